@@ -1,0 +1,124 @@
+// Package fetcher runs N requests under a concurrency strategy on a colly engine and streams one Record per request.
+package fetcher
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Strategy names a concurrency strategy.
+type Strategy string
+
+// The four strategies, in their canonical order.
+const (
+	Sequential Strategy = "sequential" // one request at a time, in input order
+	Unbounded  Strategy = "unbounded"  // one goroutine per request, all started at once
+	Semaphore  Strategy = "semaphore"  // at most Config.Concurrency requests in progress
+	RateLimit  Strategy = "ratelimit"  // starts paced by one global token bucket (Config.Rate, Config.Burst), optional Config.Concurrency cap
+)
+
+// Strategies lists every strategy in canonical order.
+var Strategies = []Strategy{Sequential, Unbounded, Semaphore, RateLimit}
+
+// ParseStrategies parses a comma-separated list of strategy names or "all".
+// Duplicates are dropped; order is the order given.
+func ParseStrategies(s string) ([]Strategy, error) {
+	if strings.TrimSpace(s) == "all" {
+		return append([]Strategy(nil), Strategies...), nil
+	}
+	var out []Strategy
+	seen := map[Strategy]bool{}
+	for _, f := range strings.Split(s, ",") {
+		name := Strategy(strings.TrimSpace(f))
+		if name == "all" {
+			return nil, fmt.Errorf("%q: \"all\" cannot be combined with other strategies", s)
+		}
+		if !name.Valid() {
+			return nil, fmt.Errorf("unknown strategy %q (want sequential, unbounded, semaphore, ratelimit or all)", string(name))
+		}
+		if !seen[name] {
+			seen[name] = true
+			out = append(out, name)
+		}
+	}
+	return out, nil
+}
+
+// Valid reports whether s is one of the four strategies.
+func (s Strategy) Valid() bool {
+	switch s {
+	case Sequential, Unbounded, Semaphore, RateLimit:
+		return true
+	}
+	return false
+}
+
+// Target is one request to make.
+type Target struct {
+	ID  int    // resource id, 0 when the target has none (a URL list)
+	URL string // absolute http(s) URL
+}
+
+// ErrorClass groups request failures; the zero value means no error.
+type ErrorClass string
+
+// Error classes, as they appear in records and reports.
+const (
+	ClassNone        ErrorClass = ""
+	ClassTimeout     ErrorClass = "timeout"
+	ClassRefused     ErrorClass = "connection refused"
+	ClassReset       ErrorClass = "reset"
+	ClassDNS         ErrorClass = "dns"
+	ClassTLS         ErrorClass = "tls"
+	ClassBodyTooBig  ErrorClass = "body too large"
+	ClassCancelled   ErrorClass = "cancelled"
+	ClassHTTP4xx     ErrorClass = "http 4xx"
+	ClassHTTP5xx     ErrorClass = "http 5xx"
+	ClassInvalidJSON ErrorClass = "invalid json"
+	ClassOther       ErrorClass = "other"
+)
+
+// ErrorClasses lists every non-empty class in report order.
+var ErrorClasses = []ErrorClass{
+	ClassTimeout, ClassRefused, ClassReset, ClassDNS, ClassTLS, ClassBodyTooBig,
+	ClassCancelled, ClassHTTP4xx, ClassHTTP5xx, ClassInvalidJSON, ClassOther,
+}
+
+// Record is the outcome of one target under one strategy. Every target yields exactly one Record,
+// whatever fails. Durations are measured on the monotonic clock.
+type Record struct {
+	Strategy Strategy
+	Seq      int    // 0-based position of the target in the input
+	ID       int    // Target.ID
+	URL      string // Target.URL
+	// Start is the offset from the strategy's start at which the first attempt went on the wire
+	// (for a request that never started: when it was given up).
+	Start   time.Duration
+	Queue   time.Duration // total time spent waiting for a semaphore slot or a rate token
+	Latency time.Duration // wire time of the final attempt: request headers written → full body read
+	TTFB    time.Duration // final attempt: request sent → first response byte
+	Total   time.Duration // first attempt sent → final attempt done, including retries and backoff
+	Status  int           // HTTP status of the final attempt, 0 if none was received
+	Bytes   int64         // body bytes of the final attempt
+	Err     string        // error text, empty when the request succeeded (2xx, body read)
+	Class   ErrorClass    // error class, ClassNone when Err is empty
+	// Attempts is how many times the request went on the wire (0 if it never started).
+	Attempts int
+	Name     string // SWAPI "name" (or "title" for films) when the body is SWAPI JSON
+}
+
+// OK reports whether the record is a success: no error.
+func (r *Record) OK() bool { return r.Class == ClassNone }
+
+// RunStats describes one strategy's run as a whole.
+type RunStats struct {
+	Strategy     Strategy
+	Requests     int           // records produced (always len(targets))
+	Wall         time.Duration // first request scheduled → last record produced
+	PeakInFlight int           // largest number of requests simultaneously on the wire
+	// DeadlineExceeded is set when Config.Deadline passed before every target finished.
+	DeadlineExceeded bool
+	// Interrupted is set when the parent context was cancelled before every target finished.
+	Interrupted bool
+}

@@ -1,0 +1,248 @@
+package fetcher
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/fetchbench/fetchbench/ratelimit"
+)
+
+// Run sends exactly one request per target (plus retries) under cfg.Strategy and calls sink once
+// per target with its Record as each one completes. Sink calls are serialized (never concurrent)
+// and happen before Run returns. Every target yields a Record whatever fails: a target that could
+// not start because ctx was cancelled or cfg.Deadline passed gets a ClassCancelled record.
+//
+// Run returns an error only for an invalid cfg, before any request is sent.
+func Run(ctx context.Context, cfg Config, targets []Target, sink func(Record)) (RunStats, error) {
+	if err := cfg.Validate(); err != nil {
+		return RunStats{}, err
+	}
+	lim, err := newLimiter(&cfg)
+	if err != nil {
+		return RunStats{}, fmt.Errorf("%w: %w", ErrConfig, err)
+	}
+	runCtx := ctx
+	if cfg.Deadline > 0 {
+		var cancel context.CancelFunc
+		runCtx, cancel = context.WithTimeout(ctx, cfg.Deadline)
+		defer cancel()
+	}
+
+	eng := newEngine(runCtx, &cfg, max(cfg.Slots(), len(targets)*boolInt(cfg.Strategy == Unbounded)))
+	defer eng.close()
+
+	r := &runner{cfg: &cfg, ctx: runCtx, parent: ctx, lim: lim, eng: eng, sink: sink}
+	r.t0 = time.Now()
+	r.last = r.t0
+	r.dispatch(targets)
+
+	stats := RunStats{
+		Strategy:     cfg.Strategy,
+		Requests:     r.produced,
+		Wall:         r.last.Sub(r.t0),
+		PeakInFlight: int(eng.peak.Load()),
+	}
+	if r.stopped {
+		if ctx.Err() != nil {
+			stats.Interrupted = true
+		} else {
+			stats.DeadlineExceeded = true
+		}
+	}
+	return stats, nil
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func newLimiter(cfg *Config) (ratelimit.Limiter, error) {
+	switch cfg.Strategy {
+	case Semaphore:
+		return ratelimit.NewSemaphore(cfg.Concurrency)
+	case RateLimit:
+		if cfg.Concurrency > 0 {
+			return ratelimit.NewCombined(cfg.Rate, cfg.BurstOrDefault(), cfg.Concurrency)
+		}
+		return ratelimit.NewTokenBucket(cfg.Rate, cfg.BurstOrDefault())
+	}
+	return ratelimit.None(), nil
+}
+
+type runner struct {
+	cfg    *Config
+	ctx    context.Context // the strategy's context (deadline applied)
+	parent context.Context
+	lim    ratelimit.Limiter
+	eng    *engine
+	t0     time.Time
+
+	mu       sync.Mutex
+	sink     func(Record)
+	last     time.Time
+	produced int
+	stopped  bool // some target finished or was given up because ctx ended
+}
+
+// dispatch starts targets in input order: inline for Sequential, one goroutine per target
+// once the limiter admits it otherwise.
+func (r *runner) dispatch(targets []Target) {
+	var wg sync.WaitGroup
+	for i := range targets {
+		if r.cfg.Strategy == Sequential {
+			if r.ctx.Err() != nil {
+				r.giveUp(i, targets[i], 0)
+				continue
+			}
+			r.emit(r.fetch(i, targets[i], 0))
+			continue
+		}
+		_, err := r.lim.Acquire(r.ctx)
+		if err != nil {
+			r.giveUp(i, targets[i], time.Since(r.t0))
+			continue
+		}
+		queue := time.Since(r.t0)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer r.lim.Release()
+			r.emit(r.fetch(i, targets[i], queue))
+		}()
+	}
+	wg.Wait()
+}
+
+// giveUp records a target that never started.
+func (r *runner) giveUp(seq int, t Target, queue time.Duration) {
+	r.emit(Record{
+		Strategy: r.cfg.Strategy, Seq: seq, ID: t.ID, URL: t.URL,
+		Start: time.Since(r.t0), Queue: queue,
+		Err: "not started: " + r.stopReason(), Class: ClassCancelled,
+	})
+}
+
+func (r *runner) stopReason() string {
+	if r.parent.Err() != nil {
+		return "interrupted"
+	}
+	return "deadline exceeded"
+}
+
+func (r *runner) emit(rec Record) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if rec.Class == ClassCancelled {
+		r.stopped = true
+	}
+	r.last = time.Now()
+	r.produced++
+	r.sink(rec)
+}
+
+// fetch performs a target's attempts, retrying per cfg.Retries.
+func (r *runner) fetch(seq int, t Target, queue time.Duration) Record {
+	rec := Record{Strategy: r.cfg.Strategy, Seq: seq, ID: t.ID, URL: t.URL, Queue: queue}
+	var first time.Time
+	for {
+		a := r.eng.do(t.URL)
+		if !a.sent.IsZero() {
+			rec.Attempts++
+			if first.IsZero() {
+				first = a.sent
+				rec.Start = first.Sub(r.t0)
+			}
+			rec.Latency = a.done.Sub(a.sent)
+			rec.Total = a.done.Sub(first)
+		}
+		if a.err != nil && r.ctx.Err() != nil {
+			a.class = ClassCancelled
+			a.err = fmt.Errorf("%s: %w", r.stopReason(), a.err)
+		}
+		rec.Status, rec.Bytes, rec.TTFB, rec.Name, rec.Class = a.status, a.bytes, a.ttfb, a.name, a.class
+		rec.Err = ""
+		if a.err != nil {
+			rec.Err = a.err.Error()
+		}
+		if first.IsZero() {
+			rec.Start = time.Since(r.t0)
+		}
+		if rec.Attempts > r.cfg.Retries || !retryable(a) {
+			return rec
+		}
+		wait := r.backoff(rec.Attempts, a.retryAfter)
+		if dl, ok := r.ctx.Deadline(); ok && time.Until(dl) < wait {
+			return rec // waiting would pass the deadline: keep this outcome
+		}
+		if !sleep(r.ctx, wait) {
+			return rec
+		}
+		w, err := r.lim.Retry(r.ctx)
+		rec.Queue += w
+		if err != nil {
+			return rec
+		}
+	}
+}
+
+// backoff is the pause before retry number n (1-based): full jitter over
+// min(cap, base·2^(n-1)), raised to the server's Retry-After when that is longer.
+func (r *runner) backoff(n int, retryAfter string) time.Duration {
+	base, ceil := r.cfg.BackoffBase, r.cfg.BackoffCap
+	if base <= 0 {
+		base = DefaultBackoffBase
+	}
+	if ceil <= 0 {
+		ceil = DefaultBackoffCap
+	}
+	d := ceil
+	if n-1 < 30 {
+		d = min(ceil, base<<(n-1))
+	}
+	wait := time.Duration(rand.Int64N(int64(d) + 1))
+	if ra, ok := ParseRetryAfter(retryAfter, time.Now()); ok && ra > wait {
+		wait = ra
+	}
+	return wait
+}
+
+// ParseRetryAfter parses a Retry-After header value, delay-seconds or an HTTP date, relative to now.
+func ParseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	if v == "" {
+		return 0, false
+	}
+	if s, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if s < 0 {
+			return 0, false
+		}
+		return time.Duration(min(s, 1<<31)) * time.Second, true
+	}
+	t, err := http.ParseTime(v)
+	if err != nil {
+		return 0, false
+	}
+	return max(0, t.Sub(now)), true
+}
+
+// sleep waits d or until ctx is done; it reports whether the full wait elapsed.
+func sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}

@@ -1,0 +1,174 @@
+package fetcher
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// MaxIDs bounds how many ids one --ids expression may expand to.
+const MaxIDs = 10_000_000
+
+// Resources lists the SWAPI resources in the API's order.
+var Resources = []string{"people", "planets", "films", "species", "vehicles", "starships"}
+
+// ParseIDs parses a comma-separated list of ids and inclusive ranges ("1-9,12,20-25").
+// Ids are ≥ 1; a repeated id is kept (each listed id is one request).
+func ParseIDs(s string) ([]int, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, errors.New("empty id list")
+	}
+	var ids []int
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		lo, hi, isRange := strings.Cut(part, "-")
+		a, err := parseID(lo)
+		if err != nil {
+			return nil, err
+		}
+		b := a
+		if isRange {
+			if b, err = parseID(hi); err != nil {
+				return nil, err
+			}
+			if b < a {
+				return nil, fmt.Errorf("range %q runs backwards", part)
+			}
+		}
+		if len(ids)+(b-a+1) > MaxIDs {
+			return nil, fmt.Errorf("more than %d ids", MaxIDs)
+		}
+		for id := a; id <= b; id++ {
+			ids = append(ids, id)
+		}
+	}
+	return ids, nil
+}
+
+func parseID(s string) (int, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, errors.New("missing id")
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 {
+		return 0, fmt.Errorf("bad id %q: want a whole number ≥ 1", s)
+	}
+	return n, nil
+}
+
+// ReadIDs reads whitespace-separated ids (or ranges) from r, one or more per line.
+// Errors name the line.
+func ReadIDs(r io.Reader) ([]int, error) {
+	var ids []int
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for line := 1; sc.Scan(); line++ {
+		text := sc.Text()
+		if i := strings.IndexByte(text, '#'); i >= 0 {
+			text = text[:i]
+		}
+		for _, f := range strings.Fields(text) {
+			got, err := ParseIDs(f)
+			if err != nil {
+				return nil, fmt.Errorf("line %d: %w", line, err)
+			}
+			if len(ids)+len(got) > MaxIDs {
+				return nil, fmt.Errorf("line %d: more than %d ids", line, MaxIDs)
+			}
+			ids = append(ids, got...)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("read ids: %w", err)
+	}
+	if len(ids) == 0 {
+		return nil, errors.New("no ids read")
+	}
+	return ids, nil
+}
+
+// ReadURLs reads one absolute http(s) URL per line; blank lines and lines starting with # are
+// skipped. Errors name the line.
+func ReadURLs(r io.Reader) ([]Target, error) {
+	var ts []Target
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for line := 1; sc.Scan(); line++ {
+		text := strings.TrimSpace(sc.Text())
+		if text == "" || strings.HasPrefix(text, "#") {
+			continue
+		}
+		if err := CheckURL(text); err != nil {
+			return nil, fmt.Errorf("line %d: %w", line, err)
+		}
+		ts = append(ts, Target{ID: trailingID(text), URL: text})
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("read urls: %w", err)
+	}
+	if len(ts) == 0 {
+		return nil, errors.New("no urls read")
+	}
+	return ts, nil
+}
+
+// CheckURL reports whether s is an absolute http or https URL with a host.
+func CheckURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil {
+		return fmt.Errorf("bad url %q: %w", s, err)
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("bad url %q: want an absolute http:// or https:// URL", s)
+	}
+	return nil
+}
+
+// trailingID is the last all-digit path segment of u, or 0.
+func trailingID(u string) int {
+	p, err := url.Parse(u)
+	if err != nil {
+		return 0
+	}
+	segs := strings.Split(strings.Trim(p.Path, "/"), "/")
+	n, err := strconv.Atoi(segs[len(segs)-1])
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
+}
+
+// TemplateTargets expands a URL template containing {id} once per id.
+func TemplateTargets(tmpl string, ids []int) ([]Target, error) {
+	if !strings.Contains(tmpl, "{id}") {
+		return nil, fmt.Errorf("url template %q has no {id}", tmpl)
+	}
+	if err := CheckURL(strings.ReplaceAll(tmpl, "{id}", "1")); err != nil {
+		return nil, err
+	}
+	ts := make([]Target, len(ids))
+	for i, id := range ids {
+		ts[i] = Target{ID: id, URL: strings.ReplaceAll(tmpl, "{id}", strconv.Itoa(id))}
+	}
+	return ts, nil
+}
+
+// ResourceTemplate is the URL template of a SWAPI resource under base ("https://swapi.dev/api/").
+func ResourceTemplate(base, resource string) (string, error) {
+	known := false
+	for _, r := range Resources {
+		known = known || r == resource
+	}
+	if !known {
+		return "", fmt.Errorf("unknown resource %q (want %s)", resource, strings.Join(Resources, ", "))
+	}
+	if err := CheckURL(base); err != nil {
+		return "", err
+	}
+	return strings.TrimSuffix(base, "/") + "/" + resource + "/{id}/", nil
+}

@@ -1,0 +1,25 @@
+package ratelimit_test
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/fetchbench/fetchbench/ratelimit"
+)
+
+func ExampleNewSemaphore() {
+	sem, err := ratelimit.NewSemaphore(2)
+	if err != nil {
+		panic(err)
+	}
+	ctx := context.Background()
+	for i := range 2 {
+		wait, err := sem.Acquire(ctx)
+		fmt.Println("request", i, "admitted after", wait, err)
+	}
+	sem.Release()
+	sem.Release()
+	// Output:
+	// request 0 admitted after 0s <nil>
+	// request 1 admitted after 0s <nil>
+}

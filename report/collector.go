@@ -1,0 +1,213 @@
+package report
+
+import (
+	"math"
+	"slices"
+	"time"
+
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/fetchbench/fetchbench/fetcher"
+)
+
+// Histogram geometry: microseconds from 1µs to 1h, 3 significant figures.
+const (
+	histMin    = 1
+	histMax    = int64(time.Hour / time.Microsecond)
+	histDigits = 3
+)
+
+// Collector accumulates one strategy run's records in bounded memory: three HDR histograms
+// (about 190 KB each) plus 4 bytes per request for the service times IdealWall needs.
+// The zero value is not usable; call NewCollector. A Collector is not safe for concurrent
+// use: feed it from the one goroutine that consumes the record stream.
+type Collector struct {
+	cfg fetcher.Config
+
+	requests, ok, errors        int
+	attempts, retried, canceled int
+	bytes                       int64
+	status                      map[int]int
+	classes                     map[fetcher.ErrorClass]int
+
+	latency, ttfb, queue dist
+
+	// service holds each request's service time in microseconds, indexed by Record.Seq.
+	service []uint32
+}
+
+// NewCollector returns an empty Collector for a run under cfg; cfg supplies the strategy and
+// the limits IdealWall schedules under.
+func NewCollector(cfg fetcher.Config) *Collector {
+	return &Collector{
+		cfg:     cfg,
+		status:  map[int]int{},
+		classes: map[fetcher.ErrorClass]int{},
+		latency: newDist(),
+		ttfb:    newDist(),
+		queue:   newDist(),
+	}
+}
+
+// Add records r. Records may arrive in any order. Latency counts only records that went on the
+// wire (Attempts > 0), TTFB only records that received a status, queue wait every record.
+func (c *Collector) Add(r fetcher.Record) {
+	c.requests++
+	if r.OK() {
+		c.ok++
+	} else {
+		c.errors++
+		c.classes[r.Class]++
+		if r.Class == fetcher.ClassCancelled {
+			c.canceled++
+		}
+	}
+	if r.Status != 0 {
+		c.status[r.Status]++
+	}
+	c.bytes += r.Bytes
+	c.attempts += r.Attempts
+	if r.Attempts > 1 {
+		c.retried++
+	}
+	c.queue.add(r.Queue)
+	var service time.Duration
+	if r.Attempts > 0 {
+		c.latency.add(r.Latency)
+		service = r.Total
+		if service == 0 {
+			service = r.Latency
+		}
+	}
+	if r.Status != 0 {
+		c.ttfb.add(r.TTFB)
+	}
+	c.setService(r.Seq, service)
+}
+
+// setService stores d at index seq, growing the slice as needed.
+func (c *Collector) setService(seq int, d time.Duration) {
+	if seq < 0 {
+		return
+	}
+	if seq >= len(c.service) {
+		c.service = slices.Grow(c.service, seq+1-len(c.service))
+		c.service = c.service[:seq+1]
+	}
+	us := d.Round(time.Microsecond) / time.Microsecond
+	c.service[seq] = uint32(min(max(us, 0), math.MaxUint32))
+}
+
+// Summary reduces the records added so far, with the run-level facts in stats. Speedup is left
+// 0; Compare fills it. Summary may be called more than once.
+func (c *Collector) Summary(stats fetcher.RunStats) Summary {
+	strategy := c.cfg.Strategy
+	if strategy == "" {
+		strategy = stats.Strategy
+	}
+	s := Summary{
+		Strategy:         strategy,
+		Requests:         c.requests,
+		OK:               c.ok,
+		Errors:           c.errors,
+		WallMS:           ms(stats.Wall),
+		LatencyMinMS:     ms(c.latency.min),
+		LatencyMeanMS:    msFloat(c.latency.mean),
+		LatencyP50MS:     ms(c.latency.quantile(50)),
+		LatencyP90MS:     ms(c.latency.quantile(90)),
+		LatencyP95MS:     ms(c.latency.quantile(95)),
+		LatencyP99MS:     ms(c.latency.quantile(99)),
+		LatencyP999MS:    ms(c.latency.quantile(99.9)),
+		LatencyMaxMS:     ms(c.latency.max),
+		LatencyStddevMS:  msFloat(c.latency.stddev()),
+		TTFBP50MS:        ms(c.ttfb.quantile(50)),
+		TTFBP99MS:        ms(c.ttfb.quantile(99)),
+		QueueP50MS:       ms(c.queue.quantile(50)),
+		QueueP99MS:       ms(c.queue.quantile(99)),
+		QueueMaxMS:       ms(c.queue.max),
+		PeakInFlight:     stats.PeakInFlight,
+		Bytes:            c.bytes,
+		StatusCounts:     make(map[int]int, len(c.status)),
+		ErrorClasses:     make(map[fetcher.ErrorClass]int, len(c.classes)),
+		Attempts:         c.attempts,
+		Retried:          c.retried,
+		Cancelled:        c.canceled,
+		DeadlineExceeded: stats.DeadlineExceeded,
+		Interrupted:      stats.Interrupted,
+	}
+	for k, v := range c.status {
+		s.StatusCounts[k] = v
+	}
+	for k, v := range c.classes {
+		s.ErrorClasses[k] = v
+	}
+	var slots int
+	var rate float64
+	switch strategy {
+	case fetcher.Semaphore:
+		s.Concurrency = c.cfg.Concurrency
+		slots = c.cfg.Slots()
+	case fetcher.RateLimit:
+		s.Concurrency = c.cfg.Concurrency
+		s.Rate = c.cfg.Rate
+		s.Burst = c.cfg.BurstOrDefault()
+		slots, rate = c.cfg.Slots(), c.cfg.Rate
+	case fetcher.Sequential:
+		slots = 1
+	}
+	ideal := schedule(len(c.service), func(i int) time.Duration {
+		return time.Duration(c.service[i]) * time.Microsecond
+	}, slots, rate, c.cfg.BurstOrDefault())
+	s.IdealMS = ms(ideal)
+	if stats.Wall > 0 {
+		s.ReqPerSec = float64(c.requests) / stats.Wall.Seconds()
+		s.Efficiency = float64(ideal) / float64(stats.Wall)
+	}
+	return s
+}
+
+// dist is the distribution of one duration: an HDR histogram for percentiles plus exact
+// count, min, max, mean and running variance (Welford).
+type dist struct {
+	h        *hdrhistogram.Histogram
+	n        int64
+	min, max time.Duration
+	mean, m2 float64
+}
+
+func newDist() dist {
+	return dist{h: hdrhistogram.New(histMin, histMax, histDigits)}
+}
+
+func (d *dist) add(v time.Duration) {
+	v = max(v, 0)
+	if d.n == 0 || v < d.min {
+		d.min = v
+	}
+	if v > d.max {
+		d.max = v
+	}
+	d.n++
+	delta := float64(v) - d.mean
+	d.mean += delta / float64(d.n)
+	d.m2 += delta * (float64(v) - d.mean)
+	us := int64(v.Round(time.Microsecond) / time.Microsecond)
+	_ = d.h.RecordValue(min(us, histMax))
+}
+
+// quantile returns the q-th percentile (0..100), clamped to [min, max]; 0 when empty.
+func (d *dist) quantile(q float64) time.Duration {
+	if d.n == 0 {
+		return 0
+	}
+	v := time.Duration(d.h.ValueAtPercentile(q)) * time.Microsecond
+	return min(max(v, d.min), d.max)
+}
+
+// stddev is the population standard deviation in nanoseconds.
+func (d *dist) stddev() float64 {
+	if d.n == 0 {
+		return 0
+	}
+	return math.Sqrt(d.m2 / float64(d.n))
+}

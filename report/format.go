@@ -1,0 +1,173 @@
+package report
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/fetchbench/fetchbench/fetcher"
+)
+
+// human formats d for people: "0", "850µs", "1.23ms", "12.3ms", "123ms", "2.05s".
+// Below a second it keeps three significant digits; from a second up, two decimals.
+func human(d time.Duration) string {
+	us := d.Round(time.Microsecond) / time.Microsecond
+	switch {
+	case us == 0:
+		return "0"
+	case us < 0:
+		return "-" + human(-d)
+	case us < 1000:
+		return strconv.FormatInt(int64(us), 10) + "µs"
+	}
+	ms := float64(us) / 1000
+	switch {
+	case ms < 9.995:
+		return strconv.FormatFloat(ms, 'f', 2, 64) + "ms"
+	case ms < 99.95:
+		return strconv.FormatFloat(ms, 'f', 1, 64) + "ms"
+	case ms < 999.5:
+		return strconv.FormatFloat(ms, 'f', 0, 64) + "ms"
+	}
+	return strconv.FormatFloat(ms/1000, 'f', 2, 64) + "s"
+}
+
+// humanMS is human for a millisecond value.
+func humanMS(ms float64) string { return human(dur(ms)) }
+
+// rateString formats a per-second rate: three significant digits, no exponent.
+func rateString(r float64) string {
+	switch {
+	case r < 9.995:
+		return strconv.FormatFloat(r, 'f', 2, 64)
+	case r < 99.95:
+		return strconv.FormatFloat(r, 'f', 1, 64)
+	}
+	return strconv.FormatFloat(r, 'f', 0, 64)
+}
+
+// speedupString formats a speedup as "4.9x", or "-" when unknown.
+func speedupString(x float64) string {
+	if x <= 0 {
+		return "-"
+	}
+	return strconv.FormatFloat(x, 'f', 1, 64) + "x"
+}
+
+// efficiencyString formats an efficiency as "0.97", or "-" when unknown.
+func efficiencyString(e float64) string {
+	if e <= 0 {
+		return "-"
+	}
+	return strconv.FormatFloat(e, 'f', 2, 64)
+}
+
+// num formats a configuration number without exponent or trailing zeros.
+func num(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+
+// Params is the short form of a summary's parameters: "-", "c=10", "r=10/s b=1",
+// "r=10/s b=1 c=5".
+func Params(s Summary) string {
+	switch s.Strategy {
+	case fetcher.Semaphore:
+		return "c=" + strconv.Itoa(s.Concurrency)
+	case fetcher.RateLimit:
+		p := "r=" + num(s.Rate) + "/s b=" + strconv.Itoa(max(s.Burst, 1))
+		if s.Concurrency > 0 {
+			p += " c=" + strconv.Itoa(s.Concurrency)
+		}
+		return p
+	}
+	return "-"
+}
+
+// strategyCell is the strategy name with a run-state mark, sanitized.
+func strategyCell(s Summary) string {
+	name := Sanitize(string(s.Strategy))
+	switch {
+	case s.Interrupted:
+		return name + " (interrupted)"
+	case s.DeadlineExceeded:
+		return name + " (deadline)"
+	}
+	return name
+}
+
+// Describe says in plain words what one strategy did, e.g.
+// "semaphore: at most 10 in flight, 4.9x faster than sequential, 97% of ideal".
+// Its text is sanitized for a terminal.
+func Describe(s Summary) string {
+	var parts []string
+	switch s.Strategy {
+	case fetcher.Sequential:
+		parts = append(parts, "one at a time")
+	case fetcher.Unbounded:
+		parts = append(parts, fmt.Sprintf("all %d at once (peak %d in flight)", s.Requests, s.PeakInFlight))
+	case fetcher.Semaphore:
+		parts = append(parts, fmt.Sprintf("at most %d in flight", s.Concurrency))
+	case fetcher.RateLimit:
+		parts = append(parts, fmt.Sprintf("%s req/s (burst %d)", num(s.Rate), max(s.Burst, 1)))
+		if s.Concurrency > 0 {
+			parts = append(parts, fmt.Sprintf("at most %d in flight", s.Concurrency))
+		}
+	}
+	parts = append(parts, fmt.Sprintf("%d requests in %s", s.Requests, humanMS(s.WallMS)))
+	if s.Speedup > 0 && s.Strategy != fetcher.Sequential {
+		if s.Speedup >= 1 {
+			parts = append(parts, speedupString(s.Speedup)+" faster than sequential")
+		} else {
+			parts = append(parts, speedupString(1/s.Speedup)+" slower than sequential")
+		}
+	}
+	if s.Efficiency > 0 {
+		parts = append(parts, fmt.Sprintf("%.0f%% of ideal", s.Efficiency*100))
+	}
+	line := Sanitize(string(s.Strategy)) + ": " + strings.Join(parts, ", ")
+	var notes []string
+	if s.Errors > 0 {
+		notes = append(notes, "errors: "+errorList(s.ErrorClasses))
+	}
+	if s.Retried > 0 {
+		notes = append(notes, fmt.Sprintf("%d retried (%d attempts)", s.Retried, s.Attempts))
+	}
+	if s.DeadlineExceeded {
+		notes = append(notes, "deadline exceeded")
+	}
+	if s.Interrupted {
+		notes = append(notes, "interrupted")
+	}
+	if len(notes) > 0 {
+		line += "; " + strings.Join(notes, "; ")
+	}
+	return line
+}
+
+// errorList lists error classes with their counts, known classes in fetcher.ErrorClasses
+// order, then any others by name: "3 http 4xx, 1 timeout".
+func errorList(classes map[fetcher.ErrorClass]int) string {
+	var parts []string
+	seen := make(map[fetcher.ErrorClass]bool, len(fetcher.ErrorClasses))
+	for _, c := range fetcher.ErrorClasses {
+		seen[c] = true
+		if n := classes[c]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, c))
+		}
+	}
+	var other []fetcher.ErrorClass
+	for c, n := range classes {
+		if !seen[c] && n > 0 {
+			other = append(other, c)
+		}
+	}
+	slices.Sort(other)
+	for _, c := range other {
+		name := string(c)
+		if name == "" {
+			name = "unclassified"
+		}
+		parts = append(parts, fmt.Sprintf("%d %s", classes[c], Sanitize(name)))
+	}
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,154 @@
+package report
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"go.uber.org/goleak"
+
+	"github.com/fetchbench/fetchbench/fetcher"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+// golden compares got with testdata/name, or rewrites the file under -update.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
+	}
+}
+
+func ms_(n float64) time.Duration { return time.Duration(n * float64(time.Millisecond)) }
+
+// fixtureRun is one strategy's hand-made records and run statistics.
+type fixtureRun struct {
+	cfg     fetcher.Config
+	stats   fetcher.RunStats
+	records []fetcher.Record
+}
+
+// rec builds a record with the usual defaults: one attempt, TTFB 80% of latency, total equal to
+// latency, 200 and 1000 bytes unless class says otherwise.
+func rec(s fetcher.Strategy, seq int, start, queue, latency float64, class fetcher.ErrorClass) fetcher.Record {
+	r := fetcher.Record{
+		Strategy: s,
+		Seq:      seq,
+		ID:       seq + 1,
+		URL:      "http://127.0.0.1:8080/api/people/" + string(rune('1'+seq)) + "/",
+		Start:    ms_(start),
+		Queue:    ms_(queue),
+		Latency:  ms_(latency),
+		TTFB:     ms_(latency * 0.8),
+		Total:    ms_(latency),
+		Status:   200,
+		Bytes:    1000,
+		Attempts: 1,
+		Name:     "Person " + string(rune('1'+seq)),
+	}
+	switch class {
+	case fetcher.ClassNone:
+	case fetcher.ClassHTTP4xx:
+		r.Status, r.Bytes, r.Name = 404, 23, ""
+		r.Err, r.Class = "http 404 Not Found", class
+	case fetcher.ClassTimeout:
+		r.Status, r.Bytes, r.TTFB, r.Name = 0, 0, 0, ""
+		r.Err, r.Class = "context deadline exceeded (Client.Timeout exceeded while awaiting headers)", class
+	case fetcher.ClassCancelled:
+		r.Status, r.Bytes, r.TTFB, r.Latency, r.Total, r.Attempts, r.Name = 0, 0, 0, 0, 0, 0, ""
+		r.Err, r.Class = "context deadline exceeded", class
+	}
+	return r
+}
+
+// fixture is four strategy runs over six targets; the last target is a 404 everywhere,
+// semaphore hits its deadline, ratelimit retries one request, and one name is hostile.
+func fixture() []fixtureRun {
+	seq, unb, sem, rl := fetcher.Sequential, fetcher.Unbounded, fetcher.Semaphore, fetcher.RateLimit
+	runs := []fixtureRun{
+		{
+			cfg:   fetcher.Config{Strategy: seq},
+			stats: fetcher.RunStats{Strategy: seq, Requests: 6, Wall: ms_(572.5), PeakInFlight: 1},
+			records: []fetcher.Record{
+				rec(seq, 0, 0, 0, 100, ""),
+				rec(seq, 1, 101, 0, 120, ""),
+				rec(seq, 2, 222, 0, 80, ""),
+				rec(seq, 3, 303, 0, 150, ""),
+				rec(seq, 4, 454, 0, 90, ""),
+				rec(seq, 5, 545, 0, 20, fetcher.ClassHTTP4xx),
+			},
+		},
+		{
+			cfg:   fetcher.Config{Strategy: unb},
+			stats: fetcher.RunStats{Strategy: unb, Requests: 6, Wall: ms_(165.25), PeakInFlight: 6},
+			records: []fetcher.Record{
+				rec(unb, 5, 0.3, 0, 30, fetcher.ClassHTTP4xx),
+				rec(unb, 2, 0.1, 0, 110, ""),
+				rec(unb, 4, 0.2, 0, 120, ""),
+				rec(unb, 0, 0, 0, 130, ""),
+				rec(unb, 1, 0.05, 0, 140, ""),
+				rec(unb, 3, 0.15, 0, 160, ""),
+			},
+		},
+		{
+			cfg:   fetcher.Config{Strategy: sem, Concurrency: 2, Deadline: 250 * time.Millisecond},
+			stats: fetcher.RunStats{Strategy: sem, Requests: 6, Wall: ms_(251), PeakInFlight: 2, DeadlineExceeded: true},
+			records: []fetcher.Record{
+				rec(sem, 0, 0, 0, 100, ""),
+				rec(sem, 1, 0.1, 0, 120, ""),
+				rec(sem, 2, 100.2, 100.2, 90, ""),
+				rec(sem, 3, 120.3, 120.3, 129.7, fetcher.ClassTimeout),
+				rec(sem, 4, 250, 250, 0, fetcher.ClassCancelled),
+				rec(sem, 5, 250, 250, 0, fetcher.ClassCancelled),
+			},
+		},
+		{
+			cfg:   fetcher.Config{Strategy: rl, Rate: 10},
+			stats: fetcher.RunStats{Strategy: rl, Requests: 6, Wall: ms_(530), PeakInFlight: 2},
+			records: []fetcher.Record{
+				rec(rl, 0, 0, 0, 100, ""),
+				rec(rl, 1, 100, 100, 110, ""),
+				rec(rl, 3, 300, 300, 105, ""),
+				rec(rl, 2, 200, 200, 90, ""),
+				rec(rl, 4, 400, 400, 95, ""),
+				rec(rl, 5, 500, 500, 25, fetcher.ClassHTTP4xx),
+			},
+		},
+	}
+	retried := &runs[3].records[3]
+	retried.Attempts, retried.Total = 2, ms_(190)
+	runs[3].records[4].Name = "Evil \x1b[2J\"Name\"\\\n\xff"
+	return runs
+}
+
+// fixtureSummaries feeds each fixture run to a Collector.
+func fixtureSummaries() []Summary {
+	var sums []Summary
+	for _, run := range fixture() {
+		c := NewCollector(run.cfg)
+		for _, r := range run.records {
+			c.Add(r)
+		}
+		sums = append(sums, c.Summary(run.stats))
+	}
+	return sums
+}

@@ -1,0 +1,227 @@
+package report
+
+import (
+	"bufio"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/fetchbench/fetchbench/fetcher"
+)
+
+// RecordFields are the record field names, in the order both record formats write them.
+// Durations are milliseconds with up to three decimals; start_ms is the offset from the
+// strategy's start; error, error_class and name are "" when absent; status is 0 when no
+// response was received.
+var RecordFields = []string{
+	"strategy", "seq", "id", "url", "start_ms", "queue_ms", "latency_ms", "ttfb_ms",
+	"total_ms", "status", "bytes", "error", "error_class", "attempts", "name",
+}
+
+// RecordWriter encodes records one per line. Writes are buffered: call Flush when done.
+// A RecordWriter is not safe for concurrent use, and it does not close the underlying writer.
+type RecordWriter interface {
+	// Write encodes one record. After an error every later call fails too.
+	Write(r fetcher.Record) error
+	// Flush writes any buffered data to the underlying writer.
+	Flush() error
+}
+
+// FormatFromPath is the record format a file name implies: "csv" for a .csv extension (any
+// case), "ndjson" for anything else, including "-".
+func FormatFromPath(path string) string {
+	if strings.EqualFold(filepath.Ext(path), ".csv") {
+		return "csv"
+	}
+	return "ndjson"
+}
+
+// NewRecordWriter returns a RecordWriter for format "ndjson" (one JSON object per line, fields
+// in RecordFields order) or "csv" (a RecordFields header row, then one row per record).
+// Strings keep their content: NDJSON escapes control characters as \u00XX, CSV quotes as
+// needed; invalid UTF-8 becomes U+FFFD in both.
+func NewRecordWriter(w io.Writer, format string) (RecordWriter, error) {
+	switch format {
+	case "ndjson":
+		return &ndjsonWriter{w: bufio.NewWriterSize(w, 64<<10)}, nil
+	case "csv":
+		cw := csv.NewWriter(w)
+		_ = cw.Write(RecordFields)
+		return &csvWriter{w: cw, row: make([]string, len(RecordFields))}, nil
+	}
+	return nil, fmt.Errorf("%w %q (want ndjson or csv)", ErrUnknownFormat, format)
+}
+
+// ndjsonWriter encodes records by hand into the bufio.Writer's free space.
+type ndjsonWriter struct {
+	w *bufio.Writer
+}
+
+func (e *ndjsonWriter) Write(r fetcher.Record) error {
+	b := e.w.AvailableBuffer()
+	b = append(b, `{"strategy":`...)
+	b = appendJSONString(b, string(r.Strategy))
+	b = append(b, `,"seq":`...)
+	b = strconv.AppendInt(b, int64(r.Seq), 10)
+	b = append(b, `,"id":`...)
+	b = strconv.AppendInt(b, int64(r.ID), 10)
+	b = append(b, `,"url":`...)
+	b = appendJSONString(b, r.URL)
+	b = append(b, `,"start_ms":`...)
+	b = appendMS(b, r.Start)
+	b = append(b, `,"queue_ms":`...)
+	b = appendMS(b, r.Queue)
+	b = append(b, `,"latency_ms":`...)
+	b = appendMS(b, r.Latency)
+	b = append(b, `,"ttfb_ms":`...)
+	b = appendMS(b, r.TTFB)
+	b = append(b, `,"total_ms":`...)
+	b = appendMS(b, r.Total)
+	b = append(b, `,"status":`...)
+	b = strconv.AppendInt(b, int64(r.Status), 10)
+	b = append(b, `,"bytes":`...)
+	b = strconv.AppendInt(b, r.Bytes, 10)
+	b = append(b, `,"error":`...)
+	b = appendJSONString(b, r.Err)
+	b = append(b, `,"error_class":`...)
+	b = appendJSONString(b, string(r.Class))
+	b = append(b, `,"attempts":`...)
+	b = strconv.AppendInt(b, int64(r.Attempts), 10)
+	b = append(b, `,"name":`...)
+	b = appendJSONString(b, r.Name)
+	b = append(b, "}\n"...)
+	if _, err := e.w.Write(b); err != nil {
+		return fmt.Errorf("write record: %w", err)
+	}
+	return nil
+}
+
+func (e *ndjsonWriter) Flush() error {
+	if err := e.w.Flush(); err != nil {
+		return fmt.Errorf("flush records: %w", err)
+	}
+	return nil
+}
+
+// csvWriter encodes records with encoding/csv, reusing one row.
+type csvWriter struct {
+	w   *csv.Writer
+	row []string
+	buf []byte
+}
+
+func (e *csvWriter) Write(r fetcher.Record) error {
+	row := e.row
+	row[0] = csvString(string(r.Strategy))
+	row[1] = strconv.Itoa(r.Seq)
+	row[2] = strconv.Itoa(r.ID)
+	row[3] = csvString(r.URL)
+	row[4] = e.ms(r.Start)
+	row[5] = e.ms(r.Queue)
+	row[6] = e.ms(r.Latency)
+	row[7] = e.ms(r.TTFB)
+	row[8] = e.ms(r.Total)
+	row[9] = strconv.Itoa(r.Status)
+	row[10] = strconv.FormatInt(r.Bytes, 10)
+	row[11] = csvString(r.Err)
+	row[12] = csvString(string(r.Class))
+	row[13] = strconv.Itoa(r.Attempts)
+	row[14] = csvString(r.Name)
+	if err := e.w.Write(row); err != nil {
+		return fmt.Errorf("write record: %w", err)
+	}
+	return nil
+}
+
+func (e *csvWriter) ms(d time.Duration) string {
+	e.buf = appendMS(e.buf[:0], d)
+	return string(e.buf)
+}
+
+func (e *csvWriter) Flush() error {
+	e.w.Flush()
+	if err := e.w.Error(); err != nil {
+		return fmt.Errorf("flush records: %w", err)
+	}
+	return nil
+}
+
+func csvString(s string) string { return strings.ToValidUTF8(s, "\uFFFD") }
+
+// appendMS appends d in milliseconds rounded to the microsecond, without trailing zeros:
+// "102.345", "100", "0.005".
+func appendMS(b []byte, d time.Duration) []byte {
+	us := int64(d.Round(time.Microsecond) / time.Microsecond)
+	if us < 0 {
+		b = append(b, '-')
+		us = -us
+	}
+	b = strconv.AppendInt(b, us/1000, 10)
+	frac := us % 1000
+	if frac == 0 {
+		return b
+	}
+	digits := [3]byte{byte('0' + frac/100), byte('0' + frac/10%10), byte('0' + frac%10)}
+	n := 3
+	for digits[n-1] == '0' {
+		n--
+	}
+	b = append(b, '.')
+	return append(b, digits[:n]...)
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendJSONString appends s as a JSON string. Quotes and backslashes are escaped, control
+// characters (C0, DEL, C1) and U+2028/U+2029 become \uXXXX (\n, \r, \t keep their short forms),
+// and invalid UTF-8 becomes \ufffd.
+func appendJSONString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' && c != 0x7f {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+		case r <= 0x9f || r == 0x2028 || r == 0x2029:
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', hexDigits[r>>12&0xf], hexDigits[r>>8&0xf], hexDigits[r>>4&0xf], hexDigits[r&0xf])
+		default:
+			i += size
+			continue
+		}
+		i += size
+		start = i
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}

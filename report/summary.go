@@ -1,0 +1,116 @@
+// Package report turns fetcher records into per-strategy summaries, renders them as a table,
+// markdown, CSV or JSON, and streams the records themselves as NDJSON or CSV.
+package report
+
+import (
+	"math"
+	"time"
+
+	"github.com/fetchbench/fetchbench/fetcher"
+)
+
+// JSONVersion is the version field of the JSON document written by WriteJSON.
+const JSONVersion = 1
+
+// Summary is one strategy's run, reduced to numbers. Durations are milliseconds with
+// microsecond precision (three decimals at most). The JSON field names are the schema of
+// WriteJSON and the CSV header of WriteCSV and are stable:
+//
+//	strategy            "sequential" | "unbounded" | "semaphore" | "ratelimit"
+//	concurrency         semaphore slots or ratelimit in-flight cap; 0 when unused or uncapped
+//	rate                ratelimit requests per second; 0 for the other strategies
+//	burst               ratelimit token-bucket size (≥ 1); 0 for the other strategies
+//	requests, ok, errors                   record counts; ok + errors = requests
+//	wall_ms             first request scheduled → last record produced
+//	req_per_sec         requests / wall; 0 when wall is 0
+//	speedup             sequential wall / this wall (see Compare); 0 when unknown
+//	ideal_ms            IdealWall of the measured service times under this strategy's limits
+//	efficiency          ideal / wall; 0 when wall is 0
+//	latency_{min,mean,p50,p90,p95,p99,p999,max,stddev}_ms   wire time of requests sent at least once
+//	ttfb_p50_ms, ttfb_p99_ms               time to first byte of requests that got a response
+//	queue_p50_ms, queue_p99_ms, queue_max_ms               semaphore or token wait, every record
+//	peak_in_flight      largest number of requests on the wire at once
+//	bytes               body bytes of all final attempts
+//	status_counts       {"200": n, ...}: HTTP status of final attempts; requests without a response are not counted
+//	error_classes       {"timeout": n, ...}: failed records by fetcher.ErrorClass
+//	attempts            attempts on the wire, summed over records
+//	retried             records with more than one attempt
+//	cancelled           records of class "cancelled"
+//	deadline_exceeded, interrupted         from fetcher.RunStats
+//
+// Percentiles come from an HDR histogram (3 significant figures) clamped to the exact min and
+// max; min, mean, max and the population standard deviation are exact.
+type Summary struct {
+	Strategy         fetcher.Strategy           `json:"strategy"`
+	Concurrency      int                        `json:"concurrency"`
+	Rate             float64                    `json:"rate"`
+	Burst            int                        `json:"burst"`
+	Requests         int                        `json:"requests"`
+	OK               int                        `json:"ok"`
+	Errors           int                        `json:"errors"`
+	WallMS           float64                    `json:"wall_ms"`
+	ReqPerSec        float64                    `json:"req_per_sec"`
+	Speedup          float64                    `json:"speedup"`
+	IdealMS          float64                    `json:"ideal_ms"`
+	Efficiency       float64                    `json:"efficiency"`
+	LatencyMinMS     float64                    `json:"latency_min_ms"`
+	LatencyMeanMS    float64                    `json:"latency_mean_ms"`
+	LatencyP50MS     float64                    `json:"latency_p50_ms"`
+	LatencyP90MS     float64                    `json:"latency_p90_ms"`
+	LatencyP95MS     float64                    `json:"latency_p95_ms"`
+	LatencyP99MS     float64                    `json:"latency_p99_ms"`
+	LatencyP999MS    float64                    `json:"latency_p999_ms"`
+	LatencyMaxMS     float64                    `json:"latency_max_ms"`
+	LatencyStddevMS  float64                    `json:"latency_stddev_ms"`
+	TTFBP50MS        float64                    `json:"ttfb_p50_ms"`
+	TTFBP99MS        float64                    `json:"ttfb_p99_ms"`
+	QueueP50MS       float64                    `json:"queue_p50_ms"`
+	QueueP99MS       float64                    `json:"queue_p99_ms"`
+	QueueMaxMS       float64                    `json:"queue_max_ms"`
+	PeakInFlight     int                        `json:"peak_in_flight"`
+	Bytes            int64                      `json:"bytes"`
+	StatusCounts     map[int]int                `json:"status_counts"`
+	ErrorClasses     map[fetcher.ErrorClass]int `json:"error_classes"`
+	Attempts         int                        `json:"attempts"`
+	Retried          int                        `json:"retried"`
+	Cancelled        int                        `json:"cancelled"`
+	DeadlineExceeded bool                       `json:"deadline_exceeded"`
+	Interrupted      bool                       `json:"interrupted"`
+}
+
+// Compare returns a copy of sums with Speedup set to the wall time of the first sequential
+// summary divided by each summary's wall time. Speedup is 0 everywhere when there is no
+// sequential summary, and 0 for a summary whose wall (or the sequential wall) is 0.
+// The maps are shared with sums.
+func Compare(sums []Summary) []Summary {
+	out := append([]Summary(nil), sums...)
+	var base float64
+	for _, s := range out {
+		if s.Strategy == fetcher.Sequential {
+			base = s.WallMS
+			break
+		}
+	}
+	for i := range out {
+		out[i].Speedup = 0
+		if base > 0 && out[i].WallMS > 0 {
+			out[i].Speedup = base / out[i].WallMS
+		}
+	}
+	return out
+}
+
+// ms converts d to milliseconds rounded to the microsecond.
+func ms(d time.Duration) float64 {
+	return float64(d.Round(time.Microsecond)/time.Microsecond) / 1000
+}
+
+// msFloat converts a nanosecond count to milliseconds rounded to the microsecond.
+func msFloat(ns float64) float64 {
+	return math.Round(ns/1e3) / 1e3
+}
+
+// dur converts milliseconds back to a duration, to the microsecond.
+func dur(ms float64) time.Duration {
+	return time.Duration(math.Round(ms*1e3)) * time.Microsecond
+}

@@ -127,7 +127,7 @@ func runBench(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	if o.records == "-" {
 		summaryOut = stderr
 	}
-	prog := newProgress(stderr, o.progress, len(plan.targets))
+	prog := newProgress(stderr, o.progress, plan.targets.Len())
 
 	var sums []report.Summary
 	var connectFailures, total int
@@ -178,7 +178,7 @@ func runBench(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 
 	if total > 0 && connectFailures == total {
 		return fmt.Errorf("every request failed to connect to %s (%s); is it up? try --offline to use the built-in fake SWAPI",
-			hostOf(plan.targets[0].URL), firstClass(sums))
+			hostOf(plan.targets.At(0).URL), firstClass(sums))
 	}
 	if !o.quiet {
 		if err := report.Write(summaryOut, o.output, sums); err != nil {

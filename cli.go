@@ -185,7 +185,7 @@ func checkFDs(p *benchPlan, offline bool) error {
 	need := uint64(0)
 	for _, c := range p.configs {
 		if c.Strategy == fetcher.Unbounded {
-			need = uint64(len(p.targets))
+			need = uint64(p.targets.Len())
 		}
 	}
 	if offline {
@@ -211,5 +211,5 @@ func checkFDs(p *benchPlan, offline bool) error {
 		}
 	}
 	return fmt.Errorf("unbounded with %d requests needs about %d open files but the limit is %d; raise it (ulimit -n %d) or use -s semaphore",
-		len(p.targets), need, lim.Max, need)
+		p.targets.Len(), need, lim.Max, need)
 }

@@ -15,8 +15,8 @@ import (
 // benchPlan is the validated work of one invocation.
 type benchPlan struct {
 	configs    []fetcher.Config
-	ids        []int            // ids to fetch, when targets come from ids
-	targets    []fetcher.Target // built once the base URL is known
+	ids        []int           // ids to fetch, when targets come from ids
+	targets    fetcher.Targets // built once the base URL is known
 	thresholds []report.Threshold
 	fakeOpts   fakeswapi.Options
 }
@@ -143,7 +143,7 @@ func (o *benchOptions) plan(fs *pflag.FlagSet, stdin io.Reader) (*benchPlan, err
 }
 
 // targets builds the request list for ids against base (SWAPI shape) or --url-template.
-func (o *benchOptions) targets(base string, ids []int) ([]fetcher.Target, error) {
+func (o *benchOptions) targets(base string, ids []int) (fetcher.Targets, error) {
 	tmpl := o.urlTemplate
 	if tmpl == "" {
 		var err error
@@ -161,7 +161,7 @@ func (o *benchOptions) targets(base string, ids []int) ([]fetcher.Target, error)
 	return ts, nil
 }
 
-func readURLs(name string, stdin io.Reader) ([]fetcher.Target, error) {
+func readURLs(name string, stdin io.Reader) (fetcher.Targets, error) {
 	r := stdin
 	label := "stdin"
 	if name != "-" {
@@ -187,4 +187,3 @@ func oneOf(s string, options ...string) bool {
 	}
 	return false
 }
-

@@ -62,7 +62,7 @@ func Classify(err error) ErrorClass {
 // retryable reports whether an attempt with this outcome is worth retrying.
 func retryable(a *attempt) bool {
 	switch a.status {
-	case 429, 502, 503, 504:
+	case 429, 500, 502, 503, 504:
 		return true
 	}
 	switch a.class {

@@ -33,7 +33,8 @@ type Config struct {
 	// Deadline bounds the whole strategy; 0 means none. When it passes, requests in flight are
 	// cancelled and not-yet-started ones are recorded as cancelled.
 	Deadline time.Duration
-	// Retries is how many times a failed attempt (network error, 429, 502, 503, 504) is retried.
+	// Retries is how many times a failed attempt (network error or timeout, 429, 500, 502, 503,
+	// 504) is retried. GET is idempotent, so a 500 is worth another try.
 	Retries int
 	// BackoffBase and BackoffCap shape the exponential backoff with full jitter between retries:
 	// sleep = rand[0, min(cap, base·2^attempt)), or the server's Retry-After when it is longer.

@@ -120,7 +120,7 @@ func newEngine(ctx context.Context, cfg *Config, slots int) *engine {
 		}
 		a.class = statusClass(a.status)
 		if a.class != ClassNone {
-			a.err = fmt.Errorf("http %d %s", a.status, http.StatusText(a.status))
+			a.err = httpError(a.status, r.Body)
 		}
 		if r.Headers != nil && strings.Contains(r.Headers.Get("Content-Type"), "json") {
 			name, err := swapiName(r.Body)
@@ -165,6 +165,19 @@ func (e *engine) do(u string) *attempt {
 }
 
 func (e *engine) close() { e.transport.CloseIdleConnections() }
+
+// httpError describes a 4xx/5xx answer with the start of its body, which often says why.
+func httpError(status int, body []byte) error {
+	const max = 120
+	snippet := strings.Join(strings.Fields(string(body[:min(len(body), max)])), " ")
+	if len(body) > max {
+		snippet += "…"
+	}
+	if snippet == "" {
+		return fmt.Errorf("http %d %s", status, http.StatusText(status))
+	}
+	return fmt.Errorf("http %d %s: %s", status, http.StatusText(status), snippet)
+}
 
 // statusClass maps an HTTP status to its error class; 1xx–3xx are not errors.
 func statusClass(status int) ErrorClass {

@@ -18,7 +18,7 @@ import (
 // not start because ctx was cancelled or cfg.Deadline passed gets a ClassCancelled record.
 //
 // Run returns an error only for an invalid cfg, before any request is sent.
-func Run(ctx context.Context, cfg Config, targets []Target, sink func(Record)) (RunStats, error) {
+func Run(ctx context.Context, cfg Config, targets Targets, sink func(Record)) (RunStats, error) {
 	if err := cfg.Validate(); err != nil {
 		return RunStats{}, err
 	}
@@ -33,7 +33,7 @@ func Run(ctx context.Context, cfg Config, targets []Target, sink func(Record)) (
 		defer cancel()
 	}
 
-	eng := newEngine(runCtx, &cfg, max(cfg.Slots(), len(targets)*boolInt(cfg.Strategy == Unbounded)))
+	eng := newEngine(runCtx, &cfg, max(cfg.Slots(), targets.Len()*boolInt(cfg.Strategy == Unbounded)))
 	defer eng.close()
 
 	r := &runner{cfg: &cfg, ctx: runCtx, parent: ctx, lim: lim, eng: eng, sink: sink}
@@ -94,20 +94,21 @@ type runner struct {
 
 // dispatch starts targets in input order: inline for Sequential, one goroutine per target
 // once the limiter admits it otherwise.
-func (r *runner) dispatch(targets []Target) {
+func (r *runner) dispatch(targets Targets) {
 	var wg sync.WaitGroup
-	for i := range targets {
+	for i := range targets.Len() {
+		t := targets.At(i)
 		if r.cfg.Strategy == Sequential {
 			if r.ctx.Err() != nil {
-				r.giveUp(i, targets[i], 0)
+				r.giveUp(i, t, 0)
 				continue
 			}
-			r.emit(r.fetch(i, targets[i], 0))
+			r.emit(r.fetch(i, t, 0))
 			continue
 		}
 		_, err := r.lim.Acquire(r.ctx)
 		if err != nil {
-			r.giveUp(i, targets[i], time.Since(r.t0))
+			r.giveUp(i, t, time.Since(r.t0))
 			continue
 		}
 		queue := time.Since(r.t0)
@@ -115,7 +116,7 @@ func (r *runner) dispatch(targets []Target) {
 		go func() {
 			defer wg.Done()
 			defer r.lim.Release()
-			r.emit(r.fetch(i, targets[i], queue))
+			r.emit(r.fetch(i, t, queue))
 		}()
 	}
 	wg.Wait()

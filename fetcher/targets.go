@@ -94,8 +94,8 @@ func ReadIDs(r io.Reader) ([]int, error) {
 
 // ReadURLs reads one absolute http(s) URL per line; blank lines and lines starting with # are
 // skipped. Errors name the line.
-func ReadURLs(r io.Reader) ([]Target, error) {
-	var ts []Target
+func ReadURLs(r io.Reader) (TargetList, error) {
+	var ts TargetList
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for line := 1; sc.Scan(); line++ {
@@ -143,19 +143,46 @@ func trailingID(u string) int {
 	return n
 }
 
-// TemplateTargets expands a URL template containing {id} once per id.
-func TemplateTargets(tmpl string, ids []int) ([]Target, error) {
+// Targets is an indexed, read-only list of targets. Implementations are safe for concurrent reads.
+type Targets interface {
+	Len() int
+	At(i int) Target
+}
+
+// TargetList is a Targets held in memory.
+type TargetList []Target
+
+// Len is the number of targets.
+func (l TargetList) Len() int { return len(l) }
+
+// At returns target i.
+func (l TargetList) At(i int) Target { return l[i] }
+
+// Templated is a Targets that builds each URL from a template containing {id} when asked,
+// so a million targets cost only their ids.
+type Templated struct {
+	tmpl string
+	ids  []int
+}
+
+// TemplateTargets returns the targets of a URL template containing {id}, one per id.
+func TemplateTargets(tmpl string, ids []int) (*Templated, error) {
 	if !strings.Contains(tmpl, "{id}") {
 		return nil, fmt.Errorf("url template %q has no {id}", tmpl)
 	}
 	if err := CheckURL(strings.ReplaceAll(tmpl, "{id}", "1")); err != nil {
 		return nil, err
 	}
-	ts := make([]Target, len(ids))
-	for i, id := range ids {
-		ts[i] = Target{ID: id, URL: strings.ReplaceAll(tmpl, "{id}", strconv.Itoa(id))}
-	}
-	return ts, nil
+	return &Templated{tmpl: tmpl, ids: ids}, nil
+}
+
+// Len is the number of ids.
+func (t *Templated) Len() int { return len(t.ids) }
+
+// At returns the target of the i-th id.
+func (t *Templated) At(i int) Target {
+	id := t.ids[i]
+	return Target{ID: id, URL: strings.ReplaceAll(t.tmpl, "{id}", strconv.Itoa(id))}
 }
 
 // ResourceTemplate is the URL template of a SWAPI resource under base ("https://swapi.dev/api/").

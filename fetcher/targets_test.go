@@ -90,7 +90,7 @@ func TestReadURLs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Target{{ID: 1, URL: "http://h/api/people/1/"}, {URL: "https://h/x"}, {ID: 3, URL: "http://h/api/films/3/"}}
+	want := TargetList{{ID: 1, URL: "http://h/api/people/1/"}, {URL: "https://h/x"}, {ID: 3, URL: "http://h/api/films/3/"}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
@@ -102,9 +102,13 @@ func TestReadURLs(t *testing.T) {
 
 func TestTemplateTargets(t *testing.T) {
 	t.Parallel()
-	got, err := TemplateTargets("http://h/p/{id}/", []int{2, 2})
+	tt, err := TemplateTargets("http://h/p/{id}/", []int{2, 2})
 	if err != nil {
 		t.Fatal(err)
+	}
+	var got []Target
+	for i := range tt.Len() {
+		got = append(got, tt.At(i))
 	}
 	want := []Target{{ID: 2, URL: "http://h/p/2/"}, {ID: 2, URL: "http://h/p/2/"}}
 	if diff := cmp.Diff(want, got); diff != "" {

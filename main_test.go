@@ -1,0 +1,315 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"go.uber.org/goleak"
+
+	"github.com/fetchbench/fetchbench/report"
+)
+
+func TestMain(m *testing.M) {
+	os.Exit(runTests(m))
+}
+
+func runTests(m *testing.M) int {
+	code := m.Run()
+	if code == 0 {
+		if err := goleak.Find(); err != nil {
+			os.Stderr.WriteString("goroutine leak: " + err.Error() + "\n")
+			return 1
+		}
+	}
+	if bin != "" {
+		os.RemoveAll(filepath.Dir(bin))
+	}
+	return code
+}
+
+// result is one invocation of run.
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+func invoke(t *testing.T, stdin string, args ...string) result {
+	t.Helper()
+	var out, errb bytes.Buffer
+	err := run(context.Background(), args, strings.NewReader(stdin), &out, &errb)
+	if err != nil && !strings.Contains(errb.String(), err.Error()) {
+		errb.WriteString("fetchbench: " + err.Error() + "\n")
+	}
+	return result{code: exitCode(err), stdout: out.String(), stderr: errb.String()}
+}
+
+func lines(s string) []string {
+	s = strings.TrimRight(s, "\n")
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, "\n")
+}
+
+type recordLine struct {
+	Strategy  string  `json:"strategy"`
+	Seq       int     `json:"seq"`
+	ID        int     `json:"id"`
+	URL       string  `json:"url"`
+	LatencyMS float64 `json:"latency_ms"`
+	QueueMS   float64 `json:"queue_ms"`
+	Status    int     `json:"status"`
+	Error     string  `json:"error"`
+	Class     string  `json:"error_class"`
+	Attempts  int     `json:"attempts"`
+	Name      string  `json:"name"`
+}
+
+func parseRecords(t *testing.T, stdout string) []recordLine {
+	t.Helper()
+	var recs []recordLine
+	for i, l := range lines(stdout) {
+		var r recordLine
+		if err := json.Unmarshal([]byte(l), &r); err != nil {
+			t.Fatalf("stdout line %d is not a JSON record: %v\n%s", i+1, err, l)
+		}
+		recs = append(recs, r)
+	}
+	return recs
+}
+
+func TestPipeNamesToJQ(t *testing.T) {
+	t.Parallel()
+	res := invoke(t, "", "--offline", "-n", "9", "-s", "unbounded", "--records", "-", "-q")
+	if res.code != 0 {
+		t.Fatalf("exit %d, stderr:\n%s", res.code, res.stderr)
+	}
+	recs := parseRecords(t, res.stdout)
+	if len(recs) != 9 {
+		t.Fatalf("got %d records, want 9", len(recs))
+	}
+	names := map[string]bool{}
+	for _, r := range recs {
+		names[r.Name] = true
+	}
+	for _, want := range []string{"Luke Skywalker", "C-3PO", "R2-D2", "Darth Vader"} {
+		if !names[want] {
+			t.Errorf("names %v lack %q", names, want)
+		}
+	}
+}
+
+func TestRecordOrder(t *testing.T) {
+	t.Parallel()
+	jitter := []string{"--offline", "-n", "30", "-s", "unbounded", "--fake-latency", "40ms", "--fake-jitter", "35ms", "--fake-seed", "7", "--records", "-", "-q"}
+	increasing := func(recs []recordLine) bool {
+		for i := 1; i < len(recs); i++ {
+			if recs[i].Seq <= recs[i-1].Seq {
+				return false
+			}
+		}
+		return true
+	}
+	in := invoke(t, "", append(jitter, "--order", "input")...)
+	if recs := parseRecords(t, in.stdout); len(recs) != 30 || !increasing(recs) {
+		t.Errorf("--order input: %d records, increasing=%v; want 30 in seq order", len(recs), increasing(recs))
+	}
+	done := invoke(t, "", jitter...)
+	if recs := parseRecords(t, done.stdout); len(recs) != 30 || increasing(recs) {
+		t.Errorf("--order completion: %d records, increasing=%v; want 30 out of seq order", len(recs), increasing(recs))
+	}
+}
+
+func TestRecordsCSVFile(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "runs.csv")
+	res := invoke(t, "", "--offline", "--fake-latency", "1ms", "--ids", "1-3,17,3", "-s", "sequential,semaphore", "--records", path)
+	if res.code != 0 {
+		t.Fatalf("exit %d: %s", res.code, res.stderr)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatalf("records CSV does not parse: %v", err)
+	}
+	wantHeader := []string{"strategy", "seq", "id", "url", "start_ms", "queue_ms", "latency_ms", "ttfb_ms", "total_ms", "status", "bytes", "error", "error_class", "attempts", "name"}
+	if diff := cmp.Diff(wantHeader, rows[0]); diff != "" {
+		t.Errorf("header (-want +got):\n%s", diff)
+	}
+	if len(rows) != 1+2*5 {
+		t.Errorf("got %d data rows, want 10 (5 ids × 2 strategies)", len(rows)-1)
+	}
+	for _, row := range rows[1:] {
+		if row[2] == "17" && (row[9] != "404" || row[12] != "http 4xx") {
+			t.Errorf("people/17 row %v: want status 404, class http 4xx", row)
+		}
+	}
+	if !strings.Contains(res.stdout, "sequential") || !strings.Contains(res.stdout, "semaphore") {
+		t.Errorf("summary table missing from stdout:\n%s", res.stdout)
+	}
+}
+
+func TestJSONSummary(t *testing.T) {
+	t.Parallel()
+	res := invoke(t, "", "--offline", "-n", "20", "--fake-latency", "20ms", "-r", "100", "-o", "json")
+	if res.code != 0 {
+		t.Fatalf("exit %d: %s", res.code, res.stderr)
+	}
+	var doc report.Document
+	dec := json.NewDecoder(strings.NewReader(res.stdout))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&doc); err != nil {
+		t.Fatalf("summary JSON: %v\n%s", err, res.stdout)
+	}
+	var got []string
+	for _, s := range doc.Strategies {
+		got = append(got, string(s.Strategy))
+		if s.Requests != 20 || s.OK != 19 || s.Errors != 1 || s.StatusCounts[404] != 1 {
+			t.Errorf("%s: requests %d ok %d errors %d statuses %v; want 20/19/1 with one 404", s.Strategy, s.Requests, s.OK, s.Errors, s.StatusCounts)
+		}
+		for name, v := range map[string]float64{"wall_ms": s.WallMS, "req_per_sec": s.ReqPerSec, "speedup": s.Speedup,
+			"ideal_ms": s.IdealMS, "efficiency": s.Efficiency, "latency_p50_ms": s.LatencyP50MS, "latency_max_ms": s.LatencyMaxMS,
+			"ttfb_p50_ms": s.TTFBP50MS, "peak_in_flight": float64(s.PeakInFlight), "bytes": float64(s.Bytes)} {
+			if v <= 0 {
+				t.Errorf("%s: %s = %v, want > 0", s.Strategy, name, v)
+			}
+		}
+	}
+	if diff := cmp.Diff([]string{"sequential", "unbounded", "semaphore", "ratelimit"}, got); diff != "" {
+		t.Errorf("strategies (-want +got):\n%s", diff)
+	}
+}
+
+func TestTableAndMarkdown(t *testing.T) {
+	t.Parallel()
+	res := invoke(t, "", "--offline", "-n", "20", "--fake-latency", "10ms", "-r", "200")
+	if res.code != 0 {
+		t.Fatalf("exit %d: %s", res.code, res.stderr)
+	}
+	ls := lines(res.stdout)
+	if len(ls) < 5 || !strings.HasPrefix(ls[0], "strategy") {
+		t.Fatalf("want a header and four rows, got:\n%s", res.stdout)
+	}
+	for i, s := range []string{"sequential", "unbounded", "semaphore", "ratelimit"} {
+		if !strings.HasPrefix(ls[i+1], s) {
+			t.Errorf("row %d = %q, want %s", i+1, ls[i+1], s)
+		}
+	}
+	md := invoke(t, "", "--offline", "-n", "5", "--fake-latency", "1ms", "-s", "semaphore", "-o", "markdown")
+	if ls := lines(md.stdout); len(ls) < 3 || !strings.HasPrefix(ls[0], "| strategy") || !strings.HasPrefix(ls[1], "|--") && !strings.HasPrefix(ls[1], "| --") && !strings.HasPrefix(ls[1], "|:") && !strings.HasPrefix(ls[1], "| :") {
+		t.Errorf("markdown table malformed:\n%s", md.stdout)
+	}
+}
+
+func TestStdinTargets(t *testing.T) {
+	t.Parallel()
+	res := invoke(t, "4 1\n2-3\n", "--offline", "--fake-latency", "0", "--ids", "-", "-s", "sequential", "--records", "-", "-q")
+	var got []int
+	for _, r := range parseRecords(t, res.stdout) {
+		got = append(got, r.ID)
+	}
+	if diff := cmp.Diff([]int{4, 1, 2, 3}, got); diff != "" {
+		t.Errorf("ids from stdin (-want +got):\n%s\nstderr: %s", diff, res.stderr)
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		args  []string
+		stdin string
+		want  string // in the one stderr line
+	}{
+		{"backwards range", []string{"--ids", "5-1"}, "", "--ids"},
+		{"not a number", []string{"--ids", "abc"}, "", "--ids"},
+		{"zero concurrency", []string{"-c", "0"}, "", "--concurrency"},
+		{"negative rate", []string{"-r", "-1"}, "", "--rate"},
+		{"unknown strategy", []string{"--strategy", "nope"}, "", "--strategy"},
+		{"template without id", []string{"--url-template", "http://127.0.0.1:1/x/"}, "", "{id}"},
+		{"ids and urls", []string{"--ids", "1", "--urls", "x.txt"}, "", "--urls"},
+		{"unreadable urls", []string{"--urls", "/nonexistent/urls.txt"}, "", "--urls"},
+		{"bad url line", []string{"--urls", "-"}, "http://127.0.0.1:1/a\nnot a url\n", "line 2"},
+		{"bad stdin id", []string{"--ids", "-"}, "1\n2\nx\n", "line 3"},
+		{"unknown flag", []string{"--frobnicate"}, "", "frobnicate"},
+		{"bad output", []string{"-o", "yaml"}, "", "--output"},
+		{"bad threshold", []string{"--fail-on", "p99>fast"}, "", "--fail-on"},
+		{"bad resource", []string{"--resource", "droids"}, "", "--resource"},
+		{"bad timeout", []string{"-t", "soon"}, "", "timeout"},
+		{"offline with urls", []string{"--offline", "--urls", "-"}, "", "--offline"},
+		{"bad max body", []string{"--max-body", "lots"}, "", "max-body"},
+		{"bad fake rate", []string{"--offline", "--fake-error-rate", "2"}, "", "error"},
+		{"stray argument", []string{"people"}, "", "people"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			res := invoke(t, tc.stdin, tc.args...)
+			if res.code != 2 {
+				t.Errorf("exit %d, want 2; stderr %q", res.code, res.stderr)
+			}
+			if ls := lines(res.stderr); len(ls) != 1 || !strings.Contains(ls[0], tc.want) {
+				t.Errorf("stderr %q: want one line mentioning %q", res.stderr, tc.want)
+			}
+			if res.stdout != "" {
+				t.Errorf("stdout %q, want nothing", res.stdout)
+			}
+		})
+	}
+}
+
+func TestHelp(t *testing.T) {
+	t.Parallel()
+	res := invoke(t, "", "--help")
+	if res.code != 0 || !strings.Contains(res.stdout, "Examples:") || strings.Count(res.stdout, "\n  fetchbench ") < 5 {
+		t.Errorf("--help: exit %d, stdout:\n%s", res.code, res.stdout)
+	}
+}
+
+func TestUnreachableTarget(t *testing.T) {
+	t.Parallel()
+	res := invoke(t, "", "--base-url", "http://127.0.0.1:1/api/", "-n", "3", "-s", "sequential,unbounded")
+	if res.code != 1 {
+		t.Errorf("exit %d, want 1", res.code)
+	}
+	if ls := lines(res.stderr); len(ls) != 1 || !strings.Contains(ls[0], "--offline") || !strings.Contains(ls[0], "127.0.0.1:1") {
+		t.Errorf("stderr %q: want one line naming the host and suggesting --offline", res.stderr)
+	}
+}
+
+func TestDeadlineAndThresholdExitCodes(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+		wantErr  string
+	}{
+		{"deadline", []string{"--offline", "--fake-latency", "200ms", "-s", "sequential", "-n", "20", "--deadline", "1s"}, 3, "deadline exceeded"},
+		{"threshold breached", []string{"--offline", "--fake-latency", "1ms", "-s", "semaphore", "-n", "20", "--fail-on", "errors>0"}, 3, "errors>0"},
+		{"threshold met", []string{"--offline", "--fake-latency", "1ms", "-s", "semaphore", "-n", "10", "--fail-on", "errors>0,p99>5s"}, 0, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			res := invoke(t, "", tc.args...)
+			if res.code != tc.wantCode || !strings.Contains(res.stderr, tc.wantErr) {
+				t.Errorf("exit %d stderr %q; want %d mentioning %q", res.code, res.stderr, tc.wantCode, tc.wantErr)
+			}
+			if !strings.HasPrefix(res.stdout, "strategy") {
+				t.Errorf("the table must still be printed, stdout:\n%s", res.stdout)
+			}
+		})
+	}
+}

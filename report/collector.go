@@ -26,6 +26,8 @@ type Collector struct {
 
 	requests, ok, errors        int
 	attempts, retried, canceled int
+	sample                      string // error text of the lowest-Seq non-cancelled failure
+	sampleSeq                   int
 	bytes                       int64
 	status                      map[int]int
 	classes                     map[fetcher.ErrorClass]int
@@ -60,6 +62,8 @@ func (c *Collector) Add(r fetcher.Record) {
 		c.classes[r.Class]++
 		if r.Class == fetcher.ClassCancelled {
 			c.canceled++
+		} else if c.sample == "" || r.Seq < c.sampleSeq {
+			c.sample, c.sampleSeq = r.Err, r.Seq
 		}
 	}
 	if r.Status != 0 {
@@ -132,6 +136,7 @@ func (c *Collector) Summary(stats fetcher.RunStats) Summary {
 		Attempts:         c.attempts,
 		Retried:          c.retried,
 		Cancelled:        c.canceled,
+		ErrorSample:      c.sample,
 		DeadlineExceeded: stats.DeadlineExceeded,
 		Interrupted:      stats.Interrupted,
 	}

@@ -155,31 +155,31 @@ func TestCollectorService(t *testing.T) {
 		{
 			name: "total preferred over latency",
 			cfg:  fetcher.Config{Strategy: fetcher.Sequential},
-			recs: []fetcher.Record{{Seq: 0, Latency: ms_(10), Total: ms_(30), Attempts: 2}, {Seq: 1, Latency: ms_(5), Attempts: 1}},
+			recs: []fetcher.Record{{Seq: 0, Latency: msd(10), Total: msd(30), Attempts: 2}, {Seq: 1, Latency: msd(5), Attempts: 1}},
 			want: 35,
 		},
 		{
 			name: "never sent counts 0",
 			cfg:  fetcher.Config{Strategy: fetcher.Sequential},
-			recs: []fetcher.Record{{Seq: 0, Latency: ms_(10), Attempts: 1}, {Seq: 1, Latency: ms_(50), Total: ms_(50), Attempts: 0}},
+			recs: []fetcher.Record{{Seq: 0, Latency: msd(10), Attempts: 1}, {Seq: 1, Latency: msd(50), Total: msd(50), Attempts: 0}},
 			want: 10,
 		},
 		{
 			name: "sparse seq grows",
 			cfg:  fetcher.Config{Strategy: fetcher.Sequential},
-			recs: []fetcher.Record{{Seq: 1000, Latency: ms_(2), Attempts: 1}, {Seq: 3, Latency: ms_(1), Attempts: 1}},
+			recs: []fetcher.Record{{Seq: 1000, Latency: msd(2), Attempts: 1}, {Seq: 3, Latency: msd(1), Attempts: 1}},
 			want: 3,
 		},
 		{
 			name: "negative seq ignored for ideal",
 			cfg:  fetcher.Config{Strategy: fetcher.Sequential},
-			recs: []fetcher.Record{{Seq: -1, Latency: ms_(2), Attempts: 1}, {Seq: 0, Latency: ms_(1), Attempts: 1}},
+			recs: []fetcher.Record{{Seq: -1, Latency: msd(2), Attempts: 1}, {Seq: 0, Latency: msd(1), Attempts: 1}},
 			want: 1,
 		},
 		{
 			name: "ratelimit burst and cap",
 			cfg:  fetcher.Config{Strategy: fetcher.RateLimit, Rate: 10, Burst: 2, Concurrency: 1},
-			recs: []fetcher.Record{{Seq: 0, Latency: ms_(50), Attempts: 1}, {Seq: 1, Latency: ms_(50), Attempts: 1}, {Seq: 2, Latency: ms_(10), Attempts: 1}},
+			recs: []fetcher.Record{{Seq: 0, Latency: msd(50), Attempts: 1}, {Seq: 1, Latency: msd(50), Attempts: 1}, {Seq: 2, Latency: msd(10), Attempts: 1}},
 			want: 110,
 		},
 		{

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -56,12 +57,16 @@ func speedupString(x float64) string {
 	return strconv.FormatFloat(x, 'f', 1, 64) + "x"
 }
 
+// percent is e as a whole percentage, the one rounding both efficiency forms share.
+func percent(e float64) int { return int(math.Round(e * 100)) }
+
 // efficiencyString formats an efficiency as "0.97", or "-" when unknown.
 func efficiencyString(e float64) string {
 	if e <= 0 {
 		return "-"
 	}
-	return strconv.FormatFloat(e, 'f', 2, 64)
+	p := percent(e)
+	return fmt.Sprintf("%d.%02d", p/100, p%100)
 }
 
 // num formats a configuration number without exponent or trailing zeros.
@@ -122,12 +127,15 @@ func Describe(s Summary) string {
 		}
 	}
 	if s.Efficiency > 0 {
-		parts = append(parts, fmt.Sprintf("%.0f%% of ideal", s.Efficiency*100))
+		parts = append(parts, fmt.Sprintf("%d%% of ideal", percent(s.Efficiency)))
 	}
 	line := Sanitize(string(s.Strategy)) + ": " + strings.Join(parts, ", ")
 	var notes []string
 	if s.Errors > 0 {
 		notes = append(notes, "errors: "+errorList(s.ErrorClasses))
+	}
+	if s.ErrorSample != "" {
+		notes = append(notes, "e.g. "+Sanitize(clip(s.ErrorSample, 100)))
 	}
 	if s.Retried > 0 {
 		notes = append(notes, fmt.Sprintf("%d retried (%d attempts)", s.Retried, s.Attempts))
@@ -170,4 +178,13 @@ func errorList(classes map[fetcher.ErrorClass]int) string {
 		parts = append(parts, fmt.Sprintf("%d %s", classes[c], Sanitize(name)))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// clip shortens s to at most n runes, marking a cut with an ellipsis.
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
 }

@@ -38,7 +38,7 @@ func golden(t *testing.T, name string, got []byte) {
 	}
 }
 
-func ms_(n float64) time.Duration { return time.Duration(n * float64(time.Millisecond)) }
+func msd(n float64) time.Duration { return time.Duration(n * float64(time.Millisecond)) }
 
 // fixtureRun is one strategy's hand-made records and run statistics.
 type fixtureRun struct {
@@ -55,11 +55,11 @@ func rec(s fetcher.Strategy, seq int, start, queue, latency float64, class fetch
 		Seq:      seq,
 		ID:       seq + 1,
 		URL:      "http://127.0.0.1:8080/api/people/" + string(rune('1'+seq)) + "/",
-		Start:    ms_(start),
-		Queue:    ms_(queue),
-		Latency:  ms_(latency),
-		TTFB:     ms_(latency * 0.8),
-		Total:    ms_(latency),
+		Start:    msd(start),
+		Queue:    msd(queue),
+		Latency:  msd(latency),
+		TTFB:     msd(latency * 0.8),
+		Total:    msd(latency),
 		Status:   200,
 		Bytes:    1000,
 		Attempts: 1,
@@ -87,7 +87,7 @@ func fixture() []fixtureRun {
 	runs := []fixtureRun{
 		{
 			cfg:   fetcher.Config{Strategy: seq},
-			stats: fetcher.RunStats{Strategy: seq, Requests: 6, Wall: ms_(572.5), PeakInFlight: 1},
+			stats: fetcher.RunStats{Strategy: seq, Requests: 6, Wall: msd(572.5), PeakInFlight: 1},
 			records: []fetcher.Record{
 				rec(seq, 0, 0, 0, 100, ""),
 				rec(seq, 1, 101, 0, 120, ""),
@@ -99,7 +99,7 @@ func fixture() []fixtureRun {
 		},
 		{
 			cfg:   fetcher.Config{Strategy: unb},
-			stats: fetcher.RunStats{Strategy: unb, Requests: 6, Wall: ms_(165.25), PeakInFlight: 6},
+			stats: fetcher.RunStats{Strategy: unb, Requests: 6, Wall: msd(165.25), PeakInFlight: 6},
 			records: []fetcher.Record{
 				rec(unb, 5, 0.3, 0, 30, fetcher.ClassHTTP4xx),
 				rec(unb, 2, 0.1, 0, 110, ""),
@@ -111,7 +111,7 @@ func fixture() []fixtureRun {
 		},
 		{
 			cfg:   fetcher.Config{Strategy: sem, Concurrency: 2, Deadline: 250 * time.Millisecond},
-			stats: fetcher.RunStats{Strategy: sem, Requests: 6, Wall: ms_(251), PeakInFlight: 2, DeadlineExceeded: true},
+			stats: fetcher.RunStats{Strategy: sem, Requests: 6, Wall: msd(251), PeakInFlight: 2, DeadlineExceeded: true},
 			records: []fetcher.Record{
 				rec(sem, 0, 0, 0, 100, ""),
 				rec(sem, 1, 0.1, 0, 120, ""),
@@ -123,7 +123,7 @@ func fixture() []fixtureRun {
 		},
 		{
 			cfg:   fetcher.Config{Strategy: rl, Rate: 10},
-			stats: fetcher.RunStats{Strategy: rl, Requests: 6, Wall: ms_(530), PeakInFlight: 2},
+			stats: fetcher.RunStats{Strategy: rl, Requests: 6, Wall: msd(530), PeakInFlight: 2},
 			records: []fetcher.Record{
 				rec(rl, 0, 0, 0, 100, ""),
 				rec(rl, 1, 100, 100, 110, ""),
@@ -135,8 +135,8 @@ func fixture() []fixtureRun {
 		},
 	}
 	retried := &runs[3].records[3]
-	retried.Attempts, retried.Total = 2, ms_(190)
-	runs[3].records[4].Name = "Evil \x1b[2J\"Name\"\\\n\xff"
+	retried.Attempts, retried.Total = 2, msd(190)
+	runs[3].records[4].Name = "Evil \x1b[0m\"Name\"\\\n\xff"
 	return runs
 }
 

@@ -57,13 +57,14 @@ func NewRecordWriter(w io.Writer, format string) (RecordWriter, error) {
 	return nil, fmt.Errorf("%w %q (want ndjson or csv)", ErrUnknownFormat, format)
 }
 
-// ndjsonWriter encodes records by hand into the bufio.Writer's free space.
+// ndjsonWriter encodes each record by hand into a reused line buffer.
 type ndjsonWriter struct {
-	w *bufio.Writer
+	w   *bufio.Writer
+	buf []byte
 }
 
 func (e *ndjsonWriter) Write(r fetcher.Record) error {
-	b := e.w.AvailableBuffer()
+	b := e.buf[:0]
 	b = append(b, `{"strategy":`...)
 	b = appendJSONString(b, string(r.Strategy))
 	b = append(b, `,"seq":`...)
@@ -95,6 +96,7 @@ func (e *ndjsonWriter) Write(r fetcher.Record) error {
 	b = append(b, `,"name":`...)
 	b = appendJSONString(b, r.Name)
 	b = append(b, "}\n"...)
+	e.buf = b
 	if _, err := e.w.Write(b); err != nil {
 		return fmt.Errorf("write record: %w", err)
 	}
@@ -151,7 +153,13 @@ func (e *csvWriter) Flush() error {
 	return nil
 }
 
-func csvString(s string) string { return strings.ToValidUTF8(s, "\uFFFD") }
+// csvString replaces each invalid UTF-8 byte in s with U+FFFD, as the NDJSON encoder does.
+func csvString(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	return string([]rune(s))
+}
 
 // appendMS appends d in milliseconds rounded to the microsecond, without trailing zeros:
 // "102.345", "100", "0.005".

@@ -151,7 +151,7 @@ var csvHeader = []string{
 	"latency_min_ms", "latency_mean_ms", "latency_p50_ms", "latency_p90_ms", "latency_p95_ms",
 	"latency_p99_ms", "latency_p999_ms", "latency_max_ms", "latency_stddev_ms",
 	"ttfb_p50_ms", "ttfb_p99_ms", "queue_p50_ms", "queue_p99_ms", "queue_max_ms",
-	"peak_in_flight", "bytes", "status_counts", "error_classes",
+	"peak_in_flight", "bytes", "status_counts", "error_classes", "error_sample",
 	"attempts", "retried", "cancelled", "deadline_exceeded", "interrupted",
 }
 
@@ -167,7 +167,7 @@ func WriteCSV(w io.Writer, sums []Summary) error {
 	d := strconv.Itoa
 	for _, s := range sums {
 		_ = cw.Write([]string{
-			string(s.Strategy), d(s.Concurrency), f(s.Rate), d(s.Burst),
+			csvString(string(s.Strategy)), d(s.Concurrency), f(s.Rate), d(s.Burst),
 			d(s.Requests), d(s.OK), d(s.Errors),
 			f(s.WallMS), f(s.ReqPerSec), f(s.Speedup), f(s.IdealMS), f(s.Efficiency),
 			f(s.LatencyMinMS), f(s.LatencyMeanMS), f(s.LatencyP50MS), f(s.LatencyP90MS),
@@ -175,7 +175,7 @@ func WriteCSV(w io.Writer, sums []Summary) error {
 			f(s.LatencyStddevMS),
 			f(s.TTFBP50MS), f(s.TTFBP99MS), f(s.QueueP50MS), f(s.QueueP99MS), f(s.QueueMaxMS),
 			d(s.PeakInFlight), strconv.FormatInt(s.Bytes, 10),
-			statusList(s.StatusCounts), classList(s.ErrorClasses),
+			statusList(s.StatusCounts), classList(s.ErrorClasses), csvString(s.ErrorSample),
 			d(s.Attempts), d(s.Retried), d(s.Cancelled),
 			strconv.FormatBool(s.DeadlineExceeded), strconv.FormatBool(s.Interrupted),
 		})
@@ -208,7 +208,7 @@ func classList(m map[fetcher.ErrorClass]int) string {
 	slices.Sort(keys)
 	parts := make([]string, len(keys))
 	for i, k := range keys {
-		parts[i] = strings.ToValidUTF8(string(k), "\uFFFD") + "=" + strconv.Itoa(m[k])
+		parts[i] = csvString(string(k)) + "=" + strconv.Itoa(m[k])
 	}
 	return strings.Join(parts, ";")
 }

@@ -33,6 +33,8 @@ const JSONVersion = 1
 //	bytes               body bytes of all final attempts
 //	status_counts       {"200": n, ...}: HTTP status of final attempts; requests without a response are not counted
 //	error_classes       {"timeout": n, ...}: failed records by fetcher.ErrorClass
+//	error_sample        the error text of the lowest-Seq failed record that was not cancelled
+//	                    ("" if none); server text may appear here verbatim (JSON-escaped)
 //	attempts            attempts on the wire, summed over records
 //	retried             records with more than one attempt
 //	cancelled           records of class "cancelled"
@@ -71,6 +73,7 @@ type Summary struct {
 	Bytes            int64                      `json:"bytes"`
 	StatusCounts     map[int]int                `json:"status_counts"`
 	ErrorClasses     map[fetcher.ErrorClass]int `json:"error_classes"`
+	ErrorSample      string                     `json:"error_sample"`
 	Attempts         int                        `json:"attempts"`
 	Retried          int                        `json:"retried"`
 	Cancelled        int                        `json:"cancelled"`

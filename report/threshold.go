@@ -106,13 +106,17 @@ func thresholdValue(name string, m metric, s string) (float64, error) {
 	return v * scale, nil
 }
 
-// Holds reports whether the condition is true for s (a breach).
+// Holds reports whether the condition is true for s (a breach). Speedup and efficiency are
+// unknown (never breach) when 0: no sequential run to compare with, or no wall time.
 func (t Threshold) Holds(s *Summary) bool {
 	m, ok := metrics[t.Metric]
 	if !ok {
 		return false
 	}
 	v := m.get(s)
+	if v == 0 && (t.Metric == "speedup" || t.Metric == "efficiency") {
+		return false
+	}
 	switch t.Op {
 	case ">":
 		return v > t.Value

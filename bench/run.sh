@@ -1,0 +1,399 @@
+#!/usr/bin/env bash
+# bench/run.sh — fetchbench's performance benchmarks (GitHub issue "Performance").
+#
+# All traffic stays on 127.0.0.1. In order:
+#   0. setup: installs missing tools from Debian packages when run as root
+#      (nginx-light, hey, wrk, jq, curl, time; `command -v` is checked first),
+#      builds fetchbench once into $OUT/fetchbench (`go build` from the repo root).
+#   1. throughput: starts nginx from the template bench/nginx.conf (temporary
+#      prefix, pid file, 1 worker, keep-alive, no access log) serving
+#      bench/person.json (688 bytes) for every /api/people/<id>/, then ROUNDS
+#      interleaved A/B rounds, alternating which tool goes first:
+#        fetchbench -s semaphore -c C -n N --url-template .../api/people/{id}/ -o json
+#        hey -n N -c C .../api/people/1/
+#      prints req/s of each, fetchbench/hey per round and the median ratio;
+#      then wrk -tWRK_THREADS -cC -dWRK_DURATION as the reference ceiling.
+#   2. scheduling efficiency (ideal wall / wall, from the JSON summary) against
+#      the in-process fake (--offline) at EFF_LATENCY: semaphore c=EFF_C,
+#      ratelimit r=EFF_RATE burst 1, unbounded (EFF_N requests each) and
+#      sequential (EFF_SEQ_N requests). PASS/FAIL against EFF_TARGET is printed,
+#      it does not fail the script.
+#   3. memory: peak RSS (/usr/bin/time -v, "Maximum resident set size") of
+#      --offline --fake-latency 0 -s semaphore -c MEM_C with --records streamed
+#      to an ndjson file, for MEM_SMALL_N and MEM_N requests (flat in N is the
+#      goal, target < MEM_TARGET_MB); the records file must have N lines.
+#   4. unbounded at scale: --offline --fake-latency EFF_LATENCY -s unbounded
+#      -n UNB_N: wall and peak in-flight, or the one-line error it prints.
+#   5. prints one markdown table for the README's "Performance" section (also
+#      written to $OUT/RESULTS.md; UPDATE_RESULTS=1 copies it to
+#      bench/RESULTS.md) and stops nginx by its pid file (EXIT trap, so also on
+#      failure or Ctrl-C).
+# Raw outputs of every step (JSON summaries, hey/wrk text, time -v) go to $OUT.
+# The fake knows people ids 1..83 only; larger ids answer 404 after the same
+# latency, which is fine for scheduling and memory measurements.
+#
+# Usage (from anywhere; about 2-3 minutes on 2 cores, QUICK=1 about 30 s):
+#   bash bench/run.sh
+#   QUICK=1 bash bench/run.sh
+#   N=50000 ROUNDS=5 MEM_N=300000 bash bench/run.sh
+#
+# Environment knobs [default] (QUICK=1 default):
+#   N [20000] (2000)            requests per A/B run (fetchbench and hey)
+#   C [50]                      connections / concurrency for fetchbench, hey, wrk
+#   ROUNDS [3] (2)              interleaved A/B rounds
+#   WARMUP [2000] (500)         hey requests to warm nginx up, not measured
+#   WRK_DURATION [5s] (2s)      wrk run length; WRK_THREADS [2]
+#   NGINX_WORKERS [1]           nginx worker_processes (client and server share the cores)
+#   PORT [18080]                first port tried for nginx (next free one is used)
+#   EFF_N [1000] (200)          requests per efficiency run; EFF_SEQ_N [30] (10) for sequential
+#   EFF_LATENCY [100ms]         fake latency for efficiency and unbounded runs
+#   EFF_C [50] EFF_RATE [200]   semaphore concurrency, ratelimit rate (burst 1)
+#   EFF_TARGET [0.97]           efficiency PASS threshold
+#   MEM_N [1000000] (20000)     requests of the big memory run
+#   MEM_SMALL_N [100000] (2000) requests of the small memory run
+#   MEM_C [64]                  semaphore concurrency of the memory runs
+#   MEM_TARGET_MB [200]         peak RSS PASS threshold
+#   UNB_N [10000] (1000)        requests of the unbounded-at-scale run
+#   STEP_TIMEOUT [300]          seconds before any single step is killed
+#   OUT [bench/out]             output directory (gitignored)
+#   FETCHBENCH                  use this binary instead of building one
+#   KEEP_RECORDS [0]            1 keeps the memory runs' ndjson files (1M lines ≈ 250 MB)
+#   UPDATE_RESULTS [0]          1 copies the final table to bench/RESULTS.md
+# Exit status: 0 when every step ran (whatever PASS/FAIL says), 1 when a step
+# could not run or produced no result (see the "problems" list at the end).
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/.." && pwd)
+export PATH="$PATH:/usr/local/go/bin:/usr/sbin:/sbin"
+export LC_ALL=C
+
+QUICK=${QUICK:-0}
+if [[ $QUICK == 1 ]]; then
+	: "${N:=2000}" "${ROUNDS:=2}" "${WARMUP:=500}" "${WRK_DURATION:=2s}"
+	: "${EFF_N:=200}" "${EFF_SEQ_N:=10}" "${MEM_N:=20000}" "${MEM_SMALL_N:=2000}" "${UNB_N:=1000}"
+fi
+: "${N:=20000}" "${C:=50}" "${ROUNDS:=3}" "${WARMUP:=2000}" "${WRK_DURATION:=5s}" "${WRK_THREADS:=2}"
+: "${NGINX_WORKERS:=1}" "${PORT:=18080}"
+: "${EFF_N:=1000}" "${EFF_SEQ_N:=30}" "${EFF_LATENCY:=100ms}" "${EFF_C:=50}" "${EFF_RATE:=200}" "${EFF_TARGET:=0.97}"
+: "${MEM_N:=1000000}" "${MEM_SMALL_N:=100000}" "${MEM_C:=64}" "${MEM_TARGET_MB:=200}"
+: "${UNB_N:=10000}" "${STEP_TIMEOUT:=300}" "${OUT:=$here/out}"
+: "${KEEP_RECORDS:=0}" "${UPDATE_RESULTS:=0}" "${FETCHBENCH:=}"
+
+mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
+started=$SECONDS
+problems=()
+ngx=""
+
+log() { printf '%s\n' "$*" >&2; }
+die() { log "bench/run.sh: $*"; exit 1; }
+problem() { problems+=("$*"); log "  !! $*"; }
+
+cleanup() {
+	local rc=$? pid i
+	trap - EXIT INT TERM
+	if [[ -n $ngx && -s $ngx/nginx.pid ]]; then
+		pid=$(cat "$ngx/nginx.pid")
+		kill -TERM "$pid" 2>/dev/null || true
+		for ((i = 0; i < 50; i++)); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -KILL "$pid" 2>/dev/null || true
+		log "==> nginx (pid $pid) stopped"
+	fi
+	if [[ -n $ngx && -d $ngx ]]; then
+		cp "$ngx/error.log" "$OUT/nginx-error.log" 2>/dev/null || true
+		rm -rf "$ngx"
+	fi
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# --- helpers ---------------------------------------------------------------
+
+# run_step SECONDS CMD... runs CMD in the foreground process group (so Ctrl-C
+# reaches it) and kills it after SECONDS.
+run_step() {
+	local t=$1
+	shift
+	timeout --foreground -k 5 "$t" "$@"
+}
+
+# fb NAME ARGS... runs fetchbench with a JSON summary into $OUT/NAME.json and
+# stderr into $OUT/NAME.err; returns fetchbench's exit status.
+fb() {
+	local name=$1
+	shift
+	run_step "$STEP_TIMEOUT" "$fbbin" "$@" -o json --progress never >"$OUT/$name.json" 2>"$OUT/$name.err"
+}
+
+# jf NAME FIELD prints .strategies[0].FIELD of $OUT/NAME.json (empty if missing).
+jf() { jq -r ".strategies[0].$2 // empty" "$OUT/$1.json" 2>/dev/null || true; }
+
+# first_err NAME prints the last non-empty stderr line of a fetchbench run.
+first_err() {
+	local l
+	l=$(grep -v '^[[:space:]]*$' "$OUT/$1.err" 2>/dev/null | tail -n 1 || true)
+	printf '%s' "${l:-(nothing on stderr)}"
+}
+
+num() { [[ ${1:-} =~ ^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$ ]]; }
+
+# thousands N prints N rounded to an integer with thousands separators.
+thousands() {
+	if num "${1:-}"; then printf '%.0f' "$1" | sed -e ':a' -e 's/\([0-9]\)\([0-9]\{3\}\)\($\|,\)/\1,\2\3/' -e 'ta'; else printf 'n/a'; fi
+}
+# secs MS prints a duration in milliseconds as seconds with 2 decimals.
+secs() { if num "${1:-}"; then awk -v m="$1" 'BEGIN { printf "%.2f s", m / 1000 }'; else printf 'n/a'; fi; }
+fixed() { if num "${2:-}"; then printf "%.${1}f" "$2"; else printf 'n/a'; fi; }
+ratio() { if num "${1:-}" && num "${2:-}"; then awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "n/a" }'; else printf 'n/a'; fi; }
+median() { printf '%s\n' "$@" | { grep -E '^[0-9.]+$' || true; } | sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print "n/a"; else if (NR % 2) printf "%.2f", a[(NR + 1) / 2]; else printf "%.2f", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; }
+
+# --- 0. tools and build ----------------------------------------------------
+
+need=()
+command -v nginx >/dev/null || need+=(nginx-light)
+command -v hey >/dev/null || need+=(hey)
+command -v wrk >/dev/null || need+=(wrk)
+command -v jq >/dev/null || need+=(jq)
+command -v curl >/dev/null || need+=(curl)
+command -v timeout >/dev/null || need+=(coreutils)
+[[ -x /usr/bin/time ]] || need+=(time)
+if ((${#need[@]})); then
+	[[ $(id -u) == 0 ]] || die "missing tools; install them first: sudo apt-get install -y ${need[*]}"
+	log "==> installing ${need[*]} (log: $OUT/apt.log)"
+	export DEBIAN_FRONTEND=noninteractive
+	if ! apt-get install -y -qq "${need[@]}" >"$OUT/apt.log" 2>&1; then
+		apt-get update -qq >>"$OUT/apt.log" 2>&1 || true
+		apt-get install -y -qq "${need[@]}" >>"$OUT/apt.log" 2>&1 || die "apt-get install ${need[*]} failed; see $OUT/apt.log"
+	fi
+fi
+
+if [[ -n $FETCHBENCH ]]; then
+	fbbin=$FETCHBENCH
+	log "==> using $fbbin"
+else
+	fbbin=$OUT/fetchbench
+	log "==> go build -o $fbbin ."
+	(cd "$root" && go build -o "$fbbin" .) || die "go build failed"
+fi
+[[ -x $fbbin ]] || die "$fbbin is not executable"
+
+cpu=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)
+machine="${cpu:-unknown CPU}, $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), Linux $(uname -r)"
+versions="$("$fbbin" --version 2>/dev/null | head -n 1 || true)"
+versions="${versions:+$versions, }$(go version 2>/dev/null | awk '{ print $3 }'), $(nginx -v 2>&1 | sed 's/.*: //'), hey $(dpkg-query -W -f='${Version}' hey 2>/dev/null || echo '?'), wrk $(dpkg-query -W -f='${Version}' wrk 2>/dev/null || echo '?')"
+log "    $machine"
+log "    $versions"
+
+# --- 1. throughput against nginx --------------------------------------------
+
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+port=$PORT
+while port_busy "$port"; do
+	port=$((port + 1))
+	((port < PORT + 100)) || die "no free port in $PORT..$((PORT + 99))"
+done
+
+ngx=$(mktemp -d /tmp/fetchbench-nginx.XXXXXX)
+chmod 755 "$ngx"
+mkdir -p "$ngx/html" "$ngx/tmp"
+cp "$here/person.json" "$ngx/html/person.json"
+chmod 644 "$ngx/html/person.json"
+sed -e "s#@PREFIX@#$ngx#g" -e "s#@PORT@#$port#g" -e "s#@WORKERS@#$NGINX_WORKERS#g" \
+	-e "s#@USER@#$(id -un)#g" "$here/nginx.conf" >"$ngx/nginx.conf"
+cp "$ngx/nginx.conf" "$OUT/nginx.conf"
+nginx -p "$ngx" -c "$ngx/nginx.conf" -e "$ngx/error.log" -t -q || die "nginx -t rejected $OUT/nginx.conf"
+nginx -p "$ngx" -c "$ngx/nginx.conf" -e "$ngx/error.log" || die "nginx did not start; see $ngx/error.log"
+
+url1="http://127.0.0.1:$port/api/people/1/"
+tmpl="http://127.0.0.1:$port/api/people/{id}/"
+for ((i = 0; i < 100; i++)); do
+	curl -fsS -o /dev/null --max-time 1 "$url1" 2>/dev/null && break
+	sleep 0.1
+done
+size=$(curl -fsS --max-time 2 "http://127.0.0.1:$port/api/people/12345/" | wc -c) || die "nginx on 127.0.0.1:$port does not answer; see $OUT/nginx-error.log"
+log "==> nginx (pid $(cat "$ngx/nginx.pid"), $NGINX_WORKERS worker) serves $size-byte person.json at $tmpl"
+
+if ((WARMUP > 0)); then
+	run_step 60 hey -n "$WARMUP" -c "$C" "$url1" >/dev/null 2>&1 || true
+fi
+
+rounds_md=""
+fb_rps=() hey_rps=() ratios=()
+for ((r = 1; r <= ROUNDS; r++)); do
+	if ((r % 2)); then order="fetchbench hey"; else order="hey fetchbench"; fi
+	f="" h=""
+	for tool in $order; do
+		if [[ $tool == fetchbench ]]; then
+			rc=0
+			fb "ab-$r-fetchbench" -s semaphore -c "$C" -n "$N" --url-template "$tmpl" || rc=$?
+			f=$(jf "ab-$r-fetchbench" req_per_sec)
+			ok=$(jf "ab-$r-fetchbench" ok)
+			if ! num "$f"; then
+				problem "round $r: fetchbench (exit $rc) gave no req_per_sec: $(first_err "ab-$r-fetchbench")"
+			elif [[ $ok != "$N" ]]; then
+				problem "round $r: fetchbench ok=$ok of $N (exit $rc): $(jq -c '.strategies[0] | {status_counts, error_classes}' "$OUT/ab-$r-fetchbench.json")"
+			fi
+		else
+			rc=0
+			run_step "$STEP_TIMEOUT" hey -n "$N" -c "$C" "$url1" >"$OUT/ab-$r-hey.txt" 2>&1 || rc=$?
+			h=$(awk '/Requests\/sec:/ { print $2 }' "$OUT/ab-$r-hey.txt")
+			num "$h" || problem "round $r: hey (exit $rc) gave no Requests/sec; see $OUT/ab-$r-hey.txt"
+			grep -q "\[200\][[:space:]]*$N responses" "$OUT/ab-$r-hey.txt" || problem "round $r: hey did not get $N x 200; see $OUT/ab-$r-hey.txt"
+		fi
+	done
+	q=$(ratio "$f" "$h")
+	fb_rps+=("$f") hey_rps+=("$h") ratios+=("$q")
+	log "    round $r ($order): fetchbench $(thousands "$f") req/s, hey $(thousands "$h") req/s, ratio $q"
+	rounds_md+="| $r | ${order// / → } | $(thousands "$f") | $(thousands "$h") | $q |"$'\n'
+done
+med_fb=$(median "${fb_rps[@]}")
+med_hey=$(median "${hey_rps[@]}")
+med_ratio=$(median "${ratios[@]}")
+log "    median: fetchbench $(thousands "$med_fb") req/s, hey $(thousands "$med_hey") req/s, fetchbench/hey $med_ratio"
+
+rc=0
+run_step "$STEP_TIMEOUT" wrk "-t$WRK_THREADS" "-c$C" "-d$WRK_DURATION" "$url1" >"$OUT/wrk.txt" 2>&1 || rc=$?
+wrk_rps=$(awk '/^Requests\/sec:/ { print $2 }' "$OUT/wrk.txt")
+num "$wrk_rps" || problem "wrk (exit $rc) gave no Requests/sec; see $OUT/wrk.txt"
+grep -q 'Non-2xx' "$OUT/wrk.txt" && problem "wrk saw non-2xx responses; see $OUT/wrk.txt"
+log "    wrk -t$WRK_THREADS -c$C -d$WRK_DURATION: $(thousands "$wrk_rps") req/s (fetchbench median at $(ratio "$med_fb" "$wrk_rps") of it)"
+
+# nginx is not needed any more: stop it now so it does not sit on a core.
+pid=$(cat "$ngx/nginx.pid")
+kill -TERM "$pid" 2>/dev/null || true
+for ((i = 0; i < 50; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+cp "$ngx/error.log" "$OUT/nginx-error.log" 2>/dev/null || true
+rm -rf "$ngx"
+ngx=""
+log "==> nginx stopped"
+
+# --- 2. scheduling efficiency against the in-process fake ---------------------
+
+log "==> scheduling efficiency (--offline --fake-latency $EFF_LATENCY)"
+eff_md=""
+eff_case() {
+	local name=$1 label=$2 n=$3 rc=0 e w i p v
+	shift 3
+	fb "eff-$name" --offline --fake-latency "$EFF_LATENCY" -n "$n" "$@" || rc=$?
+	e=$(jf "eff-$name" efficiency) w=$(jf "eff-$name" wall_ms) i=$(jf "eff-$name" ideal_ms) p=$(jf "eff-$name" peak_in_flight)
+	if ! num "$e"; then
+		problem "efficiency $name (exit $rc) gave no result: $(first_err "eff-$name")"
+		v="n/a"
+	elif ge "$e" "$EFF_TARGET"; then v="PASS"; else v="FAIL"; fi
+	log "    $(printf '%-10s %-22s' "$name" "$label") n=$n wall $(secs "$w") ideal $(secs "$i") efficiency $(fixed 3 "$e") peak in-flight ${p:-n/a}  $v"
+	eff_md+="| $name | $label | $(thousands "$n") | $(secs "$w") | $(secs "$i") | $(fixed 3 "$e") | ${p:-n/a} | $v |"$'\n'
+}
+eff_case semaphore "c=$EFF_C" "$EFF_N" -s semaphore -c "$EFF_C"
+eff_case ratelimit "r=$EFF_RATE/s, burst 1" "$EFF_N" -s ratelimit -r "$EFF_RATE" --burst 1
+eff_case unbounded "(none)" "$EFF_N" -s unbounded
+eff_case sequential "(none)" "$EFF_SEQ_N" -s sequential
+
+# --- 3. memory ----------------------------------------------------------------
+
+log "==> memory (--offline --fake-latency 0 -s semaphore -c $MEM_C, records to ndjson)"
+mem_md=""
+mem_case() {
+	local n=$1 name="mem-$1" rc=0 rec rss mb lines w rps ok v
+	rec=$OUT/records-$n.ndjson
+	rm -f "$rec"
+	run_step "$STEP_TIMEOUT" /usr/bin/time -v -o "$OUT/$name.time" \
+		"$fbbin" --offline --fake-latency 0 -s semaphore -c "$MEM_C" -n "$n" \
+		--records "$rec" --progress never -o json >"$OUT/$name.json" 2>"$OUT/$name.err" || rc=$?
+	rss=$(awk -F': *' '/Maximum resident set size/ { print $2 }' "$OUT/$name.time" 2>/dev/null || true)
+	mb=""
+	num "$rss" && mb=$(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }')
+	lines=0
+	[[ -f $rec ]] && lines=$(wc -l <"$rec")
+	w=$(jf "$name" wall_ms) rps=$(jf "$name" req_per_sec) ok=$(jf "$name" ok)
+	((rc == 0)) || problem "memory n=$n: exit $rc: $(first_err "$name")"
+	[[ $lines == "$n" ]] || problem "memory n=$n: records file has $lines lines, want $n"
+	if ((rc != 0)) || ! num "$mb"; then v="n/a"; elif ge "$MEM_TARGET_MB" "$mb"; then v="PASS"; else v="FAIL"; fi
+	log "    n=$n: peak RSS ${mb:-n/a} MB, wall $(secs "$w"), $(thousands "$rps") req/s, ok=${ok:-n/a}, records lines $lines  $v"
+	mem_md+="| $(thousands "$n") | ${mb:-n/a} MB | $(secs "$w") | $(thousands "$rps") | $(thousands "$lines") $([[ $lines == "$n" ]] && echo '✓' || echo '✗') | $v |"$'\n'
+	[[ $KEEP_RECORDS == 1 ]] || rm -f "$rec"
+}
+mem_case "$MEM_SMALL_N"
+mem_case "$MEM_N"
+
+# --- 4. unbounded at scale ------------------------------------------------------
+
+log "==> unbounded at scale (--offline --fake-latency $EFF_LATENCY -s unbounded -n $UNB_N)"
+rc=0
+fb unb --offline --fake-latency "$EFF_LATENCY" -s unbounded -n "$UNB_N" || rc=$?
+uw=$(jf unb wall_ms) up=$(jf unb peak_in_flight) ue=$(jf unb efficiency) uerr=$(jf unb errors)
+ucls=$(jq -c '.strategies[0].error_classes // {} | with_entries(select(.key != "" and .key != "none"))' "$OUT/unb.json" 2>/dev/null || true)
+if num "$uw"; then
+	ures="works (exit $rc)"
+	unb_md="| $(thousands "$UNB_N") | $ures | $(secs "$uw") | $up | $(fixed 3 "$ue") | ${uerr:-n/a} ${ucls} |"
+else
+	ures="fails (exit $rc): $(first_err unb)"
+	unb_md="| $(thousands "$UNB_N") | $ures | n/a | n/a | n/a | n/a |"
+fi
+log "    $ures; wall $(secs "$uw"), peak in-flight ${up:-n/a}, efficiency $(fixed 3 "$ue"), errors ${uerr:-n/a} $ucls"
+
+# --- 5. report -------------------------------------------------------------------
+
+elapsed=$((SECONDS - started))
+{
+	echo "## Performance"
+	echo
+	echo "Measured with \`bash bench/run.sh\` on $(date -u +%Y-%m-%d): $machine; $versions."
+	echo "Client and server share the same cores; all traffic is on 127.0.0.1. Whole script: ${elapsed} s."
+	echo
+	echo "### Throughput: fetchbench vs hey vs wrk"
+	echo
+	echo "nginx ($NGINX_WORKERS worker, keep-alive, access log off) serving a $size-byte SWAPI person document."
+	echo "fetchbench: \`-s semaphore -c $C -n $N --url-template 'http://127.0.0.1:PORT/api/people/{id}/'\`;"
+	echo "hey: \`-n $N -c $C\`; rounds alternate which tool goes first."
+	echo
+	echo "| round | order | fetchbench req/s | hey req/s | fetchbench / hey |"
+	echo "|---|---|---:|---:|---:|"
+	printf '%s' "$rounds_md"
+	echo "| **median** | | **$(thousands "$med_fb")** | **$(thousands "$med_hey")** | **$med_ratio** |"
+	echo
+	echo "Reference ceiling, \`wrk -t$WRK_THREADS -c$C -d$WRK_DURATION\`: **$(thousands "$wrk_rps") req/s** (fetchbench median = $(ratio "$med_fb" "$wrk_rps") of wrk, hey median = $(ratio "$med_hey" "$wrk_rps") of wrk)."
+	echo
+	echo "### Scheduling efficiency (ideal wall / wall)"
+	echo
+	echo "In-process fake (\`--offline --fake-latency $EFF_LATENCY\`); target ≥ $EFF_TARGET."
+	echo
+	echo "| strategy | settings | requests | wall | ideal | efficiency | peak in-flight | target |"
+	echo "|---|---|---:|---:|---:|---:|---:|---|"
+	printf '%s' "$eff_md"
+	echo
+	echo "### Memory (peak RSS)"
+	echo
+	echo "\`--offline --fake-latency 0 -s semaphore -c $MEM_C --records FILE.ndjson --progress never\` under \`/usr/bin/time -v\`; target < $MEM_TARGET_MB MB."
+	echo
+	echo "| requests | peak RSS | wall | req/s | records lines = N | target |"
+	echo "|---:|---:|---:|---:|---|---|"
+	printf '%s' "$mem_md"
+	echo
+	echo "### Unbounded at scale"
+	echo
+	echo "\`--offline --fake-latency $EFF_LATENCY -s unbounded -n $UNB_N\`"
+	echo
+	echo "| requests | result | wall | peak in-flight | efficiency | errors |"
+	echo "|---:|---|---:|---:|---:|---|"
+	echo "$unb_md"
+} >"$OUT/RESULTS.md"
+
+echo
+cat "$OUT/RESULTS.md"
+if [[ $UPDATE_RESULTS == 1 ]]; then
+	cp "$OUT/RESULTS.md" "$here/RESULTS.md"
+	log "==> wrote $here/RESULTS.md"
+fi
+log "==> done in ${elapsed} s; raw outputs in $OUT"
+if ((${#problems[@]})); then
+	log "==> problems:"
+	for p in "${problems[@]}"; do log "    - $p"; done
+	exit 1
+fi

@@ -1,0 +1,612 @@
+// Package fakeswapi serves a fake Star Wars API (SWAPI) with latency, throttling and fault knobs.
+//
+// The data set (people, planets, films, species, vehicles, starships) is embedded and follows
+// SWAPI's shape: ids, counts, field names and order, 10-per-page lists, 404 {"detail":"Not found"},
+// 301 to the trailing-slash form (query kept). Lists take ?page=K (or page=last); other query
+// parameters, such as format=json, are ignored. Links point back at the base URL the client
+// used (scheme and Host header), so the fake works behind httptest's random port.
+//
+// Besides the API under /api/, a Server answers GET /__stats with its Stats as JSON and
+// POST /__stats/reset by resetting them. Those two endpoints bypass every knob.
+package fakeswapi
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unicode"
+
+	"golang.org/x/time/rate"
+)
+
+// Defaults applied by New for zero-valued Options fields.
+const (
+	DefaultSlowBody      = time.Second // SlowBody when zero
+	DefaultOversizeBytes = 11 << 20    // OversizeBytes when zero: 11 MiB
+)
+
+// minOversize is the smallest valid oversize body: {"padding":""}.
+const minOversize = int64(len(oversizePrefix) + len(oversizeSuffix))
+
+// Options configures a Server. The zero value serves the data set at full speed with no faults.
+//
+// A request to the API goes through these steps, in order:
+//
+//  1. Rate: when Rate > 0 and the token bucket is empty, answer 429 at once (no queue, no latency).
+//  2. Workers: when Workers > 0, wait for a free worker slot; the slot is held until the
+//     response is complete.
+//  3. Latency: sleep Latency ± Jitter.
+//  4. Faults: one uniform draw in [0,1) picks at most one fault from consecutive shares:
+//     ErrorRate, then ResetRate, MalformedRate, SlowBodyRate, OversizeRate; the rates must sum
+//     to at most 1. An error fault answers 500 to any request; the other faults apply to GET
+//     requests whose answer has a JSON body (not to redirects or HEAD).
+//
+// A client that goes away while queued, sleeping or receiving a slow body stops the request
+// at once: its worker slot is freed and it is no longer in flight.
+//
+// Jitter and faults are deterministic: the k-th request to arrive (counting from 0 since New
+// or the last Reset, /__stats excluded) draws from a PRNG seeded with (Seed, k) only, so a
+// sequential client sees the same sequence of outcomes on every run.
+type Options struct {
+	// Latency is added to every API request before it is answered. 0: none.
+	Latency time.Duration
+	// Jitter spreads the latency uniformly over [Latency-Jitter, Latency+Jitter], clamped at 0.
+	// 0: a fixed latency.
+	Jitter time.Duration
+
+	// ErrorRate is the share of requests answered 500 with a JSON body, in [0,1].
+	ErrorRate float64
+
+	// Workers caps the number of requests served at once (a sync server with Workers
+	// workers); the rest wait in a FIFO queue. 0: unlimited.
+	Workers int
+
+	// Rate is the sustained number of requests per second the server accepts (token bucket);
+	// a request beyond it is answered 429 with a Retry-After header in whole seconds. 0: no limit.
+	Rate float64
+	// Burst is the token bucket size. 0 means 1. Ignored when Rate is 0.
+	Burst int
+
+	// Seed seeds the per-request PRNG behind Jitter and the fault draws. Any value is valid.
+	Seed int64
+
+	// ResetRate is the share of requests whose connection is cut abruptly after the status
+	// line, the headers (with the full Content-Length) and half the body, in [0,1].
+	ResetRate float64
+	// MalformedRate is the share of requests answered 200 application/json with the first half
+	// of the body only: invalid JSON with a consistent Content-Length. In [0,1].
+	MalformedRate float64
+	// SlowBodyRate is the share of requests whose headers are sent at once and whose body
+	// is dripped in 10 flushed chunks spread over SlowBody. In [0,1].
+	SlowBodyRate float64
+	// SlowBody is how long a slow body takes to send. 0: DefaultSlowBody.
+	SlowBody time.Duration
+	// OversizeRate is the share of requests answered 200 with a valid JSON body of
+	// OversizeBytes bytes, streamed. In [0,1].
+	OversizeRate float64
+	// OversizeBytes is the size of an oversize body in bytes, at least 14. 0: DefaultOversizeBytes.
+	OversizeBytes int64
+
+	// Log, when set, receives one line per API request: method, path and query, status,
+	// duration, and the fault if any. Writes are serialized. nil: silent.
+	Log io.Writer
+}
+
+// An OptionError reports an invalid Options field.
+type OptionError struct {
+	Field string // the Options field, e.g. "ErrorRate"; "" for the sum of the fault rates
+	Msg   string // the value and what is wrong with it, e.g. "1.5 out of range [0,1]"
+}
+
+func (e *OptionError) Error() string {
+	if e.Field == "" {
+		return e.Msg
+	}
+	return fieldWords(e.Field) + " " + e.Msg
+}
+
+// fieldWords turns "SlowBodyRate" into "slow body rate".
+func fieldWords(field string) string {
+	var b strings.Builder
+	for i, r := range field {
+		if unicode.IsUpper(r) {
+			if i > 0 {
+				b.WriteByte(' ')
+			}
+			r = unicode.ToLower(r)
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// Validate reports the first invalid field as an *OptionError, or nil.
+func (o Options) Validate() error {
+	for _, d := range []struct {
+		field string
+		v     time.Duration
+	}{{"Latency", o.Latency}, {"Jitter", o.Jitter}, {"SlowBody", o.SlowBody}} {
+		if d.v < 0 {
+			return &OptionError{d.field, d.v.String() + " is negative"}
+		}
+	}
+	sum := 0.0
+	for _, f := range []struct {
+		field string
+		v     float64
+	}{
+		{"ErrorRate", o.ErrorRate},
+		{"ResetRate", o.ResetRate},
+		{"MalformedRate", o.MalformedRate},
+		{"SlowBodyRate", o.SlowBodyRate},
+		{"OversizeRate", o.OversizeRate},
+	} {
+		if !(f.v >= 0 && f.v <= 1) {
+			return &OptionError{f.field, formatFloat(f.v) + " out of range [0,1]"}
+		}
+		sum += f.v
+	}
+	if sum > 1+1e-9 {
+		return &OptionError{"", "fault rates (error, reset, malformed, slow body, oversize) sum to " +
+			formatFloat(sum) + ", more than 1"}
+	}
+	switch {
+	case o.Workers < 0:
+		return &OptionError{"Workers", strconv.Itoa(o.Workers) + " is negative"}
+	case !(o.Rate >= 0) || math.IsInf(o.Rate, 1):
+		return &OptionError{"Rate", formatFloat(o.Rate) + " is not a finite number ≥ 0"}
+	case o.Burst < 0:
+		return &OptionError{"Burst", strconv.Itoa(o.Burst) + " is negative"}
+	case o.OversizeBytes < 0 || (o.OversizeBytes > 0 && o.OversizeBytes < minOversize):
+		return &OptionError{"OversizeBytes", strconv.FormatInt(o.OversizeBytes, 10) +
+			" out of range (0 or at least " + strconv.FormatInt(minOversize, 10) + ")"}
+	}
+	return nil
+}
+
+func formatFloat(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
+
+// Server is the fake SWAPI, an http.Handler. Its methods are safe for concurrent use.
+type Server struct {
+	opts  Options
+	cat   *catalog
+	sites siteCache
+	sem   chan struct{}                // worker slots; nil: unlimited
+	lim   atomic.Pointer[rate.Limiter] // nil: no rate limit
+	stats *counters
+	logMu sync.Mutex
+}
+
+// New returns a Server for opts. It panics if opts.Validate reports an error (check user
+// input with Validate first) or if the embedded data set is broken.
+func New(opts Options) *Server {
+	if err := opts.Validate(); err != nil {
+		panic("fakeswapi: " + err.Error())
+	}
+	cat, err := loadCatalog()
+	if err != nil {
+		panic("fakeswapi: embedded data set: " + err.Error())
+	}
+	if opts.SlowBody == 0 {
+		opts.SlowBody = DefaultSlowBody
+	}
+	if opts.OversizeBytes == 0 {
+		opts.OversizeBytes = DefaultOversizeBytes
+	}
+	if opts.Burst == 0 {
+		opts.Burst = 1
+	}
+	s := &Server{opts: opts, cat: cat, stats: newCounters()}
+	if opts.Workers > 0 {
+		s.sem = make(chan struct{}, opts.Workers)
+	}
+	s.lim.Store(s.newLimiter())
+	return s
+}
+
+func (s *Server) newLimiter() *rate.Limiter {
+	if s.opts.Rate == 0 {
+		return nil
+	}
+	return rate.NewLimiter(rate.Limit(s.opts.Rate), s.opts.Burst)
+}
+
+// Stats returns a snapshot of what the server observed since New or the last Reset.
+func (s *Server) Stats() Stats { return s.stats.snapshot() }
+
+// Reset zeroes the statistics, refills the token bucket and restarts the arrival count, so the
+// next request draws the same jitter and fault as the first one after New did.
+func (s *Server) Reset() {
+	s.stats.reset()
+	s.lim.Store(s.newLimiter())
+}
+
+// outcome is how one request ended.
+type outcome struct {
+	status   int   // status line written; 0: none
+	fault    fault // injected fault
+	canceled bool  // the client went away first
+	abort    bool  // the connection must be aborted (reset fault without a hijackable conn)
+}
+
+var (
+	jsonType     = []string{"application/json"}
+	noStore      = []string{"no-store"}
+	allowGetHead = []string{"GET, HEAD"}
+	allowPost    = []string{"POST"}
+	zeroLength   = []string{"0"}
+
+	notFoundBody  = newBody([]byte(`{"detail":"Not found"}`))
+	errorBody     = newBody([]byte(`{"detail":"Internal server error (fakeswapi injected fault)"}`))
+	oversizeChunk = []byte(strings.Repeat("x", 32<<10))
+)
+
+const (
+	oversizePrefix = `{"padding":"`
+	oversizeSuffix = `"}`
+)
+
+// ServeHTTP answers the API under /api/ and the /__stats endpoints.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == "/__stats" || strings.HasPrefix(r.URL.Path, "/__stats/") {
+		s.serveStats(w, r)
+		return
+	}
+	k, start := s.stats.arrive()
+	o := s.serve(w, r, k)
+	s.stats.finish(o)
+	if s.opts.Log != nil {
+		s.logRequest(r, o, time.Since(start))
+	}
+	if o.abort {
+		panic(http.ErrAbortHandler)
+	}
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, k uint64) outcome {
+	ctx := r.Context()
+	if lim := s.lim.Load(); lim != nil {
+		if wait, ok := take(lim); !ok {
+			return writeThrottled(w, r, wait)
+		}
+	}
+	if s.sem != nil {
+		select {
+		case s.sem <- struct{}{}:
+		case <-ctx.Done():
+			return outcome{canceled: true}
+		}
+		defer func() { <-s.sem }()
+	}
+	s.stats.enterService()
+	defer s.stats.leaveService()
+
+	jitter, pick := draws(s.opts.Seed, k)
+	if d := s.latency(jitter); d > 0 && !sleep(ctx, d) {
+		return outcome{canceled: true}
+	}
+
+	f := s.fault(pick)
+	if f == faultError {
+		writeBody(w, r, http.StatusInternalServerError, errorBody)
+		return outcome{status: http.StatusInternalServerError, fault: f}
+	}
+	status, b, location := s.answer(r)
+	if status == http.StatusMethodNotAllowed {
+		w.Header()["Allow"] = allowGetHead
+	}
+	if location != "" {
+		h := w.Header()
+		h.Set("Location", location)
+		h["Content-Length"] = zeroLength
+		w.WriteHeader(status)
+		return outcome{status: status}
+	}
+	if r.Method != http.MethodGet {
+		f = faultNone
+	}
+	switch f {
+	case faultReset:
+		return resetConn(w, status, b)
+	case faultMalformed:
+		writeBody(w, r, http.StatusOK, newBody(b.b[:len(b.b)/2]))
+		return outcome{status: http.StatusOK, fault: f}
+	case faultSlowBody:
+		return drip(ctx, w, status, b, s.opts.SlowBody)
+	case faultOversize:
+		return writeOversize(w, s.opts.OversizeBytes)
+	}
+	writeBody(w, r, status, b)
+	return outcome{status: status}
+}
+
+// draws returns the two uniform numbers in [0,1) of the k-th request: jitter and fault.
+func draws(seed int64, k uint64) (jitter, fault float64) {
+	p := rand.NewPCG(uint64(seed), splitmix(k))
+	return float64(p.Uint64()>>11) * 0x1p-53, float64(p.Uint64()>>11) * 0x1p-53
+}
+
+// splitmix scrambles consecutive arrival indexes into unrelated PCG streams.
+func splitmix(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	return x ^ (x >> 31)
+}
+
+func (s *Server) latency(u float64) time.Duration {
+	d := s.opts.Latency
+	if s.opts.Jitter > 0 {
+		d += time.Duration((2*u - 1) * float64(s.opts.Jitter))
+	}
+	return max(d, 0)
+}
+
+func (s *Server) fault(u float64) fault {
+	for _, f := range []struct {
+		f    fault
+		rate float64
+	}{
+		{faultError, s.opts.ErrorRate},
+		{faultReset, s.opts.ResetRate},
+		{faultMalformed, s.opts.MalformedRate},
+		{faultSlowBody, s.opts.SlowBodyRate},
+		{faultOversize, s.opts.OversizeRate},
+	} {
+		if u < f.rate {
+			return f.f
+		}
+		u -= f.rate
+	}
+	return faultNone
+}
+
+// sleep waits for d or until ctx is done, and reports whether d elapsed.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// take takes a token from lim, or reports how long until one is available.
+func take(lim *rate.Limiter) (wait time.Duration, ok bool) {
+	now := time.Now()
+	if lim.AllowN(now, 1) {
+		return 0, true
+	}
+	secs := (1 - lim.TokensAt(now)) / float64(lim.Limit())
+	return time.Duration(secs * float64(time.Second)), false
+}
+
+func writeThrottled(w http.ResponseWriter, r *http.Request, wait time.Duration) outcome {
+	secs := max(1, int64(math.Ceil(wait.Seconds())))
+	unit := "seconds"
+	if secs == 1 {
+		unit = "second"
+	}
+	w.Header().Set("Retry-After", strconv.FormatInt(secs, 10))
+	b := fmt.Appendf(nil, `{"detail":"Request was throttled. Expected available in %d %s."}`, secs, unit)
+	writeBody(w, r, http.StatusTooManyRequests, newBody(b))
+	return outcome{status: http.StatusTooManyRequests}
+}
+
+// answer returns the normal response to r: status and JSON body, or a redirect location.
+func (s *Server) answer(r *http.Request) (status int, b body, location string) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		msg := fmt.Appendf(nil, `{"detail":"Method %s not allowed."}`, jsonEscape(strconv.Quote(r.Method)))
+		return http.StatusMethodNotAllowed, newBody(msg), ""
+	}
+	rt := parseRoute(r.URL.Path, r.URL.RawQuery)
+	if rt.kind == routeRedirect {
+		loc := r.URL.Path + "/"
+		if r.URL.RawQuery != "" {
+			loc += "?" + r.URL.RawQuery
+		}
+		return http.StatusMovedPermanently, body{}, loc
+	}
+	tls, host := r.TLS != nil, requestHost(r)
+	if st := s.sites.get(s.cat, tls, host); st != nil {
+		if b, ok := st.lookup(rt); ok {
+			return http.StatusOK, b, ""
+		}
+		return http.StatusNotFound, notFoundBody, ""
+	}
+	if t := s.cat.lookup(rt); t != nil {
+		return http.StatusOK, newBody(t.expand(jsonEscape(baseURL(tls, host)))), ""
+	}
+	return http.StatusNotFound, notFoundBody, ""
+}
+
+func (st *site) lookup(rt route) (body, bool) {
+	var bs []body
+	i := rt.n
+	switch rt.kind {
+	case routeRoot:
+		return st.root, true
+	case routeDetail:
+		bs = st.docs[rt.res]
+	case routeList:
+		bs = st.pages[rt.res]
+		if i == pageLast {
+			i = len(bs)
+		}
+		i--
+	}
+	if i < 0 || i >= len(bs) || bs[i].b == nil {
+		return body{}, false
+	}
+	return bs[i], true
+}
+
+func (c *catalog) lookup(rt route) *tmpl {
+	var ts []*tmpl
+	i := rt.n
+	switch rt.kind {
+	case routeRoot:
+		return c.root
+	case routeDetail:
+		ts = c.docs[rt.res]
+	case routeList:
+		ts = c.pages[rt.res]
+		if i == pageLast {
+			i = len(ts)
+		}
+		i--
+	}
+	if i < 0 || i >= len(ts) {
+		return nil
+	}
+	return ts[i]
+}
+
+// writeBody writes a JSON response; the body is left out for HEAD.
+func writeBody(w http.ResponseWriter, r *http.Request, status int, b body) {
+	h := w.Header()
+	h["Content-Type"] = jsonType
+	h["Content-Length"] = b.clen
+	w.WriteHeader(status)
+	if r.Method != http.MethodHead {
+		w.Write(b.b) //nolint:errcheck // the client went away; nothing to do
+	}
+}
+
+// resetConn sends the headers and half the body, then cuts the connection.
+func resetConn(w http.ResponseWriter, status int, b body) outcome {
+	o := outcome{status: status, fault: faultReset}
+	h := w.Header()
+	h["Content-Type"] = jsonType
+	h["Content-Length"] = b.clen
+	w.WriteHeader(status)
+	w.Write(b.b[:len(b.b)/2]) //nolint:errcheck // the connection is cut next anyway
+	rc := http.NewResponseController(w)
+	if err := rc.Flush(); err != nil {
+		o.abort = true
+		return o
+	}
+	conn, _, err := rc.Hijack()
+	if err != nil {
+		o.abort = true
+		return o
+	}
+	if tc, ok := conn.(*net.TCPConn); ok {
+		tc.SetLinger(0) //nolint:errcheck // best effort: RST instead of FIN
+	}
+	conn.Close()
+	return o
+}
+
+// drip sends the headers at once and the body in flushed chunks spread over total.
+func drip(ctx context.Context, w http.ResponseWriter, status int, b body, total time.Duration) outcome {
+	o := outcome{status: status, fault: faultSlowBody}
+	h := w.Header()
+	h["Content-Type"] = jsonType
+	h["Content-Length"] = b.clen
+	w.WriteHeader(status)
+	rc := http.NewResponseController(w)
+	rc.Flush() //nolint:errcheck // a failed flush shows up as a failed write below
+	const chunks = 10
+	n := min(chunks, len(b.b))
+	pause := total / time.Duration(n)
+	t := time.NewTimer(pause)
+	defer t.Stop()
+	for i := range n {
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			o.canceled = true
+			return o
+		}
+		t.Reset(pause)
+		if _, err := w.Write(b.b[i*len(b.b)/n : (i+1)*len(b.b)/n]); err != nil {
+			o.canceled = true
+			return o
+		}
+		if err := rc.Flush(); err != nil {
+			o.canceled = true
+			return o
+		}
+	}
+	return o
+}
+
+// writeOversize streams a valid JSON object of exactly size bytes.
+func writeOversize(w http.ResponseWriter, size int64) outcome {
+	o := outcome{status: http.StatusOK, fault: faultOversize}
+	h := w.Header()
+	h["Content-Type"] = jsonType
+	h.Set("Content-Length", strconv.FormatInt(size, 10))
+	w.WriteHeader(http.StatusOK)
+	if _, err := io.WriteString(w, oversizePrefix); err != nil {
+		return o
+	}
+	for pad := size - minOversize; pad > 0; {
+		n := min(pad, int64(len(oversizeChunk)))
+		if _, err := w.Write(oversizeChunk[:n]); err != nil {
+			return o
+		}
+		pad -= n
+	}
+	io.WriteString(w, oversizeSuffix) //nolint:errcheck // the client went away; nothing to do
+	return o
+}
+
+func (s *Server) logRequest(r *http.Request, o outcome, d time.Duration) {
+	status := "-"
+	if o.status != 0 {
+		status = strconv.Itoa(o.status)
+	}
+	line := fmt.Sprintf("%s %s %s %s", r.Method, r.URL.RequestURI(), status, d.Round(time.Microsecond))
+	if o.fault != faultNone {
+		line += " fault=" + faultNames[o.fault]
+	}
+	if o.canceled {
+		line += " canceled"
+	}
+	s.logMu.Lock()
+	defer s.logMu.Unlock()
+	io.WriteString(s.opts.Log, line+"\n") //nolint:errcheck // logging is best effort
+}
+
+// serveStats answers GET /__stats and POST /__stats/reset.
+func (s *Server) serveStats(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h["Cache-Control"] = noStore
+	switch strings.TrimSuffix(r.URL.Path, "/") {
+	case "/__stats":
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			h["Allow"] = allowGetHead
+			writeBody(w, r, http.StatusMethodNotAllowed, newBody([]byte(`{"detail":"Method not allowed."}`)))
+			return
+		}
+		b, err := encode(s.Stats())
+		if err != nil {
+			writeBody(w, r, http.StatusInternalServerError, errorBody)
+			return
+		}
+		writeBody(w, r, http.StatusOK, newBody(b))
+	case "/__stats/reset":
+		if r.Method != http.MethodPost {
+			h["Allow"] = allowPost
+			writeBody(w, r, http.StatusMethodNotAllowed, newBody([]byte(`{"detail":"Method not allowed."}`)))
+			return
+		}
+		s.Reset()
+		w.WriteHeader(http.StatusNoContent)
+	default:
+		writeBody(w, r, http.StatusNotFound, notFoundBody)
+	}
+}

@@ -1,0 +1,502 @@
+package fakeswapi_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/fetchbench/fetchbench/fakeswapi"
+)
+
+func TestWorkersCapConcurrency(t *testing.T) {
+	t.Parallel()
+	const workers, requests, latency = 2, 6, 50 * time.Millisecond
+	srv, _ := newServer(t, fakeswapi.Options{Workers: workers, Latency: latency})
+	start := time.Now()
+	var wg sync.WaitGroup
+	for range requests {
+		wg.Go(func() {
+			if r := get(t, srv, srv.URL+"/api/people/1/"); r.status != http.StatusOK {
+				t.Errorf("status %d, want 200", r.status)
+			}
+		})
+	}
+	wg.Wait()
+	if elapsed, min := time.Since(start), requests/workers*latency; elapsed < min {
+		t.Errorf("%d requests over %d workers took %v, want at least %v", requests, workers, elapsed, min)
+	}
+	st := remoteStats(t, srv)
+	got := []int64{st.Requests, st.PeakConcurrent, st.InFlight, st.InService}
+	if diff := cmp.Diff([]int64{requests, workers, 0, 0}, got); diff != "" {
+		t.Errorf("requests, peak_concurrent, in_flight, in_service mismatch (-want +got):\n%s", diff)
+	}
+	if st.PeakInFlight < workers || st.PeakInFlight > requests {
+		t.Errorf("peak_in_flight = %d, want between %d and %d", st.PeakInFlight, workers, requests)
+	}
+}
+
+func TestRateLimit(t *testing.T) {
+	t.Parallel()
+	const rps, burst, requests = 5, 1, 20
+	srv, _ := newServer(t, fakeswapi.Options{Rate: rps, Burst: burst})
+	start := time.Now()
+	var (
+		mu       sync.Mutex
+		statuses = map[int]int{}
+		wg       sync.WaitGroup
+	)
+	for range requests {
+		wg.Go(func() {
+			r := get(t, srv, srv.URL+"/api/people/1/")
+			mu.Lock()
+			defer mu.Unlock()
+			statuses[r.status]++
+			if r.status != http.StatusTooManyRequests {
+				return
+			}
+			if secs, err := strconv.Atoi(r.header.Get("Retry-After")); err != nil || secs < 1 {
+				t.Errorf("429 Retry-After = %q, want an integer ≥ 1", r.header.Get("Retry-After"))
+			}
+			if !json.Valid(r.body) {
+				t.Errorf("429 body is not JSON: %s", r.body)
+			}
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	// burst tokens at once, then rps per second, plus one for a token landing at the edge.
+	maxOK := burst + int(rps*elapsed.Seconds()) + 1
+	if statuses[200] < 1 || statuses[200] > maxOK {
+		t.Errorf("%d of %d requests got 200 within %v, want between 1 and %d", statuses[200], requests, elapsed, maxOK)
+	}
+	if statuses[429] == 0 {
+		t.Errorf("no 429 among %d immediate requests at %d/s", requests, rps)
+	}
+	if statuses[200]+statuses[429] != requests {
+		t.Errorf("statuses = %v, want only 200 and 429", statuses)
+	}
+	st := remoteStats(t, srv)
+	if got := st.StatusCounts["429"]; got != int64(statuses[429]) {
+		t.Errorf("status_counts[429] = %d, want %d", got, statuses[429])
+	}
+	if st.MaxArrivalsPerSecond != requests && elapsed < time.Second {
+		t.Errorf("max_arrivals_per_second = %d, want %d", st.MaxArrivalsPerSecond, requests)
+	}
+}
+
+// statusSequence sends n sequential requests and returns their statuses.
+func statusSequence(t *testing.T, opts fakeswapi.Options, n int) []int {
+	t.Helper()
+	srv, _ := newServer(t, opts)
+	var seq []int
+	for range n {
+		seq = append(seq, get(t, srv, srv.URL+"/api/people/1/").status)
+	}
+	return seq
+}
+
+func TestErrorRateIsDeterministic(t *testing.T) {
+	t.Parallel()
+	opts := fakeswapi.Options{ErrorRate: 0.3, Seed: 42}
+	first := statusSequence(t, opts, 40)
+	second := statusSequence(t, opts, 40)
+	if diff := cmp.Diff(first, second); diff != "" {
+		t.Errorf("same seed, different statuses (-first +second):\n%s", diff)
+	}
+	counts := map[int]int{}
+	for _, s := range first {
+		counts[s]++
+	}
+	if counts[200] == 0 || counts[500] == 0 || counts[200]+counts[500] != len(first) {
+		t.Errorf("statuses %v: want a mix of 200 and 500 only", counts)
+	}
+	other := statusSequence(t, fakeswapi.Options{ErrorRate: 0.3, Seed: 43}, 40)
+	if cmp.Equal(first, other) {
+		t.Errorf("seeds 42 and 43 gave the same 40 statuses")
+	}
+}
+
+func TestResetRestartsSequence(t *testing.T) {
+	t.Parallel()
+	srv, fake := newServer(t, fakeswapi.Options{ErrorRate: 0.5, Seed: 7})
+	seq := func() []int {
+		var s []int
+		for range 20 {
+			s = append(s, get(t, srv, srv.URL+"/api/films/1/").status)
+		}
+		return s
+	}
+	first := seq()
+	fake.Reset()
+	if diff := cmp.Diff(first, seq()); diff != "" {
+		t.Errorf("after Reset, statuses differ (-before +after):\n%s", diff)
+	}
+}
+
+func TestCanceledClientLeaves(t *testing.T) {
+	t.Parallel()
+	for _, workers := range []int{0, 1} {
+		t.Run(fmt.Sprintf("workers=%d", workers), func(t *testing.T) {
+			t.Parallel()
+			srv, _ := newServer(t, fakeswapi.Options{Latency: 2 * time.Second, Workers: workers})
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			done := make(chan error, 1)
+			go func() {
+				req, err := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/api/people/1/", nil)
+				if err != nil {
+					done <- err
+					return
+				}
+				resp, err := srv.Client().Do(req)
+				if err == nil {
+					resp.Body.Close()
+				}
+				done <- err
+			}()
+			waitFor(t, 5*time.Second, "in_flight 1", func() bool { return remoteStats(t, srv).InFlight == 1 })
+			cancel()
+			if err := <-done; !errors.Is(err, context.Canceled) {
+				t.Errorf("client error = %v, want context.Canceled", err)
+			}
+			waitFor(t, 5*time.Second, "in_flight 0", func() bool { return remoteStats(t, srv).InFlight == 0 })
+			st := remoteStats(t, srv)
+			if st.Canceled != 1 || st.InService != 0 {
+				t.Errorf("canceled = %d, in_service = %d; want 1, 0", st.Canceled, st.InService)
+			}
+		})
+	}
+}
+
+func TestCanceledClientLeavesQueue(t *testing.T) {
+	t.Parallel()
+	srv, _ := newServer(t, fakeswapi.Options{Latency: 2 * time.Second, Workers: 1})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Go(func() {
+			req, err := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/api/people/1/", nil)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if resp, err := srv.Client().Do(req); err == nil {
+				resp.Body.Close()
+			}
+		})
+	}
+	waitFor(t, 5*time.Second, "one served, one queued", func() bool {
+		st := remoteStats(t, srv)
+		return st.InFlight == 2 && st.InService == 1
+	})
+	cancel()
+	wg.Wait()
+	waitFor(t, 5*time.Second, "in_flight 0", func() bool { return remoteStats(t, srv).InFlight == 0 })
+	if st := remoteStats(t, srv); st.Canceled != 2 || st.PeakConcurrent != 1 {
+		t.Errorf("canceled = %d, peak_concurrent = %d; want 2, 1", st.Canceled, st.PeakConcurrent)
+	}
+}
+
+func TestFaults(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		opts  fakeswapi.Options
+		check func(t *testing.T, resp *http.Response, body []byte, readErr error, elapsed time.Duration)
+		fault func(fakeswapi.FaultCounts) int64
+	}{
+		{
+			name: "error",
+			opts: fakeswapi.Options{ErrorRate: 1},
+			check: func(t *testing.T, resp *http.Response, body []byte, readErr error, _ time.Duration) {
+				if resp.StatusCode != http.StatusInternalServerError || readErr != nil || !json.Valid(body) {
+					t.Errorf("got %d, %v, %s; want a 500 with a JSON body", resp.StatusCode, readErr, body)
+				}
+			},
+			fault: func(f fakeswapi.FaultCounts) int64 { return f.Errors },
+		},
+		{
+			name: "reset",
+			opts: fakeswapi.Options{ResetRate: 1},
+			check: func(t *testing.T, _ *http.Response, _ []byte, readErr error, _ time.Duration) {
+				if readErr == nil {
+					t.Errorf("reading the body succeeded, want an error")
+				}
+			},
+			fault: func(f fakeswapi.FaultCounts) int64 { return f.Resets },
+		},
+		{
+			name: "malformed",
+			opts: fakeswapi.Options{MalformedRate: 1},
+			check: func(t *testing.T, resp *http.Response, body []byte, readErr error, _ time.Duration) {
+				ct := resp.Header.Get("Content-Type")
+				if resp.StatusCode != http.StatusOK || ct != "application/json" || readErr != nil {
+					t.Errorf("got %d %q %v, want 200 application/json read in full", resp.StatusCode, ct, readErr)
+				}
+				if len(body) == 0 || json.Valid(body) {
+					t.Errorf("body %q: want non-empty invalid JSON", body)
+				}
+			},
+			fault: func(f fakeswapi.FaultCounts) int64 { return f.Malformed },
+		},
+		{
+			name: "slow body",
+			opts: fakeswapi.Options{SlowBodyRate: 1, SlowBody: 200 * time.Millisecond},
+			check: func(t *testing.T, resp *http.Response, body []byte, readErr error, elapsed time.Duration) {
+				if resp.StatusCode != http.StatusOK || readErr != nil || !json.Valid(body) {
+					t.Errorf("got %d, %v, valid %v; want 200 with a whole JSON body",
+						resp.StatusCode, readErr, json.Valid(body))
+				}
+				if elapsed < 100*time.Millisecond {
+					t.Errorf("body took %v, want at least 100ms", elapsed)
+				}
+			},
+			fault: func(f fakeswapi.FaultCounts) int64 { return f.SlowBodies },
+		},
+		{
+			name: "oversize",
+			opts: fakeswapi.Options{OversizeRate: 1, OversizeBytes: 100_000},
+			check: func(t *testing.T, resp *http.Response, body []byte, readErr error, _ time.Duration) {
+				if resp.StatusCode != http.StatusOK || readErr != nil || len(body) != 100_000 || !json.Valid(body) {
+					t.Errorf("got %d, %v, %d bytes; want 200 with 100000 bytes of valid JSON",
+						resp.StatusCode, readErr, len(body))
+				}
+			},
+			fault: func(f fakeswapi.FaultCounts) int64 { return f.Oversize },
+		},
+		{
+			name: "oversize default",
+			opts: fakeswapi.Options{OversizeRate: 1},
+			check: func(t *testing.T, resp *http.Response, body []byte, readErr error, _ time.Duration) {
+				if readErr != nil || len(body) != fakeswapi.DefaultOversizeBytes {
+					t.Errorf("got %v, %d bytes; want %d bytes", readErr, len(body), fakeswapi.DefaultOversizeBytes)
+				}
+			},
+			fault: func(f fakeswapi.FaultCounts) int64 { return f.Oversize },
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv, fake := newServer(t, tt.opts)
+			start := time.Now()
+			resp, err := srv.Client().Get(srv.URL + "/api/people/1/")
+			if err != nil {
+				if tt.name == "reset" {
+					return // the reset may also surface before the headers are read
+				}
+				t.Fatal(err)
+			}
+			body, readErr := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			tt.check(t, resp, body, readErr, time.Since(start))
+			if got := tt.fault(fake.Stats().Faults); got != 1 {
+				t.Errorf("fault count = %d, want 1", got)
+			}
+		})
+	}
+}
+
+func TestFaultsSkipRedirects(t *testing.T) {
+	t.Parallel()
+	srv, _ := newServer(t, fakeswapi.Options{MalformedRate: 1})
+	if r := get(t, srv, srv.URL+"/api/people/1"); r.status != http.StatusMovedPermanently {
+		t.Errorf("status %d, want 301", r.status)
+	}
+}
+
+func TestLatencyAndJitter(t *testing.T) {
+	t.Parallel()
+	srv, _ := newServer(t, fakeswapi.Options{Latency: 60 * time.Millisecond, Jitter: 20 * time.Millisecond})
+	for range 3 {
+		start := time.Now()
+		get(t, srv, srv.URL+"/api/planets/1/")
+		if elapsed := time.Since(start); elapsed < 40*time.Millisecond {
+			t.Errorf("request took %v, want at least 40ms", elapsed)
+		}
+	}
+}
+
+func TestStats(t *testing.T) {
+	t.Parallel()
+	srv, fake := newServer(t, fakeswapi.Options{})
+	for _, path := range []string{"/api/people/1/", "/api/people/17/", "/api/people/1", "/api/films/"} {
+		get(t, srv, srv.URL+path)
+	}
+	st := remoteStats(t, srv)
+	if diff := cmp.Diff(map[string]int64{"200": 2, "301": 1, "404": 1}, st.StatusCounts); diff != "" {
+		t.Errorf("status_counts mismatch (-want +got):\n%s", diff)
+	}
+	if st.Requests != 4 || st.MaxArrivalsPerSecond < 1 || st.FirstArrival.IsZero() ||
+		st.LastArrival.Before(st.FirstArrival) {
+		t.Errorf("stats = %+v: want 4 requests, a window max ≥ 1 and ordered arrival times", st)
+	}
+	if diff := cmp.Diff(fake.Stats().StatusCounts, st.StatusCounts); diff != "" {
+		t.Errorf("Stats() and /__stats disagree (-Stats +remote):\n%s", diff)
+	}
+
+	r := do(t, srv, http.MethodPost, srv.URL+"/__stats/reset")
+	if r.status != http.StatusNoContent {
+		t.Fatalf("POST /__stats/reset status %d, want 204", r.status)
+	}
+	want := fakeswapi.Stats{StatusCounts: map[string]int64{}}
+	if diff := cmp.Diff(want, remoteStats(t, srv)); diff != "" {
+		t.Errorf("stats after reset mismatch (-want +got):\n%s", diff)
+	}
+	if r := get(t, srv, srv.URL+"/__stats/reset"); r.status != http.StatusMethodNotAllowed {
+		t.Errorf("GET /__stats/reset status %d, want 405", r.status)
+	}
+}
+
+func TestStatsJSONSchema(t *testing.T) {
+	t.Parallel()
+	srv, _ := newServer(t, fakeswapi.Options{})
+	get(t, srv, srv.URL+"/api/")
+	r := get(t, srv, srv.URL+"/__stats")
+	want := "requests in_flight in_service peak_concurrent peak_in_flight max_arrivals_per_second " +
+		"requests_per_second status_counts canceled faults first_arrival last_arrival"
+	if diff := cmp.Diff(strings.Fields(want), jsonKeys(t, r.body)); diff != "" {
+		t.Errorf("/__stats keys mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestLog(t *testing.T) {
+	t.Parallel()
+	var buf syncBuffer
+	srv, _ := newServer(t, fakeswapi.Options{Log: &buf})
+	get(t, srv, srv.URL+"/api/people/1/?format=json")
+	get(t, srv, srv.URL+"/__stats")
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	if len(lines) != 1 || !strings.HasPrefix(lines[0], "GET /api/people/1/?format=json 200 ") {
+		t.Errorf("log = %q, want one line starting %q", lines, "GET /api/people/1/?format=json 200 ")
+	}
+}
+
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func TestValidate(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		opts  fakeswapi.Options
+		field string
+		msg   string
+	}{
+		{"zero", fakeswapi.Options{}, "", ""},
+		{"all set", fakeswapi.Options{Latency: time.Second, Jitter: time.Second, ErrorRate: 0.2, Workers: 3,
+			Rate: 10, Burst: 5, ResetRate: 0.2, MalformedRate: 0.2, SlowBodyRate: 0.2, OversizeRate: 0.2,
+			SlowBody: time.Second, OversizeBytes: 14}, "", ""},
+		{"negative latency", fakeswapi.Options{Latency: -time.Second}, "Latency", "latency -1s is negative"},
+		{"negative jitter", fakeswapi.Options{Jitter: -1}, "Jitter", "jitter -1ns is negative"},
+		{"negative slow body", fakeswapi.Options{SlowBody: -time.Millisecond}, "SlowBody",
+			"slow body -1ms is negative"},
+		{"error rate", fakeswapi.Options{ErrorRate: 1.5}, "ErrorRate", "error rate 1.5 out of range [0,1]"},
+		{"reset rate", fakeswapi.Options{ResetRate: -0.1}, "ResetRate", "reset rate -0.1 out of range [0,1]"},
+		{"malformed rate", fakeswapi.Options{MalformedRate: 2}, "MalformedRate",
+			"malformed rate 2 out of range [0,1]"},
+		{"slow body rate", fakeswapi.Options{SlowBodyRate: 1.01}, "SlowBodyRate",
+			"slow body rate 1.01 out of range [0,1]"},
+		{"oversize rate", fakeswapi.Options{OversizeRate: -1}, "OversizeRate",
+			"oversize rate -1 out of range [0,1]"},
+		{"fault sum", fakeswapi.Options{ErrorRate: 0.6, ResetRate: 0.6}, "",
+			"fault rates (error, reset, malformed, slow body, oversize) sum to 1.2, more than 1"},
+		{"workers", fakeswapi.Options{Workers: -1}, "Workers", "workers -1 is negative"},
+		{"rate", fakeswapi.Options{Rate: -2}, "Rate", "rate -2 is not a finite number ≥ 0"},
+		{"burst", fakeswapi.Options{Burst: -1}, "Burst", "burst -1 is negative"},
+		{"oversize bytes", fakeswapi.Options{OversizeBytes: 5}, "OversizeBytes",
+			"oversize bytes 5 out of range (0 or at least 14)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			err := tt.opts.Validate()
+			if tt.msg == "" {
+				if err != nil {
+					t.Errorf("Validate() = %v, want nil", err)
+				}
+				return
+			}
+			var oe *fakeswapi.OptionError
+			if !errors.As(err, &oe) {
+				t.Fatalf("Validate() = %v, want an *OptionError", err)
+			}
+			if diff := cmp.Diff([]string{tt.field, tt.msg}, []string{oe.Field, err.Error()}); diff != "" {
+				t.Errorf("Validate() field and message mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestNewPanicsOnInvalidOptions(t *testing.T) {
+	t.Parallel()
+	defer func() {
+		if recover() == nil {
+			t.Errorf("New with ErrorRate 2 did not panic")
+		}
+	}()
+	fakeswapi.New(fakeswapi.Options{ErrorRate: 2})
+}
+
+func BenchmarkServeHTTP(b *testing.B) {
+	fake := fakeswapi.New(fakeswapi.Options{})
+	req, err := http.NewRequest(http.MethodGet, "http://127.0.0.1:8080/api/people/1/", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	w := &discardWriter{h: http.Header{}}
+	b.ReportAllocs()
+	for b.Loop() {
+		clear(w.h)
+		fake.ServeHTTP(w, req)
+	}
+}
+
+func BenchmarkServeHTTPParallel(b *testing.B) {
+	fake := fakeswapi.New(fakeswapi.Options{Workers: 64})
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		req, err := http.NewRequest(http.MethodGet, "http://127.0.0.1:8080/api/people/?page=2", nil)
+		if err != nil {
+			b.Error(err)
+			return
+		}
+		w := &discardWriter{h: http.Header{}}
+		for pb.Next() {
+			clear(w.h)
+			fake.ServeHTTP(w, req)
+		}
+	})
+}
+
+type discardWriter struct{ h http.Header }
+
+func (w *discardWriter) Header() http.Header         { return w.h }
+func (w *discardWriter) Write(p []byte) (int, error) { return len(p), nil }
+func (w *discardWriter) WriteHeader(int)             {}

@@ -1,0 +1,99 @@
+package fakeswapi_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/fetchbench/fetchbench/fakeswapi"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+// newServer starts an httptest server around a fake with opts, closed when the test ends.
+func newServer(t *testing.T, opts fakeswapi.Options) (*httptest.Server, *fakeswapi.Server) {
+	t.Helper()
+	fake := fakeswapi.New(opts)
+	srv := httptest.NewServer(fake)
+	t.Cleanup(srv.Close)
+	return srv, fake
+}
+
+// response is a fully read HTTP response.
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// get fetches url with the server's client, without following redirects.
+func get(t *testing.T, srv *httptest.Server, url string) response {
+	t.Helper()
+	return do(t, srv, http.MethodGet, url)
+}
+
+func do(t *testing.T, srv *httptest.Server, method, url string) response {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, method, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := noRedirect(srv).Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, url, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("%s %s: read body: %v", method, url, err)
+	}
+	return response{status: resp.StatusCode, header: resp.Header, body: b}
+}
+
+func noRedirect(srv *httptest.Server) *http.Client {
+	c := *srv.Client()
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &c
+}
+
+// getJSON fetches url, requires a 200, and decodes the body into v.
+func getJSON(t *testing.T, srv *httptest.Server, url string, v any) {
+	t.Helper()
+	r := get(t, srv, url)
+	if r.status != http.StatusOK {
+		t.Fatalf("GET %s: status %d, want 200; body %s", url, r.status, r.body)
+	}
+	if err := json.Unmarshal(r.body, v); err != nil {
+		t.Fatalf("GET %s: decode: %v", url, err)
+	}
+}
+
+// remoteStats reads GET /__stats.
+func remoteStats(t *testing.T, srv *httptest.Server) fakeswapi.Stats {
+	t.Helper()
+	var st fakeswapi.Stats
+	getJSON(t, srv, srv.URL+"/__stats", &st)
+	return st
+}
+
+// waitFor polls cond every 10 ms until it holds or the timeout passes.
+func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %v waiting for %s", timeout, what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

@@ -1,0 +1,77 @@
+package fetcher
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+// person is a SWAPI-sized (≈700 bytes) JSON document.
+var person = `{"name":"Luke Skywalker","height":"172","mass":"77","hair_color":"blond","skin_color":"fair",` +
+	`"eye_color":"blue","birth_year":"19BBY","gender":"male","homeworld":"http://127.0.0.1/api/planets/1/",` +
+	`"films":["http://127.0.0.1/api/films/1/","http://127.0.0.1/api/films/2/","http://127.0.0.1/api/films/3/",` +
+	`"http://127.0.0.1/api/films/6/"],"species":[],"vehicles":["http://127.0.0.1/api/vehicles/14/",` +
+	`"http://127.0.0.1/api/vehicles/30/"],"starships":["http://127.0.0.1/api/starships/12/",` +
+	`"http://127.0.0.1/api/starships/22/"],"created":"2014-12-09T13:50:51.644000Z",` +
+	`"edited":"2014-12-20T21:17:56.891000Z","url":"http://127.0.0.1/api/people/1/"}` + strings.Repeat(" ", 60)
+
+func personServer(b *testing.B) *httptest.Server {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, person)
+	}))
+	b.Cleanup(srv.Close)
+	return srv
+}
+
+// BenchmarkEngine is one request through the colly engine on loopback, one at a time.
+func BenchmarkEngine(b *testing.B) {
+	srv := personServer(b)
+	cfg := Config{Strategy: Sequential}
+	eng := newEngine(context.Background(), &cfg, 1)
+	defer eng.close()
+	b.ReportAllocs()
+	for b.Loop() {
+		if a := eng.do(srv.URL); a.err != nil {
+			b.Fatal(a.err)
+		}
+	}
+}
+
+// BenchmarkRawHTTP is the same exchange with net/http alone, the engine's reference.
+func BenchmarkRawHTTP(b *testing.B) {
+	srv := personServer(b)
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr}
+	b.ReportAllocs()
+	for b.Loop() {
+		resp, err := client.Get(srv.URL)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := io.ReadAll(resp.Body); err != nil {
+			b.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+}
+
+// BenchmarkRunSemaphore is a whole semaphore run (c=50) per 1000 requests.
+func BenchmarkRunSemaphore(b *testing.B) {
+	srv := personServer(b)
+	ts := make(TargetList, 1000)
+	for i := range ts {
+		ts[i] = Target{ID: i + 1, URL: fmt.Sprintf("%s/api/people/%d/", srv.URL, i+1)}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Run(context.Background(), Config{Strategy: Semaphore, Concurrency: 50}, ts, func(Record) {}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -178,7 +178,7 @@ func runBench(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 
 	if total > 0 && connectFailures == total {
 		return fmt.Errorf("every request failed to connect to %s (%s); is it up? try --offline to use the built-in fake SWAPI",
-			hostOf(plan.targets.At(0).URL), firstClass(sums))
+			hostOf(plan.targets.At(0).URL), failurePhrase(firstClass(sums)))
 	}
 	if !o.quiet {
 		if err := report.Write(summaryOut, o.output, sums); err != nil {
@@ -230,6 +230,17 @@ func firstClass(sums []report.Summary) string {
 		}
 	}
 	return "no response"
+}
+
+// failurePhrase says what a connect-failure class means.
+func failurePhrase(c string) string {
+	switch fetcher.ErrorClass(c) {
+	case fetcher.ClassDNS:
+		return "DNS lookup failed"
+	case fetcher.ClassTimeout:
+		return "timed out"
+	}
+	return c
 }
 
 func hostOf(u string) string {

@@ -210,6 +210,10 @@ func checkFDs(p *benchPlan, offline bool) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("unbounded with %d requests needs about %d open files but the limit is %d; raise it (ulimit -n %d) or use -s semaphore",
-		p.targets.Len(), need, lim.Max, need)
+	hint := ""
+	if offline {
+		hint = ", run the fake in its own process (fetchbench serve) to halve the need,"
+	}
+	return fmt.Errorf("unbounded with %d requests needs about %d open files but the limit is %d; raise it (ulimit -n %d)%s or use -s semaphore",
+		p.targets.Len(), need, lim.Max, need, hint)
 }

@@ -313,3 +313,25 @@ func TestDeadlineAndThresholdExitCodes(t *testing.T) {
 		})
 	}
 }
+
+// TestOfflineEfficiency is the README's run: every strategy must come within 10% of its ideal
+// wall on the fake at 100 ms per request (the bound is generous: scheduling costs ~1%).
+func TestOfflineEfficiency(t *testing.T) {
+	t.Parallel()
+	res := invoke(t, "", "--offline", "-n", "20", "-o", "json")
+	if res.code != 0 {
+		t.Fatalf("exit %d: %s", res.code, res.stderr)
+	}
+	var doc report.Document
+	if err := json.Unmarshal([]byte(res.stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Strategies) != 4 {
+		t.Fatalf("got %d strategies, want 4", len(doc.Strategies))
+	}
+	for _, s := range doc.Strategies {
+		if s.Efficiency < 0.9 || s.Efficiency > 1.0001 {
+			t.Errorf("%s: efficiency %.3f (ideal %.1fms, wall %.1fms), want 0.9–1", s.Strategy, s.Efficiency, s.IdealMS, s.WallMS)
+		}
+	}
+}

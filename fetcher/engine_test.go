@@ -1,7 +1,9 @@
 package fetcher
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -342,4 +344,59 @@ func TestClassifyStatus(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
+}
+
+// referenceName is swapiName's contract written the slow way.
+func referenceName(body []byte) (string, bool) {
+	if !json.Valid(body) {
+		return "", false
+	}
+	var doc map[string]any
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(&doc); err != nil {
+		return "", true // valid JSON, not an object
+	}
+	if s, ok := doc["name"].(string); ok {
+		return s, true
+	}
+	if s, ok := doc["title"].(string); ok {
+		return s, true
+	}
+	return "", true
+}
+
+var nameCases = []string{
+	`{"name":"Luke Skywalker","height":"172"}`,
+	`{"title":"A New Hope","episode_id":4}`,
+	` { "height" : "1" , "films": ["x", {"name":"inner"}], "name" : "C-3PO" } `,
+	`{"a":{"name":"nested"},"title":"T","name":"N"}`,
+	`{"name":"Esc \"quoted\" \u00e9 \\ \u001b[2J"}`,
+	`{"name":1,"title":"numbers are not names"}`,
+	`[{"name":"array"}]`, `"str"`, `{}`, `null`, `{"name":"Luke`, ``, `{"name":"a"}x`,
+	`{"results":[],"name":null}`, `{"k\"name":"x","name":"y"}`,
+}
+
+func TestSWAPIName(t *testing.T) {
+	t.Parallel()
+	for _, in := range nameCases {
+		got, err := swapiName([]byte(in))
+		want, valid := referenceName([]byte(in))
+		if (err == nil) != valid || got != want {
+			t.Errorf("swapiName(%s) = %q, %v; want %q, valid=%v", in, got, err, want, valid)
+		}
+	}
+}
+
+func FuzzSWAPIName(f *testing.F) {
+	for _, c := range nameCases {
+		f.Add([]byte(c))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		got, err := swapiName(in)
+		want, valid := referenceName(in)
+		if (err == nil) != valid || got != want {
+			t.Errorf("swapiName(%q) = %q, %v; want %q, valid=%v", in, got, err, want, valid)
+		}
+	})
 }

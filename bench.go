@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"time"
@@ -46,6 +47,7 @@ type benchOptions struct {
 	progress      string
 	quiet         bool
 	failOn        string
+	cpuProfile    string
 
 	fake fakeFlags
 }
@@ -83,6 +85,8 @@ func newBenchFlags(o *benchOptions) *pflag.FlagSet {
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "print no summary")
 	fs.StringVar(&o.failOn, "fail-on", "", "thresholds per strategy, e.g. 'errors>0,p99>500ms,efficiency<0.9,rps<50' (exit 3 on breach)")
 
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to FILE (for go tool pprof)")
+	_ = fs.MarkHidden("cpuprofile")
 	addFakeFlags(fs, &o.fake, 100*time.Millisecond)
 	return fs
 }
@@ -104,6 +108,17 @@ func runBench(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	plan, err := o.plan(fs, stdin)
 	if err != nil {
 		return err
+	}
+	if o.cpuProfile != "" {
+		f, err := os.Create(o.cpuProfile)
+		if err != nil {
+			return usagef("--cpuprofile: %v", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("--cpuprofile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
 	}
 	if o.offline {
 		base, stop, err := startFake(plan.fakeOpts)

@@ -126,7 +126,7 @@ func runBench(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 			return fmt.Errorf("start the fake SWAPI: %w", err)
 		}
 		defer stop()
-		if plan.targets, err = o.targets(base, plan.ids); err != nil {
+		if plan.targets, err = o.targets(base, plan); err != nil {
 			return err
 		}
 	}

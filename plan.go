@@ -15,7 +15,8 @@ import (
 // benchPlan is the validated work of one invocation.
 type benchPlan struct {
 	configs    []fetcher.Config
-	ids        []int           // ids to fetch, when targets come from ids
+	ids        []int           // ids to fetch, when targets come from --ids
+	count      int             // fetch ids 1..count when ids is nil
 	targets    fetcher.Targets // built once the base URL is known
 	thresholds []report.Threshold
 	fakeOpts   fakeswapi.Options
@@ -101,13 +102,10 @@ func (o *benchOptions) plan(fs *pflag.FlagSet, stdin io.Reader) (*benchPlan, err
 		if o.count > fetcher.MaxIDs {
 			return nil, usagef("-n/--count must be at most %d, got %d", fetcher.MaxIDs, o.count)
 		}
-		p.ids = make([]int, o.count)
-		for i := range p.ids {
-			p.ids[i] = i + 1
-		}
+		p.count = o.count
 	}
 	if !set("urls") && !o.offline {
-		if p.targets, err = o.targets(o.baseURL, p.ids); err != nil {
+		if p.targets, err = o.targets(o.baseURL, p); err != nil {
 			return nil, err
 		}
 	}
@@ -143,7 +141,7 @@ func (o *benchOptions) plan(fs *pflag.FlagSet, stdin io.Reader) (*benchPlan, err
 }
 
 // targets builds the request list for ids against base (SWAPI shape) or --url-template.
-func (o *benchOptions) targets(base string, ids []int) (fetcher.Targets, error) {
+func (o *benchOptions) targets(base string, p *benchPlan) (fetcher.Targets, error) {
 	tmpl := o.urlTemplate
 	if tmpl == "" {
 		var err error
@@ -154,7 +152,13 @@ func (o *benchOptions) targets(base string, ids []int) (fetcher.Targets, error) 
 			return nil, usagef("--base-url: %v", err)
 		}
 	}
-	ts, err := fetcher.TemplateTargets(tmpl, ids)
+	var ts *fetcher.Templated
+	var err error
+	if p.ids != nil {
+		ts, err = fetcher.TemplateTargets(tmpl, p.ids)
+	} else {
+		ts, err = fetcher.RangeTargets(tmpl, p.count)
+	}
 	if err != nil {
 		return nil, usagef("--url-template: %v", err)
 	}

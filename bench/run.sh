@@ -22,8 +22,10 @@
 #      --offline --fake-latency 0 -s semaphore -c MEM_C with --records streamed
 #      to an ndjson file, for MEM_SMALL_N and MEM_N requests (flat in N is the
 #      goal, target < MEM_TARGET_MB); the records file must have N lines.
-#   4. unbounded at scale: --offline --fake-latency EFF_LATENCY -s unbounded
-#      -n UNB_N: wall and peak in-flight, or the one-line error it prints.
+#   4. unbounded at scale: -s unbounded -n UNB_N against the fake at
+#      EFF_LATENCY, once in-process (--offline) and once against a separate
+#      `fetchbench serve` process (the client then needs ~N open files, not ~2N):
+#      wall, peak in-flight, latency, or the one-line error it prints.
 #   5. prints one markdown table for the README's "Performance" section (also
 #      written to $OUT/RESULTS.md; UPDATE_RESULTS=1 copies it to
 #      bench/RESULTS.md) and stops nginx by its pid file (EXIT trap, so also on
@@ -32,7 +34,7 @@
 # The fake knows people ids 1..83 only; larger ids answer 404 after the same
 # latency, which is fine for scheduling and memory measurements.
 #
-# Usage (from anywhere; about 2-3 minutes on 2 cores, QUICK=1 about 30 s):
+# Usage (from anywhere; about 1.5 minutes on 2 cores, QUICK=1 about 15 s):
 #   bash bench/run.sh
 #   QUICK=1 bash bench/run.sh
 #   N=50000 ROUNDS=5 MEM_N=300000 bash bench/run.sh
@@ -40,7 +42,7 @@
 # Environment knobs [default] (QUICK=1 default):
 #   N [20000] (2000)            requests per A/B run (fetchbench and hey)
 #   C [50]                      connections / concurrency for fetchbench, hey, wrk
-#   ROUNDS [3] (2)              interleaved A/B rounds
+#   ROUNDS [5] (2)              interleaved A/B rounds
 #   WARMUP [2000] (500)         hey requests to warm nginx up, not measured
 #   WRK_DURATION [5s] (2s)      wrk run length; WRK_THREADS [2]
 #   NGINX_WORKERS [1]           nginx worker_processes (client and server share the cores)
@@ -73,7 +75,7 @@ if [[ $QUICK == 1 ]]; then
 	: "${N:=2000}" "${ROUNDS:=2}" "${WARMUP:=500}" "${WRK_DURATION:=2s}"
 	: "${EFF_N:=200}" "${EFF_SEQ_N:=10}" "${MEM_N:=20000}" "${MEM_SMALL_N:=2000}" "${UNB_N:=1000}"
 fi
-: "${N:=20000}" "${C:=50}" "${ROUNDS:=3}" "${WARMUP:=2000}" "${WRK_DURATION:=5s}" "${WRK_THREADS:=2}"
+: "${N:=20000}" "${C:=50}" "${ROUNDS:=5}" "${WARMUP:=2000}" "${WRK_DURATION:=5s}" "${WRK_THREADS:=2}"
 : "${NGINX_WORKERS:=1}" "${PORT:=18080}"
 : "${EFF_N:=1000}" "${EFF_SEQ_N:=30}" "${EFF_LATENCY:=100ms}" "${EFF_C:=50}" "${EFF_RATE:=200}" "${EFF_TARGET:=0.97}"
 : "${MEM_N:=1000000}" "${MEM_SMALL_N:=100000}" "${MEM_C:=64}" "${MEM_TARGET_MB:=200}"
@@ -86,13 +88,20 @@ started=$SECONDS
 problems=()
 ngx=""
 
-log() { printf '%s\n' "$*" >&2; }
+# Talk goes to the script's own stderr (fd 9), even from inside a step whose
+# stderr is redirected to a file (a trap can fire there).
+exec 9>&2
+log() { printf '%s\n' "$*" >&9; }
 die() { log "bench/run.sh: $*"; exit 1; }
 problem() { problems+=("$*"); log "  !! $*"; }
 
 cleanup() {
 	local rc=$? pid i
 	trap - EXIT INT TERM
+	if [[ -n ${step_pid:-} ]]; then
+		kill -TERM "$step_pid" 2>/dev/null || true
+		wait "$step_pid" 2>/dev/null || true
+	fi
 	if [[ -n $ngx && -s $ngx/nginx.pid ]]; then
 		pid=$(cat "$ngx/nginx.pid")
 		kill -TERM "$pid" 2>/dev/null || true
@@ -102,6 +111,10 @@ cleanup() {
 		done
 		kill -KILL "$pid" 2>/dev/null || true
 		log "==> nginx (pid $pid) stopped"
+	fi
+	if [[ -n ${serve_pid:-} ]]; then
+		kill -TERM "$serve_pid" 2>/dev/null || true
+		wait "$serve_pid" 2>/dev/null || true
 	fi
 	if [[ -n $ngx && -d $ngx ]]; then
 		cp "$ngx/error.log" "$OUT/nginx-error.log" 2>/dev/null || true
@@ -115,12 +128,19 @@ trap 'exit 143' TERM
 
 # --- helpers ---------------------------------------------------------------
 
-# run_step SECONDS CMD... runs CMD in the foreground process group (so Ctrl-C
-# reaches it) and kills it after SECONDS.
+# run_step SECONDS CMD... runs CMD under timeout(1) and returns its status. CMD
+# runs in the background and the script waits for it, so an INT/TERM reaches
+# the traps at once (hey, for one, catches Ctrl-C and exits 0, which would make
+# a foreground wait carry on); cleanup then stops the step.
+step_pid=""
 run_step() {
-	local t=$1
+	local t=$1 rc=0
 	shift
-	timeout --foreground -k 5 "$t" "$@"
+	timeout -k 5 "$t" "$@" &
+	step_pid=$!
+	wait "$step_pid" || rc=$?
+	step_pid=""
+	return "$rc"
 }
 
 # fb NAME ARGS... runs fetchbench with a JSON summary into $OUT/NAME.json and
@@ -328,15 +348,49 @@ log "==> unbounded at scale (--offline --fake-latency $EFF_LATENCY -s unbounded 
 rc=0
 fb unb --offline --fake-latency "$EFF_LATENCY" -s unbounded -n "$UNB_N" || rc=$?
 uw=$(jf unb wall_ms) up=$(jf unb peak_in_flight) ue=$(jf unb efficiency) uerr=$(jf unb errors)
+ul50=$(jf unb latency_p50_ms) ulmax=$(jf unb latency_max_ms)
 ucls=$(jq -c '.strategies[0].error_classes // {} | with_entries(select(.key != "" and .key != "none"))' "$OUT/unb.json" 2>/dev/null || true)
 if num "$uw"; then
 	ures="works (exit $rc)"
-	unb_md="| $(thousands "$UNB_N") | $ures | $(secs "$uw") | $up | $(fixed 3 "$ue") | ${uerr:-n/a} ${ucls} |"
+	unb_md="| $(thousands "$UNB_N") | $ures | $(secs "$uw") | $up | $(fixed 3 "$ue") | $(fixed 0 "$ul50") / $(fixed 0 "$ulmax") ms | ${uerr:-n/a} ${ucls} |"
 else
 	ures="fails (exit $rc): $(first_err unb)"
-	unb_md="| $(thousands "$UNB_N") | $ures | n/a | n/a | n/a | n/a |"
+	unb_md="| $(thousands "$UNB_N") | $ures | n/a | n/a | n/a | n/a | n/a |"
 fi
 log "    $ures; wall $(secs "$uw"), peak in-flight ${up:-n/a}, efficiency $(fixed 3 "$ue"), errors ${uerr:-n/a} $ucls"
+
+# The same run against the fake in its own process (`fetchbench serve`), so the
+# client holds only its own side of each connection (about N open files, not 2N).
+sport=$((PORT + 100))
+while port_busy "$sport"; do
+	sport=$((sport + 1))
+	((sport < PORT + 200)) || die "no free port in $((PORT + 100))..$((PORT + 199))"
+done
+"$fbbin" serve --addr "127.0.0.1:$sport" --fake-latency "$EFF_LATENCY" >/dev/null 2>"$OUT/serve.err" &
+serve_pid=$!
+for ((i = 0; i < 100; i++)); do
+	curl -fsS -o /dev/null --max-time 1 "http://127.0.0.1:$sport/api/" 2>/dev/null && break
+	sleep 0.1
+done
+log "==> unbounded at scale against \`fetchbench serve\` (pid $serve_pid, 127.0.0.1:$sport) -s unbounded -n $UNB_N"
+rc=0
+fb unbs --url-template "http://127.0.0.1:$sport/api/people/{id}/" -s unbounded -n "$UNB_N" || rc=$?
+sw=$(jf unbs wall_ms) sp=$(jf unbs peak_in_flight) se=$(jf unbs efficiency) serr=$(jf unbs errors)
+sl50=$(jf unbs latency_p50_ms) slmax=$(jf unbs latency_max_ms)
+scls=$(jq -c '.strategies[0].error_classes // {}' "$OUT/unbs.json" 2>/dev/null || true)
+curl -fsS --max-time 2 "http://127.0.0.1:$sport/__stats" >"$OUT/serve-stats.json" 2>/dev/null || true
+kill -TERM "$serve_pid" 2>/dev/null || true
+wait "$serve_pid" 2>/dev/null || true
+serve_pid=""
+if num "$sw"; then
+	sres="works (exit $rc)"
+	unbs_md="| $(thousands "$UNB_N") | $sres | $(secs "$sw") | $sp | $(fixed 3 "$se") | $(fixed 0 "$sl50") / $(fixed 0 "$slmax") ms | ${serr:-n/a} ${scls} |"
+else
+	sres="fails (exit $rc): $(first_err unbs)"
+	problem "unbounded against fetchbench serve: $sres"
+	unbs_md="| $(thousands "$UNB_N") | $sres | n/a | n/a | n/a | n/a | n/a |"
+fi
+log "    $sres; wall $(secs "$sw"), peak in-flight ${sp:-n/a}, efficiency $(fixed 3 "$se"), latency p50/max $(fixed 0 "$sl50")/$(fixed 0 "$slmax") ms, errors ${serr:-n/a} $scls"
 
 # --- 5. report -------------------------------------------------------------------
 
@@ -378,11 +432,13 @@ elapsed=$((SECONDS - started))
 	echo
 	echo "### Unbounded at scale"
 	echo
-	echo "\`--offline --fake-latency $EFF_LATENCY -s unbounded -n $UNB_N\`"
+	echo "\`-s unbounded -n $UNB_N\` against the fake at $EFF_LATENCY latency, in-process (\`--offline\`) and as a separate"
+	echo "\`fetchbench serve\` process (\`--url-template\`). Open-file limit here: $(ulimit -Sn) soft / $(ulimit -Hn) hard."
 	echo
-	echo "| requests | result | wall | peak in-flight | efficiency | errors |"
-	echo "|---:|---|---:|---:|---:|---|"
-	echo "$unb_md"
+	echo "| fake | requests | result | wall | peak in-flight | efficiency | latency p50 / max | errors |"
+	echo "|---|---:|---|---:|---:|---:|---:|---|"
+	echo "| in-process (\`--offline\`) ${unb_md}"
+	echo "| \`fetchbench serve\` ${unbs_md}"
 } >"$OUT/RESULTS.md"
 
 echo

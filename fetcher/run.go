@@ -111,7 +111,10 @@ func (r *runner) dispatch(targets Targets) {
 			r.giveUp(i, t, time.Since(r.t0))
 			continue
 		}
-		queue := time.Since(r.t0)
+		var queue time.Duration // every target is queued at t0; unbounded has no queue
+		if r.cfg.Strategy != Unbounded {
+			queue = time.Since(r.t0)
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

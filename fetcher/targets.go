@@ -162,7 +162,8 @@ func (l TargetList) At(i int) Target { return l[i] }
 // so a million targets cost only their ids.
 type Templated struct {
 	tmpl string
-	ids  []int
+	ids  []int // nil: the ids are 1..n
+	n    int
 }
 
 // TemplateTargets returns the targets of a URL template containing {id}, one per id.
@@ -173,15 +174,28 @@ func TemplateTargets(tmpl string, ids []int) (*Templated, error) {
 	if err := CheckURL(strings.ReplaceAll(tmpl, "{id}", "1")); err != nil {
 		return nil, err
 	}
-	return &Templated{tmpl: tmpl, ids: ids}, nil
+	return &Templated{tmpl: tmpl, ids: ids, n: len(ids)}, nil
+}
+
+// RangeTargets is TemplateTargets for the ids 1..n, without storing them.
+func RangeTargets(tmpl string, n int) (*Templated, error) {
+	t, err := TemplateTargets(tmpl, nil)
+	if err != nil {
+		return nil, err
+	}
+	t.n = max(n, 0)
+	return t, nil
 }
 
 // Len is the number of ids.
-func (t *Templated) Len() int { return len(t.ids) }
+func (t *Templated) Len() int { return t.n }
 
 // At returns the target of the i-th id.
 func (t *Templated) At(i int) Target {
-	id := t.ids[i]
+	id := i + 1
+	if t.ids != nil {
+		id = t.ids[i]
+	}
 	return Target{ID: id, URL: strings.ReplaceAll(t.tmpl, "{id}", strconv.Itoa(id))}
 }
 

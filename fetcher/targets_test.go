@@ -114,6 +114,13 @@ func TestTemplateTargets(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
+	rt, err := RangeTargets("http://h/p/{id}/", 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rt.Len() != 3 || rt.At(2) != (Target{ID: 3, URL: "http://h/p/3/"}) {
+		t.Errorf("RangeTargets: len %d, last %+v", rt.Len(), rt.At(2))
+	}
 	if _, err := TemplateTargets("http://h/p/", []int{1}); err == nil {
 		t.Error("template without {id}: want an error")
 	}

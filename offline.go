@@ -16,11 +16,13 @@ func startFake(opts fakeswapi.Options) (base string, stop func(), err error) {
 	if err != nil {
 		return "", nil, err
 	}
+	fake := fakeswapi.New(opts)
+	fake.Warm(ln.Addr().String())
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		_ = serve(ctx, ln, fakeswapi.New(opts), io.Discard)
+		_ = serve(ctx, ln, fake, io.Discard)
 	}()
 	return fmt.Sprintf("http://%s/api/", ln.Addr()), func() { cancel(); <-done }, nil
 }

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"log"
+	"net"
+	"net/http"
 	"net/http/httptest"
 	"time"
 
@@ -68,4 +70,27 @@ func ExampleServer_ServeHTTP_throttled() {
 	// Output:
 	// 200 Retry-After=""
 	// 429 Retry-After="1"
+}
+
+func ExampleServer_Warm() {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	fake := fakeswapi.New(fakeswapi.Options{})
+	fake.Warm(ln.Addr().String()) // the first request no longer pays for rendering
+	srv := &httptest.Server{Listener: ln, Config: &http.Server{Handler: fake}}
+	srv.Start()
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + "/api/films/1/")
+	if err != nil {
+		panic(err)
+	}
+	defer resp.Body.Close()
+	var film struct{ Title string }
+	if err := json.NewDecoder(resp.Body).Decode(&film); err != nil {
+		panic(err)
+	}
+	fmt.Println(film.Title)
+	// Output: A New Hope
 }

@@ -13,6 +13,7 @@ package fakeswapi
 import (
 	"context"
 	"fmt"
+	"github.com/fetchbench/fetchbench/internal/waitctx"
 	"io"
 	"math"
 	"math/rand/v2"
@@ -50,8 +51,9 @@ const minOversize = int64(len(oversizePrefix) + len(oversizeSuffix))
 //     to at most 1. An error fault answers 500 to any request; the other faults apply to GET
 //     requests whose answer has a JSON body (not to redirects or HEAD).
 //
-// A client that goes away while queued, sleeping or receiving a slow body stops the request
-// at once: its worker slot is freed and it is no longer in flight.
+// A request whose context ends (the client went away, or the http.Server's base context was
+// cancelled) while queued, sleeping or receiving a slow body stops at once: its worker slot is
+// freed, it is no longer in flight, and its connection is aborted rather than answered.
 //
 // Jitter and faults are deterministic: the k-th request to arrive (counting from 0 since New
 // or the last Reset, /__stats excluded) draws from a PRNG seeded with (Seed, k) only, so a
@@ -230,12 +232,16 @@ func (s *Server) Reset() {
 	s.lim.Store(s.newLimiter())
 }
 
+// Warm renders the documents for requests addressed to host (the Host header, e.g.
+// "127.0.0.1:8080") over plain HTTP now, so the first such request is not slowed by it.
+func (s *Server) Warm(host string) { s.sites.get(s.cat, false, host) }
+
 // outcome is how one request ended.
 type outcome struct {
 	status   int   // status line written; 0: none
 	fault    fault // injected fault
-	canceled bool  // the client went away first
-	abort    bool  // the connection must be aborted (reset fault without a hijackable conn)
+	canceled bool  // the request's context ended first (client gone or server shutting down)
+	abort    bool  // abort the connection rather than let net/http complete the response
 }
 
 var (
@@ -283,7 +289,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, k uint64) outcome
 		select {
 		case s.sem <- struct{}{}:
 		case <-ctx.Done():
-			return outcome{canceled: true}
+			return outcome{canceled: true, abort: true}
 		}
 		defer func() { <-s.sem }()
 	}
@@ -291,8 +297,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, k uint64) outcome
 	defer s.stats.leaveService()
 
 	jitter, pick := draws(s.opts.Seed, k)
-	if d := s.latency(jitter); d > 0 && !sleep(ctx, d) {
-		return outcome{canceled: true}
+	if d := s.latency(jitter); d > 0 && !waitctx.Sleep(ctx, d) {
+		return outcome{canceled: true, abort: true}
 	}
 
 	f := s.fault(pick)
@@ -368,18 +374,6 @@ func (s *Server) fault(u float64) fault {
 		u -= f.rate
 	}
 	return faultNone
-}
-
-// sleep waits for d or until ctx is done, and reports whether d elapsed.
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }
 
 // take takes a token from lim, or reports how long until one is available.
@@ -512,6 +506,10 @@ func resetConn(w http.ResponseWriter, status int, b body) outcome {
 // drip sends the headers at once and the body in flushed chunks spread over total.
 func drip(ctx context.Context, w http.ResponseWriter, status int, b body, total time.Duration) outcome {
 	o := outcome{status: status, fault: faultSlowBody}
+	stop := func() outcome {
+		o.canceled, o.abort = true, true
+		return o
+	}
 	h := w.Header()
 	h["Content-Type"] = jsonType
 	h["Content-Length"] = b.clen
@@ -527,17 +525,14 @@ func drip(ctx context.Context, w http.ResponseWriter, status int, b body, total 
 		select {
 		case <-t.C:
 		case <-ctx.Done():
-			o.canceled = true
-			return o
+			return stop()
 		}
 		t.Reset(pause)
 		if _, err := w.Write(b.b[i*len(b.b)/n : (i+1)*len(b.b)/n]); err != nil {
-			o.canceled = true
-			return o
+			return stop()
 		}
 		if err := rc.Flush(); err != nil {
-			o.canceled = true
-			return o
+			return stop()
 		}
 	}
 	return o

@@ -3,6 +3,7 @@ package fetcher
 import (
 	"context"
 	"fmt"
+	"github.com/fetchbench/fetchbench/internal/waitctx"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
@@ -186,7 +187,7 @@ func (r *runner) fetch(seq int, t Target, queue time.Duration) Record {
 		if dl, ok := r.ctx.Deadline(); ok && time.Until(dl) < wait {
 			return rec // waiting would pass the deadline: keep this outcome
 		}
-		if !sleep(r.ctx, wait) {
+		if !waitctx.Sleep(r.ctx, wait) {
 			return rec
 		}
 		w, err := r.lim.Retry(r.ctx)
@@ -234,19 +235,4 @@ func ParseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 		return 0, false
 	}
 	return max(0, t.Sub(now)), true
-}
-
-// sleep waits d or until ctx is done; it reports whether the full wait elapsed.
-func sleep(ctx context.Context, d time.Duration) bool {
-	if d <= 0 {
-		return ctx.Err() == nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }

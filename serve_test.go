@@ -162,7 +162,9 @@ func TestServeStopCancelsSlowRequests(t *testing.T) {
 	if elapsed := time.Since(start); elapsed > 4*time.Second {
 		t.Errorf("shutdown took %v with a request sleeping 1m, want it prompt", elapsed)
 	}
-	<-done
+	if err := <-done; err == nil {
+		t.Errorf("the request cut by shutdown got a response, want a connection error")
+	}
 }
 
 func TestServeDefaultAddrIsLoopback(t *testing.T) {

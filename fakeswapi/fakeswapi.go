@@ -13,7 +13,6 @@ package fakeswapi
 import (
 	"context"
 	"fmt"
-	"github.com/fetchbench/fetchbench/internal/waitctx"
 	"io"
 	"math"
 	"math/rand/v2"
@@ -26,6 +25,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/fetchbench/fetchbench/internal/waitctx"
 	"golang.org/x/time/rate"
 )
 

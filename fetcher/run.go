@@ -3,13 +3,13 @@ package fetcher
 import (
 	"context"
 	"fmt"
-	"github.com/fetchbench/fetchbench/internal/waitctx"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
 	"sync"
 	"time"
 
+	"github.com/fetchbench/fetchbench/internal/waitctx"
 	"github.com/fetchbench/fetchbench/ratelimit"
 )
 

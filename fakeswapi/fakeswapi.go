@@ -25,8 +25,9 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/fetchbench/fetchbench/internal/waitctx"
 	"golang.org/x/time/rate"
+
+	"github.com/fetchbench/fetchbench/internal/waitctx"
 )
 
 // Defaults applied by New for zero-valued Options fields.

@@ -165,8 +165,8 @@ func (c *Collector) Summary(stats fetcher.RunStats) Summary {
 	}, slots, rate, c.cfg.BurstOrDefault())
 	s.IdealMS = ms(ideal)
 	if stats.Wall > 0 {
-		s.ReqPerSec = float64(c.requests) / stats.Wall.Seconds()
-		s.Efficiency = float64(ideal) / float64(stats.Wall)
+		s.ReqPerSec = round(float64(c.requests)/stats.Wall.Seconds(), 3)
+		s.Efficiency = round(float64(ideal)/float64(stats.Wall), 4)
 	}
 	return s
 }

@@ -38,8 +38,8 @@ func TestCollectorPercentiles(t *testing.T) {
 		{"p99.9 clamped to max", s.LatencyP999MS, 100, 0},
 		{"ttfb p50 (all zero)", s.TTFBP50MS, 0, 0},
 		{"ideal is the max", s.IdealMS, 100, 0},
-		{"efficiency", s.Efficiency, 100.0 / 110, 1e-12},
-		{"req/s", s.ReqPerSec, 100 / 0.110, 1e-12},
+		{"efficiency (4 decimals)", s.Efficiency, 0.9091, 1e-12},
+		{"req/s (3 decimals)", s.ReqPerSec, 909.091, 1e-12},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -137,7 +137,7 @@ func TestCollectorIdeal(t *testing.T) {
 			if dur(got.IdealMS) != want {
 				t.Errorf("IdealMS = %v, want IdealWall %v", dur(got.IdealMS), want)
 			}
-			if got.Efficiency != float64(want)/float64(run.stats.Wall) {
+			if got.Efficiency != round(float64(want)/float64(run.stats.Wall), 4) {
 				t.Errorf("Efficiency = %v, want %v", got.Efficiency, float64(want)/float64(run.stats.Wall))
 			}
 		})

@@ -97,10 +97,16 @@ func Compare(sums []Summary) []Summary {
 	for i := range out {
 		out[i].Speedup = 0
 		if base > 0 && out[i].WallMS > 0 {
-			out[i].Speedup = base / out[i].WallMS
+			out[i].Speedup = round(base/out[i].WallMS, 3)
 		}
 	}
 	return out
+}
+
+// round rounds x to the given number of decimals.
+func round(x float64, decimals int) float64 {
+	p := math.Pow(10, float64(decimals))
+	return math.Round(x*p) / p
 }
 
 // ms converts d to milliseconds rounded to the microsecond.

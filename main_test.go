@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"go.uber.org/goleak"
@@ -332,6 +333,55 @@ func TestOfflineEfficiency(t *testing.T) {
 	for _, s := range doc.Strategies {
 		if s.Efficiency < 0.9 || s.Efficiency > 1.0001 {
 			t.Errorf("%s: efficiency %.3f (ideal %.1fms, wall %.1fms), want 0.9–1", s.Strategy, s.Efficiency, s.IdealMS, s.WallMS)
+		}
+	}
+}
+
+// TestDeadlineRun is the "run_clients -n 4 must finish in 7 s" exercise at small scale.
+func TestDeadlineRun(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "records.ndjson")
+	start := time.Now()
+	res := invoke(t, "", "--offline", "--fake-latency", "200ms", "-s", "sequential", "-n", "20", "--deadline", "1s", "--records", path)
+	elapsed := time.Since(start)
+	if res.code != 3 || !strings.Contains(res.stderr, "deadline exceeded") {
+		t.Errorf("exit %d, stderr %q; want 3 and a deadline line", res.code, res.stderr)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs := parseRecords(t, string(data))
+	cancelled := 0
+	for _, r := range recs {
+		if r.Class == "cancelled" {
+			cancelled++
+		}
+	}
+	if len(recs) != 20 || cancelled < 14 {
+		t.Errorf("%d records, %d cancelled; want 20 with ≥ 14 cancelled", len(recs), cancelled)
+	}
+	if elapsed > 3*time.Second { // ~1 s expected; the bound only catches a run that ignores the deadline
+		t.Errorf("run took %v with a 1s deadline", elapsed)
+	}
+	if !strings.Contains(res.stdout, "sequential (deadline)") {
+		t.Errorf("table must mark the strategy, got:\n%s", res.stdout)
+	}
+}
+
+func TestSummaryCSV(t *testing.T) {
+	t.Parallel()
+	res := invoke(t, "", "--offline", "-n", "4", "--fake-latency", "1ms", "-s", "unbounded,semaphore", "-o", "csv")
+	rows, err := csv.NewReader(strings.NewReader(res.stdout)).ReadAll()
+	if err != nil {
+		t.Fatalf("summary CSV: %v\n%s", err, res.stdout)
+	}
+	if len(rows) != 3 || rows[0][0] != "strategy" || rows[1][0] != "unbounded" || rows[2][0] != "semaphore" {
+		t.Errorf("rows %v: want a header then unbounded and semaphore", rows)
+	}
+	for _, r := range rows[1:] {
+		if len(r) != len(rows[0]) {
+			t.Errorf("row %v has %d fields, header %d", r, len(r), len(rows[0]))
 		}
 	}
 }

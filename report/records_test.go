@@ -81,11 +81,11 @@ func hostile() []fetcher.Record {
 	return out
 }
 
-func TestNDJSONRoundTrip(t *testing.T) {
-	t.Parallel()
-	recs := hostile()
+// encodeAll writes recs with a RecordWriter of format and returns the output.
+func encodeAll(t *testing.T, format string, recs []fetcher.Record) *bytes.Buffer {
+	t.Helper()
 	var buf bytes.Buffer
-	rw, err := NewRecordWriter(&buf, "ndjson")
+	rw, err := NewRecordWriter(&buf, format)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,6 +97,13 @@ func TestNDJSONRoundTrip(t *testing.T) {
 	if err := rw.Flush(); err != nil {
 		t.Fatal(err)
 	}
+	return &buf
+}
+
+func TestNDJSONRoundTrip(t *testing.T) {
+	t.Parallel()
+	recs := hostile()
+	buf := encodeAll(t, "ndjson", recs)
 	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
 	if len(lines) != len(recs) {
 		t.Fatalf("got %d lines, want %d", len(lines), len(recs))
@@ -139,20 +146,8 @@ func TestNDJSONRoundTrip(t *testing.T) {
 func TestCSVRoundTrip(t *testing.T) {
 	t.Parallel()
 	recs := hostile()
-	var buf bytes.Buffer
-	rw, err := NewRecordWriter(&buf, "csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range recs {
-		if err := rw.Write(r); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := rw.Flush(); err != nil {
-		t.Fatal(err)
-	}
-	rows, err := csv.NewReader(&buf).ReadAll()
+	buf := encodeAll(t, "csv", recs)
+	rows, err := csv.NewReader(buf).ReadAll()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -385,3 +385,20 @@ func TestSummaryCSV(t *testing.T) {
 		}
 	}
 }
+
+func TestProgress(t *testing.T) {
+	t.Parallel()
+	args := []string{"--offline", "-n", "6", "-s", "sequential", "--fake-latency", "100ms"}
+	always := invoke(t, "", append(args, "--progress", "always")...)
+	if !strings.Contains(always.stderr, "\r\x1b[Ksequential [") || !strings.Contains(always.stderr, "/6") {
+		t.Errorf("--progress always: stderr %q, want a status line", always.stderr)
+	}
+	if strings.ContainsRune(always.stdout, '\r') {
+		t.Error("progress leaked into stdout")
+	}
+	for _, mode := range []string{"never", "auto"} { // auto: stderr is not a terminal here
+		if res := invoke(t, "", append(args, "--progress", mode)...); res.stderr != "" {
+			t.Errorf("--progress %s: stderr %q, want nothing", mode, res.stderr)
+		}
+	}
+}

@@ -25,6 +25,7 @@ type Collector struct {
 	cfg fetcher.Config
 
 	requests, ok, errors        int
+	sent                        int // records that went on the wire at least once
 	attempts, retried, canceled int
 	sample                      string // error text of the lowest-Seq non-cancelled failure
 	sampleSeq                   int
@@ -55,6 +56,9 @@ func NewCollector(cfg fetcher.Config) *Collector {
 // wire (Attempts > 0), TTFB only records that received a status, queue wait every record.
 func (c *Collector) Add(r fetcher.Record) {
 	c.requests++
+	if r.Attempts > 0 {
+		c.sent++
+	}
 	if r.OK() {
 		c.ok++
 	} else {
@@ -165,7 +169,7 @@ func (c *Collector) Summary(stats fetcher.RunStats) Summary {
 	}, slots, rate, c.cfg.BurstOrDefault())
 	s.IdealMS = ms(ideal)
 	if stats.Wall > 0 {
-		s.ReqPerSec = round(float64(c.requests)/stats.Wall.Seconds(), 3)
+		s.ReqPerSec = round(float64(c.sent)/stats.Wall.Seconds(), 3)
 		s.Efficiency = round(float64(ideal)/float64(stats.Wall), 4)
 	}
 	return s

@@ -22,7 +22,7 @@ const JSONVersion = 1
 //	burst               ratelimit token-bucket size (≥ 1); 0 for the other strategies
 //	requests, ok, errors                   record counts; ok + errors = requests
 //	wall_ms             first request scheduled → last record produced
-//	req_per_sec         requests / wall; 0 when wall is 0
+//	req_per_sec         requests sent (at least one attempt) / wall; 0 when wall is 0
 //	speedup             sequential wall / this wall (see Compare); 0 when unknown
 //	ideal_ms            IdealWall of the measured service times under this strategy's limits
 //	efficiency          ideal / wall; 0 when wall is 0

@@ -163,21 +163,10 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	return l.w.Write(p)
 }
 
-// fakeFlags holds the fake SWAPI knobs shared by serve and the benchmark's --offline.
+// fakeFlags holds the fake SWAPI knobs shared by serve and the benchmark's --offline; the flags
+// write straight into opts.
 type fakeFlags struct {
-	latency       time.Duration
-	jitter        time.Duration
-	errorRate     float64
-	workers       int
-	rate          float64
-	burst         int
-	seed          int64
-	resetRate     float64
-	malformedRate float64
-	slowBodyRate  float64
-	slowBody      time.Duration
-	oversizeRate  float64
-	oversizeBytes sizeValue
+	opts fakeswapi.Options
 }
 
 // fakeFlagNames maps an Options field to its flag.
@@ -199,44 +188,31 @@ var fakeFlagNames = map[string]string{
 
 // addFakeFlags registers the --fake-* flags on fs, storing into f.
 func addFakeFlags(fs *pflag.FlagSet, f *fakeFlags, defaultLatency time.Duration) {
-	fs.DurationVar(&f.latency, "fake-latency", defaultLatency, "fake SWAPI: latency added to every request")
-	fs.DurationVar(&f.jitter, "fake-jitter", 0, "fake SWAPI: spread the latency uniformly by ± this much")
-	fs.Float64Var(&f.errorRate, "fake-error-rate", 0, "fake SWAPI: share of requests answered 500 (0..1)")
-	fs.IntVar(&f.workers, "fake-workers", 0,
+	o := &f.opts
+	fs.DurationVar(&o.Latency, "fake-latency", defaultLatency, "fake SWAPI: latency added to every request")
+	fs.DurationVar(&o.Jitter, "fake-jitter", 0, "fake SWAPI: spread the latency uniformly by ± this much")
+	fs.Float64Var(&o.ErrorRate, "fake-error-rate", 0, "fake SWAPI: share of requests answered 500 (0..1)")
+	fs.IntVar(&o.Workers, "fake-workers", 0,
 		"fake SWAPI: requests served at once, the rest queue: a sync server with K workers (0 = unlimited)")
-	fs.Float64Var(&f.rate, "fake-rate", 0,
+	fs.Float64Var(&o.Rate, "fake-rate", 0,
 		"fake SWAPI: requests per second accepted, the rest get 429 + Retry-After (0 = no limit)")
-	fs.IntVar(&f.burst, "fake-burst", 1, "fake SWAPI: token bucket size for --fake-rate")
-	fs.Int64Var(&f.seed, "fake-seed", 1, "fake SWAPI: seed of the jitter and fault draws (same seed, same sequence)")
-	fs.Float64Var(&f.resetRate, "fake-reset-rate", 0, "fake SWAPI: share of connections cut mid-body (0..1)")
-	fs.Float64Var(&f.malformedRate, "fake-malformed-rate", 0,
+	fs.IntVar(&o.Burst, "fake-burst", 1, "fake SWAPI: token bucket size for --fake-rate")
+	fs.Int64Var(&o.Seed, "fake-seed", 1, "fake SWAPI: seed of the jitter and fault draws (same seed, same sequence)")
+	fs.Float64Var(&o.ResetRate, "fake-reset-rate", 0, "fake SWAPI: share of connections cut mid-body (0..1)")
+	fs.Float64Var(&o.MalformedRate, "fake-malformed-rate", 0,
 		"fake SWAPI: share of 200 answers with truncated JSON (0..1)")
-	fs.Float64Var(&f.slowBodyRate, "fake-slow-body-rate", 0,
+	fs.Float64Var(&o.SlowBodyRate, "fake-slow-body-rate", 0,
 		"fake SWAPI: share of bodies dripped over --fake-slow-body (0..1)")
-	fs.DurationVar(&f.slowBody, "fake-slow-body", fakeswapi.DefaultSlowBody, "fake SWAPI: how long a slow body takes")
-	fs.Float64Var(&f.oversizeRate, "fake-oversize-rate", 0,
+	fs.DurationVar(&o.SlowBody, "fake-slow-body", fakeswapi.DefaultSlowBody, "fake SWAPI: how long a slow body takes")
+	fs.Float64Var(&o.OversizeRate, "fake-oversize-rate", 0,
 		"fake SWAPI: share of 200 answers with a --fake-oversize-bytes body (0..1)")
-	f.oversizeBytes = fakeswapi.DefaultOversizeBytes
-	fs.Var(&f.oversizeBytes, "fake-oversize-bytes", "fake SWAPI: size of an oversize body (e.g. 64KiB, 11MiB)")
+	o.OversizeBytes = fakeswapi.DefaultOversizeBytes
+	fs.Var((*sizeValue)(&o.OversizeBytes), "fake-oversize-bytes", "fake SWAPI: size of an oversize body (e.g. 64KiB, 11MiB)")
 }
 
-// options turns the flags into fakeswapi.Options; an invalid value is a usage error naming its flag.
+// options validates the flags into fakeswapi.Options; an invalid value is a usage error naming its flag.
 func (f *fakeFlags) options() (fakeswapi.Options, error) {
-	o := fakeswapi.Options{
-		Latency:       f.latency,
-		Jitter:        f.jitter,
-		ErrorRate:     f.errorRate,
-		Workers:       f.workers,
-		Rate:          f.rate,
-		Burst:         f.burst,
-		Seed:          f.seed,
-		ResetRate:     f.resetRate,
-		MalformedRate: f.malformedRate,
-		SlowBodyRate:  f.slowBodyRate,
-		SlowBody:      f.slowBody,
-		OversizeRate:  f.oversizeRate,
-		OversizeBytes: int64(f.oversizeBytes),
-	}
+	o := f.opts
 	err := o.Validate()
 	if err == nil {
 		return o, nil
@@ -247,7 +223,7 @@ func (f *fakeFlags) options() (fakeswapi.Options, error) {
 			return fakeswapi.Options{}, usagef("--%s %s", name, oe.Msg)
 		}
 		if oe.Field == "" {
-			sum := f.errorRate + f.resetRate + f.malformedRate + f.slowBodyRate + f.oversizeRate
+			sum := o.ErrorRate + o.ResetRate + o.MalformedRate + o.SlowBodyRate + o.OversizeRate
 			return fakeswapi.Options{}, usagef("the --fake-*-rate fault shares sum to %g, more than 1 "+
 				"(error, reset, malformed, slow body and oversize exclude each other)", sum)
 		}

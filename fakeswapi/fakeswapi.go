@@ -427,20 +427,14 @@ func (s *Server) answer(r *http.Request) (status int, b body, location string) {
 }
 
 func (st *site) lookup(rt route) (body, bool) {
-	var bs []body
-	i := rt.n
-	switch rt.kind {
-	case routeRoot:
+	if rt.kind == routeRoot {
 		return st.root, true
-	case routeDetail:
-		bs = st.docs[rt.res]
-	case routeList:
-		bs = st.pages[rt.res]
-		if i == pageLast {
-			i = len(bs)
-		}
-		i--
 	}
+	bs := st.docs[rt.res]
+	if rt.kind == routeList {
+		bs = st.pages[rt.res]
+	}
+	i := rt.index(len(bs))
 	if i < 0 || i >= len(bs) || bs[i].b == nil {
 		return body{}, false
 	}
@@ -448,24 +442,34 @@ func (st *site) lookup(rt route) (body, bool) {
 }
 
 func (c *catalog) lookup(rt route) *tmpl {
-	var ts []*tmpl
-	i := rt.n
-	switch rt.kind {
-	case routeRoot:
+	if rt.kind == routeRoot {
 		return c.root
-	case routeDetail:
-		ts = c.docs[rt.res]
-	case routeList:
-		ts = c.pages[rt.res]
-		if i == pageLast {
-			i = len(ts)
-		}
-		i--
 	}
+	ts := c.docs[rt.res]
+	if rt.kind == routeList {
+		ts = c.pages[rt.res]
+	}
+	i := rt.index(len(ts))
 	if i < 0 || i >= len(ts) {
 		return nil
 	}
 	return ts[i]
+}
+
+// index is the position rt addresses in its resource's documents (indexed by id) or pages
+// (page K at K-1, pageLast at n-1), where n is the number of pages; -1 for other routes.
+// The result may be out of range.
+func (rt route) index(n int) int {
+	switch rt.kind {
+	case routeDetail:
+		return rt.n
+	case routeList:
+		if rt.n == pageLast {
+			return n - 1
+		}
+		return rt.n - 1
+	}
+	return -1
 }
 
 // writeBody writes a JSON response; the body is left out for HEAD.

@@ -145,7 +145,7 @@ func runBench(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	prog := newProgress(stderr, o.progress, plan.targets.Len())
 
 	var sums []report.Summary
-	var connectFailures, total int
+	var connectFailures int
 	interrupted := false
 	for _, cfg := range plan.configs {
 		coll := report.NewCollector(cfg)
@@ -158,7 +158,6 @@ func runBench(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		stats, err := fetcher.Run(ctx, cfg, plan.targets, func(r fetcher.Record) {
 			coll.Add(r)
 			prog.add(r)
-			total++
 			if connectFailure(&r) {
 				connectFailures++
 			}
@@ -191,7 +190,7 @@ func runBench(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	}
 	sums = report.Compare(sums)
 
-	if total > 0 && connectFailures == total {
+	if connectFailures > 0 && connectFailures == recordCount(sums) {
 		return fmt.Errorf("every request failed to connect to %s (%s); is it up? try --offline to use the built-in fake SWAPI",
 			hostOf(plan.targets.At(0).URL), failurePhrase(firstClass(sums)))
 	}
@@ -224,6 +223,15 @@ func judge(stderr io.Writer, sums []report.Summary, ths []report.Threshold) erro
 		return &exitErr{code: exitThreshold}
 	}
 	return nil
+}
+
+// recordCount is the number of records over all summaries.
+func recordCount(sums []report.Summary) int {
+	n := 0
+	for _, s := range sums {
+		n += s.Requests
+	}
+	return n
 }
 
 func connectFailure(r *fetcher.Record) bool {

@@ -3,7 +3,7 @@ package main
 import (
 	"io"
 	"os"
-	"strings"
+	"slices"
 
 	"github.com/spf13/pflag"
 
@@ -49,6 +49,9 @@ func (o *benchOptions) plan(fs *pflag.FlagSet, stdin io.Reader) (*benchPlan, err
 		return nil, usagef("--max-body must be at least 1 byte")
 	case o.count < 1 && !set("ids") && !set("urls"):
 		return nil, usagef("-n/--count must be at least 1, got %d", o.count)
+	}
+	if err := fetcher.CheckResource(o.resource); err != nil {
+		return nil, usagef("--resource: %v", err)
 	}
 	if !oneOf(o.output, report.Formats...) {
 		return nil, usagef("-o/--output: unknown format %q (want table, json, csv or markdown)", o.output)
@@ -109,11 +112,6 @@ func (o *benchOptions) plan(fs *pflag.FlagSet, stdin io.Reader) (*benchPlan, err
 			return nil, err
 		}
 	}
-	if !o.offline {
-		if _, err := fetcher.ResourceTemplate("http://x/", o.resource); err != nil {
-			return nil, usagef("--resource: %v", err)
-		}
-	}
 
 	for _, s := range strategies {
 		cfg := fetcher.Config{
@@ -146,9 +144,6 @@ func (o *benchOptions) targets(base string, p *benchPlan) (fetcher.Targets, erro
 	if tmpl == "" {
 		var err error
 		if tmpl, err = fetcher.ResourceTemplate(base, o.resource); err != nil {
-			if strings.Contains(err.Error(), "resource") {
-				return nil, usagef("--resource: %v", err)
-			}
 			return nil, usagef("--base-url: %v", err)
 		}
 	}
@@ -183,11 +178,4 @@ func readURLs(name string, stdin io.Reader) (fetcher.Targets, error) {
 	return ts, nil
 }
 
-func oneOf(s string, options ...string) bool {
-	for _, o := range options {
-		if s == o {
-			return true
-		}
-	}
-	return false
-}
+func oneOf(s string, options ...string) bool { return slices.Contains(options, s) }

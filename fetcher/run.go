@@ -34,7 +34,11 @@ func Run(ctx context.Context, cfg Config, targets Targets, sink func(Record)) (R
 		defer cancel()
 	}
 
-	eng := newEngine(runCtx, &cfg, max(cfg.Slots(), targets.Len()*boolInt(cfg.Strategy == Unbounded)))
+	idle := cfg.Slots() // connections worth keeping per host
+	if cfg.Strategy == Unbounded {
+		idle = targets.Len()
+	}
+	eng := newEngine(runCtx, &cfg, idle)
 	defer eng.close()
 
 	r := &runner{cfg: &cfg, ctx: runCtx, parent: ctx, lim: lim, eng: eng, sink: sink}
@@ -56,13 +60,6 @@ func Run(ctx context.Context, cfg Config, targets Targets, sink func(Record)) (R
 		}
 	}
 	return stats, nil
-}
-
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 func newLimiter(cfg *Config) (ratelimit.Limiter, error) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -199,14 +200,18 @@ func (t *Templated) At(i int) Target {
 	return Target{ID: id, URL: strings.ReplaceAll(t.tmpl, "{id}", strconv.Itoa(id))}
 }
 
+// CheckResource reports whether resource is one of Resources.
+func CheckResource(resource string) error {
+	if !slices.Contains(Resources, resource) {
+		return fmt.Errorf("unknown resource %q (want %s)", resource, strings.Join(Resources, ", "))
+	}
+	return nil
+}
+
 // ResourceTemplate is the URL template of a SWAPI resource under base ("https://swapi.dev/api/").
 func ResourceTemplate(base, resource string) (string, error) {
-	known := false
-	for _, r := range Resources {
-		known = known || r == resource
-	}
-	if !known {
-		return "", fmt.Errorf("unknown resource %q (want %s)", resource, strings.Join(Resources, ", "))
+	if err := CheckResource(resource); err != nil {
+		return "", err
 	}
 	if err := CheckURL(base); err != nil {
 		return "", err

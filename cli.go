@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -30,10 +31,7 @@ var sizeUnits = []struct {
 
 func (s *sizeValue) String() string {
 	v := int64(*s)
-	for _, u := range []struct {
-		suffix string
-		mult   int64
-	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}} {
+	for _, u := range slices.Backward(sizeUnits[:3]) { // GiB, MiB, KiB
 		if v >= u.mult && v%u.mult == 0 {
 			return strconv.FormatInt(v/u.mult, 10) + u.suffix
 		}

@@ -1,0 +1,148 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// golden compares got with ../testdata/cli/name.golden, or rewrites it under -update.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", "cli", name+".golden")
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
+	}
+}
+
+var (
+	portRE = regexp.MustCompile(`127\.0\.0\.1:\d+`)
+	// jsonMeasureRE matches JSON members holding times, rates and ratios.
+	jsonMeasureRE = regexp.MustCompile(`"(\w+_ms|req_per_sec|speedup|efficiency|peak_in_flight)":\s*-?[0-9.e+-]+`)
+	numberRE      = regexp.MustCompile(`\b\d+(\.\d+)*(µs|ms|s|x)?\b`)
+	spacesRE      = regexp.MustCompile(` {2,}`)
+)
+
+// mask replaces what varies between runs with #: ports, JSON measurements, durations,
+// speedups and decimals; with all, every number, and column padding is squeezed (widths and
+// the integer columns req/s and peak vary too). Dotted quads are kept.
+func mask(s string, all bool) string {
+	s = portRE.ReplaceAllString(s, "127.0.0.1:PORT")
+	s = jsonMeasureRE.ReplaceAllString(s, `"$1":#`)
+	s = numberRE.ReplaceAllStringFunc(s, func(n string) string {
+		m := numberRE.FindStringSubmatch(n)
+		switch {
+		case strings.Count(n, ".") > 1:
+			return n
+		case m[2] != "" || m[1] != "" || all:
+			return "#" + m[2]
+		}
+		return n
+	})
+	if all {
+		s = spacesRE.ReplaceAllString(s, " ")
+	}
+	return s
+}
+
+// TestCLIGolden pins what users see: help texts, every bad-input message with its exit code,
+// and the shape of each output format (measured values masked).
+func TestCLIGolden(t *testing.T) {
+	t.Parallel()
+	fast := []string{"--offline", "--fake-latency", "1ms"}
+	tests := []struct {
+		name  string
+		stdin string
+		args  []string
+		mask  int // 0 exact, 1 measured values, 2 every number and column padding
+	}{
+		{name: "help", args: []string{"--help"}},
+		{name: "serve-help", args: []string{"serve", "--help"}},
+
+		{name: "err-concurrency", args: []string{"-c", "0"}},
+		{name: "err-rate", args: []string{"-r", "0"}},
+		{name: "err-rate-syntax", args: []string{"-r", "fast"}},
+		{name: "err-burst", args: []string{"--burst", "0"}},
+		{name: "err-timeout", args: []string{"-t", "0"}},
+		{name: "err-timeout-syntax", args: []string{"-t", "soon"}},
+		{name: "err-deadline", args: []string{"--deadline", "-1s"}},
+		{name: "err-retries", args: []string{"--retries", "101"}},
+		{name: "err-backoff", args: []string{"--backoff-base", "0"}},
+		{name: "err-max-body", args: []string{"--max-body", "0"}},
+		{name: "err-max-body-syntax", args: []string{"--max-body", "lots"}},
+		{name: "err-count", args: []string{"-n", "0"}},
+		{name: "err-count-max", args: []string{"-n", "20000000"}},
+		{name: "err-strategy", args: []string{"-s", "nope"}},
+		{name: "err-strategy-all", args: []string{"-s", "all,sequential"}},
+		{name: "err-resource", args: []string{"--resource", "droids"}},
+		{name: "err-output", args: []string{"-o", "yaml"}},
+		{name: "err-records-format", args: []string{"--records", "-", "--records-format", "xml"}},
+		{name: "err-order", args: []string{"--records", "-", "--order", "random"}},
+		{name: "err-progress", args: []string{"--progress", "sometimes"}},
+		{name: "err-order-without-records", args: []string{"--order", "input"}},
+		{name: "err-fail-on", args: []string{"--fail-on", "p99>fast"}},
+		{name: "err-fake-error-rate", args: []string{"--offline", "--fake-error-rate", "2"}},
+		{name: "err-fake-rate-sum", args: []string{"--offline", "--fake-error-rate", "0.6", "--fake-reset-rate", "0.6"}},
+		{name: "err-fake-workers", args: []string{"--offline", "--fake-workers", "-1"}},
+		{name: "err-ids-and-count", args: []string{"--ids", "1", "-n", "3"}},
+		{name: "err-urls-and-ids", args: []string{"--ids", "1", "--urls", "x.txt"}},
+		{name: "err-template-and-resource", args: []string{"--url-template", "http://127.0.0.1:1/{id}/", "--resource", "films"}},
+		{name: "err-offline-base-url", args: []string{"--offline", "--base-url", "http://127.0.0.1:1/api/"}},
+		{name: "err-stdin-twice", args: []string{"--ids", "-", "--urls", "-"}},
+		{name: "err-ids-backwards", args: []string{"--ids", "5-1"}},
+		{name: "err-ids-syntax", args: []string{"--ids", "abc"}},
+		{name: "err-stdin-id", stdin: "1\n2\nx\n", args: []string{"--ids", "-"}},
+		{name: "err-url-line", stdin: "http://127.0.0.1:1/a\nnot a url\n", args: []string{"--urls", "-"}},
+		{name: "err-urls-missing", args: []string{"--urls", "/nonexistent/urls.txt"}},
+		{name: "err-template-no-id", args: []string{"--url-template", "http://127.0.0.1:1/x/"}},
+		{name: "err-base-url", args: []string{"--base-url", "ftp://x/"}},
+		{name: "err-unknown-flag", args: []string{"--frobnicate"}},
+		{name: "err-stray-argument", args: []string{"people"}},
+		{name: "err-serve-addr", args: []string{"serve", "--addr", "0.0.0.0:0"}},
+		{name: "err-serve-addr-syntax", args: []string{"serve", "--addr", "localhost"}},
+		{name: "err-serve-flag", args: []string{"serve", "--frobnicate"}},
+		{name: "err-serve-argument", args: []string{"serve", "now"}},
+		{name: "err-serve-fake-latency", args: []string{"serve", "--fake-latency", "-1s"}},
+
+		{name: "unreachable", args: []string{"--base-url", "http://127.0.0.1:1/api/", "-n", "3", "-s", "sequential,unbounded"}},
+		{name: "records-input-order", mask: 1, args: append(fast, "-n", "5", "-s", "sequential,semaphore", "-c", "2", "--records", "-", "--order", "input", "-q")},
+		{name: "records-csv-stdin-ids", stdin: "3 1\n17\n", args: append(fast, "--ids", "-", "-s", "sequential", "--records", "-", "--records-format", "csv", "-o", "markdown"), mask: 2},
+		{name: "summary-json", mask: 1, args: append(fast, "--ids", "1-3,17", "-s", "sequential,ratelimit", "-r", "1000", "--burst", "2", "-c", "3", "-o", "json")},
+		{name: "summary-table", args: append(fast, "-n", "4", "-s", "sequential,unbounded,semaphore,ratelimit", "-r", "1000"), mask: 2},
+		{name: "summary-csv", args: append(fast, "--resource", "films", "-n", "7", "-s", "semaphore", "-c", "3", "-o", "csv"), mask: 2},
+		{name: "threshold-breach", args: append(fast, "-n", "20", "-s", "semaphore", "--fail-on", "errors>0,ok<100"), mask: 2},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			res := invoke(t, tc.stdin, tc.args...)
+			out := "--- stdout\n" + res.stdout + "--- stderr\n" + res.stderr
+			if tc.mask > 0 {
+				out = mask(out, tc.mask == 2)
+			}
+			got := fmt.Sprintf("$ fetchbench %s\nexit %d\n%s", strings.Join(tc.args, " "), res.code, out)
+			golden(t, tc.name, got)
+		})
+	}
+}

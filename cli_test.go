@@ -129,7 +129,7 @@ func TestCLIGolden(t *testing.T) {
 		{name: "records-input-order", mask: 1, args: append(fast, "-n", "5", "-s", "sequential,semaphore", "-c", "2", "--records", "-", "--order", "input", "-q")},
 		{name: "records-csv-stdin-ids", stdin: "3 1\n17\n", args: append(fast, "--ids", "-", "-s", "sequential", "--records", "-", "--records-format", "csv", "-o", "markdown"), mask: 2},
 		{name: "summary-json", mask: 1, args: append(fast, "--ids", "1-3,17", "-s", "sequential,ratelimit", "-r", "1000", "--burst", "2", "-c", "3", "-o", "json")},
-		{name: "summary-table", args: append(fast, "-n", "4", "-s", "sequential,unbounded,semaphore,ratelimit", "-r", "1000"), mask: 2},
+		{name: "summary-table", args: append([]string{"--offline", "--fake-latency", "20ms"}, "-n", "4", "-s", "sequential,unbounded,semaphore,ratelimit", "-r", "100"), mask: 2},
 		{name: "summary-csv", args: append(fast, "--resource", "films", "-n", "7", "-s", "semaphore", "-c", "3", "-o", "csv"), mask: 2},
 		{name: "threshold-breach", args: append(fast, "-n", "20", "-s", "semaphore", "--fail-on", "errors>0,ok<100"), mask: 2},
 	}

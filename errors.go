@@ -14,8 +14,8 @@ const (
 	exitInterrupted = 130
 )
 
-// errSilent marks an error whose message was already written to stderr.
-var errSilent = errors.New("already reported")
+// errHelp is returned by a command that printed its usage because it was asked to.
+var errHelp = errors.New("help printed")
 
 // usageError is bad input from the user: exit code 2.
 type usageError struct{ msg string }
@@ -39,16 +39,16 @@ func (e *exitErr) Error() string {
 
 func (e *exitErr) Unwrap() error { return e.err }
 
+// exitCode maps run's error to the process exit code.
 func exitCode(err error) int {
-	if err == nil {
-		return exitOK
-	}
 	var ue *usageError
-	if errors.As(err, &ue) {
-		return exitUsage
-	}
 	var ee *exitErr
-	if errors.As(err, &ee) {
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &ue):
+		return exitUsage
+	case errors.As(err, &ee):
 		return ee.code
 	}
 	return exitFailed

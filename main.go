@@ -18,17 +18,31 @@ func main() {
 		stop() // a second signal gets Go's default behaviour: exit at once
 	}()
 	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
-	code := exitCode(err)
-	if err != nil && !errors.Is(err, errSilent) && err.Error() != "" {
+	if err != nil && err.Error() != "" {
 		fmt.Fprintln(os.Stderr, "fetchbench: "+err.Error())
 	}
-	os.Exit(code)
+	os.Exit(exitCode(err))
 }
 
-// run dispatches on the first argument: "serve" runs the fake SWAPI, anything else a benchmark.
+// command is one subcommand: its run function gets the arguments after its name.
+type command func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error
+
+// commands maps a first argument to its subcommand; anything else runs the comparison.
+var commands = map[string]command{
+	"serve": runServe,
+}
+
+// run dispatches on the first argument.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	if len(args) > 0 && args[0] == "serve" {
-		return runServe(ctx, args[1:], stdout, stderr)
+	cmd, rest := runCompare, args
+	if len(args) > 0 {
+		if c, ok := commands[args[0]]; ok {
+			cmd, rest = c, args[1:]
+		}
 	}
-	return runBench(ctx, args, stdin, stdout, stderr)
+	err := cmd(ctx, rest, stdin, stdout, stderr)
+	if errors.Is(err, errHelp) {
+		return nil
+	}
+	return err
 }

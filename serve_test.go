@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"net"
 	"net/http"
 	"regexp"
@@ -45,7 +46,7 @@ func startServe(t *testing.T, args ...string) (base string, stop func() error, s
 	ctx, cancel := context.WithCancel(context.Background())
 	stdout, stderr = &serveBuffer{}, &serveBuffer{}
 	done := make(chan error, 1)
-	go func() { done <- runServe(ctx, args, stdout, stderr) }()
+	go func() { done <- runServe(ctx, args, nil, stdout, stderr) }()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		if m := listeningRE.FindStringSubmatch(stderr.String()); m != nil {
@@ -242,7 +243,7 @@ func TestServeUsageErrors(t *testing.T) {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			t.Parallel()
 			var stdout, stderr bytes.Buffer
-			err := runServe(context.Background(), tt.args, &stdout, &stderr)
+			err := runServe(context.Background(), tt.args, nil, &stdout, &stderr)
 			if err == nil {
 				t.Fatal("runServe succeeded, want a usage error")
 			}
@@ -266,7 +267,7 @@ func TestServePortInUse(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ln.Close()
-	err = runServe(context.Background(), []string{"--addr", ln.Addr().String()}, &bytes.Buffer{}, &bytes.Buffer{})
+	err = runServe(context.Background(), []string{"--addr", ln.Addr().String()}, nil, &bytes.Buffer{}, &bytes.Buffer{})
 	if err == nil || exitCode(err) != exitFailed || strings.Contains(err.Error(), "\n") {
 		t.Errorf("runServe on a busy port = %v (exit %d), want a one-line error with exit %d",
 			err, exitCode(err), exitFailed)
@@ -276,7 +277,7 @@ func TestServePortInUse(t *testing.T) {
 func TestServeHelp(t *testing.T) {
 	t.Parallel()
 	var stdout bytes.Buffer
-	if err := runServe(context.Background(), []string{"--help"}, &stdout, &bytes.Buffer{}); err != nil {
+	if err := runServe(context.Background(), []string{"--help"}, nil, &stdout, &bytes.Buffer{}); err != nil && !errors.Is(err, errHelp) {
 		t.Fatalf("--help = %v, want nil", err)
 	}
 	for _, want := range []string{"Usage:", "--addr", "--public", "--fake-latency", "--fake-oversize-bytes"} {

@@ -13,7 +13,11 @@ import (
 )
 
 func Example() {
-	srv := httptest.NewServer(fakeswapi.New(fakeswapi.Options{}))
+	fake, err := fakeswapi.New(fakeswapi.Options{})
+	if err != nil {
+		panic(err)
+	}
+	srv := httptest.NewServer(fake)
 	defer srv.Close()
 
 	resp, err := srv.Client().Get(srv.URL + "/api/people/1/")
@@ -32,7 +36,10 @@ func Example() {
 }
 
 func ExampleServer_Stats() {
-	fake := fakeswapi.New(fakeswapi.Options{Latency: 10 * time.Millisecond, Workers: 2})
+	fake, err := fakeswapi.New(fakeswapi.Options{Latency: 10 * time.Millisecond, Workers: 2})
+	if err != nil {
+		panic(err)
+	}
 	srv := httptest.NewServer(fake)
 	defer srv.Close()
 
@@ -56,7 +63,11 @@ func ExampleOptions_Validate() {
 }
 
 func ExampleServer_ServeHTTP_throttled() {
-	srv := httptest.NewServer(fakeswapi.New(fakeswapi.Options{Rate: 1, Burst: 1}))
+	fake, err := fakeswapi.New(fakeswapi.Options{Rate: 1, Burst: 1})
+	if err != nil {
+		panic(err)
+	}
+	srv := httptest.NewServer(fake)
 	defer srv.Close()
 
 	for range 2 {
@@ -77,7 +88,10 @@ func ExampleServer_Warm() {
 	if err != nil {
 		panic(err)
 	}
-	fake := fakeswapi.New(fakeswapi.Options{})
+	fake, err := fakeswapi.New(fakeswapi.Options{})
+	if err != nil {
+		panic(err)
+	}
 	fake.Warm(ln.Addr().String()) // the first request no longer pays for rendering
 	srv := &httptest.Server{Listener: ln, Config: &http.Server{Handler: fake}}
 	srv.Start()

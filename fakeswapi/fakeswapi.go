@@ -189,15 +189,15 @@ type Server struct {
 	logMu sync.Mutex
 }
 
-// New returns a Server for opts. It panics if opts.Validate reports an error (check user
-// input with Validate first) or if the embedded data set is broken.
-func New(opts Options) *Server {
+// New returns a Server for opts. It fails with opts.Validate's error (an *OptionError), or
+// if the embedded data set is broken.
+func New(opts Options) (*Server, error) {
 	if err := opts.Validate(); err != nil {
-		panic("fakeswapi: " + err.Error())
+		return nil, err
 	}
 	cat, err := loadCatalog()
 	if err != nil {
-		panic("fakeswapi: embedded data set: " + err.Error())
+		return nil, fmt.Errorf("fakeswapi: embedded data set: %w", err)
 	}
 	if opts.SlowBody == 0 {
 		opts.SlowBody = DefaultSlowBody
@@ -213,7 +213,7 @@ func New(opts Options) *Server {
 		s.sem = make(chan struct{}, opts.Workers)
 	}
 	s.lim.Store(s.newLimiter())
-	return s
+	return s, nil
 }
 
 func (s *Server) newLimiter() *rate.Limiter {

@@ -461,18 +461,20 @@ func TestValidate(t *testing.T) {
 	}
 }
 
-func TestNewPanicsOnInvalidOptions(t *testing.T) {
+func TestNewRejectsInvalidOptions(t *testing.T) {
 	t.Parallel()
-	defer func() {
-		if recover() == nil {
-			t.Errorf("New with ErrorRate 2 did not panic")
-		}
-	}()
-	fakeswapi.New(fakeswapi.Options{ErrorRate: 2})
+	fake, err := fakeswapi.New(fakeswapi.Options{ErrorRate: 2})
+	var oe *fakeswapi.OptionError
+	if fake != nil || !errors.As(err, &oe) || oe.Field != "ErrorRate" {
+		t.Errorf("New with ErrorRate 2 = %v, %v; want nil and an OptionError for ErrorRate", fake, err)
+	}
 }
 
 func BenchmarkServeHTTP(b *testing.B) {
-	fake := fakeswapi.New(fakeswapi.Options{})
+	fake, err := fakeswapi.New(fakeswapi.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
 	req, err := http.NewRequest(http.MethodGet, "http://127.0.0.1:8080/api/people/1/", nil)
 	if err != nil {
 		b.Fatal(err)
@@ -486,7 +488,10 @@ func BenchmarkServeHTTP(b *testing.B) {
 }
 
 func BenchmarkServeHTTPParallel(b *testing.B) {
-	fake := fakeswapi.New(fakeswapi.Options{Workers: 64})
+	fake, err := fakeswapi.New(fakeswapi.Options{Workers: 64})
+	if err != nil {
+		b.Fatal(err)
+	}
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
 		req, err := http.NewRequest(http.MethodGet, "http://127.0.0.1:8080/api/people/?page=2", nil)

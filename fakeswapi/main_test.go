@@ -21,7 +21,10 @@ func TestMain(m *testing.M) {
 // newServer starts an httptest server around a fake with opts, closed when the test ends.
 func newServer(t *testing.T, opts fakeswapi.Options) (*httptest.Server, *fakeswapi.Server) {
 	t.Helper()
-	fake := fakeswapi.New(opts)
+	fake, err := fakeswapi.New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
 	srv := httptest.NewServer(fake)
 	t.Cleanup(srv.Close)
 	return srv, fake

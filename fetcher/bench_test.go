@@ -31,7 +31,7 @@ func personServer(b *testing.B) *httptest.Server {
 // BenchmarkEngine is one request through the colly engine on loopback, one at a time.
 func BenchmarkEngine(b *testing.B) {
 	srv := personServer(b)
-	cfg := Config{Strategy: Sequential}
+	cfg := Config{Strategy: Sequential, Limits: Sequential.Limits(Knobs{})}
 	eng := newEngine(context.Background(), &cfg, 1)
 	defer eng.close()
 	b.ReportAllocs()
@@ -70,7 +70,7 @@ func BenchmarkRunSemaphore(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := Run(context.Background(), Config{Strategy: Semaphore, Concurrency: 50}, ts, func(Record) {}); err != nil {
+		if _, err := Run(context.Background(), Config{Strategy: Semaphore, Limits: Semaphore.Limits(Knobs{Concurrency: 50})}, ts, func(Record) {}); err != nil {
 			b.Fatal(err)
 		}
 	}

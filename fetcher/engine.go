@@ -3,15 +3,15 @@ package fetcher
 import (
 	"context"
 	"crypto/tls"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/gocolly/colly/v2"
+
+	"github.com/fetchbench/fetchbench/internal/gauge"
 )
 
 // errBodyTooLarge is the error of a response whose body exceeds Config.MaxBody.
@@ -37,8 +37,7 @@ type engine struct {
 	c         *colly.Collector
 	transport *http.Transport
 	maxBody   int64
-	inFlight  atomic.Int64
-	peak      atomic.Int64
+	inFlight  gauge.Gauge // requests on the wire
 }
 
 func newEngine(ctx context.Context, cfg *Config, slots int) *engine {
@@ -93,13 +92,7 @@ func newEngine(ctx context.Context, cfg *Config, slots int) *engine {
 	c.OnRequestHeaders(func(r *colly.Request) {
 		a := r.Ctx.GetAny(attemptKey).(*attempt)
 		a.sent = time.Now()
-		n := e.inFlight.Add(1)
-		for {
-			p := e.peak.Load()
-			if n <= p || e.peak.CompareAndSwap(p, n) {
-				break
-			}
-		}
+		e.inFlight.Inc()
 	})
 	c.OnResponse(func(r *colly.Response) {
 		a := r.Ctx.GetAny(attemptKey).(*attempt)
@@ -150,7 +143,7 @@ func (e *engine) do(u string) *attempt {
 	cctx.Put(attemptKey, a)
 	err := e.c.Request(http.MethodGet, u, nil, cctx, nil)
 	if !a.sent.IsZero() {
-		e.inFlight.Add(-1)
+		e.inFlight.Dec()
 	}
 	if a.done.IsZero() {
 		a.done = time.Now()
@@ -188,106 +181,4 @@ func statusClass(status int) ErrorClass {
 		return ClassHTTP4xx
 	}
 	return ClassNone
-}
-
-// swapiName returns the top-level string "name" member of a JSON object body, else its string
-// "title" member, else "" (the last of duplicate members counts). It fails only on invalid JSON.
-func swapiName(body []byte) (string, error) {
-	if !json.Valid(body) {
-		var v any
-		if err := json.Unmarshal(body, &v); err != nil {
-			return "", err
-		}
-		return "", errors.New("invalid JSON")
-	}
-	i := skipSpace(body, 0)
-	if i >= len(body) || body[i] != '{' {
-		return "", nil
-	}
-	i++
-	var name, title string
-	var hasName bool
-	for {
-		i = skipSpace(body, i)
-		if body[i] == '}' {
-			if hasName {
-				return name, nil
-			}
-			return title, nil
-		}
-		if body[i] == ',' {
-			i = skipSpace(body, i+1)
-		}
-		keyEnd := stringEnd(body, i)
-		key := string(body[i+1 : keyEnd-1])
-		i = skipSpace(body, keyEnd)
-		i = skipSpace(body, i+1) // past ':'
-		end := valueEnd(body, i)
-		if key == "name" || key == "title" {
-			var v string
-			isString := body[i] == '"'
-			if isString {
-				if err := json.Unmarshal(body[i:end], &v); err != nil {
-					return "", err
-				}
-			}
-			if key == "name" {
-				name, hasName = v, isString
-			} else {
-				title = v
-			}
-		}
-		i = end
-	}
-}
-
-func skipSpace(b []byte, i int) int {
-	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
-		i++
-	}
-	return i
-}
-
-// stringEnd returns the index just past the JSON string starting at b[i] == '"'.
-func stringEnd(b []byte, i int) int {
-	for i++; i < len(b); i++ {
-		switch b[i] {
-		case '\\':
-			i++
-		case '"':
-			return i + 1
-		}
-	}
-	return len(b)
-}
-
-// valueEnd returns the index just past the valid JSON value starting at b[i].
-func valueEnd(b []byte, i int) int {
-	depth := 0
-	for i < len(b) {
-		switch b[i] {
-		case '"':
-			i = stringEnd(b, i)
-			if depth == 0 {
-				return i
-			}
-			continue
-		case '{', '[':
-			depth++
-		case '}', ']':
-			if depth == 0 {
-				return i
-			}
-			depth--
-			if depth == 0 {
-				return i + 1
-			}
-		case ',':
-			if depth == 0 {
-				return i
-			}
-		}
-		i++
-	}
-	return i
 }

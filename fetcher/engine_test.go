@@ -114,7 +114,7 @@ func TestEngineOutcomes(t *testing.T) {
 	for _, s := range Strategies {
 		t.Run(string(s), func(t *testing.T) {
 			t.Parallel()
-			cfg := Config{Strategy: s, Concurrency: 3, Rate: 1000, MaxBody: 100, Timeout: 300 * time.Millisecond}
+			cfg := Config{Strategy: s, Limits: s.Limits(Knobs{Concurrency: 3, Rate: 1000, CapRate: true}), MaxBody: 100, Timeout: 300 * time.Millisecond}
 			recs, _ := collect(t, context.Background(), cfg, ts)
 			for i, tc := range tests {
 				r := recs[i]
@@ -144,7 +144,7 @@ func TestEngineIgnoresCollyEnvironment(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	ts := TargetList{{URL: srv.URL}, {URL: srv.URL}}
-	recs, _ := collect(t, context.Background(), Config{Strategy: Sequential}, ts)
+	recs, _ := collect(t, context.Background(), Config{Strategy: Sequential, Limits: Sequential.Limits(Knobs{})}, ts)
 	for _, r := range recs {
 		if r.Name != "fetchbench/"+Version || r.Class != ClassNone {
 			t.Errorf("record %+v: want user agent fetchbench/%s and no error", r, Version)
@@ -187,7 +187,7 @@ func TestTransportErrors(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			cfg := Config{Strategy: Sequential, Insecure: tc.insecure, Timeout: 2 * time.Second, Transport: noDNS}
+			cfg := Config{Strategy: Sequential, Limits: Sequential.Limits(Knobs{}), Insecure: tc.insecure, Timeout: 2 * time.Second, Transport: noDNS}
 			recs, _ := collect(t, context.Background(), cfg, TargetList{{URL: tc.url}})
 			if recs[0].Class != tc.wantClass {
 				t.Errorf("class = %q (err %q), want %q", recs[0].Class, recs[0].Err, tc.wantClass)
@@ -245,7 +245,7 @@ func TestRetries(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 
-	cfg := Config{Strategy: Semaphore, Concurrency: 2, Retries: 3, BackoffBase: time.Millisecond, BackoffCap: 5 * time.Millisecond}
+	cfg := Config{Strategy: Semaphore, Limits: Semaphore.Limits(Knobs{Concurrency: 2}), Retries: 3, BackoffBase: time.Millisecond, BackoffCap: 5 * time.Millisecond}
 	recs, _ := collect(t, context.Background(), cfg, TargetList{{URL: srv.URL + "/flaky"}, {URL: srv.URL + "/gone"}})
 	if r := recs[0]; r.Attempts != 3 || r.Status != 200 || !r.OK() {
 		t.Errorf("flaky: attempts %d status %d class %q; want 3 attempts ending 200", r.Attempts, r.Status, r.Class)
@@ -254,7 +254,7 @@ func TestRetries(t *testing.T) {
 		t.Errorf("404 must not be retried: attempts %d status %d", r.Attempts, r.Status)
 	}
 
-	cfg = Config{Strategy: RateLimit, Rate: 100, Retries: 1, BackoffBase: time.Millisecond}
+	cfg = Config{Strategy: RateLimit, Limits: RateLimit.Limits(Knobs{Rate: 100}), Retries: 1, BackoffBase: time.Millisecond}
 	recs, _ = collect(t, context.Background(), cfg, TargetList{{URL: srv.URL + "/throttled"}})
 	r := recs[0]
 	if r.Attempts != 2 || r.Status != 429 || r.Class != ClassHTTP4xx {
@@ -268,7 +268,7 @@ func TestRetries(t *testing.T) {
 	}
 
 	// A Retry-After longer than the remaining deadline is not waited for.
-	cfg = Config{Strategy: Sequential, Retries: 3, Deadline: 500 * time.Millisecond}
+	cfg = Config{Strategy: Sequential, Limits: Sequential.Limits(Knobs{}), Retries: 3, Deadline: 500 * time.Millisecond}
 	recs, stats := collect(t, context.Background(), cfg, TargetList{{URL: srv.URL + "/throttled"}})
 	if r := recs[0]; r.Attempts != 1 || r.Status != 429 {
 		t.Errorf("throttled under deadline: attempts %d status %d, want 1 attempt, 429", r.Attempts, r.Status)
@@ -291,7 +291,7 @@ func TestDeadlineAndInterrupt(t *testing.T) {
 	t.Run("deadline", func(t *testing.T) {
 		t.Parallel()
 		start := time.Now()
-		recs, stats := collect(t, context.Background(), Config{Strategy: Sequential, Deadline: time.Second}, urls(srv.URL, 20))
+		recs, stats := collect(t, context.Background(), Config{Strategy: Sequential, Limits: Sequential.Limits(Knobs{}), Deadline: time.Second}, urls(srv.URL, 20))
 		cancelled := 0
 		for _, r := range recs {
 			if r.Class == ClassCancelled {
@@ -309,7 +309,7 @@ func TestDeadlineAndInterrupt(t *testing.T) {
 		t.Parallel()
 		ctx, cancel := context.WithCancel(context.Background())
 		time.AfterFunc(300*time.Millisecond, cancel)
-		recs, stats := collect(t, ctx, Config{Strategy: Semaphore, Concurrency: 2}, urls(srv.URL, 20))
+		recs, stats := collect(t, ctx, Config{Strategy: Semaphore, Limits: Semaphore.Limits(Knobs{Concurrency: 2})}, urls(srv.URL, 20))
 		if !stats.Interrupted || stats.DeadlineExceeded {
 			t.Errorf("stats %+v: want Interrupted", stats)
 		}
@@ -326,7 +326,7 @@ func TestRunRejectsBadConfig(t *testing.T) {
 		{Strategy: "nope"},
 		{Strategy: Semaphore},
 		{Strategy: RateLimit},
-		{Strategy: Sequential, Timeout: -1},
+		{Strategy: Sequential, Limits: Sequential.Limits(Knobs{}), Timeout: -1},
 	} {
 		_, err := Run(context.Background(), cfg, TargetList{{URL: "http://127.0.0.1:1/"}}, func(Record) {
 			t.Error("sink called for an invalid config")

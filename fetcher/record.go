@@ -14,8 +14,8 @@ type Strategy string
 const (
 	Sequential Strategy = "sequential" // one request at a time, in input order
 	Unbounded  Strategy = "unbounded"  // one goroutine per request, all started at once
-	Semaphore  Strategy = "semaphore"  // at most Config.Concurrency requests in progress
-	RateLimit  Strategy = "ratelimit"  // starts paced by one global token bucket (Config.Rate, Config.Burst), optional Config.Concurrency cap
+	Semaphore  Strategy = "semaphore"  // at most Limits.Slots requests in progress
+	RateLimit  Strategy = "ratelimit"  // starts paced by one global token bucket (Limits.Rate, Limits.Burst), optional Limits.Slots cap
 )
 
 // Strategies lists every strategy in canonical order.
@@ -110,6 +110,18 @@ type Record struct {
 
 // OK reports whether the record is a success: no error.
 func (r *Record) OK() bool { return r.Class == ClassNone }
+
+// NeverConnected reports whether the request failed before any connection was made: refused,
+// DNS failure, or a timeout with no response at all.
+func (r *Record) NeverConnected() bool {
+	switch r.Class {
+	case ClassRefused, ClassDNS:
+		return true
+	case ClassTimeout:
+		return r.Status == 0 && r.TTFB == 0
+	}
+	return false
+}
 
 // RunStats describes one strategy's run as a whole.
 type RunStats struct {

@@ -13,19 +13,16 @@ import (
 	"github.com/fetchbench/fetchbench/ratelimit"
 )
 
-// Run sends exactly one request per target (plus retries) under cfg.Strategy and calls sink once
-// per target with its Record as each one completes. Sink calls are serialized (never concurrent)
-// and happen before Run returns. Every target yields a Record whatever fails: a target that could
-// not start because ctx was cancelled or cfg.Deadline passed gets a ClassCancelled record.
+// Run sends exactly one request per target (plus retries) under cfg.Strategy and cfg.Limits
+// and calls sink once per target with its Record as each one completes. Sink calls are
+// serialized (never concurrent) and happen before Run returns. Every target yields a Record
+// whatever fails: a target that could not start because ctx was cancelled or cfg.Deadline
+// passed gets a ClassCancelled record.
 //
 // Run returns an error only for an invalid cfg, before any request is sent.
 func Run(ctx context.Context, cfg Config, targets Targets, sink func(Record)) (RunStats, error) {
 	if err := cfg.Validate(); err != nil {
 		return RunStats{}, err
-	}
-	lim, err := newLimiter(&cfg)
-	if err != nil {
-		return RunStats{}, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 	runCtx := ctx
 	if cfg.Deadline > 0 {
@@ -34,14 +31,23 @@ func Run(ctx context.Context, cfg Config, targets Targets, sink func(Record)) (R
 		defer cancel()
 	}
 
-	idle := cfg.Slots() // connections worth keeping per host
-	if cfg.Strategy == Unbounded {
+	idle := cfg.Limits.Slots // connections worth keeping per host
+	if idle == 0 {
 		idle = targets.Len()
 	}
 	eng := newEngine(runCtx, &cfg, idle)
 	defer eng.close()
 
-	r := &runner{cfg: &cfg, ctx: runCtx, parent: ctx, lim: lim, eng: eng, sink: sink}
+	r := &runner{cfg: &cfg, ctx: runCtx, parent: ctx, eng: eng, sink: sink}
+	if l := cfg.Limits; cfg.Strategy != Sequential {
+		// The constructors cannot fail: Validate checked the limits.
+		if l.Slots > 0 {
+			r.sem, _ = ratelimit.NewSemaphore(l.Slots)
+		}
+		if l.Rate > 0 {
+			r.bucket, _ = ratelimit.NewBucket(l.Rate, l.Burst)
+		}
+	}
 	r.t0 = time.Now()
 	r.last = r.t0
 	r.dispatch(targets)
@@ -50,7 +56,7 @@ func Run(ctx context.Context, cfg Config, targets Targets, sink func(Record)) (R
 		Strategy:     cfg.Strategy,
 		Requests:     r.produced,
 		Wall:         r.last.Sub(r.t0),
-		PeakInFlight: int(eng.peak.Load()),
+		PeakInFlight: int(eng.inFlight.Peak()),
 	}
 	if r.stopped {
 		if ctx.Err() != nil {
@@ -62,24 +68,12 @@ func Run(ctx context.Context, cfg Config, targets Targets, sink func(Record)) (R
 	return stats, nil
 }
 
-func newLimiter(cfg *Config) (ratelimit.Limiter, error) {
-	switch cfg.Strategy {
-	case Semaphore:
-		return ratelimit.NewSemaphore(cfg.Concurrency)
-	case RateLimit:
-		if cfg.Concurrency > 0 {
-			return ratelimit.NewCombined(cfg.Rate, cfg.BurstOrDefault(), cfg.Concurrency)
-		}
-		return ratelimit.NewTokenBucket(cfg.Rate, cfg.BurstOrDefault())
-	}
-	return ratelimit.None(), nil
-}
-
 type runner struct {
 	cfg    *Config
 	ctx    context.Context // the strategy's context (deadline applied)
 	parent context.Context
-	lim    ratelimit.Limiter
+	sem    *ratelimit.Semaphore // nil: no cap on requests in progress
+	bucket *ratelimit.Bucket    // nil: no pacing
 	eng    *engine
 	t0     time.Time
 
@@ -90,10 +84,43 @@ type runner struct {
 	stopped  bool // some target finished or was given up because ctx ended
 }
 
+// admit waits for a slot, then a token, and returns the time waited. On error it holds
+// nothing.
+func (r *runner) admit() (time.Duration, error) {
+	var wait time.Duration
+	if r.sem != nil {
+		w, err := r.sem.Acquire(r.ctx)
+		if err != nil {
+			return w, err
+		}
+		wait = w
+	}
+	w, err := r.token()
+	if err != nil && r.sem != nil {
+		r.sem.Release()
+	}
+	return wait + w, err
+}
+
+// token takes a rate token for one attempt, when the run is paced.
+func (r *runner) token() (time.Duration, error) {
+	if r.bucket == nil {
+		return 0, r.ctx.Err()
+	}
+	return r.bucket.Take(r.ctx)
+}
+
+func (r *runner) release() {
+	if r.sem != nil {
+		r.sem.Release()
+	}
+}
+
 // dispatch starts targets in input order: inline for Sequential, one goroutine per target
-// once the limiter admits it otherwise.
+// once it is admitted otherwise.
 func (r *runner) dispatch(targets Targets) {
 	var wg sync.WaitGroup
+	queued := r.sem != nil || r.bucket != nil // unbounded has no queue
 	for i := range targets.Len() {
 		t := targets.At(i)
 		if r.cfg.Strategy == Sequential {
@@ -104,21 +131,18 @@ func (r *runner) dispatch(targets Targets) {
 			r.emit(r.fetch(i, t, 0))
 			continue
 		}
-		_, err := r.lim.Acquire(r.ctx)
-		if err != nil {
+		if _, err := r.admit(); err != nil {
 			r.giveUp(i, t, time.Since(r.t0))
 			continue
 		}
-		var queue time.Duration // every target is queued at t0; unbounded has no queue
-		if r.cfg.Strategy != Unbounded {
+		var queue time.Duration // every target is queued at t0
+		if queued {
 			queue = time.Since(r.t0)
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer r.lim.Release()
+		wg.Go(func() {
+			defer r.release()
 			r.emit(r.fetch(i, t, queue))
-		}()
+		})
 	}
 	wg.Wait()
 }
@@ -187,7 +211,7 @@ func (r *runner) fetch(seq int, t Target, queue time.Duration) Record {
 		if !waitctx.Sleep(r.ctx, wait) {
 			return rec
 		}
-		w, err := r.lim.Retry(r.ctx)
+		w, err := r.token()
 		rec.Queue += w
 		if err != nil {
 			return rec

@@ -14,7 +14,10 @@ import (
 // fake starts the fake SWAPI and returns it with its /api/ base URL.
 func fake(t *testing.T, opts fakeswapi.Options) (*fakeswapi.Server, string) {
 	t.Helper()
-	f := fakeswapi.New(opts)
+	f, err := fakeswapi.New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
 	srv := httptest.NewServer(f)
 	t.Cleanup(srv.Close)
 	return f, srv.URL + "/api/"
@@ -59,10 +62,10 @@ func runAll(t *testing.T, cfg fetcher.Config, ts fetcher.Targets) ([]fetcher.Rec
 
 func configs() []fetcher.Config {
 	return []fetcher.Config{
-		{Strategy: fetcher.Sequential},
+		{Strategy: fetcher.Sequential, Limits: fetcher.Sequential.Limits(fetcher.Knobs{})},
 		{Strategy: fetcher.Unbounded},
-		{Strategy: fetcher.Semaphore, Concurrency: 4},
-		{Strategy: fetcher.RateLimit, Rate: 400, Burst: 5},
+		{Strategy: fetcher.Semaphore, Limits: fetcher.Semaphore.Limits(fetcher.Knobs{Concurrency: 4})},
+		{Strategy: fetcher.RateLimit, Limits: fetcher.RateLimit.Limits(fetcher.Knobs{Rate: 400, Burst: 5})},
 	}
 }
 
@@ -103,7 +106,7 @@ func TestServerSeesTheStrategy(t *testing.T) {
 	t.Run("semaphore caps concurrency", func(t *testing.T) {
 		t.Parallel()
 		f, base := fake(t, fakeswapi.Options{Latency: 30 * time.Millisecond})
-		runAll(t, fetcher.Config{Strategy: fetcher.Semaphore, Concurrency: 5}, people(t, base, 40))
+		runAll(t, fetcher.Config{Strategy: fetcher.Semaphore, Limits: fetcher.Semaphore.Limits(fetcher.Knobs{Concurrency: 5})}, people(t, base, 40))
 		if st := f.Stats(); st.PeakConcurrent > 5 || st.PeakConcurrent < 2 || st.Requests != 40 {
 			t.Errorf("server saw peak %d concurrent over %d requests; want ≤ 5 over 40", st.PeakConcurrent, st.Requests)
 		}
@@ -122,7 +125,7 @@ func TestServerSeesTheStrategy(t *testing.T) {
 	t.Run("ratelimit paces arrivals", func(t *testing.T) {
 		t.Parallel()
 		f, base := fake(t, fakeswapi.Options{Latency: 10 * time.Millisecond})
-		_, stats := runAll(t, fetcher.Config{Strategy: fetcher.RateLimit, Rate: 20, Burst: 1}, people(t, base, 40))
+		_, stats := runAll(t, fetcher.Config{Strategy: fetcher.RateLimit, Limits: fetcher.RateLimit.Limits(fetcher.Knobs{Rate: 20, Burst: 1})}, people(t, base, 40))
 		if st := f.Stats(); st.MaxArrivalsPerSecond > 21 {
 			t.Errorf("server saw %d arrivals in one second, want ≤ 21", st.MaxArrivalsPerSecond)
 		}
@@ -133,7 +136,7 @@ func TestServerSeesTheStrategy(t *testing.T) {
 	t.Run("ratelimit with a cap", func(t *testing.T) {
 		t.Parallel()
 		f, base := fake(t, fakeswapi.Options{Latency: 200 * time.Millisecond})
-		runAll(t, fetcher.Config{Strategy: fetcher.RateLimit, Rate: 1000, Burst: 10, Concurrency: 3}, people(t, base, 12))
+		runAll(t, fetcher.Config{Strategy: fetcher.RateLimit, Limits: fetcher.RateLimit.Limits(fetcher.Knobs{Rate: 1000, Burst: 10, Concurrency: 3, CapRate: true})}, people(t, base, 12))
 		if st := f.Stats(); st.PeakConcurrent > 3 {
 			t.Errorf("server saw peak %d concurrent, want ≤ 3", st.PeakConcurrent)
 		}
@@ -143,7 +146,7 @@ func TestServerSeesTheStrategy(t *testing.T) {
 func TestLatencyExcludesQueueWait(t *testing.T) {
 	t.Parallel()
 	_, base := fake(t, fakeswapi.Options{Latency: 50 * time.Millisecond})
-	recs, _ := runAll(t, fetcher.Config{Strategy: fetcher.Semaphore, Concurrency: 1}, people(t, base, 10))
+	recs, _ := runAll(t, fetcher.Config{Strategy: fetcher.Semaphore, Limits: fetcher.Semaphore.Limits(fetcher.Knobs{Concurrency: 1})}, people(t, base, 10))
 	for _, r := range recs {
 		if r.Latency >= 150*time.Millisecond || r.Latency < 50*time.Millisecond {
 			t.Errorf("seq %d: latency %v, want 50–150ms (queue %v)", r.Seq, r.Latency, r.Queue)
@@ -226,7 +229,7 @@ func TestRetriesRecoverFrom500s(t *testing.T) {
 	t.Parallel()
 	_, base := fake(t, fakeswapi.Options{ErrorRate: 0.3, Seed: 11})
 	ts := people(t, base, 16)
-	cfg := fetcher.Config{Strategy: fetcher.Semaphore, Concurrency: 4, BackoffBase: time.Millisecond, BackoffCap: 10 * time.Millisecond}
+	cfg := fetcher.Config{Strategy: fetcher.Semaphore, Limits: fetcher.Semaphore.Limits(fetcher.Knobs{Concurrency: 4}), BackoffBase: time.Millisecond, BackoffCap: 10 * time.Millisecond}
 	before, _ := runAll(t, cfg, ts)
 	cfg.Retries = 3
 	after, _ := runAll(t, cfg, ts)
@@ -267,11 +270,15 @@ func TestRetriesWaitForRetryAfter(t *testing.T) {
 }
 
 func ExampleRun() {
-	srv := httptest.NewServer(fakeswapi.New(fakeswapi.Options{}))
+	fake, err := fakeswapi.New(fakeswapi.Options{})
+	if err != nil {
+		panic(err)
+	}
+	srv := httptest.NewServer(fake)
 	defer srv.Close()
 	ts, _ := fetcher.TemplateTargets(srv.URL+"/api/people/{id}/", []int{1, 2, 3})
 	records := make([]fetcher.Record, ts.Len())
-	stats, err := fetcher.Run(context.Background(), fetcher.Config{Strategy: fetcher.Semaphore, Concurrency: 2}, ts,
+	stats, err := fetcher.Run(context.Background(), fetcher.Config{Strategy: fetcher.Semaphore, Limits: fetcher.Semaphore.Limits(fetcher.Knobs{Concurrency: 2})}, ts,
 		func(r fetcher.Record) { records[r.Seq] = r })
 	if err != nil {
 		panic(err)

@@ -6,16 +6,12 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 )
 
 // MaxIDs bounds how many ids one --ids expression may expand to.
 const MaxIDs = 10_000_000
-
-// Resources lists the SWAPI resources in the API's order.
-var Resources = []string{"people", "planets", "films", "species", "vehicles", "starships"}
 
 // ParseIDs parses a comma-separated list of ids and inclusive ranges ("1-9,12,20-25").
 // Ids are ≥ 1; a repeated id is kept (each listed id is one request).
@@ -198,23 +194,4 @@ func (t *Templated) At(i int) Target {
 		id = t.ids[i]
 	}
 	return Target{ID: id, URL: strings.ReplaceAll(t.tmpl, "{id}", strconv.Itoa(id))}
-}
-
-// CheckResource reports whether resource is one of Resources.
-func CheckResource(resource string) error {
-	if !slices.Contains(Resources, resource) {
-		return fmt.Errorf("unknown resource %q (want %s)", resource, strings.Join(Resources, ", "))
-	}
-	return nil
-}
-
-// ResourceTemplate is the URL template of a SWAPI resource under base ("https://swapi.dev/api/").
-func ResourceTemplate(base, resource string) (string, error) {
-	if err := CheckResource(resource); err != nil {
-		return "", err
-	}
-	if err := CheckURL(base); err != nil {
-		return "", err
-	}
-	return strings.TrimSuffix(base, "/") + "/" + resource + "/{id}/", nil
 }

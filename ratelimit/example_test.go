@@ -23,3 +23,17 @@ func ExampleNewSemaphore() {
 	// request 0 admitted after 0s <nil>
 	// request 1 admitted after 0s <nil>
 }
+
+func ExampleNewBucket() {
+	bucket, err := ratelimit.NewBucket(10, 2) // 10 starts per second, 2 at once
+	if err != nil {
+		panic(err)
+	}
+	for i := range 2 {
+		wait, err := bucket.Take(context.Background())
+		fmt.Println("request", i, "started after", wait, err)
+	}
+	// Output:
+	// request 0 started after 0s <nil>
+	// request 1 started after 0s <nil>
+}

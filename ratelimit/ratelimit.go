@@ -1,4 +1,4 @@
-// Package ratelimit provides the limiters a scheduler acquires before each request: none, a counting semaphore, a global token bucket, and both combined.
+// Package ratelimit provides the two primitives a scheduler waits on before a request: a counting semaphore and a global token bucket.
 package ratelimit
 
 import (
@@ -9,39 +9,8 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// Limiter gates the start of requests. Every implementation is safe for concurrent use.
-//
-// Acquire blocks until the request may start or ctx is done. It returns the time it waited.
-// On error (ctx done) nothing is held and Release must not be called. After a nil error the
-// caller must call Release exactly once when the request is finished.
-//
-// Retry is called by a holder before it retries its request: it waits for what a new attempt
-// needs while the caller keeps what it holds (a semaphore slot is kept, so Retry returns at
-// once; a token bucket hands out a fresh token). On error the caller still holds its slot.
-type Limiter interface {
-	Acquire(ctx context.Context) (wait time.Duration, err error)
-	Retry(ctx context.Context) (wait time.Duration, err error)
-	Release()
-}
-
-// None returns a Limiter that never waits.
-func None() Limiter { return none{} }
-
-type none struct{}
-
-func (none) Acquire(ctx context.Context) (time.Duration, error) {
-	if err := ctx.Err(); err != nil {
-		return 0, err
-	}
-	return 0, nil
-}
-
-func (n none) Retry(ctx context.Context) (time.Duration, error) { return n.Acquire(ctx) }
-
-func (none) Release() {}
-
 // Semaphore is a counting semaphore: at most its capacity holders at once. Waiters are served
-// in no particular order.
+// in no particular order. It is safe for concurrent use.
 type Semaphore struct {
 	slots chan struct{}
 }
@@ -54,7 +23,9 @@ func NewSemaphore(n int) (*Semaphore, error) {
 	return &Semaphore{slots: make(chan struct{}, n)}, nil
 }
 
-// Acquire takes a slot, waiting until one is free or ctx is done.
+// Acquire takes a slot, waiting until one is free or ctx is done, and returns the time it
+// waited. After a nil error the caller holds the slot and must Release it once; on error it
+// holds nothing.
 func (s *Semaphore) Acquire(ctx context.Context) (time.Duration, error) {
 	select {
 	case s.slots <- struct{}{}:
@@ -73,35 +44,38 @@ func (s *Semaphore) Acquire(ctx context.Context) (time.Duration, error) {
 	}
 }
 
-// Retry keeps the held slot and returns at once (or ctx's error).
-func (s *Semaphore) Retry(ctx context.Context) (time.Duration, error) { return 0, ctx.Err() }
-
 // Release frees a slot taken by Acquire.
 func (s *Semaphore) Release() { <-s.slots }
 
 // Cap is the number of slots.
 func (s *Semaphore) Cap() int { return cap(s.slots) }
 
-// TokenBucket paces starts with one global token bucket shared by every caller.
-type TokenBucket struct {
+// Bucket paces starts with one token bucket shared by every caller. It is safe for concurrent
+// use.
+type Bucket struct {
 	lim *rate.Limiter
 }
 
-// NewTokenBucket returns a bucket refilling r tokens per second holding at most burst tokens.
+// NewBucket returns a bucket refilling r tokens per second and holding at most burst tokens.
 // It starts full. r must be > 0 and burst ≥ 1.
-func NewTokenBucket(r float64, burst int) (*TokenBucket, error) {
+func NewBucket(r float64, burst int) (*Bucket, error) {
 	if !(r > 0) {
 		return nil, fmt.Errorf("rate %g: must be greater than 0", r)
 	}
 	if burst < 1 {
 		return nil, fmt.Errorf("burst %d: must be at least 1", burst)
 	}
-	return &TokenBucket{lim: rate.NewLimiter(rate.Limit(r), burst)}, nil
+	return &Bucket{lim: rate.NewLimiter(rate.Limit(r), burst)}, nil
 }
 
-// Acquire takes one token, waiting for it or until ctx is done. A cancelled wait gives its
-// reservation back to the bucket.
-func (b *TokenBucket) Acquire(ctx context.Context) (time.Duration, error) {
+// Take takes one token, waiting for it or until ctx is done, and returns the time it waited.
+// A cancelled wait gives its reservation back to the bucket.
+//
+// The wait is written out instead of calling rate.Limiter.Wait for two reasons: Wait does not
+// say how long it waited, and it fails at once when the token is due after ctx's deadline,
+// whereas a request here waits until the deadline actually passes, so that the record of a
+// request given up carries the time it was given up.
+func (b *Bucket) Take(ctx context.Context) (time.Duration, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
@@ -120,49 +94,3 @@ func (b *TokenBucket) Acquire(ctx context.Context) (time.Duration, error) {
 		return 0, ctx.Err()
 	}
 }
-
-// Retry takes a fresh token, like Acquire.
-func (b *TokenBucket) Retry(ctx context.Context) (time.Duration, error) { return b.Acquire(ctx) }
-
-// Release does nothing: tokens are consumed, not returned.
-func (b *TokenBucket) Release() {}
-
-// Combined holds a concurrency slot and then takes a rate token, so that at most Cap requests
-// are in progress and starts are paced by the bucket.
-type Combined struct {
-	sem    *Semaphore
-	bucket *TokenBucket
-}
-
-// NewCombined returns a limiter with n slots (n ≥ 1) and a global bucket of rate r and burst.
-func NewCombined(r float64, burst, n int) (*Combined, error) {
-	sem, err := NewSemaphore(n)
-	if err != nil {
-		return nil, err
-	}
-	b, err := NewTokenBucket(r, burst)
-	if err != nil {
-		return nil, err
-	}
-	return &Combined{sem: sem, bucket: b}, nil
-}
-
-// Acquire takes a slot, then a token; the wait is the sum of both.
-func (c *Combined) Acquire(ctx context.Context) (time.Duration, error) {
-	w1, err := c.sem.Acquire(ctx)
-	if err != nil {
-		return w1, err
-	}
-	w2, err := c.bucket.Acquire(ctx)
-	if err != nil {
-		c.sem.Release()
-		return w1 + w2, err
-	}
-	return w1 + w2, nil
-}
-
-// Retry keeps the held slot and takes a fresh token.
-func (c *Combined) Retry(ctx context.Context) (time.Duration, error) { return c.bucket.Acquire(ctx) }
-
-// Release frees the slot.
-func (c *Combined) Release() { c.sem.Release() }

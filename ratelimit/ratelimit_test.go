@@ -20,11 +20,9 @@ func TestConstructorsRejectBadParameters(t *testing.T) {
 		make func() error
 	}{
 		{"semaphore 0", func() error { _, err := NewSemaphore(0); return err }},
-		{"rate 0", func() error { _, err := NewTokenBucket(0, 1); return err }},
-		{"rate negative", func() error { _, err := NewTokenBucket(-1, 1); return err }},
-		{"burst 0", func() error { _, err := NewTokenBucket(1, 0); return err }},
-		{"combined slots 0", func() error { _, err := NewCombined(1, 1, 0); return err }},
-		{"combined rate 0", func() error { _, err := NewCombined(0, 1, 1); return err }},
+		{"rate 0", func() error { _, err := NewBucket(0, 1); return err }},
+		{"rate negative", func() error { _, err := NewBucket(-1, 1); return err }},
+		{"burst 0", func() error { _, err := NewBucket(1, 0); return err }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -36,19 +34,17 @@ func TestConstructorsRejectBadParameters(t *testing.T) {
 	}
 }
 
-// holders runs n goroutines that each acquire, hold for d, release, and returns the peak number
-// of simultaneous holders and each acquisition's time offset.
-func holders(t *testing.T, l Limiter, n int, d time.Duration) (peak int64, starts []time.Duration, waits []time.Duration) {
+// holders runs n goroutines that each call acquire, hold for d, then call release, and
+// returns the peak number of simultaneous holders, each acquisition's time offset and wait.
+func holders(t *testing.T, acquire func(context.Context) (time.Duration, error), release func(), n int, d time.Duration) (peak int64, starts, waits []time.Duration) {
 	t.Helper()
 	var cur atomic.Int64
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	t0 := time.Now()
 	for range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			w, err := l.Acquire(context.Background())
+		wg.Go(func() {
+			w, err := acquire(context.Background())
 			if err != nil {
 				t.Error(err)
 				return
@@ -61,116 +57,108 @@ func holders(t *testing.T, l Limiter, n int, d time.Duration) (peak int64, start
 			mu.Unlock()
 			time.Sleep(d)
 			cur.Add(-1)
-			l.Release()
-		}()
+			release()
+		})
 	}
 	wg.Wait()
 	return peak, starts, waits
 }
 
-func TestLimiters(t *testing.T) {
+func TestPrimitives(t *testing.T) {
 	t.Parallel()
-	mustSem := func(n int) Limiter { s, _ := NewSemaphore(n); return s }
-	mustBucket := func(r float64, b int) Limiter { s, _ := NewTokenBucket(r, b); return s }
-	mustBoth := func(r float64, b, n int) Limiter { s, _ := NewCombined(r, b, n); return s }
+	sem := func(n int) (func(context.Context) (time.Duration, error), func()) {
+		s, _ := NewSemaphore(n)
+		return s.Acquire, s.Release
+	}
+	bucket := func(r float64, b int) (func(context.Context) (time.Duration, error), func()) {
+		s, _ := NewBucket(r, b)
+		return s.Take, func() {}
+	}
 	tests := []struct {
-		name     string
-		lim      func() Limiter
-		n        int
-		hold     time.Duration
-		wantPeak int64
-		wantLast time.Duration // latest acquisition offset
+		name      string
+		lim       func() (func(context.Context) (time.Duration, error), func())
+		n         int
+		hold      time.Duration
+		wantPeak  int64
+		wantLast  time.Duration // latest acquisition offset
+		wantWaits time.Duration // sum of the reported waits
 	}{
-		{"none", None, 20, time.Second, 20, 0},
-		{"semaphore 5", func() Limiter { return mustSem(5) }, 20, time.Second, 5, 3 * time.Second},
-		{"semaphore 1", func() Limiter { return mustSem(1) }, 4, time.Second, 1, 3 * time.Second},
-		{"bucket 10/s burst 1", func() Limiter { return mustBucket(10, 1) }, 21, 0, 1, 2 * time.Second},
-		{"bucket 10/s burst 5", func() Limiter { return mustBucket(10, 5) }, 25, 0, 5, 2 * time.Second},
-		{"combined 100/s cap 2", func() Limiter { return mustBoth(100, 1, 2) }, 6, time.Second, 2, 2*time.Second + 10*time.Millisecond},
+		{"semaphore 5", func() (func(context.Context) (time.Duration, error), func()) { return sem(5) }, 20, time.Second, 5, 3 * time.Second, 30 * time.Second},
+		{"semaphore 1", func() (func(context.Context) (time.Duration, error), func()) { return sem(1) }, 3, time.Second, 1, 2 * time.Second, 3 * time.Second},
+		{"bucket 10/s burst 1", func() (func(context.Context) (time.Duration, error), func()) { return bucket(10, 1) }, 21, 0, 1, 2 * time.Second, 21 * time.Second},
+		{"bucket 10/s burst 5", func() (func(context.Context) (time.Duration, error), func()) { return bucket(10, 5) }, 25, 0, 5, 2 * time.Second, 21 * time.Second},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			synctest.Test(t, func(t *testing.T) {
-				peak, starts, _ := holders(t, tc.lim(), tc.n, tc.hold)
+				acquire, release := tc.lim()
+				peak, starts, waits := holders(t, acquire, release, tc.n, tc.hold)
 				if tc.hold > 0 && peak != tc.wantPeak {
 					t.Errorf("peak holders = %d, want %d", peak, tc.wantPeak)
 				}
-				last := time.Duration(0)
-				for _, s := range starts {
+				var last, total time.Duration
+				for i, s := range starts {
 					last = max(last, s)
+					total += waits[i]
 				}
 				if last != tc.wantLast {
 					t.Errorf("last acquisition at %v, want %v", last, tc.wantLast)
+				}
+				if total != tc.wantWaits {
+					t.Errorf("waits sum to %v, want %v", total, tc.wantWaits)
 				}
 			})
 		})
 	}
 }
 
-func TestSemaphoreWaitIsReported(t *testing.T) {
-	t.Parallel()
-	synctest.Test(t, func(t *testing.T) {
-		s, _ := NewSemaphore(1)
-		_, _, waits := holders(t, s, 3, time.Second)
-		var total time.Duration
-		for _, w := range waits {
-			total += w
-		}
-		if want := 3 * time.Second; total != want { // 0 + 1s + 2s
-			t.Errorf("total wait = %v, want %v", total, want)
-		}
-	})
-}
-
-func TestCancelledAcquireHoldsNothing(t *testing.T) {
+func TestCancelledWaitHoldsNothing(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		sem, _ := NewSemaphore(1)
-		bucket, _ := NewTokenBucket(1, 1)
-		both, _ := NewCombined(1, 1, 1)
-		for name, l := range map[string]Limiter{"semaphore": sem, "bucket": bucket, "combined": both} {
-			if _, err := l.Acquire(context.Background()); err != nil {
+		bucket, _ := NewBucket(1, 1)
+		for name, l := range map[string]struct {
+			acquire func(context.Context) (time.Duration, error)
+			release func()
+		}{"semaphore": {sem.Acquire, sem.Release}, "bucket": {bucket.Take, func() {}}} {
+			if _, err := l.acquire(context.Background()); err != nil {
 				t.Fatal(err)
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
-			if _, err := l.Acquire(ctx); err == nil {
+			if _, err := l.acquire(ctx); err == nil {
 				t.Errorf("%s: second acquire succeeded, want ctx error", name)
 			}
 			cancel()
-			l.Release()
-			// The cancelled wait must not have kept a slot: a new acquire succeeds within a second.
+			l.release()
+			// The cancelled wait must not have kept a slot or a token: a new one comes within a second.
 			ctx, cancel = context.WithTimeout(context.Background(), 1100*time.Millisecond)
-			if _, err := l.Acquire(ctx); err != nil {
-				t.Errorf("%s: acquire after a cancelled wait: %v", name, err)
+			if w, err := l.acquire(ctx); err != nil || w > time.Second {
+				t.Errorf("%s: acquire after a cancelled wait: waited %v, %v", name, w, err)
 			} else {
-				l.Release()
+				l.release()
 			}
 			cancel()
 		}
 	})
 }
 
-func TestRetryKeepsSlotTakesToken(t *testing.T) {
+func TestAcquireOnDoneContext(t *testing.T) {
 	t.Parallel()
-	synctest.Test(t, func(t *testing.T) {
-		both, _ := NewCombined(1, 1, 1)
-		if _, err := both.Acquire(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		w, err := both.Retry(context.Background())
-		if err != nil || w != time.Second {
-			t.Errorf("combined Retry = %v, %v; want a 1s token wait", w, err)
-		}
-		both.Release()
-
-		sem, _ := NewSemaphore(1)
-		if _, err := sem.Acquire(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		if w, err := sem.Retry(context.Background()); err != nil || w != 0 {
-			t.Errorf("semaphore Retry = %v, %v; want 0, nil", w, err)
-		}
-		sem.Release()
-	})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	sem, _ := NewSemaphore(1)
+	if _, err := sem.Acquire(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sem.Acquire(ctx); err == nil {
+		t.Error("semaphore: acquire on a full semaphore with a done ctx succeeded")
+	}
+	bucket, _ := NewBucket(1, 1)
+	if _, err := bucket.Take(ctx); err == nil {
+		t.Error("bucket: take with a done ctx succeeded")
+	}
+	if sem.Cap() != 1 {
+		t.Errorf("Cap = %d, want 1", sem.Cap())
+	}
 }

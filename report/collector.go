@@ -17,7 +17,8 @@ const (
 	histDigits = 3
 )
 
-// Collector accumulates one strategy run's records in bounded memory: three HDR histograms
+// Collector is the Consumer that reduces one strategy run's records to a Summary, in bounded
+// memory: three HDR histograms
 // (about 190 KB each) plus 4 bytes per request for the service times IdealWall needs.
 // The zero value is not usable; call NewCollector. A Collector is not safe for concurrent
 // use: feed it from the one goroutine that consumes the record stream.
@@ -37,10 +38,14 @@ type Collector struct {
 
 	// service holds each request's service time in microseconds, indexed by Record.Seq.
 	service []uint32
+
+	neverConnected int // records that failed before any connection was made
+	closed         bool
+	ideal          time.Duration // computed once by Close
 }
 
 // NewCollector returns an empty Collector for a run under cfg; cfg supplies the strategy and
-// the limits IdealWall schedules under.
+// the limits (cfg.Limits) IdealWall schedules under.
 func NewCollector(cfg fetcher.Config) *Collector {
 	return &Collector{
 		cfg:     cfg,
@@ -55,6 +60,7 @@ func NewCollector(cfg fetcher.Config) *Collector {
 // Add records r. Records may arrive in any order. Latency counts only records that went on the
 // wire (Attempts > 0), TTFB only records that received a status, queue wait every record.
 func (c *Collector) Add(r fetcher.Record) {
+	c.closed = false
 	c.requests++
 	if r.Attempts > 0 {
 		c.sent++
@@ -90,7 +96,22 @@ func (c *Collector) Add(r fetcher.Record) {
 	if r.Status != 0 {
 		c.ttfb.add(r.TTFB)
 	}
+	if r.NeverConnected() {
+		c.neverConnected++
+	}
 	c.setService(r.Seq, service)
+}
+
+// Close ends the stream and computes the ideal wall of the service times once. It never fails.
+func (c *Collector) Close() error {
+	if !c.closed {
+		l := c.cfg.Limits
+		c.ideal = schedule(len(c.service), func(i int) time.Duration {
+			return time.Duration(c.service[i]) * time.Microsecond
+		}, l.Slots, l.Rate, l.Burst)
+		c.closed = true
+	}
+	return nil
 }
 
 // setService stores d at index seq, growing the slice as needed.
@@ -106,19 +127,25 @@ func (c *Collector) setService(seq int, d time.Duration) {
 	c.service[seq] = uint32(min(max(us, 0), math.MaxUint32))
 }
 
-// Summary reduces the records added so far, with the run-level facts in stats. Speedup is left
-// 0; Compare fills it. Summary may be called more than once.
+// Summary reduces the records, with the run-level facts in stats; it closes c first if needed.
+// Speedup is left 0; NewComparison fills it. Summary may be called more than once.
 func (c *Collector) Summary(stats fetcher.RunStats) Summary {
+	_ = c.Close()
 	strategy := c.cfg.Strategy
 	if strategy == "" {
 		strategy = stats.Strategy
 	}
+	l := c.cfg.Limits
 	s := Summary{
 		Strategy:         strategy,
+		Concurrency:      l.Slots,
+		Rate:             l.Rate,
+		Burst:            l.Burst,
 		Requests:         c.requests,
 		OK:               c.ok,
 		Errors:           c.errors,
 		WallMS:           ms(stats.Wall),
+		IdealMS:          ms(c.ideal),
 		LatencyMinMS:     ms(c.latency.min),
 		LatencyMeanMS:    msFloat(c.latency.mean),
 		LatencyP50MS:     ms(c.latency.quantile(50)),
@@ -140,9 +167,13 @@ func (c *Collector) Summary(stats fetcher.RunStats) Summary {
 		Attempts:         c.attempts,
 		Retried:          c.retried,
 		Cancelled:        c.canceled,
+		NeverConnected:   c.neverConnected,
 		ErrorSample:      c.sample,
 		DeadlineExceeded: stats.DeadlineExceeded,
 		Interrupted:      stats.Interrupted,
+	}
+	if strategy == fetcher.Sequential {
+		s.Concurrency = 0 // its one slot is the strategy itself, not a parameter
 	}
 	for k, v := range c.status {
 		s.StatusCounts[k] = v
@@ -150,27 +181,9 @@ func (c *Collector) Summary(stats fetcher.RunStats) Summary {
 	for k, v := range c.classes {
 		s.ErrorClasses[k] = v
 	}
-	var slots int
-	var rate float64
-	switch strategy {
-	case fetcher.Semaphore:
-		s.Concurrency = c.cfg.Concurrency
-		slots = c.cfg.Slots()
-	case fetcher.RateLimit:
-		s.Concurrency = c.cfg.Concurrency
-		s.Rate = c.cfg.Rate
-		s.Burst = c.cfg.BurstOrDefault()
-		slots, rate = c.cfg.Slots(), c.cfg.Rate
-	case fetcher.Sequential:
-		slots = 1
-	}
-	ideal := schedule(len(c.service), func(i int) time.Duration {
-		return time.Duration(c.service[i]) * time.Microsecond
-	}, slots, rate, c.cfg.BurstOrDefault())
-	s.IdealMS = ms(ideal)
 	if stats.Wall > 0 {
 		s.ReqPerSec = round(float64(c.sent)/stats.Wall.Seconds(), 3)
-		s.Efficiency = round(float64(ideal)/float64(stats.Wall), 4)
+		s.Efficiency = round(float64(c.ideal)/float64(stats.Wall), 4)
 	}
 	return s
 }

@@ -129,11 +129,8 @@ func TestCollectorIdeal(t *testing.T) {
 				}
 			}
 			got := c.Summary(run.stats)
-			slots, rate := run.cfg.Slots(), 0.0
-			if run.cfg.Strategy == fetcher.RateLimit {
-				rate = run.cfg.Rate
-			}
-			want := IdealWall(service, slots, rate, run.cfg.BurstOrDefault())
+			l := run.cfg.Limits
+			want := IdealWall(service, l.Slots, l.Rate, l.Burst)
 			if dur(got.IdealMS) != want {
 				t.Errorf("IdealMS = %v, want IdealWall %v", dur(got.IdealMS), want)
 			}
@@ -154,37 +151,37 @@ func TestCollectorService(t *testing.T) {
 	}{
 		{
 			name: "total preferred over latency",
-			cfg:  fetcher.Config{Strategy: fetcher.Sequential},
+			cfg:  fetcher.Config{Strategy: fetcher.Sequential, Limits: fetcher.Sequential.Limits(fetcher.Knobs{})},
 			recs: []fetcher.Record{{Seq: 0, Latency: msd(10), Total: msd(30), Attempts: 2}, {Seq: 1, Latency: msd(5), Attempts: 1}},
 			want: 35,
 		},
 		{
 			name: "never sent counts 0",
-			cfg:  fetcher.Config{Strategy: fetcher.Sequential},
+			cfg:  fetcher.Config{Strategy: fetcher.Sequential, Limits: fetcher.Sequential.Limits(fetcher.Knobs{})},
 			recs: []fetcher.Record{{Seq: 0, Latency: msd(10), Attempts: 1}, {Seq: 1, Latency: msd(50), Total: msd(50), Attempts: 0}},
 			want: 10,
 		},
 		{
 			name: "sparse seq grows",
-			cfg:  fetcher.Config{Strategy: fetcher.Sequential},
+			cfg:  fetcher.Config{Strategy: fetcher.Sequential, Limits: fetcher.Sequential.Limits(fetcher.Knobs{})},
 			recs: []fetcher.Record{{Seq: 1000, Latency: msd(2), Attempts: 1}, {Seq: 3, Latency: msd(1), Attempts: 1}},
 			want: 3,
 		},
 		{
 			name: "negative seq ignored for ideal",
-			cfg:  fetcher.Config{Strategy: fetcher.Sequential},
+			cfg:  fetcher.Config{Strategy: fetcher.Sequential, Limits: fetcher.Sequential.Limits(fetcher.Knobs{})},
 			recs: []fetcher.Record{{Seq: -1, Latency: msd(2), Attempts: 1}, {Seq: 0, Latency: msd(1), Attempts: 1}},
 			want: 1,
 		},
 		{
 			name: "ratelimit burst and cap",
-			cfg:  fetcher.Config{Strategy: fetcher.RateLimit, Rate: 10, Burst: 2, Concurrency: 1},
+			cfg:  fetcher.Config{Strategy: fetcher.RateLimit, Limits: fetcher.RateLimit.Limits(fetcher.Knobs{Rate: 10, Burst: 2, Concurrency: 1, CapRate: true})},
 			recs: []fetcher.Record{{Seq: 0, Latency: msd(50), Attempts: 1}, {Seq: 1, Latency: msd(50), Attempts: 1}, {Seq: 2, Latency: msd(10), Attempts: 1}},
 			want: 110,
 		},
 		{
 			name: "empty",
-			cfg:  fetcher.Config{Strategy: fetcher.Semaphore, Concurrency: 3},
+			cfg:  fetcher.Config{Strategy: fetcher.Semaphore, Limits: fetcher.Semaphore.Limits(fetcher.Knobs{Concurrency: 3})},
 			want: 0,
 		},
 	}
@@ -204,7 +201,7 @@ func TestCollectorService(t *testing.T) {
 
 func TestCollectorEmpty(t *testing.T) {
 	t.Parallel()
-	got := NewCollector(fetcher.Config{Strategy: fetcher.Semaphore, Concurrency: 4}).Summary(fetcher.RunStats{})
+	got := NewCollector(fetcher.Config{Strategy: fetcher.Semaphore, Limits: fetcher.Semaphore.Limits(fetcher.Knobs{Concurrency: 4})}).Summary(fetcher.RunStats{})
 	want := Summary{
 		Strategy: fetcher.Semaphore, Concurrency: 4,
 		StatusCounts: map[int]int{}, ErrorClasses: map[fetcher.ErrorClass]int{},
@@ -215,7 +212,7 @@ func TestCollectorEmpty(t *testing.T) {
 }
 
 func BenchmarkCollectorAdd(b *testing.B) {
-	c := NewCollector(fetcher.Config{Strategy: fetcher.Semaphore, Concurrency: 10})
+	c := NewCollector(fetcher.Config{Strategy: fetcher.Semaphore, Limits: fetcher.Semaphore.Limits(fetcher.Knobs{Concurrency: 10})})
 	r := fetcher.Record{Strategy: fetcher.Semaphore, Status: 200, Bytes: 1200, Attempts: 1}
 	b.ReportAllocs()
 	i := 0

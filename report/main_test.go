@@ -86,7 +86,7 @@ func fixture() []fixtureRun {
 	seq, unb, sem, rl := fetcher.Sequential, fetcher.Unbounded, fetcher.Semaphore, fetcher.RateLimit
 	runs := []fixtureRun{
 		{
-			cfg:   fetcher.Config{Strategy: seq},
+			cfg:   fetcher.Config{Strategy: seq, Limits: seq.Limits(fetcher.Knobs{})},
 			stats: fetcher.RunStats{Strategy: seq, Requests: 6, Wall: msd(572.5), PeakInFlight: 1},
 			records: []fetcher.Record{
 				rec(seq, 0, 0, 0, 100, ""),
@@ -110,7 +110,7 @@ func fixture() []fixtureRun {
 			},
 		},
 		{
-			cfg:   fetcher.Config{Strategy: sem, Concurrency: 2, Deadline: 250 * time.Millisecond},
+			cfg:   fetcher.Config{Strategy: sem, Limits: sem.Limits(fetcher.Knobs{Concurrency: 2}), Deadline: 250 * time.Millisecond},
 			stats: fetcher.RunStats{Strategy: sem, Requests: 6, Wall: msd(251), PeakInFlight: 2, DeadlineExceeded: true},
 			records: []fetcher.Record{
 				rec(sem, 0, 0, 0, 100, ""),
@@ -122,7 +122,7 @@ func fixture() []fixtureRun {
 			},
 		},
 		{
-			cfg:   fetcher.Config{Strategy: rl, Rate: 10},
+			cfg:   fetcher.Config{Strategy: rl, Limits: rl.Limits(fetcher.Knobs{Rate: 10})},
 			stats: fetcher.RunStats{Strategy: rl, Requests: 6, Wall: msd(530), PeakInFlight: 2},
 			records: []fetcher.Record{
 				rec(rl, 0, 0, 0, 100, ""),

@@ -20,17 +20,17 @@ var ErrUnknownFormat = errors.New("unknown format")
 // Formats lists the summary formats Write accepts.
 var Formats = []string{"table", "markdown", "csv", "json"}
 
-// Write renders sums to w in format, one of Formats.
-func Write(w io.Writer, format string, sums []Summary) error {
+// Write renders c to w in format, one of Formats.
+func Write(w io.Writer, format string, c Comparison) error {
 	switch format {
 	case "table":
-		return WriteTable(w, sums)
+		return WriteTable(w, c)
 	case "markdown":
-		return WriteMarkdown(w, sums)
+		return WriteMarkdown(w, c)
 	case "csv":
-		return WriteCSV(w, sums)
+		return WriteCSV(w, c)
 	case "json":
-		return WriteJSON(w, sums)
+		return WriteJSON(w, c)
 	}
 	return fmt.Errorf("%w %q (want table, markdown, csv or json)", ErrUnknownFormat, format)
 }
@@ -65,9 +65,9 @@ func tableRow(s Summary) []string {
 
 // WriteTable writes the comparison for people: an aligned table, text columns left-aligned and
 // numbers right-aligned, then a blank line and one plain-words line per strategy (Describe).
-// Speedup is filled by Compare first. Strings are sanitized for a terminal.
-func WriteTable(w io.Writer, sums []Summary) error {
-	sums = Compare(sums)
+// Strings are sanitized for a terminal.
+func WriteTable(w io.Writer, c Comparison) error {
+	sums := c.Summaries
 	rows := [][]string{tableHeader}
 	for _, s := range sums {
 		rows = append(rows, tableRow(s))
@@ -112,9 +112,9 @@ func WriteTable(w io.Writer, sums []Summary) error {
 }
 
 // WriteMarkdown writes the table of WriteTable as a GitHub-flavoured markdown table, numbers
-// right-aligned, without the plain-words lines. Speedup is filled by Compare first.
-func WriteMarkdown(w io.Writer, sums []Summary) error {
-	sums = Compare(sums)
+// right-aligned, without the plain-words lines.
+func WriteMarkdown(w io.Writer, c Comparison) error {
+	sums := c.Summaries
 	var b strings.Builder
 	writeRow := func(row []string) {
 		b.WriteByte('|')
@@ -158,9 +158,8 @@ var csvHeader = []string{
 // WriteCSV writes a header row (the Summary JSON field names, in order) and one row per
 // summary. Numbers are plain (durations in milliseconds, booleans true/false); status_counts
 // is "200=18;404=2" by status, error_classes "http 4xx=2;timeout=1" by name.
-// Speedup is filled by Compare first.
-func WriteCSV(w io.Writer, sums []Summary) error {
-	sums = Compare(sums)
+func WriteCSV(w io.Writer, c Comparison) error {
+	sums := c.Summaries
 	cw := csv.NewWriter(w)
 	_ = cw.Write(csvHeader)
 	f := func(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
@@ -224,9 +223,9 @@ type Document struct {
 }
 
 // WriteJSON writes sums as one Document (version JSONVersion), indented two spaces, followed
-// by a newline. Speedup is filled by Compare first.
-func WriteJSON(w io.Writer, sums []Summary) error {
-	sums = Compare(sums)
+// by a newline.
+func WriteJSON(w io.Writer, c Comparison) error {
+	sums := slices.Clone(c.Summaries)
 	if sums == nil {
 		sums = []Summary{}
 	}

@@ -30,7 +30,7 @@ func TestWriteGolden(t *testing.T) {
 		t.Run(tt.format, func(t *testing.T) {
 			t.Parallel()
 			var buf bytes.Buffer
-			if err := Write(&buf, tt.format, fixtureSummaries()); err != nil {
+			if err := Write(&buf, tt.format, NewComparison(fixtureSummaries())); err != nil {
 				t.Fatal(err)
 			}
 			golden(t, tt.file, buf.Bytes())
@@ -40,7 +40,7 @@ func TestWriteGolden(t *testing.T) {
 
 func TestWriteUnknownFormat(t *testing.T) {
 	t.Parallel()
-	err := Write(&bytes.Buffer{}, "xml", nil)
+	err := Write(&bytes.Buffer{}, "xml", Comparison{})
 	if !errors.Is(err, ErrUnknownFormat) {
 		t.Errorf("Write(xml) error = %v, want ErrUnknownFormat", err)
 	}
@@ -49,14 +49,17 @@ func TestWriteUnknownFormat(t *testing.T) {
 func TestWriteJSONRoundTrip(t *testing.T) {
 	t.Parallel()
 	var buf bytes.Buffer
-	if err := WriteJSON(&buf, fixtureSummaries()); err != nil {
+	if err := WriteJSON(&buf, NewComparison(fixtureSummaries())); err != nil {
 		t.Fatal(err)
 	}
 	var got Document
 	if err := json.Unmarshal(buf.Bytes(), &got); err != nil {
 		t.Fatal(err)
 	}
-	want := Document{Version: JSONVersion, Strategies: Compare(fixtureSummaries())}
+	want := Document{Version: JSONVersion, Strategies: NewComparison(fixtureSummaries()).Summaries}
+	for i := range want.Strategies {
+		want.Strategies[i].NeverConnected = 0 // not part of the document
+	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("JSON round trip mismatch (-want +got):\n%s", diff)
 	}
@@ -65,7 +68,7 @@ func TestWriteJSONRoundTrip(t *testing.T) {
 func TestWriteJSONEmpty(t *testing.T) {
 	t.Parallel()
 	var buf bytes.Buffer
-	if err := WriteJSON(&buf, []Summary{{Strategy: fetcher.Unbounded}}); err != nil {
+	if err := WriteJSON(&buf, NewComparison([]Summary{{Strategy: fetcher.Unbounded}})); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{`"status_counts": {}`, `"error_classes": {}`} {
@@ -74,7 +77,7 @@ func TestWriteJSONEmpty(t *testing.T) {
 		}
 	}
 	buf.Reset()
-	if err := WriteJSON(&buf, nil); err != nil {
+	if err := WriteJSON(&buf, Comparison{}); err != nil {
 		t.Fatal(err)
 	}
 	if want := "{\n  \"version\": 1,\n  \"strategies\": []\n}\n"; buf.String() != want {
@@ -85,7 +88,7 @@ func TestWriteJSONEmpty(t *testing.T) {
 func TestWriteCSVParses(t *testing.T) {
 	t.Parallel()
 	var buf bytes.Buffer
-	if err := WriteCSV(&buf, fixtureSummaries()); err != nil {
+	if err := WriteCSV(&buf, NewComparison(fixtureSummaries())); err != nil {
 		t.Fatal(err)
 	}
 	rows, err := csv.NewReader(&buf).ReadAll()
@@ -96,7 +99,7 @@ func TestWriteCSVParses(t *testing.T) {
 		t.Fatalf("got %d rows, want header + 4", len(rows))
 	}
 	var doc bytes.Buffer
-	if err := WriteJSON(&doc, []Summary{{}}); err != nil {
+	if err := WriteJSON(&doc, NewComparison([]Summary{{}})); err != nil {
 		t.Fatal(err)
 	}
 	var fields map[string]any
@@ -122,14 +125,14 @@ func TestWriteErrors(t *testing.T) {
 	for _, format := range Formats {
 		t.Run(format, func(t *testing.T) {
 			t.Parallel()
-			if err := Write(failWriter{}, format, fixtureSummaries()); !errors.Is(err, os.ErrClosed) {
+			if err := Write(failWriter{}, format, NewComparison(fixtureSummaries())); !errors.Is(err, os.ErrClosed) {
 				t.Errorf("Write(%s) to a failing writer = %v, want os.ErrClosed", format, err)
 			}
 		})
 	}
 }
 
-func TestCompare(t *testing.T) {
+func TestNewComparison(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name string
@@ -163,7 +166,7 @@ func TestCompare(t *testing.T) {
 			t.Parallel()
 			before := append([]Summary(nil), tt.in...)
 			var got []float64
-			for _, s := range Compare(tt.in) {
+			for _, s := range NewComparison(tt.in).Summaries {
 				got = append(got, s.Speedup)
 			}
 			if diff := cmp.Diff(tt.want, got); diff != "" {
@@ -288,7 +291,7 @@ func TestRenderSanitizes(t *testing.T) {
 		t.Run(format, func(t *testing.T) {
 			t.Parallel()
 			var buf bytes.Buffer
-			if err := Write(&buf, format, sums); err != nil {
+			if err := Write(&buf, format, NewComparison(sums)); err != nil {
 				t.Fatal(err)
 			}
 			out := buf.String()
@@ -310,7 +313,7 @@ func ExampleWriteTable() {
 			IdealMS: 420, Efficiency: 0.973, LatencyP50MS: 104, LatencyP90MS: 121, LatencyP99MS: 140, LatencyMaxMS: 140,
 			PeakInFlight: 5, ErrorClasses: map[fetcher.ErrorClass]int{fetcher.ClassHTTP4xx: 1}},
 	}
-	if err := WriteTable(os.Stdout, sums); err != nil {
+	if err := WriteTable(os.Stdout, NewComparison(sums)); err != nil {
 		panic(err)
 	}
 	// Output:

@@ -23,7 +23,7 @@ const JSONVersion = 1
 //	requests, ok, errors                   record counts; ok + errors = requests
 //	wall_ms             first request scheduled → last record produced
 //	req_per_sec         requests sent (at least one attempt) / wall; 0 when wall is 0
-//	speedup             sequential wall / this wall (see Compare); 0 when unknown
+//	speedup             sequential wall / this wall (see NewComparison); 0 when unknown
 //	ideal_ms            IdealWall of the measured service times under this strategy's limits
 //	efficiency          ideal / wall; 0 when wall is 0
 //	latency_{min,mean,p50,p90,p95,p99,p999,max,stddev}_ms   wire time of requests sent at least once
@@ -77,15 +77,22 @@ type Summary struct {
 	Attempts         int                        `json:"attempts"`
 	Retried          int                        `json:"retried"`
 	Cancelled        int                        `json:"cancelled"`
+	NeverConnected   int                        `json:"-"` // records that failed before connecting (fetcher.Record.NeverConnected)
 	DeadlineExceeded bool                       `json:"deadline_exceeded"`
 	Interrupted      bool                       `json:"interrupted"`
 }
 
-// Compare returns a copy of sums with Speedup set to the wall time of the first sequential
-// summary divided by each summary's wall time. Speedup is 0 everywhere when there is no
-// sequential summary, and 0 for a summary whose wall (or the sequential wall) is 0.
-// The maps are shared with sums.
-func Compare(sums []Summary) []Summary {
+// Comparison is the summaries of one invocation's strategies side by side. Build it with
+// NewComparison, which computes what compares them once; renderers only read it.
+type Comparison struct {
+	Summaries []Summary
+}
+
+// NewComparison returns the comparison of sums, in their order, with each Speedup set to the
+// wall time of the first sequential summary divided by the summary's wall time. Speedup is 0
+// everywhere when there is no sequential summary, and 0 for a summary whose wall (or the
+// sequential wall) is 0. The summaries are copied; their maps are shared with sums.
+func NewComparison(sums []Summary) Comparison {
 	out := append([]Summary(nil), sums...)
 	var base float64
 	for _, s := range out {
@@ -100,7 +107,45 @@ func Compare(sums []Summary) []Summary {
 			out[i].Speedup = round(base/out[i].WallMS, 3)
 		}
 	}
-	return out
+	return Comparison{Summaries: out}
+}
+
+// Interrupted reports whether any run was interrupted.
+func (c Comparison) Interrupted() bool {
+	for _, s := range c.Summaries {
+		if s.Interrupted {
+			return true
+		}
+	}
+	return false
+}
+
+// NeverConnected reports whether there were requests and every one of them, in every run,
+// failed before a connection was made; reason then says how ("connection refused", "DNS lookup
+// failed", "timed out"), from the first error class in fetcher.ErrorClasses order.
+func (c Comparison) NeverConnected() (reason string, ok bool) {
+	requests, failed := 0, 0
+	for _, s := range c.Summaries {
+		requests += s.Requests
+		failed += s.NeverConnected
+	}
+	if requests == 0 || failed != requests {
+		return "", false
+	}
+	for _, class := range fetcher.ErrorClasses {
+		for _, s := range c.Summaries {
+			if s.ErrorClasses[class] > 0 {
+				switch class {
+				case fetcher.ClassDNS:
+					return "DNS lookup failed", true
+				case fetcher.ClassTimeout:
+					return "timed out", true
+				}
+				return string(class), true
+			}
+		}
+	}
+	return "no response", true
 }
 
 // round rounds x to the given number of decimals.

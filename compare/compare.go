@@ -1,0 +1,87 @@
+// Package compare runs strategies one after another over the same targets, hands each run's record stream to its consumers, and reduces the runs to a report.Comparison.
+package compare
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+
+	"github.com/fetchbench/fetchbench/fetcher"
+	"github.com/fetchbench/fetchbench/report"
+)
+
+// Spec is what to compare.
+type Spec struct {
+	// Configs are run in order, each over every target.
+	Configs []fetcher.Config
+	Targets fetcher.Targets
+	// Consumers, when set, returns the consumers of one run's records besides the summary
+	// collector (a records writer, a progress line). They are closed when the run ends.
+	Consumers func(cfg fetcher.Config) []report.Consumer
+}
+
+// UnreachableError is returned by Run when every request of every run failed before a
+// connection was made.
+type UnreachableError struct {
+	Host   string // host[:port] of the first target
+	Reason string // "connection refused", "DNS lookup failed", "timed out", ...
+}
+
+func (e *UnreachableError) Error() string {
+	return fmt.Sprintf("every request failed to connect to %s (%s)", e.Host, e.Reason)
+}
+
+// Run runs spec.Configs in order and returns their comparison. It stops after a run that was
+// interrupted (ctx cancelled), so the comparison then holds the runs so far, the last one
+// partial. It fails on an invalid config (fetcher.ErrConfig, before that run starts), on a
+// consumer's error (after that run), and with *UnreachableError when no request connected.
+func Run(ctx context.Context, spec Spec) (report.Comparison, error) {
+	var sums []report.Summary
+	for _, cfg := range spec.Configs {
+		coll := report.NewCollector(cfg)
+		tee := report.Tee{coll}
+		if spec.Consumers != nil {
+			tee = append(tee, spec.Consumers(cfg)...)
+		}
+		stats, err := fetcher.Run(ctx, cfg, spec.Targets, tee.Add)
+		if cerr := tee.Close(); err == nil && cerr != nil {
+			err = cerr
+		}
+		if err != nil {
+			return report.Comparison{}, err
+		}
+		sums = append(sums, coll.Summary(stats))
+		if stats.Interrupted || ctx.Err() != nil {
+			break
+		}
+	}
+	c := report.NewComparison(sums)
+	if reason, ok := c.NeverConnected(); ok {
+		return c, &UnreachableError{Host: host(spec.Targets.At(0).URL), Reason: reason}
+	}
+	return c, nil
+}
+
+// host is the host[:port] of an absolute URL, or the URL itself when it has none.
+func host(u string) string {
+	if p, err := url.Parse(u); err == nil && p.Host != "" {
+		return p.Host
+	}
+	return u
+}
+
+// FilesNeeded is about how many open files a comparison needs: one per target when a run is
+// unbounded (every request in flight at once), twice that when the server runs in the same
+// process (it holds the other end of every connection), plus 256 for everything else.
+func FilesNeeded(spec Spec, inProcessServer bool) uint64 {
+	var need uint64
+	for _, c := range spec.Configs {
+		if c.Limits == (fetcher.Limits{}) {
+			need = uint64(spec.Targets.Len())
+		}
+	}
+	if inProcessServer {
+		need *= 2
+	}
+	return need + 256
+}

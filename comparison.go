@@ -1,0 +1,318 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"runtime/pprof"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/fetchbench/fetchbench/compare"
+	"github.com/fetchbench/fetchbench/fakeswapi"
+	"github.com/fetchbench/fetchbench/fetcher"
+	"github.com/fetchbench/fetchbench/internal/cliflag"
+	"github.com/fetchbench/fetchbench/internal/fdlimit"
+	"github.com/fetchbench/fetchbench/report"
+)
+
+const compareUsage = `fetchbench fetches N resources (SWAPI people by default) with four concurrency
+strategies — sequential, unbounded, semaphore, ratelimit — measures every request,
+and prints one table comparing what each strategy costs and buys.
+
+Usage:
+  fetchbench [flags]           run the chosen strategies and print the comparison
+  fetchbench serve [flags]     run the fake SWAPI in the foreground (see fetchbench serve --help)
+
+Examples:
+  # all four strategies against the built-in fake SWAPI (100 ms per request)
+  fetchbench --offline
+
+  # one strategy, 50 requests, at most 5 in flight, against the real SWAPI
+  fetchbench -s semaphore -c 5 -n 50
+
+  # stream the names of people 1..9 to jq; stdout carries only records
+  fetchbench --offline -n 9 -s unbounded --records - -q | jq -r .name
+
+  # per-request records as CSV to a file, a markdown summary to paste in a PR
+  fetchbench --offline --ids 1-30 --records runs.csv -o markdown
+
+  # a CI gate: fail (exit 3) if any strategy errs or its p99 exceeds 500ms
+  fetchbench --offline -s ratelimit -r 20 --fail-on 'errors>0,p99>500ms'
+
+  # serve the fake SWAPI on 127.0.0.1:8080 with 4 server-side workers
+  fetchbench serve --fake-latency 50ms --fake-workers 4
+
+Exit codes: 0 done, 1 the run could not be performed, 2 usage error,
+3 a threshold or deadline failed, 130 interrupted (after the partial report).
+
+Flags:
+`
+
+// compareOptions holds the parsed flags of the comparison command. Values are checked as they
+// are parsed (see flags.go); only combinations are checked by spec.
+type compareOptions struct {
+	offline     bool
+	baseURL     string
+	resource    string
+	count       int
+	ids         []int // nil with --ids - (read from stdin)
+	urlTemplate string
+	urls        string
+
+	strategies []fetcher.Strategy
+	knobs      fetcher.Knobs
+	run        fetcher.Config // the settings every strategy shares
+
+	output        string
+	records       string
+	recordsFormat string
+	order         string
+	progress      string
+	quiet         bool
+	thresholds    []report.Threshold
+	cpuProfile    string
+
+	fake fakeFlags
+}
+
+func newCompareFlags(o *compareOptions) *pflag.FlagSet {
+	fs := pflag.NewFlagSet("fetchbench", pflag.ContinueOnError)
+	fs.SortFlags = false
+	fs.BoolVar(&o.offline, "offline", false, "start the built-in fake SWAPI on 127.0.0.1 and fetch from it")
+	fs.StringVar(&o.baseURL, "base-url", "https://swapi.dev/api/", "SWAPI base URL")
+	fs.Var(cliflag.Choice(&o.resource, "people", fetcher.Resources, func(s string) error { return cliflag.Valuef("%v", fetcher.CheckResource(s)) }),
+		"resource", "SWAPI resource: "+strings.Join(fetcher.Resources, "|"))
+	fs.VarP(cliflag.Int(&o.count, 20, 1, fetcher.MaxIDs), "count", "n", "fetch ids 1..N")
+	fs.Var(cliflag.Parsed(&o.ids, "", func(s string) string { return " " + s + ": " }, parseIDs),
+		"ids", "ids and ranges to fetch, e.g. 1-9,12 (- reads ids from stdin)")
+	fs.StringVar(&o.urlTemplate, "url-template", "", "URL with {id}, e.g. 'http://host/api/people/{id}/'")
+	fs.StringVar(&o.urls, "urls", "", "file with one URL per line (- for stdin)")
+
+	o.strategies = fetcher.Strategies
+	fs.VarP(cliflag.Parsed(&o.strategies, "all", cliflag.Colon, fetcher.ParseStrategies),
+		"strategy", "s", "comma list of sequential,unbounded,semaphore,ratelimit, or all")
+	fs.VarP(cliflag.Int(&o.knobs.Concurrency, 10, 1, math.MaxInt), "concurrency", "c", "semaphore slots; with ratelimit, an in-flight cap when given")
+	fs.VarP(cliflag.Rate(&o.knobs.Rate, 10), "rate", "r", "ratelimit: requests started per second (one global token bucket)")
+	fs.Var(cliflag.Int(&o.knobs.Burst, 1, 1, math.MaxInt), "burst", "ratelimit: token bucket size")
+
+	c := &o.run
+	fs.VarP(cliflag.Duration(&c.Timeout, fetcher.DefaultTimeout, false), "timeout", "t", "per-attempt timeout, body included")
+	fs.Var(cliflag.Duration(&c.Deadline, 0, true), "deadline", "per-strategy deadline (0 = none); when it passes the rest is cancelled and the exit code is 3")
+	fs.Var(cliflag.Int(&c.Retries, 0, 0, 100), "retries", "retries on network errors, 429, 502, 503, 504 (exponential backoff, full jitter, Retry-After honoured)")
+	fs.Var(cliflag.Duration(&c.BackoffBase, fetcher.DefaultBackoffBase, false), "backoff-base", "first retry backoff ceiling")
+	fs.Var(cliflag.Duration(&c.BackoffCap, fetcher.DefaultBackoffCap, false), "backoff-cap", "largest retry backoff ceiling")
+	fs.Var(cliflag.Size(&c.MaxBody, fetcher.DefaultMaxBody, 1), "max-body", "largest response body accepted (e.g. 512KiB, 10MiB)")
+	fs.BoolVar(&c.Insecure, "insecure", false, "skip TLS certificate verification")
+
+	fs.VarP(cliflag.Choice(&o.output, "table", report.Formats, func(s string) error {
+		return cliflag.Valuef("unknown format %q (want table, json, csv or markdown)", s)
+	}), "output", "o", "summary format: table|json|csv|markdown")
+	fs.StringVar(&o.records, "records", "", "write one record per request to FILE (- for stdout)")
+	fs.Var(cliflag.Choice(&o.recordsFormat, "", []string{"", "ndjson", "csv"}, func(s string) error {
+		return cliflag.Valuef("unknown format %q (want ndjson or csv)", s)
+	}), "records-format", "ndjson|csv (default: from the file extension, else ndjson)")
+	fs.Var(cliflag.Choice(&o.order, "completion", []string{"completion", "input"}, func(s string) error {
+		return cliflag.Valuef("want completion or input, got %q", s)
+	}), "order", "record order: completion|input")
+	fs.Var(cliflag.Choice(&o.progress, "auto", []string{"auto", "always", "never"}, func(s string) error {
+		return cliflag.Valuef("want auto, always or never, got %q", s)
+	}), "progress", "progress on stderr: auto|always|never")
+	fs.BoolVarP(&o.quiet, "quiet", "q", false, "print no summary")
+	fs.Var(cliflag.Parsed(&o.thresholds, "", cliflag.Colon, report.ParseThresholds),
+		"fail-on", "thresholds per strategy, e.g. 'errors>0,p99>500ms,efficiency<0.9,rps<50' (exit 3 on breach)")
+
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to FILE (for go tool pprof)")
+	_ = fs.MarkHidden("cpuprofile")
+	addFakeFlags(fs, &o.fake, 100*time.Millisecond)
+	return fs
+}
+
+// parseIDs parses --ids: "-" means stdin, read when the targets are built.
+func parseIDs(s string) ([]int, error) {
+	if s == "-" {
+		return nil, nil
+	}
+	return fetcher.ParseIDs(s)
+}
+
+// compareSpec is the validated work of one invocation, built once from the options.
+type compareSpec struct {
+	configs    []fetcher.Config
+	source     targetSource
+	offline    bool
+	fake       fakeswapi.Options
+	thresholds []report.Threshold
+	output     string
+	records    string // "" none, "-" stdout, else a file
+	format     string // records format
+	inputOrder bool
+	progress   string
+	quiet      bool
+	cpuProfile string
+}
+
+// spec checks the combinations of flags (set reports whether a flag was given) and builds the
+// spec. It does no I/O.
+func (o *compareOptions) spec(set func(string) bool) (*compareSpec, error) {
+	switch {
+	case o.records == "" && (set("records-format") || set("order")):
+		return nil, usagef("--records-format and --order need --records")
+	case set("ids") && set("count"):
+		return nil, usagef("--ids and -n/--count both choose ids; give one")
+	case set("urls") && (set("ids") || set("count") || set("url-template") || set("resource") || set("base-url")):
+		return nil, usagef("--urls names every target itself; drop --ids, -n, --url-template, --resource and --base-url")
+	case set("url-template") && (set("resource") || set("base-url")):
+		return nil, usagef("--url-template replaces --resource and --base-url; give one")
+	case o.offline && (set("urls") || set("url-template") || set("base-url")):
+		return nil, usagef("--offline aims at the built-in fake; it cannot be combined with --urls, --url-template or --base-url")
+	}
+	fake, err := o.fake.options()
+	if err != nil {
+		return nil, err
+	}
+	src := targetSource{urls: o.urls, template: o.urlTemplate, resource: o.resource, count: o.count, ids: o.ids, idsStdin: set("ids") && o.ids == nil}
+	if !o.offline && o.urls == "" {
+		if _, err := src.tmpl(o.baseURL); err != nil { // fail before any I/O
+			return nil, err
+		}
+	}
+	sp := &compareSpec{source: src, offline: o.offline, fake: fake, thresholds: o.thresholds, output: o.output,
+		records: o.records, format: o.recordsFormat, inputOrder: o.order == "input", progress: o.progress,
+		quiet: o.quiet, cpuProfile: o.cpuProfile}
+	if sp.format == "" {
+		sp.format = report.FormatFromPath(o.records)
+	}
+	o.knobs.CapRate = set("concurrency")
+	for _, s := range o.strategies {
+		cfg := o.run
+		cfg.Strategy, cfg.Limits = s, s.Limits(o.knobs)
+		sp.configs = append(sp.configs, cfg)
+	}
+	return sp, nil
+}
+
+// runCompare is the comparison command: run each strategy over the targets, report, judge.
+func runCompare(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	var o compareOptions
+	fs := newCompareFlags(&o)
+	if err := parseFlags(fs, args, compareUsage, "", "see --help", stdout); err != nil {
+		return err
+	}
+	sp, err := o.spec(fs.Changed)
+	if err != nil {
+		return err
+	}
+	if sp.cpuProfile != "" {
+		stop, err := startProfile(sp.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
+	base := o.baseURL
+	if sp.offline {
+		fake, err := fakeswapi.New(sp.fake)
+		if err != nil {
+			return fmt.Errorf("start the fake SWAPI: %w", err)
+		}
+		running, err := fake.Start()
+		if err != nil {
+			return fmt.Errorf("start the fake SWAPI: %w", err)
+		}
+		defer running.Close()
+		base = running.URL
+	}
+	targets, err := sp.source.targets(base, stdin)
+	if err != nil {
+		return err
+	}
+	run := compare.Spec{Configs: sp.configs, Targets: targets}
+	if need := compare.FilesNeeded(run, sp.offline); need > 256 {
+		if limit, ok := fdlimit.Raise(need); !ok {
+			return filesError(targets.Len(), need, limit, sp.offline)
+		}
+	}
+	recs, summaryOut, err := openRecords(sp, stdout, stderr)
+	if err != nil {
+		return err
+	}
+	defer recs.close()
+	run.Consumers = func(cfg fetcher.Config) []report.Consumer {
+		cs := recs.consumers()
+		if sp.progress == "always" || sp.progress == "auto" && report.IsTerminal(stderr) {
+			cs = append(cs, report.NewProgress(stderr, string(cfg.Strategy), targets.Len()))
+		}
+		return cs
+	}
+	cmp, err := compare.Run(ctx, run)
+	if cerr := recs.close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	var unreachable *compare.UnreachableError
+	switch {
+	case errors.As(err, &unreachable):
+		return fmt.Errorf("%w; is it up? try --offline to use the built-in fake SWAPI", err)
+	case errors.Is(err, fetcher.ErrConfig):
+		return usagef("%v", err)
+	case err != nil:
+		return fmt.Errorf("write records: %w", err)
+	}
+	if !sp.quiet {
+		if err := report.Write(summaryOut, sp.output, cmp); err != nil {
+			return fmt.Errorf("write summary: %w", err)
+		}
+	}
+	if cmp.Interrupted() {
+		fmt.Fprintln(stderr, "fetchbench: interrupted; the report above is partial")
+		return &exitErr{code: exitInterrupted}
+	}
+	return judge(stderr, cmp, sp.thresholds)
+}
+
+// judge reports deadline and threshold failures on stderr and returns exit code 3 if any.
+func judge(stderr io.Writer, cmp report.Comparison, ths []report.Threshold) error {
+	failed := false
+	for _, s := range cmp.Summaries {
+		if s.DeadlineExceeded {
+			fmt.Fprintf(stderr, "fetchbench: %s: deadline exceeded (%d of %d requests cancelled)\n", s.Strategy, s.Cancelled, s.Requests)
+			failed = true
+		}
+	}
+	for _, b := range report.CheckThresholds(ths, cmp.Summaries) {
+		fmt.Fprintf(stderr, "fetchbench: threshold breached: %s\n", b)
+		failed = true
+	}
+	if failed {
+		return &exitErr{code: exitThreshold}
+	}
+	return nil
+}
+
+// filesError explains an open-file limit too low for an unbounded run.
+func filesError(n int, need, limit uint64, offline bool) error {
+	hint := ""
+	if offline {
+		hint = ", run the fake in its own process (fetchbench serve) to halve the need,"
+	}
+	return fmt.Errorf("unbounded with %d requests needs about %d open files but the limit is %d; raise it (ulimit -n %d)%s or use -s semaphore",
+		n, need, limit, need, hint)
+}
+
+// startProfile starts the hidden --cpuprofile; stop ends it and closes the file.
+func startProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, usagef("--cpuprofile: %v", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}

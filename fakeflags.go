@@ -1,0 +1,78 @@
+package main
+
+import (
+	"errors"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/fetchbench/fetchbench/fakeswapi"
+	"github.com/fetchbench/fetchbench/internal/cliflag"
+)
+
+// fakeFlags holds the fake SWAPI knobs shared by serve and the benchmark's --offline; the flags
+// write straight into opts.
+type fakeFlags struct {
+	opts fakeswapi.Options
+}
+
+// fakeFlagNames maps an Options field to its flag.
+var fakeFlagNames = map[string]string{
+	"Latency":       "fake-latency",
+	"Jitter":        "fake-jitter",
+	"ErrorRate":     "fake-error-rate",
+	"Workers":       "fake-workers",
+	"Rate":          "fake-rate",
+	"Burst":         "fake-burst",
+	"Seed":          "fake-seed",
+	"ResetRate":     "fake-reset-rate",
+	"MalformedRate": "fake-malformed-rate",
+	"SlowBodyRate":  "fake-slow-body-rate",
+	"SlowBody":      "fake-slow-body",
+	"OversizeRate":  "fake-oversize-rate",
+	"OversizeBytes": "fake-oversize-bytes",
+}
+
+// addFakeFlags registers the --fake-* flags on fs, storing into f.
+func addFakeFlags(fs *pflag.FlagSet, f *fakeFlags, defaultLatency time.Duration) {
+	o := &f.opts
+	fs.DurationVar(&o.Latency, "fake-latency", defaultLatency, "fake SWAPI: latency added to every request")
+	fs.DurationVar(&o.Jitter, "fake-jitter", 0, "fake SWAPI: spread the latency uniformly by ± this much")
+	fs.Float64Var(&o.ErrorRate, "fake-error-rate", 0, "fake SWAPI: share of requests answered 500 (0..1)")
+	fs.IntVar(&o.Workers, "fake-workers", 0,
+		"fake SWAPI: requests served at once, the rest queue: a sync server with K workers (0 = unlimited)")
+	fs.Float64Var(&o.Rate, "fake-rate", 0,
+		"fake SWAPI: requests per second accepted, the rest get 429 + Retry-After (0 = no limit)")
+	fs.IntVar(&o.Burst, "fake-burst", 1, "fake SWAPI: token bucket size for --fake-rate")
+	fs.Int64Var(&o.Seed, "fake-seed", 1, "fake SWAPI: seed of the jitter and fault draws (same seed, same sequence)")
+	fs.Float64Var(&o.ResetRate, "fake-reset-rate", 0, "fake SWAPI: share of connections cut mid-body (0..1)")
+	fs.Float64Var(&o.MalformedRate, "fake-malformed-rate", 0,
+		"fake SWAPI: share of 200 answers with truncated JSON (0..1)")
+	fs.Float64Var(&o.SlowBodyRate, "fake-slow-body-rate", 0,
+		"fake SWAPI: share of bodies dripped over --fake-slow-body (0..1)")
+	fs.DurationVar(&o.SlowBody, "fake-slow-body", fakeswapi.DefaultSlowBody, "fake SWAPI: how long a slow body takes")
+	fs.Float64Var(&o.OversizeRate, "fake-oversize-rate", 0,
+		"fake SWAPI: share of 200 answers with a --fake-oversize-bytes body (0..1)")
+	fs.Var(cliflag.Size(&o.OversizeBytes, fakeswapi.DefaultOversizeBytes, 0), "fake-oversize-bytes", "fake SWAPI: size of an oversize body (e.g. 64KiB, 11MiB)")
+}
+
+// options validates the flags into fakeswapi.Options; an invalid value is a usage error naming its flag.
+func (f *fakeFlags) options() (fakeswapi.Options, error) {
+	o := f.opts
+	err := o.Validate()
+	if err == nil {
+		return o, nil
+	}
+	var oe *fakeswapi.OptionError
+	if errors.As(err, &oe) {
+		if name, ok := fakeFlagNames[oe.Field]; ok {
+			return fakeswapi.Options{}, usagef("--%s %s", name, oe.Msg)
+		}
+		if oe.Field == "" {
+			sum := o.ErrorRate + o.ResetRate + o.MalformedRate + o.SlowBodyRate + o.OversizeRate
+			return fakeswapi.Options{}, usagef("the --fake-*-rate fault shares sum to %g, more than 1 "+
+				"(error, reset, malformed, slow body and oversize exclude each other)", sum)
+		}
+	}
+	return fakeswapi.Options{}, usagef("fake SWAPI flags: %v", err)
+}

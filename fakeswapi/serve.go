@@ -1,0 +1,80 @@
+package fakeswapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// ShutdownTimeout is how long Serve waits for requests in progress after its ctx is done.
+const ShutdownTimeout = 2 * time.Second
+
+// Serve serves s on ln until ctx is done, then shuts down within ShutdownTimeout; requests in
+// progress see their context cancelled at once. The documents for ln's address are rendered
+// before the first request. errorLog receives the HTTP server's own errors. Serve closes ln
+// and returns nil after a clean stop, or the error that stopped serving.
+func (s *Server) Serve(ctx context.Context, ln net.Listener, errorLog io.Writer) error {
+	s.Warm(ln.Addr().String())
+	srv := &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: 10 * time.Second,
+		BaseContext:       func(net.Listener) context.Context { return ctx },
+		ErrorLog:          log.New(errorLog, "fetchbench serve: ", 0),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		srv.Close() //nolint:errcheck // closing is all that is left to do
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// Running is a Server serving on a loopback port in its own goroutine, started by Start.
+// Close stops it.
+type Running struct {
+	// URL is the API base URL, "http://127.0.0.1:PORT/api/".
+	URL string
+
+	cancel context.CancelFunc
+	done   chan struct{}
+	once   sync.Once
+}
+
+// Start serves s on a free port of 127.0.0.1 in a new goroutine until Close.
+func (s *Server) Start() (*Running, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &Running{URL: fmt.Sprintf("http://%s/api/", ln.Addr()), cancel: cancel, done: make(chan struct{})}
+	s.Warm(ln.Addr().String())
+	go func() {
+		defer close(r.done)
+		_ = s.Serve(ctx, ln, io.Discard)
+	}()
+	return r, nil
+}
+
+// Close stops the server, cancelling requests in progress, and waits for it to end. It is
+// safe to call more than once.
+func (r *Running) Close() {
+	r.once.Do(r.cancel)
+	<-r.done
+}

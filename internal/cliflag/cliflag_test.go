@@ -1,0 +1,98 @@
+package cliflag
+
+import (
+	"errors"
+	"math"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/spf13/pflag"
+)
+
+// flags is a flag set with one flag of each kind.
+func flags() *pflag.FlagSet {
+	fs := pflag.NewFlagSet("t", pflag.ContinueOnError)
+	var (
+		n, retries int
+		rate       float64
+		timeout    time.Duration
+		deadline   time.Duration
+		format     string
+		ids        []int
+		size       int64
+	)
+	fs.VarP(Int(&n, 10, 1, math.MaxInt), "concurrency", "c", "")
+	fs.Var(Int(&retries, 0, 0, 100), "retries", "")
+	fs.VarP(Rate(&rate, 10), "rate", "r", "")
+	fs.Var(Duration(&timeout, time.Second, false), "timeout", "")
+	fs.Var(Duration(&deadline, 0, true), "deadline", "")
+	fs.VarP(Choice(&format, "table", []string{"table", "json"}, func(s string) error {
+		return Valuef("unknown format %q", s)
+	}), "output", "o", "")
+	fs.Var(Parsed(&ids, "", func(s string) string { return " " + s + ": " }, func(s string) ([]int, error) {
+		n, err := strconv.Atoi(s)
+		return []int{n}, err
+	}), "ids", "")
+	fs.Var(Size(&size, 1<<20, 1), "max-body", "")
+	return fs
+}
+
+func TestMessages(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		args []string
+		want string // "" means no error; "pflag: ..." a plain pflag error containing the rest
+	}{
+		{[]string{"-c", "4", "--retries", "100", "-r", "2.5", "--timeout", "1ms", "--deadline", "0", "-o", "json", "--ids", "7", "--max-body", "2KiB"}, ""},
+		{[]string{"-c", "0"}, "-c/--concurrency must be at least 1, got 0"},
+		{[]string{"--retries", "101"}, "--retries must be between 0 and 100, got 101"},
+		{[]string{"--retries", "-1"}, "--retries must be between 0 and 100, got -1"},
+		{[]string{"-r", "0"}, "-r/--rate must be a number of requests per second greater than 0, got 0"},
+		{[]string{"-r", "NaN"}, "-r/--rate must be a number of requests per second greater than 0, got NaN"},
+		{[]string{"--timeout", "0"}, "--timeout must be greater than 0, got 0s"},
+		{[]string{"--deadline", "-1s"}, "--deadline must not be negative, got -1s"},
+		{[]string{"-o", "yaml"}, `-o/--output: unknown format "yaml"`},
+		{[]string{"--ids", "x"}, `--ids x: strconv.Atoi: parsing "x": invalid syntax`},
+		{[]string{"--max-body", "0"}, "--max-body must be at least 1 byte"},
+		{[]string{"--max-body", "lots"}, "pflag: want a size such as 512KiB or 10MiB"},
+		{[]string{"-c", "x"}, "pflag: invalid syntax"},
+		{[]string{"--timeout", "soon"}, `pflag: time: invalid duration "soon"`},
+	}
+	for _, tc := range tests {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			t.Parallel()
+			err := flags().Parse(tc.args)
+			msg, ok := Message(err)
+			switch {
+			case tc.want == "" && err != nil:
+				t.Errorf("error %v, want none", err)
+			case strings.HasPrefix(tc.want, "pflag: "):
+				if ok || err == nil || !strings.Contains(err.Error(), strings.TrimPrefix(tc.want, "pflag: ")) {
+					t.Errorf("error %v (ours %v), want pflag's own mentioning %q", err, ok, tc.want)
+				}
+			case tc.want != "" && (!ok || msg != tc.want):
+				t.Errorf("Message = %q, %v; want %q", msg, ok, tc.want)
+			}
+		})
+	}
+	if _, ok := Message(errors.New("other")); ok {
+		t.Error("Message of a plain error: ok")
+	}
+}
+
+// TestDefaults checks what pflag shows as defaults in the usage text.
+func TestDefaults(t *testing.T) {
+	t.Parallel()
+	usage := flags().FlagUsages()
+	for _, want := range []string{"-c, --concurrency int ", "(default 10)", "--timeout duration ", "(default 1s)",
+		`-o, --output string `, `(default "table")`, "--max-body size ", "(default 1MiB)", "-r, --rate float "} {
+		if !strings.Contains(usage, want) {
+			t.Errorf("usage lacks %q:\n%s", want, usage)
+		}
+	}
+	if strings.Contains(usage, "default 0") {
+		t.Errorf("zero defaults must not be shown:\n%s", usage)
+	}
+}

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"io"
+	"os"
+
+	"github.com/fetchbench/fetchbench/report"
+)
+
+// recordsOut is where --records go: nothing, stdout or a file, as one report.RecordStream.
+type recordsOut struct {
+	stream *report.RecordStream // nil without --records
+	file   *os.File             // nil unless a file
+	closed bool
+}
+
+// openRecords opens --records and returns it with the summary's writer: stdout, or stderr
+// when the records take stdout.
+func openRecords(sp *compareSpec, stdout, stderr io.Writer) (*recordsOut, io.Writer, error) {
+	out := &recordsOut{}
+	if sp.records == "" {
+		return out, stdout, nil
+	}
+	w, summary := stdout, stderr
+	if sp.records != "-" {
+		f, err := os.Create(sp.records)
+		if err != nil {
+			return nil, nil, usagef("--records: %v", err)
+		}
+		out.file, w, summary = f, f, stdout
+	}
+	s, err := report.NewRecordStream(w, sp.format, sp.inputOrder)
+	if err != nil {
+		out.close()
+		return nil, nil, usagef("--records-format: %v", err)
+	}
+	out.stream = s
+	return out, summary, nil
+}
+
+// consumers are the consumers of one run's records.
+func (o *recordsOut) consumers() []report.Consumer {
+	if o.stream == nil {
+		return nil
+	}
+	return []report.Consumer{o.stream.Run()}
+}
+
+// close flushes and closes the records once; later calls return nil.
+func (o *recordsOut) close() error {
+	if o.closed {
+		return nil
+	}
+	o.closed = true
+	var err error
+	if o.stream != nil {
+		err = o.stream.Close()
+	}
+	if o.file != nil {
+		if cerr := o.file.Close(); err == nil {
+			err = cerr
+		}
+	}
+	return err
+}

@@ -1,0 +1,85 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/fetchbench/fetchbench/fetcher"
+)
+
+// ProgressEvery is how often a Progress redraws its line.
+const ProgressEvery = 200 * time.Millisecond
+
+// Progress is a Consumer that draws one status line for a run on w, for a terminal:
+// "semaphore  [#########.....................] 12/40  1 errors", redrawn every ProgressEvery
+// from its own goroutine and erased by Close. Add is safe for concurrent use.
+type Progress struct {
+	w     io.Writer
+	name  string
+	total int64
+	done  atomic.Int64
+	errs  atomic.Int64
+	stop  chan struct{}
+	wg    sync.WaitGroup
+	once  sync.Once
+}
+
+// NewProgress starts drawing the progress of a run called name (sanitized) of total records.
+func NewProgress(w io.Writer, name string, total int) *Progress {
+	p := &Progress{w: w, name: Sanitize(name), total: int64(total), stop: make(chan struct{})}
+	p.wg.Go(func() {
+		t := time.NewTicker(ProgressEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-p.stop:
+				fmt.Fprint(p.w, "\r\x1b[K")
+				return
+			case <-t.C:
+				p.draw()
+			}
+		}
+	})
+	return p
+}
+
+func (p *Progress) draw() {
+	done := p.done.Load()
+	const width = 30
+	fill := 0
+	if p.total > 0 {
+		fill = int(min(done, p.total) * width / p.total)
+	}
+	fmt.Fprintf(p.w, "\r\x1b[K%-10s [%s%s] %d/%d  %d errors", p.name,
+		strings.Repeat("#", fill), strings.Repeat(".", width-fill), done, p.total, p.errs.Load())
+}
+
+// Add counts r.
+func (p *Progress) Add(r fetcher.Record) {
+	p.done.Add(1)
+	if !r.OK() {
+		p.errs.Add(1)
+	}
+}
+
+// Close stops drawing and erases the line. It never fails and is safe to call twice.
+func (p *Progress) Close() error {
+	p.once.Do(func() { close(p.stop) })
+	p.wg.Wait()
+	return nil
+}
+
+// IsTerminal reports whether w is a character device such as a terminal.
+func IsTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

@@ -272,23 +272,11 @@ func runCompare(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		fmt.Fprintln(stderr, "fetchbench: interrupted; the report above is partial")
 		return &exitErr{code: exitInterrupted}
 	}
-	return judge(stderr, cmp, sp.thresholds)
-}
-
-// judge reports deadline and threshold failures on stderr and returns exit code 3 if any.
-func judge(stderr io.Writer, cmp report.Comparison, ths []report.Threshold) error {
-	failed := false
-	for _, s := range cmp.Summaries {
-		if s.DeadlineExceeded {
-			fmt.Fprintf(stderr, "fetchbench: %s: deadline exceeded (%d of %d requests cancelled)\n", s.Strategy, s.Cancelled, s.Requests)
-			failed = true
-		}
+	failures := cmp.Failures(sp.thresholds)
+	for _, f := range failures {
+		fmt.Fprintln(stderr, "fetchbench: "+f)
 	}
-	for _, b := range report.CheckThresholds(ths, cmp.Summaries) {
-		fmt.Fprintf(stderr, "fetchbench: threshold breached: %s\n", b)
-		failed = true
-	}
-	if failed {
+	if len(failures) > 0 {
 		return &exitErr{code: exitThreshold}
 	}
 	return nil

@@ -8,7 +8,6 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -77,9 +76,8 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	if err := checkAddr(o.addr, o.public); err != nil {
 		return err
 	}
-	logw := &lockedWriter{w: stderr}
 	if o.verbose {
-		opts.Log = logw
+		opts.Log = stderr
 	}
 	fake, err := fakeswapi.New(opts)
 	if err != nil {
@@ -89,8 +87,8 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	fmt.Fprintf(logw, "fake SWAPI listening on http://%s/api/\n", ln.Addr())
-	if err := fake.Serve(ctx, ln, logw); err != nil {
+	fmt.Fprintf(stderr, "fake SWAPI listening on http://%s/api/\n", ln.Addr())
+	if err := fake.Serve(ctx, ln, stderr); err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
 	return nil
@@ -120,14 +118,3 @@ func isLoopback(host string) bool {
 	return err == nil && ip.IsLoopback()
 }
 
-// lockedWriter serializes writes from the request log, the server's error log and serve itself.
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
-}

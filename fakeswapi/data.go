@@ -15,7 +15,7 @@ import (
 	"time"
 )
 
-//go:embed testdata/*.json
+//go:embed data/*.json
 var dataFS embed.FS
 
 // resource is one of SWAPI's six collections, in the order the root document lists them.
@@ -50,7 +50,7 @@ const pageSize = 10
 // baseMarker stands for the base URL (scheme://host/api/) inside rendered templates.
 const baseMarker = "@@BASE@@"
 
-// The record types mirror testdata/*.json: scalar facts plus the ids of the relations stored
+// The record types mirror data/*.json: scalar facts plus the ids of the relations stored
 // in one direction only. The other direction is derived, so the two always agree.
 
 type personFacts struct {
@@ -299,7 +299,7 @@ func readRecords() (*records, error) {
 		{"vehicles", &rs.vehicles},
 	}
 	for _, f := range files {
-		b, err := dataFS.ReadFile("testdata/" + f.name + ".json")
+		b, err := dataFS.ReadFile("data/" + f.name + ".json")
 		if err != nil {
 			return nil, fmt.Errorf("read %s: %w", f.name, err)
 		}

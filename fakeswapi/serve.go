@@ -17,15 +17,16 @@ const ShutdownTimeout = 2 * time.Second
 
 // Serve serves s on ln until ctx is done, then shuts down within ShutdownTimeout; requests in
 // progress see their context cancelled at once. The documents for ln's address are rendered
-// before the first request. errorLog receives the HTTP server's own errors. Serve closes ln
-// and returns nil after a clean stop, or the error that stopped serving.
+// before the first request. errorLog receives the HTTP server's own errors, never at the same
+// time as a line of Options.Log, so the two may share a writer. Serve closes ln and returns
+// nil after a clean stop, or the error that stopped serving.
 func (s *Server) Serve(ctx context.Context, ln net.Listener, errorLog io.Writer) error {
 	s.Warm(ln.Addr().String())
 	srv := &http.Server{
 		Handler:           s,
 		ReadHeaderTimeout: 10 * time.Second,
 		BaseContext:       func(net.Listener) context.Context { return ctx },
-		ErrorLog:          log.New(errorLog, "fetchbench serve: ", 0),
+		ErrorLog:          log.New(&lockedWriter{mu: &s.logMu, w: errorLog}, "fetchbench serve: ", 0),
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -77,4 +78,16 @@ func (s *Server) Start() (*Running, error) {
 func (r *Running) Close() {
 	r.once.Do(r.cancel)
 	<-r.done
+}
+
+// lockedWriter writes to w holding mu.
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }

@@ -5,6 +5,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/fetchbench/fetchbench/internal/gauge"
 )
 
 // Stats is what a Server observed since it started or was last reset. It is also the JSON
@@ -71,10 +73,8 @@ type counters struct {
 	epoch time.Time
 
 	requests  atomic.Int64 // also the arrival index of the next request
-	inFlight  atomic.Int64
-	inService atomic.Int64
-	peakServ  atomic.Int64
-	peakFly   atomic.Int64
+	inFlight  gauge.Gauge
+	inService gauge.Gauge
 	canceled  atomic.Int64
 	faults    [numFaults]atomic.Int64
 	status    [600]atomic.Int64
@@ -99,12 +99,12 @@ func (c *counters) arrive() (k uint64, now time.Time) {
 	c.last = now
 	k = uint64(c.requests.Add(1) - 1)
 	c.mu.Unlock()
-	raise(&c.peakFly, c.inFlight.Add(1))
+	c.inFlight.Inc()
 	return k, now
 }
 
-func (c *counters) enterService() { raise(&c.peakServ, c.inService.Add(1)) }
-func (c *counters) leaveService() { c.inService.Add(-1) }
+func (c *counters) enterService() { c.inService.Inc() }
+func (c *counters) leaveService() { c.inService.Dec() }
 
 // finish records the end of a request.
 func (c *counters) finish(o outcome) {
@@ -117,17 +117,7 @@ func (c *counters) finish(o outcome) {
 	if o.canceled {
 		c.canceled.Add(1)
 	}
-	c.inFlight.Add(-1)
-}
-
-// raise sets *peak to v if v is larger.
-func raise(peak *atomic.Int64, v int64) {
-	for {
-		p := peak.Load()
-		if v <= p || peak.CompareAndSwap(p, v) {
-			return
-		}
-	}
+	c.inFlight.Dec()
 }
 
 func (c *counters) snapshot() Stats {
@@ -142,10 +132,10 @@ func (c *counters) snapshot() Stats {
 		st.RequestsPerSecond = float64(st.Requests-1) / span.Seconds()
 	}
 	c.mu.Unlock()
-	st.InFlight = c.inFlight.Load()
-	st.InService = c.inService.Load()
-	st.PeakConcurrent = c.peakServ.Load()
-	st.PeakInFlight = c.peakFly.Load()
+	st.InFlight = c.inFlight.Value()
+	st.InService = c.inService.Value()
+	st.PeakConcurrent = c.inService.Peak()
+	st.PeakInFlight = c.inFlight.Peak()
 	st.Canceled = c.canceled.Load()
 	st.Faults = FaultCounts{
 		Errors:     c.faults[faultError].Load(),
@@ -171,8 +161,8 @@ func (c *counters) reset() {
 	c.win = window{span: c.win.span}
 	c.first, c.last = time.Time{}, time.Time{}
 	c.requests.Store(0)
-	c.peakServ.Store(c.inService.Load())
-	c.peakFly.Store(c.inFlight.Load())
+	c.inService.ResetPeak()
+	c.inFlight.ResetPeak()
 	c.canceled.Store(0)
 	for i := range c.faults {
 		c.faults[i].Store(0)

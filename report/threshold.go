@@ -158,3 +158,19 @@ func CheckThresholds(ths []Threshold, sums []Summary) []Breach {
 	}
 	return out
 }
+
+// Failures lists, one line each, every run whose deadline passed and every threshold breached
+// (see CheckThresholds): "semaphore: deadline exceeded (3 of 20 requests cancelled)",
+// "threshold breached: semaphore: errors>0 (errors = 1)". Strategy names are sanitized.
+func (c Comparison) Failures(ths []Threshold) []string {
+	var out []string
+	for _, s := range c.Summaries {
+		if s.DeadlineExceeded {
+			out = append(out, fmt.Sprintf("%s: deadline exceeded (%d of %d requests cancelled)", Sanitize(string(s.Strategy)), s.Cancelled, s.Requests))
+		}
+	}
+	for _, b := range CheckThresholds(ths, c.Summaries) {
+		out = append(out, "threshold breached: "+b.String())
+	}
+	return out
+}

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/fetchbench/fetchbench/fetcher"
 )
 
 func TestParseThresholds(t *testing.T) {
@@ -93,4 +95,27 @@ func FuzzParseThresholds(f *testing.F) {
 		}
 		_ = CheckThresholds(ths, []Summary{sum})
 	})
+}
+
+func TestComparisonFailures(t *testing.T) {
+	t.Parallel()
+	ths, err := ParseThresholds("errors>0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := NewComparison([]Summary{
+		{Strategy: fetcher.Sequential, Requests: 20, Cancelled: 15, DeadlineExceeded: true},
+		{Strategy: fetcher.Semaphore, Requests: 20, Errors: 1},
+		{Strategy: fetcher.Unbounded, Requests: 20},
+	})
+	want := []string{
+		"sequential: deadline exceeded (15 of 20 requests cancelled)",
+		"threshold breached: semaphore: errors>0 (errors = 1)",
+	}
+	if diff := cmp.Diff(want, c.Failures(ths)); diff != "" {
+		t.Errorf("Failures (-want +got):\n%s", diff)
+	}
+	if got := NewComparison(nil).Failures(ths); got != nil {
+		t.Errorf("Failures of nothing = %q, want none", got)
+	}
 }

@@ -57,26 +57,17 @@ Flags:
 // compareOptions holds the parsed flags of the comparison command. Values are checked as they
 // are parsed (see flags.go); only combinations are checked by spec.
 type compareOptions struct {
-	offline     bool
-	baseURL     string
-	resource    string
-	count       int
-	ids         []int // nil with --ids - (read from stdin)
-	urlTemplate string
-	urls        string
+	offline bool
+	baseURL string
+	src     targetSource
 
 	strategies []fetcher.Strategy
 	knobs      fetcher.Knobs
 	run        fetcher.Config // the settings every strategy shares
 
-	output        string
-	records       string
-	recordsFormat string
-	order         string
-	progress      string
-	quiet         bool
-	thresholds    []report.Threshold
-	cpuProfile    string
+	out        outputs
+	thresholds []report.Threshold
+	cpuProfile string
 
 	fake fakeFlags
 }
@@ -86,13 +77,13 @@ func newCompareFlags(o *compareOptions) *pflag.FlagSet {
 	fs.SortFlags = false
 	fs.BoolVar(&o.offline, "offline", false, "start the built-in fake SWAPI on 127.0.0.1 and fetch from it")
 	fs.StringVar(&o.baseURL, "base-url", "https://swapi.dev/api/", "SWAPI base URL")
-	fs.Var(cliflag.Choice(&o.resource, "people", fetcher.Resources, func(s string) error { return cliflag.Valuef("%v", fetcher.CheckResource(s)) }),
+	fs.Var(cliflag.Choice(&o.src.resource, "people", fetcher.Resources, func(s string) error { return cliflag.Valuef("%v", fetcher.CheckResource(s)) }),
 		"resource", "SWAPI resource: "+strings.Join(fetcher.Resources, "|"))
-	fs.VarP(cliflag.Int(&o.count, 20, 1, fetcher.MaxIDs), "count", "n", "fetch ids 1..N")
-	fs.Var(cliflag.Parsed(&o.ids, "", func(s string) string { return " " + s + ": " }, parseIDs),
+	fs.VarP(cliflag.Int(&o.src.count, 20, 1, fetcher.MaxIDs), "count", "n", "fetch ids 1..N")
+	fs.Var(cliflag.Parsed(&o.src.ids, "", func(s string) string { return " " + s + ": " }, parseIDs),
 		"ids", "ids and ranges to fetch, e.g. 1-9,12 (- reads ids from stdin)")
-	fs.StringVar(&o.urlTemplate, "url-template", "", "URL with {id}, e.g. 'http://host/api/people/{id}/'")
-	fs.StringVar(&o.urls, "urls", "", "file with one URL per line (- for stdin)")
+	fs.StringVar(&o.src.template, "url-template", "", "URL with {id}, e.g. 'http://host/api/people/{id}/'")
+	fs.StringVar(&o.src.urls, "urls", "", "file with one URL per line (- for stdin)")
 
 	o.strategies = fetcher.Strategies
 	fs.VarP(cliflag.Parsed(&o.strategies, "all", cliflag.Colon, fetcher.ParseStrategies),
@@ -110,20 +101,20 @@ func newCompareFlags(o *compareOptions) *pflag.FlagSet {
 	fs.Var(cliflag.Size(&c.MaxBody, fetcher.DefaultMaxBody, 1), "max-body", "largest response body accepted (e.g. 512KiB, 10MiB)")
 	fs.BoolVar(&c.Insecure, "insecure", false, "skip TLS certificate verification")
 
-	fs.VarP(cliflag.Choice(&o.output, "table", report.Formats, func(s string) error {
+	fs.VarP(cliflag.Choice(&o.out.summary, "table", report.Formats, func(s string) error {
 		return cliflag.Valuef("unknown format %q (want table, json, csv or markdown)", s)
 	}), "output", "o", "summary format: table|json|csv|markdown")
-	fs.StringVar(&o.records, "records", "", "write one record per request to FILE (- for stdout)")
-	fs.Var(cliflag.Choice(&o.recordsFormat, "", []string{"", "ndjson", "csv"}, func(s string) error {
+	fs.StringVar(&o.out.records, "records", "", "write one record per request to FILE (- for stdout)")
+	fs.Var(cliflag.Choice(&o.out.format, "", []string{"", "ndjson", "csv"}, func(s string) error {
 		return cliflag.Valuef("unknown format %q (want ndjson or csv)", s)
 	}), "records-format", "ndjson|csv (default: from the file extension, else ndjson)")
-	fs.Var(cliflag.Choice(&o.order, "completion", []string{"completion", "input"}, func(s string) error {
+	fs.Var(cliflag.Choice(&o.out.order, "completion", []string{"completion", "input"}, func(s string) error {
 		return cliflag.Valuef("want completion or input, got %q", s)
 	}), "order", "record order: completion|input")
-	fs.Var(cliflag.Choice(&o.progress, "auto", []string{"auto", "always", "never"}, func(s string) error {
+	fs.Var(cliflag.Choice(&o.out.progress, "auto", []string{"auto", "always", "never"}, func(s string) error {
 		return cliflag.Valuef("want auto, always or never, got %q", s)
 	}), "progress", "progress on stderr: auto|always|never")
-	fs.BoolVarP(&o.quiet, "quiet", "q", false, "print no summary")
+	fs.BoolVarP(&o.out.quiet, "quiet", "q", false, "print no summary")
 	fs.Var(cliflag.Parsed(&o.thresholds, "", cliflag.Colon, report.ParseThresholds),
 		"fail-on", "thresholds per strategy, e.g. 'errors>0,p99>500ms,efficiency<0.9,rps<50' (exit 3 on breach)")
 
@@ -144,16 +135,11 @@ func parseIDs(s string) ([]int, error) {
 // compareSpec is the validated work of one invocation, built once from the options.
 type compareSpec struct {
 	configs    []fetcher.Config
-	source     targetSource
+	src        targetSource
 	offline    bool
 	fake       fakeswapi.Options
 	thresholds []report.Threshold
-	output     string
-	records    string // "" none, "-" stdout, else a file
-	format     string // records format
-	inputOrder bool
-	progress   string
-	quiet      bool
+	out        outputs
 	cpuProfile string
 }
 
@@ -161,7 +147,7 @@ type compareSpec struct {
 // spec. It does no I/O.
 func (o *compareOptions) spec(set func(string) bool) (*compareSpec, error) {
 	switch {
-	case o.records == "" && (set("records-format") || set("order")):
+	case o.out.records == "" && (set("records-format") || set("order")):
 		return nil, usagef("--records-format and --order need --records")
 	case set("ids") && set("count"):
 		return nil, usagef("--ids and -n/--count both choose ids; give one")
@@ -176,25 +162,26 @@ func (o *compareOptions) spec(set func(string) bool) (*compareSpec, error) {
 	if err != nil {
 		return nil, err
 	}
-	src := targetSource{urls: o.urls, template: o.urlTemplate, resource: o.resource, count: o.count, ids: o.ids, idsStdin: set("ids") && o.ids == nil}
-	if !o.offline && o.urls == "" {
+	src := o.src
+	src.idsStdin = set("ids") && src.ids == nil
+	if !o.offline && src.urls == "" {
 		if _, err := src.tmpl(o.baseURL); err != nil { // fail before any I/O
 			return nil, err
 		}
 	}
-	sp := &compareSpec{source: src, offline: o.offline, fake: fake, thresholds: o.thresholds, output: o.output,
-		records: o.records, format: o.recordsFormat, inputOrder: o.order == "input", progress: o.progress,
-		quiet: o.quiet, cpuProfile: o.cpuProfile}
-	if sp.format == "" {
-		sp.format = report.FormatFromPath(o.records)
+	out := o.out
+	if out.format == "" {
+		out.format = report.FormatFromPath(out.records)
 	}
-	o.knobs.CapRate = set("concurrency")
-	for _, s := range o.strategies {
-		cfg := o.run
-		cfg.Strategy, cfg.Limits = s, s.Limits(o.knobs)
-		sp.configs = append(sp.configs, cfg)
+	knobs := o.knobs
+	knobs.CapRate = set("concurrency")
+	configs := make([]fetcher.Config, len(o.strategies))
+	for i, s := range o.strategies {
+		configs[i] = o.run
+		configs[i].Strategy, configs[i].Limits = s, s.Limits(knobs)
 	}
-	return sp, nil
+	return &compareSpec{configs: configs, src: src, offline: o.offline, fake: fake, thresholds: o.thresholds,
+		out: out, cpuProfile: o.cpuProfile}, nil
 }
 
 // runCompare is the comparison command: run each strategy over the targets, report, judge.
@@ -228,7 +215,7 @@ func runCompare(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		defer running.Close()
 		base = running.URL
 	}
-	targets, err := sp.source.targets(base, stdin)
+	targets, err := sp.src.targets(base, stdin)
 	if err != nil {
 		return err
 	}
@@ -238,14 +225,14 @@ func runCompare(ctx context.Context, args []string, stdin io.Reader, stdout, std
 			return filesError(targets.Len(), need, limit, sp.offline)
 		}
 	}
-	recs, summaryOut, err := openRecords(sp, stdout, stderr)
+	recs, summaryOut, err := sp.out.open(stdout, stderr)
 	if err != nil {
 		return err
 	}
 	defer recs.close()
 	run.Consumers = func(cfg fetcher.Config) []report.Consumer {
 		cs := recs.consumers()
-		if sp.progress == "always" || sp.progress == "auto" && report.IsTerminal(stderr) {
+		if sp.out.progress == "always" || sp.out.progress == "auto" && report.IsTerminal(stderr) {
 			cs = append(cs, report.NewProgress(stderr, string(cfg.Strategy), targets.Len()))
 		}
 		return cs
@@ -263,8 +250,8 @@ func runCompare(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	case err != nil:
 		return fmt.Errorf("write records: %w", err)
 	}
-	if !sp.quiet {
-		if err := report.Write(summaryOut, sp.output, cmp); err != nil {
+	if !sp.out.quiet {
+		if err := report.Write(summaryOut, sp.out.summary, cmp); err != nil {
 			return fmt.Errorf("write summary: %w", err)
 		}
 	}

@@ -7,6 +7,16 @@ import (
 	"github.com/fetchbench/fetchbench/report"
 )
 
+// outputs are the comparison's output flags.
+type outputs struct {
+	summary  string // -o: table, json, csv or markdown
+	records  string // --records: "" none, "-" stdout, else a file
+	format   string // --records-format: ndjson or csv ("" until resolved from the file name)
+	order    string // --order: completion or input
+	progress string // --progress: auto, always or never
+	quiet    bool   // -q: no summary
+}
+
 // recordsOut is where --records go: nothing, stdout or a file, as one report.RecordStream.
 type recordsOut struct {
 	stream *report.RecordStream // nil without --records
@@ -14,22 +24,22 @@ type recordsOut struct {
 	closed bool
 }
 
-// openRecords opens --records and returns it with the summary's writer: stdout, or stderr
-// when the records take stdout.
-func openRecords(sp *compareSpec, stdout, stderr io.Writer) (*recordsOut, io.Writer, error) {
+// open opens --records and returns it with the summary's writer: stdout, or stderr when the
+// records take stdout.
+func (o outputs) open(stdout, stderr io.Writer) (*recordsOut, io.Writer, error) {
 	out := &recordsOut{}
-	if sp.records == "" {
+	if o.records == "" {
 		return out, stdout, nil
 	}
 	w, summary := stdout, stderr
-	if sp.records != "-" {
-		f, err := os.Create(sp.records)
+	if o.records != "-" {
+		f, err := os.Create(o.records)
 		if err != nil {
 			return nil, nil, usagef("--records: %v", err)
 		}
 		out.file, w, summary = f, f, stdout
 	}
-	s, err := report.NewRecordStream(w, sp.format, sp.inputOrder)
+	s, err := report.NewRecordStream(w, o.format, o.order == "input")
 	if err != nil {
 		out.close()
 		return nil, nil, usagef("--records-format: %v", err)

@@ -8,10 +8,12 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
@@ -21,78 +23,80 @@ import (
 
 func TestWorkersCapConcurrency(t *testing.T) {
 	t.Parallel()
-	const workers, requests, latency = 2, 6, 50 * time.Millisecond
-	srv, _ := newServer(t, fakeswapi.Options{Workers: workers, Latency: latency})
-	start := time.Now()
-	var wg sync.WaitGroup
-	for range requests {
-		wg.Go(func() {
-			if r := get(t, srv, srv.URL+"/api/people/1/"); r.status != http.StatusOK {
-				t.Errorf("status %d, want 200", r.status)
-			}
-		})
-	}
-	wg.Wait()
-	if elapsed, min := time.Since(start), requests/workers*latency; elapsed < min {
-		t.Errorf("%d requests over %d workers took %v, want at least %v", requests, workers, elapsed, min)
-	}
-	st := remoteStats(t, srv)
-	got := []int64{st.Requests, st.PeakConcurrent, st.InFlight, st.InService}
-	if diff := cmp.Diff([]int64{requests, workers, 0, 0}, got); diff != "" {
-		t.Errorf("requests, peak_concurrent, in_flight, in_service mismatch (-want +got):\n%s", diff)
-	}
-	if st.PeakInFlight < workers || st.PeakInFlight > requests {
-		t.Errorf("peak_in_flight = %d, want between %d and %d", st.PeakInFlight, workers, requests)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		const workers, requests, latency = 2, 6, 50 * time.Millisecond
+		fake := newFake(t, fakeswapi.Options{Workers: workers, Latency: latency})
+		client, stop := serveInMemory(t, fake)
+		defer stop()
+		start := time.Now()
+		var wg sync.WaitGroup
+		for range requests {
+			wg.Go(func() {
+				if r := memGet(t, client, "people/1/"); r.status != http.StatusOK {
+					t.Errorf("status %d, want 200", r.status)
+				}
+			})
+		}
+		wg.Wait()
+		type result struct {
+			Elapsed                                                     time.Duration
+			Requests, PeakInFlight, PeakConcurrent, InFlight, InService int64
+		}
+		st := fake.Stats()
+		got := result{time.Since(start), st.Requests, st.PeakInFlight, st.PeakConcurrent, st.InFlight, st.InService}
+		want := result{Elapsed: requests / workers * latency, Requests: requests, PeakInFlight: requests,
+			PeakConcurrent: workers}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%d requests at once over %d workers (-want +got):\n%s", requests, workers, diff)
+		}
+	})
 }
 
 func TestRateLimit(t *testing.T) {
 	t.Parallel()
-	const rps, burst, requests = 5, 1, 20
-	srv, _ := newServer(t, fakeswapi.Options{Rate: rps, Burst: burst})
-	start := time.Now()
-	var (
-		mu       sync.Mutex
-		statuses = map[int]int{}
-		wg       sync.WaitGroup
-	)
-	for range requests {
-		wg.Go(func() {
-			r := get(t, srv, srv.URL+"/api/people/1/")
-			mu.Lock()
-			defer mu.Unlock()
-			statuses[r.status]++
-			if r.status != http.StatusTooManyRequests {
-				return
+	synctest.Test(t, func(t *testing.T) {
+		const rps, burst, requests = 5, 2, 20
+		fake := newFake(t, fakeswapi.Options{Rate: rps, Burst: burst})
+		client, stop := serveInMemory(t, fake)
+		defer stop()
+		var (
+			mu      sync.Mutex
+			answers = map[string]int{} // "200", or "429 Retry-After=N"
+			wg      sync.WaitGroup
+		)
+		for range requests {
+			wg.Go(func() {
+				r := memGet(t, client, "people/1/")
+				answer := strconv.Itoa(r.status)
+				if r.status == http.StatusTooManyRequests {
+					answer += " Retry-After=" + r.header.Get("Retry-After")
+					if !json.Valid(r.body) {
+						t.Errorf("429 body is not JSON: %s", r.body)
+					}
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				answers[answer]++
+			})
+		}
+		wg.Wait()
+		want := map[string]int{"200": burst, "429 Retry-After=1": requests - burst}
+		if diff := cmp.Diff(want, answers); diff != "" {
+			t.Errorf("%d requests at once at %d/s, burst %d (-want +got):\n%s", requests, rps, burst, diff)
+		}
+		st := fake.Stats()
+		if st.StatusCounts["429"] != requests-burst || st.MaxArrivalsPerSecond != requests {
+			t.Errorf("status_counts[429] = %d, max_arrivals_per_second = %d; want %d, %d",
+				st.StatusCounts["429"], st.MaxArrivalsPerSecond, requests-burst, requests)
+		}
+
+		time.Sleep(time.Second / rps) // the clock moves on by one token
+		for i, want := range []int{http.StatusOK, http.StatusTooManyRequests} {
+			if r := memGet(t, client, "people/1/"); r.status != want {
+				t.Errorf("request %d after one token's time: status %d, want %d", i+1, r.status, want)
 			}
-			if secs, err := strconv.Atoi(r.header.Get("Retry-After")); err != nil || secs < 1 {
-				t.Errorf("429 Retry-After = %q, want an integer ≥ 1", r.header.Get("Retry-After"))
-			}
-			if !json.Valid(r.body) {
-				t.Errorf("429 body is not JSON: %s", r.body)
-			}
-		})
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	// burst tokens at once, then rps per second, plus one for a token landing at the edge.
-	maxOK := burst + int(rps*elapsed.Seconds()) + 1
-	if statuses[200] < 1 || statuses[200] > maxOK {
-		t.Errorf("%d of %d requests got 200 within %v, want between 1 and %d", statuses[200], requests, elapsed, maxOK)
-	}
-	if statuses[429] == 0 {
-		t.Errorf("no 429 among %d immediate requests at %d/s", requests, rps)
-	}
-	if statuses[200]+statuses[429] != requests {
-		t.Errorf("statuses = %v, want only 200 and 429", statuses)
-	}
-	st := remoteStats(t, srv)
-	if got := st.StatusCounts["429"]; got != int64(statuses[429]) {
-		t.Errorf("status_counts[429] = %d, want %d", got, statuses[429])
-	}
-	if st.MaxArrivalsPerSecond != requests && elapsed < time.Second {
-		t.Errorf("max_arrivals_per_second = %d, want %d", st.MaxArrivalsPerSecond, requests)
-	}
+		}
+	})
 }
 
 // statusSequence sends n sequential requests and returns their statuses.
@@ -149,63 +153,74 @@ func TestCanceledClientLeaves(t *testing.T) {
 	for _, workers := range []int{0, 1} {
 		t.Run(fmt.Sprintf("workers=%d", workers), func(t *testing.T) {
 			t.Parallel()
-			srv, _ := newServer(t, fakeswapi.Options{Latency: 2 * time.Second, Workers: workers})
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			done := make(chan error, 1)
-			go func() {
-				req, err := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/api/people/1/", nil)
-				if err != nil {
-					done <- err
-					return
+			synctest.Test(t, func(t *testing.T) {
+				fake := newFake(t, fakeswapi.Options{Latency: 2 * time.Second, Workers: workers})
+				client, stop := serveInMemory(t, fake)
+				defer stop()
+				ctx, cancel := context.WithCancel(context.Background())
+				defer cancel()
+				done := make(chan error, 1)
+				go func() { done <- getErr(ctx, client, memBase+"people/1/") }()
+				synctest.Wait()
+				if st := fake.Stats(); st.InFlight != 1 || st.InService != 1 {
+					t.Fatalf("in_flight %d, in_service %d while the request waits; want 1, 1", st.InFlight, st.InService)
 				}
-				resp, err := srv.Client().Do(req)
-				if err == nil {
-					resp.Body.Close()
+				start := time.Now()
+				cancel()
+				if err := <-done; !errors.Is(err, context.Canceled) {
+					t.Errorf("client error = %v, want context.Canceled", err)
 				}
-				done <- err
-			}()
-			waitFor(t, 5*time.Second, "in_flight 1", func() bool { return remoteStats(t, srv).InFlight == 1 })
-			cancel()
-			if err := <-done; !errors.Is(err, context.Canceled) {
-				t.Errorf("client error = %v, want context.Canceled", err)
-			}
-			waitFor(t, 5*time.Second, "in_flight 0", func() bool { return remoteStats(t, srv).InFlight == 0 })
-			st := remoteStats(t, srv)
-			if st.Canceled != 1 || st.InService != 0 {
-				t.Errorf("canceled = %d, in_service = %d; want 1, 0", st.Canceled, st.InService)
-			}
+				synctest.Wait()
+				checkLeft(t, fake, start, 1)
+			})
 		})
 	}
 }
 
 func TestCanceledClientLeavesQueue(t *testing.T) {
 	t.Parallel()
-	srv, _ := newServer(t, fakeswapi.Options{Latency: 2 * time.Second, Workers: 1})
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var wg sync.WaitGroup
-	for range 2 {
-		wg.Go(func() {
-			req, err := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/api/people/1/", nil)
-			if err != nil {
-				t.Error(err)
-				return
+	synctest.Test(t, func(t *testing.T) {
+		fake := newFake(t, fakeswapi.Options{Latency: 2 * time.Second, Workers: 1})
+		client, stop := serveInMemory(t, fake)
+		defer stop()
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		done := make(chan error, 2)
+		for range 2 {
+			go func() { done <- getErr(ctx, client, memBase+"people/1/") }()
+		}
+		synctest.Wait()
+		if st := fake.Stats(); st.InFlight != 2 || st.InService != 1 {
+			t.Fatalf("in_flight %d, in_service %d; want 2, 1: one served, one queued", st.InFlight, st.InService)
+		}
+		start := time.Now()
+		cancel()
+		for range 2 {
+			if err := <-done; !errors.Is(err, context.Canceled) {
+				t.Errorf("client error = %v, want context.Canceled", err)
 			}
-			if resp, err := srv.Client().Do(req); err == nil {
-				resp.Body.Close()
-			}
-		})
-	}
-	waitFor(t, 5*time.Second, "one served, one queued", func() bool {
-		st := remoteStats(t, srv)
-		return st.InFlight == 2 && st.InService == 1
+		}
+		synctest.Wait()
+		checkLeft(t, fake, start, 2)
+		if peak := fake.Stats().PeakConcurrent; peak != 1 {
+			t.Errorf("peak_concurrent = %d, want 1", peak)
+		}
 	})
-	cancel()
-	wg.Wait()
-	waitFor(t, 5*time.Second, "in_flight 0", func() bool { return remoteStats(t, srv).InFlight == 0 })
-	if st := remoteStats(t, srv); st.Canceled != 2 || st.PeakConcurrent != 1 {
-		t.Errorf("canceled = %d, peak_concurrent = %d; want 2, 1", st.Canceled, st.PeakConcurrent)
+}
+
+// checkLeft checks, inside a synctest bubble, that the canceled requests left the fake at
+// once: the clock has not moved since start, nothing is in flight or in service, and the fake
+// counted them canceled.
+func checkLeft(t *testing.T, fake *fakeswapi.Server, start time.Time, canceled int64) {
+	t.Helper()
+	type result struct {
+		Elapsed                       time.Duration
+		InFlight, InService, Canceled int64
+	}
+	st := fake.Stats()
+	got := result{time.Since(start), st.InFlight, st.InService, st.Canceled}
+	if diff := cmp.Diff(result{Canceled: canceled}, got); diff != "" {
+		t.Errorf("after the cancel (-want +got):\n%s", diff)
 	}
 }
 
@@ -230,9 +245,11 @@ func TestFaults(t *testing.T) {
 		{
 			name: "reset",
 			opts: fakeswapi.Options{ResetRate: 1},
-			check: func(t *testing.T, _ *http.Response, _ []byte, readErr error, _ time.Duration) {
-				if readErr == nil {
-					t.Errorf("reading the body succeeded, want an error")
+			check: func(t *testing.T, resp *http.Response, body []byte, readErr error, _ time.Duration) {
+				if resp.StatusCode != http.StatusOK || !errors.Is(readErr, io.ErrUnexpectedEOF) ||
+					int64(len(body)) != resp.ContentLength/2 {
+					t.Errorf("got %d, %v, %d of %d bytes; want 200, unexpected EOF after half the body",
+						resp.StatusCode, readErr, len(body), resp.ContentLength)
 				}
 			},
 			fault: func(f fakeswapi.FaultCounts) int64 { return f.Resets },
@@ -259,8 +276,8 @@ func TestFaults(t *testing.T) {
 					t.Errorf("got %d, %v, valid %v; want 200 with a whole JSON body",
 						resp.StatusCode, readErr, json.Valid(body))
 				}
-				if elapsed < 100*time.Millisecond {
-					t.Errorf("body took %v, want at least 100ms", elapsed)
+				if elapsed != 200*time.Millisecond {
+					t.Errorf("body took %v, want 200ms", elapsed)
 				}
 			},
 			fault: func(f fakeswapi.FaultCounts) int64 { return f.SlowBodies },
@@ -290,28 +307,23 @@ func TestFaults(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			srv, fake := newServer(t, tt.opts)
-			start := time.Now()
-			resp, err := srv.Client().Get(srv.URL + "/api/people/1/")
-			if err != nil {
-				if tt.name == "reset" {
-					return // the reset may also surface before the headers are read
+			synctest.Test(t, func(t *testing.T) {
+				fake := newFake(t, tt.opts)
+				client, stop := serveInMemory(t, fake)
+				defer stop()
+				start := time.Now()
+				resp, err := client.Get(memBase + "people/1/")
+				if err != nil {
+					t.Fatal(err)
 				}
-				t.Fatal(err)
-			}
-			body, readErr := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			tt.check(t, resp, body, readErr, time.Since(start))
-			// The handler counts a fault when it returns, which may be just after the client
-			// has read the last byte.
-			got := tt.fault(fake.Stats().Faults)
-			for deadline := time.Now().Add(5 * time.Second); got != 1 && time.Now().Before(deadline); {
-				time.Sleep(5 * time.Millisecond)
-				got = tt.fault(fake.Stats().Faults)
-			}
-			if got != 1 {
-				t.Errorf("fault count = %d, want 1", got)
-			}
+				body, readErr := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				tt.check(t, resp, body, readErr, time.Since(start))
+				synctest.Wait() // the handler has returned and counted its fault
+				if got := tt.fault(fake.Stats().Faults); got != 1 {
+					t.Errorf("fault count = %d, want 1", got)
+				}
+			})
 		})
 	}
 }
@@ -326,13 +338,48 @@ func TestFaultsSkipRedirects(t *testing.T) {
 
 func TestLatencyAndJitter(t *testing.T) {
 	t.Parallel()
-	srv, _ := newServer(t, fakeswapi.Options{Latency: 60 * time.Millisecond, Jitter: 20 * time.Millisecond})
-	for range 3 {
-		start := time.Now()
-		get(t, srv, srv.URL+"/api/planets/1/")
-		if elapsed := time.Since(start); elapsed < 40*time.Millisecond {
-			t.Errorf("request took %v, want at least 40ms", elapsed)
-		}
+	const ms = time.Millisecond
+	tests := []struct {
+		name     string
+		opts     fakeswapi.Options
+		min, max time.Duration
+	}{
+		{"fixed", fakeswapi.Options{Latency: 60 * ms}, 60 * ms, 60 * ms},
+		{"jitter", fakeswapi.Options{Latency: 60 * ms, Jitter: 20 * ms, Seed: 1}, 40 * ms, 80 * ms},
+		{"jitter clamped at 0", fakeswapi.Options{Latency: 10 * ms, Jitter: 50 * ms, Seed: 2}, 0, 60 * ms},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			synctest.Test(t, func(t *testing.T) {
+				fake := newFake(t, tt.opts)
+				client, stop := serveInMemory(t, fake)
+				defer stop()
+				latencies := func() []time.Duration {
+					var ds []time.Duration
+					for range 10 {
+						start := time.Now()
+						memGet(t, client, "planets/1/")
+						ds = append(ds, time.Since(start))
+					}
+					return ds
+				}
+				first := latencies()
+				for _, d := range first {
+					if d < tt.min || d > tt.max {
+						t.Errorf("latencies %v: want each in [%v, %v]", first, tt.min, tt.max)
+						break
+					}
+				}
+				if varies := slices.Min(first) != slices.Max(first); varies != (tt.opts.Jitter > 0) {
+					t.Errorf("latencies %v: varying %v, want %v", first, varies, tt.opts.Jitter > 0)
+				}
+				fake.Reset()
+				if diff := cmp.Diff(first, latencies()); diff != "" {
+					t.Errorf("after Reset, latencies differ (-before +after):\n%s", diff)
+				}
+			})
+		})
 	}
 }
 

@@ -18,13 +18,20 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
-// newServer starts an httptest server around a fake with opts, closed when the test ends.
-func newServer(t *testing.T, opts fakeswapi.Options) (*httptest.Server, *fakeswapi.Server) {
+// newFake returns a fake with opts.
+func newFake(t *testing.T, opts fakeswapi.Options) *fakeswapi.Server {
 	t.Helper()
 	fake, err := fakeswapi.New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return fake
+}
+
+// newServer starts an httptest server around a fake with opts, closed when the test ends.
+func newServer(t *testing.T, opts fakeswapi.Options) (*httptest.Server, *fakeswapi.Server) {
+	t.Helper()
+	fake := newFake(t, opts)
 	srv := httptest.NewServer(fake)
 	t.Cleanup(srv.Close)
 	return srv, fake
@@ -51,16 +58,37 @@ func do(t *testing.T, srv *httptest.Server, method, url string) response {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := noRedirect(srv).Do(req)
+	return fetch(t, noRedirect(srv), req)
+}
+
+// fetch sends req through c and reads the whole response.
+func fetch(t *testing.T, c *http.Client, req *http.Request) response {
+	t.Helper()
+	resp, err := c.Do(req)
 	if err != nil {
-		t.Fatalf("%s %s: %v", method, url, err)
+		t.Fatalf("%s %s: %v", req.Method, req.URL, err)
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
-		t.Fatalf("%s %s: read body: %v", method, url, err)
+		t.Fatalf("%s %s: read body: %v", req.Method, req.URL, err)
 	}
 	return response{status: resp.StatusCode, header: resp.Header, body: b}
+}
+
+// getErr GETs url through c with ctx, reads the whole body and returns the first error.
+func getErr(ctx context.Context, c *http.Client, url string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	_, err = io.ReadAll(resp.Body)
+	return err
 }
 
 func noRedirect(srv *httptest.Server) *http.Client {
@@ -87,16 +115,4 @@ func remoteStats(t *testing.T, srv *httptest.Server) fakeswapi.Stats {
 	var st fakeswapi.Stats
 	getJSON(t, srv, srv.URL+"/__stats", &st)
 	return st
-}
-
-// waitFor polls cond every 10 ms until it holds or the timeout passes.
-func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", timeout, what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
 }

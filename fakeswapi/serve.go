@@ -15,11 +15,12 @@ import (
 // ShutdownTimeout is how long Serve waits for requests in progress after its ctx is done.
 const ShutdownTimeout = 2 * time.Second
 
-// Serve serves s on ln until ctx is done, then shuts down within ShutdownTimeout; requests in
-// progress see their context cancelled at once. The documents for ln's address are rendered
-// before the first request. errorLog receives the HTTP server's own errors, never at the same
-// time as a line of Options.Log, so the two may share a writer. Serve closes ln and returns
-// nil after a clean stop, or the error that stopped serving.
+// Serve serves s on ln until ctx is done, then waits at most ShutdownTimeout for requests in
+// progress, which see their context cancelled at once, and closes the connections left. The
+// documents for ln's address are rendered before the first request. errorLog receives the HTTP
+// server's own errors, never at the same time as a line of Options.Log, so the two may share a
+// writer; Serve prints nothing else. It closes ln and its connections before it returns: nil
+// after a stop through ctx, otherwise the error that stopped serving.
 func (s *Server) Serve(ctx context.Context, ln net.Listener, errorLog io.Writer) error {
 	s.Warm(ln.Addr().String())
 	srv := &http.Server{
@@ -32,6 +33,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, errorLog io.Writer)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:
+		srv.Close() //nolint:errcheck // ln is already closed; this closes its connections
 		return err
 	case <-ctx.Done():
 	}
@@ -46,18 +48,18 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, errorLog io.Writer)
 	return nil
 }
 
-// Running is a Server serving on a loopback port in its own goroutine, started by Start.
-// Close stops it.
+// Running is a Server serving on a loopback port in its own goroutine, returned by Start.
+// The caller must call Close. Its methods are safe for concurrent use.
 type Running struct {
 	// URL is the API base URL, "http://127.0.0.1:PORT/api/".
 	URL string
 
 	cancel context.CancelFunc
-	done   chan struct{}
-	once   sync.Once
+	done   chan struct{} // closed when the serving goroutine has ended
 }
 
-// Start serves s on a free port of 127.0.0.1 in a new goroutine until Close.
+// Start listens on a free port of 127.0.0.1, renders the documents for it, and serves s there
+// with Serve, the HTTP server's errors discarded, in a new goroutine until Running.Close.
 func (s *Server) Start() (*Running, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -68,15 +70,16 @@ func (s *Server) Start() (*Running, error) {
 	s.Warm(ln.Addr().String())
 	go func() {
 		defer close(r.done)
-		_ = s.Serve(ctx, ln, io.Discard)
+		s.Serve(ctx, ln, io.Discard) //nolint:errcheck // nobody to tell; a dead server refuses connections
 	}()
 	return r, nil
 }
 
-// Close stops the server, cancelling requests in progress, and waits for it to end. It is
-// safe to call more than once.
+// Close stops the server as Serve does when its ctx is done, cancelling requests in progress,
+// and returns once the serving goroutine has ended and the port is closed. Further calls wait
+// the same way and do nothing else.
 func (r *Running) Close() {
-	r.once.Do(r.cancel)
+	r.cancel()
 	<-r.done
 }
 

@@ -8,6 +8,9 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/fetchbench/fetchbench/fakeswapi"
 )
 
 // person is a SWAPI-sized (≈700 bytes) JSON document.
@@ -73,5 +76,48 @@ func BenchmarkRunSemaphore(b *testing.B) {
 		if _, err := Run(context.Background(), Config{Strategy: Semaphore, Limits: Semaphore.Limits(Knobs{Concurrency: 50})}, ts, func(Record) {}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkEfficiency runs each strategy against the fake SWAPI on loopback, every answer
+// taking 10ms, and reports its efficiency: the ideal wall of the schedule (what the limits
+// allow with no overhead at all) over the measured wall, 1 at best. This is the speed goal,
+// which the tests do not assert: they run on fake time, where the overhead is always zero.
+func BenchmarkEfficiency(b *testing.B) {
+	const n, latency = 40, 10 * time.Millisecond
+	f, err := fakeswapi.New(fakeswapi.Options{Latency: latency})
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := httptest.NewServer(f)
+	b.Cleanup(srv.Close)
+	ts, err := RangeTargets(srv.URL+"/api/people/{id}/", n)
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchmarks := []struct {
+		strategy Strategy
+		knobs    Knobs
+		ideal    time.Duration
+	}{
+		{Sequential, Knobs{}, n * latency},
+		{Unbounded, Knobs{}, latency},
+		{Semaphore, Knobs{Concurrency: 8}, n / 8 * latency},
+		// 5 at once, then one every 2.5ms: the last starts at 35/400 s.
+		{RateLimit, Knobs{Rate: 400, Burst: 5}, 87500*time.Microsecond + latency},
+	}
+	for _, bm := range benchmarks {
+		b.Run(string(bm.strategy), func(b *testing.B) {
+			cfg := Config{Strategy: bm.strategy, Limits: bm.strategy.Limits(bm.knobs)}
+			var wall time.Duration
+			for b.Loop() {
+				stats, err := Run(context.Background(), cfg, ts, func(Record) {})
+				if err != nil {
+					b.Fatal(err)
+				}
+				wall += stats.Wall
+			}
+			b.ReportMetric(float64(bm.ideal)*float64(b.N)/float64(wall), "efficiency")
+		})
 	}
 }

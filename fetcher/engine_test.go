@@ -11,7 +11,9 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
@@ -51,6 +53,8 @@ func urls(base string, n int) TargetList {
 	return ts
 }
 
+// TestEngineOutcomes runs in a synctest bubble on an in-memory network: the exchanges take no
+// fake time, so every latency is exact and the slow answer times out at exactly the Timeout.
 func TestEngineOutcomes(t *testing.T) {
 	t.Parallel()
 	big := strings.Repeat("x", 1000)
@@ -87,49 +91,55 @@ func TestEngineOutcomes(t *testing.T) {
 		w.Header().Set("Content-Type", "application/json")
 		fmt.Fprintf(w, `{"name":%q}`, r.UserAgent())
 	})
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
 
+	const timeout = 300 * time.Millisecond
 	tests := []struct {
-		path       string
-		wantStatus int
-		wantClass  ErrorClass
-		wantName   string
-		wantBytes  int64
+		path        string
+		wantStatus  int
+		wantClass   ErrorClass
+		wantName    string
+		wantBytes   int64
+		wantLatency time.Duration
 	}{
-		{"/person", 200, ClassNone, "Luke Skywalker", 40},
-		{"/film", 200, ClassNone, "A New Hope", 37},
-		{"/missing", 404, ClassHTTP4xx, "", 22},
-		{"/boom", 500, ClassHTTP5xx, "", 5},
-		{"/nocontent", 204, ClassNone, "", 0},
-		{"/broken", 200, ClassInvalidJSON, "", 13},
-		{"/big", 200, ClassBodyTooBig, "", 100},
-		{"/slow", 0, ClassTimeout, "", 0},
-		{"/ua", 200, ClassNone, "fetchbench/" + Version, 0},
+		{"/person", 200, ClassNone, "Luke Skywalker", 40, 0},
+		{"/film", 200, ClassNone, "A New Hope", 37, 0},
+		{"/missing", 404, ClassHTTP4xx, "", 22, 0},
+		{"/boom", 500, ClassHTTP5xx, "", 5, 0},
+		{"/nocontent", 204, ClassNone, "", 0, 0},
+		{"/broken", 200, ClassInvalidJSON, "", 13, 0},
+		{"/big", 200, ClassBodyTooBig, "", 100, 0},
+		{"/slow", 0, ClassTimeout, "", 0, timeout},
+		{"/ua", 200, ClassNone, "fetchbench/" + Version, 0, 0},
 	}
 	var ts TargetList
 	for _, tc := range tests {
-		ts = append(ts, Target{URL: srv.URL + tc.path})
+		ts = append(ts, Target{URL: MemURL + tc.path})
 	}
 	for _, s := range Strategies {
 		t.Run(string(s), func(t *testing.T) {
 			t.Parallel()
-			cfg := Config{Strategy: s, Limits: s.Limits(Knobs{Concurrency: 3, Rate: 1000, CapRate: true}), MaxBody: 100, Timeout: 300 * time.Millisecond}
-			recs, _ := collect(t, context.Background(), cfg, ts)
-			for i, tc := range tests {
-				r := recs[i]
-				if r.Status != tc.wantStatus || r.Class != tc.wantClass || r.Name != tc.wantName ||
-					(tc.wantBytes != 0 && r.Bytes != tc.wantBytes) {
-					t.Errorf("%s: got status %d class %q name %q bytes %d (err %q); want %d %q %q %d",
-						tc.path, r.Status, r.Class, r.Name, r.Bytes, r.Err, tc.wantStatus, tc.wantClass, tc.wantName, tc.wantBytes)
+			synctest.Test(t, func(t *testing.T) {
+				cfg := Config{
+					Strategy: s, Limits: s.Limits(Knobs{Concurrency: 3, Rate: 1000, CapRate: true}),
+					MaxBody: 100, Timeout: timeout, Transport: ServeInMemory(t, mux),
 				}
-				if (r.Err == "") != (r.Class == ClassNone) {
-					t.Errorf("%s: error %q does not match class %q", tc.path, r.Err, r.Class)
+				recs, _ := collect(t, context.Background(), cfg, ts)
+				for i, tc := range tests {
+					r := recs[i]
+					if r.Status != tc.wantStatus || r.Class != tc.wantClass || r.Name != tc.wantName ||
+						(tc.wantBytes != 0 && r.Bytes != tc.wantBytes) || r.Latency != tc.wantLatency {
+						t.Errorf("%s: got status %d class %q name %q bytes %d latency %v (err %q); want %d %q %q %d %v",
+							tc.path, r.Status, r.Class, r.Name, r.Bytes, r.Latency, r.Err,
+							tc.wantStatus, tc.wantClass, tc.wantName, tc.wantBytes, tc.wantLatency)
+					}
+					if (r.Err == "") != (r.Class == ClassNone) {
+						t.Errorf("%s: error %q does not match class %q", tc.path, r.Err, r.Class)
+					}
+					if r.Attempts != 1 || r.Strategy != s || r.Seq != i {
+						t.Errorf("%s: attempts %d strategy %q seq %d", tc.path, r.Attempts, r.Strategy, r.Seq)
+					}
 				}
-				if r.Attempts != 1 || r.Strategy != s || r.Seq != i {
-					t.Errorf("%s: attempts %d strategy %q seq %d", tc.path, r.Attempts, r.Strategy, r.Seq)
-				}
-			}
+			})
 		})
 	}
 }
@@ -152,16 +162,13 @@ func TestEngineIgnoresCollyEnvironment(t *testing.T) {
 	}
 }
 
+// TestTransportErrors needs real sockets, and so real time, for the kernel's errors (refused,
+// reset) and a real TLS server; it asserts no time at all.
 func TestTransportErrors(t *testing.T) {
 	t.Parallel()
 	tlsSrv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	t.Cleanup(tlsSrv.Close)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closed := "http://" + ln.Addr().String() + "/"
-	ln.Close()
+	closed := "http://" + refusedAddr(t) + "/"
 	reset := resetServer(t)
 
 	tests := []struct {
@@ -187,13 +194,34 @@ func TestTransportErrors(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			cfg := Config{Strategy: Sequential, Limits: Sequential.Limits(Knobs{}), Insecure: tc.insecure, Timeout: 2 * time.Second, Transport: noDNS}
+			// Every case ends at once; the timeout only turns a hang into a failure.
+			cfg := Config{Strategy: Sequential, Limits: Sequential.Limits(Knobs{}), Insecure: tc.insecure, Timeout: time.Minute, Transport: noDNS}
 			recs, _ := collect(t, context.Background(), cfg, TargetList{{URL: tc.url}})
 			if recs[0].Class != tc.wantClass {
 				t.Errorf("class = %q (err %q), want %q", recs[0].Class, recs[0].Err, tc.wantClass)
 			}
 		})
 	}
+}
+
+// refusedAddr returns a loopback address whose port is bound but not listening until t ends,
+// so that connecting to it is refused. A listener closed to free its port would not do: any
+// socket, of this test or another process, may be given the port again at once.
+func refusedAddr(t *testing.T) string {
+	t.Helper()
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { syscall.Close(fd) })
+	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		t.Fatal(err)
+	}
+	sa, err := syscall.Getsockname(fd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf("127.0.0.1:%d", sa.(*syscall.SockaddrInet4).Port)
 }
 
 // resetServer accepts connections, reads the request and closes abruptly with RST.
@@ -225,12 +253,14 @@ func resetServer(t *testing.T) string {
 	return "http://" + ln.Addr().String() + "/"
 }
 
-func TestRetries(t *testing.T) {
-	t.Parallel()
+// retryHandler answers after exactly serviceTime: /flaky 503 twice then 200, /throttled 429
+// with Retry-After: 1, /gone 404.
+func retryHandler() http.Handler {
 	var hits atomic.Int64
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(serviceTime)
 		switch r.URL.Path {
-		case "/flaky": // 503, 503, then 200
+		case "/flaky":
 			if hits.Add(1) <= 2 {
 				w.WriteHeader(http.StatusServiceUnavailable)
 				return
@@ -242,82 +272,178 @@ func TestRetries(t *testing.T) {
 		case "/gone":
 			w.WriteHeader(http.StatusNotFound)
 		}
-	}))
-	t.Cleanup(srv.Close)
+	})
+}
 
-	cfg := Config{Strategy: Semaphore, Limits: Semaphore.Limits(Knobs{Concurrency: 2}), Retries: 3, BackoffBase: time.Millisecond, BackoffCap: 5 * time.Millisecond}
-	recs, _ := collect(t, context.Background(), cfg, TargetList{{URL: srv.URL + "/flaky"}, {URL: srv.URL + "/gone"}})
-	if r := recs[0]; r.Attempts != 3 || r.Status != 200 || !r.OK() {
-		t.Errorf("flaky: attempts %d status %d class %q; want 3 attempts ending 200", r.Attempts, r.Status, r.Class)
-	}
-	if r := recs[1]; r.Attempts != 1 || r.Status != 404 {
-		t.Errorf("404 must not be retried: attempts %d status %d", r.Attempts, r.Status)
-	}
+// serviceTime is how long the test servers in this file take to answer, in fake time.
+const serviceTime = 10 * time.Millisecond
 
-	cfg = Config{Strategy: RateLimit, Limits: RateLimit.Limits(Knobs{Rate: 100}), Retries: 1, BackoffBase: time.Millisecond}
-	recs, _ = collect(t, context.Background(), cfg, TargetList{{URL: srv.URL + "/throttled"}})
-	r := recs[0]
-	if r.Attempts != 2 || r.Status != 429 || r.Class != ClassHTTP4xx {
-		t.Errorf("throttled: attempts %d status %d class %q; want 2 attempts ending 429", r.Attempts, r.Status, r.Class)
-	}
-	if r.Total < time.Second {
-		t.Errorf("throttled: total %v, want at least the 1s Retry-After", r.Total)
-	}
-	if r.Latency >= r.Total {
-		t.Errorf("latency %v should be the last attempt only, below total %v", r.Latency, r.Total)
-	}
+// attemptsView is the part of a Record that retries shape.
+type attemptsView struct {
+	Attempts int
+	Status   int
+	Class    ErrorClass
+	Latency  time.Duration
+}
 
-	// A Retry-After longer than the remaining deadline is not waited for.
-	cfg = Config{Strategy: Sequential, Limits: Sequential.Limits(Knobs{}), Retries: 3, Deadline: 500 * time.Millisecond}
-	recs, stats := collect(t, context.Background(), cfg, TargetList{{URL: srv.URL + "/throttled"}})
-	if r := recs[0]; r.Attempts != 1 || r.Status != 429 {
-		t.Errorf("throttled under deadline: attempts %d status %d, want 1 attempt, 429", r.Attempts, r.Status)
+func TestRetries(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		path string
+		cfg  Config
+		want attemptsView
+		// The record's Total lies in [minTotal, maxTotal]: the backoff is drawn at random
+		// unless Retry-After sets it.
+		minTotal, maxTotal time.Duration
+	}{
+		{
+			name: "503 twice then 200",
+			path: "/flaky",
+			cfg:  Config{Strategy: Semaphore, Limits: Semaphore.Limits(Knobs{Concurrency: 2}), Retries: 3, BackoffBase: time.Millisecond, BackoffCap: 5 * time.Millisecond},
+			want: attemptsView{Attempts: 3, Status: 200, Latency: serviceTime},
+			// Three answers and two backoffs, of at most 1ms and 2ms.
+			minTotal: 3 * serviceTime, maxTotal: 3*serviceTime + 3*time.Millisecond,
+		},
+		{
+			name:     "404 is not retried",
+			path:     "/gone",
+			cfg:      Config{Strategy: Semaphore, Limits: Semaphore.Limits(Knobs{Concurrency: 2}), Retries: 3},
+			want:     attemptsView{Attempts: 1, Status: 404, Class: ClassHTTP4xx, Latency: serviceTime},
+			minTotal: serviceTime, maxTotal: serviceTime,
+		},
+		{
+			name: "429 waits for Retry-After",
+			path: "/throttled",
+			cfg:  Config{Strategy: RateLimit, Limits: RateLimit.Limits(Knobs{Rate: 100}), Retries: 1, BackoffBase: time.Millisecond},
+			want: attemptsView{Attempts: 2, Status: 429, Class: ClassHTTP4xx, Latency: serviceTime},
+			// Latency is the last attempt only; Total spans both and the 1s between them.
+			minTotal: 2*serviceTime + time.Second, maxTotal: 2*serviceTime + time.Second,
+		},
+		{
+			name:     "Retry-After past the deadline is not waited for",
+			path:     "/throttled",
+			cfg:      Config{Strategy: Sequential, Limits: Sequential.Limits(Knobs{}), Retries: 3, Deadline: 500 * time.Millisecond},
+			want:     attemptsView{Attempts: 1, Status: 429, Class: ClassHTTP4xx, Latency: serviceTime},
+			minTotal: serviceTime, maxTotal: serviceTime,
+		},
 	}
-	if stats.DeadlineExceeded {
-		t.Error("deadline reported exceeded although every target finished")
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			synctest.Test(t, func(t *testing.T) {
+				cfg := tc.cfg
+				cfg.Transport = ServeInMemory(t, retryHandler())
+				recs, stats := collect(t, context.Background(), cfg, TargetList{{URL: MemURL + tc.path}})
+				r := recs[0]
+				got := attemptsView{Attempts: r.Attempts, Status: r.Status, Class: r.Class, Latency: r.Latency}
+				if diff := cmp.Diff(tc.want, got); diff != "" {
+					t.Errorf("record (-want +got):\n%s", diff)
+				}
+				if r.Total < tc.minTotal || r.Total > tc.maxTotal {
+					t.Errorf("total %v, want %v to %v", r.Total, tc.minTotal, tc.maxTotal)
+				}
+				if stats.Wall != r.Total || stats.DeadlineExceeded || stats.Interrupted {
+					t.Errorf("stats %+v: want wall = total %v and neither deadline exceeded nor interrupted", stats, r.Total)
+				}
+			})
+		})
 	}
 }
 
+// recordView is the part of a Record that a deadline or an interrupt decides.
+type recordView struct {
+	Class    ErrorClass
+	Attempts int
+	Start    time.Duration
+	Latency  time.Duration
+}
+
+// TestDeadlineAndInterrupt stops runs of 20 targets served in exactly 300ms each, and checks
+// which requests finished, which were cut off on the wire and which never started, to the
+// nanosecond of fake time.
 func TestDeadlineAndInterrupt(t *testing.T) {
 	t.Parallel()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	const latency = 300 * time.Millisecond
+	slow := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		select {
-		case <-time.After(200 * time.Millisecond):
+		case <-time.After(latency):
 		case <-r.Context().Done():
 		}
-	}))
-	t.Cleanup(srv.Close)
+	})
+	ok := func(start time.Duration) recordView {
+		return recordView{Attempts: 1, Start: start, Latency: latency}
+	}
+	cut := func(start, at time.Duration) recordView {
+		return recordView{Class: ClassCancelled, Attempts: 1, Start: start, Latency: at - start}
+	}
+	notStarted := func(at time.Duration) recordView { return recordView{Class: ClassCancelled, Start: at} }
 
-	t.Run("deadline", func(t *testing.T) {
-		t.Parallel()
-		start := time.Now()
-		recs, stats := collect(t, context.Background(), Config{Strategy: Sequential, Limits: Sequential.Limits(Knobs{}), Deadline: time.Second}, urls(srv.URL, 20))
-		cancelled := 0
-		for _, r := range recs {
-			if r.Class == ClassCancelled {
-				cancelled++
-			}
-		}
-		if cancelled < 14 || !stats.DeadlineExceeded || stats.Interrupted {
-			t.Errorf("cancelled %d of 20, stats %+v; want ≥ 14 cancelled and DeadlineExceeded", cancelled, stats)
-		}
-		if el := time.Since(start); el > 3*time.Second {
-			t.Errorf("run took %v after a 1s deadline", el)
-		}
-	})
-	t.Run("interrupt", func(t *testing.T) {
-		t.Parallel()
-		ctx, cancel := context.WithCancel(context.Background())
-		time.AfterFunc(300*time.Millisecond, cancel)
-		recs, stats := collect(t, ctx, Config{Strategy: Semaphore, Limits: Semaphore.Limits(Knobs{Concurrency: 2})}, urls(srv.URL, 20))
-		if !stats.Interrupted || stats.DeadlineExceeded {
-			t.Errorf("stats %+v: want Interrupted", stats)
-		}
-		last := recs[len(recs)-1]
-		if last.Class != ClassCancelled || last.Attempts != 0 || !strings.Contains(last.Err, "interrupted") {
-			t.Errorf("last record %+v: want a not-started cancelled record", last)
-		}
-	})
+	tests := []struct {
+		name        string
+		cfg         Config
+		interruptAt time.Duration // cancel Run's context then; 0: never
+		reason      string        // in the error of every cancelled record
+		want        []recordView  // by seq; the rest are like the last one
+		wantStats   RunStats
+	}{
+		{
+			// Three requests fit in the 1s deadline; the fourth is cut off 100ms in.
+			name:   "deadline",
+			cfg:    Config{Strategy: Sequential, Limits: Sequential.Limits(Knobs{}), Deadline: time.Second},
+			reason: "deadline exceeded",
+			want: []recordView{
+				ok(0), ok(latency), ok(2 * latency),
+				cut(3*latency, time.Second),
+				notStarted(time.Second),
+			},
+			wantStats: RunStats{Strategy: Sequential, Requests: 20, Wall: time.Second, PeakInFlight: 1, DeadlineExceeded: true},
+		},
+		{
+			// Two slots: the first pair finishes, the second is cut off halfway.
+			name:        "interrupt",
+			cfg:         Config{Strategy: Semaphore, Limits: Semaphore.Limits(Knobs{Concurrency: 2})},
+			interruptAt: 450 * time.Millisecond,
+			reason:      "interrupted",
+			want: []recordView{
+				ok(0), ok(0),
+				cut(latency, 450*time.Millisecond), cut(latency, 450*time.Millisecond),
+				notStarted(450 * time.Millisecond),
+			},
+			wantStats: RunStats{Strategy: Semaphore, Requests: 20, Wall: 450 * time.Millisecond, PeakInFlight: 2, Interrupted: true},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			synctest.Test(t, func(t *testing.T) {
+				ctx, cancel := context.WithCancel(context.Background())
+				defer cancel()
+				if tc.interruptAt > 0 {
+					time.AfterFunc(tc.interruptAt, cancel)
+				}
+				cfg := tc.cfg
+				cfg.Transport = ServeInMemory(t, slow)
+				recs, stats := collect(t, ctx, cfg, urls(MemURL, 20))
+
+				want := make([]recordView, len(recs))
+				got := make([]recordView, len(recs))
+				for i, r := range recs {
+					want[i] = tc.want[min(i, len(tc.want)-1)]
+					got[i] = recordView{Class: r.Class, Attempts: r.Attempts, Start: r.Start, Latency: r.Latency}
+					if r.Class == ClassCancelled && !strings.HasPrefix(r.Err, tc.reason+": ") && r.Err != "not started: "+tc.reason {
+						t.Errorf("seq %d: error %q, want it to say %q", i, r.Err, tc.reason)
+					}
+				}
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Errorf("records (-want +got):\n%s", diff)
+				}
+				if diff := cmp.Diff(tc.wantStats, stats); diff != "" {
+					t.Errorf("stats (-want +got):\n%s", diff)
+				}
+			})
+		})
+	}
 }
 
 func TestRunRejectsBadConfig(t *testing.T) {

@@ -98,6 +98,7 @@ func newCompareFlags(o *compareOptions) *pflag.FlagSet {
 	fs.Var(cliflag.Int(&c.Retries, 0, 0, 100), "retries", "retries on network errors, 429, 502, 503, 504 (exponential backoff, full jitter, Retry-After honoured)")
 	fs.Var(cliflag.Duration(&c.BackoffBase, fetcher.DefaultBackoffBase, false), "backoff-base", "first retry backoff ceiling")
 	fs.Var(cliflag.Duration(&c.BackoffCap, fetcher.DefaultBackoffCap, false), "backoff-cap", "largest retry backoff ceiling")
+	fs.Var(cliflag.Duration(&c.MaxRetryAfter, fetcher.DefaultMaxRetryAfter, false), "max-retry-after", "longest server Retry-After waited for before a retry")
 	fs.Var(cliflag.Size(&c.MaxBody, fetcher.DefaultMaxBody, 1), "max-body", "largest response body accepted (e.g. 512KiB, 10MiB)")
 	fs.BoolVar(&c.Insecure, "insecure", false, "skip TLS certificate verification")
 
@@ -243,6 +244,8 @@ func runCompare(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	}
 	var unreachable *compare.UnreachableError
 	switch {
+	case errors.As(err, &unreachable) && sp.offline:
+		return err
 	case errors.As(err, &unreachable):
 		return fmt.Errorf("%w; is it up? try --offline to use the built-in fake SWAPI", err)
 	case errors.Is(err, fetcher.ErrConfig):

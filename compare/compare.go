@@ -21,7 +21,7 @@ type Spec struct {
 }
 
 // UnreachableError is returned by Run when every request of every run failed before a
-// connection was made.
+// connection was made: none was established and every record failed before one.
 type UnreachableError struct {
 	Host   string // host[:port] of the first target
 	Reason string // "connection refused", "DNS lookup failed", "timed out", ...
@@ -37,6 +37,7 @@ func (e *UnreachableError) Error() string {
 // consumer's error (after that run), and with *UnreachableError when no request connected.
 func Run(ctx context.Context, spec Spec) (report.Comparison, error) {
 	var sums []report.Summary
+	connected := false
 	for _, cfg := range spec.Configs {
 		coll := report.NewCollector(cfg)
 		tee := report.Tee{coll}
@@ -51,12 +52,13 @@ func Run(ctx context.Context, spec Spec) (report.Comparison, error) {
 			return report.Comparison{}, err
 		}
 		sums = append(sums, coll.Summary(stats))
+		connected = connected || stats.Connections > 0
 		if stats.Interrupted || ctx.Err() != nil {
 			break
 		}
 	}
 	c := report.NewComparison(sums)
-	if reason, ok := c.NeverConnected(); ok {
+	if reason, ok := c.NeverConnected(); ok && !connected {
 		return c, &UnreachableError{Host: host(spec.Targets.At(0).URL), Reason: reason}
 	}
 	return c, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"strings"
@@ -116,6 +117,18 @@ func TestRunErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	failing := errors.New("disk full")
+	// A server that accepts connections and then says nothing, or only its headers, is
+	// reachable: its timeouts are a verdict on the server, not on the connection.
+	stall := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/headers" {
+			w.WriteHeader(http.StatusOK)
+			w.(http.Flusher).Flush()
+		}
+		<-r.Context().Done()
+	}))
+	t.Cleanup(stall.Close)
+	stallConfig := config(fetcher.Sequential, fetcher.Knobs{})
+	stallConfig.Timeout = 20 * time.Millisecond
 	tests := []struct {
 		name    string
 		spec    compare.Spec
@@ -132,6 +145,10 @@ func TestRunErrors(t *testing.T) {
 				return errors.As(err, &ue) && ue.Host == "127.0.0.1:1" && ue.Reason == "connection refused" &&
 					err.Error() == "every request failed to connect to 127.0.0.1:1 (connection refused)"
 			}},
+		{"connected, then nothing came", compare.Spec{Configs: []fetcher.Config{stallConfig}, Targets: fetcher.TargetList{{URL: stall.URL + "/nothing"}}},
+			func(err error) bool { return err == nil }},
+		{"connected, then the body stalled", compare.Spec{Configs: []fetcher.Config{stallConfig}, Targets: fetcher.TargetList{{URL: stall.URL + "/headers"}}},
+			func(err error) bool { return err == nil }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -49,7 +49,8 @@ func Classify(err error) ErrorClass {
 	case strings.Contains(msg, "connection reset"), strings.Contains(msg, "broken pipe"),
 		strings.Contains(msg, "server closed"), strings.Contains(msg, "unexpected EOF"):
 		return ClassReset
-	case strings.Contains(msg, "tls:"), strings.Contains(msg, "x509:"):
+	case strings.Contains(msg, "tls:"), strings.Contains(msg, "x509:"),
+		strings.Contains(msg, "HTTP response to HTTPS client"):
 		return ClassTLS
 	case strings.Contains(msg, "Client.Timeout"), strings.Contains(msg, "timeout"):
 		return ClassTimeout

@@ -16,6 +16,8 @@ const (
 	DefaultMaxBody     = 10 << 20
 	DefaultBackoffBase = 100 * time.Millisecond
 	DefaultBackoffCap  = 5 * time.Second
+	// DefaultMaxRetryAfter is the longest Retry-After honoured by default.
+	DefaultMaxRetryAfter = time.Minute
 )
 
 // Limits are the scheduling parameters of one strategy run, with every default applied. The
@@ -76,6 +78,9 @@ type Config struct {
 	// BackoffBase and BackoffCap shape the exponential backoff with full jitter between retries:
 	// sleep = rand[0, min(cap, base·2^attempt)), or the server's Retry-After when it is longer.
 	BackoffBase, BackoffCap time.Duration
+	// MaxRetryAfter caps the wait a server's Retry-After can impose before a retry; a longer
+	// one is cut to it and the record's Note says so. 0 means DefaultMaxRetryAfter.
+	MaxRetryAfter time.Duration
 	// MaxBody is the largest body accepted, in bytes; a larger body yields ClassBodyTooBig.
 	// 0 means DefaultMaxBody.
 	MaxBody int64
@@ -104,7 +109,7 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("%w: %s needs %s, got %+v", ErrConfig, c.Strategy, map[Strategy]string{Semaphore: "slots ≥ 1", RateLimit: "rate > 0"}[c.Strategy], l)
 	case l.Slots < 0 || !(l.Rate >= 0) || (l.Rate > 0) != (l.Burst > 0) || l.Burst < 0:
 		return fmt.Errorf("%w: limits %+v: slots and rate must not be negative, burst ≥ 1 exactly when rate > 0", ErrConfig, l)
-	case c.Timeout < 0 || c.Deadline < 0 || c.Retries < 0 || c.MaxBody < 0 || c.BackoffBase < 0 || c.BackoffCap < 0:
+	case c.Timeout < 0 || c.Deadline < 0 || c.Retries < 0 || c.MaxBody < 0 || c.BackoffBase < 0 || c.BackoffCap < 0 || c.MaxRetryAfter < 0:
 		return fmt.Errorf("%w: timeout, deadline, retries, max body and backoff must not be negative", ErrConfig)
 	}
 	return nil

@@ -6,8 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gocolly/colly/v2"
 
@@ -28,6 +31,7 @@ type attempt struct {
 	ttfb       time.Duration
 	name       string
 	retryAfter string
+	location   bool // the answer carried a Location header
 	err        error
 	class      ErrorClass
 }
@@ -37,7 +41,8 @@ type engine struct {
 	c         *colly.Collector
 	transport *http.Transport
 	maxBody   int64
-	inFlight  gauge.Gauge // requests on the wire
+	inFlight  gauge.Gauge  // requests on the wire
+	dials     atomic.Int64 // connections established
 }
 
 func newEngine(ctx context.Context, cfg *Config, slots int) *engine {
@@ -49,6 +54,7 @@ func newEngine(ctx context.Context, cfg *Config, slots int) *engine {
 	idle := max(slots, 100)
 	tr.MaxIdleConnsPerHost = idle
 	tr.MaxIdleConns = max(tr.MaxIdleConns, idle)
+	tr.MaxResponseHeaderBytes = maxHeaderBytes
 	if cfg.Insecure {
 		if tr.TLSClientConfig == nil {
 			tr.TLSClientConfig = &tls.Config{}
@@ -60,13 +66,15 @@ func newEngine(ctx context.Context, cfg *Config, slots int) *engine {
 	if e.maxBody <= 0 {
 		e.maxBody = DefaultMaxBody
 	}
+	countDials(tr, &e.dials)
 	c := colly.NewCollector()
-	// Fields are set after NewCollector so COLLY_* environment variables cannot change a run.
+	// NewCollector applies COLLY_* environment variables; every setting they reach is set
+	// again here, so none of them can change a run.
 	c.Async = false
 	c.AllowURLRevisit = true
 	c.ParseHTTPErrorResponse = true
 	c.IgnoreRobotsTxt = true
-	c.TraceHTTP = true
+	c.TraceHTTP = false
 	c.MaxDepth = 0
 	c.MaxRequests = 0
 	c.CacheDir = ""
@@ -75,14 +83,15 @@ func newEngine(ctx context.Context, cfg *Config, slots int) *engine {
 	c.DisallowedDomains = nil
 	c.URLFilters = nil
 	c.DisallowedURLFilters = nil
-	c.MaxBodySize = int(e.maxBody) + 1
+	c.MaxBodySize = 0 // boundedTransport applies the limit after decoding
 	c.UserAgent = cfg.UserAgent
 	if c.UserAgent == "" {
 		c.UserAgent = "fetchbench/" + Version
 	}
 	c.Context = ctx
-	c.WithTransport(tr)
+	c.WithTransport(&boundedTransport{base: tr, max: e.maxBody})
 	c.DisableCookies()
+	c.SetRedirectHandler(followRedirect)
 	timeout := cfg.Timeout
 	if timeout <= 0 {
 		timeout = DefaultTimeout
@@ -94,26 +103,20 @@ func newEngine(ctx context.Context, cfg *Config, slots int) *engine {
 		a.sent = time.Now()
 		e.inFlight.Inc()
 	})
+	c.OnResponseHeaders(func(r *colly.Response) {
+		a := r.Ctx.GetAny(attemptKey).(*attempt)
+		a.ttfb = time.Since(a.sent)
+		a.status = r.StatusCode
+		a.retryAfter = r.Headers.Get("Retry-After")
+		a.location = r.Headers.Get("Location") != ""
+	})
 	c.OnResponse(func(r *colly.Response) {
 		a := r.Ctx.GetAny(attemptKey).(*attempt)
 		a.done = time.Now()
 		a.status = r.StatusCode
 		a.bytes = int64(len(r.Body))
-		if r.Trace != nil {
-			a.ttfb = r.Trace.FirstByteDuration
-		}
-		if r.Headers != nil {
-			a.retryAfter = r.Headers.Get("Retry-After")
-		}
-		if a.bytes > e.maxBody {
-			a.bytes = e.maxBody
-			a.err = fmt.Errorf("%w: more than %d bytes", errBodyTooLarge, e.maxBody)
-			a.class = ClassBodyTooBig
-			return
-		}
-		a.class = statusClass(a.status)
-		if a.class != ClassNone {
-			a.err = httpError(a.status, r.Body)
+		if a.err = statusError(a.status, a.location, r.Body); a.err != nil {
+			a.class = statusClass(a.status)
 		}
 		if r.Headers != nil && strings.Contains(r.Headers.Get("Content-Type"), "json") {
 			name, err := swapiName(r.Body)
@@ -130,10 +133,29 @@ func newEngine(ctx context.Context, cfg *Config, slots int) *engine {
 		if r.StatusCode != 0 {
 			a.status = r.StatusCode
 		}
+		if errors.Is(err, errBodyTooLarge) {
+			a.bytes = e.maxBody
+		}
 		a.err = err
 	})
 	e.c = c
 	return e
+}
+
+// MaxRedirects is how many redirects one attempt follows; the answer after that is an error
+// of class ClassRedirect.
+const MaxRedirects = 10
+
+// followRedirect follows up to MaxRedirects redirects, then keeps the last answer, and drops
+// the Authorization header when the host changes.
+func followRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= MaxRedirects {
+		return http.ErrUseLastResponse
+	}
+	if req.URL.Host != via[len(via)-1].URL.Host {
+		req.Header.Del("Authorization")
+	}
+	return nil
 }
 
 // do sends one attempt and blocks until it is finished.
@@ -159,26 +181,59 @@ func (e *engine) do(u string) *attempt {
 
 func (e *engine) close() { e.transport.CloseIdleConnections() }
 
-// httpError describes a 4xx/5xx answer with the start of its body, which often says why.
-func httpError(status int, body []byte) error {
-	const max = 120
-	snippet := strings.Join(strings.Fields(string(body[:min(len(body), max)])), " ")
-	if len(body) > max {
-		snippet += "…"
+// statusError is the error of an answer that is not a success: a 4xx/5xx with the start of
+// its body, which often says why; a 3xx left after MaxRedirects or without a Location to
+// follow; any other status outside 2xx. It is nil for a 2xx.
+func statusError(status int, location bool, body []byte) error {
+	text := "http " + strconv.Itoa(status)
+	if t := http.StatusText(status); t != "" {
+		text += " " + t
 	}
-	if snippet == "" {
-		return fmt.Errorf("http %d %s", status, http.StatusText(status))
+	switch {
+	case status >= 200 && status < 300:
+		return nil
+	case status >= 300 && status < 400 && location:
+		return fmt.Errorf("%s: stopped after %d redirects", text, MaxRedirects)
+	case status >= 300 && status < 400:
+		return fmt.Errorf("%s: redirect without a Location header", text)
+	case status < 400 || status > 599:
+		return fmt.Errorf("%s: unexpected status", text)
 	}
-	return fmt.Errorf("http %d %s: %s", status, http.StatusText(status), snippet)
+	if snippet := bodySnippet(body); snippet != "" {
+		return fmt.Errorf("%s: %s", text, snippet)
+	}
+	return errors.New(text)
 }
 
-// statusClass maps an HTTP status to its error class; 1xx–3xx are not errors.
+// bodySnippet is the start of body, whitespace collapsed, cut on a rune boundary at about
+// 120 bytes and marked "…" when cut.
+func bodySnippet(body []byte) string {
+	const max = 120
+	cut := len(body)
+	if cut > max {
+		cut = max
+		for cut > 0 && !utf8.RuneStart(body[cut]) {
+			cut--
+		}
+	}
+	snippet := strings.Join(strings.Fields(string(body[:cut])), " ")
+	if cut < len(body) && snippet != "" {
+		snippet += "…"
+	}
+	return snippet
+}
+
+// statusClass maps a status that is not a success to its error class.
 func statusClass(status int) ErrorClass {
 	switch {
-	case status >= 500:
-		return ClassHTTP5xx
-	case status >= 400:
+	case status >= 200 && status < 300:
+		return ClassNone
+	case status >= 300 && status < 400:
+		return ClassRedirect
+	case status >= 400 && status < 500:
 		return ClassHTTP4xx
+	case status >= 500 && status < 600:
+		return ClassHTTP5xx
 	}
-	return ClassNone
+	return ClassOther
 }

@@ -144,20 +144,31 @@ func TestEngineOutcomes(t *testing.T) {
 	}
 }
 
+// TestEngineIgnoresCollyEnvironment sets every COLLY_* variable colly reads to a value that
+// would change the run: a limit of 3 bytes, no redirects, an allow-list without the server...
 func TestEngineIgnoresCollyEnvironment(t *testing.T) {
-	t.Setenv("COLLY_USER_AGENT", "evil")
-	t.Setenv("COLLY_MAX_BODY_SIZE", "3")
-	t.Setenv("COLLY_ALLOW_URL_REVISIT", "false")
+	for k, v := range map[string]string{
+		"ALLOWED_DOMAINS": "example.invalid", "CACHE_DIR": t.TempDir(), "DETECT_CHARSET": "yes",
+		"DISABLE_COOKIES": "yes", "DISALLOWED_DOMAINS": "127.0.0.1", "IGNORE_ROBOTSTXT": "no",
+		"FOLLOW_REDIRECTS": "no", "MAX_BODY_SIZE": "3", "MAX_DEPTH": "1", "MAX_REQUESTS": "1",
+		"PARSE_HTTP_ERROR_RESPONSE": "no", "TRACE_HTTP": "yes", "USER_AGENT": "evil",
+	} {
+		t.Setenv("COLLY_"+k, v)
+	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/moved" {
+			http.Redirect(w, r, "/person", http.StatusMovedPermanently)
+			return
+		}
 		w.Header().Set("Content-Type", "application/json")
 		fmt.Fprintf(w, `{"name":%q}`, r.UserAgent())
 	}))
 	t.Cleanup(srv.Close)
-	ts := TargetList{{URL: srv.URL}, {URL: srv.URL}}
+	ts := TargetList{{URL: srv.URL + "/person"}, {URL: srv.URL + "/moved"}, {URL: srv.URL + "/person"}}
 	recs, _ := collect(t, context.Background(), Config{Strategy: Sequential, Limits: Sequential.Limits(Knobs{})}, ts)
 	for _, r := range recs {
-		if r.Name != "fetchbench/"+Version || r.Class != ClassNone {
-			t.Errorf("record %+v: want user agent fetchbench/%s and no error", r, Version)
+		if r.Name != "fetchbench/"+Version || r.Class != ClassNone || r.Status != 200 {
+			t.Errorf("record %+v: want status 200, user agent fetchbench/%s and no error", r, Version)
 		}
 	}
 }
@@ -168,6 +179,8 @@ func TestTransportErrors(t *testing.T) {
 	t.Parallel()
 	tlsSrv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	t.Cleanup(tlsSrv.Close)
+	plainSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	t.Cleanup(plainSrv.Close)
 	closed := "http://" + refusedAddr(t) + "/"
 	reset := resetServer(t)
 
@@ -179,7 +192,9 @@ func TestTransportErrors(t *testing.T) {
 	}{
 		{"tls verify", tlsSrv.URL, false, ClassTLS},
 		{"tls insecure", tlsSrv.URL, true, ClassNone},
+		{"https to a plain http port", strings.Replace(plainSrv.URL, "http:", "https:", 1), false, ClassTLS},
 		{"refused", closed, false, ClassRefused},
+		{"refused, credentials in the url", strings.Replace(closed, "http://", "http://user:s3cret@", 1), false, ClassRefused},
 		{"reset", reset, false, ClassReset},
 		{"dns", "http://fetchbench-no-such-host.invalid/", false, ClassDNS},
 	}
@@ -199,6 +214,9 @@ func TestTransportErrors(t *testing.T) {
 			recs, _ := collect(t, context.Background(), cfg, TargetList{{URL: tc.url}})
 			if recs[0].Class != tc.wantClass {
 				t.Errorf("class = %q (err %q), want %q", recs[0].Class, recs[0].Err, tc.wantClass)
+			}
+			if strings.Contains(recs[0].Err, "s3cret") {
+				t.Errorf("error %q shows the password", recs[0].Err)
 			}
 		})
 	}
@@ -271,6 +289,13 @@ func retryHandler() http.Handler {
 			w.WriteHeader(http.StatusTooManyRequests)
 		case "/gone":
 			w.WriteHeader(http.StatusNotFound)
+		case "/come-back-in-31-years":
+			if hits.Add(1) == 1 {
+				w.Header().Set("Retry-After", "999999999")
+				w.WriteHeader(http.StatusServiceUnavailable)
+				return
+			}
+			fmt.Fprint(w, "ok")
 		}
 	})
 }
@@ -293,6 +318,7 @@ func TestRetries(t *testing.T) {
 		path string
 		cfg  Config
 		want attemptsView
+		note string
 		// The record's Total lies in [minTotal, maxTotal]: the backoff is drawn at random
 		// unless Retry-After sets it.
 		minTotal, maxTotal time.Duration
@@ -321,6 +347,15 @@ func TestRetries(t *testing.T) {
 			minTotal: 2*serviceTime + time.Second, maxTotal: 2*serviceTime + time.Second,
 		},
 		{
+			name: "Retry-After is cut to MaxRetryAfter",
+			path: "/come-back-in-31-years",
+			cfg:  Config{Strategy: Sequential, Limits: Sequential.Limits(Knobs{}), Retries: 1, MaxRetryAfter: 2 * time.Second},
+			want: attemptsView{Attempts: 2, Status: 200, Latency: serviceTime},
+			note: "server asked to wait 277777h46m39s before retrying; waited 2s",
+			// Two answers and the 2s cap between them.
+			minTotal: 2*serviceTime + 2*time.Second, maxTotal: 2*serviceTime + 2*time.Second,
+		},
+		{
 			name:     "Retry-After past the deadline is not waited for",
 			path:     "/throttled",
 			cfg:      Config{Strategy: Sequential, Limits: Sequential.Limits(Knobs{}), Retries: 3, Deadline: 500 * time.Millisecond},
@@ -339,6 +374,9 @@ func TestRetries(t *testing.T) {
 				got := attemptsView{Attempts: r.Attempts, Status: r.Status, Class: r.Class, Latency: r.Latency}
 				if diff := cmp.Diff(tc.want, got); diff != "" {
 					t.Errorf("record (-want +got):\n%s", diff)
+				}
+				if r.Note != tc.note {
+					t.Errorf("note %q, want %q", r.Note, tc.note)
 				}
 				if r.Total < tc.minTotal || r.Total > tc.maxTotal {
 					t.Errorf("total %v, want %v to %v", r.Total, tc.minTotal, tc.maxTotal)
@@ -397,7 +435,7 @@ func TestDeadlineAndInterrupt(t *testing.T) {
 				cut(3*latency, time.Second),
 				notStarted(time.Second),
 			},
-			wantStats: RunStats{Strategy: Sequential, Requests: 20, Wall: time.Second, PeakInFlight: 1, DeadlineExceeded: true},
+			wantStats: RunStats{Strategy: Sequential, Requests: 20, Wall: time.Second, PeakInFlight: 1, Connections: 1, DeadlineExceeded: true},
 		},
 		{
 			// Two slots: the first pair finishes, the second is cut off halfway.
@@ -410,7 +448,7 @@ func TestDeadlineAndInterrupt(t *testing.T) {
 				cut(latency, 450*time.Millisecond), cut(latency, 450*time.Millisecond),
 				notStarted(450 * time.Millisecond),
 			},
-			wantStats: RunStats{Strategy: Semaphore, Requests: 20, Wall: 450 * time.Millisecond, PeakInFlight: 2, Interrupted: true},
+			wantStats: RunStats{Strategy: Semaphore, Requests: 20, Wall: 450 * time.Millisecond, PeakInFlight: 2, Connections: 2, Interrupted: true},
 		},
 	}
 	for _, tc := range tests {
@@ -465,8 +503,17 @@ func TestRunRejectsBadConfig(t *testing.T) {
 
 func TestClassifyStatus(t *testing.T) {
 	t.Parallel()
-	got := []ErrorClass{statusClass(200), statusClass(301), statusClass(404), statusClass(429), statusClass(503)}
-	want := []ErrorClass{ClassNone, ClassNone, ClassHTTP4xx, ClassHTTP4xx, ClassHTTP5xx}
+	statuses := []int{0, 101, 199, 200, 204, 299, 301, 304, 399, 404, 429, 499, 503, 599, 600, 999}
+	want := []ErrorClass{ClassOther, ClassOther, ClassOther, ClassNone, ClassNone, ClassNone,
+		ClassRedirect, ClassRedirect, ClassRedirect, ClassHTTP4xx, ClassHTTP4xx, ClassHTTP4xx,
+		ClassHTTP5xx, ClassHTTP5xx, ClassOther, ClassOther}
+	var got []ErrorClass
+	for _, s := range statuses {
+		got = append(got, statusClass(s))
+		if err := statusError(s, true, nil); (err == nil) != (statusClass(s) == ClassNone) {
+			t.Errorf("status %d: statusError %v disagrees with class %q", s, err, statusClass(s))
+		}
+	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}

@@ -75,6 +75,7 @@ const (
 	ClassCancelled   ErrorClass = "cancelled"
 	ClassHTTP4xx     ErrorClass = "http 4xx"
 	ClassHTTP5xx     ErrorClass = "http 5xx"
+	ClassRedirect    ErrorClass = "redirect" // a 3xx left after MaxRedirects, or without Location
 	ClassInvalidJSON ErrorClass = "invalid json"
 	ClassOther       ErrorClass = "other"
 )
@@ -82,7 +83,7 @@ const (
 // ErrorClasses lists every non-empty class in report order.
 var ErrorClasses = []ErrorClass{
 	ClassTimeout, ClassRefused, ClassReset, ClassDNS, ClassTLS, ClassBodyTooBig,
-	ClassCancelled, ClassHTTP4xx, ClassHTTP5xx, ClassInvalidJSON, ClassOther,
+	ClassCancelled, ClassHTTP4xx, ClassHTTP5xx, ClassRedirect, ClassInvalidJSON, ClassOther,
 }
 
 // Record is the outcome of one target under one strategy. Every target yields exactly one Record,
@@ -106,6 +107,9 @@ type Record struct {
 	// Attempts is how many times the request went on the wire (0 if it never started).
 	Attempts int
 	Name     string // SWAPI "name" (or "title" for films) when the body is SWAPI JSON
+	// Note remarks on how the request went that is not an error, such as a Retry-After cut
+	// to Config.MaxRetryAfter; empty when there is nothing to say.
+	Note string
 }
 
 // OK reports whether the record is a success: no error.
@@ -129,6 +133,8 @@ type RunStats struct {
 	Requests     int           // records produced (always len(targets))
 	Wall         time.Duration // first request scheduled → last record produced
 	PeakInFlight int           // largest number of requests simultaneously on the wire
+	// Connections is how many connections were established (TCP, before any TLS handshake).
+	Connections int
 	// DeadlineExceeded is set when Config.Deadline passed before every target finished.
 	DeadlineExceeded bool
 	// Interrupted is set when the parent context was cancelled before every target finished.

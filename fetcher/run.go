@@ -57,6 +57,7 @@ func Run(ctx context.Context, cfg Config, targets Targets, sink func(Record)) (R
 		Requests:     r.produced,
 		Wall:         r.last.Sub(r.t0),
 		PeakInFlight: int(eng.inFlight.Peak()),
+		Connections:  int(eng.dials.Load()),
 	}
 	if r.stopped {
 		if ctx.Err() != nil {
@@ -204,7 +205,10 @@ func (r *runner) fetch(seq int, t Target, queue time.Duration) Record {
 		if rec.Attempts > r.cfg.Retries || !retryable(a) {
 			return rec
 		}
-		wait := r.backoff(rec.Attempts, a.retryAfter)
+		wait, asked := r.backoff(rec.Attempts, a.retryAfter)
+		if asked > 0 {
+			rec.Note = fmt.Sprintf("server asked to wait %s before retrying; waited %s", asked, wait)
+		}
 		if dl, ok := r.ctx.Deadline(); ok && time.Until(dl) < wait {
 			return rec // waiting would pass the deadline: keep this outcome
 		}
@@ -220,24 +224,31 @@ func (r *runner) fetch(seq int, t Target, queue time.Duration) Record {
 }
 
 // backoff is the pause before retry number n (1-based): full jitter over
-// min(cap, base·2^(n-1)), raised to the server's Retry-After when that is longer.
-func (r *runner) backoff(n int, retryAfter string) time.Duration {
-	base, ceil := r.cfg.BackoffBase, r.cfg.BackoffCap
+// min(cap, base·2^(n-1)), raised to the server's Retry-After when that is longer, but never
+// beyond MaxRetryAfter. asked is the server's Retry-After when it was cut to that cap, else 0.
+func (r *runner) backoff(n int, retryAfter string) (wait, asked time.Duration) {
+	base, ceil, most := r.cfg.BackoffBase, r.cfg.BackoffCap, r.cfg.MaxRetryAfter
 	if base <= 0 {
 		base = DefaultBackoffBase
 	}
 	if ceil <= 0 {
 		ceil = DefaultBackoffCap
 	}
+	if most <= 0 {
+		most = DefaultMaxRetryAfter
+	}
 	d := ceil
 	if n-1 < 30 {
 		d = min(ceil, base<<(n-1))
 	}
-	wait := time.Duration(rand.Int64N(int64(d) + 1))
+	wait = time.Duration(rand.Int64N(int64(d) + 1))
 	if ra, ok := ParseRetryAfter(retryAfter, time.Now()); ok && ra > wait {
 		wait = ra
+		if ra > most {
+			wait, asked = most, ra
+		}
 	}
-	return wait
+	return wait, asked
 }
 
 // ParseRetryAfter parses a Retry-After header value, delay-seconds or an HTTP date, relative to now.

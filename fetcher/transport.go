@@ -1,0 +1,109 @@
+package fetcher
+
+import (
+	"compress/gzip"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync/atomic"
+)
+
+// maxHeaderBytes bounds a response's header block; a larger one fails the attempt.
+const maxHeaderBytes = 1 << 20
+
+// boundedTransport hands colly response bodies that never yield more than max bytes, counted
+// after decoding. It decodes a gzip or x-gzip Content-Encoding itself and marks every
+// response Uncompressed, so colly, which would otherwise gunzip some bodies (by
+// Content-Encoding, by a gzip Content-Type, by a .xml.gz path) after applying its own limit to
+// the compressed bytes, never inflates anything.
+type boundedTransport struct {
+	base *http.Transport
+	max  int64
+}
+
+func (t *boundedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	res, err := t.base.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	if !res.Uncompressed {
+		switch strings.ToLower(strings.TrimSpace(res.Header.Get("Content-Encoding"))) {
+		case "gzip", "x-gzip":
+			res.Body = &gunzipBody{rc: res.Body}
+			res.Header.Del("Content-Encoding")
+			res.Header.Del("Content-Length")
+			res.ContentLength = -1
+		}
+		res.Uncompressed = true
+	}
+	res.Body = &limitedBody{rc: res.Body, max: t.max, left: t.max}
+	return res, nil
+}
+
+// limitedBody yields at most max bytes of rc, then fails with errBodyTooLarge if more remain.
+type limitedBody struct {
+	rc        io.ReadCloser
+	max, left int64
+}
+
+func (b *limitedBody) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		// One byte more tells a body of exactly the limit from a larger one.
+		var one [1]byte
+		n, err := io.ReadFull(b.rc, one[:])
+		if n == 0 {
+			return 0, err
+		}
+		return 0, fmt.Errorf("%w: more than %d bytes", errBodyTooLarge, b.max)
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.rc.Read(p)
+	b.left -= int64(n)
+	return n, err
+}
+
+func (b *limitedBody) Close() error { return b.rc.Close() }
+
+// gunzipBody decodes rc, reading the gzip header on the first Read so that a stalled or
+// malformed body fails inside the body read, with the status already known.
+type gunzipBody struct {
+	rc io.ReadCloser
+	zr *gzip.Reader
+}
+
+func (g *gunzipBody) Read(p []byte) (int, error) {
+	if g.zr == nil {
+		zr, err := gzip.NewReader(g.rc)
+		if err != nil {
+			return 0, fmt.Errorf("gzip body: %w", err)
+		}
+		g.zr = zr
+	}
+	n, err := g.zr.Read(p)
+	if err != nil && err != io.EOF {
+		err = fmt.Errorf("gzip body: %w", err)
+	}
+	return n, err
+}
+
+func (g *gunzipBody) Close() error { return g.rc.Close() }
+
+// countDials wraps tr's dialer so that every connection established adds one to n.
+func countDials(tr *http.Transport, n *atomic.Int64) {
+	dial := tr.DialContext
+	if dial == nil {
+		dial = (&net.Dialer{}).DialContext
+	}
+	tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := dial(ctx, network, addr)
+		if err == nil {
+			n.Add(1)
+		}
+		return c, err
+	}
+}

@@ -80,7 +80,7 @@ func newCompareFlags(o *compareOptions) *pflag.FlagSet {
 	fs.Var(cliflag.Choice(&o.src.resource, "people", fetcher.Resources, func(s string) error { return cliflag.Valuef("%v", fetcher.CheckResource(s)) }),
 		"resource", "SWAPI resource: "+strings.Join(fetcher.Resources, "|"))
 	fs.VarP(cliflag.Int(&o.src.count, 20, 1, fetcher.MaxIDs), "count", "n", "fetch ids 1..N")
-	fs.Var(cliflag.Parsed(&o.src.ids, "", func(s string) string { return " " + s + ": " }, parseIDs),
+	fs.Var(cliflag.Parsed(&o.src.ids, "", cliflag.Colon, parseIDs),
 		"ids", "ids and ranges to fetch, e.g. 1-9,12 (- reads ids from stdin)")
 	fs.StringVar(&o.src.template, "url-template", "", "URL with {id}, e.g. 'http://host/api/people/{id}/'")
 	fs.StringVar(&o.src.urls, "urls", "", "file with one URL per line (- for stdin)")

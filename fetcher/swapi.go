@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/fetchbench/fetchbench/swapi"
 )
 
 // Resources lists the SWAPI resources in the API's order.
@@ -25,6 +27,9 @@ func ResourceTemplate(base, resource string) (string, error) {
 		return "", err
 	}
 	if err := CheckURL(base); err != nil {
+		return "", err
+	}
+	if err := swapi.CheckBaseURL(base); err != nil {
 		return "", err
 	}
 	return strings.TrimSuffix(base, "/") + "/" + resource + "/{id}/", nil

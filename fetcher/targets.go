@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -14,12 +15,21 @@ import (
 const MaxIDs = 10_000_000
 
 // ParseIDs parses a comma-separated list of ids and inclusive ranges ("1-9,12,20-25").
-// Ids are ≥ 1; a repeated id is kept (each listed id is one request).
+// Ids are ≥ 1; a repeated id is kept (each listed id is one request). It fails, before
+// expanding anything, when the list would hold more than MaxIDs ids.
 func ParseIDs(s string) ([]int, error) {
+	return appendIDs(nil, s)
+}
+
+// appendIDs appends the ids of the list s to ids, failing when there would be more than
+// MaxIDs in all.
+func appendIDs(ids []int, s string) ([]int, error) {
 	if strings.TrimSpace(s) == "" {
 		return nil, errors.New("empty id list")
 	}
-	var ids []int
+	type span struct{ lo, n int }
+	var spans []span
+	total := len(ids)
 	for _, part := range strings.Split(s, ",") {
 		part = strings.TrimSpace(part)
 		lo, hi, isRange := strings.Cut(part, "-")
@@ -36,11 +46,17 @@ func ParseIDs(s string) ([]int, error) {
 				return nil, fmt.Errorf("range %q runs backwards", part)
 			}
 		}
-		if len(ids)+(b-a+1) > MaxIDs {
+		// b-a cannot overflow (1 ≤ a ≤ b), and total stays ≤ MaxIDs.
+		if b-a >= MaxIDs-total {
 			return nil, fmt.Errorf("more than %d ids", MaxIDs)
 		}
-		for id := a; id <= b; id++ {
-			ids = append(ids, id)
+		spans = append(spans, span{a, b - a + 1})
+		total += b - a + 1
+	}
+	ids = slices.Grow(ids, total-len(ids))
+	for _, sp := range spans {
+		for k := range sp.n {
+			ids = append(ids, sp.lo+k)
 		}
 	}
 	return ids, nil
@@ -58,30 +74,47 @@ func parseID(s string) (int, error) {
 	return n, nil
 }
 
-// ReadIDs reads whitespace-separated ids (or ranges) from r, one or more per line.
-// Errors name the line.
+// maxLine is the longest line ReadIDs and ReadURLs accept.
+const maxLine = 1 << 20
+
+// scanLines calls fn with each line of r and its 1-based number until fn fails. Every error
+// names its line: fn's, a line longer than maxLine, or a failed read.
+func scanLines(r io.Reader, fn func(line int, text string) error) error {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), maxLine)
+	line := 1
+	for ; sc.Scan(); line++ {
+		if err := fn(line, sc.Text()); err != nil {
+			return fmt.Errorf("line %d: %w", line, err)
+		}
+	}
+	switch err := sc.Err(); {
+	case errors.Is(err, bufio.ErrTooLong):
+		return fmt.Errorf("line %d: longer than %d bytes", line, maxLine)
+	case err != nil:
+		return fmt.Errorf("line %d: %w", line, err)
+	}
+	return nil
+}
+
+// ReadIDs reads whitespace-separated ids (or ranges) from r, one or more per line; # starts
+// a comment. Errors name the line.
 func ReadIDs(r io.Reader) ([]int, error) {
 	var ids []int
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for line := 1; sc.Scan(); line++ {
-		text := sc.Text()
+	err := scanLines(r, func(_ int, text string) error {
 		if i := strings.IndexByte(text, '#'); i >= 0 {
 			text = text[:i]
 		}
 		for _, f := range strings.Fields(text) {
-			got, err := ParseIDs(f)
-			if err != nil {
-				return nil, fmt.Errorf("line %d: %w", line, err)
+			var err error
+			if ids, err = appendIDs(ids, f); err != nil {
+				return err
 			}
-			if len(ids)+len(got) > MaxIDs {
-				return nil, fmt.Errorf("line %d: more than %d ids", line, MaxIDs)
-			}
-			ids = append(ids, got...)
 		}
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("read ids: %w", err)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if len(ids) == 0 {
 		return nil, errors.New("no ids read")
@@ -93,20 +126,19 @@ func ReadIDs(r io.Reader) ([]int, error) {
 // skipped. Errors name the line.
 func ReadURLs(r io.Reader) (TargetList, error) {
 	var ts TargetList
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for line := 1; sc.Scan(); line++ {
-		text := strings.TrimSpace(sc.Text())
+	err := scanLines(r, func(_ int, text string) error {
+		text = strings.TrimSpace(text)
 		if text == "" || strings.HasPrefix(text, "#") {
-			continue
+			return nil
 		}
 		if err := CheckURL(text); err != nil {
-			return nil, fmt.Errorf("line %d: %w", line, err)
+			return err
 		}
 		ts = append(ts, Target{ID: trailingID(text), URL: text})
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("read urls: %w", err)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if len(ts) == 0 {
 		return nil, errors.New("no urls read")
@@ -114,16 +146,47 @@ func ReadURLs(r io.Reader) (TargetList, error) {
 	return ts, nil
 }
 
-// CheckURL reports whether s is an absolute http or https URL with a host.
+// CheckURL reports whether s is an absolute http or https URL with a host and, if it has
+// one, a port from 1 to 65535. Its errors show s with any password masked.
 func CheckURL(s string) error {
 	u, err := url.Parse(s)
 	if err != nil {
-		return fmt.Errorf("bad url %q: %w", s, err)
+		return fmt.Errorf("bad url %q: %w", redact(s), errors.Unwrap(err))
 	}
+	shown := u.Redacted()
 	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("bad url %q: want an absolute http:// or https:// URL", s)
+		return fmt.Errorf("bad url %q: want an absolute http:// or https:// URL", shown)
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return fmt.Errorf("bad url %q: port %s is not between 1 and 65535", shown, p)
+		}
+	} else if strings.HasSuffix(u.Host, ":") {
+		return fmt.Errorf("bad url %q: empty port", shown)
 	}
 	return nil
+}
+
+// redact masks the password of a URL that url.Parse rejects: whatever lies between "://"
+// and the last "@" before the next "/" is cut down to its user name.
+func redact(s string) string {
+	scheme, rest, ok := strings.Cut(s, "://")
+	if !ok {
+		return s
+	}
+	host := rest
+	if i := strings.IndexByte(rest, '/'); i >= 0 {
+		host = rest[:i]
+	}
+	at := strings.LastIndexByte(host, '@')
+	if at < 0 {
+		return s
+	}
+	user, _, hasPass := strings.Cut(host[:at], ":")
+	if !hasPass {
+		return s
+	}
+	return scheme + "://" + user + ":xxxxx" + rest[at:]
 }
 
 // trailingID is the last all-digit path segment of u, or 0.

@@ -1,6 +1,7 @@
 package fetcher
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -27,6 +28,14 @@ func TestParseIDs(t *testing.T) {
 		{in: "", wantErr: "empty"},
 		{in: "1-2-3", wantErr: "bad id"},
 		{in: "1-99999999999", wantErr: "more than"},
+		// Ranges ending at the int64 maximum used to loop forever: id++ overflowed.
+		{in: "9223372036854775807", want: []int{9223372036854775807}},
+		{in: "9223372036854775805-9223372036854775807", want: []int{9223372036854775805, 9223372036854775806, 9223372036854775807}},
+		{in: "1-9223372036854775807", wantErr: "more than 10000000 ids"},
+		{in: "9223372036854775807-9223372036854775807,1-10000000", wantErr: "more than 10000000 ids"},
+		{in: "1-9999999,9223372036854775807", want: nil},
+		{in: "9223372036854775808", wantErr: `bad id "9223372036854775808"`},
+		{in: "1\n2x", wantErr: `bad id "1\n2x"`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.in, func(t *testing.T) {
@@ -41,6 +50,9 @@ func TestParseIDs(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			if tc.want == nil {
+				return // too many to list; the fuzzer checks their shape
+			}
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("ParseIDs(%q) (-want +got):\n%s", tc.in, diff)
 			}
@@ -48,24 +60,113 @@ func TestParseIDs(t *testing.T) {
 	}
 }
 
+// FuzzParseIDs checks ParseIDs against a reference that never expands a range: the ids come
+// back in order, range by range, each range complete and no larger than MaxIDs in all. Its
+// seeds sit at the int64 limits, where a loop `id <= b; id++` never ends.
 func FuzzParseIDs(f *testing.F) {
-	for _, s := range []string{"1-9,12,20-25", "5-1", "abc", "", "1,,2", "-", "9999999999-1", "3-3"} {
+	for _, s := range []string{"1-9,12,20-25", "5-1", "abc", "", "1,,2", "-", "9999999999-1", "3-3",
+		"9223372036854775807", "9223372036854775806-9223372036854775807", "1-9223372036854775807",
+		"9223372036854775807-9223372036854775807,9223372036854775807", "9223372036854775808", "1-10000000", "1-10000001"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
+		// The reference: the ranges, parsed with no arithmetic on them.
+		var spans [][2]int
+		total := 0
+		for _, part := range strings.Split(s, ",") {
+			lo, hi, isRange := strings.Cut(strings.TrimSpace(part), "-")
+			a, errA := strconv.Atoi(strings.TrimSpace(lo))
+			b, errB := a, error(nil)
+			if isRange {
+				b, errB = strconv.Atoi(strings.TrimSpace(hi))
+			}
+			if errA != nil || errB != nil || a < 1 || b < a || strings.TrimSpace(s) == "" {
+				spans = nil
+				break
+			}
+			spans = append(spans, [2]int{a, b})
+			if total < MaxIDs+1 {
+				total += int(min(uint64(b)-uint64(a)+1, MaxIDs+1))
+			}
+		}
 		ids, err := ParseIDs(s)
+		switch {
+		case spans == nil || total > MaxIDs:
+			if err == nil {
+				t.Fatalf("ParseIDs(%q) = %d ids, want an error", s, len(ids))
+			}
+			return
+		case err != nil:
+			t.Fatalf("ParseIDs(%q): %v", s, err)
+		case len(ids) != total:
+			t.Fatalf("ParseIDs(%q) = %d ids, want %d", s, len(ids), total)
+		}
+		i := 0
+		for _, sp := range spans {
+			if ids[i] != sp[0] || ids[i+sp[1]-sp[0]] != sp[1] {
+				t.Fatalf("ParseIDs(%q): range %d-%d came out as %d…%d", s, sp[0], sp[1], ids[i], ids[i+sp[1]-sp[0]])
+			}
+			i += sp[1] - sp[0] + 1
+		}
+	})
+}
+
+// FuzzReadURLs checks that any input either yields targets that all pass CheckURL, one per
+// non-blank, non-comment line, or fails naming a line.
+func FuzzReadURLs(f *testing.F) {
+	for _, s := range []string{"http://h/1\nhttps://h/2/\n", "# c\n\nhttp://h:8080/x", "ftp://h/", "http://h:99999/",
+		"http://u:secret@h/x\nnot a url", "http://[::1]:0/", "\x00", strings.Repeat("x", 100) + "\n"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		ts, err := ReadURLs(strings.NewReader(s))
 		if err != nil {
+			if !strings.HasPrefix(err.Error(), "line ") && err.Error() != "no urls read" {
+				t.Fatalf("ReadURLs(%q) error %q names no line", s, err)
+			}
 			return
 		}
-		if len(ids) == 0 || len(ids) > MaxIDs {
-			t.Fatalf("ParseIDs(%q) returned %d ids without error", s, len(ids))
+		want := 0
+		for _, line := range strings.Split(s, "\n") {
+			if l := strings.TrimSpace(line); l != "" && !strings.HasPrefix(l, "#") {
+				want++
+			}
 		}
-		for _, id := range ids {
-			if id < 1 {
-				t.Fatalf("ParseIDs(%q) returned id %d", s, id)
+		if len(ts) != want {
+			t.Fatalf("ReadURLs(%q) = %d targets, want %d", s, len(ts), want)
+		}
+		for _, tg := range ts {
+			if err := CheckURL(tg.URL); err != nil {
+				t.Fatalf("ReadURLs(%q) accepted %q: %v", s, tg.URL, err)
 			}
 		}
 	})
+}
+
+func TestCheckURL(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"http://127.0.0.1:8080/api/":  "",
+		"https://h/x":                 "",
+		"http://[::1]:65535/":         "",
+		"http://127.0.0.1:99999/api/": `bad url "http://127.0.0.1:99999/api/": port 99999 is not between 1 and 65535`,
+		"http://127.0.0.1:0/":         `bad url "http://127.0.0.1:0/": port 0 is not between 1 and 65535`,
+		"http://h:/":                  `bad url "http://h:/": empty port`,
+		"http://h:http/":              `bad url "http://h:http/": invalid port ":http" after host`,
+		"ftp://h/":                    `bad url "ftp://h/": want an absolute http:// or https:// URL`,
+		"http://user:s3cret@h:99999/": `bad url "http://user:xxxxx@h:99999/": port 99999 is not between 1 and 65535`,
+		"http://user:s3cret@h:bad/":   `bad url "http://user:xxxxx@h:bad/": invalid port ":bad" after host`,
+		"ftp://user:s3cret@h/":        `bad url "ftp://user:xxxxx@h/": want an absolute http:// or https:// URL`,
+		"http://user:s3cret@h/%zz":    `bad url "http://user:xxxxx@h/%zz": invalid URL escape "%zz"`,
+	} {
+		got := ""
+		if err := CheckURL(in); err != nil {
+			got = err.Error()
+		}
+		if got != want {
+			t.Errorf("CheckURL(%q) = %q, want %q", in, got, want)
+		}
+	}
 }
 
 func TestReadIDs(t *testing.T) {
@@ -97,6 +198,16 @@ func TestReadURLs(t *testing.T) {
 	_, err = ReadURLs(strings.NewReader("http://h/1\nftp://h/2\n"))
 	if err == nil || !strings.HasPrefix(err.Error(), "line 2:") {
 		t.Errorf("error = %v, want it to name line 2", err)
+	}
+	long := "http://h/1\nhttp://h/" + strings.Repeat("x", maxLine) + "\n"
+	if _, err = ReadURLs(strings.NewReader(long)); err == nil || err.Error() != "line 2: longer than 1048576 bytes" {
+		t.Errorf("long line: error = %v", err)
+	}
+	if _, err = ReadIDs(strings.NewReader("1\n2\n" + strings.Repeat("3 ", maxLine))); err == nil || err.Error() != "line 3: longer than 1048576 bytes" {
+		t.Errorf("long id line: error = %v", err)
+	}
+	if _, err = ReadIDs(strings.NewReader("9223372036854775807\n1-9999999\n5-6")); err == nil || err.Error() != "line 3: more than 10000000 ids" {
+		t.Errorf("too many ids over lines: error = %v", err)
 	}
 }
 

@@ -82,8 +82,15 @@ func (v *intValue) Set(s string) error {
 	return nil
 }
 
+// The range a Rate accepts: one request in about 17 minutes to a billion a second. Below
+// MinRate a run would wait for hours before its second request.
+const (
+	MinRate = 0.001
+	MaxRate = 1e9
+)
+
 // Rate returns a float flag value storing into p, set to def, for a number of requests per
-// second in (0, 1e9].
+// second from MinRate to MaxRate.
 func Rate(p *float64, def float64) pflag.Value {
 	*p = def
 	return rateValue{p}
@@ -99,8 +106,8 @@ func (v rateValue) Set(s string) error {
 	if err != nil {
 		return err
 	}
-	if !(f > 0) || f > 1e9 {
-		return Rangef("must be a number of requests per second greater than 0, got %g", f)
+	if !(f >= MinRate && f <= MaxRate) {
+		return Rangef("must be between %g and %g requests per second, got %s", MinRate, MaxRate, s)
 	}
 	*v.p = f
 	return nil

@@ -114,7 +114,7 @@ func newCompareFlags(o *compareOptions) *pflag.FlagSet {
 	}), "order", "record order: completion|input")
 	fs.Var(cliflag.Choice(&o.out.progress, "auto", []string{"auto", "always", "never"}, func(s string) error {
 		return cliflag.Valuef("want auto, always or never, got %q", s)
-	}), "progress", "progress on stderr: auto|always|never")
+	}), "progress", "progress line on stderr: auto|always|never (auto: on a terminal that does not also show the records)")
 	fs.BoolVarP(&o.out.quiet, "quiet", "q", false, "print no summary")
 	fs.Var(cliflag.Parsed(&o.thresholds, "", cliflag.Colon, report.ParseThresholds),
 		"fail-on", "thresholds per strategy, e.g. 'errors>0,p99>500ms,efficiency<0.9,rps<50' (exit 3 on breach)")
@@ -231,9 +231,10 @@ func runCompare(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		return err
 	}
 	defer recs.close()
+	progress := showProgress(sp.out.progress, report.IsTerminal(stderr), sp.out.records == "-" && report.IsTerminal(stdout))
 	run.Consumers = func(cfg fetcher.Config) []report.Consumer {
 		cs := recs.consumers()
-		if sp.out.progress == "always" || sp.out.progress == "auto" && report.IsTerminal(stderr) {
+		if progress {
 			cs = append(cs, report.NewProgress(stderr, string(cfg.Strategy), targets.Len()))
 		}
 		return cs
@@ -254,7 +255,7 @@ func runCompare(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		return fmt.Errorf("write records: %w", err)
 	}
 	if !sp.out.quiet {
-		if err := report.Write(summaryOut, sp.out.summary, cmp); err != nil {
+		if err := report.Write(summaryOut, sp.out.summary, cmp, report.IsTerminal(summaryOut)); err != nil {
 			return fmt.Errorf("write summary: %w", err)
 		}
 	}
@@ -293,4 +294,10 @@ func startProfile(path string) (stop func(), err error) {
 		return nil, fmt.Errorf("--cpuprofile: %w", err)
 	}
 	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
+
+// showProgress decides --progress: always, never, or for auto when stderr is a terminal that
+// does not also show the records (a progress line would run into them).
+func showProgress(mode string, stderrTerminal, recordsOnTerminal bool) bool {
+	return mode == "always" || mode == "auto" && stderrTerminal && !recordsOnTerminal
 }

@@ -143,7 +143,7 @@ func TestRecordsCSVFile(t *testing.T) {
 	if err != nil {
 		t.Fatalf("records CSV does not parse: %v", err)
 	}
-	wantHeader := []string{"strategy", "seq", "id", "url", "start_ms", "queue_ms", "latency_ms", "ttfb_ms", "total_ms", "status", "bytes", "error", "error_class", "attempts", "name"}
+	wantHeader := []string{"strategy", "seq", "id", "url", "start_ms", "queue_ms", "latency_ms", "ttfb_ms", "total_ms", "status", "bytes", "error", "error_class", "attempts", "name", "note"}
 	if diff := cmp.Diff(wantHeader, rows[0]); diff != "" {
 		t.Errorf("header (-want +got):\n%s", diff)
 	}
@@ -372,6 +372,26 @@ func TestProgress(t *testing.T) {
 	for _, mode := range []string{"never", "auto"} { // auto: stderr is not a terminal here
 		if res := invoke(t, "", append(args, "--progress", mode)...); res.stderr != "" {
 			t.Errorf("--progress %s: stderr %q, want nothing", mode, res.stderr)
+		}
+	}
+}
+
+func TestShowProgress(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		mode                    string
+		stderrTTY, recordsOnTTY bool
+		want                    bool
+	}{
+		{"auto", true, false, true},
+		{"auto", true, true, false},
+		{"auto", false, false, false},
+		{"always", false, true, true},
+		{"never", true, false, false},
+	}
+	for _, tc := range tests {
+		if got := showProgress(tc.mode, tc.stderrTTY, tc.recordsOnTTY); got != tc.want {
+			t.Errorf("showProgress(%q, %v, %v) = %v, want %v", tc.mode, tc.stderrTTY, tc.recordsOnTTY, got, tc.want)
 		}
 	}
 }

@@ -39,7 +39,7 @@ func (o outputs) open(stdout, stderr io.Writer) (*recordsOut, io.Writer, error) 
 		}
 		out.file, w, summary = f, f, stdout
 	}
-	s, err := report.NewRecordStream(w, o.format, o.order == "input")
+	s, err := report.NewRecordStream(w, o.format, o.order == "input", report.IsTerminal(w))
 	if err != nil {
 		out.close()
 		return nil, nil, usagef("--records-format: %v", err)

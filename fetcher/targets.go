@@ -153,7 +153,7 @@ func CheckURL(s string) error {
 	if err != nil {
 		return fmt.Errorf("bad url %q: %w", redact(s), errors.Unwrap(err))
 	}
-	shown := u.Redacted()
+	shown := redact(s)
 	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("bad url %q: want an absolute http:// or https:// URL", shown)
 	}
@@ -167,7 +167,8 @@ func CheckURL(s string) error {
 	return nil
 }
 
-// redact masks the password of a URL that url.Parse rejects: whatever lies between "://"
+// redact masks the password of URL text as url.URL.Redacted does, keeping the rest as written
+// (url.Parse may reject it): whatever lies between "://"
 // and the last "@" before the next "/" is cut down to its user name.
 func redact(s string) string {
 	scheme, rest, ok := strings.Cut(s, "://")

@@ -102,13 +102,20 @@ func (c *Collector) Add(r fetcher.Record) {
 	c.setService(r.Seq, service)
 }
 
-// Close ends the stream and computes the ideal wall of the service times once. It never fails.
+// Close ends the stream and computes the ideal wall of the service times once: IdealWall
+// under the run's limits, and for a paced run at least the time of its last attempt's token
+// plus the shortest latency. It never fails.
 func (c *Collector) Close() error {
 	if !c.closed {
 		l := c.cfg.Limits
 		c.ideal = schedule(len(c.service), func(i int) time.Duration {
 			return time.Duration(c.service[i]) * time.Microsecond
 		}, l.Slots, l.Rate, l.Burst)
+		// Every attempt, retries included, takes a token: the last of them cannot start
+		// before its token, nor end sooner than the quickest answer after that.
+		if l.Rate > 0 && c.attempts > 0 {
+			c.ideal = max(c.ideal, tokenTime(c.attempts-1, l.Rate, l.Burst)+c.latency.min)
+		}
 		c.closed = true
 	}
 	return nil

@@ -19,18 +19,19 @@ func IdealWall(service []time.Duration, slots int, rate float64, burst int) time
 	return schedule(len(service), func(i int) time.Duration { return service[i] }, slots, rate, burst)
 }
 
+// tokenTime is when token k (0-based) of a bucket of rate per second and size burst is
+// available at the earliest.
+func tokenTime(k int, rate float64, burst int) time.Duration {
+	k -= max(burst, 1) - 1
+	if rate <= 0 || k <= 0 {
+		return 0
+	}
+	return time.Duration(math.Round(float64(k) / rate * float64(time.Second)))
+}
+
 // schedule is IdealWall over n service times read through at.
 func schedule(n int, at func(int) time.Duration, slots int, rate float64, burst int) time.Duration {
-	if burst <= 0 {
-		burst = 1
-	}
-	token := func(i int) time.Duration {
-		k := i - burst + 1
-		if rate <= 0 || k <= 0 {
-			return 0
-		}
-		return time.Duration(math.Round(float64(k) / rate * float64(time.Second)))
-	}
+	token := func(i int) time.Duration { return tokenTime(i, rate, burst) }
 	var end time.Duration
 	if slots <= 0 || slots >= n {
 		for i := range n {

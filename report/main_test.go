@@ -122,15 +122,16 @@ func fixture() []fixtureRun {
 			},
 		},
 		{
-			cfg:   fetcher.Config{Strategy: rl, Limits: rl.Limits(fetcher.Knobs{Rate: 10})},
-			stats: fetcher.RunStats{Strategy: rl, Requests: 6, Wall: msd(530), PeakInFlight: 2},
+			cfg: fetcher.Config{Strategy: rl, Limits: rl.Limits(fetcher.Knobs{Rate: 10})},
+			// Request 2's retry takes the token of 300ms, so the ones after it start 100ms later.
+			stats: fetcher.RunStats{Strategy: rl, Requests: 6, Wall: msd(630), PeakInFlight: 2},
 			records: []fetcher.Record{
 				rec(rl, 0, 0, 0, 100, ""),
 				rec(rl, 1, 100, 100, 110, ""),
-				rec(rl, 3, 300, 300, 105, ""),
+				rec(rl, 3, 400, 400, 105, ""),
 				rec(rl, 2, 200, 200, 90, ""),
-				rec(rl, 4, 400, 400, 95, ""),
-				rec(rl, 5, 500, 500, 25, fetcher.ClassHTTP4xx),
+				rec(rl, 4, 500, 500, 95, ""),
+				rec(rl, 5, 600, 600, 25, fetcher.ClassHTTP4xx),
 			},
 		},
 	}

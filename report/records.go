@@ -16,11 +16,11 @@ import (
 
 // RecordFields are the record field names, in the order both record formats write them.
 // Durations are milliseconds with up to three decimals; start_ms is the offset from the
-// strategy's start; error, error_class and name are "" when absent; status is 0 when no
+// strategy's start; error, error_class, name and note are "" when absent; status is 0 when no
 // response was received.
 var RecordFields = []string{
 	"strategy", "seq", "id", "url", "start_ms", "queue_ms", "latency_ms", "ttfb_ms",
-	"total_ms", "status", "bytes", "error", "error_class", "attempts", "name",
+	"total_ms", "status", "bytes", "error", "error_class", "attempts", "name", "note",
 }
 
 // RecordWriter encodes records one per line. Writes are buffered: call Flush when done.
@@ -43,16 +43,17 @@ func FormatFromPath(path string) string {
 
 // NewRecordWriter returns a RecordWriter for format "ndjson" (one JSON object per line, fields
 // in RecordFields order) or "csv" (a RecordFields header row, then one row per record).
-// Strings keep their content: NDJSON escapes control characters as \u00XX, CSV quotes as
-// needed; invalid UTF-8 becomes U+FFFD in both.
-func NewRecordWriter(w io.Writer, format string) (RecordWriter, error) {
+// NDJSON strings keep their content, with control, C1, line-separator and bidi characters
+// escaped as \uXXXX; CSV cells are server strings as csvCell makes them for a terminal or
+// not; invalid UTF-8 becomes U+FFFD in both.
+func NewRecordWriter(w io.Writer, format string, terminal bool) (RecordWriter, error) {
 	switch format {
 	case "ndjson":
 		return &ndjsonWriter{w: bufio.NewWriterSize(w, 64<<10)}, nil
 	case "csv":
 		cw := csv.NewWriter(w)
 		_ = cw.Write(RecordFields)
-		return &csvWriter{w: cw, row: make([]string, len(RecordFields))}, nil
+		return &csvWriter{w: cw, row: make([]string, len(RecordFields)), terminal: terminal}, nil
 	}
 	return nil, fmt.Errorf("%w %q (want ndjson or csv)", ErrUnknownFormat, format)
 }
@@ -95,6 +96,8 @@ func (e *ndjsonWriter) Write(r fetcher.Record) error {
 	b = strconv.AppendInt(b, int64(r.Attempts), 10)
 	b = append(b, `,"name":`...)
 	b = appendJSONString(b, r.Name)
+	b = append(b, `,"note":`...)
+	b = appendJSONString(b, r.Note)
 	b = append(b, "}\n"...)
 	e.buf = b
 	if _, err := e.w.Write(b); err != nil {
@@ -112,17 +115,18 @@ func (e *ndjsonWriter) Flush() error {
 
 // csvWriter encodes records with encoding/csv, reusing one row.
 type csvWriter struct {
-	w   *csv.Writer
-	row []string
-	buf []byte
+	w        *csv.Writer
+	row      []string
+	buf      []byte
+	terminal bool
 }
 
 func (e *csvWriter) Write(r fetcher.Record) error {
 	row := e.row
-	row[0] = csvString(string(r.Strategy))
+	row[0] = csvCell(string(r.Strategy), e.terminal)
 	row[1] = strconv.Itoa(r.Seq)
 	row[2] = strconv.Itoa(r.ID)
-	row[3] = csvString(r.URL)
+	row[3] = csvCell(r.URL, e.terminal)
 	row[4] = e.ms(r.Start)
 	row[5] = e.ms(r.Queue)
 	row[6] = e.ms(r.Latency)
@@ -130,10 +134,11 @@ func (e *csvWriter) Write(r fetcher.Record) error {
 	row[8] = e.ms(r.Total)
 	row[9] = strconv.Itoa(r.Status)
 	row[10] = strconv.FormatInt(r.Bytes, 10)
-	row[11] = csvString(r.Err)
-	row[12] = csvString(string(r.Class))
+	row[11] = csvCell(r.Err, e.terminal)
+	row[12] = csvCell(string(r.Class), e.terminal)
 	row[13] = strconv.Itoa(r.Attempts)
-	row[14] = csvString(r.Name)
+	row[14] = csvCell(r.Name, e.terminal)
+	row[15] = csvCell(r.Note, e.terminal)
 	if err := e.w.Write(row); err != nil {
 		return fmt.Errorf("write record: %w", err)
 	}
@@ -151,6 +156,22 @@ func (e *csvWriter) Flush() error {
 		return fmt.Errorf("flush records: %w", err)
 	}
 	return nil
+}
+
+// csvCell is a string that came from a server (or a user) as a CSV cell. For a terminal it is
+// escaped as the table escapes it (Sanitize). Otherwise it keeps its content, invalid UTF-8
+// aside, so a CSV reader gets it back; but a cell starting with = + - @, a tab or a carriage
+// return gets a leading ' so that a spreadsheet shows it as text rather than run it as a
+// formula.
+func csvCell(s string, terminal bool) string {
+	if terminal {
+		return Sanitize(s)
+	}
+	s = csvString(s)
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }
 
 // csvString replaces each invalid UTF-8 byte in s with U+FFFD, as the NDJSON encoder does.
@@ -186,8 +207,8 @@ func appendMS(b []byte, d time.Duration) []byte {
 const hexDigits = "0123456789abcdef"
 
 // appendJSONString appends s as a JSON string. Quotes and backslashes are escaped, control
-// characters (C0, DEL, C1) and U+2028/U+2029 become \uXXXX (\n, \r, \t keep their short forms),
-// and invalid UTF-8 becomes \ufffd.
+// characters (C0, DEL, C1), line separators and bidi controls (see unsafeRune) become \uXXXX
+// (\n, \r, \t keep their short forms), and invalid UTF-8 becomes \ufffd.
 func appendJSONString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
@@ -220,7 +241,7 @@ func appendJSONString(b []byte, s string) []byte {
 		case r == utf8.RuneError && size == 1:
 			b = append(b, s[start:i]...)
 			b = append(b, `\ufffd`...)
-		case r <= 0x9f || r == 0x2028 || r == 0x2029:
+		case unsafeRune(r):
 			b = append(b, s[start:i]...)
 			b = append(b, '\\', 'u', hexDigits[r>>12&0xf], hexDigits[r>>8&0xf], hexDigits[r>>4&0xf], hexDigits[r&0xf])
 		default:

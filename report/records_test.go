@@ -36,6 +36,7 @@ type jsonRecord struct {
 	ErrorClass string  `json:"error_class"`
 	Attempts   int     `json:"attempts"`
 	Name       string  `json:"name"`
+	Note       string  `json:"note"`
 }
 
 // expect is what a record should decode to: durations rounded to the microsecond, each
@@ -46,8 +47,13 @@ func expect(r fetcher.Record) jsonRecord {
 		Strategy: s(string(r.Strategy)), Seq: r.Seq, ID: r.ID, URL: s(r.URL),
 		StartMS: ms(r.Start), QueueMS: ms(r.Queue), LatencyMS: ms(r.Latency), TTFBMS: ms(r.TTFB), TotalMS: ms(r.Total),
 		Status: r.Status, Bytes: r.Bytes, Error: s(r.Err), ErrorClass: s(string(r.Class)), Attempts: r.Attempts, Name: s(r.Name),
+		Note: s(r.Note),
 	}
 }
+
+// hostileEscapes holds every terminal escape a server might send: a screen clear, an OSC
+// title set ended by BEL, a bare BEL, a C1 CSI, a bidi override and a NUL.
+const hostileEscapes = "\x1b[2J\x1b]0;pwned\x07\a\u009b31m\u202eevil\x00"
 
 // hostile are records whose strings and numbers stress the encoders.
 func hostile() []fetcher.Record {
@@ -62,6 +68,9 @@ func hostile() []fetcher.Record {
 		"",
 		"</script><b>&amp;",
 		"a,b;c\"d",
+		hostileEscapes,
+		"=HYPERLINK(\"http://evil/\",\"x\")",
+		"+1+1", "-2", "@SUM(A1)", "\tlead", "\rlead",
 	}
 	var out []fetcher.Record
 	for i, n := range names {
@@ -74,7 +83,7 @@ func hostile() []fetcher.Record {
 			TTFB:    1500 * time.Nanosecond,
 			Total:   time.Duration(i) * time.Hour,
 			Status:  200 + i, Bytes: int64(i) << 40,
-			Err: n, Class: fetcher.ErrorClass(n), Attempts: i, Name: n,
+			Err: n, Class: fetcher.ErrorClass(n), Attempts: i, Name: n, Note: n,
 		})
 	}
 	out = append(out, fetcher.Record{Seq: -1, Start: -1500 * time.Microsecond, Latency: 499 * time.Nanosecond})
@@ -85,7 +94,7 @@ func hostile() []fetcher.Record {
 func encodeAll(t *testing.T, format string, recs []fetcher.Record) *bytes.Buffer {
 	t.Helper()
 	var buf bytes.Buffer
-	rw, err := NewRecordWriter(&buf, format)
+	rw, err := NewRecordWriter(&buf, format, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +119,7 @@ func TestNDJSONRoundTrip(t *testing.T) {
 	}
 	for i, line := range lines {
 		t.Run(strconv.Itoa(i), func(t *testing.T) {
-			if strings.IndexFunc(line, func(r rune) bool { return r < 0x20 || r == 0x7f || r >= 0x80 && r <= 0x9f }) >= 0 {
+			if strings.IndexFunc(line, func(r rune) bool { return r < 0x20 || r == 0x7f || unsafeRune(r) }) >= 0 {
 				t.Errorf("line has a raw control character: %q", line)
 			}
 			if !json.Valid([]byte(line)) {
@@ -180,16 +189,50 @@ func TestCSVRoundTrip(t *testing.T) {
 			Strategy: row[0], Seq: n(row[1]), ID: n(row[2]), URL: row[3],
 			StartMS: f(row[4]), QueueMS: f(row[5]), LatencyMS: f(row[6]), TTFBMS: f(row[7]), TotalMS: f(row[8]),
 			Status: n(row[9]), Bytes: bytesN, Error: row[11], ErrorClass: row[12], Attempts: n(row[13]), Name: row[14],
+			Note: row[15],
 		}
 		want := expect(recs[i])
+		// Server strings that a spreadsheet would run as a formula get a leading '.
+		for _, p := range []*string{&want.Strategy, &want.URL, &want.Error, &want.ErrorClass, &want.Name, &want.Note} {
+			if *p != "" && strings.ContainsRune("=+-@\t\r", rune((*p)[0])) {
+				*p = "'" + *p
+			}
+		}
 		// encoding/csv reads \r\n inside a quoted field as \n.
 		want.Name = strings.ReplaceAll(want.Name, "\r\n", "\n")
 		want.Error = strings.ReplaceAll(want.Error, "\r\n", "\n")
 		want.ErrorClass = strings.ReplaceAll(want.ErrorClass, "\r\n", "\n")
 		want.URL = strings.ReplaceAll(want.URL, "\r\n", "\n")
+		want.Note = strings.ReplaceAll(want.Note, "\r\n", "\n")
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("row %d mismatch (-want +got):\n%s", i, diff)
 		}
+	}
+}
+
+// TestCSVForTerminal checks that CSV for a terminal carries no raw control, C1 or bidi
+// character: server strings are escaped as in the table.
+func TestCSVForTerminal(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	rw, err := NewRecordWriter(&buf, "csv", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range hostile() {
+		if err := rw.Write(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := rw.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	if i := strings.IndexFunc(out, func(r rune) bool { return r != '\n' && (r < 0x20 || r == 0x7f || unsafeRune(r)) }); i >= 0 {
+		t.Errorf("raw control character %q in %q", out[i], out[max(0, i-20):min(len(out), i+20)])
+	}
+	if want := `\x1b[2J\x1b]0;pwned\x07\x07\u009b31m\u202eevil\x00`; !strings.Contains(out, want) {
+		t.Errorf("output lacks the escaped form %s:\n%s", want, out)
 	}
 }
 
@@ -199,7 +242,7 @@ func TestRecordsGolden(t *testing.T) {
 		t.Run(format, func(t *testing.T) {
 			t.Parallel()
 			var buf bytes.Buffer
-			rw, err := NewRecordWriter(&buf, format)
+			rw, err := NewRecordWriter(&buf, format, false)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -279,7 +322,7 @@ func TestAppendJSONString(t *testing.T) {
 
 func TestNewRecordWriterUnknown(t *testing.T) {
 	t.Parallel()
-	if _, err := NewRecordWriter(io.Discard, "xml"); !errors.Is(err, ErrUnknownFormat) {
+	if _, err := NewRecordWriter(io.Discard, "xml", false); !errors.Is(err, ErrUnknownFormat) {
 		t.Errorf("NewRecordWriter(xml) error = %v, want ErrUnknownFormat", err)
 	}
 }
@@ -289,7 +332,7 @@ func TestRecordWriterErrors(t *testing.T) {
 	for _, format := range []string{"ndjson", "csv"} {
 		t.Run(format, func(t *testing.T) {
 			t.Parallel()
-			rw, err := NewRecordWriter(failWriter{}, format)
+			rw, err := NewRecordWriter(failWriter{}, format, false)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -409,7 +452,7 @@ func TestReordererError(t *testing.T) {
 func TestReordererWithWriter(t *testing.T) {
 	t.Parallel()
 	var buf bytes.Buffer
-	rw, err := NewRecordWriter(&buf, "ndjson")
+	rw, err := NewRecordWriter(&buf, "ndjson", false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -437,7 +480,7 @@ func TestReordererWithWriter(t *testing.T) {
 }
 
 func ExampleNewRecordWriter() {
-	rw, err := NewRecordWriter(os.Stdout, "ndjson")
+	rw, err := NewRecordWriter(os.Stdout, "ndjson", false)
 	if err != nil {
 		panic(err)
 	}
@@ -456,13 +499,13 @@ func ExampleNewRecordWriter() {
 	}
 	fmt.Println(FormatFromPath("records.csv"), FormatFromPath("-"))
 	// Output:
-	// {"strategy":"semaphore","seq":0,"id":1,"url":"https://swapi.dev/api/people/1/","start_ms":0.12,"queue_ms":0,"latency_ms":102.345,"ttfb_ms":98.5,"total_ms":102.345,"status":200,"bytes":637,"error":"","error_class":"","attempts":1,"name":"Luke Skywalker"}
-	// {"strategy":"semaphore","seq":1,"id":17,"url":"https://swapi.dev/api/people/17/","start_ms":0.14,"queue_ms":0,"latency_ms":40,"ttfb_ms":39,"total_ms":40,"status":404,"bytes":23,"error":"http 404 Not Found","error_class":"http 4xx","attempts":1,"name":"\u001b[2J"}
+	// {"strategy":"semaphore","seq":0,"id":1,"url":"https://swapi.dev/api/people/1/","start_ms":0.12,"queue_ms":0,"latency_ms":102.345,"ttfb_ms":98.5,"total_ms":102.345,"status":200,"bytes":637,"error":"","error_class":"","attempts":1,"name":"Luke Skywalker","note":""}
+	// {"strategy":"semaphore","seq":1,"id":17,"url":"https://swapi.dev/api/people/17/","start_ms":0.14,"queue_ms":0,"latency_ms":40,"ttfb_ms":39,"total_ms":40,"status":404,"bytes":23,"error":"http 404 Not Found","error_class":"http 4xx","attempts":1,"name":"\u001b[2J","note":""}
 	// csv ndjson
 }
 
 func BenchmarkNDJSONWrite(b *testing.B) {
-	rw, err := NewRecordWriter(io.Discard, "ndjson")
+	rw, err := NewRecordWriter(io.Discard, "ndjson", false)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -487,7 +530,7 @@ func BenchmarkNDJSONWrite(b *testing.B) {
 }
 
 func BenchmarkCSVWrite(b *testing.B) {
-	rw, err := NewRecordWriter(io.Discard, "csv")
+	rw, err := NewRecordWriter(io.Discard, "csv", false)
 	if err != nil {
 		b.Fatal(err)
 	}

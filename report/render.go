@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -20,15 +21,16 @@ var ErrUnknownFormat = errors.New("unknown format")
 // Formats lists the summary formats Write accepts.
 var Formats = []string{"table", "markdown", "csv", "json"}
 
-// Write renders c to w in format, one of Formats.
-func Write(w io.Writer, format string, c Comparison) error {
+// Write renders c to w in format, one of Formats; terminal says whether w is a terminal (see
+// WriteCSV).
+func Write(w io.Writer, format string, c Comparison, terminal bool) error {
 	switch format {
 	case "table":
 		return WriteTable(w, c)
 	case "markdown":
 		return WriteMarkdown(w, c)
 	case "csv":
-		return WriteCSV(w, c)
+		return WriteCSV(w, c, terminal)
 	case "json":
 		return WriteJSON(w, c)
 	}
@@ -157,8 +159,10 @@ var csvHeader = []string{
 
 // WriteCSV writes a header row (the Summary JSON field names, in order) and one row per
 // summary. Numbers are plain (durations in milliseconds, booleans true/false); status_counts
-// is "200=18;404=2" by status, error_classes "http 4xx=2;timeout=1" by name.
-func WriteCSV(w io.Writer, c Comparison) error {
+// is "200=18;404=2" by status, error_classes "http 4xx=2;timeout=1" by name. error_sample,
+// which comes from a server, is escaped for a terminal when terminal is set, and otherwise
+// kept but defused against spreadsheet formulas (a leading ' before = + - @).
+func WriteCSV(w io.Writer, c Comparison, terminal bool) error {
 	sums := c.Summaries
 	cw := csv.NewWriter(w)
 	_ = cw.Write(csvHeader)
@@ -174,7 +178,7 @@ func WriteCSV(w io.Writer, c Comparison) error {
 			f(s.LatencyStddevMS),
 			f(s.TTFBP50MS), f(s.TTFBP99MS), f(s.QueueP50MS), f(s.QueueP99MS), f(s.QueueMaxMS),
 			d(s.PeakInFlight), strconv.FormatInt(s.Bytes, 10),
-			statusList(s.StatusCounts), classList(s.ErrorClasses), csvString(s.ErrorSample),
+			statusList(s.StatusCounts), classList(s.ErrorClasses), csvCell(s.ErrorSample, terminal),
 			d(s.Attempts), d(s.Retried), d(s.Cancelled),
 			strconv.FormatBool(s.DeadlineExceeded), strconv.FormatBool(s.Interrupted),
 		})
@@ -223,7 +227,8 @@ type Document struct {
 }
 
 // WriteJSON writes sums as one Document (version JSONVersion), indented two spaces, followed
-// by a newline.
+// by a newline. Strings escape what encoding/json escapes plus C1 and bidi controls
+// (U+009B as \u009b, U+202E as \u202e).
 func WriteJSON(w io.Writer, c Comparison) error {
 	sums := slices.Clone(c.Summaries)
 	if sums == nil {
@@ -237,10 +242,38 @@ func WriteJSON(w io.Writer, c Comparison) error {
 			sums[i].ErrorClasses = map[fetcher.ErrorClass]int{}
 		}
 	}
-	enc := json.NewEncoder(w)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(Document{Version: JSONVersion, Strategies: sums}); err != nil {
 		return fmt.Errorf("write json: %w", err)
 	}
+	if _, err := w.Write(escapeUnsafe(buf.Bytes())); err != nil {
+		return fmt.Errorf("write json: %w", err)
+	}
 	return nil
+}
+
+// escapeUnsafe rewrites each rune unsafeRune reports in JSON text b as a \uXXXX escape.
+// Outside strings JSON text is ASCII, so every such rune lies inside a string.
+func escapeUnsafe(b []byte) []byte {
+	var out []byte
+	start := 0
+	for i := 0; i < len(b); {
+		if b[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(b[i:])
+		if unsafeRune(r) {
+			out = append(out, b[start:i]...)
+			out = append(out, '\\', 'u', hexDigits[r>>12&0xf], hexDigits[r>>8&0xf], hexDigits[r>>4&0xf], hexDigits[r&0xf])
+			start = i + size
+		}
+		i += size
+	}
+	if out == nil {
+		return b
+	}
+	return append(out, b[start:]...)
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -30,7 +31,7 @@ func TestWriteGolden(t *testing.T) {
 		t.Run(tt.format, func(t *testing.T) {
 			t.Parallel()
 			var buf bytes.Buffer
-			if err := Write(&buf, tt.format, NewComparison(fixtureSummaries())); err != nil {
+			if err := Write(&buf, tt.format, NewComparison(fixtureSummaries()), false); err != nil {
 				t.Fatal(err)
 			}
 			golden(t, tt.file, buf.Bytes())
@@ -40,7 +41,7 @@ func TestWriteGolden(t *testing.T) {
 
 func TestWriteUnknownFormat(t *testing.T) {
 	t.Parallel()
-	err := Write(&bytes.Buffer{}, "xml", Comparison{})
+	err := Write(&bytes.Buffer{}, "xml", Comparison{}, false)
 	if !errors.Is(err, ErrUnknownFormat) {
 		t.Errorf("Write(xml) error = %v, want ErrUnknownFormat", err)
 	}
@@ -88,7 +89,7 @@ func TestWriteJSONEmpty(t *testing.T) {
 func TestWriteCSVParses(t *testing.T) {
 	t.Parallel()
 	var buf bytes.Buffer
-	if err := WriteCSV(&buf, NewComparison(fixtureSummaries())); err != nil {
+	if err := WriteCSV(&buf, NewComparison(fixtureSummaries()), false); err != nil {
 		t.Fatal(err)
 	}
 	rows, err := csv.NewReader(&buf).ReadAll()
@@ -125,7 +126,7 @@ func TestWriteErrors(t *testing.T) {
 	for _, format := range Formats {
 		t.Run(format, func(t *testing.T) {
 			t.Parallel()
-			if err := Write(failWriter{}, format, NewComparison(fixtureSummaries())); !errors.Is(err, os.ErrClosed) {
+			if err := Write(failWriter{}, format, NewComparison(fixtureSummaries()), false); !errors.Is(err, os.ErrClosed) {
 				t.Errorf("Write(%s) to a failing writer = %v, want os.ErrClosed", format, err)
 			}
 		})
@@ -291,7 +292,7 @@ func TestRenderSanitizes(t *testing.T) {
 		t.Run(format, func(t *testing.T) {
 			t.Parallel()
 			var buf bytes.Buffer
-			if err := Write(&buf, format, NewComparison(sums)); err != nil {
+			if err := Write(&buf, format, NewComparison(sums), false); err != nil {
 				t.Fatal(err)
 			}
 			out := buf.String()
@@ -323,4 +324,57 @@ func ExampleWriteTable() {
 	//
 	// sequential: one at a time, 20 requests in 2.05s, 100% of ideal
 	// semaphore: at most 5 in flight, 20 requests in 432ms, 4.8x faster than sequential, 97% of ideal; errors: 1 http 4xx
+}
+
+// TestServerStringsInSummaries renders a summary whose error sample is hostile: CSV for a
+// terminal and JSON carry no raw control, C1 or bidi character; CSV for a file gives the
+// string back, defused when it would start a formula; JSON gives it back exactly.
+func TestServerStringsInSummaries(t *testing.T) {
+	t.Parallel()
+	raw := func(s string) int {
+		return strings.IndexFunc(s, func(r rune) bool { return r != '\n' && (r < 0x20 || r == 0x7f || unsafeRune(r)) })
+	}
+	for _, sample := range []string{hostileEscapes, "=1+1" + hostileEscapes} {
+		sums := fixtureSummaries()
+		sums[0].ErrorSample = sample
+		c := NewComparison(sums)
+
+		var term, file, js bytes.Buffer
+		if err := WriteCSV(&term, c, true); err != nil {
+			t.Fatal(err)
+		}
+		if i := raw(term.String()); i >= 0 {
+			t.Errorf("CSV for a terminal has a raw %q", term.String()[i])
+		}
+		if err := WriteCSV(&file, c, false); err != nil {
+			t.Fatal(err)
+		}
+		rows, err := csv.NewReader(&file).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := sample
+		if strings.HasPrefix(sample, "=") {
+			want = "'" + sample
+		}
+		if got := rows[1][slices.Index(rows[0], "error_sample")]; got != want {
+			t.Errorf("CSV for a file: error_sample %q, want %q", got, want)
+		}
+		if err := WriteJSON(&js, c); err != nil {
+			t.Fatal(err)
+		}
+		if i := raw(js.String()); i >= 0 {
+			t.Errorf("JSON has a raw %q", js.String()[i])
+		}
+		if !strings.Contains(js.String(), `\u009b31m\u202eevil`) {
+			t.Errorf("JSON does not escape C1 and bidi controls:\n%s", js.String())
+		}
+		var doc Document
+		if err := json.Unmarshal(js.Bytes(), &doc); err != nil {
+			t.Fatal(err)
+		}
+		if got := doc.Strategies[0].ErrorSample; got != sample {
+			t.Errorf("JSON error_sample %q, want %q", got, sample)
+		}
+	}
 }

@@ -28,10 +28,11 @@ type RecordStream struct {
 }
 
 // NewRecordStream returns a stream of records to w in format ("ndjson" or "csv", see
-// NewRecordWriter), reordered into input order within each run when inputOrder is set. It
+// NewRecordWriter, also for terminal), reordered into input order within each run when
+// inputOrder is set. It
 // starts the flushing goroutine, which Close stops.
-func NewRecordStream(w io.Writer, format string, inputOrder bool) (*RecordStream, error) {
-	rw, err := NewRecordWriter(w, format)
+func NewRecordStream(w io.Writer, format string, inputOrder, terminal bool) (*RecordStream, error) {
+	rw, err := NewRecordWriter(w, format, terminal)
 	if err != nil {
 		return nil, err
 	}

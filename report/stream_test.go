@@ -27,7 +27,7 @@ func TestRecordStream(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			var buf bytes.Buffer
-			s, err := NewRecordStream(&buf, "csv", tc.inputOrder)
+			s, err := NewRecordStream(&buf, "csv", tc.inputOrder, false)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -60,10 +60,10 @@ func TestRecordStream(t *testing.T) {
 
 func TestRecordStreamErrors(t *testing.T) {
 	t.Parallel()
-	if _, err := NewRecordStream(&bytes.Buffer{}, "xml", false); !errors.Is(err, ErrUnknownFormat) {
+	if _, err := NewRecordStream(&bytes.Buffer{}, "xml", false, false); !errors.Is(err, ErrUnknownFormat) {
 		t.Errorf("NewRecordStream(xml) = %v, want ErrUnknownFormat", err)
 	}
-	s, err := NewRecordStream(failWriter{}, "ndjson", false)
+	s, err := NewRecordStream(failWriter{}, "ndjson", false, false)
 	if err != nil {
 		t.Fatal(err)
 	}

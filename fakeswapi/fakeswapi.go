@@ -27,6 +27,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/fetchbench/fetchbench/internal/textsafe"
 	"github.com/fetchbench/fetchbench/internal/waitctx"
 )
 
@@ -578,7 +579,7 @@ func (s *Server) logRequest(r *http.Request, o outcome, d time.Duration) {
 	}
 	s.logMu.Lock()
 	defer s.logMu.Unlock()
-	io.WriteString(s.opts.Log, line+"\n") //nolint:errcheck // logging is best effort
+	io.WriteString(s.opts.Log, textsafe.Sanitize(line)+"\n") //nolint:errcheck // logging is best effort
 }
 
 // serveStats answers GET /__stats and POST /__stats/reset.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"slices"
 	"strconv"
@@ -435,6 +436,27 @@ func TestLog(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
 	if len(lines) != 1 || !strings.HasPrefix(lines[0], "GET /api/people/1/?format=json 200 ") {
 		t.Errorf("log = %q, want one line starting %q", lines, "GET /api/people/1/?format=json 200 ")
+	}
+}
+
+// TestLogEscapes sends a request line with raw C1 and bidi bytes in its path and query: the
+// log line shows them escaped.
+func TestLogEscapes(t *testing.T) {
+	t.Parallel()
+	var buf syncBuffer
+	srv, _ := newServer(t, fakeswapi.Options{Log: &buf})
+	conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprint(conn, "GET /api/people/1/\u009b2J?q=\u202eevil\u009b31m HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+	if _, err := io.Copy(io.Discard, conn); err != nil {
+		t.Fatal(err)
+	}
+	want := `GET /api/people/1/%C2%9B2J?q=\u202eevil\u009b31m 404 `
+	if got := buf.String(); !strings.HasPrefix(got, want) || strings.ContainsAny(got, "\u009b\u202e") {
+		t.Errorf("log = %q, want it to start %q with no raw control", got, want)
 	}
 }
 

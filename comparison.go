@@ -216,15 +216,14 @@ func runCompare(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		defer running.Close()
 		base = running.URL
 	}
-	targets, err := sp.src.targets(base, stdin)
+	targets, err := sp.src.targets(ctx, base, stdin)
 	if err != nil {
 		return err
 	}
 	run := compare.Spec{Configs: sp.configs, Targets: targets}
-	if need := compare.FilesNeeded(run, sp.offline); need > 256 {
-		if limit, ok := fdlimit.Raise(need); !ok {
-			return filesError(targets.Len(), need, limit, sp.offline)
-		}
+	files := compare.FilesNeeded(run, sp.offline)
+	if limit, ok := fdlimit.Raise(files.Need); !ok {
+		return filesError(files, limit, fdlimit.SystemMax(), sp.offline)
 	}
 	recs, summaryOut, err := sp.out.open(stdout, stderr)
 	if err != nil {
@@ -273,14 +272,36 @@ func runCompare(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	return nil
 }
 
-// filesError explains an open-file limit too low for an unbounded run.
-func filesError(n int, need, limit uint64, offline bool) error {
-	hint := ""
+// filesError says that f does not fit under the open-file limit (the hard limit, which Raise
+// could not pass) and what would: fewer requests in flight, and raising the hard limit only
+// when the system maximum (0: unknown) allows it.
+func filesError(f compare.Files, limit, systemMax uint64, offline bool) error {
+	perRequest := uint64(1)
 	if offline {
-		hint = ", run the fake in its own process (fetchbench serve) to halve the need,"
+		perRequest = 2
 	}
-	return fmt.Errorf("unbounded with %d requests needs about %d open files but the limit is %d; raise it (ulimit -n %d)%s or use -s semaphore",
-		n, need, limit, need, hint)
+	fits := 1
+	if limit > compare.ReservedFiles+perRequest {
+		fits = int((limit - compare.ReservedFiles) / perRequest)
+	}
+	var cut string
+	switch f.Strategy {
+	case fetcher.Unbounded:
+		cut = fmt.Sprintf("use -s semaphore -c %d", fits)
+	case fetcher.RateLimit:
+		cut = fmt.Sprintf("lower -r, or cap it with -c %d", fits)
+	default:
+		cut = fmt.Sprintf("lower -c to %d", fits)
+	}
+	msg := fmt.Sprintf("%s with up to %d requests in flight needs about %d open files but the limit is %d; %s",
+		f.Strategy, f.InFlight, f.Need, limit, cut)
+	if systemMax == 0 || f.Need <= systemMax {
+		msg += fmt.Sprintf(", or raise the hard limit as root (ulimit -Hn %d)", f.Need)
+	}
+	if offline {
+		msg += ", or run the fake in its own process (fetchbench serve) to halve the need"
+	}
+	return errors.New(msg)
 }
 
 // startProfile starts the hidden --cpuprofile; stop ends it and closes the file.

@@ -6,13 +6,18 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"os"
 	"os/signal"
 	"syscall"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// net/http and colly log through the standard logger (a server's unsolicited response, a
+	// COLLY_ variable they do not know); fetchbench reports what matters in its records.
+	log.SetOutput(io.Discard)
+	// A hang-up (the terminal closed) stops the run as SIGTERM does: records are flushed.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	go func() {
 		<-ctx.Done()
 		stop() // a second signal gets Go's default behaviour: exit at once

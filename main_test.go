@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,6 +15,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"go.uber.org/goleak"
 
+	"github.com/fetchbench/fetchbench/compare"
+	"github.com/fetchbench/fetchbench/fetcher"
 	"github.com/fetchbench/fetchbench/report"
 )
 
@@ -393,5 +397,54 @@ func TestShowProgress(t *testing.T) {
 		if got := showProgress(tc.mode, tc.stderrTTY, tc.recordsOnTTY); got != tc.want {
 			t.Errorf("showProgress(%q, %v, %v) = %v, want %v", tc.mode, tc.stderrTTY, tc.recordsOnTTY, got, tc.want)
 		}
+	}
+}
+
+func TestFilesError(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		f         compare.Files
+		limit     uint64
+		systemMax uint64
+		offline   bool
+		want      string
+	}{
+		{"semaphore", compare.Files{Need: 664, InFlight: 600, Strategy: fetcher.Semaphore}, 512, 1 << 20, false,
+			"semaphore with up to 600 requests in flight needs about 664 open files but the limit is 512; lower -c to 448, or raise the hard limit as root (ulimit -Hn 664)"},
+		{"unbounded offline", compare.Files{Need: 2064, InFlight: 1000, Strategy: fetcher.Unbounded}, 1024, 1 << 20, true,
+			"unbounded with up to 1000 requests in flight needs about 2064 open files but the limit is 1024; use -s semaphore -c 480, or raise the hard limit as root (ulimit -Hn 2064), or run the fake in its own process (fetchbench serve) to halve the need"},
+		{"ratelimit past the system maximum", compare.Files{Need: 2_000_064, InFlight: 2_000_000, Strategy: fetcher.RateLimit}, 1 << 20, 1 << 20, false,
+			"ratelimit with up to 2000000 requests in flight needs about 2000064 open files but the limit is 1048576; lower -r, or cap it with -c 1048512"},
+		{"limit below the baseline", compare.Files{Need: 74, InFlight: 10, Strategy: fetcher.Semaphore}, 60, 0, false,
+			"semaphore with up to 10 requests in flight needs about 74 open files but the limit is 60; lower -c to 1, or raise the hard limit as root (ulimit -Hn 74)"},
+	}
+	for _, tc := range tests {
+		if got := filesError(tc.f, tc.limit, tc.systemMax, tc.offline).Error(); got != tc.want {
+			t.Errorf("%s:\n got %s\nwant %s", tc.name, got, tc.want)
+		}
+	}
+}
+
+// TestOpenFileLimit runs the binary under a hard limit of 256 open files: a semaphore of 600
+// is refused before any request, where it used to fail 955 requests and report success.
+func TestOpenFileLimit(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	prlimit, err := exec.LookPath("prlimit")
+	if err != nil {
+		t.Skip("no prlimit")
+	}
+	cmd := exec.Command(prlimit, "--nofile=256:256", binary(t), "--offline", "-s", "semaphore", "-c", "600", "-n", "1000")
+	out, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != exitFailed {
+		t.Fatalf("exit %v, want %d; output %s", err, exitFailed, out)
+	}
+	want := "fetchbench: semaphore with up to 600 requests in flight needs about 1264 open files but the limit is 256; lower -c to 96, or raise the hard limit as root (ulimit -Hn 1264), or run the fake in its own process (fetchbench serve) to halve the need\n"
+	if string(out) != want {
+		t.Errorf("output %q, want %q", out, want)
 	}
 }

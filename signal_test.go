@@ -91,37 +91,69 @@ func TestInterruptPrintsPartialReport(t *testing.T) {
 	}
 }
 
-// TestSIGINTPrintsPartialReport sends the binary SIGINT once the first record is out.
-func TestSIGINTPrintsPartialReport(t *testing.T) {
+// TestSignalPrintsPartialReport sends the binary SIGINT, SIGTERM or SIGHUP once the first
+// record is out: each stops the run the same way, records complete and flushed.
+func TestSignalPrintsPartialReport(t *testing.T) {
 	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	cmd := exec.Command(binary(t), interruptArgs...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	var records strings.Builder
-	sc := bufio.NewScanner(stdout)
-	for first := true; sc.Scan(); first = false {
-		records.WriteString(sc.Text() + "\n")
-		if first {
-			if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP} {
+		t.Run(sig.String(), func(t *testing.T) {
+			t.Parallel()
+			cmd := exec.Command(binary(t), interruptArgs...)
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			stdout, err := cmd.StdoutPipe()
+			if err != nil {
 				t.Fatal(err)
 			}
-		}
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			var records strings.Builder
+			sc := bufio.NewScanner(stdout)
+			for first := true; sc.Scan(); first = false {
+				records.WriteString(sc.Text() + "\n")
+				if first {
+					if err := cmd.Process.Signal(sig); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			err = cmd.Wait()
+			var ee *exec.ExitError
+			if !errors.As(err, &ee) || ee.ExitCode() != exitInterrupted {
+				t.Fatalf("exit: %v, want code 130; stderr %q", err, stderr.String())
+			}
+			table, _, _ := strings.Cut(stderr.String(), "fetchbench: interrupted")
+			checkInterrupted(t, records.String(), table)
+		})
 	}
-	err = cmd.Wait()
-	var ee *exec.ExitError
-	if !errors.As(err, &ee) || ee.ExitCode() != exitInterrupted {
-		t.Fatalf("exit: %v, want code 130; stderr %q", err, stderr.String())
+}
+
+// TestInterruptWhileReadingStdin cancels the run while --ids - or --urls - waits on a stdin
+// that stays open: run returns at once with exit 130 and one line.
+func TestInterruptWhileReadingStdin(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{{"--ids", "-", "--offline"}, {"--urls", "-"}} {
+		t.Run(args[1]+args[0], func(t *testing.T) {
+			t.Parallel()
+			stdin, feed := io.Pipe()
+			t.Cleanup(func() { feed.Close() })
+			ctx, cancel := context.WithCancel(context.Background())
+			var stdout, stderr bytes.Buffer
+			done := make(chan error, 1)
+			go func() { done <- run(ctx, args, stdin, &stdout, &stderr) }()
+			io.WriteString(feed, "1\n") //nolint:errcheck // read by run, or the pipe is closed
+			cancel()
+			err := <-done
+			if code := exitCode(err); code != exitInterrupted || err.Error() != "interrupted while reading stdin" {
+				t.Errorf("exit %d (%v), want %d and %q", code, err, exitInterrupted, "interrupted while reading stdin")
+			}
+			if stdout.Len() != 0 {
+				t.Errorf("stdout %q, want nothing", stdout.String())
+			}
+		})
 	}
-	table, _, _ := strings.Cut(stderr.String(), "fetchbench: interrupted")
-	checkInterrupted(t, records.String(), table)
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"io"
 	"os"
 
@@ -35,9 +37,9 @@ func (s targetSource) tmpl(base string) (string, error) {
 
 // targets reads the ids or URLs (from stdin or a file) once and builds the targets against
 // base, the SWAPI base URL.
-func (s targetSource) targets(base string, stdin io.Reader) (fetcher.Targets, error) {
+func (s targetSource) targets(ctx context.Context, base string, stdin io.Reader) (fetcher.Targets, error) {
 	if s.urls != "" {
-		return readURLs(s.urls, stdin)
+		return readCtx(ctx, s.urls == "-", func() (fetcher.Targets, error) { return readURLs(s.urls, stdin) })
 	}
 	tmpl, err := s.tmpl(base)
 	if err != nil {
@@ -45,7 +47,12 @@ func (s targetSource) targets(base string, stdin io.Reader) (fetcher.Targets, er
 	}
 	ids := s.ids
 	if s.idsStdin {
-		if ids, err = fetcher.ReadIDs(stdin); err != nil {
+		ids, err = readCtx(ctx, true, func() ([]int, error) { return fetcher.ReadIDs(stdin) })
+		var ee *exitErr
+		if errors.As(err, &ee) {
+			return nil, err
+		}
+		if err != nil {
 			return nil, usagef("--ids -: stdin %v", err)
 		}
 	}
@@ -70,4 +77,32 @@ func readURLs(name string, stdin io.Reader) (fetcher.Targets, error) {
 		return nil, usagef("--urls %s: %v", label, err)
 	}
 	return ts, nil
+}
+
+// errInterruptedReading is the error of a read of stdin cut short by Ctrl-C.
+var errInterruptedReading = &exitErr{code: exitInterrupted, err: errors.New("interrupted while reading stdin")}
+
+// readCtx returns read's result; when fromStdin, it returns errInterruptedReading as soon as
+// ctx is done instead: a read blocked on a terminal or an open pipe cannot be cancelled, so
+// it is left behind in its goroutine for the process's exit to end.
+func readCtx[T any](ctx context.Context, fromStdin bool, read func() (T, error)) (T, error) {
+	if !fromStdin {
+		return read()
+	}
+	type result struct {
+		v   T
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		v, err := read()
+		done <- result{v, err}
+	}()
+	select {
+	case r := <-done:
+		return r.v, r.err
+	case <-ctx.Done():
+		var zero T
+		return zero, errInterruptedReading
+	}
 }

@@ -4,6 +4,7 @@ package compare
 import (
 	"context"
 	"fmt"
+	"math"
 	"net/url"
 
 	"github.com/fetchbench/fetchbench/fetcher"
@@ -72,18 +73,55 @@ func host(u string) string {
 	return u
 }
 
-// FilesNeeded is about how many open files a comparison needs: one per target when a run is
-// unbounded (every request in flight at once), twice that when the server runs in the same
-// process (it holds the other end of every connection), plus 256 for everything else.
-func FilesNeeded(spec Spec, inProcessServer bool) uint64 {
-	var need uint64
+// Files is what a comparison needs of the open-file limit.
+type Files struct {
+	Need     uint64           // open files needed: InFlight (twice that with the server in process) plus ReservedFiles
+	InFlight int              // the most requests the hungriest run may have on the wire at once
+	Strategy fetcher.Strategy // that run's strategy
+}
+
+// FilesNeeded is about how many open files a comparison needs: one per request in flight in
+// its hungriest run (twice that when the server runs in the same process: it holds the other
+// end of every connection), plus ReservedFiles for everything else. In flight is at most the run's
+// slots; without slots, every target for unbounded, and for ratelimit the requests its rate
+// starts within one timeout (plus its burst).
+func FilesNeeded(spec Spec, inProcessServer bool) Files {
+	n := spec.Targets.Len()
+	var f Files
 	for _, c := range spec.Configs {
-		if c.Limits == (fetcher.Limits{}) {
-			need = uint64(spec.Targets.Len())
+		inFlight := inFlight(c, n)
+		if inFlight > f.InFlight || f.Strategy == "" {
+			f.InFlight, f.Strategy = inFlight, c.Strategy
 		}
 	}
+	f.Need = uint64(f.InFlight)
 	if inProcessServer {
-		need *= 2
+		f.Need *= 2
 	}
-	return need + 256
+	f.Need += ReservedFiles
+	return f
+}
+
+// ReservedFiles are the open files counted for everything but connections: standard streams,
+// the poller, listeners, the records file.
+const ReservedFiles = 64
+
+// inFlight bounds the requests c may have on the wire at once over n targets.
+func inFlight(c fetcher.Config, n int) int {
+	l := c.Limits
+	switch {
+	case l.Slots > 0:
+		return min(l.Slots, n)
+	case l.Rate > 0:
+		timeout := c.Timeout
+		if timeout <= 0 {
+			timeout = fetcher.DefaultTimeout
+		}
+		started := l.Rate*timeout.Seconds() + float64(l.Burst)
+		if started >= float64(n) {
+			return n
+		}
+		return int(math.Ceil(started))
+	}
+	return n
 }

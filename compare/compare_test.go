@@ -163,24 +163,31 @@ func TestRunErrors(t *testing.T) {
 func TestFilesNeeded(t *testing.T) {
 	t.Parallel()
 	ts, _ := fetcher.RangeTargets("http://127.0.0.1:1/{id}", 1000)
+	capped := fetcher.Knobs{Concurrency: 600, Rate: 5, CapRate: true}
 	tests := []struct {
 		name      string
 		strategy  fetcher.Strategy
+		knobs     fetcher.Knobs
 		inProcess bool
-		want      uint64
+		want      compare.Files
 	}{
-		{"sequential", fetcher.Sequential, false, 256},
-		{"semaphore", fetcher.Semaphore, true, 256},
-		{"ratelimit without cap", fetcher.RateLimit, false, 256},
-		{"unbounded", fetcher.Unbounded, false, 1256},
-		{"unbounded with the server in process", fetcher.Unbounded, true, 2256},
+		{"sequential", fetcher.Sequential, fetcher.Knobs{}, false, compare.Files{Need: 65, InFlight: 1, Strategy: fetcher.Sequential}},
+		{"semaphore", fetcher.Semaphore, fetcher.Knobs{Concurrency: 10}, true, compare.Files{Need: 84, InFlight: 10, Strategy: fetcher.Semaphore}},
+		{"semaphore -c 600", fetcher.Semaphore, fetcher.Knobs{Concurrency: 600}, false, compare.Files{Need: 664, InFlight: 600, Strategy: fetcher.Semaphore}},
+		{"semaphore -c past the targets", fetcher.Semaphore, fetcher.Knobs{Concurrency: 5000}, false, compare.Files{Need: 1064, InFlight: 1000, Strategy: fetcher.Semaphore}},
+		// 5/s over the 5s timeout, plus the burst of 1.
+		{"ratelimit without cap", fetcher.RateLimit, fetcher.Knobs{Rate: 5}, false, compare.Files{Need: 90, InFlight: 26, Strategy: fetcher.RateLimit}},
+		{"ratelimit fast", fetcher.RateLimit, fetcher.Knobs{Rate: 1000}, false, compare.Files{Need: 1064, InFlight: 1000, Strategy: fetcher.RateLimit}},
+		{"ratelimit capped", fetcher.RateLimit, capped, false, compare.Files{Need: 664, InFlight: 600, Strategy: fetcher.RateLimit}},
+		{"unbounded", fetcher.Unbounded, fetcher.Knobs{}, false, compare.Files{Need: 1064, InFlight: 1000, Strategy: fetcher.Unbounded}},
+		{"unbounded with the server in process", fetcher.Unbounded, fetcher.Knobs{}, true, compare.Files{Need: 2064, InFlight: 1000, Strategy: fetcher.Unbounded}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			spec := compare.Spec{Configs: []fetcher.Config{config(tc.strategy, fetcher.Knobs{Concurrency: 10, Rate: 5})}, Targets: ts}
+			spec := compare.Spec{Configs: []fetcher.Config{config(fetcher.Sequential, fetcher.Knobs{}), config(tc.strategy, tc.knobs)}, Targets: ts}
 			if got := compare.FilesNeeded(spec, tc.inProcess); got != tc.want {
-				t.Errorf("FilesNeeded = %d, want %d", got, tc.want)
+				t.Errorf("FilesNeeded = %+v, want %+v", got, tc.want)
 			}
 		})
 	}

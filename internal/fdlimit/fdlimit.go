@@ -1,7 +1,12 @@
 // Package fdlimit raises the process's open-file limit to what a run needs.
 package fdlimit
 
-import "syscall"
+import (
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+)
 
 // Raise makes the soft open-file limit at least need when the hard limit allows it (or the
 // process may raise the hard limit too). It reports whether the limit in force now suffices,
@@ -25,4 +30,18 @@ func Raise(need uint64) (limit uint64, ok bool) {
 		}
 	}
 	return lim.Max, false
+}
+
+// SystemMax is the most open files the system lets any process have (Linux's
+// /proc/sys/fs/nr_open), or 0 when unknown.
+func SystemMax() uint64 {
+	b, err := os.ReadFile("/proc/sys/fs/nr_open")
+	if err != nil {
+		return 0
+	}
+	n, err := strconv.ParseUint(strings.TrimSpace(string(b)), 10, 64)
+	if err != nil {
+		return 0
+	}
+	return n
 }

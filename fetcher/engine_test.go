@@ -530,13 +530,23 @@ func referenceName(body []byte) (string, bool) {
 	if err := dec.Decode(&doc); err != nil {
 		return "", true // valid JSON, not an object
 	}
+	return mapName(doc, []string{"result", "properties"}), true
+}
+
+// mapName is the name, else title, of a decoded object, else that of its member path[0].
+func mapName(doc map[string]any, path []string) string {
 	if s, ok := doc["name"].(string); ok {
-		return s, true
+		return s
 	}
 	if s, ok := doc["title"].(string); ok {
-		return s, true
+		return s
 	}
-	return "", true
+	if len(path) > 0 {
+		if inner, ok := doc[path[0]].(map[string]any); ok {
+			return mapName(inner, path[1:])
+		}
+	}
+	return ""
 }
 
 var nameCases = []string{
@@ -548,6 +558,13 @@ var nameCases = []string{
 	`{"name":1,"title":"numbers are not names"}`,
 	`[{"name":"array"}]`, `"str"`, `{}`, `null`, `{"name":"Luke`, ``, `{"name":"a"}x`,
 	`{"results":[],"name":null}`, `{"k\"name":"x","name":"y"}`,
+	`{"message":"ok","result":{"properties":{"height":"172","name":"Luke Skywalker"},"uid":"1"}}`,
+	`{"message":"ok","result":{"properties":{"title":"A New Hope"},"uid":"1"}}`,
+	`{"result":{"properties":{"name":"first"}},"result":{"uid":"1"}}`,
+	`{"result":{"name":"shallow","properties":{"name":"deep"}}}`,
+	`{"name":"top","result":{"properties":{"name":"deep"}}}`,
+	`{"result":[{"properties":{"name":"list"}}]}`,
+	`{"properties":{"name":"no result"}}`,
 }
 
 func TestSWAPIName(t *testing.T) {

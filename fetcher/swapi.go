@@ -35,8 +35,9 @@ func ResourceTemplate(base, resource string) (string, error) {
 	return strings.TrimSuffix(base, "/") + "/" + resource + "/{id}/", nil
 }
 
-// swapiName returns the top-level string "name" member of a JSON object body, else its string
-// "title" member, else "" (the last of duplicate members counts). It fails only on invalid JSON.
+// swapiName returns the string "name" member of a JSON object body, else its string "title"
+// member, else those of its result.properties object (swapi.tech's detail shape), else "";
+// the last of duplicate members counts. It fails only on invalid JSON.
 func swapiName(body []byte) (string, error) {
 	if !json.Valid(body) {
 		var v any
@@ -45,20 +46,33 @@ func swapiName(body []byte) (string, error) {
 		}
 		return "", errors.New("invalid JSON")
 	}
-	i := skipSpace(body, 0)
+	name, _, err := objectName(body, skipSpace(body, 0), []string{"result", "properties"})
+	return name, err
+}
+
+// objectName scans the valid JSON value at body[i]. For an object it returns its string
+// "name", else its string "title", else, when path is not empty, objectName of its member
+// path[0] with the rest of path. found reports whether a name or title was found.
+func objectName(body []byte, i int, path []string) (name string, found bool, err error) {
 	if i >= len(body) || body[i] != '{' {
-		return "", nil
+		return "", false, nil
 	}
 	i++
-	var name, title string
-	var hasName bool
+	var title string
+	var hasName, hasTitle bool
+	inner := -1 // start of the last path[0] member's value
 	for {
 		i = skipSpace(body, i)
 		if body[i] == '}' {
-			if hasName {
-				return name, nil
+			switch {
+			case hasName:
+				return name, true, nil
+			case hasTitle:
+				return title, true, nil
+			case inner >= 0:
+				return objectName(body, inner, path[1:])
 			}
-			return title, nil
+			return "", false, nil
 		}
 		if body[i] == ',' {
 			i = skipSpace(body, i+1)
@@ -68,19 +82,22 @@ func swapiName(body []byte) (string, error) {
 		i = skipSpace(body, keyEnd)
 		i = skipSpace(body, i+1) // past ':'
 		end := valueEnd(body, i)
-		if key == "name" || key == "title" {
+		switch {
+		case key == "name" || key == "title":
 			var v string
 			isString := body[i] == '"'
 			if isString {
 				if err := json.Unmarshal(body[i:end], &v); err != nil {
-					return "", err
+					return "", false, err
 				}
 			}
 			if key == "name" {
 				name, hasName = v, isString
 			} else {
-				title = v
+				title, hasTitle = v, isString
 			}
+		case len(path) > 0 && key == path[0]:
+			inner = i
 		}
 		i = end
 	}

@@ -14,11 +14,11 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/fetchbench/fetchbench/compare"
-	"github.com/fetchbench/fetchbench/fakeswapi"
 	"github.com/fetchbench/fetchbench/fetcher"
 	"github.com/fetchbench/fetchbench/internal/cliflag"
 	"github.com/fetchbench/fetchbench/internal/fdlimit"
 	"github.com/fetchbench/fetchbench/report"
+	"github.com/fetchbench/fetchbench/swapi"
 )
 
 const compareUsage = `fetchbench fetches N resources (SWAPI people by default) with four concurrency
@@ -57,9 +57,7 @@ Flags:
 // compareOptions holds the parsed flags of the comparison command. Values are checked as they
 // are parsed (see flags.go); only combinations are checked by spec.
 type compareOptions struct {
-	offline bool
-	baseURL string
-	src     targetSource
+	target targetFlags
 
 	strategies []fetcher.Strategy
 	knobs      fetcher.Knobs
@@ -75,43 +73,17 @@ type compareOptions struct {
 func newCompareFlags(o *compareOptions) *pflag.FlagSet {
 	fs := pflag.NewFlagSet("fetchbench", pflag.ContinueOnError)
 	fs.SortFlags = false
-	fs.BoolVar(&o.offline, "offline", false, "start the built-in fake SWAPI on 127.0.0.1 and fetch from it")
-	fs.StringVar(&o.baseURL, "base-url", "https://swapi.dev/api/", "SWAPI base URL")
-	fs.Var(cliflag.Choice(&o.src.resource, "people", fetcher.Resources, func(s string) error { return cliflag.Valuef("%v", fetcher.CheckResource(s)) }),
-		"resource", "SWAPI resource: "+strings.Join(fetcher.Resources, "|"))
-	fs.VarP(cliflag.Int(&o.src.count, 20, 1, fetcher.MaxIDs), "count", "n", "fetch ids 1..N")
-	fs.Var(cliflag.Parsed(&o.src.ids, "", cliflag.Colon, parseIDs),
-		"ids", "ids and ranges to fetch, e.g. 1-9,12 (- reads ids from stdin)")
-	fs.StringVar(&o.src.template, "url-template", "", "URL with {id}, e.g. 'http://host/api/people/{id}/'")
-	fs.StringVar(&o.src.urls, "urls", "", "file with one URL per line (- for stdin)")
-
+	addTargetFlags(fs, &o.target, 20)
 	o.strategies = fetcher.Strategies
 	fs.VarP(cliflag.Parsed(&o.strategies, "all", cliflag.Colon, fetcher.ParseStrategies),
 		"strategy", "s", "comma list of sequential,unbounded,semaphore,ratelimit, or all")
-	fs.VarP(cliflag.Int(&o.knobs.Concurrency, 10, 1, math.MaxInt), "concurrency", "c", "semaphore slots; with ratelimit, an in-flight cap when given")
-	fs.VarP(cliflag.Rate(&o.knobs.Rate, 10), "rate", "r", "ratelimit: requests started per second (one global token bucket)")
-	fs.Var(cliflag.Int(&o.knobs.Burst, 1, 1, math.MaxInt), "burst", "ratelimit: token bucket size")
-
-	c := &o.run
-	fs.VarP(cliflag.Duration(&c.Timeout, fetcher.DefaultTimeout, false), "timeout", "t", "per-attempt timeout, body included")
-	fs.Var(cliflag.Duration(&c.Deadline, 0, true), "deadline", "per-strategy deadline (0 = none); when it passes the rest is cancelled and the exit code is 3")
-	fs.Var(cliflag.Int(&c.Retries, 0, 0, 100), "retries", "retries on network errors, 429, 502, 503, 504 (exponential backoff, full jitter, Retry-After honoured)")
-	fs.Var(cliflag.Duration(&c.BackoffBase, fetcher.DefaultBackoffBase, false), "backoff-base", "first retry backoff ceiling")
-	fs.Var(cliflag.Duration(&c.BackoffCap, fetcher.DefaultBackoffCap, false), "backoff-cap", "largest retry backoff ceiling")
-	fs.Var(cliflag.Duration(&c.MaxRetryAfter, fetcher.DefaultMaxRetryAfter, false), "max-retry-after", "longest server Retry-After waited for before a retry")
-	fs.Var(cliflag.Size(&c.MaxBody, fetcher.DefaultMaxBody, 1), "max-body", "largest response body accepted (e.g. 512KiB, 10MiB)")
-	fs.BoolVar(&c.Insecure, "insecure", false, "skip TLS certificate verification")
+	addKnobFlags(fs, &o.knobs, 10)
+	addRunFlags(fs, &o.run)
 
 	fs.VarP(cliflag.Choice(&o.out.summary, "table", report.Formats, func(s string) error {
 		return cliflag.Valuef("unknown format %q (want table, json, csv or markdown)", s)
 	}), "output", "o", "summary format: table|json|csv|markdown")
-	fs.StringVar(&o.out.records, "records", "", "write one record per request to FILE (- for stdout)")
-	fs.Var(cliflag.Choice(&o.out.format, "", []string{"", "ndjson", "csv"}, func(s string) error {
-		return cliflag.Valuef("unknown format %q (want ndjson or csv)", s)
-	}), "records-format", "ndjson|csv (default: from the file extension, else ndjson)")
-	fs.Var(cliflag.Choice(&o.out.order, "completion", []string{"completion", "input"}, func(s string) error {
-		return cliflag.Valuef("want completion or input, got %q", s)
-	}), "order", "record order: completion|input")
+	addRecordFlags(fs, &o.out, "completion")
 	fs.Var(cliflag.Choice(&o.out.progress, "auto", []string{"auto", "always", "never"}, func(s string) error {
 		return cliflag.Valuef("want auto, always or never, got %q", s)
 	}), "progress", "progress line on stderr: auto|always|never (auto: on a terminal that does not also show the records)")
@@ -125,6 +97,63 @@ func newCompareFlags(o *compareOptions) *pflag.FlagSet {
 	return fs
 }
 
+// targetFlags are the flags that choose the targets and the API, shared by the comparison
+// and get.
+type targetFlags struct {
+	offline bool
+	baseURL string
+	api     string // --api: "" means from the base URL's host
+	src     targetSource
+}
+
+// addTargetFlags registers --offline, --base-url, --api and the target flags; count is -n's default.
+func addTargetFlags(fs *pflag.FlagSet, t *targetFlags, count int) {
+	fs.BoolVar(&t.offline, "offline", false, "start the built-in fake SWAPI on 127.0.0.1 and fetch from it")
+	fs.StringVar(&t.baseURL, "base-url", "", "SWAPI base URL (default: the --api's, else "+swapi.Dev.BaseURL+")")
+	fs.Var(cliflag.Choice(&t.api, "", dialectNames(), func(s string) error {
+		_, err := swapi.Lookup(s)
+		return cliflag.Valuef("%v", err)
+	}), "api", "SWAPI dialect: dev|py4e|tech|info (default: from the --base-url host, else dev)")
+	fs.Var(cliflag.Choice(&t.src.resource, "people", swapi.Resources, func(s string) error { return cliflag.Valuef("%v", swapi.CheckResource(s)) }),
+		"resource", "SWAPI resource: "+strings.Join(swapi.Resources, "|"))
+	fs.VarP(cliflag.Int(&t.src.count, count, 1, fetcher.MaxIDs), "count", "n", "fetch ids 1..N")
+	fs.Var(cliflag.Parsed(&t.src.ids, "", cliflag.Colon, parseIDs),
+		"ids", "ids and ranges to fetch, e.g. 1-9,12 (- reads ids from stdin)")
+	fs.BoolVar(&t.src.all, "all", false, "every item of --resource, discovered from the API's list pages")
+	fs.StringVar(&t.src.template, "url-template", "", "URL with {id}, e.g. 'http://host/api/people/{id}/'")
+	fs.StringVar(&t.src.urls, "urls", "", "file with one URL per line (- for stdin)")
+}
+
+// addKnobFlags registers -c, -r and --burst; concurrency is -c's default.
+func addKnobFlags(fs *pflag.FlagSet, k *fetcher.Knobs, concurrency int) {
+	fs.VarP(cliflag.Int(&k.Concurrency, concurrency, 1, math.MaxInt), "concurrency", "c", "semaphore slots; with ratelimit, an in-flight cap when given")
+	fs.VarP(cliflag.Rate(&k.Rate, 10), "rate", "r", "ratelimit: requests started per second (one global token bucket)")
+	fs.Var(cliflag.Int(&k.Burst, 1, 1, math.MaxInt), "burst", "ratelimit: token bucket size")
+}
+
+// addRunFlags registers the per-request settings every strategy shares.
+func addRunFlags(fs *pflag.FlagSet, c *fetcher.Config) {
+	fs.VarP(cliflag.Duration(&c.Timeout, fetcher.DefaultTimeout, false), "timeout", "t", "per-attempt timeout, body included")
+	fs.Var(cliflag.Duration(&c.Deadline, 0, true), "deadline", "per-strategy deadline (0 = none); when it passes the rest is cancelled and the exit code is 3")
+	fs.Var(cliflag.Int(&c.Retries, 0, 0, 100), "retries", "retries on network errors, 429, 502, 503, 504 (exponential backoff, full jitter, Retry-After honoured)")
+	fs.Var(cliflag.Duration(&c.BackoffBase, fetcher.DefaultBackoffBase, false), "backoff-base", "first retry backoff ceiling")
+	fs.Var(cliflag.Duration(&c.BackoffCap, fetcher.DefaultBackoffCap, false), "backoff-cap", "largest retry backoff ceiling")
+	fs.Var(cliflag.Duration(&c.MaxRetryAfter, fetcher.DefaultMaxRetryAfter, false), "max-retry-after", "longest server Retry-After waited for before a retry")
+	fs.Var(cliflag.Size(&c.MaxBody, fetcher.DefaultMaxBody, 1), "max-body", "largest response body accepted (e.g. 512KiB, 10MiB)")
+	fs.BoolVar(&c.Insecure, "insecure", false, "skip TLS certificate verification")
+}
+
+// addRecordFlags registers --records, --records-format and --order (default order).
+func addRecordFlags(fs *pflag.FlagSet, o *outputs, order string) {
+	fs.StringVar(&o.records, "records", "", "write one record per request to FILE (- for stdout)")
+	fs.Var(cliflag.Choice(&o.format, "", []string{"", "ndjson", "csv"}, func(s string) error {
+		return cliflag.Valuef("unknown format %q (want ndjson or csv)", s)
+	}), "records-format", "ndjson|csv (default: from the file extension, else ndjson)")
+	fs.Var(cliflag.Choice(&o.order, order, []string{"completion", "input"}, func(s string) error {
+		return cliflag.Valuef("want completion or input, got %q", s)
+	}), "order", "record order: completion|input")
+}
+
 // parseIDs parses --ids: "-" means stdin, read when the targets are built.
 func parseIDs(s string) ([]int, error) {
 	if s == "-" {
@@ -136,9 +165,7 @@ func parseIDs(s string) ([]int, error) {
 // compareSpec is the validated work of one invocation, built once from the options.
 type compareSpec struct {
 	configs    []fetcher.Config
-	src        targetSource
-	offline    bool
-	fake       fakeswapi.Options
+	target     targetSpec
 	thresholds []report.Threshold
 	out        outputs
 	cpuProfile string
@@ -147,28 +174,12 @@ type compareSpec struct {
 // spec checks the combinations of flags (set reports whether a flag was given) and builds the
 // spec. It does no I/O.
 func (o *compareOptions) spec(set func(string) bool) (*compareSpec, error) {
-	switch {
-	case o.out.records == "" && (set("records-format") || set("order")):
+	if o.out.records == "" && (set("records-format") || set("order")) {
 		return nil, usagef("--records-format and --order need --records")
-	case set("ids") && set("count"):
-		return nil, usagef("--ids and -n/--count both choose ids; give one")
-	case set("urls") && (set("ids") || set("count") || set("url-template") || set("resource") || set("base-url")):
-		return nil, usagef("--urls names every target itself; drop --ids, -n, --url-template, --resource and --base-url")
-	case set("url-template") && (set("resource") || set("base-url")):
-		return nil, usagef("--url-template replaces --resource and --base-url; give one")
-	case o.offline && (set("urls") || set("url-template") || set("base-url")):
-		return nil, usagef("--offline aims at the built-in fake; it cannot be combined with --urls, --url-template or --base-url")
 	}
-	fake, err := o.fake.options()
+	target, err := o.target.spec(set, o.fake)
 	if err != nil {
 		return nil, err
-	}
-	src := o.src
-	src.idsStdin = set("ids") && src.ids == nil
-	if !o.offline && src.urls == "" {
-		if _, err := src.tmpl(o.baseURL); err != nil { // fail before any I/O
-			return nil, err
-		}
 	}
 	out := o.out
 	if out.format == "" {
@@ -181,8 +192,9 @@ func (o *compareOptions) spec(set func(string) bool) (*compareSpec, error) {
 		configs[i] = o.run
 		configs[i].Strategy, configs[i].Limits = s, s.Limits(knobs)
 	}
-	return &compareSpec{configs: configs, src: src, offline: o.offline, fake: fake, thresholds: o.thresholds,
-		out: out, cpuProfile: o.cpuProfile}, nil
+	target.discovery = o.run
+	target.discovery.Strategy, target.discovery.Limits = fetcher.Semaphore, fetcher.Semaphore.Limits(knobs)
+	return &compareSpec{configs: configs, target: target, thresholds: o.thresholds, out: out, cpuProfile: o.cpuProfile}, nil
 }
 
 // runCompare is the comparison command: run each strategy over the targets, report, judge.
@@ -203,27 +215,23 @@ func runCompare(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		}
 		defer stop()
 	}
-	base := o.baseURL
-	if sp.offline {
-		fake, err := fakeswapi.New(sp.fake)
-		if err != nil {
-			return fmt.Errorf("start the fake SWAPI: %w", err)
-		}
-		running, err := fake.Start()
-		if err != nil {
-			return fmt.Errorf("start the fake SWAPI: %w", err)
-		}
-		defer running.Close()
-		base = running.URL
-	}
-	targets, err := sp.src.targets(ctx, base, stdin)
+	tg := &sp.target
+	stop, err := tg.start()
 	if err != nil {
 		return err
 	}
+	defer stop()
+	targets, disc, err := tg.resolve(ctx, stdin)
+	if err != nil {
+		return err
+	}
+	if disc != nil && !sp.out.quiet {
+		fmt.Fprintln(stderr, "fetchbench: "+disc.String())
+	}
 	run := compare.Spec{Configs: sp.configs, Targets: targets}
-	files := compare.FilesNeeded(run, sp.offline)
+	files := compare.FilesNeeded(run, tg.offline)
 	if limit, ok := fdlimit.Raise(files.Need); !ok {
-		return filesError(files, limit, fdlimit.SystemMax(), sp.offline)
+		return filesError(files, limit, fdlimit.SystemMax(), tg.offline)
 	}
 	recs, summaryOut, err := sp.out.open(stdout, stderr)
 	if err != nil {
@@ -244,10 +252,8 @@ func runCompare(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	}
 	var unreachable *compare.UnreachableError
 	switch {
-	case errors.As(err, &unreachable) && sp.offline:
-		return err
 	case errors.As(err, &unreachable):
-		return fmt.Errorf("%w; is it up? try --offline to use the built-in fake SWAPI", err)
+		return fmt.Errorf("%w%s", err, tg.unreachableHint())
 	case errors.Is(err, fetcher.ErrConfig):
 		return usagef("%v", err)
 	case err != nil:

@@ -267,13 +267,13 @@ func (t *tmpl) expand(base string) []byte {
 
 // catalog is the whole data set rendered into templates, built once per process.
 type catalog struct {
-	root  *tmpl
-	count [numResources]int
-	docs  [numResources][]*tmpl // indexed by id; nil: no such id
-	pages [numResources][]*tmpl // pages[k-1] is page k
+	dialect dialect
+	items   [numResources][]listItem // list entries by id (tech and info only)
+	root    *tmpl
+	count   [numResources]int
+	docs    [numResources][]*tmpl // indexed by id; nil: no such id
+	pages   [numResources][]*tmpl // pages[k-1] is page k
 }
-
-var loadCatalog = sync.OnceValues(buildCatalog)
 
 // records is the decoded data set, before rendering.
 type records struct {

@@ -100,6 +100,16 @@ type Options struct {
 	// OversizeBytes is the size of an oversize body in bytes, at least 14. 0: DefaultOversizeBytes.
 	OversizeBytes int64
 
+	// Dialect is the public SWAPI whose shapes the fake answers in: "dev" (the default when
+	// empty) and "py4e" answer as described above; "tech" (swapi.tech) and "info" (swapi.info)
+	// use paths without a trailing slash (the slash form redirects to them), and each has its
+	// own detail, list and 404 shapes: swapi.tech wraps a detail as
+	// {"message":"ok","result":{"properties":{…},"uid":"1",…}} and pages its lists as
+	// {total_records,total_pages,previous,next,results:[{uid,name,url}]} with ?page=K&limit=L
+	// (films: every film in full under "result"); swapi.info lists a resource as one bare
+	// array of every document.
+	Dialect string
+
 	// Log, when set, receives one line per API request: method, path and query, status,
 	// duration, and the fault if any. Writes are serialized. nil: silent.
 	Log io.Writer
@@ -142,6 +152,9 @@ func (o Options) Validate() error {
 		if d.v < 0 {
 			return &OptionError{d.field, d.v.String() + " is negative"}
 		}
+	}
+	if _, ok := parseDialect(o.Dialect); !ok {
+		return &OptionError{"Dialect", strconv.Quote(o.Dialect) + " is not one of " + strings.Join(Dialects, ", ")}
 	}
 	sum := 0.0
 	for _, f := range []struct {
@@ -196,7 +209,8 @@ func New(opts Options) (*Server, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
-	cat, err := loadCatalog()
+	d, _ := parseDialect(opts.Dialect)
+	cat, err := loadCatalog(d)
 	if err != nil {
 		return nil, fmt.Errorf("fakeswapi: embedded data set: %w", err)
 	}
@@ -406,25 +420,25 @@ func (s *Server) answer(r *http.Request) (status int, b body, location string) {
 		msg := fmt.Appendf(nil, `{"detail":"Method %s not allowed."}`, jsonEscape(strconv.Quote(r.Method)))
 		return http.StatusMethodNotAllowed, newBody(msg), ""
 	}
-	rt := parseRoute(r.URL.Path, r.URL.RawQuery)
-	if rt.kind == routeRedirect {
-		loc := r.URL.Path + "/"
-		if r.URL.RawQuery != "" {
-			loc += "?" + r.URL.RawQuery
-		}
+	rt, loc := s.route(r.URL.Path, r.URL.RawQuery)
+	if loc != "" {
 		return http.StatusMovedPermanently, body{}, loc
 	}
 	tls, host := r.TLS != nil, requestHost(r)
+	if rt.kind == routeList && s.cat.dialect == dialectTech && rt.res != films {
+		status, b := s.cat.techPage(rt.res, r.URL.RawQuery, baseURL(tls, host))
+		return status, b, ""
+	}
 	if st := s.sites.get(s.cat, tls, host); st != nil {
 		if b, ok := st.lookup(rt); ok {
 			return http.StatusOK, b, ""
 		}
-		return http.StatusNotFound, notFoundBody, ""
+		return http.StatusNotFound, s.cat.dialect.notFound(), ""
 	}
 	if t := s.cat.lookup(rt); t != nil {
 		return http.StatusOK, newBody(t.expand(jsonEscape(baseURL(tls, host)))), ""
 	}
-	return http.StatusNotFound, notFoundBody, ""
+	return http.StatusNotFound, s.cat.dialect.notFound(), ""
 }
 
 func (st *site) lookup(rt route) (body, bool) {

@@ -90,6 +90,28 @@ type Config struct {
 	UserAgent string
 	// Transport, when set, is cloned for the run instead of http.DefaultTransport.
 	Transport *http.Transport
+
+	// KeepBody keeps each record's body and Content-Type (Record.Body, Record.ContentType).
+	KeepBody bool
+	// HTML lists values to extract from text/html responses with colly's HTML callbacks into
+	// Record.HTML.
+	HTML []Selector
+	// CacheDir, when set, keeps 200 answers on disk under it and answers a request for a URL
+	// found there from the file, without the network (Record.Note says "from cache").
+	CacheDir string
+	// Follow, when set, is called with each target's finished record, in the target's own
+	// goroutine once its slot is released, before the record reaches sink. Its fetch sends one
+	// more request through the same limits (a slot and a rate token; retries as configured)
+	// and returns that request's record, which reaches neither sink nor RunStats.Requests.
+	Follow func(rec *Record, fetch func(url string) Record)
+}
+
+// Selector names a value of an HTML page: the text of the first element matching the CSS
+// selector CSS, or its attribute Attr when Attr is set.
+type Selector struct {
+	Name string
+	CSS  string
+	Attr string
 }
 
 // ErrConfig is wrapped by every configuration error returned by Config.Validate.

@@ -32,6 +32,10 @@ type attempt struct {
 	name       string
 	retryAfter string
 	location   bool // the answer carried a Location header
+	cached     bool // answered from Config.CacheDir
+	body       []byte
+	ctype      string
+	html       map[string]string
 	err        error
 	class      ErrorClass
 }
@@ -89,7 +93,11 @@ func newEngine(ctx context.Context, cfg *Config, slots int) *engine {
 		c.UserAgent = "fetchbench/" + Version
 	}
 	c.Context = ctx
-	c.WithTransport(&boundedTransport{base: tr, max: e.maxBody})
+	var rt http.RoundTripper = &boundedTransport{base: tr, max: e.maxBody}
+	if cfg.CacheDir != "" {
+		rt = &cacheTransport{next: rt, dir: cfg.CacheDir}
+	}
+	c.WithTransport(rt)
 	c.DisableCookies()
 	c.SetRedirectHandler(followRedirect)
 	timeout := cfg.Timeout
@@ -109,12 +117,16 @@ func newEngine(ctx context.Context, cfg *Config, slots int) *engine {
 		a.status = r.StatusCode
 		a.retryAfter = r.Headers.Get("Retry-After")
 		a.location = r.Headers.Get("Location") != ""
+		a.cached = r.Headers.Get(cacheHeader) != ""
 	})
 	c.OnResponse(func(r *colly.Response) {
 		a := r.Ctx.GetAny(attemptKey).(*attempt)
 		a.done = time.Now()
 		a.status = r.StatusCode
 		a.bytes = int64(len(r.Body))
+		if cfg.KeepBody {
+			a.body, a.ctype = r.Body, r.Headers.Get("Content-Type")
+		}
 		if a.err = statusError(a.status, a.location, r.Body); a.err != nil {
 			a.class = statusClass(a.status)
 		}
@@ -127,6 +139,22 @@ func newEngine(ctx context.Context, cfg *Config, slots int) *engine {
 			a.name = name
 		}
 	})
+	for _, sel := range cfg.HTML {
+		c.OnHTML(sel.CSS, func(el *colly.HTMLElement) {
+			a := el.Request.Ctx.GetAny(attemptKey).(*attempt)
+			if _, done := a.html[sel.Name]; done {
+				return // the first match counts
+			}
+			v := strings.TrimSpace(el.Text)
+			if sel.Attr != "" {
+				v = el.Attr(sel.Attr)
+			}
+			if a.html == nil {
+				a.html = map[string]string{}
+			}
+			a.html[sel.Name] = v
+		})
+	}
 	c.OnError(func(r *colly.Response, err error) {
 		a := r.Ctx.GetAny(attemptKey).(*attempt)
 		a.done = time.Now()

@@ -110,6 +110,11 @@ type Record struct {
 	// Note remarks on how the request went that is not an error, such as a Retry-After cut
 	// to Config.MaxRetryAfter; empty when there is nothing to say.
 	Note string
+	// Body and ContentType are the final attempt's, when Config.KeepBody is set.
+	Body        []byte
+	ContentType string
+	// HTML holds the values of Config.HTML selectors that matched, by name (HTML pages only).
+	HTML map[string]string
 }
 
 // OK reports whether the record is a success: no error.

@@ -129,7 +129,7 @@ func (r *runner) dispatch(targets Targets) {
 				r.giveUp(i, t, 0)
 				continue
 			}
-			r.emit(r.fetch(i, t, 0))
+			r.finish(r.fetch(i, t, 0))
 			continue
 		}
 		if _, err := r.admit(); err != nil {
@@ -141,20 +141,51 @@ func (r *runner) dispatch(targets Targets) {
 			queue = time.Since(r.t0)
 		}
 		wg.Go(func() {
-			defer r.release()
-			r.emit(r.fetch(i, t, queue))
+			rec := r.fetch(i, t, queue)
+			r.release()
+			r.finish(rec)
 		})
 	}
 	wg.Wait()
 }
 
+// finish passes rec through Config.Follow, then to the sink.
+func (r *runner) finish(rec Record) {
+	if r.cfg.Follow != nil {
+		r.cfg.Follow(&rec, r.extra)
+	}
+	r.emit(rec)
+}
+
+// extra admits and fetches one request that is not a target: Config.Follow's fetch.
+func (r *runner) extra(u string) Record {
+	t := Target{ID: trailingID(u), URL: u}
+	if r.cfg.Strategy == Sequential {
+		if r.ctx.Err() != nil {
+			return r.notStarted(-1, t, 0)
+		}
+		return r.fetch(-1, t, 0)
+	}
+	wait, err := r.admit()
+	if err != nil {
+		return r.notStarted(-1, t, wait)
+	}
+	defer r.release()
+	return r.fetch(-1, t, wait)
+}
+
 // giveUp records a target that never started.
 func (r *runner) giveUp(seq int, t Target, queue time.Duration) {
-	r.emit(Record{
+	r.emit(r.notStarted(seq, t, queue))
+}
+
+// notStarted is the record of a request given up before it started.
+func (r *runner) notStarted(seq int, t Target, queue time.Duration) Record {
+	return Record{
 		Strategy: r.cfg.Strategy, Seq: seq, ID: t.ID, URL: t.URL,
 		Start: time.Since(r.t0), Queue: queue,
 		Err: "not started: " + r.stopReason(), Class: ClassCancelled,
-	})
+	}
 }
 
 func (r *runner) stopReason() string {
@@ -195,6 +226,10 @@ func (r *runner) fetch(seq int, t Target, queue time.Duration) Record {
 			a.err = fmt.Errorf("%s: %w", r.stopReason(), a.err)
 		}
 		rec.Status, rec.Bytes, rec.TTFB, rec.Name, rec.Class = a.status, a.bytes, a.ttfb, a.name, a.class
+		rec.Body, rec.ContentType, rec.HTML = a.body, a.ctype, a.html
+		if a.cached {
+			rec.Note = "from cache"
+		}
 		rec.Err = ""
 		if a.err != nil {
 			rec.Err = a.err.Error()

@@ -3,6 +3,7 @@ package fetcher_test
 import (
 	"context"
 	"fmt"
+	"github.com/fetchbench/fetchbench/swapi"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -46,7 +47,7 @@ func people(t *testing.T, base string, n int) fetcher.Targets {
 	for i := range ids {
 		ids[i] = i + 1
 	}
-	tmpl, err := fetcher.ResourceTemplate(base, "people")
+	tmpl, err := fetcher.ResourceTemplate(swapi.Dev, base, "people")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,27 +3,14 @@ package fetcher
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
-	"slices"
-	"strings"
 
 	"github.com/fetchbench/fetchbench/swapi"
 )
 
-// Resources lists the SWAPI resources in the API's order.
-var Resources = []string{"people", "planets", "films", "species", "vehicles", "starships"}
-
-// CheckResource reports whether resource is one of Resources.
-func CheckResource(resource string) error {
-	if !slices.Contains(Resources, resource) {
-		return fmt.Errorf("unknown resource %q (want %s)", resource, strings.Join(Resources, ", "))
-	}
-	return nil
-}
-
-// ResourceTemplate is the URL template of a SWAPI resource under base ("https://swapi.dev/api/").
-func ResourceTemplate(base, resource string) (string, error) {
-	if err := CheckResource(resource); err != nil {
+// ResourceTemplate is the URL template of a SWAPI resource's detail documents under base
+// ("https://swapi.dev/api/") in dialect d's URL shape.
+func ResourceTemplate(d *swapi.Dialect, base, resource string) (string, error) {
+	if err := swapi.CheckResource(resource); err != nil {
 		return "", err
 	}
 	if err := CheckURL(base); err != nil {
@@ -32,7 +19,7 @@ func ResourceTemplate(base, resource string) (string, error) {
 	if err := swapi.CheckBaseURL(base); err != nil {
 		return "", err
 	}
-	return strings.TrimSuffix(base, "/") + "/" + resource + "/{id}/", nil
+	return d.Template(base, resource), nil
 }
 
 // swapiName returns the string "name" member of a JSON object body, else its string "title"

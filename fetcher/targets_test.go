@@ -1,6 +1,7 @@
 package fetcher
 
 import (
+	"github.com/fetchbench/fetchbench/swapi"
 	"strconv"
 	"strings"
 	"testing"
@@ -235,11 +236,14 @@ func TestTemplateTargets(t *testing.T) {
 	if _, err := TemplateTargets("http://h/p/", []int{1}); err == nil {
 		t.Error("template without {id}: want an error")
 	}
-	if _, err := ResourceTemplate("https://swapi.dev/api", "droids"); err == nil {
+	if _, err := ResourceTemplate(swapi.Dev, "https://swapi.dev/api", "droids"); err == nil {
 		t.Error("unknown resource: want an error")
 	}
-	if got, _ := ResourceTemplate("https://swapi.dev/api", "films"); got != "https://swapi.dev/api/films/{id}/" {
+	if got, _ := ResourceTemplate(swapi.Dev, "https://swapi.dev/api", "films"); got != "https://swapi.dev/api/films/{id}/" {
 		t.Errorf("ResourceTemplate = %q", got)
+	}
+	if got, _ := ResourceTemplate(swapi.Tech, "https://www.swapi.tech/api/", "films"); got != "https://www.swapi.tech/api/films/{id}" {
+		t.Errorf("ResourceTemplate(tech) = %q", got)
 	}
 }
 

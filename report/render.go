@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/fetchbench/fetchbench/fetcher"
+	"github.com/fetchbench/fetchbench/internal/textsafe"
 )
 
 // ErrUnknownFormat is wrapped by the errors for an output or record format name not supported.
@@ -248,32 +249,8 @@ func WriteJSON(w io.Writer, c Comparison) error {
 	if err := enc.Encode(Document{Version: JSONVersion, Strategies: sums}); err != nil {
 		return fmt.Errorf("write json: %w", err)
 	}
-	if _, err := w.Write(escapeUnsafe(buf.Bytes())); err != nil {
+	if _, err := w.Write(textsafe.EscapeJSON(buf.Bytes())); err != nil {
 		return fmt.Errorf("write json: %w", err)
 	}
 	return nil
-}
-
-// escapeUnsafe rewrites each rune unsafeRune reports in JSON text b as a \uXXXX escape.
-// Outside strings JSON text is ASCII, so every such rune lies inside a string.
-func escapeUnsafe(b []byte) []byte {
-	var out []byte
-	start := 0
-	for i := 0; i < len(b); {
-		if b[i] < utf8.RuneSelf {
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRune(b[i:])
-		if unsafeRune(r) {
-			out = append(out, b[start:i]...)
-			out = append(out, '\\', 'u', hexDigits[r>>12&0xf], hexDigits[r>>8&0xf], hexDigits[r>>4&0xf], hexDigits[r&0xf])
-			start = i + size
-		}
-		i += size
-	}
-	if out == nil {
-		return b
-	}
-	return append(out, b[start:]...)
 }

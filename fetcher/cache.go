@@ -1,0 +1,126 @@
+package fetcher
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+)
+
+// cacheHeader marks a response answered from the cache; one from the network never has it.
+const cacheHeader = "X-Fetchbench-Cache"
+
+// cacheTransport answers GET requests from files under dir and keeps every 200 answer read in
+// full there. Only a 200 is kept: an error, a throttling 429 or a 404 is asked again next time.
+// An answer is kept once its body has been read to the end. Files are written whole to a temporary name and renamed, so concurrent runs sharing dir
+// never read half an entry; an unreadable or foreign entry counts as a miss.
+type cacheTransport struct {
+	next http.RoundTripper
+	dir  string
+}
+
+// cacheEntry is one cached answer, stored as JSON.
+type cacheEntry struct {
+	URL    string      `json:"url"`
+	Status int         `json:"status"`
+	Header http.Header `json:"header"`
+	Body   []byte      `json:"body"`
+}
+
+func (t *cacheTransport) path(u string) string {
+	sum := sha256.Sum256([]byte(u))
+	name := hex.EncodeToString(sum[:])
+	return filepath.Join(t.dir, name[:2], name+".json")
+}
+
+func (t *cacheTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Method != http.MethodGet {
+		return t.next.RoundTrip(req)
+	}
+	u := req.URL.String()
+	file := t.path(u)
+	if res, ok := t.load(file, u, req); ok {
+		return res, nil
+	}
+	res, err := t.next.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	res.Header.Del(cacheHeader)
+	if res.StatusCode != http.StatusOK {
+		return res, nil
+	}
+	header := res.Header.Clone()
+	res.Body = &recordingBody{rc: res.Body, done: func(body []byte) {
+		t.store(file, cacheEntry{URL: u, Status: http.StatusOK, Header: header, Body: body})
+	}}
+	return res, nil
+}
+
+// recordingBody passes rc through and calls done with everything read once rc ends cleanly.
+type recordingBody struct {
+	rc   io.ReadCloser
+	buf  bytes.Buffer
+	done func([]byte)
+}
+
+func (b *recordingBody) Read(p []byte) (int, error) {
+	n, err := b.rc.Read(p)
+	b.buf.Write(p[:n])
+	if err == io.EOF && b.done != nil {
+		b.done(b.buf.Bytes())
+		b.done = nil
+	}
+	return n, err
+}
+
+func (b *recordingBody) Close() error { return b.rc.Close() }
+
+// load reads the entry for u from file.
+func (t *cacheTransport) load(file, u string, req *http.Request) (*http.Response, bool) {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return nil, false
+	}
+	var e cacheEntry
+	if json.Unmarshal(b, &e) != nil || e.URL != u || e.Status != http.StatusOK {
+		return nil, false
+	}
+	h := e.Header
+	if h == nil {
+		h = http.Header{}
+	}
+	h.Set(cacheHeader, "hit")
+	return &http.Response{
+		Status: "200 OK", StatusCode: e.Status, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: h, Body: io.NopCloser(bytes.NewReader(e.Body)), ContentLength: int64(len(e.Body)),
+		Request: req, Uncompressed: true,
+	}, true
+}
+
+// store writes e to file; a cache that cannot be written only costs the next run a request.
+func (t *cacheTransport) store(file string, e cacheEntry) {
+	b, err := json.Marshal(e)
+	if err != nil {
+		return
+	}
+	if err := os.MkdirAll(filepath.Dir(file), 0o750); err != nil {
+		return
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(file), ".tmp-*")
+	if err != nil {
+		return
+	}
+	_, werr := tmp.Write(b)
+	if cerr := tmp.Close(); werr != nil || cerr != nil {
+		os.Remove(tmp.Name())
+		return
+	}
+	if os.Rename(tmp.Name(), file) != nil {
+		os.Remove(tmp.Name())
+	}
+}

@@ -1,0 +1,212 @@
+package get
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/andybalholm/cascadia"
+	"github.com/tidwall/gjson"
+
+	"github.com/fetchbench/fetchbench/fetcher"
+	"github.com/fetchbench/fetchbench/internal/textsafe"
+	"github.com/fetchbench/fetchbench/swapi"
+)
+
+// Field is one named value taken from every document: a JSON path (gjson syntax: "films.0",
+// "homeworld.name") from a JSON document, or a CSS selector from an HTML page.
+type Field struct {
+	Name string
+	// Path is the text after "=": the JSON path, and the HTML selector with an optional
+	// "@attribute" ("a@href").
+	Path string
+	css  string // "" when Path is not a valid CSS selector
+	attr string
+}
+
+var attrName = regexp.MustCompile(`^[A-Za-z_:][-A-Za-z0-9_:.]*$`)
+
+// ParseField parses "NAME=PATH".
+func ParseField(s string) (Field, error) {
+	name, path, ok := strings.Cut(s, "=")
+	name, path = strings.TrimSpace(name), strings.TrimSpace(path)
+	switch {
+	case !ok:
+		return Field{}, fmt.Errorf("%q: want NAME=PATH, e.g. world=homeworld or title=h1", s)
+	case name == "":
+		return Field{}, fmt.Errorf("%q: empty name", s)
+	case path == "":
+		return Field{}, fmt.Errorf("%q: empty path", s)
+	}
+	f := Field{Name: name, Path: path}
+	css := path
+	if i := strings.LastIndexByte(path, '@'); i > 0 && attrName.MatchString(path[i+1:]) {
+		css, f.attr = strings.TrimSpace(path[:i]), path[i+1:]
+	}
+	if _, err := cascadia.Compile(css); err == nil {
+		f.css = css
+	}
+	return f, nil
+}
+
+// ParseMembers parses a comma-separated list of member names, such as --fields and --expand
+// take; names are trimmed and must be distinct and not empty.
+func ParseMembers(s string) ([]string, error) {
+	var names []string
+	for _, n := range strings.Split(s, ",") {
+		n = strings.TrimSpace(n)
+		switch {
+		case n == "":
+			return nil, fmt.Errorf("%q: empty name", s)
+		case slices.Contains(names, n):
+			return nil, fmt.Errorf("%q: %q given twice", s, n)
+		}
+		names = append(names, n)
+	}
+	return names, nil
+}
+
+// Shape says how a fetched body becomes the document printed.
+type Shape struct {
+	// Dialect unwraps detail documents (swapi.tech's result.properties); nil means as sent.
+	Dialect *swapi.Dialect
+	// Keep lists the members to keep, in order (--fields); a missing one is null.
+	Keep []string
+	// Fields are added after Keep, in order (--field); a path or selector that matches
+	// nothing is null.
+	Fields []Field
+	// Expand lists the members whose linked URLs are replaced by the linked documents.
+	Expand []string
+}
+
+// Columns are the members of every shaped document, in order, or nil when the documents are
+// printed whole.
+func (s *Shape) Columns() []string {
+	if len(s.Keep) == 0 && len(s.Fields) == 0 {
+		return nil
+	}
+	cols := slices.Clone(s.Keep)
+	for _, f := range s.Fields {
+		cols = append(cols, f.Name)
+	}
+	return cols
+}
+
+// Check reports a name given to two columns.
+func (s *Shape) Check() error {
+	cols := s.Columns()
+	for i, c := range cols {
+		if slices.Contains(cols[:i], c) {
+			return fmt.Errorf("%q is both a --fields member and a --field name, or named twice", c)
+		}
+	}
+	return nil
+}
+
+// Selectors are the fields to evaluate on HTML pages, for fetcher.Config.HTML.
+func (s *Shape) Selectors() []fetcher.Selector {
+	var sels []fetcher.Selector
+	for _, f := range s.Fields {
+		if f.css != "" {
+			sels = append(sels, fetcher.Selector{Name: f.Name, CSS: f.css, Attr: f.attr})
+		}
+	}
+	return sels
+}
+
+// errNotJSON is the error of a body that is neither JSON nor HTML being shaped into fields.
+var errNotJSON = errors.New("not a JSON document")
+
+// unwrap is the document of a successful record: its body cleaned (see textsafe.CleanJSON),
+// unwrapped by the dialect when it has the dialect's wrapper, and reports whether it is JSON.
+// A body that is not JSON becomes a JSON string.
+func (s *Shape) unwrap(rec *fetcher.Record) (doc []byte, isJSON bool) {
+	if !isHTML(rec.ContentType) {
+		if clean, err := textsafe.CleanJSON(rec.Body); err == nil {
+			if s.Dialect != nil && clean[0] == '{' {
+				if inner, err := s.Dialect.Unwrap(clean); err == nil {
+					return inner, true
+				}
+			}
+			return clean, true
+		}
+	}
+	return jsonString(string(rec.Body)), false
+}
+
+// shape turns doc (a JSON document, or a page's HTML values when html is set) into the
+// document printed: whole, or Keep and Fields as one object.
+func (s *Shape) shape(doc []byte, isJSON bool, html map[string]string) []byte {
+	cols := s.Columns()
+	if cols == nil {
+		return doc
+	}
+	out := []byte{'{'}
+	for i, name := range s.Keep {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, jsonString(name)...)
+		out = append(out, ':')
+		out = append(out, s.member(doc, isJSON, gjson.Escape(name))...)
+	}
+	for i, f := range s.Fields {
+		if i > 0 || len(s.Keep) > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, jsonString(f.Name)...)
+		out = append(out, ':')
+		switch {
+		case isJSON:
+			out = append(out, s.member(doc, true, f.Path)...)
+		case html != nil:
+			if v, ok := html[f.Name]; ok {
+				out = append(out, jsonString(v)...)
+				break
+			}
+			out = append(out, "null"...)
+		default:
+			out = append(out, "null"...)
+		}
+	}
+	return append(out, '}')
+}
+
+// member is the raw JSON at path in doc, or null.
+func (s *Shape) member(doc []byte, isJSON bool, path string) []byte {
+	if !isJSON {
+		return []byte("null")
+	}
+	r := gjson.GetBytes(doc, path)
+	if !r.Exists() {
+		return []byte("null")
+	}
+	if r.Raw == "" {
+		return jsonString(r.String())
+	}
+	clean, err := textsafe.CleanJSON([]byte(r.Raw))
+	if err != nil {
+		return jsonString(r.String())
+	}
+	return clean
+}
+
+func isHTML(contentType string) bool {
+	mt, _, _ := strings.Cut(contentType, ";")
+	mt = strings.ToLower(strings.TrimSpace(mt))
+	return mt == "text/html" || mt == "application/xhtml+xml"
+}
+
+// jsonString is s as a clean JSON string: invalid UTF-8 replaced, Unsafe runes escaped,
+// HTML characters kept.
+func jsonString(s string) []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.Encode(s) //nolint:errcheck // a string always encodes
+	return textsafe.EscapeJSON(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+}

@@ -1,0 +1,233 @@
+package get
+
+import (
+	"bufio"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/tidwall/gjson"
+
+	"github.com/fetchbench/fetchbench/internal/textsafe"
+)
+
+// Formats lists the document formats of NewWriter.
+var Formats = []string{"ndjson", "json", "csv", "table"}
+
+// Writer prints documents in one format. Write takes one clean JSON document (as Run's
+// Output.Document gives it); Close ends the output and flushes it.
+type Writer interface {
+	Write(doc []byte) error
+	Close() error
+}
+
+// NewWriter returns a Writer of format ("ndjson", "json", "csv" or "table") on w. columns are
+// the CSV and table columns; nil means the members of the first document. terminal escapes
+// control characters in CSV cells, as the table always does.
+func NewWriter(w io.Writer, format string, columns []string, terminal bool) (Writer, error) {
+	bw := bufio.NewWriter(w)
+	switch format {
+	case "ndjson":
+		return &ndjsonWriter{w: bw}, nil
+	case "json":
+		return &arrayWriter{w: bw}, nil
+	case "csv":
+		return &csvWriter{w: bw, cw: csv.NewWriter(bw), cols: columns, terminal: terminal}, nil
+	case "table":
+		return &tableWriter{w: bw, cols: columns}, nil
+	}
+	return nil, fmt.Errorf("unknown format %q (want ndjson, json, csv or table)", format)
+}
+
+type ndjsonWriter struct{ w *bufio.Writer }
+
+func (n *ndjsonWriter) Write(doc []byte) error {
+	n.w.Write(doc) //nolint:errcheck // bufio keeps the first error for Flush
+	n.w.WriteByte('\n')
+	// A pipeline reader sees each document as soon as it is fetched.
+	return n.w.Flush()
+}
+
+func (n *ndjsonWriter) Close() error { return n.w.Flush() }
+
+type arrayWriter struct {
+	w *bufio.Writer
+	n int
+}
+
+func (a *arrayWriter) Write(doc []byte) error {
+	sep := ",\n"
+	if a.n == 0 {
+		sep = "[\n"
+	}
+	a.n++
+	a.w.WriteString(sep) //nolint:errcheck // bufio keeps the first error for Flush
+	a.w.Write(doc)       //nolint:errcheck
+	return nil
+}
+
+func (a *arrayWriter) Close() error {
+	if a.n == 0 {
+		a.w.WriteString("[]\n") //nolint:errcheck
+	} else {
+		a.w.WriteString("\n]\n") //nolint:errcheck
+	}
+	return a.w.Flush()
+}
+
+// columnsOf are the member names of a JSON object, in order, or ["value"] for anything else.
+func columnsOf(doc []byte) []string {
+	r := gjson.ParseBytes(doc)
+	if !r.IsObject() {
+		return []string{"value"}
+	}
+	var cols []string
+	r.ForEach(func(k, _ gjson.Result) bool {
+		cols = append(cols, k.String())
+		return true
+	})
+	return cols
+}
+
+// cells are doc's values for cols: strings as they are, null as "", numbers and booleans as
+// written, arrays and objects as compact JSON.
+func cells(doc []byte, cols []string) []string {
+	r := gjson.ParseBytes(doc)
+	out := make([]string, len(cols))
+	if !r.IsObject() {
+		out[0] = cell(r)
+		return out
+	}
+	for i, c := range cols {
+		out[i] = cell(r.Get(gjson.Escape(c)))
+	}
+	return out
+}
+
+func cell(v gjson.Result) string {
+	switch v.Type {
+	case gjson.Null:
+		return ""
+	case gjson.String:
+		return v.String()
+	}
+	return v.Raw
+}
+
+type csvWriter struct {
+	w        *bufio.Writer
+	cw       *csv.Writer
+	cols     []string
+	terminal bool
+	started  bool
+}
+
+func (c *csvWriter) Write(doc []byte) error {
+	if !c.started {
+		c.started = true
+		if c.cols == nil {
+			c.cols = columnsOf(doc)
+		}
+		if err := c.cw.Write(c.safe(c.cols)); err != nil {
+			return err
+		}
+	}
+	if err := c.cw.Write(c.safe(cells(doc, c.cols))); err != nil {
+		return err
+	}
+	c.cw.Flush()
+	if err := c.cw.Error(); err != nil {
+		return err
+	}
+	return c.w.Flush()
+}
+
+// safe escapes control characters on a terminal and defuses spreadsheet formulas elsewhere.
+func (c *csvWriter) safe(row []string) []string {
+	for i, s := range row {
+		if c.terminal {
+			row[i] = textsafe.Sanitize(s)
+		} else if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) && !isNumber(s) {
+			row[i] = "'" + s
+		}
+	}
+	return row
+}
+
+// isNumber reports whether s is a JSON number, which a spreadsheet reads as a number.
+func isNumber(s string) bool {
+	r := gjson.Parse(s)
+	return r.Type == gjson.Number && r.Raw == s
+}
+
+func (c *csvWriter) Close() error {
+	c.cw.Flush()
+	if err := c.cw.Error(); err != nil {
+		return err
+	}
+	return c.w.Flush()
+}
+
+// maxCell is the widest table cell, in runes; longer values are cut with "…".
+const maxCell = 40
+
+// tableWriter holds every row and prints them aligned on Close.
+type tableWriter struct {
+	w    *bufio.Writer
+	cols []string
+	rows [][]string
+}
+
+func (t *tableWriter) Write(doc []byte) error {
+	if t.cols == nil {
+		t.cols = columnsOf(doc)
+	}
+	row := cells(doc, t.cols)
+	for i, s := range row {
+		row[i] = clip(textsafe.Sanitize(s))
+	}
+	t.rows = append(t.rows, row)
+	return nil
+}
+
+func clip(s string) string {
+	if utf8.RuneCountInString(s) <= maxCell {
+		return s
+	}
+	return string([]rune(s)[:maxCell-1]) + "…"
+}
+
+func (t *tableWriter) Close() error {
+	if len(t.rows) == 0 {
+		return t.w.Flush()
+	}
+	head := make([]string, len(t.cols))
+	for i, c := range t.cols {
+		head[i] = clip(textsafe.Sanitize(c))
+	}
+	width := make([]int, len(head))
+	for _, row := range append([][]string{head}, t.rows...) {
+		for i, s := range row {
+			width[i] = max(width[i], utf8.RuneCountInString(s))
+		}
+	}
+	line := func(row []string) {
+		for i, s := range row {
+			if i > 0 {
+				t.w.WriteString("  ") //nolint:errcheck // bufio keeps the first error for Flush
+			}
+			t.w.WriteString(s) //nolint:errcheck
+			if i < len(row)-1 {
+				t.w.WriteString(strings.Repeat(" ", width[i]-utf8.RuneCountInString(s))) //nolint:errcheck
+			}
+		}
+		t.w.WriteByte('\n') //nolint:errcheck
+	}
+	line(head)
+	for _, row := range t.rows {
+		line(row)
+	}
+	return t.w.Flush()
+}

@@ -1,0 +1,90 @@
+package swapi_test
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/fetchbench/fetchbench/fakeswapi"
+	"github.com/fetchbench/fetchbench/swapi"
+)
+
+// TestAgainstFake reads each dialect from the fake, which renders its shapes on its own.
+func TestAgainstFake(t *testing.T) {
+	t.Parallel()
+	for _, d := range swapi.Dialects {
+		t.Run(d.Name, func(t *testing.T) {
+			t.Parallel()
+			fake, err := fakeswapi.New(fakeswapi.Options{Dialect: d.Name})
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv := httptest.NewServer(fake)
+			defer srv.Close()
+			base := srv.URL + "/api/"
+			client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+			get := func(u string) []byte {
+				t.Helper()
+				res, err := client.Get(u)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer res.Body.Close()
+				b, _ := io.ReadAll(res.Body)
+				if res.StatusCode != 200 {
+					t.Fatalf("GET %s: %d %s", u, res.StatusCode, b)
+				}
+				return b
+			}
+
+			var ids []int
+			pages := 1
+			for k := 1; k <= pages; k++ {
+				p, err := d.ParsePage(get(d.ListURL(base, "people", k)))
+				if err != nil {
+					t.Fatalf("page %d: %v", k, err)
+				}
+				if p.Count != 82 {
+					t.Errorf("page %d: count %d, want 82", k, p.Count)
+				}
+				if k == 1 {
+					pages = p.Pages
+				}
+				for _, it := range p.Items {
+					ids = append(ids, it.ID)
+					if (it.Doc != nil) != d.FullLists() {
+						t.Errorf("item %d: doc %v, want full lists %v", it.ID, it.Doc != nil, d.FullLists())
+					}
+					if it.URL != d.DetailURL(base, "people", it.ID) {
+						t.Errorf("item URL %q, want %q", it.URL, d.DetailURL(base, "people", it.ID))
+					}
+				}
+			}
+			if len(ids) != 82 || ids[0] != 1 || ids[81] != 83 || ids[16] != 18 {
+				t.Errorf("ids %v, want 1..83 without 17", ids)
+			}
+
+			doc, err := d.Unwrap(get(d.DetailURL(base, "people", 1)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var luke struct{ Name, UID, URL string }
+			if err := json.Unmarshal(doc, &luke); err != nil || luke.Name != "Luke Skywalker" || luke.URL != d.DetailURL(base, "people", 1) {
+				t.Errorf("unwrapped %s (%v)", doc, err)
+			}
+			if d == swapi.Tech && luke.UID != "1" {
+				t.Errorf("tech document lacks uid 1: %s", doc)
+			}
+			if got := fake.Stats().Requests; got != int64(pages+1) {
+				t.Errorf("%d requests, want %d (no redirects)", got, pages+1)
+			}
+
+			films, err := d.ParsePage(get(d.ListURL(base, "films", 1)))
+			if err != nil || len(films.Items) != 6 || films.Items[0].Doc == nil && d != swapi.Tech {
+				t.Errorf("films: %d items (%v)", len(films.Items), err)
+			}
+		})
+	}
+}

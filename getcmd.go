@@ -1,0 +1,239 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/fetchbench/fetchbench/fetcher"
+	"github.com/fetchbench/fetchbench/get"
+	"github.com/fetchbench/fetchbench/internal/cliflag"
+	"github.com/fetchbench/fetchbench/internal/textsafe"
+	"github.com/fetchbench/fetchbench/report"
+)
+
+const getUsage = `fetchbench get fetches documents with one strategy and prints them: the product is the
+data. One document per target on stdout (NDJSON in a pipe, a table on a terminal), in input
+order; each failure is one line on stderr; the one-row summary goes to stderr too.
+
+Usage:
+  fetchbench get [flags]
+
+Examples:
+  # every person, from whichever SWAPI is alive, as NDJSON for jq
+  fetchbench get --api py4e --all | jq -r .name
+
+  # three people, two members each, as CSV
+  fetchbench get --offline -n 3 --fields name,height -o csv
+
+  # every person with the homeworld document in place of its URL (one level deep)
+  fetchbench get --offline --all --expand homeworld --fields name,homeworld -q | jq -r '.name + ": " + .homeworld.name'
+
+  # scrape the title and first link of plain web pages listed in a file
+  fetchbench get --urls pages.txt --field title=h1 --field link=a@href -o csv
+
+  # script against a real SWAPI without spending its daily quota twice
+  fetchbench get --api tech --all --cache ~/.cache/fetchbench -q > people.ndjson
+
+Fields: --fields keeps top-level members in the order given (a missing one is null);
+--field NAME=PATH adds a member taken, from a JSON document, at a dotted path (gjson syntax:
+films.0, homeworld, films.#), and from an HTML page with a CSS selector (h1, div.title, a@href
+for an attribute); what matches nothing is null.
+--expand replaces the URLs in the named members by the linked documents, one level deep; each
+distinct URL is fetched once, through the same strategy (the rate limit counts it), and only on
+the document's own host.
+
+Exit codes: 0 every target fetched, 3 some failed, 1 none could be fetched, 2 usage error,
+130 interrupted.
+
+Flags:
+`
+
+// getOptions holds the parsed flags of the get command.
+type getOptions struct {
+	target   targetFlags
+	strategy string
+	knobs    fetcher.Knobs
+	run      fetcher.Config
+
+	format string   // -o: "" means table on a terminal, else ndjson
+	fields []string // --fields
+	field  []string // --field NAME=PATH
+	expand []string // --expand
+	cache  string
+	out    outputs
+	fake   fakeFlags
+}
+
+func newGetFlags(o *getOptions) *pflag.FlagSet {
+	fs := pflag.NewFlagSet("get", pflag.ContinueOnError)
+	fs.SortFlags = false
+	addTargetFlags(fs, &o.target, 20)
+	fs.VarP(cliflag.Choice(&o.strategy, string(fetcher.Semaphore), []string{"sequential", "unbounded", "semaphore", "ratelimit"}, func(s string) error {
+		return cliflag.Valuef("unknown strategy %q (want sequential, unbounded, semaphore or ratelimit)", s)
+	}), "strategy", "s", "sequential|unbounded|semaphore|ratelimit")
+	addKnobFlags(fs, &o.knobs, 5)
+	addRunFlags(fs, &o.run)
+
+	fs.VarP(cliflag.Choice(&o.format, "", get.Formats, func(s string) error {
+		return cliflag.Valuef("unknown format %q (want ndjson, json, csv or table)", s)
+	}), "output", "o", "document format: ndjson|json|csv|table (default: table on a terminal, else ndjson)")
+	fs.Var(cliflag.Parsed(&o.fields, "", cliflag.Colon, get.ParseMembers), "fields", "keep these members, in this order, e.g. name,height,homeworld")
+	fs.StringArrayVar(&o.field, "field", nil, "NAME=PATH: add a member from a JSON path (films.0) or, for HTML, a CSS selector (h1, a@href); repeatable")
+	fs.Var(cliflag.Parsed(&o.expand, "", cliflag.Colon, get.ParseMembers), "expand", "replace the URLs in these members by the linked documents (one level deep), e.g. homeworld,films")
+	fs.StringVar(&o.cache, "cache", "", "keep 200 answers in DIR and answer repeated URLs from it (saves an API's daily quota)")
+	addRecordFlags(fs, &o.out, "input")
+	fs.Lookup("order").Usage = "document and record order: input|completion"
+	fs.BoolVarP(&o.out.quiet, "quiet", "q", false, "print no summary")
+	addFakeFlags(fs, &o.fake, 100*time.Millisecond)
+	return fs
+}
+
+// getSpec is the validated work of one get invocation.
+type getSpec struct {
+	target targetSpec
+	config fetcher.Config
+	shape  get.Shape
+	format string
+	order  bool // input order
+	out    outputs
+}
+
+func (o *getOptions) spec(set func(string) bool, stdoutTerminal bool) (*getSpec, error) {
+	switch {
+	case o.out.records == "" && set("records-format"):
+		return nil, usagef("--records-format needs --records")
+	case o.out.records == "-":
+		return nil, usagef("--records -: stdout carries the documents; write the records to a file")
+	}
+	target, err := o.target.spec(set, o.fake)
+	if err != nil {
+		return nil, err
+	}
+	shape := get.Shape{Keep: o.fields, Expand: o.expand}
+	for _, f := range o.field {
+		fd, err := get.ParseField(f)
+		if err != nil {
+			return nil, usagef("--field %v", err)
+		}
+		shape.Fields = append(shape.Fields, fd)
+	}
+	if err := shape.Check(); err != nil {
+		return nil, usagef("--field: %v", err)
+	}
+	if set("api") || !o.target.offline && o.target.src.urls == "" {
+		shape.Dialect = target.dialect
+	}
+	if o.cache != "" {
+		if err := os.MkdirAll(o.cache, 0o750); err != nil {
+			return nil, usagef("--cache: %v", err)
+		}
+	}
+	knobs := o.knobs
+	knobs.CapRate = set("concurrency")
+	s := fetcher.Strategy(o.strategy)
+	cfg := o.run
+	cfg.Strategy, cfg.Limits, cfg.CacheDir = s, s.Limits(knobs), o.cache
+	target.discovery = cfg
+	format := o.format
+	if format == "" {
+		format = "ndjson"
+		if stdoutTerminal {
+			format = "table"
+		}
+	}
+	out := o.out
+	if out.format == "" {
+		out.format = report.FormatFromPath(out.records)
+	}
+	return &getSpec{target: target, config: cfg, shape: shape, format: format, order: o.out.order == "input", out: out}, nil
+}
+
+// runGet is the get command.
+func runGet(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	var o getOptions
+	fs := newGetFlags(&o)
+	if err := parseFlags(fs, args, getUsage, "get: ", "see fetchbench get --help", stdout); err != nil {
+		return err
+	}
+	sp, err := o.spec(fs.Changed, report.IsTerminal(stdout))
+	if err != nil {
+		return err
+	}
+	tg := &sp.target
+	stop, err := tg.start()
+	if err != nil {
+		return err
+	}
+	defer stop()
+	if sp.shape.Dialect != nil || o.target.offline {
+		sp.shape.Dialect = tg.dialect
+	}
+	job := get.Job{Config: sp.config, All: tg.src.all, Base: tg.base, Resource: tg.src.resource, Dialect: tg.dialect,
+		Shape: sp.shape, InputOrder: sp.order}
+	if !job.All {
+		if job.Targets, _, err = tg.resolve(ctx, stdin); err != nil {
+			return err
+		}
+	}
+	docs, err := get.NewWriter(stdout, sp.format, sp.shape.Columns(), report.IsTerminal(stdout))
+	if err != nil {
+		return usagef("-o: %v", err)
+	}
+	recs, _, err := sp.out.open(stdout, stderr)
+	if err != nil {
+		return err
+	}
+	defer recs.close()
+	res, err := get.Run(ctx, job, get.Output{
+		Document:  docs.Write,
+		Failure:   func(msg string) { fmt.Fprintln(stderr, "fetchbench: "+textsafe.Sanitize(msg)) },
+		Consumers: func(fetcher.Config) []report.Consumer { return recs.consumers() },
+	})
+	if cerr := docs.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	if cerr := recs.close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	switch {
+	case errors.Is(err, fetcher.ErrConfig):
+		return usagef("%v", err)
+	case err != nil:
+		return fmt.Errorf("write: %w", err)
+	}
+	if !sp.out.quiet {
+		if res.Discovery != nil {
+			fmt.Fprintln(stderr, "fetchbench: "+res.Discovery.String())
+		}
+		if res.Expanded > 0 {
+			fmt.Fprintf(stderr, "fetchbench: expanded %d distinct links\n", res.Expanded)
+		}
+		if res.Summary != nil {
+			if err := report.Write(stderr, "table", report.NewComparison([]report.Summary{*res.Summary}), report.IsTerminal(stderr)); err != nil {
+				return fmt.Errorf("write summary: %w", err)
+			}
+		}
+	}
+	switch {
+	case res.Interrupted || ctx.Err() != nil:
+		fmt.Fprintln(stderr, "fetchbench: interrupted; the output above is partial")
+		return &exitErr{code: exitInterrupted}
+	case res.Unreachable != "":
+		host := tg.base
+		if job.Targets != nil && job.Targets.Len() > 0 {
+			host = job.Targets.At(0).URL
+		}
+		return fmt.Errorf("every request failed to connect to %s (%s)%s", get.Host(host), res.Unreachable, tg.unreachableHint())
+	case res.Documents == 0 && res.Failed > 0:
+		return &exitErr{code: exitFailed, err: fmt.Errorf("none of the %d targets could be fetched", res.Failed)}
+	case res.Failed > 0 || res.Problems > 0:
+		return &exitErr{code: exitThreshold}
+	}
+	return nil
+}

@@ -27,6 +27,7 @@ and prints one table comparing what each strategy costs and buys.
 
 Usage:
   fetchbench [flags]           run the chosen strategies and print the comparison
+  fetchbench get [flags]       fetch with one strategy and print the documents (see fetchbench get --help)
   fetchbench serve [flags]     run the fake SWAPI in the foreground (see fetchbench serve --help)
 
 Examples:
@@ -44,6 +45,9 @@ Examples:
 
   # a CI gate: fail (exit 3) if any strategy errs or its p99 exceeds 500ms
   fetchbench --offline -s ratelimit -r 20 --fail-on 'errors>0,p99>500ms'
+
+  # every person from swapi.tech, discovered from its list pages, under each strategy
+  fetchbench --api tech --all
 
   # serve the fake SWAPI on 127.0.0.1:8080 with 4 server-side workers
   fetchbench serve --fake-latency 50ms --fake-workers 4

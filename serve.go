@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/fetchbench/fetchbench/fakeswapi"
+	"github.com/fetchbench/fetchbench/internal/cliflag"
 )
 
 const (
@@ -23,7 +24,7 @@ const (
 const serveUsage = `fetchbench serve runs the fake SWAPI in the foreground until interrupted (Ctrl-C).
 
 The API is under /api/ (people, planets, films, species, vehicles, starships, with SWAPI's
-ids, fields and paging). GET /__stats reports what the server observed; POST /__stats/reset
+ids, fields and paging), shaped as swapi.dev's unless --dialect names another public SWAPI. GET /__stats reports what the server observed; POST /__stats/reset
 clears it. It listens on a loopback address only, unless --public is given.
 On start it prints "fake SWAPI listening on http://ADDR/api/" to stderr; stdout stays empty.
 
@@ -37,6 +38,9 @@ Examples:
   # a free port, one log line per request on stderr
   fetchbench serve --addr 127.0.0.1:0 -v
 
+  # swapi.tech's shapes: /api/people/1 wraps result.properties, lists page with &limit=
+  fetchbench serve --dialect tech
+
   # a throttled API: 5 requests/s, then 429 with Retry-After
   fetchbench serve --fake-rate 5 --fake-burst 5
 
@@ -45,6 +49,7 @@ Flags:
 
 // serveOptions holds the parsed flags of the serve command.
 type serveOptions struct {
+	dialect string
 	addr    string
 	public  bool
 	verbose bool
@@ -57,6 +62,9 @@ func newServeFlags(o *serveOptions) *pflag.FlagSet {
 	fs.StringVar(&o.addr, "addr", defaultServeAddr, "host:port to listen on (port 0 picks a free port)")
 	fs.BoolVar(&o.public, "public", false, "allow a non-loopback --addr, serving on the network")
 	fs.BoolVarP(&o.verbose, "verbose", "v", false, "log one line per request to stderr")
+	fs.Var(cliflag.Choice(&o.dialect, "dev", fakeswapi.Dialects, func(s string) error {
+		return cliflag.Valuef("unknown dialect %q (want dev, py4e, tech or info)", s)
+	}), "dialect", "answer in the shapes of swapi.dev (dev), swapi.py4e.com (py4e), swapi.tech (tech) or swapi.info (info)")
 	addFakeFlags(fs, &o.fake, defaultServeLatency)
 	return fs
 }
@@ -79,6 +87,7 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	if o.verbose {
 		opts.Log = stderr
 	}
+	opts.Dialect = o.dialect
 	fake, err := fakeswapi.New(opts)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)

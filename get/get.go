@@ -55,7 +55,7 @@ type Result struct {
 	// Discovery is set when Job.All was.
 	Discovery *Discovery
 	// Summary is the strategy's run: the detail documents, or with All and lists carrying
-	// full documents, list pages 2..K. Nil when that run had nothing to do.
+	// full documents, list pages 2..K (page 1 alone, sequential, when there is one page).
 	Summary *report.Summary
 	// Unreachable is why every request failed before connecting ("connection refused"...),
 	// or "" when some request connected.
@@ -371,12 +371,8 @@ func Run(ctx context.Context, job Job, out Output) (Result, error) {
 			note(r)
 		}
 		if len(idsByPage) == 0 {
-			var pagesRun *runResult
-			if len(runs) == 2 {
-				pagesRun = runs[1]
-			}
 			res.Expanded = exp.distinct()
-			return finish(res, pagesRun, connected, never, writeErr)
+			return finish(res, runs[len(runs)-1], connected, never, writeErr)
 		}
 		var tl fetcher.TargetList
 		for page := 1; page <= disc.Requests; page++ {

@@ -1,8 +1,6 @@
 package get
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -201,12 +199,5 @@ func isHTML(contentType string) bool {
 	return mt == "text/html" || mt == "application/xhtml+xml"
 }
 
-// jsonString is s as a clean JSON string: invalid UTF-8 replaced, Unsafe runes escaped,
-// HTML characters kept.
-func jsonString(s string) []byte {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.Encode(s) //nolint:errcheck // a string always encodes
-	return textsafe.EscapeJSON(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
-}
+// jsonString is s as a clean JSON string.
+func jsonString(s string) []byte { return textsafe.String(s) }

@@ -214,16 +214,15 @@ func (t *tableWriter) Close() error {
 		}
 	}
 	line := func(row []string) {
+		var b strings.Builder
 		for i, s := range row {
 			if i > 0 {
-				t.w.WriteString("  ") //nolint:errcheck // bufio keeps the first error for Flush
+				b.WriteString("  ")
 			}
-			t.w.WriteString(s) //nolint:errcheck
-			if i < len(row)-1 {
-				t.w.WriteString(strings.Repeat(" ", width[i]-utf8.RuneCountInString(s))) //nolint:errcheck
-			}
+			b.WriteString(s)
+			b.WriteString(strings.Repeat(" ", width[i]-utf8.RuneCountInString(s)))
 		}
-		t.w.WriteByte('\n') //nolint:errcheck
+		t.w.WriteString(strings.TrimRight(b.String(), " ") + "\n") //nolint:errcheck // bufio keeps the first error for Flush
 	}
 	line(head)
 	for _, row := range t.rows {

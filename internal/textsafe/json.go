@@ -29,6 +29,9 @@ func CleanJSON(b []byte) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
+		if len(stack) == 0 && len(out) > 0 {
+			return nil, errors.New("more than one JSON value")
+		}
 		if len(stack) > 0 {
 			top := &stack[len(stack)-1]
 			if d, ok := tok.(json.Delim); !ok || (d != '}' && d != ']') {
@@ -51,8 +54,7 @@ func CleanJSON(b []byte) ([]byte, error) {
 				stack = stack[:len(stack)-1]
 			}
 		case string:
-			s, _ := json.Marshal(v) // a string always marshals; invalid UTF-8 becomes U+FFFD
-			out = append(out, s...)
+			out = appendString(out, v)
 		case json.Number:
 			out = append(out, v...)
 		case bool:
@@ -65,11 +67,26 @@ func CleanJSON(b []byte) ([]byte, error) {
 			out = append(out, "null"...)
 		}
 	}
-	if len(out) == 0 {
+	switch {
+	case len(out) == 0:
 		return nil, errors.New("no JSON value")
+	case len(stack) > 0:
+		return nil, errors.New("unexpected end of JSON input")
 	}
 	return EscapeJSON(out), nil
 }
+
+// appendString appends s as a JSON string: invalid UTF-8 becomes U+FFFD, HTML characters stay.
+func appendString(out []byte, s string) []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.Encode(s) //nolint:errcheck // a string always encodes
+	return append(out, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
+}
+
+// String is s as a clean JSON string (see CleanJSON).
+func String(s string) []byte { return EscapeJSON(appendString(nil, s)) }
 
 // EscapeJSON escapes every Unsafe rune of the valid JSON text b as \uXXXX. Outside strings
 // valid JSON is ASCII, so only string contents change. It returns b itself when nothing needs

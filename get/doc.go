@@ -1,7 +1,6 @@
 package get
 
 import (
-	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -115,9 +114,6 @@ func (s *Shape) Selectors() []fetcher.Selector {
 	}
 	return sels
 }
-
-// errNotJSON is the error of a body that is neither JSON nor HTML being shaped into fields.
-var errNotJSON = errors.New("not a JSON document")
 
 // unwrap is the document of a successful record: its body cleaned (see textsafe.CleanJSON),
 // unwrapped by the dialect when it has the dialect's wrapper, and reports whether it is JSON.

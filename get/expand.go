@@ -62,29 +62,54 @@ func (e *expander) get(u string, fetch func(string) fetcher.Record) *link {
 }
 
 // expand replaces, in doc (fetched from docURL), each Expand member holding a URL or an array
-// of URLs by the linked documents. Links to another host than docURL's are not followed.
-// problems receives one message per link that stayed a URL.
-func (e *expander) expand(doc []byte, docURL string, fetch func(string) fetcher.Record, problem func(string)) []byte {
+// of URLs by the linked documents, fetching the links concurrently unless serial. Links to
+// another host than docURL's are not followed. problem receives one message per link that
+// stayed a URL.
+func (e *expander) expand(doc []byte, docURL string, serial bool, fetch func(string) fetcher.Record, problem func(string)) []byte {
+	type ref struct {
+		path, member, url string
+		doc               []byte
+	}
+	var refs []ref
 	for _, m := range e.shape.Expand {
 		path := gjson.Escape(m)
 		v := gjson.GetBytes(doc, path)
 		switch {
 		case v.Type == gjson.String:
-			if d, ok := e.follow(v.String(), docURL, m, fetch, problem); ok {
-				doc, _ = sjson.SetRawBytes(doc, path, d)
-			}
+			refs = append(refs, ref{path: path, member: m, url: v.String()})
 		case v.IsArray():
 			for i, item := range v.Array() {
-				if item.Type != gjson.String {
-					continue
-				}
-				if d, ok := e.follow(item.String(), docURL, m, fetch, problem); ok {
-					doc, _ = sjson.SetRawBytes(doc, fmt.Sprintf("%s.%d", path, i), d)
+				if item.Type == gjson.String {
+					refs = append(refs, ref{path: fmt.Sprintf("%s.%d", path, i), member: m, url: item.String()})
 				}
 			}
 		}
 	}
+	each(len(refs), serial, func(i int) {
+		refs[i].doc, _ = e.follow(refs[i].url, docURL, refs[i].member, fetch, problem)
+	})
+	for _, r := range refs {
+		if r.doc != nil {
+			doc, _ = sjson.SetRawBytes(doc, r.path, r.doc)
+		}
+	}
 	return doc
+}
+
+// each calls fn(0..n-1), one after another when serial, else each in its own goroutine,
+// and returns when every call has.
+func each(n int, serial bool, fn func(int)) {
+	if serial || n < 2 {
+		for i := range n {
+			fn(i)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { fn(i) })
+	}
+	wg.Wait()
 }
 
 // follow fetches one link of member m, when it is an http(s) URL on docURL's host.

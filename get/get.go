@@ -55,7 +55,7 @@ type Result struct {
 	// Discovery is set when Job.All was.
 	Discovery *Discovery
 	// Summary is the strategy's run: the detail documents, or with All and lists carrying
-	// full documents, list pages 2..K (page 1 alone, sequential, when there is one page).
+	// full documents, list pages 2..K (page 1 alone when there is one page).
 	Summary *report.Summary
 	// Unreachable is why every request failed before connecting ("connection refused"...),
 	// or "" when some request connected.
@@ -104,8 +104,8 @@ func (d *Discovery) add(items []swapi.Item) {
 // ErrNoDiscovery is returned by Discover when the list pages cannot all be read.
 var ErrNoDiscovery = errors.New("discovery failed")
 
-// Discover reads every list page of resource under base, page 1 alone and then pages 2..K
-// under cfg, and returns the detail URLs of the items it lists, in list order, built with the
+// Discover reads every list page of resource under base under cfg, page 1 alone and then
+// pages 2..K, and returns the detail URLs of the items it lists, in list order, built with the
 // dialect's URL shape. It fails, wrapping ErrNoDiscovery, when a page cannot be fetched or read.
 func Discover(ctx context.Context, cfg fetcher.Config, d *swapi.Dialect, base, resource string) (fetcher.TargetList, *Discovery, error) {
 	var (
@@ -149,7 +149,7 @@ func Discover(ctx context.Context, cfg fetcher.Config, d *swapi.Dialect, base, r
 // through the strategy's limits.
 type pageFunc func(page int, rec *fetcher.Record, p swapi.Page, err error, fetch func(string) fetcher.Record)
 
-// list fetches page 1, then pages 2..K under cfg with its Follow set to call onPage. It
+// list fetches page 1 alone, then pages 2..K, each under cfg with its Follow set to call onPage. It
 // returns the discovery, its runs (page 1's, then that of pages 2..K if there was one), and
 // an error only for an invalid cfg.
 func list(ctx context.Context, cfg fetcher.Config, d *swapi.Dialect, base, resource string, onPage pageFunc,
@@ -181,7 +181,7 @@ func list(ctx context.Context, cfg fetcher.Config, d *swapi.Dialect, base, resou
 	}
 	start := time.Now()
 	one := cfg
-	one.Strategy, one.Limits, one.KeepBody, one.Follow = fetcher.Sequential, fetcher.Limits{Slots: 1}, true, follow(1)
+	one.KeepBody, one.Follow = true, follow(1)
 	first, err := runOnce(ctx, one, fetcher.TargetList{{URL: d.ListURL(base, resource, 1)}}, consumers)
 	if err != nil {
 		return disc, nil, err
@@ -309,10 +309,12 @@ func Run(ctx context.Context, job Job, out Output) (Result, error) {
 			return cs
 		}
 	}
+	// A sequential run's fetches must not overlap: its documents and links go one by one.
+	serial := cfg.Strategy == fetcher.Sequential
 	document := func(rec *fetcher.Record, fetch func(string) fetcher.Record) []byte {
 		doc, isJSON := shape.unwrap(rec)
 		if isJSON && len(shape.Expand) > 0 {
-			doc = exp.expand(doc, rec.URL, fetch, problem)
+			doc = exp.expand(doc, rec.URL, serial, fetch, problem)
 		}
 		return shape.shape(doc, isJSON, rec.HTML)
 	}
@@ -345,6 +347,7 @@ func Run(ctx context.Context, job Job, out Output) (Result, error) {
 				return
 			}
 			var o outcome
+			var full []swapi.Item
 			for _, it := range p.Items {
 				if it.Doc == nil {
 					idsMu.Lock()
@@ -352,9 +355,13 @@ func Run(ctx context.Context, job Job, out Output) (Result, error) {
 					idsMu.Unlock()
 					continue
 				}
-				item := fetcher.Record{URL: cmp.Or(it.URL, rec.URL), Body: it.Doc, ContentType: "application/json"}
-				o.docs = append(o.docs, document(&item, fetch))
+				full = append(full, it)
 			}
+			o.docs = make([][]byte, len(full))
+			each(len(full), serial, func(i int) {
+				item := fetcher.Record{URL: cmp.Or(full[i].URL, rec.URL), Body: full[i].Doc, ContentType: "application/json"}
+				o.docs[i] = document(&item, fetch)
+			})
 			pageOut.Store(page, o)
 		}
 		started := 0

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"regexp"
@@ -127,6 +128,48 @@ func TestServeRunsAndStops(t *testing.T) {
 	}
 }
 
+func TestServeDialect(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		args []string
+		path string // after the base URL
+		want string // the start of the body, BASE for the base URL without its slash
+	}{
+		{nil, "people/1/", `{"name":"Luke Skywalker",`},
+		{[]string{"--dialect", "dev"}, "people/1/", `{"name":"Luke Skywalker",`},
+		{[]string{"--dialect", "py4e"}, "people/1/", `{"name":"Luke Skywalker",`},
+		{[]string{"--dialect=tech"}, "people/1", `{"message":"ok","result":{"properties":{"name":"Luke Skywalker",`},
+		{[]string{"--dialect", "tech"}, "people?page=1&limit=1", `{"message":"ok","total_records":82,"total_pages":82,` +
+			`"previous":null,"next":"BASE/people?page=2&limit=1","results":[{"uid":"1","name":"Luke Skywalker","url":"BASE/people/1"}]}`},
+		{[]string{"--dialect", "info"}, "people", `[{"name":"Luke Skywalker",`},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(append([]string{"args"}, tt.args...), " "), func(t *testing.T) {
+			t.Parallel()
+			base, stop, _, _ := startServe(t, append([]string{"--addr", "127.0.0.1:0", "--fake-latency", "0"}, tt.args...)...)
+			client := serveClient(t)
+			client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+			resp, err := client.Get(base + tt.path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := strings.ReplaceAll(tt.want, "BASE", strings.TrimSuffix(base, "/"))
+			if resp.StatusCode != http.StatusOK || !strings.HasPrefix(string(b), want) {
+				t.Errorf("GET %s: %d %.200s\nwant 200 and a body starting %s", tt.path, resp.StatusCode, b, want)
+			}
+			client.CloseIdleConnections()
+			if err := stop(); err != nil {
+				t.Errorf("runServe after cancel = %v, want nil", err)
+			}
+		})
+	}
+}
+
 func TestServeStopCancelsSlowRequests(t *testing.T) {
 	t.Parallel()
 	base, stop, _, _ := startServe(t, "--addr", "127.0.0.1:0", "--fake-latency", "1m")
@@ -234,6 +277,9 @@ func TestServeUsageErrors(t *testing.T) {
 		{[]string{"--fake-error-rate", "1.5"}, "--fake-error-rate 1.5 out of range [0,1]"},
 		{[]string{"--fake-latency", "-1s"}, "--fake-latency -1s is negative"},
 		{[]string{"--fake-workers", "-2"}, "--fake-workers -2 is negative"},
+		{[]string{"--dialect", "x"}, `--dialect: unknown dialect "x" (want dev, py4e, tech or info)`},
+		{[]string{"--dialect", "TECH"}, `--dialect: unknown dialect "TECH" (want dev, py4e, tech or info)`},
+		{[]string{"--dialect="}, `--dialect: unknown dialect "" (want dev, py4e, tech or info)`},
 		{[]string{"--fake-oversize-bytes", "3"}, "--fake-oversize-bytes 3 out of range (0 or at least 14)"},
 		{[]string{"--fake-error-rate", "0.6", "--fake-reset-rate", "0.6"},
 			"the --fake-*-rate fault shares sum to 1.2, more than 1 " +
@@ -280,7 +326,7 @@ func TestServeHelp(t *testing.T) {
 	if err := runServe(context.Background(), []string{"--help"}, nil, &stdout, &bytes.Buffer{}); err != nil && !errors.Is(err, errHelp) {
 		t.Fatalf("--help = %v, want nil", err)
 	}
-	for _, want := range []string{"Usage:", "--addr", "--public", "--fake-latency", "--fake-oversize-bytes"} {
+	for _, want := range []string{"Usage:", "--addr", "--public", "--dialect", "fetchbench serve --dialect tech", "--fake-latency", "--fake-oversize-bytes"} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("help lacks %q", want)
 		}

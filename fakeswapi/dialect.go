@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -118,6 +117,14 @@ func (c *catalog) reshape(d dialect) (*catalog, error) {
 			out.pages[r] = []*tmpl{newTmpl(append(append([]byte{'['}, bytes.Join(all, []byte{','})...), ']'))}
 		case r == films: // swapi.tech lists films in full, without paging
 			out.pages[r] = []*tmpl{newTmpl(wrapOK("result", append(append([]byte{'['}, bytes.Join(all, []byte{','})...), ']')))}
+		default: // swapi.tech's pages of the default size; others are rendered per request
+			for k := 1; k <= (len(out.items[r])+techPageSize-1)/techPageSize; k++ {
+				b, err := out.techPage(r, k, techPageSize, baseMarker)
+				if err != nil {
+					return nil, fmt.Errorf("%s page %d: %w", r, k, err)
+				}
+				out.pages[r] = append(out.pages[r], newTmpl(b))
+			}
 		}
 	}
 	return out, nil
@@ -133,8 +140,15 @@ func wrapOK(member string, v []byte) []byte {
 
 // techResult wraps a document as swapi.tech's "result" does.
 func techResult(r resource, id int, props []byte) []byte {
-	return fmt.Appendf(nil, `{"properties":%s,"description":%q,"_id":"%024x","uid":"%d","__v":0}`,
-		props, descriptions[r], uint64(r)<<32|uint64(id), id)
+	return fmt.Appendf(nil, `{"properties":%s,"description":%q,"_id":"%s","uid":"%d","__v":0}`,
+		props, descriptions[r], objectID(r, id), id)
+}
+
+// objectID is a MongoDB-style _id for a document: 24 lowercase hex digits, the same for the
+// same resource and id on every run.
+func objectID(r resource, id int) string {
+	h := splitmix(uint64(r)<<32 | uint64(id))
+	return fmt.Sprintf("%08x%016x", uint32(splitmix(h)), h)
 }
 
 // listItem is one entry of a swapi.tech list page.
@@ -173,19 +187,47 @@ func withQuery(path, rawQuery string) string {
 	return path + "?" + rawQuery
 }
 
-// techPage renders a swapi.tech list page for ?page=K&limit=L (defaults 1 and 10).
-func (c *catalog) techPage(r resource, rawQuery, base string) (int, body) {
-	q, err := url.ParseQuery(rawQuery)
-	page, limit := 1, 10
-	if err == nil {
-		page, err = intParam(q, "page", page, 1_000_000)
+// techPageSize is swapi.tech's default list page size, the one whose pages are pre-rendered.
+const techPageSize = 10
+
+// techMaxLimit is the largest ?limit= a swapi.tech list accepts.
+const techMaxLimit = 100
+
+var (
+	techBadLimit = newBody([]byte(`{"message":"limit must be between 1 and 100"}`))
+	techBadPage  = newBody([]byte(`{"message":"page must be a positive integer"}`))
+)
+
+// techQuery reads ?page=K&limit=L (defaults 1 and techPageSize; the last of repeated
+// parameters wins; others are ignored). It returns the 400 body of an invalid value.
+func techQuery(rawQuery string) (page, limit int, bad *body) {
+	page, limit = 1, techPageSize
+	for rawQuery != "" {
+		var kv string
+		kv, rawQuery, _ = strings.Cut(rawQuery, "&")
+		k, v, _ := strings.Cut(kv, "=")
+		switch k {
+		case "page":
+			n, ok := parseID(v)
+			if !ok || n < 1 {
+				return 0, 0, &techBadPage
+			}
+			page = n
+		case "limit":
+			n, ok := parseID(v)
+			if !ok || n < 1 || n > techMaxLimit {
+				return 0, 0, &techBadLimit
+			}
+			limit = n
+		}
 	}
-	if err == nil {
-		limit, err = intParam(q, "limit", limit, 100)
-	}
-	if err != nil {
-		return 400, newBody(fmt.Appendf(nil, `{"message":%q}`, err.Error()))
-	}
+	return page, limit, nil
+}
+
+// techPage renders page of a swapi.tech list of limit items; base is the base URL (or
+// baseMarker for a template). A page beyond the last has no results and points back at the
+// last page.
+func (c *catalog) techPage(r resource, page, limit int, base string) ([]byte, error) {
 	items := c.items[r]
 	pages := (len(items) + limit - 1) / limit
 	pageURL := func(k int) *string {
@@ -211,26 +253,11 @@ func (c *catalog) techPage(r resource, rawQuery, base string) (int, body) {
 	if page < pages {
 		doc.Next = pageURL(page + 1)
 	}
-	for _, it := range items[min((page-1)*limit, len(items)):min(page*limit, len(items))] {
-		id := strconv.Itoa(it.id)
-		doc.Results = append(doc.Results, result{UID: id, Name: it.name, URL: base + resourceNames[r] + "/" + id})
+	if page <= pages {
+		for _, it := range items[(page-1)*limit : min(page*limit, len(items))] {
+			id := strconv.Itoa(it.id)
+			doc.Results = append(doc.Results, result{UID: id, Name: it.name, URL: base + resourceNames[r] + "/" + id})
+		}
 	}
-	b, err := encode(doc)
-	if err != nil {
-		return 500, errorBody
-	}
-	return 200, newBody(b)
-}
-
-// intParam is the query parameter name as a whole number from 1 to most, or def when absent.
-func intParam(q url.Values, name string, def, most int) (int, error) {
-	v, ok := q[name]
-	if !ok {
-		return def, nil
-	}
-	n, err := strconv.Atoi(v[len(v)-1])
-	if err != nil || n < 1 || n > most {
-		return 0, fmt.Errorf("%s must be a whole number from 1 to %d", name, most)
-	}
-	return n, nil
+	return encode(doc)
 }

@@ -1,201 +1,600 @@
-package fakeswapi
+package fakeswapi_test
 
 import (
+	"context"
 	"encoding/json"
-	"io"
+	"errors"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/fetchbench/fetchbench/fakeswapi"
 )
 
-// dialectServer serves the fake in dialect d and returns a client that does not follow redirects.
-func dialectServer(t *testing.T, d string) (*Server, string, *http.Client) {
+// allDialects are the dialect names the tests run over: every one of fakeswapi.Dialects.
+var allDialects = []string{"dev", "py4e", "tech", "info"}
+
+// slashless reports whether the dialect's paths have no trailing slash.
+func slashless(d string) bool { return d == "tech" || d == "info" }
+
+// dialectServer serves a fake with opts in dialect d; it returns the server, the fake and the
+// API base URL ("http://127.0.0.1:PORT/api/").
+func dialectServer(t *testing.T, d string, opts fakeswapi.Options) (*httptest.Server, *fakeswapi.Server, string) {
 	t.Helper()
-	s, err := New(Options{Dialect: d})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(s)
-	t.Cleanup(srv.Close)
-	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	return s, srv.URL + "/api/", c
+	opts.Dialect = d
+	srv, fake := newServer(t, opts)
+	return srv, fake, srv.URL + "/api/"
 }
 
-func getBody(t *testing.T, c *http.Client, u string) (int, string, []byte) {
-	t.Helper()
-	res, err := c.Get(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res.StatusCode, res.Header.Get("Location"), b
-}
-
-// walk lists a resource the way the dialect pages it and returns the ids found.
-func walk(t *testing.T, c *http.Client, d, base, res string) []int {
-	t.Helper()
+// peopleIDs are the ids of people: 1..83 without 17.
+func peopleIDs() []int {
 	var ids []int
-	idOf := func(u string) int {
-		u = strings.TrimSuffix(u, "/")
-		n, _ := strconv.Atoi(u[strings.LastIndexByte(u, '/')+1:])
-		return n
-	}
-	next := map[string]string{"dev": base + res + "/", "py4e": base + res + "/", "tech": base + res + "?page=1&limit=10", "info": base + res}[d]
-	for next != "" {
-		status, _, b := getBody(t, c, next)
-		if status != 200 {
-			t.Fatalf("%s: status %d: %s", next, status, b)
-		}
-		next = ""
-		switch d {
-		case "info":
-			var docs []struct{ URL string }
-			if err := json.Unmarshal(b, &docs); err != nil {
-				t.Fatalf("%s: %v", res, err)
-			}
-			for _, doc := range docs {
-				ids = append(ids, idOf(doc.URL))
-			}
-		case "tech":
-			var page struct {
-				TotalRecords int     `json:"total_records"`
-				Next         *string `json:"next"`
-				Results      []struct{ UID, Name, URL string }
-				Result       []struct {
-					UID        string
-					Properties struct{ URL string }
-				}
-			}
-			if err := json.Unmarshal(b, &page); err != nil {
-				t.Fatalf("%s: %v", res, err)
-			}
-			for _, it := range page.Results {
-				if it.Name == "" || strconv.Itoa(idOf(it.URL)) != it.UID {
-					t.Errorf("%s: item %+v", res, it)
-				}
-				ids = append(ids, idOf(it.URL))
-			}
-			for _, it := range page.Result {
-				ids = append(ids, idOf(it.Properties.URL))
-			}
-			if page.Next != nil {
-				next = *page.Next
-			}
-		default:
-			var page struct {
-				Next    *string
-				Results []struct{ URL string }
-			}
-			if err := json.Unmarshal(b, &page); err != nil {
-				t.Fatalf("%s: %v", res, err)
-			}
-			for _, it := range page.Results {
-				ids = append(ids, idOf(it.URL))
-			}
-			if page.Next != nil {
-				next = *page.Next
-			}
+	for id := 1; id <= 83; id++ {
+		if id != 17 {
+			ids = append(ids, id)
 		}
 	}
 	return ids
 }
 
-func TestDialectLists(t *testing.T) {
-	t.Parallel()
-	people := slices.DeleteFunc(ids(1, 83), func(id int) bool { return id == 17 })
-	for _, tt := range []struct {
-		dialect  string
-		requests int // to walk people
-	}{{"dev", 9}, {"py4e", 9}, {"tech", 9}, {"info", 1}} {
-		t.Run(tt.dialect, func(t *testing.T) {
-			t.Parallel()
-			s, base, c := dialectServer(t, tt.dialect)
-			if got := walk(t, c, tt.dialect, base, "people"); !slices.Equal(got, people) {
-				t.Errorf("people ids %v, want 1..83 without 17", got)
-			}
-			if got := s.Stats().Requests; got != int64(tt.requests) {
-				t.Errorf("walking people took %d requests, want %d", got, tt.requests)
-			}
-			for res, want := range map[string]int{"vehicles": 39, "starships": 36, "films": 6, "planets": 60, "species": 37} {
-				if got := walk(t, c, tt.dialect, base, res); len(got) != want {
-					t.Errorf("%s: %d items, want %d", res, len(got), want)
-				}
-			}
-		})
+// trailingID is the id at the end of a detail URL, with or without a trailing slash.
+func trailingID(t *testing.T, u string) int {
+	t.Helper()
+	u = strings.TrimSuffix(u, "/")
+	n, err := strconv.Atoi(u[strings.LastIndexByte(u, '/')+1:])
+	if err != nil {
+		t.Fatalf("url %q does not end in an id", u)
 	}
+	return n
 }
 
-func ids(a, b int) []int {
-	var s []int
-	for i := a; i <= b; i++ {
-		s = append(s, i)
+// walkList lists resource the way dialect d pages it, following "next" from the first page,
+// and returns the ids in the order found and the number of pages fetched.
+func walkList(t *testing.T, srv *httptest.Server, d, base, resource string) (ids []int, pages int) {
+	t.Helper()
+	next := base + resource
+	switch {
+	case !slashless(d):
+		next += "/"
+	case d == "tech":
+		next += "?page=1&limit=10"
 	}
-	return s
-}
-
-func TestDialectShapes(t *testing.T) {
-	t.Parallel()
-	for _, tt := range []struct {
-		dialect, path string
-		status        int
-		location      string // path and query after the base URL
-		want          []string
-	}{
-		{"dev", "people/1/", 200, "", []string{`{"name":"Luke Skywalker",`, `"homeworld":"BASE/planets/1/"`, `"url":"BASE/people/1/"}`}},
-		{"dev", "people/1", 301, "people/1/", nil},
-		{"dev", "people/17/", 404, "", []string{`{"detail":"Not found"}`}},
-		{"py4e", "people/1/", 200, "", []string{`{"name":"Luke Skywalker",`}},
-		{"tech", "people/1", 200, "", []string{
-			`{"message":"ok","result":{"properties":{"name":"Luke Skywalker",`, `"homeworld":"BASE/planets/1",`,
-			`"url":"BASE/people/1"},"description":"A person within the Star Wars universe","_id":"`, `","uid":"1","__v":0}}`}},
-		{"tech", "people/1/", 301, "people/1", nil},
-		{"tech", "people/?page=2", 301, "people?page=2", nil},
-		{"tech", "people/17", 404, "", []string{`{"message":"not found"}`}},
-		{"tech", "people?page=9&limit=10", 200, "", []string{
-			`{"message":"ok","total_records":82,"total_pages":9,"previous":"BASE/people?page=8&limit=10","next":null,"results":[{"uid":"82","name":"Sly Moore","url":"BASE/people/82"}`}},
-		{"tech", "planets?limit=100", 200, "", []string{`"total_pages":1,"previous":null,"next":null`}},
-		{"tech", "people?page=12", 200, "", []string{`"previous":"BASE/people?page=9&limit=10","next":null,"results":[]}`}},
-		{"tech", "people?limit=0", 400, "", []string{`{"message":"limit must be a whole number from 1 to 100"}`}},
-		{"tech", "films", 200, "", []string{`{"message":"ok","result":[{"properties":{"title":"A New Hope",`, `"description":"A Star Wars film"`}},
-		{"tech", "", 200, "", []string{`{"message":"ok","result":{"people":"BASE/people","planets":"BASE/planets",`}},
-		{"info", "people/1", 200, "", []string{`{"name":"Luke Skywalker",`, `"url":"BASE/people/1"}`}},
-		{"info", "people/1/", 301, "people/1", nil},
-		{"info", "people", 200, "", []string{`[{"name":"Luke Skywalker",`}},
-		{"info", "people/99", 404, "", []string{`{"message":"Resource not found"}`}},
-	} {
-		t.Run(tt.dialect+"/"+tt.path, func(t *testing.T) {
-			t.Parallel()
-			_, base, c := dialectServer(t, tt.dialect)
-			status, loc, b := getBody(t, c, base+tt.path)
-			if status != tt.status {
-				t.Fatalf("status %d, want %d: %s", status, tt.status, b)
+	for next != "" {
+		pages++
+		r := get(t, srv, next)
+		if r.status != http.StatusOK {
+			t.Fatalf("GET %s: status %d: %s", next, r.status, r.body)
+		}
+		next = ""
+		switch d {
+		case "info":
+			var docs []struct{ URL string }
+			if err := json.Unmarshal(r.body, &docs); err != nil {
+				t.Fatalf("%s: want a bare array: %v", resource, err)
 			}
-			if want := strings.TrimPrefix(base, strings.TrimSuffix(base, "/api/")) + tt.location; tt.location != "" && loc != want {
-				t.Errorf("Location %q, want %q", loc, want)
+			for _, doc := range docs {
+				ids = append(ids, trailingID(t, doc.URL))
 			}
-			for _, w := range tt.want {
-				if w = strings.ReplaceAll(w, "BASE", strings.TrimSuffix(base, "/")); !strings.Contains(string(b), w) {
-					t.Errorf("body lacks %s:\n%.600s", w, b)
+		case "tech":
+			var p struct {
+				Next    *string `json:"next"`
+				Results []struct {
+					UID  string `json:"uid"`
+					Name string `json:"name"`
+					URL  string `json:"url"`
+				} `json:"results"`
+				Result []struct {
+					UID        string `json:"uid"`
+					Properties struct {
+						URL string `json:"url"`
+					} `json:"properties"`
+				} `json:"result"`
+			}
+			if err := json.Unmarshal(r.body, &p); err != nil {
+				t.Fatalf("%s: %v", resource, err)
+			}
+			for _, it := range p.Results {
+				id := trailingID(t, it.URL)
+				if it.Name == "" || strconv.Itoa(id) != it.UID || it.URL != base+resource+"/"+it.UID {
+					t.Errorf("%s: list item %+v", resource, it)
 				}
+				ids = append(ids, id)
 			}
-			if status == 200 && !json.Valid(b) {
-				t.Errorf("invalid JSON: %.300s", b)
+			for _, it := range p.Result {
+				ids = append(ids, trailingID(t, it.Properties.URL))
 			}
-		})
+			if p.Next != nil {
+				next = *p.Next
+			}
+		default:
+			var p struct {
+				Next    *string `json:"next"`
+				Results []struct {
+					URL string `json:"url"`
+				} `json:"results"`
+			}
+			if err := json.Unmarshal(r.body, &p); err != nil {
+				t.Fatalf("%s: %v", resource, err)
+			}
+			for _, it := range p.Results {
+				ids = append(ids, trailingID(t, it.URL))
+			}
+			if p.Next != nil {
+				next = *p.Next
+			}
+		}
+		if pages > 100 {
+			t.Fatalf("%s: more than 100 pages", resource)
+		}
 	}
+	return ids, pages
 }
 
 func TestDialectValidate(t *testing.T) {
 	t.Parallel()
-	err := Options{Dialect: "swapi"}.Validate()
-	if err == nil || err.Error() != `dialect "swapi" is not one of dev, py4e, tech, info` {
-		t.Errorf("Validate = %v", err)
+	if diff := cmp.Diff(allDialects, fakeswapi.Dialects); diff != "" {
+		t.Errorf("Dialects mismatch (-want +got):\n%s", diff)
+	}
+	tests := []struct {
+		dialect string
+		msg     string // the OptionError's Msg; "": valid
+	}{
+		{"", ""}, {"dev", ""}, {"py4e", ""}, {"tech", ""}, {"info", ""},
+		{"x", `"x" is not one of dev, py4e, tech, info`},
+		{"DEV", `"DEV" is not one of dev, py4e, tech, info`},
+		{"swapi.co", `"swapi.co" is not one of dev, py4e, tech, info`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.dialect, func(t *testing.T) {
+			t.Parallel()
+			err := fakeswapi.Options{Dialect: tt.dialect}.Validate()
+			if tt.msg == "" {
+				if err != nil {
+					t.Errorf("Validate = %v, want nil", err)
+				}
+				return
+			}
+			var oe *fakeswapi.OptionError
+			if !errors.As(err, &oe) {
+				t.Fatalf("Validate = %v, want an *OptionError", err)
+			}
+			if diff := cmp.Diff(fakeswapi.OptionError{Field: "Dialect", Msg: tt.msg}, *oe); diff != "" {
+				t.Errorf("OptionError mismatch (-want +got):\n%s", diff)
+			}
+			if fake, err := fakeswapi.New(fakeswapi.Options{Dialect: tt.dialect}); fake != nil || err == nil {
+				t.Errorf("New = %v, %v; want nil and an error", fake, err)
+			}
+		})
+	}
+}
+
+// slashLinkRE matches a link's trailing slash in a dev document.
+var slashLinkRE = regexp.MustCompile(`(http://[^"]+/api/[a-z]+/[0-9]+)/"`)
+
+// descriptions are swapi.tech's description of each resource.
+var descriptions = map[string]string{
+	"people": "A person within the Star Wars universe", "planets": "A planet.", "films": "A Star Wars film",
+	"species": "A species within the Star Wars universe", "vehicles": "A vehicle", "starships": "A Starship",
+}
+
+// TestDialectDetail compares every detail document of every dialect with dev's: the same
+// members in the same order, links without their trailing slash in tech and info, tech's
+// wrapped in {"message":"ok","result":{"properties":…}}.
+func TestDialectDetail(t *testing.T) {
+	t.Parallel()
+	const host = "swapi.test:8080" // one Host for every server, so links compare equal
+	devSrv, _, _ := dialectServer(t, "dev", fakeswapi.Options{})
+	getHost := func(srv *httptest.Server, path string) response {
+		t.Helper()
+		req, err := http.NewRequest(http.MethodGet, srv.URL+path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Host = host
+		return fetch(t, noRedirect(srv), req)
+	}
+	for _, d := range allDialects {
+		t.Run(d, func(t *testing.T) {
+			t.Parallel()
+			srv, _, _ := dialectServer(t, d, fakeswapi.Options{})
+			objectIDs := map[string]string{}
+			docs := 0
+			for res, want := range map[string]int{"people": 82, "planets": 60, "films": 6, "species": 37, "vehicles": 39, "starships": 36} {
+				n := 0
+				for id := 1; id <= 90; id++ {
+					path := "/api/" + res + "/" + strconv.Itoa(id) + "/"
+					dev := getHost(devSrv, path)
+					if dev.status == http.StatusOK && !strings.Contains(string(dev.body), `"url":"http://`+host+path+`"`) {
+						t.Fatalf("dev %s: url is not %s: %.300s", path, path, dev.body)
+					}
+					if slashless(d) {
+						path = strings.TrimSuffix(path, "/")
+					}
+					got := getHost(srv, path)
+					if got.status != dev.status {
+						t.Fatalf("GET %s: status %d, dev's %d", path, got.status, dev.status)
+					}
+					if dev.status != http.StatusOK {
+						continue
+					}
+					n++
+					if !slashless(d) {
+						if string(got.body) != string(dev.body) {
+							t.Fatalf("GET %s differs from dev:\n%s\n%s", path, got.body, dev.body)
+						}
+						continue
+					}
+					props := slashLinkRE.ReplaceAllString(string(dev.body), `$1"`)
+					if strings.Contains(props, `/"`) {
+						t.Fatalf("%s: a link keeps its trailing slash: %s", path, props)
+					}
+					switch d {
+					case "info":
+						if string(got.body) != props {
+							t.Fatalf("GET %s:\n got %s\nwant %s", path, got.body, props)
+						}
+					case "tech":
+						re := regexp.MustCompile(`^\{"message":"ok","result":\{"properties":` + regexp.QuoteMeta(props) +
+							`,"description":` + regexp.QuoteMeta(strconv.Quote(descriptions[res])) +
+							`,"_id":"([0-9a-f]{24})","uid":"` + strconv.Itoa(id) + `","__v":0\}\}$`)
+						m := re.FindStringSubmatch(string(got.body))
+						if m == nil {
+							t.Fatalf("GET %s:\n got %s\nwant properties %s", path, got.body, props)
+						}
+						if other, ok := objectIDs[m[1]]; ok {
+							t.Errorf("%s and %s share the _id %s", other, path, m[1])
+						}
+						objectIDs[m[1]] = path
+						if again := getHost(srv, path); string(again.body) != string(got.body) {
+							t.Errorf("GET %s twice: different bodies", path)
+						}
+					}
+				}
+				if n != want {
+					t.Errorf("%s: %d documents, want %d", res, n, want)
+				}
+				docs += n
+			}
+			if d == "tech" && len(objectIDs) != docs {
+				t.Errorf("%d distinct _ids for %d documents", len(objectIDs), docs)
+			}
+		})
+	}
+}
+
+func TestDialectLists(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		dialect  string
+		requests int64 // to walk people, as /__stats counts them
+	}{{"dev", 9}, {"py4e", 9}, {"tech", 9}, {"info", 1}}
+	for _, tt := range tests {
+		t.Run(tt.dialect, func(t *testing.T) {
+			t.Parallel()
+			srv, _, base := dialectServer(t, tt.dialect, fakeswapi.Options{})
+			got, pages := walkList(t, srv, tt.dialect, base, "people")
+			if diff := cmp.Diff(peopleIDs(), got); diff != "" {
+				t.Errorf("people ids mismatch (-want +got):\n%s", diff)
+			}
+			if st := remoteStats(t, srv); st.Requests != tt.requests || int64(pages) != tt.requests {
+				t.Errorf("walking people: %d pages, /__stats %d requests; want %d", pages, st.Requests, tt.requests)
+			}
+			for res, want := range map[string]int{"vehicles": 39, "starships": 36, "films": 6, "planets": 60, "species": 37} {
+				ids, _ := walkList(t, srv, tt.dialect, base, res)
+				if len(ids) != want || !slices.IsSorted(ids) || slices.Contains(ids, 0) {
+					t.Errorf("%s: ids %v, want %d ascending", res, ids, want)
+				}
+				if res == "vehicles" || res == "starships" {
+					if slices.Contains(ids, 1) {
+						t.Errorf("%s: id 1 listed", res)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestDialectTechPages checks swapi.tech's paging against every limit.
+func TestDialectTechPages(t *testing.T) {
+	t.Parallel()
+	srv, _, base := dialectServer(t, "tech", fakeswapi.Options{})
+	type item struct{ UID, Name, URL string }
+	type page struct {
+		Message      string  `json:"message"`
+		TotalRecords int     `json:"total_records"`
+		TotalPages   int     `json:"total_pages"`
+		Previous     *string `json:"previous"`
+		Next         *string `json:"next"`
+		Results      []item  `json:"results"`
+	}
+	pageURL := func(k, limit int) *string {
+		u := base + "people?page=" + strconv.Itoa(k) + "&limit=" + strconv.Itoa(limit)
+		return &u
+	}
+	for _, limit := range []int{1, 3, 10, 25, 82, 100} {
+		pages := (82 + limit - 1) / limit
+		var ids []int
+		for k := 1; k <= pages+1; k++ {
+			var p page
+			getJSON(t, srv, *pageURL(k, limit), &p)
+			want := page{Message: "ok", TotalRecords: 82, TotalPages: pages, Results: p.Results}
+			if k > 1 {
+				want.Previous = pageURL(min(k-1, pages), limit)
+			}
+			if k < pages {
+				want.Next = pageURL(k+1, limit)
+			}
+			if diff := cmp.Diff(want, p); diff != "" {
+				t.Errorf("limit %d page %d mismatch (-want +got):\n%s", limit, k, diff)
+			}
+			if k > pages && (p.Results == nil || len(p.Results) != 0) {
+				t.Errorf("limit %d page %d: results %v, want []", limit, k, p.Results)
+			}
+			for _, it := range p.Results {
+				ids = append(ids, trailingID(t, it.URL))
+			}
+		}
+		if diff := cmp.Diff(peopleIDs(), ids); diff != "" {
+			t.Errorf("limit %d: ids mismatch (-want +got):\n%s", limit, diff)
+		}
+	}
+	var first page
+	getJSON(t, srv, base+"people", &first)
+	if diff := cmp.Diff(item{"1", "Luke Skywalker", base + "people/1"}, first.Results[0]); first.Next == nil || *first.Next != *pageURL(2, 10) || diff != "" {
+		t.Errorf("people without a query: next %v, first item mismatch (-want +got):\n%s", first.Next, diff)
+	}
+}
+
+func TestDialectAnswers(t *testing.T) {
+	t.Parallel()
+	const (
+		devRoot  = `{"people":"BASE/people/","planets":"BASE/planets/","films":"BASE/films/","species":"BASE/species/","vehicles":"BASE/vehicles/","starships":"BASE/starships/"}`
+		infoRoot = `{"people":"BASE/people","planets":"BASE/planets","films":"BASE/films","species":"BASE/species","vehicles":"BASE/vehicles","starships":"BASE/starships"}`
+		techRoot = `{"message":"ok","result":` + infoRoot + `}`
+		dev404   = `{"detail":"Not found"}`
+		tech404  = `{"message":"not found"}`
+		info404  = `{"message":"Resource not found"}`
+		badLimit = `{"message":"limit must be between 1 and 100"}`
+		badPage  = `{"message":"page must be a positive integer"}`
+	)
+	tests := []struct {
+		dialects []string
+		path     string // after /api
+		status   int
+		location string // after /api; "" for none
+		body     string // the whole body, BASE for the base URL without its slash; "" to skip
+		prefix   string // the start of the body, when body is ""
+	}{
+		{[]string{"dev", "py4e"}, "/", 200, "", devRoot, ""},
+		{[]string{"tech"}, "/", 200, "", techRoot, ""},
+		{[]string{"info"}, "/", 200, "", infoRoot, ""},
+		{allDialects, "", 301, "/", "", ""},
+
+		{[]string{"dev", "py4e"}, "/people/1", 301, "/people/1/", "", ""},
+		{[]string{"dev", "py4e"}, "/people?page=2", 301, "/people/?page=2", "", ""},
+		{[]string{"tech", "info"}, "/people/1/", 301, "/people/1", "", ""},
+		{[]string{"tech", "info"}, "/people/1/?format=json", 301, "/people/1?format=json", "", ""},
+		{[]string{"tech", "info"}, "/people/", 301, "/people", "", ""},
+		{[]string{"tech", "info"}, "/people/?page=2&limit=5", 301, "/people?page=2&limit=5", "", ""},
+		{[]string{"tech", "info"}, "/films/17/", 301, "/films/17", "", ""},
+
+		{[]string{"dev", "py4e"}, "/people/17/", 404, "", dev404, ""},
+		{[]string{"dev", "py4e"}, "/people/?page=10", 404, "", dev404, ""},
+		{[]string{"dev", "py4e"}, "/nope/", 404, "", dev404, ""},
+		{[]string{"tech"}, "/people/17", 404, "", tech404, ""},
+		{[]string{"tech"}, "/starships/1", 404, "", tech404, ""},
+		{[]string{"tech"}, "/nope", 404, "", tech404, ""},
+		{[]string{"tech"}, "/nope/", 404, "", tech404, ""},
+		{[]string{"tech"}, "/people/1/x", 404, "", tech404, ""},
+		{[]string{"info"}, "/people/17", 404, "", info404, ""},
+		{[]string{"info"}, "/vehicles/1", 404, "", info404, ""},
+		{[]string{"info"}, "/nope", 404, "", info404, ""},
+
+		{[]string{"tech"}, "/people?limit=0", 400, "", badLimit, ""},
+		{[]string{"tech"}, "/people?limit=101", 400, "", badLimit, ""},
+		{[]string{"tech"}, "/people?limit=ten", 400, "", badLimit, ""},
+		{[]string{"tech"}, "/people?page=0", 400, "", badPage, ""},
+		{[]string{"tech"}, "/people?page=last", 400, "", badPage, ""},
+		{[]string{"tech"}, "/people?page=2&limit=100", 200, "", `{"message":"ok","total_records":82,"total_pages":1,"previous":"BASE/people?page=1&limit=100","next":null,"results":[]}`, ""},
+		{[]string{"tech"}, "/people?page=9&limit=10", 200, "", `{"message":"ok","total_records":82,"total_pages":9,"previous":"BASE/people?page=8&limit=10","next":null,"results":[{"uid":"82","name":"Sly Moore","url":"BASE/people/82"},{"uid":"83","name":"Tion Medon","url":"BASE/people/83"}]}`, ""},
+		{[]string{"tech"}, "/people?page=1&limit=2&format=json", 200, "", `{"message":"ok","total_records":82,"total_pages":41,"previous":null,"next":"BASE/people?page=2&limit=2","results":[{"uid":"1","name":"Luke Skywalker","url":"BASE/people/1"},{"uid":"2","name":"C-3PO","url":"BASE/people/2"}]}`, ""},
+		{[]string{"tech"}, "/films", 200, "", "", `{"message":"ok","result":[{"properties":{"title":"A New Hope",`},
+		{[]string{"tech"}, "/films?page=3&limit=1", 200, "", "", `{"message":"ok","result":[{"properties":{"title":"A New Hope",`},
+		{[]string{"tech"}, "/people/1", 200, "", "", `{"message":"ok","result":{"properties":{"name":"Luke Skywalker","height":"172",`},
+		{[]string{"info"}, "/people", 200, "", "", `[{"name":"Luke Skywalker","height":"172",`},
+		{[]string{"info"}, "/people?page=2", 200, "", "", `[{"name":"Luke Skywalker","height":"172",`},
+		{[]string{"info"}, "/people/1", 200, "", "", `{"name":"Luke Skywalker","height":"172",`},
+		{[]string{"dev", "py4e"}, "/people/", 200, "", "", `{"count":82,"next":"BASE/people/?page=2","previous":null,"results":[{"name":"Luke Skywalker",`},
+	}
+	for _, tt := range tests {
+		for _, d := range tt.dialects {
+			t.Run(d+tt.path, func(t *testing.T) {
+				t.Parallel()
+				srv, _, base := dialectServer(t, d, fakeswapi.Options{})
+				api := strings.TrimSuffix(base, "/")
+				r := get(t, srv, api+tt.path)
+				if r.status != tt.status {
+					t.Fatalf("status %d, want %d; body %s", r.status, tt.status, r.body)
+				}
+				if loc := r.header.Get("Location"); tt.location != "" && loc != "/api"+tt.location {
+					t.Errorf("Location %q, want %q", loc, "/api"+tt.location)
+				}
+				if tt.status == http.StatusMovedPermanently && len(r.body) != 0 {
+					t.Errorf("redirect body %q, want none", r.body)
+				}
+				if tt.status != http.StatusMovedPermanently {
+					if ct := r.header.Get("Content-Type"); ct != "application/json" || !json.Valid(r.body) {
+						t.Errorf("Content-Type %q, valid JSON %v: %.200s", ct, json.Valid(r.body), r.body)
+					}
+				}
+				if want := strings.ReplaceAll(tt.body, "BASE", api); tt.body != "" && string(r.body) != want {
+					t.Errorf("body\n got %s\nwant %s", r.body, want)
+				}
+				if want := strings.ReplaceAll(tt.prefix, "BASE", api); !strings.HasPrefix(string(r.body), want) {
+					t.Errorf("body %.300s\nwant it to start with %s", r.body, want)
+				}
+			})
+		}
+	}
+}
+
+// TestDialectPY4EIsDev checks that py4e (and the empty dialect) answer dev's bytes.
+func TestDialectPY4EIsDev(t *testing.T) {
+	t.Parallel()
+	paths := []string{"/api/", "/api", "/api/people/1/", "/api/people/1", "/api/people/?page=3", "/api/films/",
+		"/api/species/?page=last", "/api/people/17/", "/api/people/?page=99", "/api/nope/"}
+	answers := func(d string) []string {
+		srv, _, _ := dialectServer(t, d, fakeswapi.Options{})
+		var out []string
+		for _, p := range paths {
+			req, err := http.NewRequest(http.MethodGet, srv.URL+p, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Host = "swapi.test"
+			r := fetch(t, noRedirect(srv), req)
+			out = append(out, strconv.Itoa(r.status)+" "+r.header.Get("Location")+" "+string(r.body))
+		}
+		return out
+	}
+	dev := answers("dev")
+	for _, d := range []string{"", "py4e"} {
+		if diff := cmp.Diff(dev, answers(d)); diff != "" {
+			t.Errorf("dialect %q differs from dev (-dev +%s):\n%s", d, d, diff)
+		}
+	}
+}
+
+// TestDialectKnobs checks that the knobs, HEAD, 405 and /__stats work alike in every dialect.
+func TestDialectKnobs(t *testing.T) {
+	t.Parallel()
+	for _, d := range allDialects {
+		detail, redirect := "people/1/", "people/1"
+		if slashless(d) {
+			detail, redirect = redirect, detail
+		}
+		t.Run(d+"/throttled", func(t *testing.T) {
+			t.Parallel()
+			srv, _, base := dialectServer(t, d, fakeswapi.Options{Rate: 0.001, Burst: 1})
+			if r := get(t, srv, base+detail); r.status != http.StatusOK {
+				t.Fatalf("first request: status %d", r.status)
+			}
+			r := get(t, srv, base+detail)
+			if r.status != http.StatusTooManyRequests || !strings.HasPrefix(string(r.body), `{"detail":"Request was throttled. Expected available in `) {
+				t.Errorf("second request: %d %s, want 429 with dev's body", r.status, r.body)
+			}
+		})
+		t.Run(d+"/error", func(t *testing.T) {
+			t.Parallel()
+			srv, _, base := dialectServer(t, d, fakeswapi.Options{ErrorRate: 1})
+			r := get(t, srv, base+detail)
+			if r.status != http.StatusInternalServerError || !strings.HasPrefix(string(r.body), `{"detail":"Internal server error`) {
+				t.Errorf("%d %s, want 500 with dev's body", r.status, r.body)
+			}
+		})
+		t.Run(d+"/malformed", func(t *testing.T) {
+			t.Parallel()
+			srv, _, base := dialectServer(t, d, fakeswapi.Options{})
+			full := get(t, srv, base+detail)
+			srv2, _, base2 := dialectServer(t, d, fakeswapi.Options{MalformedRate: 1})
+			r := get(t, srv2, base2+detail)
+			want := strings.ReplaceAll(string(full.body), srv.URL, srv2.URL)
+			if r.status != http.StatusOK || string(r.body) != want[:len(want)/2] {
+				t.Errorf("%d %.100s, want 200 and the first half of the document", r.status, r.body)
+			}
+		})
+		t.Run(d+"/methods", func(t *testing.T) {
+			t.Parallel()
+			srv, _, base := dialectServer(t, d, fakeswapi.Options{})
+			full := get(t, srv, base+detail)
+			head := do(t, srv, http.MethodHead, base+detail)
+			if head.status != http.StatusOK || len(head.body) != 0 || head.header.Get("Content-Length") != strconv.Itoa(len(full.body)) {
+				t.Errorf("HEAD: %d, %d body bytes, Content-Length %s; want 200, 0, %d",
+					head.status, len(head.body), head.header.Get("Content-Length"), len(full.body))
+			}
+			post := do(t, srv, http.MethodPost, base+detail)
+			if post.status != http.StatusMethodNotAllowed || post.header.Get("Allow") != "GET, HEAD" {
+				t.Errorf("POST: %d, Allow %q; want 405 and GET, HEAD", post.status, post.header.Get("Allow"))
+			}
+			get(t, srv, base+redirect)
+			want := map[string]int64{"200": 2, "301": 1, "405": 1}
+			if diff := cmp.Diff(want, remoteStats(t, srv).StatusCounts); diff != "" {
+				t.Errorf("/__stats status counts mismatch (-want +got):\n%s", diff)
+			}
+		})
+		t.Run(d+"/warm", func(t *testing.T) {
+			t.Parallel()
+			srv, fake, base := dialectServer(t, d, fakeswapi.Options{})
+			before := get(t, srv, base+detail)
+			fake.Warm(strings.TrimPrefix(srv.URL, "http://"))
+			if after := get(t, srv, base+detail); string(after.body) != string(before.body) {
+				t.Errorf("after Warm: %.100s, want %.100s", after.body, before.body)
+			}
+		})
+	}
+}
+
+// TestDialectHostHeader checks that links follow the Host header in every dialect, also
+// beyond the cached sites.
+func TestDialectHostHeader(t *testing.T) {
+	t.Parallel()
+	for _, d := range allDialects {
+		t.Run(d, func(t *testing.T) {
+			t.Parallel()
+			srv, _, base := dialectServer(t, d, fakeswapi.Options{})
+			path := strings.TrimPrefix(base, srv.URL) + "people/1"
+			list := "people"
+			if !slashless(d) {
+				path += "/"
+				list += "/"
+			}
+			for i := range 20 { // more hosts than the fake caches documents for
+				host := "host" + strconv.Itoa(i) + ".test"
+				for _, p := range []string{path, strings.TrimPrefix(base, srv.URL) + list} {
+					ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+					req, err := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+p, nil)
+					if err != nil {
+						t.Fatal(err)
+					}
+					req.Host = host
+					r := fetch(t, srv.Client(), req)
+					cancel()
+					if r.status != http.StatusOK || !strings.Contains(string(r.body), `"http://`+host+`/api/people/1`) {
+						t.Errorf("Host %s, GET %s: %d %.200s", host, p, r.status, r.body)
+					}
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkServeHTTPDialects(b *testing.B) {
+	for _, tt := range []struct{ dialect, path string }{
+		{"dev", "/api/people/1/"}, {"tech", "/api/people/1"}, {"info", "/api/people/1"},
+		{"tech", "/api/people?page=2&limit=10"}, {"info", "/api/people"},
+	} {
+		b.Run(tt.dialect+tt.path, func(b *testing.B) {
+			fake, err := fakeswapi.New(fakeswapi.Options{Dialect: tt.dialect})
+			if err != nil {
+				b.Fatal(err)
+			}
+			req, err := http.NewRequest(http.MethodGet, "http://127.0.0.1:8080"+tt.path, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			w := &discardWriter{h: http.Header{}}
+			b.ReportAllocs()
+			for b.Loop() {
+				clear(w.h)
+				fake.ServeHTTP(w, req)
+			}
+		})
 	}
 }

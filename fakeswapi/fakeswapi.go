@@ -6,6 +6,11 @@
 // parameters, such as format=json, are ignored. Links point back at the base URL the client
 // used (scheme and Host header), so the fake works behind httptest's random port.
 //
+// That is swapi.dev's dialect (and swapi.py4e.com's). Options.Dialect picks another public
+// SWAPI's shapes instead, over the same data: swapi.tech's ("tech") or swapi.info's ("info"),
+// both without trailing slashes; see Options.Dialect. The knobs, /__stats and the 429 and 500
+// answers are the same in every dialect.
+//
 // Besides the API under /api/, a Server answers GET /__stats with its Stats as JSON and
 // POST /__stats/reset by resetting them. Those two endpoints bypass every knob.
 package fakeswapi
@@ -100,14 +105,21 @@ type Options struct {
 	// OversizeBytes is the size of an oversize body in bytes, at least 14. 0: DefaultOversizeBytes.
 	OversizeBytes int64
 
-	// Dialect is the public SWAPI whose shapes the fake answers in: "dev" (the default when
-	// empty) and "py4e" answer as described above; "tech" (swapi.tech) and "info" (swapi.info)
-	// use paths without a trailing slash (the slash form redirects to them), and each has its
-	// own detail, list and 404 shapes: swapi.tech wraps a detail as
-	// {"message":"ok","result":{"properties":{…},"uid":"1",…}} and pages its lists as
-	// {total_records,total_pages,previous,next,results:[{uid,name,url}]} with ?page=K&limit=L
-	// (films: every film in full under "result"); swapi.info lists a resource as one bare
-	// array of every document.
+	// Dialect is the public SWAPI whose shapes the fake answers in, one of Dialects. "" and
+	// "dev" (swapi.dev) answer as the package doc says; "py4e" (swapi.py4e.com) answers the
+	// same bytes. "tech" (swapi.tech) and "info" (swapi.info) use paths without a trailing
+	// slash (/api/people/1, /api/people; the slash form gets 301 to them, query kept) and
+	// write every link without one; the root keeps its path /api/.
+	//
+	// "tech" wraps a detail document as {"message":"ok","result":{"properties":{…},
+	// "description":"…","_id":"<24 hex digits>","uid":"1","__v":0}} and pages a list as
+	// {"message":"ok","total_records","total_pages","previous","next","results":[{uid,name,url}]}
+	// with ?page=K&limit=L (defaults 1 and 10, limit at most 100, else 400 {"message":…}; a
+	// page beyond the last has no results); /api/films is every film in full under "result",
+	// unpaged. Its root is {"message":"ok","result":{…}} and its 404 {"message":"not found"}.
+	//
+	// "info" answers dev's documents, lists a resource as one bare JSON array of every
+	// document in id order (query ignored) and answers 404 {"message":"Resource not found"}.
 	Dialect string
 
 	// Log, when set, receives one line per API request: method, path and query, status,
@@ -426,8 +438,18 @@ func (s *Server) answer(r *http.Request) (status int, b body, location string) {
 	}
 	tls, host := r.TLS != nil, requestHost(r)
 	if rt.kind == routeList && s.cat.dialect == dialectTech && rt.res != films {
-		status, b := s.cat.techPage(rt.res, r.URL.RawQuery, baseURL(tls, host))
-		return status, b, ""
+		page, limit, bad := techQuery(r.URL.RawQuery)
+		switch {
+		case bad != nil:
+			return http.StatusBadRequest, *bad, ""
+		case limit != techPageSize || page > len(s.cat.pages[rt.res]):
+			b, err := s.cat.techPage(rt.res, page, limit, baseURL(tls, host))
+			if err != nil {
+				return http.StatusInternalServerError, errorBody, ""
+			}
+			return http.StatusOK, newBody(b), ""
+		}
+		rt.n = page // a pre-rendered page
 	}
 	if st := s.sites.get(s.cat, tls, host); st != nil {
 		if b, ok := st.lookup(rt); ok {

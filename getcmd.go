@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/fetchbench/fetchbench/compare"
 	"github.com/fetchbench/fetchbench/fetcher"
 	"github.com/fetchbench/fetchbench/get"
 	"github.com/fetchbench/fetchbench/internal/cliflag"
@@ -126,9 +127,6 @@ func (o *getOptions) spec(set func(string) bool, stdoutTerminal bool) (*getSpec,
 	if err := shape.Check(); err != nil {
 		return nil, usagef("--field: %v", err)
 	}
-	if set("api") || !o.target.offline && o.target.src.urls == "" {
-		shape.Dialect = target.dialect
-	}
 	if o.cache != "" {
 		if err := os.MkdirAll(o.cache, 0o750); err != nil {
 			return nil, usagef("--cache: %v", err)
@@ -171,9 +169,6 @@ func runGet(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		return err
 	}
 	defer stop()
-	if sp.shape.Dialect != nil || o.target.offline {
-		sp.shape.Dialect = tg.dialect
-	}
 	job := get.Job{Config: sp.config, All: tg.src.all, Base: tg.base, Resource: tg.src.resource, Dialect: tg.dialect,
 		Shape: sp.shape, InputOrder: sp.order}
 	if !job.All {
@@ -229,7 +224,7 @@ func runGet(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		if job.Targets != nil && job.Targets.Len() > 0 {
 			host = job.Targets.At(0).URL
 		}
-		return fmt.Errorf("every request failed to connect to %s (%s)%s", get.Host(host), res.Unreachable, tg.unreachableHint())
+		return fmt.Errorf("%w%s", &compare.UnreachableError{Host: compare.Host(host), Reason: res.Unreachable}, tg.unreachableHint())
 	case res.Documents == 0 && res.Failed > 0:
 		return &exitErr{code: exitFailed, err: fmt.Errorf("none of the %d targets could be fetched", res.Failed)}
 	case res.Failed > 0 || res.Problems > 0:

@@ -60,13 +60,13 @@ func Run(ctx context.Context, spec Spec) (report.Comparison, error) {
 	}
 	c := report.NewComparison(sums)
 	if reason, ok := c.NeverConnected(); ok && !connected {
-		return c, &UnreachableError{Host: host(spec.Targets.At(0).URL), Reason: reason}
+		return c, &UnreachableError{Host: Host(spec.Targets.At(0).URL), Reason: reason}
 	}
 	return c, nil
 }
 
-// host is the host[:port] of an absolute URL, or the URL itself when it has none.
-func host(u string) string {
+// Host is the host[:port] of an absolute URL, or the URL itself when it has none.
+func Host(u string) string {
 	if p, err := url.Parse(u); err == nil && p.Host != "" {
 		return p.Host
 	}

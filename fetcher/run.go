@@ -11,6 +11,7 @@ import (
 
 	"github.com/fetchbench/fetchbench/internal/waitctx"
 	"github.com/fetchbench/fetchbench/ratelimit"
+	"github.com/fetchbench/fetchbench/swapi"
 )
 
 // Run sends exactly one request per target (plus retries) under cfg.Strategy and cfg.Limits
@@ -159,7 +160,7 @@ func (r *runner) finish(rec Record) {
 
 // extra admits and fetches one request that is not a target: Config.Follow's fetch.
 func (r *runner) extra(u string) Record {
-	t := Target{ID: trailingID(u), URL: u}
+	t := Target{ID: swapi.TrailingID(u), URL: u}
 	if r.cfg.Strategy == Sequential {
 		if r.ctx.Err() != nil {
 			return r.notStarted(-1, t, 0)

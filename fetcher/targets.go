@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/fetchbench/fetchbench/swapi"
 )
 
 // MaxIDs bounds how many ids one --ids expression may expand to.
@@ -134,7 +136,7 @@ func ReadURLs(r io.Reader) (TargetList, error) {
 		if err := CheckURL(text); err != nil {
 			return err
 		}
-		ts = append(ts, Target{ID: trailingID(text), URL: text})
+		ts = append(ts, Target{ID: swapi.TrailingID(text), URL: text})
 		return nil
 	})
 	if err != nil {
@@ -188,20 +190,6 @@ func redact(s string) string {
 		return s
 	}
 	return scheme + "://" + user + ":xxxxx" + rest[at:]
-}
-
-// trailingID is the last all-digit path segment of u, or 0.
-func trailingID(u string) int {
-	p, err := url.Parse(u)
-	if err != nil {
-		return 0
-	}
-	segs := strings.Split(strings.Trim(p.Path, "/"), "/")
-	n, err := strconv.Atoi(segs[len(segs)-1])
-	if err != nil || n < 0 {
-		return 0
-	}
-	return n
 }
 
 // Targets is an indexed, read-only list of targets. Implementations are safe for concurrent reads.

@@ -8,8 +8,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
-	"strings"
 	"sync"
 	"time"
 
@@ -318,9 +316,6 @@ func Run(ctx context.Context, job Job, out Output) (Result, error) {
 		}
 		return shape.shape(doc, isJSON, rec.HTML)
 	}
-	failLine := func(what string, rec *fetcher.Record, err string) string {
-		return fmt.Sprintf("%s %s: %s", what, rec.URL, err)
-	}
 
 	connected := false
 	never := ""
@@ -343,7 +338,7 @@ func Run(ctx context.Context, job Job, out Output) (Result, error) {
 		idsByPage := map[int][]int{}
 		onPage := func(page int, rec *fetcher.Record, p swapi.Page, err error, fetch func(string) fetcher.Record) {
 			if err != nil {
-				pageOut.Store(page, outcome{fail: failLine(fmt.Sprintf("list page %d", page), rec, err.Error())})
+				pageOut.Store(page, outcome{fail: fmt.Sprintf("list page %d %s: %v", page, rec.URL, err)})
 				return
 			}
 			var o outcome
@@ -400,7 +395,7 @@ func Run(ctx context.Context, job Job, out Output) (Result, error) {
 		if rec.OK() {
 			o.docs = [][]byte{document(rec, fetch)}
 		} else {
-			o.fail = failLine("", rec, rec.Err)[1:]
+			o.fail = rec.URL + ": " + rec.Err
 		}
 		rec.Body = nil
 		outcomes.Store(rec.Seq, o)
@@ -448,12 +443,4 @@ func (p *printer) Close() error {
 		return p.reorder.Flush()
 	}
 	return nil
-}
-
-// Host is the host of u, for messages.
-func Host(u string) string {
-	if p, err := url.Parse(u); err == nil && p.Host != "" {
-		return p.Host
-	}
-	return strings.TrimSpace(u)
 }

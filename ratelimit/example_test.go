@@ -3,6 +3,7 @@ package ratelimit_test
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/fetchbench/fetchbench/ratelimit"
 )
@@ -24,16 +25,21 @@ func ExampleNewSemaphore() {
 	// request 1 admitted after 0s <nil>
 }
 
-func ExampleNewBucket() {
-	bucket, err := ratelimit.NewBucket(10, 2) // 10 starts per second, 2 at once
+func ExampleNewPacer() {
+	pacer, err := ratelimit.NewPacer(10, 2) // 10 starts per second, 2 at once
 	if err != nil {
 		panic(err)
 	}
-	for i := range 2 {
-		wait, err := bucket.Take(context.Background())
-		fmt.Println("request", i, "started after", wait, err)
+	var first time.Time
+	for range 3 {
+		g, err := pacer.Take(context.Background())
+		if g.Index == 0 {
+			first = g.At
+		}
+		fmt.Printf("start %d: slot +%v, waited about %v, %v\n", g.Index, g.Intended.Sub(first), g.Wait.Round(10*time.Millisecond), err)
 	}
 	// Output:
-	// request 0 started after 0s <nil>
-	// request 1 started after 0s <nil>
+	// start 0: slot +0s, waited about 0s, <nil>
+	// start 1: slot +0s, waited about 0s, <nil>
+	// start 2: slot +100ms, waited about 100ms, <nil>
 }

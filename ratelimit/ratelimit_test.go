@@ -2,6 +2,7 @@ package ratelimit
 
 import (
 	"context"
+	"math"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -20,9 +21,10 @@ func TestConstructorsRejectBadParameters(t *testing.T) {
 		make func() error
 	}{
 		{"semaphore 0", func() error { _, err := NewSemaphore(0); return err }},
-		{"rate 0", func() error { _, err := NewBucket(0, 1); return err }},
-		{"rate negative", func() error { _, err := NewBucket(-1, 1); return err }},
-		{"burst 0", func() error { _, err := NewBucket(1, 0); return err }},
+		{"rate 0", func() error { _, err := NewPacer(0, 1); return err }},
+		{"rate negative", func() error { _, err := NewPacer(-1, 1); return err }},
+		{"rate NaN", func() error { _, err := NewPacer(math.NaN(), 1); return err }},
+		{"burst 0", func() error { _, err := NewPacer(1, 0); return err }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -71,8 +73,8 @@ func TestPrimitives(t *testing.T) {
 		return s.Acquire, s.Release
 	}
 	bucket := func(r float64, b int) (func(context.Context) (time.Duration, error), func()) {
-		s, _ := NewBucket(r, b)
-		return s.Take, func() {}
+		p, _ := NewPacer(r, b)
+		return take(p), func() {}
 	}
 	tests := []struct {
 		name      string
@@ -117,11 +119,11 @@ func TestCancelledWaitHoldsNothing(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		sem, _ := NewSemaphore(1)
-		bucket, _ := NewBucket(1, 1)
+		pacer, _ := NewPacer(1, 1)
 		for name, l := range map[string]struct {
 			acquire func(context.Context) (time.Duration, error)
 			release func()
-		}{"semaphore": {sem.Acquire, sem.Release}, "bucket": {bucket.Take, func() {}}} {
+		}{"semaphore": {sem.Acquire, sem.Release}, "pacer": {take(pacer), func() {}}} {
 			if _, err := l.acquire(context.Background()); err != nil {
 				t.Fatal(err)
 			}
@@ -154,11 +156,19 @@ func TestAcquireOnDoneContext(t *testing.T) {
 	if _, err := sem.Acquire(ctx); err == nil {
 		t.Error("semaphore: acquire on a full semaphore with a done ctx succeeded")
 	}
-	bucket, _ := NewBucket(1, 1)
-	if _, err := bucket.Take(ctx); err == nil {
-		t.Error("bucket: take with a done ctx succeeded")
+	pacer, _ := NewPacer(1, 1)
+	if _, err := pacer.Take(ctx); err == nil {
+		t.Error("pacer: take with a done ctx succeeded")
 	}
 	if sem.Cap() != 1 {
 		t.Errorf("Cap = %d, want 1", sem.Cap())
+	}
+}
+
+// take adapts Pacer.Take to the acquire shape of the semaphore.
+func take(p *Pacer) func(context.Context) (time.Duration, error) {
+	return func(ctx context.Context) (time.Duration, error) {
+		g, err := p.Take(ctx)
+		return g.Wait, err
 	}
 }

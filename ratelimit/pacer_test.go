@@ -1,0 +1,204 @@
+package ratelimit
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+)
+
+// paced runs callers goroutines that take n grants in all from p, and returns them in grant
+// order.
+func paced(t *testing.T, p *Pacer, n, callers int) []Grant {
+	t.Helper()
+	var mu sync.Mutex
+	var grants []Grant
+	var wg sync.WaitGroup
+	left := n
+	for range callers {
+		wg.Go(func() {
+			for {
+				mu.Lock()
+				if left == 0 {
+					mu.Unlock()
+					return
+				}
+				left--
+				mu.Unlock()
+				g, err := p.Take(context.Background())
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				mu.Lock()
+				grants = append(grants, g)
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	return grants
+}
+
+// TestPacerNeverBunches checks the pacer's promise on a fake clock whose timer wake-ups come
+// late, by up to 10 ms, far beyond the spin margin: in any window of length w at most
+// burst + rate·w grants, with burst 1 no two grants closer than 1/rate, and a grant is late
+// exactly when a wake-up was.
+func TestPacerNeverBunches(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		rate    float64
+		burst   int
+		late    func(r *rand.Rand) time.Duration // timer lateness per sleep
+		callers int
+	}{
+		{"burst 1 on time", 45, 1, nil, 8},
+		{"burst 1, every 3rd wake-up 6ms late", 45, 1, func(r *rand.Rand) time.Duration {
+			if r.IntN(3) == 0 {
+				return 6 * time.Millisecond
+			}
+			return 0
+		}, 8},
+		{"burst 1, random lateness up to 10ms", 200, 1, func(r *rand.Rand) time.Duration {
+			return time.Duration(r.Int64N(int64(10 * time.Millisecond)))
+		}, 50},
+		{"burst 5, random lateness up to 10ms", 100, 5, func(r *rand.Rand) time.Duration {
+			return time.Duration(r.Int64N(int64(10 * time.Millisecond)))
+		}, 50},
+		{"burst 1, one caller", 10, 1, func(*rand.Rand) time.Duration { return 3 * time.Millisecond }, 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			synctest.Test(t, func(t *testing.T) {
+				p, _ := NewPacer(tc.rate, tc.burst)
+				r := rand.New(rand.NewPCG(1, 2))
+				wakeLate := false
+				if tc.late != nil {
+					p.oversleep = func() time.Duration {
+						d := tc.late(r)
+						wakeLate = wakeLate || d > 0
+						return d
+					}
+				}
+				const n = 300
+				grants := paced(t, p, n, tc.callers)
+				if len(grants) != n {
+					t.Fatalf("%d grants, want %d", len(grants), n)
+				}
+				interval := time.Duration(float64(time.Second) / tc.rate)
+				late := 0
+				for i, g := range grants {
+					if g.Index != i {
+						t.Fatalf("grant %d has index %d", i, g.Index)
+					}
+					if g.Late() > time.Microsecond {
+						late++
+					}
+					if tc.burst == 1 && i > 0 {
+						if gap := g.At.Sub(grants[i-1].At); gap < interval {
+							t.Fatalf("grants %d and %d are %v apart, want ≥ %v", i-1, i, gap, interval)
+						}
+					}
+					// Every window ending at grant i: the grants in [At(j), At(i)] are
+					// i−j+1 ≤ burst + rate·(At(i)−At(j)).
+					for j := i; j >= 0; j-- {
+						w := g.At.Sub(grants[j].At).Seconds()
+						if float64(i-j+1) > float64(tc.burst)+tc.rate*(w+1e-6) { // 1µs for float rounding
+							t.Fatalf("%d grants within %v (grants %d..%d), want at most %d + %g·t", i-j+1, g.At.Sub(grants[j].At), j, i, tc.burst, tc.rate)
+						}
+						if w > float64(tc.burst+1)/tc.rate+1 {
+							break
+						}
+					}
+				}
+				if !wakeLate && late > 0 {
+					t.Errorf("%d late grants on a punctual clock, want 0", late)
+				}
+				if wakeLate && late == 0 {
+					t.Error("no late grant although wake-ups came late")
+				}
+			})
+		})
+	}
+}
+
+// TestPacerRate checks the achieved rate and the schedule on a punctual fake clock: R starts
+// per second over 10 s, each exactly in its slot.
+func TestPacerRate(t *testing.T) {
+	t.Parallel()
+	for _, burst := range []int{1, 10} {
+		synctest.Test(t, func(t *testing.T) {
+			const rate, n = 45.0, 451
+			p, _ := NewPacer(rate, burst)
+			t0 := time.Now()
+			grants := paced(t, p, n, 4)
+			if got, want := grants[n-1].At.Sub(t0), time.Duration(float64(n-burst)/rate*1e9); (got - want).Abs() > time.Microsecond {
+				t.Errorf("burst %d: %d grants took %v, want %v (rate %g)", burst, n, got, want, rate)
+			}
+			for _, g := range grants {
+				if g.At.Sub(g.Intended).Abs() > time.Microsecond {
+					t.Fatalf("burst %d: grant %d at %v, its slot is %v", burst, g.Index, g.At.Sub(t0), g.Intended.Sub(t0))
+				}
+			}
+		})
+	}
+}
+
+// TestPacerLateCaller checks that a caller who comes after its slot is reported late and
+// starts at once, and that the schedule does not move: later slots stay where they were.
+func TestPacerLateCaller(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		p, _ := NewPacer(10, 1)
+		t0 := time.Now()
+		g0, _ := p.Take(context.Background())
+		time.Sleep(350 * time.Millisecond) // slots 1..3 pass unused
+		g1, _ := p.Take(context.Background())
+		g2, _ := p.Take(context.Background())
+		want := []struct{ at, intended time.Duration }{{0, 0}, {350 * time.Millisecond, 100 * time.Millisecond}, {450 * time.Millisecond, 200 * time.Millisecond}}
+		for i, g := range []Grant{g0, g1, g2} {
+			if (g.At.Sub(t0)-want[i].at).Abs() > time.Microsecond || g.Intended.Sub(t0) != want[i].intended {
+				t.Errorf("grant %d at %v for slot %v, want at %v for slot %v", i, g.At.Sub(t0), g.Intended.Sub(t0), want[i].at, want[i].intended)
+			}
+		}
+		if (g2.Late() - 250*time.Millisecond).Abs() > time.Microsecond {
+			t.Errorf("grant 2 late by %v, want 250ms", g2.Late())
+		}
+	})
+}
+
+// BenchmarkPacerPrecision runs the pacer on the real clock with burst 1 for about 2 s per
+// rate and reports the achieved rate over the target and the mean lateness of a start
+// against 1/R after the previous one (what a timer that fires late costs and the spin saves).
+func BenchmarkPacerPrecision(b *testing.B) {
+	for _, rate := range []float64{45, 500, 2000} {
+		b.Run(fmt.Sprintf("r=%g", rate), func(b *testing.B) {
+			n := int(2 * rate)
+			interval := time.Duration(float64(time.Second) / rate)
+			for b.Loop() {
+				p, _ := NewPacer(rate, 1)
+				var first, prev time.Time
+				var over time.Duration
+				for i := range n {
+					g, err := p.Take(context.Background())
+					if err != nil {
+						b.Fatal(err)
+					}
+					if i == 0 {
+						first = g.At
+					} else {
+						over += g.At.Sub(prev) - interval
+					}
+					prev = g.At
+				}
+				b.ReportMetric(float64(n-1)/prev.Sub(first).Seconds()/rate, "achieved/R")
+				b.ReportMetric(float64(over.Nanoseconds())/1e3/float64(n-1), "µs-late/start")
+			}
+		})
+	}
+}

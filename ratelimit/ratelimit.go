@@ -47,4 +47,3 @@ func (s *Semaphore) Release() { <-s.slots }
 
 // Cap is the number of slots.
 func (s *Semaphore) Cap() int { return cap(s.slots) }
-

@@ -35,11 +35,12 @@ func personServer(b *testing.B) *httptest.Server {
 func BenchmarkEngine(b *testing.B) {
 	srv := personServer(b)
 	cfg := Config{Strategy: Sequential, Limits: Sequential.Limits(Knobs{})}
-	eng := newEngine(context.Background(), &cfg, 1)
+	eng := newEngine(context.Background(), &cfg, 1, nil)
 	defer eng.close()
+	w := newWorker()
 	b.ReportAllocs()
 	for b.Loop() {
-		if a := eng.do(srv.URL); a.err != nil {
+		if a := eng.do(w, srv.URL); a.err != nil {
 			b.Fatal(a.err)
 		}
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/gocolly/colly/v2"
 
 	"github.com/fetchbench/fetchbench/internal/gauge"
+	"github.com/fetchbench/fetchbench/ratelimit"
 )
 
 // errBodyTooLarge is the error of a response whose body exceeds Config.MaxBody.
@@ -24,8 +25,10 @@ const attemptKey = "fetchbench.attempt"
 
 // attempt is one request on the wire, filled in by the collector's callbacks.
 type attempt struct {
-	sent       time.Time // request headers about to be written
-	done       time.Time // body read or error
+	sent       time.Time     // request headers about to be written
+	intended   time.Time     // paced: the slot of sent's token in the schedule
+	waited     time.Duration // paced: time spent waiting for the token
+	done       time.Time     // body read or error
 	status     int
 	bytes      int64
 	ttfb       time.Duration
@@ -44,12 +47,16 @@ type attempt struct {
 type engine struct {
 	c         *colly.Collector
 	transport *http.Transport
+	header    http.Header      // every request's header, shared and never written to
+	pacer     *ratelimit.Pacer // nil: starts are not paced
 	maxBody   int64
 	inFlight  gauge.Gauge  // requests on the wire
 	dials     atomic.Int64 // connections established
 }
 
-func newEngine(ctx context.Context, cfg *Config, slots int) *engine {
+// newEngine returns the engine of one run; with a pacer every attempt takes its token just
+// before its request is written, where its start is stamped.
+func newEngine(ctx context.Context, cfg *Config, slots int, pacer *ratelimit.Pacer) *engine {
 	base := cfg.Transport
 	if base == nil {
 		base = http.DefaultTransport.(*http.Transport)
@@ -66,7 +73,7 @@ func newEngine(ctx context.Context, cfg *Config, slots int) *engine {
 		tr.TLSClientConfig.InsecureSkipVerify = true
 	}
 
-	e := &engine{transport: tr, maxBody: cfg.MaxBody}
+	e := &engine{transport: tr, maxBody: cfg.MaxBody, pacer: pacer}
 	if e.maxBody <= 0 {
 		e.maxBody = DefaultMaxBody
 	}
@@ -92,23 +99,36 @@ func newEngine(ctx context.Context, cfg *Config, slots int) *engine {
 	if c.UserAgent == "" {
 		c.UserAgent = "fetchbench/" + Version
 	}
+	// colly adds these two when missing, writing to the header: with both present it only
+	// reads it, so one header serves every request.
+	e.header = http.Header{"User-Agent": {c.UserAgent}, "Accept": {"*/*"}}
 	c.Context = ctx
-	var rt http.RoundTripper = &boundedTransport{base: tr, max: e.maxBody}
+	timeout := cfg.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	var rt http.RoundTripper = &boundedTransport{base: tr, max: e.maxBody, timeout: timeout}
 	if cfg.CacheDir != "" {
 		rt = &cacheTransport{next: rt, dir: cfg.CacheDir}
 	}
 	c.WithTransport(rt)
 	c.DisableCookies()
 	c.SetRedirectHandler(followRedirect)
-	timeout := cfg.Timeout
-	if timeout <= 0 {
-		timeout = DefaultTimeout
-	}
-	c.SetRequestTimeout(timeout)
+	c.SetRequestTimeout(0) // boundedTransport applies cfg.Timeout
 
 	c.OnRequestHeaders(func(r *colly.Request) {
 		a := r.Ctx.GetAny(attemptKey).(*attempt)
-		a.sent = time.Now()
+		if e.pacer == nil {
+			a.sent = time.Now()
+		} else {
+			g, err := e.pacer.Take(ctx)
+			if err != nil {
+				a.err = err
+				r.Abort()
+				return
+			}
+			a.sent, a.intended, a.waited = g.At, g.Intended, g.Wait
+		}
 		e.inFlight.Inc()
 	})
 	c.OnResponseHeaders(func(r *colly.Response) {
@@ -158,6 +178,9 @@ func newEngine(ctx context.Context, cfg *Config, slots int) *engine {
 	c.OnError(func(r *colly.Response, err error) {
 		a := r.Ctx.GetAny(attemptKey).(*attempt)
 		a.done = time.Now()
+		if a.sent.IsZero() && a.err != nil {
+			return // aborted while waiting for a token: a.err says why
+		}
 		if r.StatusCode != 0 {
 			a.status = r.StatusCode
 		}
@@ -186,12 +209,24 @@ func followRedirect(req *http.Request, via []*http.Request) error {
 	return nil
 }
 
-// do sends one attempt and blocks until it is finished.
-func (e *engine) do(u string) *attempt {
-	a := &attempt{}
-	cctx := colly.NewContext()
-	cctx.Put(attemptKey, a)
-	err := e.c.Request(http.MethodGet, u, nil, cctx, nil)
+// worker is the request state one goroutine reuses for each of its attempts.
+type worker struct {
+	cctx *colly.Context
+	a    attempt
+}
+
+func newWorker() *worker {
+	w := &worker{cctx: colly.NewContext()}
+	w.cctx.Put(attemptKey, &w.a)
+	return w
+}
+
+// do sends one attempt on w and blocks until it is finished. The attempt returned is w's, valid
+// until w's next attempt.
+func (e *engine) do(w *worker, u string) *attempt {
+	w.a = attempt{}
+	a := &w.a
+	err := e.c.Request(http.MethodGet, u, nil, w.cctx, e.header)
 	if !a.sent.IsZero() {
 		e.inFlight.Dec()
 	}
@@ -213,13 +248,14 @@ func (e *engine) close() { e.transport.CloseIdleConnections() }
 // its body, which often says why; a 3xx left after MaxRedirects or without a Location to
 // follow; any other status outside 2xx. It is nil for a 2xx.
 func statusError(status int, location bool, body []byte) error {
+	if status >= 200 && status < 300 {
+		return nil
+	}
 	text := "http " + strconv.Itoa(status)
 	if t := http.StatusText(status); t != "" {
 		text += " " + t
 	}
 	switch {
-	case status >= 200 && status < 300:
-		return nil
 	case status >= 300 && status < 400 && location:
 		return fmt.Errorf("%s: stopped after %d redirects", text, MaxRedirects)
 	case status >= 300 && status < 400:

@@ -96,6 +96,14 @@ func hostileHandler() http.Handler {
 		}
 		fmt.Fprint(w, "arrived")
 	})
+	mux.HandleFunc("/redirect/slow", func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-time.After(2 * time.Second):
+		case <-r.Context().Done():
+			return
+		}
+		http.Redirect(w, r, r.URL.String()+"&hop=1", http.StatusFound)
+	})
 	mux.HandleFunc("/stall-after-headers", func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusOK)
 		w.(http.Flusher).Flush()
@@ -160,8 +168,10 @@ func TestHostileServer(t *testing.T) {
 		{path: "/redirect/loop", want: hostileView{302, ClassRedirect, int64(len(`<a href="/redirect/loop">Found</a>.` + "\n\n"))}, errHas: "http 302 Found: stopped after 10 redirects"},
 		{path: "/redirect/no-location", want: hostileView{302, ClassRedirect, 0}, errHas: "redirect without a Location header"},
 		{path: "/redirect/nine?hop=0", want: hostileView{200, ClassNone, 7}},
-		{path: "/stall-after-headers", want: hostileView{200, ClassTimeout, 0}, errHas: "Timeout", timeout: true},
-		{path: "/stall-before-headers", want: hostileView{0, ClassTimeout, 0}, errHas: "Timeout", timeout: true},
+		{path: "/stall-after-headers", want: hostileView{200, ClassTimeout, 0}, errHas: "timeout after 5s reading the body", timeout: true},
+		{path: "/stall-before-headers", want: hostileView{0, ClassTimeout, 0}, errHas: "timeout after 5s awaiting headers", timeout: true},
+		// Every hop takes 2s: the timeout bounds the whole exchange, not each hop.
+		{path: "/redirect/slow?hop=0", want: hostileView{0, ClassTimeout, 0}, errHas: "timeout after 5s awaiting headers", timeout: true},
 		{path: "/short-body", want: hostileView{200, ClassReset, 0}, errHas: "unexpected EOF"},
 		{path: "/huge-header", want: hostileView{0, ClassOther, 0}, errHas: "exceeded 1048576 bytes"},
 		{path: "/escapes/json", want: hostileView{200, ClassNone, int64(len(escapesJSON()))}, name: escapes},

@@ -95,15 +95,25 @@ type Record struct {
 	URL      string // Target.URL
 	// Start is the offset from the strategy's start at which the first attempt went on the wire
 	// (for a request that never started: when it was given up).
-	Start   time.Duration
-	Queue   time.Duration // total time spent waiting for a semaphore slot or a rate token
-	Latency time.Duration // wire time of the final attempt: request headers written → full body read
-	TTFB    time.Duration // final attempt: request sent → first response byte
-	Total   time.Duration // first attempt sent → final attempt done, including retries and backoff
-	Status  int           // HTTP status of the final attempt, 0 if none was received
-	Bytes   int64         // body bytes of the final attempt
-	Err     string        // error text, empty when the request succeeded (2xx, body read)
-	Class   ErrorClass    // error class, ClassNone when Err is empty
+	Start time.Duration
+	// Intended is, in a paced run (Limits.Rate > 0), the offset from the strategy's start of
+	// the slot in the rate schedule of the first attempt's token (see ratelimit.Grant); in an
+	// unpaced run, and for a request that never started, it equals Start.
+	Intended time.Duration
+	Queue    time.Duration // total time spent waiting for a semaphore slot or a rate token
+	Latency  time.Duration // wire time of the final attempt: request headers written → full body read
+	TTFB     time.Duration // final attempt: request sent → first response byte
+	Total    time.Duration // first attempt sent → final attempt done, including retries and backoff
+	// Response is the response time: final attempt done − Intended, so in a paced run it
+	// includes the time the first attempt started late (coordinated omission); it equals
+	// Total in an unpaced run and is 0 for a request that never started.
+	Response time.Duration
+	// Late is set when the first attempt started more than LateStart after Intended.
+	Late   bool
+	Status int        // HTTP status of the final attempt, 0 if none was received
+	Bytes  int64      // body bytes of the final attempt
+	Err    string     // error text, empty when the request succeeded (2xx, body read)
+	Class  ErrorClass // error class, ClassNone when Err is empty
 	// Attempts is how many times the request went on the wire (0 if it never started).
 	Attempts int
 	Name     string // SWAPI "name" (or "title" for films) when the body is SWAPI JSON
@@ -116,6 +126,10 @@ type Record struct {
 	// HTML holds the values of Config.HTML selectors that matched, by name (HTML pages only).
 	HTML map[string]string
 }
+
+// LateStart is how far past its slot in the rate schedule a start may be before it counts as
+// late (Record.Late).
+const LateStart = time.Millisecond
 
 // OK reports whether the record is a success: no error.
 func (r *Record) OK() bool { return r.Class == ClassNone }

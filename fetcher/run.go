@@ -36,19 +36,20 @@ func Run(ctx context.Context, cfg Config, targets Targets, sink func(Record)) (R
 	if idle == 0 {
 		idle = targets.Len()
 	}
-	eng := newEngine(runCtx, &cfg, idle)
-	defer eng.close()
-
-	r := &runner{cfg: &cfg, ctx: runCtx, parent: ctx, eng: eng, sink: sink}
+	r := &runner{cfg: &cfg, ctx: runCtx, parent: ctx, sink: sink}
+	var pacer *ratelimit.Pacer
 	if l := cfg.Limits; cfg.Strategy != Sequential {
 		// The constructors cannot fail: Validate checked the limits.
 		if l.Slots > 0 {
 			r.sem, _ = ratelimit.NewSemaphore(l.Slots)
 		}
 		if l.Rate > 0 {
-			r.bucket, _ = ratelimit.NewBucket(l.Rate, l.Burst)
+			pacer, _ = ratelimit.NewPacer(l.Rate, l.Burst)
 		}
 	}
+	eng := newEngine(runCtx, &cfg, idle, pacer)
+	defer eng.close()
+	r.eng = eng
 	r.t0 = time.Now()
 	r.last = r.t0
 	r.dispatch(targets)
@@ -75,7 +76,6 @@ type runner struct {
 	ctx    context.Context // the strategy's context (deadline applied)
 	parent context.Context
 	sem    *ratelimit.Semaphore // nil: no cap on requests in progress
-	bucket *ratelimit.Bucket    // nil: no pacing
 	eng    *engine
 	t0     time.Time
 
@@ -86,30 +86,16 @@ type runner struct {
 	stopped  bool // some target finished or was given up because ctx ended
 }
 
-// admit waits for a slot, then a token, and returns the time waited. On error it holds
-// nothing.
-func (r *runner) admit() (time.Duration, error) {
-	var wait time.Duration
-	if r.sem != nil {
-		w, err := r.sem.Acquire(r.ctx)
-		if err != nil {
-			return w, err
-		}
-		wait = w
+// acquire waits for a slot when requests in progress are capped, and returns the time waited.
+// On error it holds nothing.
+func (r *runner) acquire() (time.Duration, error) {
+	if err := r.ctx.Err(); err != nil {
+		return 0, err
 	}
-	w, err := r.token()
-	if err != nil && r.sem != nil {
-		r.sem.Release()
+	if r.sem == nil {
+		return 0, nil
 	}
-	return wait + w, err
-}
-
-// token takes a rate token for one attempt, when the run is paced.
-func (r *runner) token() (time.Duration, error) {
-	if r.bucket == nil {
-		return 0, r.ctx.Err()
-	}
-	return r.bucket.Take(r.ctx)
+	return r.sem.Acquire(r.ctx)
 }
 
 func (r *runner) release() {
@@ -118,22 +104,74 @@ func (r *runner) release() {
 	}
 }
 
-// dispatch starts targets in input order: inline for Sequential, one goroutine per target
-// once it is admitted otherwise.
+// dispatch runs targets in input order: inline for Sequential; otherwise it hands them to
+// worker goroutines, started as needed: at most Limits.Slots of them when requests in
+// progress are capped, else one more whenever none is idle (for unbounded, one per target,
+// all at once). Each worker reuses its request state and its grown stack from one target to
+// the next. An uncapped paced run hands a target over only when the pacer has nearly reached
+// it, so that few workers wait for tokens.
 func (r *runner) dispatch(targets Targets) {
-	var wg sync.WaitGroup
-	queued := r.sem != nil || r.bucket != nil // unbounded has no queue
-	for i := range targets.Len() {
-		t := targets.At(i)
-		if r.cfg.Strategy == Sequential {
+	n := targets.Len()
+	if r.cfg.Strategy == Sequential {
+		w := newWorker()
+		for i := range n {
+			t := targets.At(i)
 			if r.ctx.Err() != nil {
 				r.giveUp(i, t, 0)
 				continue
 			}
-			r.finish(r.fetch(i, t, 0))
-			continue
+			r.finish(r.fetch(w, i, t, 0))
 		}
-		if _, err := r.admit(); err != nil {
+		return
+	}
+	var workers, follows sync.WaitGroup
+	work := make(chan int)
+	started := 0
+	for i := range n {
+		if r.sem == nil && r.eng.pacer != nil {
+			r.ahead(i)
+		}
+		select {
+		case work <- i:
+			continue
+		default:
+		}
+		if r.sem == nil || started < r.sem.Cap() {
+			started++
+			workers.Go(func() { r.work(work, targets, &follows) })
+		}
+		work <- i
+	}
+	close(work)
+	workers.Wait()
+	follows.Wait()
+}
+
+// ahead waits until fewer than a few tokens' worth of handed-over targets are still waiting
+// for the pacer, or ctx is done.
+func (r *runner) ahead(handed int) {
+	l := r.cfg.Limits
+	most := l.Burst + max(2, int(l.Rate*float64(aheadPoll)/float64(time.Second))*2)
+	for handed-r.eng.pacer.Granted() >= most {
+		if !waitctx.Sleep(r.ctx, aheadPoll) {
+			return
+		}
+	}
+}
+
+// aheadPoll is how often ahead looks at the pacer's progress.
+const aheadPoll = time.Millisecond
+
+// work is one worker: it fetches the targets it receives until work is closed. A record to
+// follow (Config.Follow) is finished in a goroutine of its own, so that the worker and its
+// slot move on.
+func (r *runner) work(work <-chan int, targets Targets, follows *sync.WaitGroup) {
+	growStack(0)
+	w := newWorker()
+	queued := r.sem != nil || r.eng.pacer != nil // unbounded has no queue
+	for i := range work {
+		t := targets.At(i)
+		if _, err := r.acquire(); err != nil {
 			r.giveUp(i, t, time.Since(r.t0))
 			continue
 		}
@@ -141,13 +179,25 @@ func (r *runner) dispatch(targets Targets) {
 		if queued {
 			queue = time.Since(r.t0)
 		}
-		wg.Go(func() {
-			rec := r.fetch(i, t, queue)
-			r.release()
-			r.finish(rec)
-		})
+		rec := r.fetch(w, i, t, queue)
+		r.release()
+		if r.cfg.Follow != nil {
+			follows.Go(func() { r.finish(rec) })
+			continue
+		}
+		r.emit(rec)
 	}
-	wg.Wait()
+}
+
+// growStack grows the calling goroutine's stack once, in one step, to the size a request
+// through colly needs (its URL parser runs deep), instead of doubling it several times during
+// the first request.
+//
+//go:noinline
+func growStack(i int) byte {
+	var pad [32 << 10]byte
+	pad[i] = 1
+	return pad[i/2]
 }
 
 // finish passes rec through Config.Follow, then to the sink.
@@ -161,18 +211,19 @@ func (r *runner) finish(rec Record) {
 // extra admits and fetches one request that is not a target: Config.Follow's fetch.
 func (r *runner) extra(u string) Record {
 	t := Target{ID: swapi.TrailingID(u), URL: u}
+	w := newWorker()
 	if r.cfg.Strategy == Sequential {
 		if r.ctx.Err() != nil {
 			return r.notStarted(-1, t, 0)
 		}
-		return r.fetch(-1, t, 0)
+		return r.fetch(w, -1, t, 0)
 	}
-	wait, err := r.admit()
+	wait, err := r.acquire()
 	if err != nil {
 		return r.notStarted(-1, t, wait)
 	}
 	defer r.release()
-	return r.fetch(-1, t, wait)
+	return r.fetch(w, -1, t, wait)
 }
 
 // giveUp records a target that never started.
@@ -182,9 +233,10 @@ func (r *runner) giveUp(seq int, t Target, queue time.Duration) {
 
 // notStarted is the record of a request given up before it started.
 func (r *runner) notStarted(seq int, t Target, queue time.Duration) Record {
+	start := time.Since(r.t0)
 	return Record{
 		Strategy: r.cfg.Strategy, Seq: seq, ID: t.ID, URL: t.URL,
-		Start: time.Since(r.t0), Queue: queue,
+		Start: start, Intended: start, Queue: queue,
 		Err: "not started: " + r.stopReason(), Class: ClassCancelled,
 	}
 }
@@ -207,20 +259,34 @@ func (r *runner) emit(rec Record) {
 	r.sink(rec)
 }
 
-// fetch performs a target's attempts, retrying per cfg.Retries.
-func (r *runner) fetch(seq int, t Target, queue time.Duration) Record {
+// fetch performs a target's attempts on w, retrying per cfg.Retries. queue is the time the
+// target waited before its first attempt, apart from the rate token.
+func (r *runner) fetch(w *worker, seq int, t Target, queue time.Duration) Record {
 	rec := Record{Strategy: r.cfg.Strategy, Seq: seq, ID: t.ID, URL: t.URL, Queue: queue}
-	var first time.Time
+	var first, intended time.Time
 	for {
-		a := r.eng.do(t.URL)
+		a := r.eng.do(w, t.URL)
+		rec.Queue += a.waited
+		if a.sent.IsZero() && r.ctx.Err() != nil { // given up waiting for a token
+			if rec.Attempts == 0 {
+				return r.notStarted(seq, t, rec.Queue)
+			}
+			return rec // the last attempt's outcome stands
+		}
 		if !a.sent.IsZero() {
 			rec.Attempts++
 			if first.IsZero() {
-				first = a.sent
+				first, intended = a.sent, a.intended
+				if intended.IsZero() {
+					intended = first
+				}
 				rec.Start = first.Sub(r.t0)
+				rec.Intended = intended.Sub(r.t0)
+				rec.Late = first.Sub(intended) > LateStart
 			}
 			rec.Latency = a.done.Sub(a.sent)
 			rec.Total = a.done.Sub(first)
+			rec.Response = a.done.Sub(intended)
 		}
 		if a.err != nil && r.ctx.Err() != nil {
 			a.class = ClassCancelled
@@ -237,6 +303,7 @@ func (r *runner) fetch(seq int, t Target, queue time.Duration) Record {
 		}
 		if first.IsZero() {
 			rec.Start = time.Since(r.t0)
+			rec.Intended = rec.Start
 		}
 		if rec.Attempts > r.cfg.Retries || !retryable(a) {
 			return rec
@@ -249,11 +316,6 @@ func (r *runner) fetch(seq int, t Target, queue time.Duration) Record {
 			return rec // waiting would pass the deadline: keep this outcome
 		}
 		if !waitctx.Sleep(r.ctx, wait) {
-			return rec
-		}
-		w, err := r.token()
-		rec.Queue += w
-		if err != nil {
 			return rec
 		}
 	}

@@ -37,10 +37,11 @@ func BenchmarkEngine(b *testing.B) {
 	cfg := Config{Strategy: Sequential, Limits: Sequential.Limits(Knobs{})}
 	eng := newEngine(context.Background(), &cfg, 1, nil)
 	defer eng.close()
-	w := newWorker()
+	w := eng.newWorker()
+	defer w.close()
 	b.ReportAllocs()
 	for b.Loop() {
-		if a := eng.do(w, srv.URL); a.err != nil {
+		if a := w.do(srv.URL); a.err != nil {
 			b.Fatal(a.err)
 		}
 	}

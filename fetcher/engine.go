@@ -21,8 +21,6 @@ import (
 // errBodyTooLarge is the error of a response whose body exceeds Config.MaxBody.
 var errBodyTooLarge = errors.New("body too large")
 
-const attemptKey = "fetchbench.attempt"
-
 // attempt is one request on the wire, filled in by the collector's callbacks.
 type attempt struct {
 	sent       time.Time     // request headers about to be written
@@ -43,13 +41,16 @@ type attempt struct {
 	class      ErrorClass
 }
 
-// engine is one strategy's colly collector on its own transport.
+// engine is what one strategy's workers share: the transport and its connections, the
+// pacer, the header, the gauges.
 type engine struct {
-	c         *colly.Collector
+	cfg       *Config
+	ctx       context.Context // the run's
 	transport *http.Transport
 	header    http.Header      // every request's header, shared and never written to
 	pacer     *ratelimit.Pacer // nil: starts are not paced
 	maxBody   int64
+	timeout   time.Duration
 	inFlight  gauge.Gauge  // requests on the wire
 	dials     atomic.Int64 // connections established
 }
@@ -72,12 +73,41 @@ func newEngine(ctx context.Context, cfg *Config, slots int, pacer *ratelimit.Pac
 		}
 		tr.TLSClientConfig.InsecureSkipVerify = true
 	}
-
-	e := &engine{transport: tr, maxBody: cfg.MaxBody, pacer: pacer}
+	e := &engine{cfg: cfg, ctx: ctx, transport: tr, maxBody: cfg.MaxBody, timeout: cfg.Timeout, pacer: pacer}
 	if e.maxBody <= 0 {
 		e.maxBody = DefaultMaxBody
 	}
+	if e.timeout <= 0 {
+		e.timeout = DefaultTimeout
+	}
+	ua := cfg.UserAgent
+	if ua == "" {
+		ua = "fetchbench/" + Version
+	}
+	// colly adds User-Agent and Accept when missing, writing to the header: with both present
+	// it only reads it, so one header serves every request. Asking for gzip here rather than
+	// leaving it to the transport spares the transport a header map per request;
+	// boundedTransport decodes gzip either way.
+	e.header = http.Header{"User-Agent": {ua}, "Accept": {"*/*"}, "Accept-Encoding": {"gzip"}}
 	countDials(tr, &e.dials)
+	return e
+}
+
+// worker is the request machinery one goroutine reuses for each of its attempts: a
+// synchronous colly collector of its own on the engine's transport, its colly context, its
+// exchange context and its attempt. Reusing them spares every request a context map, a
+// deadline timer and a context chain.
+type worker struct {
+	e    *engine
+	c    *colly.Collector
+	cctx *colly.Context
+	x    *exchange
+	a    attempt
+}
+
+// newWorker returns a worker on e; close it when done.
+func (e *engine) newWorker() *worker {
+	w := &worker{e: e, cctx: colly.NewContext(), x: newExchange(e.ctx)}
 	c := colly.NewCollector()
 	// NewCollector applies COLLY_* environment variables; every setting they reach is set
 	// again here, so none of them can change a run.
@@ -95,33 +125,23 @@ func newEngine(ctx context.Context, cfg *Config, slots int, pacer *ratelimit.Pac
 	c.URLFilters = nil
 	c.DisallowedURLFilters = nil
 	c.MaxBodySize = 0 // boundedTransport applies the limit after decoding
-	c.UserAgent = cfg.UserAgent
-	if c.UserAgent == "" {
-		c.UserAgent = "fetchbench/" + Version
-	}
-	// colly adds these two when missing, writing to the header: with both present it only
-	// reads it, so one header serves every request.
-	e.header = http.Header{"User-Agent": {c.UserAgent}, "Accept": {"*/*"}}
-	c.Context = ctx
-	timeout := cfg.Timeout
-	if timeout <= 0 {
-		timeout = DefaultTimeout
-	}
-	var rt http.RoundTripper = &boundedTransport{base: tr, max: e.maxBody, timeout: timeout}
-	if cfg.CacheDir != "" {
-		rt = &cacheTransport{next: rt, dir: cfg.CacheDir}
+	c.UserAgent = e.header.Get("User-Agent")
+	c.Context = w.x
+	var rt http.RoundTripper = &boundedTransport{base: e.transport, max: e.maxBody, x: w.x}
+	if e.cfg.CacheDir != "" {
+		rt = &cacheTransport{next: rt, dir: e.cfg.CacheDir}
 	}
 	c.WithTransport(rt)
 	c.DisableCookies()
 	c.SetRedirectHandler(followRedirect)
-	c.SetRequestTimeout(0) // boundedTransport applies cfg.Timeout
+	c.SetRequestTimeout(0) // the exchange context applies the timeout
 
+	a := &w.a
 	c.OnRequestHeaders(func(r *colly.Request) {
-		a := r.Ctx.GetAny(attemptKey).(*attempt)
 		if e.pacer == nil {
 			a.sent = time.Now()
 		} else {
-			g, err := e.pacer.Take(ctx)
+			g, err := e.pacer.Take(e.ctx)
 			if err != nil {
 				a.err = err
 				r.Abort()
@@ -129,10 +149,10 @@ func newEngine(ctx context.Context, cfg *Config, slots int, pacer *ratelimit.Pac
 			}
 			a.sent, a.intended, a.waited = g.At, g.Intended, g.Wait
 		}
+		w.x.arm(a.sent, e.timeout)
 		e.inFlight.Inc()
 	})
 	c.OnResponseHeaders(func(r *colly.Response) {
-		a := r.Ctx.GetAny(attemptKey).(*attempt)
 		a.ttfb = time.Since(a.sent)
 		a.status = r.StatusCode
 		a.retryAfter = r.Headers.Get("Retry-After")
@@ -140,11 +160,10 @@ func newEngine(ctx context.Context, cfg *Config, slots int, pacer *ratelimit.Pac
 		a.cached = r.Headers.Get(cacheHeader) != ""
 	})
 	c.OnResponse(func(r *colly.Response) {
-		a := r.Ctx.GetAny(attemptKey).(*attempt)
 		a.done = time.Now()
 		a.status = r.StatusCode
 		a.bytes = int64(len(r.Body))
-		if cfg.KeepBody {
+		if e.cfg.KeepBody {
 			a.body, a.ctype = r.Body, r.Headers.Get("Content-Type")
 		}
 		if a.err = statusError(a.status, a.location, r.Body); a.err != nil {
@@ -159,9 +178,8 @@ func newEngine(ctx context.Context, cfg *Config, slots int, pacer *ratelimit.Pac
 			a.name = name
 		}
 	})
-	for _, sel := range cfg.HTML {
+	for _, sel := range e.cfg.HTML {
 		c.OnHTML(sel.CSS, func(el *colly.HTMLElement) {
-			a := el.Request.Ctx.GetAny(attemptKey).(*attempt)
 			if _, done := a.html[sel.Name]; done {
 				return // the first match counts
 			}
@@ -176,7 +194,6 @@ func newEngine(ctx context.Context, cfg *Config, slots int, pacer *ratelimit.Pac
 		})
 	}
 	c.OnError(func(r *colly.Response, err error) {
-		a := r.Ctx.GetAny(attemptKey).(*attempt)
 		a.done = time.Now()
 		if a.sent.IsZero() && a.err != nil {
 			return // aborted while waiting for a token: a.err says why
@@ -189,9 +206,12 @@ func newEngine(ctx context.Context, cfg *Config, slots int, pacer *ratelimit.Pac
 		}
 		a.err = err
 	})
-	e.c = c
-	return e
+	w.c = c
+	return w
 }
+
+// close releases the worker's timer and its hold on the run's context.
+func (w *worker) close() { w.x.close() }
 
 // MaxRedirects is how many redirects one attempt follows; the answer after that is an error
 // of class ClassRedirect.
@@ -209,24 +229,14 @@ func followRedirect(req *http.Request, via []*http.Request) error {
 	return nil
 }
 
-// worker is the request state one goroutine reuses for each of its attempts.
-type worker struct {
-	cctx *colly.Context
-	a    attempt
-}
-
-func newWorker() *worker {
-	w := &worker{cctx: colly.NewContext()}
-	w.cctx.Put(attemptKey, &w.a)
-	return w
-}
-
 // do sends one attempt on w and blocks until it is finished. The attempt returned is w's, valid
 // until w's next attempt.
-func (e *engine) do(w *worker, u string) *attempt {
+func (w *worker) do(u string) *attempt {
+	e := w.e
 	w.a = attempt{}
 	a := &w.a
-	err := e.c.Request(http.MethodGet, u, nil, w.cctx, e.header)
+	err := w.c.Request(http.MethodGet, u, nil, w.cctx, e.header)
+	w.x.disarm()
 	if !a.sent.IsZero() {
 		e.inFlight.Dec()
 	}

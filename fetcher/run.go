@@ -113,7 +113,8 @@ func (r *runner) release() {
 func (r *runner) dispatch(targets Targets) {
 	n := targets.Len()
 	if r.cfg.Strategy == Sequential {
-		w := newWorker()
+		w := r.eng.newWorker()
+		defer w.close()
 		for i := range n {
 			t := targets.At(i)
 			if r.ctx.Err() != nil {
@@ -167,7 +168,8 @@ const aheadPoll = time.Millisecond
 // slot move on.
 func (r *runner) work(work <-chan int, targets Targets, follows *sync.WaitGroup) {
 	growStack(0)
-	w := newWorker()
+	w := r.eng.newWorker()
+	defer w.close()
 	queued := r.sem != nil || r.eng.pacer != nil // unbounded has no queue
 	for i := range work {
 		t := targets.At(i)
@@ -195,7 +197,7 @@ func (r *runner) work(work <-chan int, targets Targets, follows *sync.WaitGroup)
 //
 //go:noinline
 func growStack(i int) byte {
-	var pad [32 << 10]byte
+	var pad [16 << 10]byte
 	pad[i] = 1
 	return pad[i/2]
 }
@@ -211,7 +213,8 @@ func (r *runner) finish(rec Record) {
 // extra admits and fetches one request that is not a target: Config.Follow's fetch.
 func (r *runner) extra(u string) Record {
 	t := Target{ID: swapi.TrailingID(u), URL: u}
-	w := newWorker()
+	w := r.eng.newWorker()
+	defer w.close()
 	if r.cfg.Strategy == Sequential {
 		if r.ctx.Err() != nil {
 			return r.notStarted(-1, t, 0)
@@ -265,7 +268,7 @@ func (r *runner) fetch(w *worker, seq int, t Target, queue time.Duration) Record
 	rec := Record{Strategy: r.cfg.Strategy, Seq: seq, ID: t.ID, URL: t.URL, Queue: queue}
 	var first, intended time.Time
 	for {
-		a := r.eng.do(w, t.URL)
+		a := w.do(t.URL)
 		rec.Queue += a.waited
 		if a.sent.IsZero() && r.ctx.Err() != nil { // given up waiting for a token
 			if rec.Attempts == 0 {

@@ -3,49 +3,37 @@ package fetcher
 import (
 	"compress/gzip"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"strings"
 	"sync/atomic"
-	"time"
 )
 
 // maxHeaderBytes bounds a response's header block; a larger one fails the attempt.
 const maxHeaderBytes = 1 << 20
 
 // boundedTransport hands colly response bodies that never yield more than max bytes, counted
-// after decoding, and bounds each exchange, redirects and body included, by timeout. It
-// decodes a gzip or x-gzip Content-Encoding itself and marks every response Uncompressed, so
-// colly, which would otherwise gunzip some bodies (by Content-Encoding, by a gzip
-// Content-Type, by a .xml.gz path) after applying its own limit to the compressed bytes,
-// never inflates anything.
+// after decoding, and names the error of an exchange that outlived its deadline (the
+// worker's exchange context applies it, redirects and body included). It decodes a gzip or
+// x-gzip Content-Encoding itself and marks every response Uncompressed, so colly, which would
+// otherwise gunzip some bodies (by Content-Encoding, by a gzip Content-Type, by a .xml.gz
+// path) after applying its own limit to the compressed bytes, never inflates anything.
 //
-// The timeout is its own rather than http.Client's: the client's wraps every request through
-// a RoundTripper it does not know in a goroutine, a timer and a dozen allocations.
+// The timeout is not http.Client's: the client's wraps every request through a RoundTripper
+// it does not know in a goroutine, a timer and a dozen allocations.
 type boundedTransport struct {
-	base    *http.Transport
-	max     int64
-	timeout time.Duration
+	base *http.Transport
+	max  int64
+	x    *exchange
+	body limitedBody // reused: a response's body is closed before the next request
 }
 
 func (t *boundedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	// A redirect's request carries the response that led to it, whose request is the
-	// previous hop's as sent here: the exchange keeps that deadline.
-	deadline, ok := time.Time{}, false
-	if prev := req.Response; prev != nil && prev.Request != nil {
-		deadline, ok = prev.Request.Context().Deadline()
-	}
-	if !ok {
-		deadline = time.Now().Add(t.timeout)
-	}
-	ctx, cancel := context.WithDeadline(req.Context(), deadline)
-	res, err := t.base.RoundTrip(req.WithContext(ctx))
+	res, err := t.base.RoundTrip(req)
 	if err != nil {
-		cancel()
-		return nil, t.timedOut(ctx, "awaiting headers", err)
+		return nil, t.timedOut("awaiting headers", err)
 	}
 	if !res.Uncompressed {
 		switch strings.ToLower(strings.TrimSpace(res.Header.Get("Content-Encoding"))) {
@@ -57,26 +45,24 @@ func (t *boundedTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		}
 		res.Uncompressed = true
 	}
-	res.Body = &limitedBody{rc: res.Body, max: t.max, left: t.max, t: t, ctx: ctx, cancel: cancel}
+	t.body = limitedBody{rc: res.Body, max: t.max, left: t.max, t: t}
+	res.Body = &t.body
 	return res, nil
 }
 
-// timedOut names err as the timeout it is when ctx's deadline passed.
-func (t *boundedTransport) timedOut(ctx context.Context, while string, err error) error {
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		return fmt.Errorf("timeout after %s %s: %w", t.timeout, while, err)
+// timedOut names err as the timeout it is when the exchange's deadline passed.
+func (t *boundedTransport) timedOut(while string, err error) error {
+	if limit, ok := t.x.timedOut(); ok {
+		return fmt.Errorf("timeout after %s %s: %w", limit, while, err)
 	}
 	return err
 }
 
 // limitedBody yields at most max bytes of rc, then fails with errBodyTooLarge if more remain.
-// Close ends the exchange's context.
 type limitedBody struct {
 	rc        io.ReadCloser
 	max, left int64
 	t         *boundedTransport
-	ctx       context.Context
-	cancel    context.CancelFunc
 }
 
 func (b *limitedBody) Read(p []byte) (int, error) {
@@ -95,16 +81,12 @@ func (b *limitedBody) Read(p []byte) (int, error) {
 	n, err := b.rc.Read(p)
 	b.left -= int64(n)
 	if err != nil && err != io.EOF {
-		err = b.t.timedOut(b.ctx, "reading the body", err)
+		err = b.t.timedOut("reading the body", err)
 	}
 	return n, err
 }
 
-func (b *limitedBody) Close() error {
-	err := b.rc.Close()
-	b.cancel()
-	return err
-}
+func (b *limitedBody) Close() error { return b.rc.Close() }
 
 // gunzipBody decodes rc, reading the gzip header on the first Read so that a stalled or
 // malformed body fails inside the body read, with the status already known.

@@ -18,7 +18,7 @@ const (
 )
 
 // Collector is the Consumer that reduces one strategy run's records to a Summary, in bounded
-// memory: three HDR histograms
+// memory: three HDR histograms, four for a paced run
 // (about 190 KB each) plus 4 bytes per request for the service times IdealWall needs.
 // The zero value is not usable; call NewCollector. A Collector is not safe for concurrent
 // use: feed it from the one goroutine that consumes the record stream.
@@ -35,6 +35,10 @@ type Collector struct {
 	classes                     map[fetcher.ErrorClass]int
 
 	latency, ttfb, queue dist
+	response             *dist // paced runs only
+	late                 int
+	firstStart           time.Duration // earliest first-attempt start of a request sent
+	lastStart            time.Duration // latest one
 
 	// service holds each request's service time in microseconds, indexed by Record.Seq.
 	service []uint32
@@ -47,7 +51,7 @@ type Collector struct {
 // NewCollector returns an empty Collector for a run under cfg; cfg supplies the strategy and
 // the limits (cfg.Limits) IdealWall schedules under.
 func NewCollector(cfg fetcher.Config) *Collector {
-	return &Collector{
+	c := &Collector{
 		cfg:     cfg,
 		status:  map[int]int{},
 		classes: map[fetcher.ErrorClass]int{},
@@ -55,6 +59,11 @@ func NewCollector(cfg fetcher.Config) *Collector {
 		ttfb:    newDist(),
 		queue:   newDist(),
 	}
+	if cfg.Limits.Rate > 0 {
+		response := newDist()
+		c.response = &response
+	}
+	return c
 }
 
 // Add records r. Records may arrive in any order. Latency counts only records that went on the
@@ -87,6 +96,16 @@ func (c *Collector) Add(r fetcher.Record) {
 	c.queue.add(r.Queue)
 	var service time.Duration
 	if r.Attempts > 0 {
+		if c.sent == 1 || r.Start < c.firstStart {
+			c.firstStart = r.Start
+		}
+		c.lastStart = max(c.lastStart, r.Start)
+		if c.response != nil {
+			c.response.add(r.Response)
+		}
+		if r.Late {
+			c.late++
+		}
 		c.latency.add(r.Latency)
 		service = r.Total
 		if service == 0 {
@@ -178,6 +197,15 @@ func (c *Collector) Summary(stats fetcher.RunStats) Summary {
 		ErrorSample:      c.sample,
 		DeadlineExceeded: stats.DeadlineExceeded,
 		Interrupted:      stats.Interrupted,
+	}
+	if c.response != nil {
+		s.ResponseP50MS = ms(c.response.quantile(50))
+		s.ResponseP99MS = ms(c.response.quantile(99))
+		s.ResponseMaxMS = ms(c.response.max)
+		s.LateStarts = c.late
+		if span := c.lastStart - c.firstStart; c.sent > 1 && span > 0 {
+			s.StartRate = round(float64(c.sent-1)/span.Seconds(), 3)
+		}
 	}
 	if strategy == fetcher.Sequential {
 		s.Concurrency = 0 // its one slot is the strategy itself, not a parameter

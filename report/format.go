@@ -96,6 +96,8 @@ func strategyCell(s Summary) string {
 		return name + " (interrupted)"
 	case s.DeadlineExceeded:
 		return name + " (deadline)"
+	case s.ManyLate():
+		return name + " (late)"
 	}
 	return name
 }
@@ -139,6 +141,10 @@ func Describe(s Summary) string {
 	}
 	if s.Retried > 0 {
 		notes = append(notes, fmt.Sprintf("%d retried (%d attempts)", s.Retried, s.Attempts))
+	}
+	if s.LateStarts > 0 {
+		notes = append(notes, fmt.Sprintf("%d of %d started more than 1ms behind schedule, response p99 %s (latency p99 %s)",
+			s.LateStarts, s.Requests, humanMS(s.ResponseP99MS), humanMS(s.LatencyP99MS)))
 	}
 	if s.DeadlineExceeded {
 		notes = append(notes, "deadline exceeded")

@@ -60,6 +60,8 @@ func rec(s fetcher.Strategy, seq int, start, queue, latency float64, class fetch
 		Latency:  msd(latency),
 		TTFB:     msd(latency * 0.8),
 		Total:    msd(latency),
+		Intended: msd(start),
+		Response: msd(latency),
 		Status:   200,
 		Bytes:    1000,
 		Attempts: 1,
@@ -74,7 +76,7 @@ func rec(s fetcher.Strategy, seq int, start, queue, latency float64, class fetch
 		r.Status, r.Bytes, r.TTFB, r.Name = 0, 0, 0, ""
 		r.Err, r.Class = "context deadline exceeded (Client.Timeout exceeded while awaiting headers)", class
 	case fetcher.ClassCancelled:
-		r.Status, r.Bytes, r.TTFB, r.Latency, r.Total, r.Attempts, r.Name = 0, 0, 0, 0, 0, 0, ""
+		r.Status, r.Bytes, r.TTFB, r.Latency, r.Total, r.Response, r.Attempts, r.Name = 0, 0, 0, 0, 0, 0, 0, ""
 		r.Err, r.Class = "context deadline exceeded", class
 	}
 	return r
@@ -136,7 +138,10 @@ func fixture() []fixtureRun {
 		},
 	}
 	retried := &runs[3].records[3]
-	retried.Attempts, retried.Total = 2, msd(190)
+	retried.Attempts, retried.Total, retried.Response = 2, msd(190), msd(190)
+	// The last request's token came 2ms after its slot.
+	late := &runs[3].records[5]
+	late.Intended, late.Response, late.Late = msd(598), msd(27), true
 	runs[3].records[4].Name = "Evil \x1b[0m\"Name\"\\\n\xff"
 	return runs
 }

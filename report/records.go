@@ -15,12 +15,15 @@ import (
 )
 
 // RecordFields are the record field names, in the order both record formats write them.
-// Durations are milliseconds with up to three decimals; start_ms is the offset from the
-// strategy's start; error, error_class, name and note are "" when absent; status is 0 when no
+// Durations are milliseconds with up to three decimals; start_ms and intended_ms are offsets
+// from the strategy's start (intended_ms is the slot in the rate schedule, equal to start_ms
+// when the run is not paced); response_ms is end − intended start; late is true when the
+// start came more than 1 ms after the slot; error, error_class, name and note are "" when absent; status is 0 when no
 // response was received.
 var RecordFields = []string{
 	"strategy", "seq", "id", "url", "start_ms", "queue_ms", "latency_ms", "ttfb_ms",
 	"total_ms", "status", "bytes", "error", "error_class", "attempts", "name", "note",
+	"intended_ms", "response_ms", "late",
 }
 
 // RecordWriter encodes records one per line. Writes are buffered: call Flush when done.
@@ -98,6 +101,12 @@ func (e *ndjsonWriter) Write(r fetcher.Record) error {
 	b = appendJSONString(b, r.Name)
 	b = append(b, `,"note":`...)
 	b = appendJSONString(b, r.Note)
+	b = append(b, `,"intended_ms":`...)
+	b = appendMS(b, r.Intended)
+	b = append(b, `,"response_ms":`...)
+	b = appendMS(b, r.Response)
+	b = append(b, `,"late":`...)
+	b = strconv.AppendBool(b, r.Late)
 	b = append(b, "}\n"...)
 	e.buf = b
 	if _, err := e.w.Write(b); err != nil {
@@ -139,6 +148,9 @@ func (e *csvWriter) Write(r fetcher.Record) error {
 	row[13] = strconv.Itoa(r.Attempts)
 	row[14] = csvCell(r.Name, e.terminal)
 	row[15] = csvCell(r.Note, e.terminal)
+	row[16] = e.ms(r.Intended)
+	row[17] = e.ms(r.Response)
+	row[18] = strconv.FormatBool(r.Late)
 	if err := e.w.Write(row); err != nil {
 		return fmt.Errorf("write record: %w", err)
 	}

@@ -37,6 +37,9 @@ type jsonRecord struct {
 	Attempts   int     `json:"attempts"`
 	Name       string  `json:"name"`
 	Note       string  `json:"note"`
+	IntendedMS float64 `json:"intended_ms"`
+	ResponseMS float64 `json:"response_ms"`
+	Late       bool    `json:"late"`
 }
 
 // expect is what a record should decode to: durations rounded to the microsecond, each
@@ -47,7 +50,7 @@ func expect(r fetcher.Record) jsonRecord {
 		Strategy: s(string(r.Strategy)), Seq: r.Seq, ID: r.ID, URL: s(r.URL),
 		StartMS: ms(r.Start), QueueMS: ms(r.Queue), LatencyMS: ms(r.Latency), TTFBMS: ms(r.TTFB), TotalMS: ms(r.Total),
 		Status: r.Status, Bytes: r.Bytes, Error: s(r.Err), ErrorClass: s(string(r.Class)), Attempts: r.Attempts, Name: s(r.Name),
-		Note: s(r.Note),
+		Note: s(r.Note), IntendedMS: ms(r.Intended), ResponseMS: ms(r.Response), Late: r.Late,
 	}
 }
 
@@ -84,6 +87,7 @@ func hostile() []fetcher.Record {
 			Total:   time.Duration(i) * time.Hour,
 			Status:  200 + i, Bytes: int64(i) << 40,
 			Err: n, Class: fetcher.ErrorClass(n), Attempts: i, Name: n, Note: n,
+			Intended: time.Duration(i) * 1111111 * time.Nanosecond, Response: time.Duration(i) * 7 * time.Minute, Late: i%2 == 1,
 		})
 	}
 	out = append(out, fetcher.Record{Seq: -1, Start: -1500 * time.Microsecond, Latency: 499 * time.Nanosecond})
@@ -189,7 +193,7 @@ func TestCSVRoundTrip(t *testing.T) {
 			Strategy: row[0], Seq: n(row[1]), ID: n(row[2]), URL: row[3],
 			StartMS: f(row[4]), QueueMS: f(row[5]), LatencyMS: f(row[6]), TTFBMS: f(row[7]), TotalMS: f(row[8]),
 			Status: n(row[9]), Bytes: bytesN, Error: row[11], ErrorClass: row[12], Attempts: n(row[13]), Name: row[14],
-			Note: row[15],
+			Note: row[15], IntendedMS: f(row[16]), ResponseMS: f(row[17]), Late: row[18] == "true",
 		}
 		want := expect(recs[i])
 		// Server strings that a spreadsheet would run as a formula get a leading '.
@@ -488,19 +492,21 @@ func ExampleNewRecordWriter() {
 		Strategy: fetcher.Semaphore, Seq: 0, ID: 1, URL: "https://swapi.dev/api/people/1/",
 		Start: 120 * time.Microsecond, Queue: 0, Latency: 102345 * time.Microsecond, TTFB: 98500 * time.Microsecond,
 		Total: 102345 * time.Microsecond, Status: 200, Bytes: 637, Attempts: 1, Name: "Luke Skywalker",
+		Intended: 120 * time.Microsecond, Response: 102345 * time.Microsecond,
 	})
 	_ = rw.Write(fetcher.Record{
 		Strategy: fetcher.Semaphore, Seq: 1, ID: 17, URL: "https://swapi.dev/api/people/17/",
 		Start: 140 * time.Microsecond, Latency: 40 * time.Millisecond, TTFB: 39 * time.Millisecond, Total: 40 * time.Millisecond,
 		Status: 404, Bytes: 23, Err: "http 404 Not Found", Class: fetcher.ClassHTTP4xx, Attempts: 1, Name: "\x1b[2J",
+		Intended: 140 * time.Microsecond, Response: 40 * time.Millisecond,
 	})
 	if err := rw.Flush(); err != nil {
 		panic(err)
 	}
 	fmt.Println(FormatFromPath("records.csv"), FormatFromPath("-"))
 	// Output:
-	// {"strategy":"semaphore","seq":0,"id":1,"url":"https://swapi.dev/api/people/1/","start_ms":0.12,"queue_ms":0,"latency_ms":102.345,"ttfb_ms":98.5,"total_ms":102.345,"status":200,"bytes":637,"error":"","error_class":"","attempts":1,"name":"Luke Skywalker","note":""}
-	// {"strategy":"semaphore","seq":1,"id":17,"url":"https://swapi.dev/api/people/17/","start_ms":0.14,"queue_ms":0,"latency_ms":40,"ttfb_ms":39,"total_ms":40,"status":404,"bytes":23,"error":"http 404 Not Found","error_class":"http 4xx","attempts":1,"name":"\u001b[2J","note":""}
+	// {"strategy":"semaphore","seq":0,"id":1,"url":"https://swapi.dev/api/people/1/","start_ms":0.12,"queue_ms":0,"latency_ms":102.345,"ttfb_ms":98.5,"total_ms":102.345,"status":200,"bytes":637,"error":"","error_class":"","attempts":1,"name":"Luke Skywalker","note":"","intended_ms":0.12,"response_ms":102.345,"late":false}
+	// {"strategy":"semaphore","seq":1,"id":17,"url":"https://swapi.dev/api/people/17/","start_ms":0.14,"queue_ms":0,"latency_ms":40,"ttfb_ms":39,"total_ms":40,"status":404,"bytes":23,"error":"http 404 Not Found","error_class":"http 4xx","attempts":1,"name":"\u001b[2J","note":"","intended_ms":0.14,"response_ms":40,"late":false}
 	// csv ndjson
 }
 

@@ -154,6 +154,7 @@ var csvHeader = []string{
 	"latency_min_ms", "latency_mean_ms", "latency_p50_ms", "latency_p90_ms", "latency_p95_ms",
 	"latency_p99_ms", "latency_p999_ms", "latency_max_ms", "latency_stddev_ms",
 	"ttfb_p50_ms", "ttfb_p99_ms", "queue_p50_ms", "queue_p99_ms", "queue_max_ms",
+	"response_p50_ms", "response_p99_ms", "response_max_ms", "late_starts", "start_rate",
 	"peak_in_flight", "bytes", "status_counts", "error_classes", "error_sample",
 	"attempts", "retried", "cancelled", "deadline_exceeded", "interrupted",
 }
@@ -178,6 +179,7 @@ func WriteCSV(w io.Writer, c Comparison, terminal bool) error {
 			f(s.LatencyP95MS), f(s.LatencyP99MS), f(s.LatencyP999MS), f(s.LatencyMaxMS),
 			f(s.LatencyStddevMS),
 			f(s.TTFBP50MS), f(s.TTFBP99MS), f(s.QueueP50MS), f(s.QueueP99MS), f(s.QueueMaxMS),
+			f(s.ResponseP50MS), f(s.ResponseP99MS), f(s.ResponseMaxMS), d(s.LateStarts), f(s.StartRate),
 			d(s.PeakInFlight), strconv.FormatInt(s.Bytes, 10),
 			statusList(s.StatusCounts), classList(s.ErrorClasses), csvCell(s.ErrorSample, terminal),
 			d(s.Attempts), d(s.Retried), d(s.Cancelled),

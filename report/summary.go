@@ -29,6 +29,12 @@ const JSONVersion = 1
 //	latency_{min,mean,p50,p90,p95,p99,p999,max,stddev}_ms   wire time of requests sent at least once
 //	ttfb_p50_ms, ttfb_p99_ms               time to first byte of requests that got a response
 //	queue_p50_ms, queue_p99_ms, queue_max_ms               semaphore or token wait, every record
+//	response_p50_ms, response_p99_ms, response_max_ms      ratelimit: response time (end −
+//	                    intended start: fetcher.Record.Response) of requests sent; 0 otherwise
+//	late_starts         ratelimit: requests whose first attempt started more than 1 ms after its
+//	                    slot in the schedule (fetcher.Record.Late); 0 otherwise
+//	start_rate          ratelimit: starts per second achieved, (sent − 1) / (last first-attempt
+//	                    start − first one); 0 otherwise or with fewer than two starts
 //	peak_in_flight      largest number of requests on the wire at once
 //	bytes               body bytes of all final attempts
 //	status_counts       {"200": n, ...}: HTTP status of final attempts; requests without a response are not counted
@@ -69,6 +75,11 @@ type Summary struct {
 	QueueP50MS       float64                    `json:"queue_p50_ms"`
 	QueueP99MS       float64                    `json:"queue_p99_ms"`
 	QueueMaxMS       float64                    `json:"queue_max_ms"`
+	ResponseP50MS    float64                    `json:"response_p50_ms"`
+	ResponseP99MS    float64                    `json:"response_p99_ms"`
+	ResponseMaxMS    float64                    `json:"response_max_ms"`
+	LateStarts       int                        `json:"late_starts"`
+	StartRate        float64                    `json:"start_rate"`
 	PeakInFlight     int                        `json:"peak_in_flight"`
 	Bytes            int64                      `json:"bytes"`
 	StatusCounts     map[int]int                `json:"status_counts"`
@@ -80,6 +91,15 @@ type Summary struct {
 	NeverConnected   int                        `json:"-"` // records that failed before connecting (fetcher.Record.NeverConnected)
 	DeadlineExceeded bool                       `json:"deadline_exceeded"`
 	Interrupted      bool                       `json:"interrupted"`
+}
+
+// LateShare is the share of requests that started late above which the table marks a
+// paced strategy.
+const LateShare = 0.01
+
+// ManyLate reports whether more than LateShare of the requests started late.
+func (s Summary) ManyLate() bool {
+	return s.Requests > 0 && float64(s.LateStarts) > LateShare*float64(s.Requests)
 }
 
 // Comparison is the summaries of one invocation's strategies side by side. Build it with

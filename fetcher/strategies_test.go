@@ -201,6 +201,64 @@ func TestServerSeesTheStrategy(t *testing.T) {
 	}
 }
 
+// paced is the schedule part of a record.
+type paced struct {
+	Start, Intended, Response time.Duration
+	Late                      bool
+}
+
+// TestIntendedStart checks the three times of a paced run on a punctual fake clock: a run
+// that keeps its schedule starts every request in its slot, so its response time is its
+// latency; a capped run against a slow server starts late, and its response time counts the
+// delay (coordinated omission) while its latency does not.
+func TestIntendedStart(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		latency time.Duration
+		n       int
+		knobs   fetcher.Knobs
+		want    func(i int) paced
+	}{
+		{
+			name: "on schedule", latency: 10 * time.Millisecond, n: 20, knobs: fetcher.Knobs{Rate: 20, Burst: 1},
+			want: func(i int) paced {
+				at := time.Duration(i) * 50 * time.Millisecond
+				return paced{Start: at, Intended: at, Response: 10 * time.Millisecond}
+			},
+		},
+		{
+			// Slots every 10ms, but two in flight at 100ms each: pairs start every 100ms,
+			// 10ms apart, ever further behind their slots.
+			name: "capped behind a slow server", latency: 100 * time.Millisecond, n: 10,
+			knobs: fetcher.Knobs{Rate: 100, Burst: 1, Concurrency: 2, CapRate: true},
+			want: func(i int) paced {
+				start := time.Duration(i/2)*100*time.Millisecond + time.Duration(i%2)*10*time.Millisecond
+				slot := time.Duration(i) * 10 * time.Millisecond
+				return paced{Start: start, Intended: slot, Response: start - slot + 100*time.Millisecond, Late: start-slot > fetcher.LateStart}
+			},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			synctest.Test(t, func(t *testing.T) {
+				_, tr, base := fakeInMemory(t, fakeswapi.Options{Latency: tc.latency})
+				cfg := fetcher.Config{Strategy: fetcher.RateLimit, Limits: fetcher.RateLimit.Limits(tc.knobs), Transport: tr}
+				recs, _ := runAll(t, cfg, people(t, base, tc.n))
+				var want, got []paced
+				for i, r := range recs {
+					want = append(want, tc.want(i))
+					got = append(got, paced{Start: r.Start, Intended: r.Intended, Response: r.Response, Late: r.Late})
+				}
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Errorf("(-want +got):\n%s", diff)
+				}
+			})
+		})
+	}
+}
+
 // timing is where a record's time went.
 type timing struct {
 	Start, Queue, Total time.Duration

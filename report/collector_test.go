@@ -230,3 +230,53 @@ func BenchmarkCollectorAdd(b *testing.B) {
 		i++
 	}
 }
+
+// TestCollectorPaced checks the schedule figures of a paced run: response-time percentiles,
+// late starts and the achieved start rate, and that an unpaced run reports none of them.
+func TestCollectorPaced(t *testing.T) {
+	t.Parallel()
+	rl := fetcher.RateLimit
+	tests := []struct {
+		name string
+		cfg  fetcher.Config
+		recs []fetcher.Record
+		want [5]float64 // response p50, p99, max (ms), late starts, start rate
+	}{
+		{
+			name: "paced, one late", cfg: fetcher.Config{Strategy: rl, Limits: rl.Limits(fetcher.Knobs{Rate: 10})},
+			recs: []fetcher.Record{
+				{Seq: 0, Start: 0, Latency: msd(20), Response: msd(20), Attempts: 1},
+				{Seq: 1, Start: msd(100), Latency: msd(20), Response: msd(20), Attempts: 1},
+				{Seq: 2, Start: msd(250), Intended: msd(200), Latency: msd(20), Response: msd(70), Late: true, Attempts: 1},
+				{Seq: 3, Start: msd(300), Attempts: 0, Class: fetcher.ClassCancelled},
+			},
+			want: [5]float64{20.015, 70, 70, 1, 8}, // p50 at HDR precision; 2 starts after the first in 250ms
+		},
+		{
+			name: "unpaced", cfg: fetcher.Config{Strategy: fetcher.Semaphore, Limits: fetcher.Semaphore.Limits(fetcher.Knobs{Concurrency: 2})},
+			recs: []fetcher.Record{
+				{Seq: 0, Latency: msd(20), Response: msd(20), Attempts: 1},
+				{Seq: 1, Start: msd(20), Latency: msd(20), Response: msd(20), Late: true, Attempts: 1},
+			},
+		},
+		{
+			name: "paced, one start", cfg: fetcher.Config{Strategy: rl, Limits: rl.Limits(fetcher.Knobs{Rate: 10})},
+			recs: []fetcher.Record{{Seq: 0, Latency: msd(20), Response: msd(30), Attempts: 1}},
+			want: [5]float64{30, 30, 30, 0, 0},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c := NewCollector(tc.cfg)
+			for _, r := range tc.recs {
+				c.Add(r)
+			}
+			s := c.Summary(fetcher.RunStats{Wall: msd(400)})
+			got := [5]float64{s.ResponseP50MS, s.ResponseP99MS, s.ResponseMaxMS, float64(s.LateStarts), s.StartRate}
+			if got != tc.want {
+				t.Errorf("response p50/p99/max, late, start rate = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}

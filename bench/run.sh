@@ -4,15 +4,23 @@
 # All traffic stays on 127.0.0.1. In order:
 #   0. setup: installs missing tools from Debian packages when run as root
 #      (nginx-light, hey, wrk, jq, curl, time; `command -v` is checked first),
-#      builds fetchbench once into $OUT/fetchbench (`go build` from the repo root).
-#   1. throughput: starts nginx from the template bench/nginx.conf (temporary
-#      prefix, pid file, 1 worker, keep-alive, no access log) serving
-#      bench/person.json (688 bytes) for every /api/people/<id>/, then ROUNDS
-#      interleaved A/B rounds, alternating which tool goes first:
+#      installs vegeta when it is neither on PATH nor in $(go env GOPATH)/bin
+#      (`go install github.com/tsenart/vegeta/v12@VEGETA_VERSION`), builds
+#      fetchbench once into $OUT/fetchbench (`go build` from the repo root) and
+#      bench/rawclient into $OUT/rawclient.
+#   1. throughput and client CPU: starts nginx from the template
+#      bench/nginx.conf (temporary prefix, pid file, 1 worker, keep-alive, no
+#      access log) serving bench/person.json (688 bytes) for every
+#      /api/people/<id>/, then ROUNDS interleaved rounds of three clients, the
+#      order rotated every round, each under `/usr/bin/time -f '%U %S'`:
 #        fetchbench -s semaphore -c C -n N --url-template .../api/people/{id}/ -o json
 #        hey -n N -c C .../api/people/1/
-#      prints req/s of each, fetchbench/hey per round and the median ratio;
-#      then wrk -tWRK_THREADS -cC -dWRK_DURATION as the reference ceiling.
+#        rawclient -n N -c C .../api/people/1/   (bench/rawclient: the floor of
+#          a Go client, C goroutines on one tuned http.Transport)
+#      prints req/s and client CPU µs per request ((user+sys)·1e6/N; GNU time
+#      counts in centiseconds, so ±10 ms / N) of each per round, their medians
+#      and the median ratios fetchbench/hey and fetchbench/rawclient; then
+#      wrk -tWRK_THREADS -cC -dWRK_DURATION as the reference ceiling.
 #   2. scheduling efficiency (ideal wall / wall, from the JSON summary) against
 #      the in-process fake (--offline) at EFF_LATENCY: semaphore c=EFF_C,
 #      ratelimit r=EFF_RATE burst 1, unbounded (EFF_N requests each) and
@@ -26,27 +34,42 @@
 #      EFF_LATENCY, once in-process (--offline) and once against a separate
 #      `fetchbench serve` process (the client then needs ~N open files, not ~2N):
 #      wall, peak in-flight, latency, or the one-line error it prints.
-#   5. prints one markdown table for the README's "Performance" section (also
+#   5. pacing against a strict limiter: `fetchbench serve --fake-latency 1ms
+#      --fake-rate PACE_RATE --fake-burst 1` answers 429 to any request that
+#      arrives sooner than its token bucket allows. At 90 % and 100 % of
+#      PACE_RATE, PACE_ROUNDS interleaved rounds (alternating which goes first,
+#      PACE_GAP seconds between runs so the bucket refills) of PACE_N requests:
+#        fetchbench -s ratelimit -r RATE --burst 1 --retries 0 -n PACE_N --url-template ... -o json
+#        vegeta attack -rate=RATE -duration=PACE_N/RATE -targets=FILE (ids 1..83 cycled)
+#      prints 429s per round and in total, the median achieved start rate
+#      ((requests − 1) / (last start − first start): fetchbench's .start_rate,
+#      else requests / wall; vegeta's (requests − 1) / .duration) and its ratio
+#      to RATE, and fetchbench's late starts and p99 response time when its
+#      summary has them. PASS/FAIL (printed, not fatal): at 90 % fetchbench gets
+#      no 429; at 100 % fewer 429s than vegeta; achieved ≥ 0.99 × RATE.
+#   6. prints one markdown table for the README's "Performance" section (also
 #      written to $OUT/RESULTS.md; UPDATE_RESULTS=1 copies it to
-#      bench/RESULTS.md) and stops nginx by its pid file (EXIT trap, so also on
-#      failure or Ctrl-C).
-# Raw outputs of every step (JSON summaries, hey/wrk text, time -v) go to $OUT.
+#      bench/RESULTS.md) and stops nginx by its pid file and the fakes by their
+#      pids (EXIT trap, so also on failure or Ctrl-C).
+# Raw outputs of every step (JSON summaries, hey/wrk/rawclient text, time
+# outputs, vegeta results) go to $OUT.
 # The fake knows people ids 1..83 only; larger ids answer 404 after the same
-# latency, which is fine for scheduling and memory measurements.
+# latency, which is fine for scheduling, memory and pacing measurements.
 #
-# Usage (from anywhere; about 1.5 minutes on 2 cores, QUICK=1 about 15 s):
+# Usage (from anywhere; about 4 minutes on 2 cores, QUICK=1 about 1 minute):
 #   bash bench/run.sh
 #   QUICK=1 bash bench/run.sh
 #   N=50000 ROUNDS=5 MEM_N=300000 bash bench/run.sh
 #
 # Environment knobs [default] (QUICK=1 default):
-#   N [20000] (2000)            requests per A/B run (fetchbench and hey)
-#   C [50]                      connections / concurrency for fetchbench, hey, wrk
-#   ROUNDS [5] (2)              interleaved A/B rounds
+#   N [20000] (2000)            requests per throughput run (fetchbench, hey, rawclient)
+#   C [50]                      connections / concurrency for fetchbench, hey, rawclient, wrk
+#   ROUNDS [5] (2)              interleaved throughput rounds
 #   WARMUP [2000] (500)         hey requests to warm nginx up, not measured
 #   WRK_DURATION [5s] (2s)      wrk run length; WRK_THREADS [2]
 #   NGINX_WORKERS [1]           nginx worker_processes (client and server share the cores)
-#   PORT [18080]                first port tried for nginx (next free one is used)
+#   PORT [18080]                first port tried for nginx (next free one is used);
+#                               PORT+100.. and PORT+200.. for the two fake servers
 #   EFF_N [1000] (200)          requests per efficiency run; EFF_SEQ_N [30] (10) for sequential
 #   EFF_LATENCY [100ms]         fake latency for efficiency and unbounded runs
 #   EFF_C [50] EFF_RATE [200]   semaphore concurrency, ratelimit rate (burst 1)
@@ -56,6 +79,12 @@
 #   MEM_C [64]                  semaphore concurrency of the memory runs
 #   MEM_TARGET_MB [200]         peak RSS PASS threshold
 #   UNB_N [10000] (1000)        requests of the unbounded-at-scale run
+#   PACE_RATE [45]              the pacing fake's --fake-rate; runs at 90 % and 100 % of it
+#   PACE_N [450] (90)           requests per pacing run
+#   PACE_ROUNDS [3]             interleaved pacing rounds per level
+#   PACE_GAP [1.1]              seconds of pause before each pacing run (bucket refill)
+#   PACE_MAX_WORKERS [100]      vegeta attack -max-workers
+#   VEGETA_VERSION [v12.12.0]   version `go install` fetches when vegeta is missing
 #   STEP_TIMEOUT [300]          seconds before any single step is killed
 #   OUT [bench/out]             output directory (gitignored)
 #   FETCHBENCH                  use this binary instead of building one
@@ -74,12 +103,15 @@ QUICK=${QUICK:-0}
 if [[ $QUICK == 1 ]]; then
 	: "${N:=2000}" "${ROUNDS:=2}" "${WARMUP:=500}" "${WRK_DURATION:=2s}"
 	: "${EFF_N:=200}" "${EFF_SEQ_N:=10}" "${MEM_N:=20000}" "${MEM_SMALL_N:=2000}" "${UNB_N:=1000}"
+	: "${PACE_N:=90}"
 fi
 : "${N:=20000}" "${C:=50}" "${ROUNDS:=5}" "${WARMUP:=2000}" "${WRK_DURATION:=5s}" "${WRK_THREADS:=2}"
 : "${NGINX_WORKERS:=1}" "${PORT:=18080}"
 : "${EFF_N:=1000}" "${EFF_SEQ_N:=30}" "${EFF_LATENCY:=100ms}" "${EFF_C:=50}" "${EFF_RATE:=200}" "${EFF_TARGET:=0.97}"
 : "${MEM_N:=1000000}" "${MEM_SMALL_N:=100000}" "${MEM_C:=64}" "${MEM_TARGET_MB:=200}"
 : "${UNB_N:=10000}" "${STEP_TIMEOUT:=300}" "${OUT:=$here/out}"
+: "${PACE_RATE:=45}" "${PACE_N:=450}" "${PACE_ROUNDS:=3}" "${PACE_GAP:=1.1}" "${PACE_MAX_WORKERS:=100}"
+: "${VEGETA_VERSION:=v12.12.0}"
 : "${KEEP_RECORDS:=0}" "${UPDATE_RESULTS:=0}" "${FETCHBENCH:=}"
 
 mkdir -p "$OUT"
@@ -112,10 +144,11 @@ cleanup() {
 		kill -KILL "$pid" 2>/dev/null || true
 		log "==> nginx (pid $pid) stopped"
 	fi
-	if [[ -n ${serve_pid:-} ]]; then
-		kill -TERM "$serve_pid" 2>/dev/null || true
-		wait "$serve_pid" 2>/dev/null || true
-	fi
+	for pid in "${serve_pid:-}" "${pace_pid:-}"; do
+		[[ -n $pid ]] || continue
+		kill -TERM "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	done
 	if [[ -n $ngx && -d $ngx ]]; then
 		cp "$ngx/error.log" "$OUT/nginx-error.log" 2>/dev/null || true
 		rm -rf "$ngx"
@@ -161,6 +194,24 @@ first_err() {
 	printf '%s' "${l:-(nothing on stderr)}"
 }
 
+# timed CPUFILE CMD... runs CMD like run_step under GNU time, which writes
+# "USER SYS" (seconds, rusage of CMD and its children) to CPUFILE (its -o file;
+# after a "Command exited with non-zero status" line when CMD fails).
+timed() {
+	local cpufile=$1
+	shift
+	run_step "$STEP_TIMEOUT" /usr/bin/time -f '%U %S' -o "$cpufile" "$@"
+}
+
+# cpu_us CPUFILE N prints (user+sys)·1e6/N from a timed CPUFILE (empty if none).
+cpu_us() {
+	awk -v n="$2" '$1 ~ /^[0-9.]+$/ && $2 ~ /^[0-9.]+$/ && NF == 2 { t = $1 + $2; got = 1 }
+		END { if (got && n > 0) printf "%.2f", t * 1e6 / n }' "$1" 2>/dev/null || true
+}
+
+# kv FILE KEY prints the value of the first KEY=VALUE word in FILE (empty if none).
+kv() { awk -v k="$2" '{ for (i = 1; i <= NF; i++) if (index($i, k "=") == 1) { print substr($i, length(k) + 2); exit } }' "$1" 2>/dev/null || true; }
+
 num() { [[ ${1:-} =~ ^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$ ]]; }
 
 # thousands N prints N rounded to an integer with thousands separators.
@@ -170,6 +221,7 @@ thousands() {
 # secs MS prints a duration in milliseconds as seconds with 2 decimals.
 secs() { if num "${1:-}"; then awk -v m="$1" 'BEGIN { printf "%.2f s", m / 1000 }'; else printf 'n/a'; fi; }
 fixed() { if num "${2:-}"; then printf "%.${1}f" "$2"; else printf 'n/a'; fi; }
+ratio3() { if num "${1:-}" && num "${2:-}"; then awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.3f", a / b; else printf "n/a" }'; else printf 'n/a'; fi; }
 ratio() { if num "${1:-}" && num "${2:-}"; then awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "n/a" }'; else printf 'n/a'; fi; }
 median() { printf '%s\n' "$@" | { grep -E '^[0-9.]+$' || true; } | sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print "n/a"; else if (NR % 2) printf "%.2f", a[(NR + 1) / 2]; else printf "%.2f", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; }
@@ -194,6 +246,19 @@ if ((${#need[@]})); then
 	fi
 fi
 
+# vegeta for the pacing step: on PATH, else where `go install` puts it.
+gobin=$(go env GOBIN 2>/dev/null || true)
+[[ -n $gobin ]] || gobin=$(go env GOPATH 2>/dev/null | cut -d: -f1)/bin
+vegeta=$(command -v vegeta || true)
+[[ -n $vegeta ]] || vegeta=$gobin/vegeta
+if [[ ! -x $vegeta ]]; then
+	log "==> go install github.com/tsenart/vegeta/v12@$VEGETA_VERSION (log: $OUT/vegeta-install.log)"
+	(cd "$OUT" && go install "github.com/tsenart/vegeta/v12@$VEGETA_VERSION") >"$OUT/vegeta-install.log" 2>&1 ||
+		die "go install vegeta failed; see $OUT/vegeta-install.log"
+	vegeta=$gobin/vegeta
+	[[ -x $vegeta ]] || die "go install put no vegeta in $gobin"
+fi
+
 if [[ -n $FETCHBENCH ]]; then
 	fbbin=$FETCHBENCH
 	log "==> using $fbbin"
@@ -203,11 +268,15 @@ else
 	(cd "$root" && go build -o "$fbbin" .) || die "go build failed"
 fi
 [[ -x $fbbin ]] || die "$fbbin is not executable"
+rawbin=$OUT/rawclient
+log "==> go build -o $rawbin ./bench/rawclient"
+(cd "$root" && go build -o "$rawbin" ./bench/rawclient) || die "go build ./bench/rawclient failed"
 
 cpu=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)
 machine="${cpu:-unknown CPU}, $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), Linux $(uname -r)"
+vver=$(go version -m "$vegeta" 2>/dev/null | awk '$1 == "mod" { print $3; exit }' || true)
 versions="$("$fbbin" --version 2>/dev/null | head -n 1 || true)"
-versions="${versions:+$versions, }$(go version 2>/dev/null | awk '{ print $3 }'), $(nginx -v 2>&1 | sed 's/.*: //'), hey $(dpkg-query -W -f='${Version}' hey 2>/dev/null || echo '?'), wrk $(dpkg-query -W -f='${Version}' wrk 2>/dev/null || echo '?')"
+versions="${versions:+$versions, }$(go version 2>/dev/null | awk '{ print $3 }'), $(nginx -v 2>&1 | sed 's/.*: //'), hey $(dpkg-query -W -f='${Version}' hey 2>/dev/null || echo '?'), wrk $(dpkg-query -W -f='${Version}' wrk 2>/dev/null || echo '?'), vegeta ${vver:-?}"
 log "    $machine"
 log "    $versions"
 
@@ -244,46 +313,73 @@ if ((WARMUP > 0)); then
 	run_step 60 hey -n "$WARMUP" -c "$C" "$url1" >/dev/null 2>&1 || true
 fi
 
+# Three clients per round, the order rotated every round; each runs under GNU
+# time for its CPU (user+sys) per request.
 rounds_md=""
-fb_rps=() hey_rps=() ratios=()
+fb_rps=() hey_rps=() raw_rps=() fb_cpu=() hey_cpu=() raw_cpu=()
+q_hey=() q_raw=() qc_hey=() qc_raw=()
+tools=(fetchbench hey rawclient)
 for ((r = 1; r <= ROUNDS; r++)); do
-	if ((r % 2)); then order="fetchbench hey"; else order="hey fetchbench"; fi
-	f="" h=""
+	k=$(((r - 1) % ${#tools[@]}))
+	order="${tools[*]:k} ${tools[*]:0:k}"
+	order=${order% }
+	f="" h="" x="" fc="" hc="" xc=""
 	for tool in $order; do
-		if [[ $tool == fetchbench ]]; then
-			rc=0
-			fb "ab-$r-fetchbench" -s semaphore -c "$C" -n "$N" --url-template "$tmpl" || rc=$?
+		rc=0
+		case $tool in
+		fetchbench)
+			timed "$OUT/ab-$r-fetchbench.cpu" "$fbbin" -s semaphore -c "$C" -n "$N" --url-template "$tmpl" \
+				-o json --progress never >"$OUT/ab-$r-fetchbench.json" 2>"$OUT/ab-$r-fetchbench.err" || rc=$?
 			f=$(jf "ab-$r-fetchbench" req_per_sec)
+			fc=$(cpu_us "$OUT/ab-$r-fetchbench.cpu" "$N")
 			ok=$(jf "ab-$r-fetchbench" ok)
 			if ! num "$f"; then
 				problem "round $r: fetchbench (exit $rc) gave no req_per_sec: $(first_err "ab-$r-fetchbench")"
 			elif [[ $ok != "$N" ]]; then
 				problem "round $r: fetchbench ok=$ok of $N (exit $rc): $(jq -c '.strategies[0] | {status_counts, error_classes}' "$OUT/ab-$r-fetchbench.json")"
 			fi
-		else
-			rc=0
-			run_step "$STEP_TIMEOUT" hey -n "$N" -c "$C" "$url1" >"$OUT/ab-$r-hey.txt" 2>&1 || rc=$?
+			;;
+		hey)
+			timed "$OUT/ab-$r-hey.cpu" hey -n "$N" -c "$C" "$url1" >"$OUT/ab-$r-hey.txt" 2>&1 || rc=$?
 			h=$(awk '/Requests\/sec:/ { print $2 }' "$OUT/ab-$r-hey.txt")
+			hc=$(cpu_us "$OUT/ab-$r-hey.cpu" "$N")
 			num "$h" || problem "round $r: hey (exit $rc) gave no Requests/sec; see $OUT/ab-$r-hey.txt"
 			grep -q "\[200\][[:space:]]*$N responses" "$OUT/ab-$r-hey.txt" || problem "round $r: hey did not get $N x 200; see $OUT/ab-$r-hey.txt"
-		fi
+			;;
+		rawclient)
+			timed "$OUT/ab-$r-rawclient.cpu" "$rawbin" -n "$N" -c "$C" "$url1" >"$OUT/ab-$r-rawclient.txt" 2>&1 || rc=$?
+			x=$(kv "$OUT/ab-$r-rawclient.txt" req_per_sec)
+			xc=$(cpu_us "$OUT/ab-$r-rawclient.cpu" "$N")
+			ok=$(kv "$OUT/ab-$r-rawclient.txt" ok)
+			if ! num "$x"; then
+				problem "round $r: rawclient (exit $rc) gave no req_per_sec; see $OUT/ab-$r-rawclient.txt"
+			elif [[ $ok != "$N" ]]; then
+				problem "round $r: rawclient ok=$ok of $N (exit $rc); see $OUT/ab-$r-rawclient.txt"
+			fi
+			;;
+		esac
+		[[ -s $OUT/ab-$r-$tool.cpu ]] || problem "round $r: /usr/bin/time wrote no CPU times for $tool"
 	done
-	q=$(ratio "$f" "$h")
-	fb_rps+=("$f") hey_rps+=("$h") ratios+=("$q")
-	log "    round $r ($order): fetchbench $(thousands "$f") req/s, hey $(thousands "$h") req/s, ratio $q"
-	rounds_md+="| $r | ${order// / → } | $(thousands "$f") | $(thousands "$h") | $q |"$'\n'
+	fb_rps+=("$f") hey_rps+=("$h") raw_rps+=("$x") fb_cpu+=("$fc") hey_cpu+=("$hc") raw_cpu+=("$xc")
+	q_hey+=("$(ratio "$f" "$h")") q_raw+=("$(ratio "$f" "$x")") qc_hey+=("$(ratio "$fc" "$hc")") qc_raw+=("$(ratio "$fc" "$xc")")
+	log "    round $r (${order// / → }): req/s fetchbench $(thousands "$f"), hey $(thousands "$h"), rawclient $(thousands "$x");" \
+		"CPU µs/req $(fixed 1 "$fc"), $(fixed 1 "$hc"), $(fixed 1 "$xc")"
+	rounds_md+="| $r | ${order// / → } | $(thousands "$f") | $(thousands "$h") | $(thousands "$x") | $(fixed 1 "$fc") | $(fixed 1 "$hc") | $(fixed 1 "$xc") |"$'\n'
 done
-med_fb=$(median "${fb_rps[@]}")
-med_hey=$(median "${hey_rps[@]}")
-med_ratio=$(median "${ratios[@]}")
-log "    median: fetchbench $(thousands "$med_fb") req/s, hey $(thousands "$med_hey") req/s, fetchbench/hey $med_ratio"
+med_fb=$(median "${fb_rps[@]}") med_hey=$(median "${hey_rps[@]}") med_raw=$(median "${raw_rps[@]}")
+med_fbc=$(median "${fb_cpu[@]}") med_heyc=$(median "${hey_cpu[@]}") med_rawc=$(median "${raw_cpu[@]}")
+med_ratio=$(median "${q_hey[@]}") med_ratio_raw=$(median "${q_raw[@]}")
+med_cratio=$(median "${qc_hey[@]}") med_cratio_raw=$(median "${qc_raw[@]}")
+log "    median req/s: fetchbench $(thousands "$med_fb"), hey $(thousands "$med_hey"), rawclient $(thousands "$med_raw")"
+log "    median CPU µs/request: fetchbench $(fixed 1 "$med_fbc"), hey $(fixed 1 "$med_heyc"), rawclient $(fixed 1 "$med_rawc")"
+log "    fetchbench/hey: throughput $med_ratio, CPU/request $med_cratio; fetchbench/rawclient: throughput $med_ratio_raw, CPU/request $med_cratio_raw (medians of the per-round ratios)"
 
 rc=0
 run_step "$STEP_TIMEOUT" wrk "-t$WRK_THREADS" "-c$C" "-d$WRK_DURATION" "$url1" >"$OUT/wrk.txt" 2>&1 || rc=$?
 wrk_rps=$(awk '/^Requests\/sec:/ { print $2 }' "$OUT/wrk.txt")
 num "$wrk_rps" || problem "wrk (exit $rc) gave no Requests/sec; see $OUT/wrk.txt"
 grep -q 'Non-2xx' "$OUT/wrk.txt" && problem "wrk saw non-2xx responses; see $OUT/wrk.txt"
-log "    wrk -t$WRK_THREADS -c$C -d$WRK_DURATION: $(thousands "$wrk_rps") req/s (fetchbench median at $(ratio "$med_fb" "$wrk_rps") of it)"
+log "    wrk -t$WRK_THREADS -c$C -d$WRK_DURATION: $(thousands "$wrk_rps") req/s (medians: fetchbench at $(ratio "$med_fb" "$wrk_rps") of it, hey $(ratio "$med_hey" "$wrk_rps"), rawclient $(ratio "$med_raw" "$wrk_rps"))"
 
 # nginx is not needed any more: stop it now so it does not sit on a core.
 pid=$(cat "$ngx/nginx.pid")
@@ -392,7 +488,129 @@ else
 fi
 log "    $sres; wall $(secs "$sw"), peak in-flight ${sp:-n/a}, efficiency $(fixed 3 "$se"), latency p50/max $(fixed 0 "$sl50")/$(fixed 0 "$slmax") ms, errors ${serr:-n/a} $scls"
 
-# --- 5. report -------------------------------------------------------------------
+# --- 5. pacing against a strict limiter ---------------------------------------------
+
+# The fake answers 429 to a request that arrives before its token bucket (rate
+# PACE_RATE, burst 1) holds a token; a rejected request takes no token.
+pport=$((PORT + 200))
+while port_busy "$pport"; do
+	pport=$((pport + 1))
+	((pport < PORT + 300)) || die "no free port in $((PORT + 200))..$((PORT + 299))"
+done
+"$fbbin" serve --addr "127.0.0.1:$pport" --fake-latency 1ms --fake-rate "$PACE_RATE" --fake-burst 1 >/dev/null 2>"$OUT/pace-serve.err" &
+pace_pid=$!
+pace_up=0
+for ((i = 0; i < 100; i++)); do
+	if curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$pport/api/people/1/" 2>/dev/null; then
+		pace_up=1
+		break
+	fi
+	sleep 0.1
+done
+ptmpl="http://127.0.0.1:$pport/api/people/{id}/"
+ptargets=$OUT/pace-targets.txt
+for ((i = 0; i < PACE_N; i++)); do
+	printf 'GET http://127.0.0.1:%s/api/people/%d/\n' "$pport" $((i % 83 + 1))
+done >"$ptargets"
+log "==> pacing against \`fetchbench serve --fake-latency 1ms --fake-rate $PACE_RATE --fake-burst 1\` (pid $pace_pid, 127.0.0.1:$pport): $PACE_ROUNDS rounds x $PACE_N requests at 90 % and 100 %"
+((pace_up)) || problem "the pacing fake on 127.0.0.1:$pport did not answer; see $OUT/pace-serve.err"
+
+# vrate R prints R as vegeta's integer FREQ/PER (40.5 -> 405/10s, 45 -> 45/1s).
+vrate() {
+	awk -v r="$1" 'BEGIN { for (p = 1; p <= 1000000; p *= 10) { f = r * p; if (f - int(f + 0.5) < 1e-6 && int(f + 0.5) - f < 1e-6) { printf "%d/%ds", int(f + 0.5), p; exit } }
+		printf "%d/1000000s", r * 1000000 + 0.5 }'
+}
+ok99() { if num "${1:-}"; then if ge "$1" 0.99; then echo PASS; else echo FAIL; fi; else echo n/a; fi; }
+sum() { printf '%s\n' "$@" | awk '/^[0-9]+$/ { s += $1; n++ } END { if (n) print s; else print "n/a" }'; }
+pace_md=""
+
+# pace_level PCT runs PACE_ROUNDS rounds of fetchbench and vegeta at PCT % of
+# PACE_RATE and adds a row per tool to pace_md.
+pace_level() {
+	local pct=$1 rate vr vdur r order tool name rc rej ach req w dur late p99 src=""
+	local fb_rej=() fb_ach=() fb_late=() fb_p99=() vg_rej=() vg_ach=() vg_p99=()
+	rate=$(awk -v r="$PACE_RATE" -v p="$pct" 'BEGIN { printf "%.6g", r * p / 100 }')
+	vr=$(vrate "$rate")
+	# vegeta sends its k-th request at k/RATE and checks the duration before
+	# each wait: PACE_N/RATE less 1 ms makes the PACE_N-th the last one.
+	vdur=$(awk -v n="$PACE_N" -v r="$rate" 'BEGIN { printf "%dms", int(n * 1000 / r) - 1 }')
+	log "    $pct % = $rate/s (vegeta -rate=$vr -duration=$vdur)"
+	for ((r = 1; r <= PACE_ROUNDS; r++)); do
+		if ((r % 2)); then order="fetchbench vegeta"; else order="vegeta fetchbench"; fi
+		for tool in $order; do
+			name="pace-$pct-$r-$tool" rc=0
+			sleep "$PACE_GAP"
+			if [[ $tool == fetchbench ]]; then
+				fb "$name" -s ratelimit -r "$rate" --burst 1 --retries 0 -n "$PACE_N" --url-template "$ptmpl" || rc=$?
+				req=$(jf "$name" requests) w=$(jf "$name" wall_ms)
+				rej=$(jq -r '.strategies[0].status_counts["429"] // 0' "$OUT/$name.json" 2>/dev/null || true)
+				ach=$(jf "$name" start_rate)
+				if num "$ach" && ! ge 0 "$ach"; then
+					src=${src:-start_rate}
+				elif num "$req" && num "$w"; then
+					ach=$(awk -v n="$req" -v w="$w" 'BEGIN { if (w > 0) printf "%.3f", n / (w / 1000) }')
+					src="wall"
+				fi
+				late=$(jf "$name" late_starts) p99=$(jf "$name" response_p99_ms)
+				if ! num "$req"; then
+					problem "pacing $pct % round $r: fetchbench (exit $rc) gave no summary: $(first_err "$name")"
+				elif [[ $req != "$PACE_N" ]]; then
+					problem "pacing $pct % round $r: fetchbench made $req requests, want $PACE_N"
+				fi
+				fb_rej+=("$rej") fb_ach+=("$ach") fb_late+=("${late:-n/a}") fb_p99+=("$p99")
+				log "      round $r fetchbench: 429s ${rej:-n/a}, achieved $(fixed 2 "$ach")/s${src:+ ($src)}, late starts ${late:-n/a}, p99 response $(fixed 1 "$p99")$(num "$p99" && echo ' ms')"
+			else
+				run_step "$STEP_TIMEOUT" "$vegeta" attack -rate="$vr" -duration="$vdur" -targets="$ptargets" \
+					-max-workers="$PACE_MAX_WORKERS" -output="$OUT/$name.bin" 2>"$OUT/$name.err" || rc=$?
+				"$vegeta" report -type=json "$OUT/$name.bin" >"$OUT/$name.json" 2>>"$OUT/$name.err" || rc=$?
+				req=$(jq -r '.requests // empty' "$OUT/$name.json" 2>/dev/null || true)
+				dur=$(jq -r '.duration // empty' "$OUT/$name.json" 2>/dev/null || true)
+				rej=$(jq -r '.status_codes["429"] // 0' "$OUT/$name.json" 2>/dev/null || true)
+				p99=$(jq -r '.latencies["99th"] // empty | . / 1e6' "$OUT/$name.json" 2>/dev/null || true)
+				# The same definition as fetchbench's start_rate; vegeta's own
+				# .rate is requests / (last start - first start).
+				ach=""
+				num "$req" && num "$dur" && ach=$(awk -v n="$req" -v d="$dur" 'BEGIN { if (d > 0) printf "%.3f", (n - 1) * 1e9 / d }')
+				if ! num "$req"; then
+					problem "pacing $pct % round $r: vegeta (exit $rc) gave no report; see $OUT/$name.err"
+				elif [[ $req != "$PACE_N" ]]; then
+					problem "pacing $pct % round $r: vegeta made $req requests, want $PACE_N"
+				fi
+				vg_rej+=("$rej") vg_ach+=("$ach") vg_p99+=("$p99")
+				log "      round $r vegeta:     429s ${rej:-n/a}, achieved $(fixed 2 "$ach")/s, p99 latency $(fixed 1 "$p99") ms"
+			fi
+		done
+	done
+	local fbt vgt fbm vgm fbq vgq v1 v2 v3 want=$((PACE_ROUNDS * PACE_N))
+	fbt=$(sum "${fb_rej[@]}") vgt=$(sum "${vg_rej[@]}")
+	fbm=$(median "${fb_ach[@]}") vgm=$(median "${vg_ach[@]}")
+	fbq=$(ratio3 "$fbm" "$rate") vgq=$(ratio3 "$vgm" "$rate")
+	v1=$(ok99 "$fbq") v2=$(ok99 "$vgq")
+	if ((pct == 90)); then
+		if ! num "$fbt"; then v3="n/a"; elif ((fbt == 0)); then v3="PASS"; else v3="FAIL"; fi
+		v3="fetchbench no 429: $v3"
+	else
+		if ! num "$fbt" || ! num "$vgt"; then v3="n/a"; elif ((fbt < vgt)); then v3="PASS"; else v3="FAIL"; fi
+		v3="fetchbench 429s < vegeta's: $v3"
+	fi
+	log "    $pct % ($rate/s): fetchbench 429s ${fb_rej[*]} (total $fbt of $want), median achieved $(fixed 2 "$fbm")/s = $fbq of rate${src:+ ($src)}"
+	log "    $pct % ($rate/s): vegeta     429s ${vg_rej[*]} (total $vgt of $want), median achieved $(fixed 2 "$vgm")/s = $vgq of rate"
+	log "    $v3; fetchbench achieved ≥ 0.99: $v1; vegeta achieved ≥ 0.99: $v2"
+	local fbl="${fb_rej[*]}" vgl="${vg_rej[*]}" fbp="${fb_late[*]}"
+	[[ -n ${fbp//[n\/a ]/} ]] || fbp="n/a"
+	pace_md+="| $pct % ($rate/s) | fetchbench | ${fbl// /, } | $fbt / $want | $(fixed 2 "$fbm")$([[ $src == wall ]] && echo ' †') | $fbq | ${fbp// /, } | $(fixed 1 "$(median "${fb_p99[@]}")") | $v3; rate $v1 |"$'\n'
+	pace_md+="| $pct % ($rate/s) | vegeta | ${vgl// /, } | $vgt / $want | $(fixed 2 "$vgm") | $vgq | n/a | $(fixed 1 "$(median "${vg_p99[@]}")") ‡ | rate $v2 |"$'\n'
+}
+if ((pace_up)); then
+	pace_level 90
+	pace_level 100
+fi
+curl -s --max-time 2 "http://127.0.0.1:$pport/__stats" >"$OUT/pace-serve-stats.json" 2>/dev/null || true
+kill -TERM "$pace_pid" 2>/dev/null || true
+wait "$pace_pid" 2>/dev/null || true
+pace_pid=""
+
+# --- 6. report -------------------------------------------------------------------
 
 elapsed=$((SECONDS - started))
 {
@@ -401,18 +619,27 @@ elapsed=$((SECONDS - started))
 	echo "Measured with \`bash bench/run.sh\` on $(date -u +%Y-%m-%d): $machine; $versions."
 	echo "Client and server share the same cores; all traffic is on 127.0.0.1. Whole script: ${elapsed} s."
 	echo
-	echo "### Throughput: fetchbench vs hey vs wrk"
+	echo "### Throughput and client CPU: fetchbench vs hey vs rawclient vs wrk"
 	echo
 	echo "nginx ($NGINX_WORKERS worker, keep-alive, access log off) serving a $size-byte SWAPI person document."
 	echo "fetchbench: \`-s semaphore -c $C -n $N --url-template 'http://127.0.0.1:PORT/api/people/{id}/'\`;"
-	echo "hey: \`-n $N -c $C\`; rounds alternate which tool goes first."
+	echo "hey: \`-n $N -c $C\`; rawclient (\`bench/rawclient\`, the floor of a Go client: $C goroutines on one"
+	echo "tuned \`http.Transport\`, bodies read to \`io.Discard\`): \`-n $N -c $C\`. The order rotates every round."
+	echo "CPU per request = (user + sys) × 10⁶ / $N from \`/usr/bin/time -f '%U %S'\` (centisecond resolution)."
 	echo
-	echo "| round | order | fetchbench req/s | hey req/s | fetchbench / hey |"
-	echo "|---|---|---:|---:|---:|"
+	echo "| round | order | fetchbench req/s | hey req/s | rawclient req/s | fetchbench CPU µs/req | hey CPU µs/req | rawclient CPU µs/req |"
+	echo "|---|---|---:|---:|---:|---:|---:|---:|"
 	printf '%s' "$rounds_md"
-	echo "| **median** | | **$(thousands "$med_fb")** | **$(thousands "$med_hey")** | **$med_ratio** |"
+	echo "| **median** | | **$(thousands "$med_fb")** | **$(thousands "$med_hey")** | **$(thousands "$med_raw")** | **$(fixed 1 "$med_fbc")** | **$(fixed 1 "$med_heyc")** | **$(fixed 1 "$med_rawc")** |"
 	echo
-	echo "Reference ceiling, \`wrk -t$WRK_THREADS -c$C -d$WRK_DURATION\`: **$(thousands "$wrk_rps") req/s** (fetchbench median = $(ratio "$med_fb" "$wrk_rps") of wrk, hey median = $(ratio "$med_hey" "$wrk_rps") of wrk)."
+	echo "| fetchbench vs | throughput ratio | CPU/request ratio |"
+	echo "|---|---:|---:|"
+	echo "| hey | **$med_ratio** | **$med_cratio** |"
+	echo "| rawclient | **$med_ratio_raw** | **$med_cratio_raw** |"
+	echo
+	echo "Ratios are the medians of the per-round ratios."
+	echo
+	echo "Reference ceiling, \`wrk -t$WRK_THREADS -c$C -d$WRK_DURATION\`: **$(thousands "$wrk_rps") req/s** (medians: fetchbench = $(ratio "$med_fb" "$wrk_rps") of wrk, hey = $(ratio "$med_hey" "$wrk_rps"), rawclient = $(ratio "$med_raw" "$wrk_rps"))."
 	echo
 	echo "### Scheduling efficiency (ideal wall / wall)"
 	echo
@@ -439,6 +666,20 @@ elapsed=$((SECONDS - started))
 	echo "|---|---:|---|---:|---:|---:|---:|---|"
 	echo "| in-process (\`--offline\`) ${unb_md}"
 	echo "| \`fetchbench serve\` ${unbs_md}"
+	echo
+	echo "### Pacing against a strict limiter"
+	echo
+	echo "\`fetchbench serve --fake-latency 1ms --fake-rate $PACE_RATE --fake-burst 1\` answers 429 to a request arriving before"
+	echo "its token bucket allows. $PACE_ROUNDS rounds per level, alternating which tool goes first, $PACE_N requests each:"
+	echo "fetchbench \`-s ratelimit -r RATE --burst 1 --retries 0 -n $PACE_N --url-template …/{id}/\` (ids above 83 answer"
+	echo "404, not counted) and vegeta \`attack -rate=RATE -duration≈$PACE_N/RATE\` over ids 1–83."
+	echo "Achieved = (requests − 1) / (last start − first start), median over rounds."
+	echo
+	echo "| level | tool | 429s per round | 429s total | achieved req/s | achieved / rate | late starts | p99 ms | checks |"
+	echo "|---|---|---|---:|---:|---:|---|---:|---|"
+	if [[ -n $pace_md ]]; then printf '%s' "$pace_md"; else echo "| n/a | | | | | | | | the fake did not start |"; fi
+	echo
+	echo "p99: fetchbench's \`response_p99_ms\`; ‡ vegeta's latency p99.$([[ $pace_md == *†* ]] && echo " † this fetchbench has no \`start_rate\`: requests / wall.")"
 } >"$OUT/RESULTS.md"
 
 echo

@@ -99,8 +99,8 @@ type Config struct {
 	// CacheDir, when set, keeps 200 answers on disk under it and answers a request for a URL
 	// found there from the file, without the network (Record.Note says "from cache").
 	CacheDir string
-	// Follow, when set, is called with each target's finished record, in the target's own
-	// goroutine once its slot is released, before the record reaches sink. Its fetch sends one
+	// Follow, when set, is called with each target's finished record, in a goroutine of its
+	// own once the target's slot is released, before the record reaches sink. Its fetch sends one
 	// more request through the same limits (a slot and a rate token; retries as configured)
 	// and returns that request's record, which reaches neither sink nor RunStats.Requests.
 	Follow func(rec *Record, fetch func(url string) Record)

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/fetchbench/fetchbench/ratelimit"
 )
 
 // Strategy names a concurrency strategy.
@@ -129,7 +131,7 @@ type Record struct {
 
 // LateStart is how far past its slot in the rate schedule a start may be before it counts as
 // late (Record.Late).
-const LateStart = time.Millisecond
+const LateStart = ratelimit.Tolerance
 
 // OK reports whether the record is a success: no error.
 func (r *Record) OK() bool { return r.Class == ClassNone }

@@ -137,9 +137,16 @@ func (r *runner) dispatch(targets Targets) {
 			continue
 		default:
 		}
-		if r.sem == nil || started < r.sem.Cap() {
+		switch {
+		case r.sem == nil && r.eng.pacer == nil:
+			// Unbounded: a new worker gets its target with it, so the dispatcher never
+			// waits for one to start and every target goes on the wire at once.
+			workers.Go(func() { r.work(i, work, targets, &follows) })
+			continue
+		case r.sem == nil || started < r.sem.Cap():
+			// Handing over through work keeps the starts of a queued run in input order.
 			started++
-			workers.Go(func() { r.work(work, targets, &follows) })
+			workers.Go(func() { r.work(-1, work, targets, &follows) })
 		}
 		work <- i
 	}
@@ -163,15 +170,19 @@ func (r *runner) ahead(handed int) {
 // aheadPoll is how often ahead looks at the pacer's progress.
 const aheadPoll = time.Millisecond
 
-// work is one worker: it fetches the targets it receives until work is closed. A record to
+// work is one worker: it fetches first (unless < 0), then the targets it receives until work
+// is closed. A record to
 // follow (Config.Follow) is finished in a goroutine of its own, so that the worker and its
 // slot move on.
-func (r *runner) work(work <-chan int, targets Targets, follows *sync.WaitGroup) {
+func (r *runner) work(first int, work <-chan int, targets Targets, follows *sync.WaitGroup) {
 	growStack(0)
 	w := r.eng.newWorker()
 	defer w.close()
 	queued := r.sem != nil || r.eng.pacer != nil // unbounded has no queue
-	for i := range work {
+	for i, ok := first, true; ok; i, ok = <-work {
+		if i < 0 {
+			continue
+		}
 		t := targets.At(i)
 		if _, err := r.acquire(); err != nil {
 			r.giveUp(i, t, time.Since(r.t0))

@@ -36,7 +36,7 @@ func ExampleNewPacer() {
 		if g.Index == 0 {
 			first = g.At
 		}
-		fmt.Printf("start %d: slot +%v, waited about %v, %v\n", g.Index, g.Intended.Sub(first), g.Wait.Round(10*time.Millisecond), err)
+		fmt.Printf("start %d: slot +%v, waited about %v, %v\n", g.Index, g.Intended.Sub(first).Round(time.Millisecond), g.Wait.Round(10*time.Millisecond), err)
 	}
 	// Output:
 	// start 0: slot +0s, waited about 0s, <nil>

@@ -3,7 +3,6 @@ package ratelimit
 import (
 	"context"
 	"fmt"
-	"runtime"
 	"sync/atomic"
 	"time"
 
@@ -34,10 +33,17 @@ type Pacer struct {
 	margin  time.Duration // how long before a token is due the sleep ends and the spin begins
 	late    time.Duration // decaying maximum of the timer's observed lateness
 	start   time.Time     // the first grant: the schedule's origin
+	shift   time.Duration // lateness up to Tolerance absorbed into the schedule
 	granted atomic.Int64
 
 	oversleep func() time.Duration // test hook: added to every timer sleep
 }
+
+// Tolerance is how late a start may come after its slot and still count as on time: the
+// schedule moves with it, so that the microseconds a wake-up costs never add up to a late
+// start. A later start leaves the schedule where it was: it, and every start that cannot
+// catch up, is late (Grant.Late).
+const Tolerance = time.Millisecond
 
 // MaxSpin bounds how long before a token is due a Pacer stops sleeping and spins.
 const MaxSpin = 4 * time.Millisecond
@@ -64,8 +70,9 @@ type Grant struct {
 	// At is when the token was taken: the start.
 	At time.Time
 	// Intended is the grant's slot in the schedule: the first grant's time plus
-	// max(0, Index−Burst+1)/Rate. At is later than Intended when a start was late (a late
-	// wake-up, or a caller that came late for its slot); lateness is never made up.
+	// max(0, Index−Burst+1)/Rate, moved by the lateness absorbed (see Tolerance). At is later
+	// than Intended, by more than Tolerance, when a start was late (a wake-up that came very
+	// late, or a caller that came late for its slot); with Burst 1 lateness is never made up.
 	Intended time.Time
 	// Wait is how long Take waited.
 	Wait time.Duration
@@ -97,7 +104,15 @@ func (p *Pacer) Take(ctx context.Context) (Grant, error) {
 			if i == 0 {
 				p.start = now
 			}
-			return Grant{Index: i, At: now, Intended: p.slot(i), Wait: now.Sub(asked)}, nil
+			intended := p.slot(i)
+			switch late := now.Sub(intended); {
+			case late <= 0:
+				intended = now
+			case late <= Tolerance:
+				p.shift += late
+				intended = now
+			}
+			return Grant{Index: i, At: now, Intended: intended, Wait: now.Sub(asked)}, nil
 		}
 		if err := p.sleepUntil(ctx, now.Add(need)); err != nil {
 			return Grant{}, err
@@ -106,10 +121,11 @@ func (p *Pacer) Take(ctx context.Context) (Grant, error) {
 }
 
 // slot is the time of slot i of the schedule: the first grant's time plus
-// max(0, i−Burst+1)/Rate. It needs the lock and a first grant.
+// max(0, i−Burst+1)/Rate, plus the lateness absorbed so far. It needs the lock and a first
+// grant.
 func (p *Pacer) slot(i int) time.Time {
 	k := max(0, i-p.burst+1)
-	return p.start.Add(time.Duration(float64(k) / p.rate * 1e9))
+	return p.start.Add(time.Duration(float64(k)/p.rate*1e9) + p.shift)
 }
 
 // Granted is the number of grants so far.
@@ -140,7 +156,6 @@ func (p *Pacer) sleepUntil(ctx context.Context, until time.Time) error {
 			}
 		}
 		last = now
-		runtime.Gosched()
 	}
 	return nil
 }

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // paced runs callers goroutines that take n grants in all from p, and returns them in grant
@@ -201,4 +203,39 @@ func BenchmarkPacerPrecision(b *testing.B) {
 			}
 		})
 	}
+}
+
+// TestPacerTolerance checks that a start up to Tolerance late is on time and moves the
+// schedule with it, while a later one is late and leaves the schedule where it was.
+func TestPacerTolerance(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		p, _ := NewPacer(10, 1)
+		t0 := time.Now()
+		take := func(after time.Duration) Grant {
+			time.Sleep(after)
+			g, err := p.Take(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			return g
+		}
+		type got struct{ At, Intended time.Duration }
+		var gots []got
+		for _, after := range []time.Duration{0, 100*time.Millisecond + 500*time.Microsecond, 0, 102 * time.Millisecond, 0} {
+			g := take(after)
+			gots = append(gots, got{g.At.Sub(t0), g.Intended.Sub(t0)})
+		}
+		ms := func(f float64) time.Duration { return time.Duration(f * float64(time.Millisecond)) }
+		want := []got{
+			{0, 0},
+			{ms(100.5), ms(100.5)}, // 0.5ms late: on time, the schedule moves
+			{ms(200.5), ms(200.5)},
+			{ms(302.5), ms(300.5)}, // 2ms late: late, the schedule stays
+			{ms(402.5), ms(400.5)}, // and cannot catch up with burst 1
+		}
+		if diff := cmp.Diff(want, gots); diff != "" {
+			t.Errorf("(-want +got):\n%s", diff)
+		}
+	})
 }

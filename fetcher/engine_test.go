@@ -565,6 +565,10 @@ var nameCases = []string{
 	`{"name":"top","result":{"properties":{"name":"deep"}}}`,
 	`{"result":[{"properties":{"name":"list"}}]}`,
 	`{"properties":{"name":"no result"}}`,
+	`{"na\u006de":"escaped key","title":"t"}`,
+	// json.Valid's nesting limit, at and past it
+	strings.Repeat("[", 10000) + strings.Repeat("]", 10000),
+	strings.Repeat("[", 10001) + strings.Repeat("]", 10001),
 }
 
 func TestSWAPIName(t *testing.T) {

@@ -126,23 +126,45 @@ func (p *nameParser) value(level int) error {
 	return p.fail("looking for beginning of value")
 }
 
-func (p *nameParser) enter() error {
+// open enters the object or array at p.i, which close ends, and reports whether it is empty
+// (then already left).
+func (p *nameParser) open(close byte) (empty bool, err error) {
 	if p.depth++; p.depth > maxDepth {
-		return errors.New("exceeded max depth")
+		return false, errors.New("exceeded max depth")
 	}
 	p.i++
 	p.space()
-	return nil
+	if p.i < len(p.b) && p.b[p.i] == close {
+		p.i++
+		p.depth--
+		return true, nil
+	}
+	return false, nil
+}
+
+// next moves past the separator after a member or element of the object or array that close
+// ends, and reports whether another follows (false: the container is left).
+func (p *nameParser) next(close byte, context string) (more bool, err error) {
+	p.space()
+	if p.i >= len(p.b) {
+		return false, p.fail("")
+	}
+	switch p.b[p.i] {
+	case ',':
+		p.i++
+		p.space()
+		return true, nil
+	case close:
+		p.i++
+		p.depth--
+		return false, nil
+	}
+	return false, p.fail(context)
 }
 
 func (p *nameParser) object(level int) error {
-	if err := p.enter(); err != nil {
+	if empty, err := p.open('}'); empty || err != nil {
 		return err
-	}
-	if p.i < len(p.b) && p.b[p.i] == '}' {
-		p.i++
-		p.depth--
-		return nil
 	}
 	for {
 		if p.i >= len(p.b) || p.b[p.i] != '"' {
@@ -183,20 +205,8 @@ func (p *nameParser) object(level int) error {
 		} else if err := p.value(inner); err != nil {
 			return err
 		}
-		p.space()
-		if p.i >= len(p.b) {
-			return p.fail("")
-		}
-		switch p.b[p.i] {
-		case ',':
-			p.i++
-			p.space()
-		case '}':
-			p.i++
-			p.depth--
-			return nil
-		default:
-			return p.fail("after object key:value pair")
+		if more, err := p.next('}', "after object key:value pair"); !more || err != nil {
+			return err
 		}
 	}
 }
@@ -236,32 +246,15 @@ func (p *nameParser) text(start, end int) string {
 }
 
 func (p *nameParser) array() error {
-	if err := p.enter(); err != nil {
+	if empty, err := p.open(']'); empty || err != nil {
 		return err
-	}
-	if p.i < len(p.b) && p.b[p.i] == ']' {
-		p.i++
-		p.depth--
-		return nil
 	}
 	for {
 		if err := p.value(levelNone); err != nil {
 			return err
 		}
-		p.space()
-		if p.i >= len(p.b) {
-			return p.fail("")
-		}
-		switch p.b[p.i] {
-		case ',':
-			p.i++
-			p.space()
-		case ']':
-			p.i++
-			p.depth--
-			return nil
-		default:
-			return p.fail("after array element")
+		if more, err := p.next(']', "after array element"); !more || err != nil {
+			return err
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptrace"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -23,7 +24,8 @@ var errBodyTooLarge = errors.New("body too large")
 
 // attempt is one request on the wire, filled in by the collector's callbacks.
 type attempt struct {
-	sent       time.Time     // request headers about to be written
+	asked      time.Time     // colly about to send the request
+	sent       time.Time     // the request about to be written on its connection
 	intended   time.Time     // paced: the slot of sent's token in the schedule
 	waited     time.Duration // paced: time spent waiting for the token
 	done       time.Time     // body read or error
@@ -107,7 +109,15 @@ type worker struct {
 
 // newWorker returns a worker on e; close it when done.
 func (e *engine) newWorker() *worker {
-	w := &worker{e: e, cctx: colly.NewContext(), x: newExchange(e.ctx)}
+	w := &worker{e: e, cctx: colly.NewContext()}
+	run := e.ctx
+	if e.pacer != nil {
+		// The token is taken once the request has its connection, so that a dial never
+		// sits between a start and the wire. The trace is the worker's, found through its
+		// exchange context by every request it sends.
+		run = httptrace.WithClientTrace(run, &httptrace.ClientTrace{GotConn: func(httptrace.GotConnInfo) { w.pace() }})
+	}
+	w.x = newExchange(run)
 	c := colly.NewCollector()
 	// NewCollector applies COLLY_* environment variables; every setting they reach is set
 	// again here, so none of them can change a run.
@@ -138,21 +148,16 @@ func (e *engine) newWorker() *worker {
 
 	a := &w.a
 	c.OnRequestHeaders(func(r *colly.Request) {
+		a.asked = time.Now()
 		if e.pacer == nil {
-			a.sent = time.Now()
-		} else {
-			g, err := e.pacer.Take(e.ctx)
-			if err != nil {
-				a.err = err
-				r.Abort()
-				return
-			}
-			a.sent, a.intended, a.waited = g.At, g.Intended, g.Wait
+			w.start(a.asked)
 		}
-		w.x.arm(a.sent, e.timeout)
-		e.inFlight.Inc()
+		w.x.arm(a.asked, e.timeout) // a paced attempt re-arms once it has its token
 	})
 	c.OnResponseHeaders(func(r *colly.Response) {
+		if a.sent.IsZero() {
+			w.start(a.asked) // answered without a connection: from the cache
+		}
 		a.ttfb = time.Since(a.sent)
 		a.status = r.StatusCode
 		a.retryAfter = r.Headers.Get("Retry-After")
@@ -195,8 +200,11 @@ func (e *engine) newWorker() *worker {
 	}
 	c.OnError(func(r *colly.Response, err error) {
 		a.done = time.Now()
-		if a.sent.IsZero() && a.err != nil {
-			return // aborted while waiting for a token: a.err says why
+		if a.sent.IsZero() {
+			if a.err != nil {
+				return // given up waiting for a token: a.err says why
+			}
+			w.start(a.asked) // failed before it had a connection
 		}
 		if r.StatusCode != 0 {
 			a.status = r.StatusCode
@@ -208,6 +216,33 @@ func (e *engine) newWorker() *worker {
 	})
 	w.c = c
 	return w
+}
+
+// start stamps the attempt's start: its latency runs from here.
+func (w *worker) start(at time.Time) {
+	w.a.sent = at
+	w.e.inFlight.Inc()
+}
+
+// pace takes the rate token of a request that has its connection, the first time (a redirect's
+// next hop goes without), then starts it and gives it its full timeout. The wait for the token
+// does not count against the timeout. When the run ends first, the exchange ends with it, and
+// the transport abandons the request.
+func (w *worker) pace() {
+	a := &w.a
+	if !a.sent.IsZero() || a.err != nil {
+		return
+	}
+	w.x.pause()
+	g, err := w.e.pacer.Take(w.e.ctx)
+	if err != nil {
+		a.err = err
+		w.x.end(err)
+		return
+	}
+	a.intended, a.waited = g.Intended, g.Wait
+	w.start(g.At)
+	w.x.arm(g.At, w.e.timeout)
 }
 
 // close releases the worker's timer and its hold on the run's context.

@@ -52,7 +52,7 @@ func (x *exchange) arm(start time.Time, limit time.Duration) {
 // deadline, racing with disarm, finds the deadline moved and does nothing.
 func (x *exchange) expire() {
 	x.mu.Lock()
-	early := time.Now().Before(x.deadline)
+	early := x.deadline.IsZero() || time.Now().Before(x.deadline) // paused, or re-armed
 	x.mu.Unlock()
 	if !early {
 		x.end(context.DeadlineExceeded)
@@ -64,6 +64,14 @@ func (x *exchange) timedOut() (time.Duration, bool) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	return x.limit, x.err == context.DeadlineExceeded
+}
+
+// pause suspends the deadline until the next arm.
+func (x *exchange) pause() {
+	x.timer.Stop()
+	x.mu.Lock()
+	x.deadline = time.Time{}
+	x.mu.Unlock()
 }
 
 // disarm ends the attempt: its deadline no longer applies.

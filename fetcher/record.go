@@ -96,7 +96,9 @@ type Record struct {
 	ID       int    // Target.ID
 	URL      string // Target.URL
 	// Start is the offset from the strategy's start at which the first attempt went on the wire
-	// (for a request that never started: when it was given up).
+	// (for a request that never started: when it was given up). In a paced run an attempt
+	// starts once it has its connection and its rate token, so a dial is not part of its
+	// latency; otherwise it starts just before it asks for a connection.
 	Start time.Duration
 	// Intended is, in a paced run (Limits.Rate > 0), the offset from the strategy's start of
 	// the slot in the rate schedule of the first attempt's token (see ratelimit.Grant); in an

@@ -3,6 +3,7 @@ package fetcher
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
@@ -155,11 +156,14 @@ func (r *runner) dispatch(targets Targets) {
 	follows.Wait()
 }
 
-// ahead waits until fewer than a few tokens' worth of handed-over targets are still waiting
-// for the pacer, or ctx is done.
+// ahead waits until the targets handed over but not yet granted a token are fewer than the
+// burst plus the tokens due in aheadLead, or ctx is done. At low rates that is one at a time,
+// which keeps the starts in input order although each takes its token only once it has its
+// connection.
 func (r *runner) ahead(handed int) {
 	l := r.cfg.Limits
-	most := l.Burst + max(2, int(l.Rate*float64(aheadPoll)/float64(time.Second))*2)
+	due := int(math.Ceil(l.Rate * aheadLead.Seconds()))
+	most := l.Burst - 1 + max(1, due)
 	for handed-r.eng.pacer.Granted() >= most {
 		if !waitctx.Sleep(r.ctx, aheadPoll) {
 			return
@@ -167,8 +171,12 @@ func (r *runner) ahead(handed int) {
 	}
 }
 
-// aheadPoll is how often ahead looks at the pacer's progress.
-const aheadPoll = time.Millisecond
+// aheadPoll is how often ahead looks at the pacer's progress; aheadLead is the time a handed-over
+// target may need before it asks for its token (polling, colly, a connection).
+const (
+	aheadPoll = time.Millisecond
+	aheadLead = 3 * time.Millisecond
+)
 
 // work is one worker: it fetches first (unless < 0), then the targets it receives until work
 // is closed. A record to

@@ -190,6 +190,8 @@ func TestServerSeesTheStrategy(t *testing.T) {
 				for _, r := range recs {
 					got.Starts = append(got.Starts, r.Start)
 				}
+				// Requests that wait for new connections start in the order these come up.
+				slices.Sort(got.Starts)
 				if diff := cmp.Diff(tc.want, got); diff != "" {
 					t.Errorf("(-want +got):\n%s", diff)
 				}
@@ -247,6 +249,17 @@ func TestIntendedStart(t *testing.T) {
 				cfg := fetcher.Config{Strategy: fetcher.RateLimit, Limits: fetcher.RateLimit.Limits(tc.knobs), Transport: tr}
 				recs, _ := runAll(t, cfg, people(t, base, tc.n))
 				var want, got []paced
+				// In start order: requests that wait for new connections start in the order
+				// these come up.
+				slices.SortStableFunc(recs, func(a, b fetcher.Record) int {
+					switch {
+					case a.Start < b.Start:
+						return -1
+					case a.Start > b.Start:
+						return 1
+					}
+					return 0
+				})
 				for i, r := range recs {
 					want = append(want, tc.want(i))
 					got = append(got, paced{Start: r.Start, Intended: r.Intended, Response: r.Response, Late: r.Late})

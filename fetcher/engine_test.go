@@ -206,19 +206,33 @@ func TestTransportErrors(t *testing.T) {
 		}
 		return nil, &net.OpError{Op: "dial", Net: network, Err: &net.DNSError{Err: "no such host", Name: addr, IsNotFound: true}}
 	}
+	// A paced attempt takes its token once it has a connection: one that fails before must
+	// still count as an attempt, so that its retries end.
+	strategies := []Strategy{Sequential, RateLimit}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			// Every case ends at once; the timeout only turns a hang into a failure.
-			cfg := Config{Strategy: Sequential, Limits: Sequential.Limits(Knobs{}), Insecure: tc.insecure, Timeout: time.Minute, Transport: noDNS}
-			recs, _ := collect(t, context.Background(), cfg, TargetList{{URL: tc.url}})
-			if recs[0].Class != tc.wantClass {
-				t.Errorf("class = %q (err %q), want %q", recs[0].Class, recs[0].Err, tc.wantClass)
-			}
-			if strings.Contains(recs[0].Err, "s3cret") {
-				t.Errorf("error %q shows the password", recs[0].Err)
-			}
-		})
+		for _, s := range strategies {
+			t.Run(tc.name+"/"+string(s), func(t *testing.T) {
+				t.Parallel()
+				// Every case ends at once; the timeout only turns a hang into a failure.
+				cfg := Config{Strategy: s, Limits: s.Limits(Knobs{Rate: 1000}), Insecure: tc.insecure, Timeout: time.Minute, Transport: noDNS,
+					Retries: 2, BackoffBase: time.Millisecond, BackoffCap: time.Millisecond}
+				recs, _ := collect(t, context.Background(), cfg, TargetList{{URL: tc.url}})
+				if recs[0].Class != tc.wantClass {
+					t.Errorf("class = %q (err %q), want %q", recs[0].Class, recs[0].Err, tc.wantClass)
+				}
+				wantAttempts := 1
+				switch tc.wantClass {
+				case ClassRefused, ClassReset, ClassDNS:
+					wantAttempts = 3
+				}
+				if recs[0].Attempts != wantAttempts {
+					t.Errorf("%d attempts, want %d", recs[0].Attempts, wantAttempts)
+				}
+				if strings.Contains(recs[0].Err, "s3cret") {
+					t.Errorf("error %q shows the password", recs[0].Err)
+				}
+			})
+		}
 	}
 }
 

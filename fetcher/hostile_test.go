@@ -135,6 +135,15 @@ func hostileHandler() http.Handler {
 	return mux
 }
 
+// hostileCase is one misbehaviour and the record it must give.
+type hostileCase struct {
+	path    string
+	want    hostileView
+	errHas  string // the record's error contains this
+	name    string
+	timeout bool // the case ends at the Timeout
+}
+
 // hostileView is the part of a Record a misbehaving server decides.
 type hostileView struct {
 	Status int
@@ -148,13 +157,7 @@ func TestHostileServer(t *testing.T) {
 	t.Parallel()
 	smallJSON := int64(len(`{"name":"Luke Skywalker"}`))
 	bombLen := int64(len(gzipBomb()))
-	tests := []struct {
-		path    string
-		want    hostileView
-		errHas  string // the record's error contains this
-		name    string
-		timeout bool // the case ends at the Timeout
-	}{
+	tests := []hostileCase{
 		{path: "/bomb/content-encoding-gzip", want: hostileView{200, ClassBodyTooBig, hostileMaxBody}, errHas: "body too large: more than 262144 bytes"},
 		{path: "/bomb/content-encoding-x-gzip", want: hostileView{200, ClassBodyTooBig, hostileMaxBody}, errHas: "body too large"},
 		{path: "/bomb/content-encoding-mixed-case", want: hostileView{200, ClassBodyTooBig, hostileMaxBody}, errHas: "body too large"},
@@ -180,12 +183,20 @@ func TestHostileServer(t *testing.T) {
 		{path: "/cut-mid-rune", want: hostileView{400, ClassHTTP4xx, 130}, errHas: "http 400 Bad Request: " + strings.Repeat("x", 119) + "…"},
 	}
 	const timeout = 5 * time.Second
+	// Paced, every attempt waits for its token with its connection in hand: the timeout
+	// still bounds the exchange from there.
+	for _, s := range []Strategy{Unbounded, RateLimit} {
+		t.Run(string(s), func(t *testing.T) { hostileRun(t, s, timeout, tests) })
+	}
+}
+
+func hostileRun(t *testing.T, s Strategy, timeout time.Duration, tests []hostileCase) {
 	synctest.Test(t, func(t *testing.T) {
 		var targets TargetList
 		for _, tc := range tests {
 			targets = append(targets, Target{URL: MemURL + tc.path})
 		}
-		cfg := Config{Strategy: Unbounded, MaxBody: hostileMaxBody, Timeout: timeout, Transport: ServeInMemory(t, hostileHandler())}
+		cfg := Config{Strategy: s, Limits: s.Limits(Knobs{Rate: 1000, Burst: len(tests)}), MaxBody: hostileMaxBody, Timeout: timeout, Transport: ServeInMemory(t, hostileHandler())}
 		start := time.Now()
 		recs, stats := collect(t, context.Background(), cfg, targets)
 		for i, tc := range tests {

@@ -43,6 +43,9 @@ Examples:
   # per-request records as CSV to a file, a markdown summary to paste in a PR
   fetchbench --offline --ids 1-30 --records runs.csv -o markdown
 
+  # where more concurrency stops paying: one row per level, then the knee and Little's law
+  fetchbench --offline --fake-workers 8 -s semaphore -c 1..32 -n 64
+
   # a CI gate: fail (exit 3) if any strategy errs or its p99 exceeds 500ms
   fetchbench --offline -s ratelimit -r 20 --fail-on 'errors>0,p99>500ms'
 
@@ -64,7 +67,9 @@ type compareOptions struct {
 	target targetFlags
 
 	strategies []fetcher.Strategy
-	knobs      fetcher.Knobs
+	knobs      fetcher.Knobs  // -c and -r hold the first level of their sweeps
+	slots      []int          // -c: semaphore levels, one run each
+	rates      []float64      // -r: ratelimit levels, one run each
 	run        fetcher.Config // the settings every strategy shares
 
 	out        outputs
@@ -81,7 +86,11 @@ func newCompareFlags(o *compareOptions) *pflag.FlagSet {
 	o.strategies = fetcher.Strategies
 	fs.VarP(cliflag.Parsed(&o.strategies, "all", cliflag.Colon, fetcher.ParseStrategies),
 		"strategy", "s", "comma list of sequential,unbounded,semaphore,ratelimit, or all")
-	addKnobFlags(fs, &o.knobs, 10)
+	fs.VarP(cliflag.Levels(&o.slots, 10, &o.knobs.Concurrency, cliflag.Int(&o.knobs.Concurrency, 10, 1, math.MaxInt)),
+		"concurrency", "c", "semaphore slots, or a sweep: 1,2,4 or 1..64 (doubling); with ratelimit, an in-flight cap when one level is given")
+	fs.VarP(cliflag.Levels(&o.rates, 10, &o.knobs.Rate, cliflag.Rate(&o.knobs.Rate, 10)),
+		"rate", "r", "ratelimit: requests started per second (one global token bucket), or a sweep: 5,10,20 or 5..40")
+	fs.Var(cliflag.Int(&o.knobs.Burst, 1, 1, math.MaxInt), "burst", "ratelimit: token bucket size")
 	addRunFlags(fs, &o.run)
 
 	fs.VarP(cliflag.Choice(&o.out.summary, "table", report.Formats, func(s string) error {
@@ -190,15 +199,40 @@ func (o *compareOptions) spec(set func(string) bool) (*compareSpec, error) {
 		out.format = report.FormatFromPath(out.records)
 	}
 	knobs := o.knobs
-	knobs.CapRate = set("concurrency")
-	configs := make([]fetcher.Config, len(o.strategies))
-	for i, s := range o.strategies {
-		configs[i] = o.run
-		configs[i].Strategy, configs[i].Limits = s, s.Limits(knobs)
+	knobs.Concurrency, knobs.Rate = o.slots[0], o.rates[0]
+	knobs.CapRate = set("concurrency") && len(o.slots) == 1 // a sweep of -c does not cap ratelimit
+	var configs []fetcher.Config
+	for _, s := range o.strategies {
+		for _, k := range levels(s, knobs, o.slots, o.rates) {
+			c := o.run
+			c.Strategy, c.Limits = s, s.Limits(k)
+			configs = append(configs, c)
+		}
 	}
 	target.discovery = o.run
 	target.discovery.Strategy, target.discovery.Limits = fetcher.Semaphore, fetcher.Semaphore.Limits(knobs)
 	return &compareSpec{configs: configs, target: target, thresholds: o.thresholds, out: out, cpuProfile: o.cpuProfile}, nil
+}
+
+// levels is the knobs of each run of strategy s: one per -c level for semaphore, one per -r
+// level for ratelimit, k alone otherwise.
+func levels(s fetcher.Strategy, k fetcher.Knobs, slots []int, rates []float64) []fetcher.Knobs {
+	var out []fetcher.Knobs
+	switch s {
+	case fetcher.Semaphore:
+		for _, c := range slots {
+			k.Concurrency = c
+			out = append(out, k)
+		}
+	case fetcher.RateLimit:
+		for _, r := range rates {
+			k.Rate = r
+			out = append(out, k)
+		}
+	default:
+		out = append(out, k)
+	}
+	return out
 }
 
 // runCompare is the comparison command: run each strategy over the targets, report, judge.

@@ -448,3 +448,29 @@ func TestOpenFileLimit(t *testing.T) {
 		t.Errorf("output %q, want %q", out, want)
 	}
 }
+
+// TestSweepKnee sweeps the semaphore against a fake that serves 8 requests at once: the knee
+// is c=8, beyond it requests only queue.
+func TestSweepKnee(t *testing.T) {
+	t.Parallel()
+	args := []string{"--offline", "--fake-latency", "50ms", "--fake-workers", "8", "-s", "semaphore", "-c", "1..32", "-n", "32"}
+	res := invoke(t, "", append(args, "-o", "json")...)
+	if res.code != 0 {
+		t.Fatalf("exit %d: %s", res.code, res.stderr)
+	}
+	var doc report.Document
+	if err := json.Unmarshal([]byte(res.stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Strategies) != 6 || len(doc.Sweeps) != 1 {
+		t.Fatalf("%d runs and %d sweeps, want 6 runs (c=1..32) and 1 sweep", len(doc.Strategies), len(doc.Sweeps))
+	}
+	sw := doc.Sweeps[0]
+	if sw.Knee != 8 || !sw.LittleHolds {
+		t.Errorf("knee %v, Little's law holds %v; want c=8, true (%+v)", sw.Knee, sw.LittleHolds, sw)
+	}
+	table := invoke(t, "", append(args, "-c", "4,8,16")...)
+	if !strings.Contains(table.stdout, "the knee is c=8") || !strings.Contains(table.stdout, "the extra requests only queue") {
+		t.Errorf("table does not name the knee:\n%s", table.stdout)
+	}
+}

@@ -218,6 +218,7 @@ func (c *Collector) Summary(stats fetcher.RunStats) Summary {
 	}
 	if stats.Wall > 0 {
 		s.ReqPerSec = round(float64(c.sent)/stats.Wall.Seconds(), 3)
+		s.MeanInFlight = round(c.latency.mean*float64(c.latency.n)/float64(stats.Wall), 3)
 		s.Efficiency = round(float64(c.ideal)/float64(stats.Wall), 4)
 	}
 	return s

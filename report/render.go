@@ -107,6 +107,10 @@ func WriteTable(w io.Writer, c Comparison) error {
 		b.WriteString(Describe(s))
 		b.WriteByte('\n')
 	}
+	for _, sw := range Sweeps(c) {
+		b.WriteString(sw.Describe())
+		b.WriteByte('\n')
+	}
 	_, err := io.WriteString(w, b.String())
 	if err != nil {
 		return fmt.Errorf("write table: %w", err)
@@ -155,7 +159,7 @@ var csvHeader = []string{
 	"latency_p99_ms", "latency_p999_ms", "latency_max_ms", "latency_stddev_ms",
 	"ttfb_p50_ms", "ttfb_p99_ms", "queue_p50_ms", "queue_p99_ms", "queue_max_ms",
 	"response_p50_ms", "response_p99_ms", "response_max_ms", "late_starts", "start_rate",
-	"peak_in_flight", "bytes", "status_counts", "error_classes", "error_sample",
+	"peak_in_flight", "mean_in_flight", "bytes", "status_counts", "error_classes", "error_sample",
 	"attempts", "retried", "cancelled", "deadline_exceeded", "interrupted",
 }
 
@@ -180,7 +184,7 @@ func WriteCSV(w io.Writer, c Comparison, terminal bool) error {
 			f(s.LatencyStddevMS),
 			f(s.TTFBP50MS), f(s.TTFBP99MS), f(s.QueueP50MS), f(s.QueueP99MS), f(s.QueueMaxMS),
 			f(s.ResponseP50MS), f(s.ResponseP99MS), f(s.ResponseMaxMS), d(s.LateStarts), f(s.StartRate),
-			d(s.PeakInFlight), strconv.FormatInt(s.Bytes, 10),
+			d(s.PeakInFlight), f(s.MeanInFlight), strconv.FormatInt(s.Bytes, 10),
 			statusList(s.StatusCounts), classList(s.ErrorClasses), csvCell(s.ErrorSample, terminal),
 			d(s.Attempts), d(s.Retried), d(s.Cancelled),
 			strconv.FormatBool(s.DeadlineExceeded), strconv.FormatBool(s.Interrupted),
@@ -227,6 +231,8 @@ func classList(m map[fetcher.ErrorClass]int) string {
 type Document struct {
 	Version    int       `json:"version"`
 	Strategies []Summary `json:"strategies"`
+	// Sweeps are the strategies run at several levels (see Sweeps); absent when none was.
+	Sweeps []Sweep `json:"sweeps,omitempty"`
 }
 
 // WriteJSON writes sums as one Document (version JSONVersion), indented two spaces, followed
@@ -248,7 +254,7 @@ func WriteJSON(w io.Writer, c Comparison) error {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
-	if err := enc.Encode(Document{Version: JSONVersion, Strategies: sums}); err != nil {
+	if err := enc.Encode(Document{Version: JSONVersion, Strategies: sums, Sweeps: Sweeps(c)}); err != nil {
 		return fmt.Errorf("write json: %w", err)
 	}
 	if _, err := w.Write(textsafe.EscapeJSON(buf.Bytes())); err != nil {

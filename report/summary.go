@@ -36,6 +36,8 @@ const JSONVersion = 1
 //	start_rate          ratelimit: starts per second achieved, (sent − 1) / (last first-attempt
 //	                    start − first one); 0 otherwise or with fewer than two starts
 //	peak_in_flight      largest number of requests on the wire at once
+//	mean_in_flight      time-average of requests on the wire: the final attempts' wire times
+//	                    summed, over the wall
 //	bytes               body bytes of all final attempts
 //	status_counts       {"200": n, ...}: HTTP status of final attempts; requests without a response are not counted
 //	error_classes       {"timeout": n, ...}: failed records by fetcher.ErrorClass
@@ -81,6 +83,7 @@ type Summary struct {
 	LateStarts       int                        `json:"late_starts"`
 	StartRate        float64                    `json:"start_rate"`
 	PeakInFlight     int                        `json:"peak_in_flight"`
+	MeanInFlight     float64                    `json:"mean_in_flight"`
 	Bytes            int64                      `json:"bytes"`
 	StatusCounts     map[int]int                `json:"status_counts"`
 	ErrorClasses     map[fetcher.ErrorClass]int `json:"error_classes"`

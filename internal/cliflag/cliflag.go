@@ -254,3 +254,75 @@ func (s sizeValue) Set(v string) error {
 }
 
 func (s sizeValue) Type() string { return "size" }
+
+// MaxLevels is how many levels a Levels flag accepts.
+const MaxLevels = 32
+
+// Levels returns a flag value storing into p, set to [def], for one level or a sweep of them:
+// "8", "1,2,4,8", or "1..64" (1, 2, 4, … doubling up to 64, which ends the range even when
+// the doubling misses it); items of a list may be ranges. Each level is checked by one, a flag
+// value of a single level (such as Int or Rate) whose pointer is elem; levels must be distinct
+// and at most MaxLevels.
+func Levels[T int | float64](p *[]T, def T, elem *T, one pflag.Value) pflag.Value {
+	*p = []T{def}
+	return &levelsValue[T]{p: p, elem: elem, one: one, text: one.String()}
+}
+
+type levelsValue[T int | float64] struct {
+	p    *[]T
+	elem *T
+	one  pflag.Value
+	text string
+}
+
+func (v *levelsValue[T]) String() string { return v.text }
+func (v *levelsValue[T]) Type() string   { return "levels" }
+
+func (v *levelsValue[T]) Set(s string) error {
+	var out []T
+	add := func(x T) error {
+		if slices.Contains(out, x) {
+			return Valuef("level %v given twice", x)
+		}
+		if out = append(out, x); len(out) > MaxLevels {
+			return Valuef("more than %d levels", MaxLevels)
+		}
+		return nil
+	}
+	level := func(s string) (T, error) {
+		if err := v.one.Set(strings.TrimSpace(s)); err != nil {
+			return 0, err
+		}
+		return *v.elem, nil
+	}
+	for _, item := range strings.Split(s, ",") {
+		lo, hi, isRange := strings.Cut(item, "..")
+		a, err := level(lo)
+		if err != nil {
+			return err
+		}
+		if !isRange {
+			if err := add(a); err != nil {
+				return err
+			}
+			continue
+		}
+		b, err := level(hi)
+		if err != nil {
+			return err
+		}
+		if b < a {
+			return Valuef("%s: a range must go up", strings.TrimSpace(item))
+		}
+		for x := a; x < b; x *= 2 {
+			if err := add(x); err != nil {
+				return err
+			}
+		}
+		if err := add(b); err != nil {
+			return err
+		}
+	}
+	*v.p, v.text = out, s
+	return nil
+}

@@ -3,11 +3,13 @@ package cliflag
 import (
 	"errors"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/spf13/pflag"
 )
 
@@ -98,5 +100,57 @@ func TestDefaults(t *testing.T) {
 	}
 	if strings.Contains(usage, "default 0") {
 		t.Errorf("zero defaults must not be shown:\n%s", usage)
+	}
+}
+
+func TestLevels(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in      string
+		want    []int
+		wantErr string
+	}{
+		{"8", []int{8}, ""},
+		{"1,2,4,8", []int{1, 2, 4, 8}, ""},
+		{"1..64", []int{1, 2, 4, 8, 16, 32, 64}, ""},
+		{"3..20", []int{3, 6, 12, 20}, ""},
+		{"1..2,10", []int{1, 2, 10}, ""},
+		{" 5 , 7 ", []int{5, 7}, ""},
+		{"4..4", []int{4}, ""},
+		{"8..1", nil, "8..1: a range must go up"},
+		{"1,1", nil, "level 1 given twice"},
+		{"1..4,2", nil, "level 2 given twice"},
+		{"0..4", nil, "must be at least 1, got 0"},
+		{"1..", nil, "invalid syntax"},
+		{"1..9223372036854775807", nil, "more than 32 levels"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.in, func(t *testing.T) {
+			t.Parallel()
+			var got []int
+			var one int
+			v := Levels(&got, 10, &one, Int(&one, 10, 1, math.MaxInt))
+			if d := cmp.Diff([]int{10}, got); d != "" {
+				t.Fatalf("default (-want +got):\n%s", d)
+			}
+			err := v.Set(tc.in)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("Set(%q) = %v, want an error containing %q", tc.in, err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff(tc.want, got); d != "" {
+				t.Errorf("(-want +got):\n%s", d)
+			}
+		})
+	}
+	var rates []float64
+	var one float64
+	if err := Levels(&rates, 10, &one, Rate(&one, 10)).Set("5..40,2.5"); err != nil || !slices.Equal(rates, []float64{5, 10, 20, 40, 2.5}) {
+		t.Errorf("rates = %v, %v", rates, err)
 	}
 }

@@ -1,0 +1,134 @@
+package report
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/fetchbench/fetchbench/fetcher"
+)
+
+// KneeShare is the share of the best throughput the knee of a sweep reaches.
+const KneeShare = 0.9
+
+// LittleTolerance is how far throughput may be from mean in-flight / mean latency for
+// Little's law to count as holding.
+const LittleTolerance = 0.1
+
+// Sweep is the runs of one strategy at several levels of its parameter (semaphore slots, or
+// ratelimit requests per second), in the order run, and what they show.
+type Sweep struct {
+	Strategy fetcher.Strategy `json:"strategy"`
+	// Param is "c" (semaphore slots) or "r" (ratelimit requests per second).
+	Param  string       `json:"param"`
+	Levels []SweepLevel `json:"levels"`
+	// Knee is the smallest level whose throughput reaches KneeShare of the best level's;
+	// BestReqPerSec is that best throughput.
+	Knee          float64 `json:"knee"`
+	BestReqPerSec float64 `json:"best_req_per_sec"`
+	// LittleHolds is set when Little's law holds at every level, within LittleTolerance.
+	LittleHolds bool `json:"little_holds"`
+}
+
+// SweepLevel is one run of a sweep.
+type SweepLevel struct {
+	Level     float64 `json:"level"`
+	ReqPerSec float64 `json:"req_per_sec"`
+	// LatencyMeanMS and LatencyP50MS are the run's; MeanInFlight its time-average of requests
+	// on the wire; LittleReqPerSec = MeanInFlight / mean latency, what Little's law predicts.
+	LatencyMeanMS   float64 `json:"latency_mean_ms"`
+	LatencyP50MS    float64 `json:"latency_p50_ms"`
+	MeanInFlight    float64 `json:"mean_in_flight"`
+	LittleReqPerSec float64 `json:"little_req_per_sec"`
+}
+
+// Sweeps finds the sweeps of c: each strategy run at two levels or more, in order of first
+// appearance.
+func Sweeps(c Comparison) []Sweep {
+	var out []Sweep
+	index := map[fetcher.Strategy]int{}
+	for _, s := range c.Summaries {
+		param, level := "", 0.0
+		switch s.Strategy {
+		case fetcher.Semaphore:
+			param, level = "c", float64(s.Concurrency)
+		case fetcher.RateLimit:
+			param, level = "r", s.Rate
+		default:
+			continue
+		}
+		i, ok := index[s.Strategy]
+		if !ok {
+			i = len(out)
+			index[s.Strategy] = i
+			out = append(out, Sweep{Strategy: s.Strategy, Param: param, LittleHolds: true})
+		}
+		l := SweepLevel{Level: level, ReqPerSec: s.ReqPerSec, LatencyMeanMS: s.LatencyMeanMS, LatencyP50MS: s.LatencyP50MS, MeanInFlight: s.MeanInFlight}
+		if s.LatencyMeanMS > 0 {
+			l.LittleReqPerSec = round(s.MeanInFlight/s.LatencyMeanMS*1000, 3)
+		}
+		out[i].Levels = append(out[i].Levels, l)
+	}
+	var sweeps []Sweep
+	for _, sw := range out {
+		if len(sw.Levels) < 2 {
+			continue
+		}
+		for _, l := range sw.Levels {
+			sw.BestReqPerSec = max(sw.BestReqPerSec, l.ReqPerSec)
+			if l.ReqPerSec > 0 && math.Abs(l.LittleReqPerSec-l.ReqPerSec) > LittleTolerance*l.ReqPerSec {
+				sw.LittleHolds = false
+			}
+		}
+		sw.Knee = math.Inf(1)
+		for _, l := range sw.Levels {
+			if l.ReqPerSec >= KneeShare*sw.BestReqPerSec {
+				sw.Knee = min(sw.Knee, l.Level)
+			}
+		}
+		sweeps = append(sweeps, sw)
+	}
+	return sweeps
+}
+
+// level is the sweep's run at level x.
+func (sw Sweep) level(x float64) SweepLevel {
+	for _, l := range sw.Levels {
+		if l.Level == x {
+			return l
+		}
+	}
+	return SweepLevel{}
+}
+
+// Describe says in plain words what the sweep shows: its knee, whether more than the knee only
+// queued, and whether Little's law held. Its text is for a terminal.
+func (sw Sweep) Describe() string {
+	p := func(x float64) string { return sw.Param + "=" + num(x) }
+	knee := sw.level(sw.Knee)
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s sweep: the knee is %s, the smallest level with %d%% of the best throughput (%s of %s req/s)",
+		sw.Strategy, p(sw.Knee), percent(KneeShare), rateString(knee.ReqPerSec), rateString(sw.BestReqPerSec))
+	top := sw.Levels[0]
+	for _, l := range sw.Levels {
+		if l.Level > top.Level {
+			top = l
+		}
+	}
+	if top.Level > sw.Knee {
+		if knee.LatencyP50MS > 0 && top.LatencyP50MS > 1.5*knee.LatencyP50MS {
+			fmt.Fprintf(&b, "; beyond it p50 latency grows from %s to %s at %s while throughput stays: the extra requests only queue",
+				humanMS(knee.LatencyP50MS), humanMS(top.LatencyP50MS), p(top.Level))
+		} else {
+			fmt.Fprintf(&b, "; beyond it throughput gains less than %d%%", percent(1-KneeShare))
+		}
+	}
+	b.WriteString("\n")
+	verdict := "holds at every level"
+	if !sw.LittleHolds {
+		verdict = fmt.Sprintf("does not hold within %d%% at every level", percent(LittleTolerance))
+	}
+	fmt.Fprintf(&b, "%s sweep: Little's law (throughput = mean in flight / mean latency) %s, e.g. %s: %s req/s, %.1f in flight / %s = %s req/s",
+		sw.Strategy, verdict, p(sw.Knee), rateString(knee.ReqPerSec), knee.MeanInFlight, humanMS(knee.LatencyMeanMS), rateString(knee.LittleReqPerSec))
+	return b.String()
+}

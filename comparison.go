@@ -73,6 +73,7 @@ type compareOptions struct {
 	run        fetcher.Config // the settings every strategy shares
 
 	out        outputs
+	repeat     int
 	thresholds []report.Threshold
 	cpuProfile string
 
@@ -94,8 +95,9 @@ func newCompareFlags(o *compareOptions) *pflag.FlagSet {
 	addRunFlags(fs, &o.run)
 
 	fs.VarP(cliflag.Choice(&o.out.summary, "table", report.Formats, func(s string) error {
-		return cliflag.Valuef("unknown format %q (want table, json, csv or markdown)", s)
-	}), "output", "o", "summary format: table|json|csv|markdown")
+		return cliflag.Valuef("unknown format %q (want table, json, csv, markdown or benchstat)", s)
+	}), "output", "o", "summary format: table|json|csv|markdown|benchstat (Go benchmark lines, for benchstat)")
+	fs.Var(cliflag.Int(&o.repeat, 1, 1, 1000), "repeat", "run everything K times, with -o benchstat: one line per run, so that benchstat has samples")
 	addRecordFlags(fs, &o.out, "completion")
 	fs.Var(cliflag.Choice(&o.out.progress, "auto", []string{"auto", "always", "never"}, func(s string) error {
 		return cliflag.Valuef("want auto, always or never, got %q", s)
@@ -178,6 +180,7 @@ func parseIDs(s string) ([]int, error) {
 // compareSpec is the validated work of one invocation, built once from the options.
 type compareSpec struct {
 	configs    []fetcher.Config
+	repeat     int // runs of the configs, one after another (-o benchstat)
 	target     targetSpec
 	thresholds []report.Threshold
 	out        outputs
@@ -189,6 +192,9 @@ type compareSpec struct {
 func (o *compareOptions) spec(set func(string) bool) (*compareSpec, error) {
 	if o.out.records == "" && (set("records-format") || set("order")) {
 		return nil, usagef("--records-format and --order need --records")
+	}
+	if o.repeat > 1 && o.out.summary != "benchstat" {
+		return nil, usagef("--repeat needs -o benchstat (it compares repeated runs; the other formats show one)")
 	}
 	target, err := o.target.spec(set, o.fake)
 	if err != nil {
@@ -211,7 +217,7 @@ func (o *compareOptions) spec(set func(string) bool) (*compareSpec, error) {
 	}
 	target.discovery = o.run
 	target.discovery.Strategy, target.discovery.Limits = fetcher.Semaphore, fetcher.Semaphore.Limits(knobs)
-	return &compareSpec{configs: configs, target: target, thresholds: o.thresholds, out: out, cpuProfile: o.cpuProfile}, nil
+	return &compareSpec{configs: configs, target: target, repeat: o.repeat, thresholds: o.thresholds, out: out, cpuProfile: o.cpuProfile}, nil
 }
 
 // levels is the knobs of each run of strategy s: one per -c level for semaphore, one per -r
@@ -284,29 +290,41 @@ func runCompare(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		}
 		return cs
 	}
-	cmp, err := compare.Run(ctx, run)
-	if cerr := recs.close(); err == nil && cerr != nil {
-		err = cerr
-	}
-	var unreachable *compare.UnreachableError
-	switch {
-	case errors.As(err, &unreachable):
-		return fmt.Errorf("%w%s", err, tg.unreachableHint())
-	case errors.Is(err, fetcher.ErrConfig):
-		return usagef("%v", err)
-	case err != nil:
-		return fmt.Errorf("write records: %w", err)
-	}
-	if !sp.out.quiet {
-		if err := report.Write(summaryOut, sp.out.summary, cmp, report.IsTerminal(summaryOut)); err != nil {
-			return fmt.Errorf("write summary: %w", err)
+	var all []report.Summary // every repetition's, for the thresholds
+	for i := range sp.repeat {
+		cmp, err := compare.Run(ctx, run)
+		if i == sp.repeat-1 || err != nil || cmp.Interrupted() {
+			if cerr := recs.close(); err == nil && cerr != nil {
+				err = cerr
+			}
 		}
+		var unreachable *compare.UnreachableError
+		switch {
+		case errors.As(err, &unreachable):
+			return fmt.Errorf("%w%s", err, tg.unreachableHint())
+		case errors.Is(err, fetcher.ErrConfig):
+			return usagef("%v", err)
+		case err != nil:
+			return fmt.Errorf("write records: %w", err)
+		}
+		if !sp.out.quiet {
+			var werr error
+			if i == 0 {
+				werr = report.Write(summaryOut, sp.out.summary, cmp, report.IsTerminal(summaryOut))
+			} else {
+				werr = report.WriteBenchstat(summaryOut, cmp, false) // the header once per file
+			}
+			if werr != nil {
+				return fmt.Errorf("write summary: %w", werr)
+			}
+		}
+		if cmp.Interrupted() {
+			fmt.Fprintln(stderr, "fetchbench: interrupted; the report above is partial")
+			return &exitErr{code: exitInterrupted}
+		}
+		all = append(all, cmp.Summaries...)
 	}
-	if cmp.Interrupted() {
-		fmt.Fprintln(stderr, "fetchbench: interrupted; the report above is partial")
-		return &exitErr{code: exitInterrupted}
-	}
-	failures := cmp.Failures(sp.thresholds)
+	failures := report.NewComparison(all).Failures(sp.thresholds)
 	for _, f := range failures {
 		fmt.Fprintln(stderr, "fetchbench: "+f)
 	}

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"golang.org/x/perf/benchfmt"
 	"go.uber.org/goleak"
 
 	"github.com/fetchbench/fetchbench/compare"
@@ -472,5 +473,32 @@ func TestSweepKnee(t *testing.T) {
 	table := invoke(t, "", append(args, "-c", "4,8,16")...)
 	if !strings.Contains(table.stdout, "the knee is c=8") || !strings.Contains(table.stdout, "the extra requests only queue") {
 		t.Errorf("table does not name the knee:\n%s", table.stdout)
+	}
+}
+
+// TestBenchstatRepeat parses -o benchstat --repeat 2 as benchstat does: two results per run,
+// the configuration once.
+func TestBenchstatRepeat(t *testing.T) {
+	t.Parallel()
+	res := invoke(t, "", "--offline", "--fake-latency", "5ms", "-n", "5", "-s", "sequential,semaphore", "-c", "2,4", "-o", "benchstat", "--repeat", "2")
+	if res.code != 0 {
+		t.Fatalf("exit %d: %s", res.code, res.stderr)
+	}
+	r := benchfmt.NewReader(strings.NewReader(res.stdout), "run.txt")
+	count := map[string]int{}
+	for r.Scan() {
+		switch rec := r.Result().(type) {
+		case *benchfmt.Result:
+			count[string(rec.Name)]++
+		case *benchfmt.SyntaxError:
+			t.Errorf("syntax error: %v", rec)
+		}
+	}
+	want := map[string]int{"Sequential": 2, "Semaphore/c=2": 2, "Semaphore/c=4": 2}
+	if d := cmp.Diff(want, count); d != "" {
+		t.Errorf("results per benchmark (-want +got):\n%s", d)
+	}
+	if n := strings.Count(res.stdout, "goos:"); n != 1 {
+		t.Errorf("%d goos lines, want 1:\n%s", n, res.stdout)
 	}
 }

@@ -20,7 +20,7 @@ import (
 var ErrUnknownFormat = errors.New("unknown format")
 
 // Formats lists the summary formats Write accepts.
-var Formats = []string{"table", "markdown", "csv", "json"}
+var Formats = []string{"table", "markdown", "csv", "json", "benchstat"}
 
 // Write renders c to w in format, one of Formats; terminal says whether w is a terminal (see
 // WriteCSV).
@@ -34,8 +34,10 @@ func Write(w io.Writer, format string, c Comparison, terminal bool) error {
 		return WriteCSV(w, c, terminal)
 	case "json":
 		return WriteJSON(w, c)
+	case "benchstat":
+		return WriteBenchstat(w, c, true)
 	}
-	return fmt.Errorf("%w %q (want table, markdown, csv or json)", ErrUnknownFormat, format)
+	return fmt.Errorf("%w %q (want table, markdown, csv, json or benchstat)", ErrUnknownFormat, format)
 }
 
 // tableHeader names the columns of the table and markdown renderings; the first two hold

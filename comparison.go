@@ -43,6 +43,9 @@ Examples:
   # per-request records as CSV to a file, a markdown summary to paste in a PR
   fetchbench --offline --ids 1-30 --records runs.csv -o markdown
 
+  # the staircase of sequential against the block of unbounded, as waterfalls
+  fetchbench --offline -n 8 --timeline
+
   # where more concurrency stops paying: one row per level, then the knee and Little's law
   fetchbench --offline --fake-workers 8 -s semaphore -c 1..32 -n 64
 
@@ -103,6 +106,10 @@ func newCompareFlags(o *compareOptions) *pflag.FlagSet {
 		return cliflag.Valuef("want auto, always or never, got %q", s)
 	}), "progress", "progress line on stderr: auto|always|never (auto: on a terminal that does not also show the records)")
 	fs.BoolVarP(&o.out.quiet, "quiet", "q", false, "print no summary")
+	fs.Var(cliflag.Choice(&o.out.timeline, "", []string{"", "shared", "own"}, func(s string) error {
+		return cliflag.Valuef("want shared or own, got %q", s)
+	}), "timeline", "draw each run as a waterfall after the summary, on one time axis (--timeline=own: one per run)")
+	fs.Lookup("timeline").NoOptDefVal = "shared"
 	fs.Var(cliflag.Parsed(&o.thresholds, "", cliflag.Colon, report.ParseThresholds),
 		"fail-on", "thresholds per strategy, e.g. 'errors>0,p99>500ms,efficiency<0.9,rps<50' (exit 3 on breach)")
 
@@ -283,10 +290,16 @@ func runCompare(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	}
 	defer recs.close()
 	progress := showProgress(sp.out.progress, report.IsTerminal(stderr), sp.out.records == "-" && report.IsTerminal(stdout))
+	var timelines []*report.Timeline
 	run.Consumers = func(cfg fetcher.Config) []report.Consumer {
 		cs := recs.consumers()
 		if progress {
 			cs = append(cs, report.NewProgress(stderr, string(cfg.Strategy), targets.Len()))
+		}
+		if sp.out.timeline != "" {
+			t := report.NewTimeline(report.RunLabel(cfg), targets.Len())
+			timelines = append(timelines, t)
+			cs = append(cs, t)
 		}
 		return cs
 	}
@@ -318,6 +331,10 @@ func runCompare(ctx context.Context, args []string, stdin io.Reader, stdout, std
 				return fmt.Errorf("write summary: %w", werr)
 			}
 		}
+		if err := sp.out.drawTimelines(timelines, summaryOut, stderr); err != nil {
+			return err
+		}
+		timelines = timelines[:0]
 		if cmp.Interrupted() {
 			fmt.Fprintln(stderr, "fetchbench: interrupted; the report above is partial")
 			return &exitErr{code: exitInterrupted}

@@ -6,12 +6,14 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/creack/pty"
 	"github.com/google/go-cmp/cmp"
 	"go.uber.org/goleak"
 	"golang.org/x/perf/benchfmt"
@@ -500,5 +502,77 @@ func TestBenchstatRepeat(t *testing.T) {
 	}
 	if n := strings.Count(res.stdout, "goos:"); n != 1 {
 		t.Errorf("%d goos lines, want 1:\n%s", n, res.stdout)
+	}
+}
+
+// TestTimelineFlag draws the waterfalls after a table on stdout, on stderr after JSON (stdout
+// stays one JSON document), with one axis or one per run, never in colour off a terminal.
+func TestTimelineFlag(t *testing.T) {
+	t.Parallel()
+	base := []string{"--offline", "--fake-latency", "5ms", "-n", "4", "-s", "sequential,semaphore", "-c", "2"}
+	tests := []struct {
+		name       string
+		args       []string
+		onStdout   bool
+		sharedAxis bool
+	}{
+		{"table", []string{"--timeline"}, true, true},
+		{"own axes", []string{"--timeline=own"}, true, false},
+		{"json", []string{"--timeline", "-o", "json"}, false, true},
+		{"quiet", []string{"--timeline", "-q"}, false, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			res := invoke(t, "", append(base, tc.args...)...)
+			if res.code != 0 {
+				t.Fatalf("exit %d: %s", res.code, res.stderr)
+			}
+			out := res.stderr
+			if tc.onStdout {
+				out = res.stdout
+			}
+			for _, want := range []string{"\nsequential\n", "\nsemaphore c=2\n", "   4 │", "█ on the wire"} {
+				if !strings.Contains("\n"+out, want) {
+					t.Errorf("timeline lacks %q:\n%s", want, out)
+				}
+			}
+			if got := strings.Contains(out, "one time axis for all"); got != tc.sharedAxis {
+				t.Errorf("shared axis %v, want %v:\n%s", got, tc.sharedAxis, out)
+			}
+			if strings.Contains(res.stdout+res.stderr, "\x1b[") {
+				t.Error("colour off a terminal")
+			}
+			if tc.args[len(tc.args)-1] == "json" && !json.Valid([]byte(res.stdout)) {
+				t.Errorf("stdout is not one JSON document:\n%s", res.stdout)
+			}
+		})
+	}
+}
+
+// TestTimelineColour draws in colour on a terminal, and not when NO_COLOR is set.
+func TestTimelineColour(t *testing.T) {
+	for _, noColor := range []bool{false, true} {
+		t.Setenv("NO_COLOR", map[bool]string{false: "", true: "1"}[noColor]) // empty: no effect
+		ptmx, tty, err := pty.Open()
+		if err != nil {
+			t.Skipf("no pty: %v", err)
+		}
+		done := make(chan []byte)
+		go func() {
+			b, _ := io.ReadAll(ptmx)
+			done <- b
+		}()
+		var errb bytes.Buffer
+		err = run(context.Background(), []string{"--offline", "--fake-latency", "2ms", "-n", "3", "-s", "semaphore", "-c", "1", "--timeline"}, strings.NewReader(""), tty, &errb)
+		tty.Close()
+		out := string(<-done)
+		ptmx.Close()
+		if err != nil {
+			t.Fatalf("%v: %s", err, errb.String())
+		}
+		if got := strings.Contains(out, "\x1b[36m█"); got == noColor {
+			t.Errorf("NO_COLOR set %v: coloured bars %v:\n%q", noColor, got, out)
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"os"
 
@@ -15,6 +16,7 @@ type outputs struct {
 	order    string // --order: completion or input
 	progress string // --progress: auto, always or never
 	quiet    bool   // -q: no summary
+	timeline string // --timeline: "" none, "shared" one time axis, "own" one per run
 }
 
 // recordsOut is where --records go: nothing, stdout or a file, as one report.RecordStream.
@@ -72,4 +74,25 @@ func (o *recordsOut) close() error {
 		}
 	}
 	return err
+}
+
+// drawTimelines draws the runs' waterfalls when --timeline asks for them: after a table or
+// markdown summary, on its writer; on stderr when the summary is for machines (JSON, CSV,
+// benchstat) or absent (-q). Colour only on a terminal, and never with NO_COLOR set (not empty).
+func (o outputs) drawTimelines(ts []*report.Timeline, summary, stderr io.Writer) error {
+	if o.timeline == "" || len(ts) == 0 {
+		return nil
+	}
+	w := summary
+	if o.quiet || (o.summary != "table" && o.summary != "markdown") {
+		w = stderr
+	} else {
+		fmt.Fprintln(w)
+	}
+	noColor := os.Getenv("NO_COLOR") != "" // no-color.org: set and not empty
+	opts := report.TimelineOptions{Own: o.timeline == "own", Color: report.IsTerminal(w) && !noColor}
+	if err := report.WriteTimelines(w, ts, opts); err != nil {
+		return fmt.Errorf("write timeline: %w", err)
+	}
+	return nil
 }

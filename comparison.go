@@ -331,7 +331,7 @@ func runCompare(ctx context.Context, args []string, stdin io.Reader, stdout, std
 				return fmt.Errorf("write summary: %w", werr)
 			}
 		}
-		if err := sp.out.drawTimelines(timelines, summaryOut, stderr); err != nil {
+		if err := sp.out.drawTimelines(timelines, report.Sweeps(cmp), summaryOut, stderr); err != nil {
 			return err
 		}
 		timelines = timelines[:0]

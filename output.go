@@ -76,10 +76,11 @@ func (o *recordsOut) close() error {
 	return err
 }
 
-// drawTimelines draws the runs' waterfalls when --timeline asks for them: after a table or
+// drawTimelines draws the runs' waterfalls, and a chart of each sweep, when --timeline asks
+// for them: after a table or
 // markdown summary, on its writer; on stderr when the summary is for machines (JSON, CSV,
 // benchstat) or absent (-q). Colour only on a terminal, and never with NO_COLOR set (not empty).
-func (o outputs) drawTimelines(ts []*report.Timeline, summary, stderr io.Writer) error {
+func (o outputs) drawTimelines(ts []*report.Timeline, sweeps []report.Sweep, summary, stderr io.Writer) error {
 	if o.timeline == "" || len(ts) == 0 {
 		return nil
 	}
@@ -92,7 +93,7 @@ func (o outputs) drawTimelines(ts []*report.Timeline, summary, stderr io.Writer)
 	noColor := os.Getenv("NO_COLOR") != "" // no-color.org: set and not empty
 	opts := report.TimelineOptions{Own: o.timeline == "own", Color: report.IsTerminal(w) && !noColor}
 	if err := report.WriteTimelines(w, ts, opts); err != nil {
-		return fmt.Errorf("write timeline: %w", err)
+		return err
 	}
-	return nil
+	return report.WriteSweepCharts(w, sweeps, opts.Color)
 }

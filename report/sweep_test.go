@@ -1,6 +1,8 @@
 package report
 
 import (
+	"bytes"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -72,5 +74,26 @@ func TestSweeps(t *testing.T) {
 				t.Errorf("Describe (-want +got):\n%s", d)
 			}
 		})
+	}
+}
+
+func TestWriteSweepCharts(t *testing.T) {
+	t.Parallel()
+	sem := fetcher.Semaphore
+	sums := []Summary{
+		level(sem, 1, 50, 20, 20, 1), level(sem, 2, 100, 20, 20, 2), level(sem, 4, 200, 20, 20, 4),
+		level(sem, 8, 380, 21, 21, 7.98), level(sem, 16, 390, 41, 41, 16),
+	}
+	for _, color := range []bool{false, true} {
+		var buf bytes.Buffer
+		if err := WriteSweepCharts(&buf, Sweeps(NewComparison(sums)), color); err != nil {
+			t.Fatal(err)
+		}
+		if color != strings.Contains(buf.String(), "\x1b[") {
+			t.Errorf("colour %v, escapes in the output %v", color, !color)
+		}
+		if !color {
+			golden(t, "sweep.chart.golden", buf.Bytes())
+		}
 	}
 }

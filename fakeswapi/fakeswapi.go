@@ -324,6 +324,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, k uint64) outcome
 	s.stats.enterService()
 	defer s.stats.leaveService()
 
+	if d, ok := strings.CutPrefix(r.URL.Path, "/delay/"); ok {
+		return serveDelay(w, r, d)
+	}
 	jitter, pick := draws(s.opts.Seed, k)
 	if d := s.latency(jitter); d > 0 && !waitctx.Sleep(ctx, d) {
 		return outcome{canceled: true, abort: true}
@@ -646,4 +649,28 @@ func (s *Server) serveStats(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeBody(w, r, http.StatusNotFound, notFoundBody)
 	}
+}
+
+// MaxDelay is the longest /delay/{duration} the fake waits.
+const MaxDelay = time.Minute
+
+// serveDelay answers /delay/{d} (httpbin's endpoint, with a Go duration or a number of
+// seconds) after d, holding its worker slot meanwhile: {"delay":"7.5s"}. A bad or too long d
+// gets a 400.
+func serveDelay(w http.ResponseWriter, r *http.Request, text string) outcome {
+	d, err := time.ParseDuration(text)
+	if err != nil {
+		secs, ferr := strconv.ParseFloat(text, 64)
+		d, err = time.Duration(secs*float64(time.Second)), ferr
+	}
+	if err != nil || d < 0 || d > MaxDelay {
+		b := fmt.Appendf(nil, `{"detail":"delay wants a duration from 0 to %s, such as 7.5s or 7.5"}`, MaxDelay)
+		writeBody(w, r, http.StatusBadRequest, newBody(b))
+		return outcome{status: http.StatusBadRequest}
+	}
+	if !waitctx.Sleep(r.Context(), d) {
+		return outcome{canceled: true, abort: true}
+	}
+	writeBody(w, r, http.StatusOK, newBody(fmt.Appendf(nil, `{"delay":%q}`, d.String())))
+	return outcome{status: http.StatusOK}
 }

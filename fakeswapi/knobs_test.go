@@ -581,3 +581,54 @@ type discardWriter struct{ h http.Header }
 func (w *discardWriter) Header() http.Header         { return w.h }
 func (w *discardWriter) Write(p []byte) (int, error) { return len(p), nil }
 func (w *discardWriter) WriteHeader(int)             {}
+
+// TestDelay checks /delay/{duration}: answered after exactly that long, holding a worker slot
+// meanwhile, and a 400 for a duration it does not take.
+func TestDelay(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		path    string
+		status  int
+		after   time.Duration
+		body    string
+		workers int
+		clients int
+	}{
+		{path: "1.5s", status: 200, after: 1500 * time.Millisecond, body: `{"delay":"1.5s"}`},
+		{path: "2", status: 200, after: 2 * time.Second, body: `{"delay":"2s"}`},
+		{path: "0", status: 200, body: `{"delay":"0s"}`},
+		{path: "1s", status: 200, after: 3 * time.Second, body: `{"delay":"1s"}`, workers: 1, clients: 3},
+		{path: "soon", status: 400},
+		{path: "-1s", status: 400},
+		{path: "2h", status: 400},
+	}
+	for _, tc := range tests {
+		t.Run(tc.path, func(t *testing.T) {
+			t.Parallel()
+			synctest.Test(t, func(t *testing.T) {
+				fake := newFake(t, fakeswapi.Options{Workers: tc.workers})
+				client, stop := serveInMemory(t, fake)
+				defer stop()
+				start := time.Now()
+				var wg sync.WaitGroup
+				for range max(tc.clients, 1) {
+					wg.Go(func() {
+						req, err := http.NewRequest(http.MethodGet, "http://"+memHost+"/delay/"+tc.path, nil)
+						if err != nil {
+							t.Error(err)
+							return
+						}
+						r := fetch(t, client, req)
+						if r.status != tc.status || (tc.body != "" && string(r.body) != tc.body) {
+							t.Errorf("status %d body %s, want %d %s", r.status, r.body, tc.status, tc.body)
+						}
+					})
+				}
+				wg.Wait()
+				if got := time.Since(start); tc.status == 200 && got != tc.after {
+					t.Errorf("answered after %v, want %v", got, tc.after)
+				}
+			})
+		})
+	}
+}

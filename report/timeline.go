@@ -19,8 +19,7 @@ type Timeline struct {
 	label string
 	n     int // requests expected; rows group ceil(n/TimelineRows) of them
 	group int
-	rows  []span
-	extra span // records outside 0..n-1 (Seq −1: not drawn, counted)
+	rows  []span // records outside 0..n-1 (Seq −1: a follow-up request) are not drawn
 }
 
 // span is one row: the earliest time a request of it was queued, the earliest start, the

@@ -79,6 +79,11 @@ func TestCLIGolden(t *testing.T) {
 	}{
 		{name: "help", args: []string{"--help"}},
 		{name: "serve-help", args: []string{"serve", "--help"}},
+		{name: "lesson-help", args: []string{"lesson", "--help"}},
+		{name: "err-lesson-name", args: []string{"lesson"}},
+		{name: "err-lesson-unknown", args: []string{"lesson", "cafe"}},
+		{name: "err-lesson-scale", args: []string{"lesson", "gather", "--time-scale", "100"}},
+		{name: "err-lesson-argument", args: []string{"lesson", "gather", "extra"}},
 
 		{name: "err-concurrency", args: []string{"-c", "0"}},
 		{name: "err-rate", args: []string{"-r", "0"}},

@@ -29,6 +29,7 @@ Usage:
   fetchbench [flags]           run the chosen strategies and print the comparison
   fetchbench get [flags]       fetch with one strategy and print the documents (see fetchbench get --help)
   fetchbench serve [flags]     run the fake SWAPI in the foreground (see fetchbench serve --help)
+  fetchbench lesson NAME       reproduce a classic lesson: restaurant, gather or workers (see fetchbench lesson --help)
 
 Examples:
   # all four strategies against the built-in fake SWAPI (100 ms per request)

@@ -44,8 +44,9 @@ type command func(ctx context.Context, args []string, stdin io.Reader, stdout, s
 
 // commands maps a first argument to its subcommand; anything else runs the comparison.
 var commands = map[string]command{
-	"serve": runServe,
-	"get":   runGet,
+	"serve":  runServe,
+	"lesson": runLesson,
+	"get":    runGet,
 }
 
 // run dispatches on the first argument.

@@ -326,3 +326,26 @@ func (v *levelsValue[T]) Set(s string) error {
 	*v.p, v.text = out, s
 	return nil
 }
+
+// Scale returns a float flag value storing into p, set to def, for a factor from 0.001 to 10.
+func Scale(p *float64, def float64) pflag.Value {
+	*p = def
+	return scaleValue{p}
+}
+
+type scaleValue struct{ p *float64 }
+
+func (v scaleValue) String() string { return strconv.FormatFloat(*v.p, 'g', -1, 64) }
+func (v scaleValue) Type() string   { return "float" }
+
+func (v scaleValue) Set(s string) error {
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return err
+	}
+	if !(f >= 0.001 && f <= 10) {
+		return Rangef("must be between 0.001 and 10, got %s", s)
+	}
+	*v.p = f
+	return nil
+}

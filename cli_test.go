@@ -92,6 +92,7 @@ func TestCLIGolden(t *testing.T) {
 		{name: "err-sweep-twice", args: []string{"-r", "5,10,5"}},
 		{name: "err-repeat", args: []string{"--repeat", "3"}},
 		{name: "err-timeline", args: []string{"--timeline=wide"}},
+		{name: "err-html", args: []string{"--html", "/nonexistent/dir/report.html"}},
 		{name: "err-repeat-zero", args: []string{"--repeat", "0", "-o", "benchstat"}},
 		{name: "err-rate-tiny", args: []string{"-r", "1e-300"}},
 		{name: "err-burst", args: []string{"--burst", "0"}},

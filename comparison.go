@@ -111,6 +111,7 @@ func newCompareFlags(o *compareOptions) *pflag.FlagSet {
 		return cliflag.Valuef("want shared or own, got %q", s)
 	}), "timeline", "draw each run as a waterfall after the summary, on one time axis (--timeline=own: one per run)")
 	fs.Lookup("timeline").NoOptDefVal = "shared"
+	fs.StringVar(&o.out.html, "html", "", "write a self-contained HTML report with charts to FILE (it fetches nothing when opened)")
 	fs.Var(cliflag.Parsed(&o.thresholds, "", cliflag.Colon, report.ParseThresholds),
 		"fail-on", "thresholds per strategy, e.g. 'errors>0,p99>500ms,efficiency<0.9,rps<50' (exit 3 on breach)")
 
@@ -292,8 +293,16 @@ func runCompare(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	defer recs.close()
 	progress := showProgress(sp.out.progress, report.IsTerminal(stderr), sp.out.records == "-" && report.IsTerminal(stdout))
 	var timelines []*report.Timeline
+	html, err := sp.out.openHTML()
+	if err != nil {
+		return err
+	}
+	defer html.close()
 	run.Consumers = func(cfg fetcher.Config) []report.Consumer {
 		cs := recs.consumers()
+		if h := html.consumer(cfg, targets.Len()); h != nil {
+			cs = append(cs, h)
+		}
 		if progress {
 			cs = append(cs, report.NewProgress(stderr, string(cfg.Strategy), targets.Len()))
 		}
@@ -334,6 +343,11 @@ func runCompare(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		}
 		if err := sp.out.drawTimelines(timelines, report.Sweeps(cmp), summaryOut, stderr); err != nil {
 			return err
+		}
+		if i == sp.repeat-1 || cmp.Interrupted() {
+			if err := html.write(cmp); err != nil {
+				return err
+			}
 		}
 		timelines = timelines[:0]
 		if cmp.Interrupted() {

@@ -578,3 +578,27 @@ func TestTimelineColour(t *testing.T) {
 		}
 	}
 }
+
+// TestHTMLFlag writes the HTML report of a run: one self-contained page with the table and the
+// data of every run (the browser test in report/ opens such a page).
+func TestHTMLFlag(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "report.html")
+	res := invoke(t, "", "--offline", "--fake-latency", "2ms", "-n", "5", "-s", "sequential,semaphore", "-c", "1,2", "--html", path, "-q")
+	if res.code != 0 {
+		t.Fatalf("exit %d: %s", res.code, res.stderr)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := string(b)
+	for _, want := range []string{"<!doctype html>", "<td>semaphore</td>", `"label":"semaphore c=2"`, "data-charts-drawn", "uPlot"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+	if strings.Contains(page, "src=") || strings.Contains(page, "href=") {
+		t.Error("the page refers to other files")
+	}
+}

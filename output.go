@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/fetchbench/fetchbench/fetcher"
 	"github.com/fetchbench/fetchbench/report"
 )
 
@@ -17,6 +18,7 @@ type outputs struct {
 	progress string // --progress: auto, always or never
 	quiet    bool   // -q: no summary
 	timeline string // --timeline: "" none, "shared" one time axis, "own" one per run
+	html     string // --html: "" none, else the report's file
 }
 
 // recordsOut is where --records go: nothing, stdout or a file, as one report.RecordStream.
@@ -96,4 +98,59 @@ func (o outputs) drawTimelines(ts []*report.Timeline, sweeps []report.Sweep, sum
 		return err
 	}
 	return report.WriteSweepCharts(w, sweeps, opts.Color)
+}
+
+// htmlReport is the --html file being built: one report.HTMLRun per run.
+type htmlReport struct {
+	file   *os.File
+	runs   []*report.HTMLRun
+	closed bool
+}
+
+// close closes the file if write has not; a report cut short stays empty.
+func (h *htmlReport) close() {
+	if h != nil && !h.closed {
+		h.closed = true
+		h.file.Close()
+	}
+}
+
+// openHTML creates the --html file up front, so that a bad path fails before any request.
+func (o outputs) openHTML() (*htmlReport, error) {
+	if o.html == "" {
+		return nil, nil
+	}
+	f, err := os.Create(o.html)
+	if err != nil {
+		return nil, usagef("--html: %v", err)
+	}
+	return &htmlReport{file: f}, nil
+}
+
+// consumer is the report part of one more run, or nil without --html.
+func (h *htmlReport) consumer(cfg fetcher.Config, n int) report.Consumer {
+	if h == nil {
+		return nil
+	}
+	r := report.NewHTMLRun(report.RunLabel(cfg), n)
+	h.runs = append(h.runs, r)
+	return r
+}
+
+// write writes the report of c (whose runs are the last len(c.Summaries) consumers) and
+// closes the file.
+func (h *htmlReport) write(c report.Comparison) error {
+	if h == nil {
+		return nil
+	}
+	runs := h.runs[max(0, len(h.runs)-len(c.Summaries)):]
+	err := report.WriteHTML(h.file, c, runs)
+	h.closed = true
+	if cerr := h.file.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("--html: %w", err)
+	}
+	return nil
 }

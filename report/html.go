@@ -1,0 +1,225 @@
+package report
+
+import (
+	"bytes"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io"
+	"math"
+	"time"
+
+	"github.com/fetchbench/fetchbench/fetcher"
+)
+
+// The HTML report's parts, inlined into one file: uPlot (MIT, see html/uPlot.LICENSE), the
+// report's own script and style, and the page template.
+var (
+	//go:embed html/uPlot.iife.min.js
+	uplotJS string
+	//go:embed html/uPlot.min.css
+	uplotCSS string
+	//go:embed html/report.js
+	reportJS string
+	//go:embed html/report.css
+	reportCSS string
+	//go:embed html/report.html.tmpl
+	reportPage string
+)
+
+var reportTemplate = template.Must(template.New("report").Parse(reportPage))
+
+// The HTML report's bounds: a run's waterfall shows at most WaterfallRows requests (every
+// k-th by input position past that), its in-flight curve has inflightBuckets points, its
+// latency histogram 20 bins per decade from 1 µs to 1 h.
+const (
+	WaterfallRows   = 2000
+	inflightBuckets = 512
+	histPerDecade   = 20
+	histBins        = 10 * histPerDecade // 1µs .. 10^10 µs, beyond any timeout
+)
+
+// HTMLRun is the Consumer that keeps what one run's part of the HTML report draws, in memory
+// bounded whatever the number of requests: a latency histogram, requests in flight per time
+// bucket (the bucket doubles when a request ends past the last one), and a sample of the
+// waterfall.
+type HTMLRun struct {
+	label        string
+	n, step      int
+	hist         [histBins]int64
+	width        time.Duration // in-flight bucket width
+	starts, ends [inflightBuckets]int64
+	rows         [][5]float64 // seq, queued ms, start ms, end ms, failed (1)
+}
+
+// NewHTMLRun returns the report part of a run labelled label over n requests.
+func NewHTMLRun(label string, n int) *HTMLRun {
+	n = max(n, 1)
+	return &HTMLRun{label: label, n: n, step: (n + WaterfallRows - 1) / WaterfallRows, width: time.Millisecond}
+}
+
+// Add counts r.
+func (h *HTMLRun) Add(r fetcher.Record) {
+	if r.Attempts > 0 {
+		us := max(r.Latency.Microseconds(), 1)
+		h.hist[min(int(math.Log10(float64(us))*histPerDecade), histBins-1)]++
+		end := r.Start + r.Total
+		start := max(end-r.Latency, 0) // the final attempt's time on the wire
+		for end >= h.width*inflightBuckets {
+			h.widen()
+		}
+		h.starts[start/h.width]++
+		h.ends[end/h.width]++
+	}
+	if r.Seq >= 0 && r.Seq < h.n && r.Seq%h.step == 0 {
+		failed := 0.0
+		if !r.OK() {
+			failed = 1
+		}
+		end := r.Start
+		if r.Attempts > 0 {
+			end += r.Total
+		}
+		h.rows = append(h.rows, [5]float64{float64(r.Seq), msOf(r.Start - r.Queue), msOf(r.Start), msOf(end), failed})
+	}
+}
+
+// widen doubles the in-flight bucket width, merging buckets pairwise.
+func (h *HTMLRun) widen() {
+	for i := range inflightBuckets / 2 {
+		h.starts[i] = h.starts[2*i] + h.starts[2*i+1]
+		h.ends[i] = h.ends[2*i] + h.ends[2*i+1]
+	}
+	clear(h.starts[inflightBuckets/2:])
+	clear(h.ends[inflightBuckets/2:])
+	h.width *= 2
+}
+
+// Close ends the stream; it never fails.
+func (h *HTMLRun) Close() error { return nil }
+
+func msOf(d time.Duration) float64 { return math.Round(float64(d)/1e3) / 1e3 }
+
+// htmlData is the report's data, read by html/report.js.
+type htmlData struct {
+	Runs   []htmlRunData   `json:"runs"`
+	Sweeps []htmlSweepData `json:"sweeps"`
+}
+
+type htmlRunData struct {
+	Label     string       `json:"label"`
+	HistMS    []float64    `json:"hist_ms"`  // bin centres
+	HistPct   []float64    `json:"hist_pct"` // share of the run's requests
+	TimeMS    []float64    `json:"time_ms"`  // in-flight bucket starts
+	InFlight  []float64    `json:"in_flight"`
+	Rows      [][5]float64 `json:"rows"`
+	Requests  int          `json:"requests"`
+	EveryKth  int          `json:"every_kth"`
+	WallMS    float64      `json:"wall_ms"`
+	ErrorRows int          `json:"error_rows"`
+}
+
+type htmlSweepData struct {
+	Title  string    `json:"title"`
+	Param  string    `json:"param"`
+	Levels []float64 `json:"levels"`
+	RPS    []float64 `json:"rps"`
+	P99MS  []float64 `json:"p99_ms"`
+	Knee   float64   `json:"knee"`
+}
+
+func (h *HTMLRun) data(wallMS float64) htmlRunData {
+	d := htmlRunData{Label: h.label, Rows: h.rows, Requests: h.n, EveryKth: h.step, WallMS: wallMS}
+	var total int64
+	for _, c := range h.hist {
+		total += c
+	}
+	for i, c := range h.hist {
+		if c > 0 {
+			d.HistMS = append(d.HistMS, math.Round(math.Pow(10, (float64(i)+0.5)/histPerDecade))/1e3)
+			d.HistPct = append(d.HistPct, math.Round(float64(c)/float64(total)*1e5)/1e3)
+		}
+	}
+	last := 0
+	for i := range inflightBuckets {
+		if h.starts[i] != 0 || h.ends[i] != 0 {
+			last = i
+		}
+	}
+	var in int64
+	for i := 0; i <= last+1 && i < inflightBuckets; i++ {
+		in += h.starts[i]
+		d.TimeMS = append(d.TimeMS, msOf(time.Duration(i)*h.width))
+		d.InFlight = append(d.InFlight, float64(in))
+		in -= h.ends[i]
+	}
+	for _, r := range h.rows {
+		if r[4] == 1 {
+			d.ErrorRows++
+		}
+	}
+	if d.Rows == nil {
+		d.Rows = [][5]float64{}
+	}
+	return d
+}
+
+// WriteHTML writes the comparison as one self-contained HTML page: the table, the plain-words
+// lines, then, drawn with uPlot, each run's latency distribution, requests in flight over
+// time and waterfall, and each sweep's throughput and p99 by level. runs are the HTMLRun
+// consumers of the comparison's runs, in order. Nothing is fetched when the page is opened;
+// it marks its body data-charts-drawn="true" once every chart has drawn.
+func WriteHTML(w io.Writer, c Comparison, runs []*HTMLRun) error {
+	var data htmlData
+	for i, r := range runs {
+		wall := 0.0
+		if i < len(c.Summaries) {
+			wall = c.Summaries[i].WallMS
+		}
+		data.Runs = append(data.Runs, r.data(wall))
+	}
+	for _, sw := range Sweeps(c) {
+		sd := htmlSweepData{Title: fmt.Sprintf("%s: throughput and p99 latency by %s", sw.Strategy, sw.Param), Param: sw.Param, Knee: sw.Knee}
+		for _, l := range sw.Levels {
+			sd.Levels = append(sd.Levels, l.Level)
+			sd.RPS = append(sd.RPS, l.ReqPerSec)
+			for _, s := range c.Summaries {
+				if s.Strategy == sw.Strategy && (s.Concurrency == int(l.Level) && sw.Param == "c" || s.Rate == l.Level && sw.Param == "r") {
+					sd.P99MS = append(sd.P99MS, s.LatencyP99MS)
+					break
+				}
+			}
+		}
+		data.Sweeps = append(data.Sweeps, sd)
+	}
+	js, err := json.Marshal(data) // escapes <, > and &: safe inside a script element
+	if err != nil {
+		return fmt.Errorf("write html: %w", err)
+	}
+	var rows [][]string
+	for _, s := range c.Summaries {
+		rows = append(rows, tableRow(s))
+	}
+	var lines []string
+	for _, s := range c.Summaries {
+		lines = append(lines, Describe(s))
+	}
+	for _, sw := range Sweeps(c) {
+		lines = append(lines, sw.Describe())
+	}
+	var buf bytes.Buffer
+	err = reportTemplate.Execute(&buf, map[string]any{
+		"Header": tableHeader, "Rows": rows, "Lines": lines,
+		"UplotJS": template.JS(uplotJS), "UplotCSS": template.CSS(uplotCSS),
+		"ReportJS": template.JS(reportJS), "ReportCSS": template.CSS(reportCSS),
+		"Data": template.JS(js),
+	})
+	if err != nil {
+		return fmt.Errorf("write html: %w", err)
+	}
+	if _, err := w.Write(buf.Bytes()); err != nil {
+		return fmt.Errorf("write html: %w", err)
+	}
+	return nil
+}

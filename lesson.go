@@ -236,34 +236,52 @@ var (
 
 // workersMatrix runs every cell: clients at once against the 5 s resource with a 7 s limit,
 // both scaled, and reports which passed (every client answered in time).
-func workersMatrix(ctx context.Context, o lessonOptions) (map[workersCell]bool, error) {
+func workersMatrix(ctx context.Context, o lessonOptions) (map[workersCell]bool, map[workersCell]*report.Timeline, error) {
 	const resource, limit = 5 * time.Second, 7 * time.Second
 	got := map[workersCell]bool{}
+	timelines := map[workersCell]*report.Timeline{}
 	for _, workers := range workersServers {
 		root, stop, err := startLessonFake(fakeswapi.Options{Workers: workers})
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		for _, clients := range workersClients {
 			urls := make(fetcher.TargetList, clients)
 			for i := range urls {
 				urls[i] = fetcher.Target{URL: root + "delay/" + o.scaled(resource).String()}
 			}
-			cmp, err := compare.Run(ctx, compare.Spec{Configs: []fetcher.Config{config(fetcher.Unbounded, fetcher.Knobs{}, o.scaled(limit))}, Targets: urls})
+			cell := workersCell{workers, clients}
+			tl := report.NewTimeline(fmt.Sprintf("%s, %d clients at once", serverName(workers), clients), clients)
+			timelines[cell] = tl
+			cmp, err := compare.Run(ctx, compare.Spec{
+				Configs: []fetcher.Config{config(fetcher.Unbounded, fetcher.Knobs{}, o.scaled(limit))}, Targets: urls,
+				Consumers: func(fetcher.Config) []report.Consumer { return []report.Consumer{tl} },
+			})
 			var unreachable *compare.UnreachableError
 			if err != nil && !errors.As(err, &unreachable) {
 				stop()
-				return nil, err
+				return nil, nil, err
 			}
 			if cmp.Interrupted() {
 				stop()
-				return nil, &exitErr{code: exitInterrupted}
+				return nil, nil, &exitErr{code: exitInterrupted}
 			}
 			got[workersCell{workers, clients}] = err == nil && cmp.Summaries[0].OK == clients
 		}
 		stop()
 	}
-	return got, nil
+	return got, timelines, nil
+}
+
+// serverName names a server of the workers lesson: "1 worker", "5 workers", "unlimited".
+func serverName(workers int) string {
+	switch workers {
+	case 0:
+		return "unlimited"
+	case 1:
+		return "1 worker"
+	}
+	return fmt.Sprintf("%d workers", workers)
 }
 
 func lessonWorkers(ctx context.Context, o lessonOptions, w io.Writer) error {
@@ -272,7 +290,7 @@ func lessonWorkers(ctx context.Context, o lessonOptions, w io.Writer) error {
 	fmt.Fprintln(w, "each giving up after 7 s. The lesson claims: 1 worker serves 1 client in time but not 4; 5")
 	fmt.Fprintln(w, "workers serve 4 but not 10; an unlimited (async) server serves all 10.")
 	fmt.Fprintf(w, "Every duration × %s: the resource takes %s, the clients wait %s.\n\n", num(o.scale), o.scaled(5*time.Second), o.scaled(7*time.Second))
-	got, err := workersMatrix(ctx, o)
+	got, timelines, err := workersMatrix(ctx, o)
 	if err != nil {
 		return err
 	}
@@ -283,11 +301,7 @@ func lessonWorkers(ctx context.Context, o lessonOptions, w io.Writer) error {
 	}
 	fmt.Fprintln(tw, "as the lesson says")
 	for _, workers := range workersServers {
-		name := fmt.Sprintf("%d worker%s", workers, map[bool]string{true: "", false: "s"}[workers == 1])
-		if workers == 0 {
-			name = "unlimited"
-		}
-		fmt.Fprintf(tw, "%s\t", name)
+		fmt.Fprintf(tw, "%s\t", serverName(workers))
 		agree := true
 		for _, c := range workersClients {
 			cell := workersCell{workers, c}
@@ -296,7 +310,11 @@ func lessonWorkers(ctx context.Context, o lessonOptions, w io.Writer) error {
 		}
 		fmt.Fprintln(tw, map[bool]string{true: "yes", false: "no"}[agree])
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(w, "\nThe 5 workers with 10 clients: the second five wait for a worker and give up (✗).")
+	return report.WriteTimelines(w, []*report.Timeline{timelines[workersCell{5, 10}]}, report.TimelineOptions{Color: report.IsTerminal(w)})
 }
 
 // num formats a float without trailing zeros.

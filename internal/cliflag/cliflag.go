@@ -93,21 +93,32 @@ const (
 // second from MinRate to MaxRate.
 func Rate(p *float64, def float64) pflag.Value {
 	*p = def
-	return rateValue{p}
+	return floatValue{p: p, min: MinRate, max: MaxRate, unit: " requests per second", typ: "float64"}
 }
 
-type rateValue struct{ p *float64 }
+// Scale returns a float flag value storing into p, set to def, for a factor from 0.001 to 10.
+func Scale(p *float64, def float64) pflag.Value {
+	*p = def
+	return floatValue{p: p, min: 0.001, max: 10, typ: "float"}
+}
 
-func (v rateValue) String() string { return strconv.FormatFloat(*v.p, 'g', -1, 64) }
-func (v rateValue) Type() string   { return "float64" }
+// floatValue is a float flag value that accepts min..max.
+type floatValue struct {
+	p         *float64
+	min, max  float64
+	unit, typ string
+}
 
-func (v rateValue) Set(s string) error {
+func (v floatValue) String() string { return strconv.FormatFloat(*v.p, 'g', -1, 64) }
+func (v floatValue) Type() string   { return v.typ }
+
+func (v floatValue) Set(s string) error {
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil {
 		return err
 	}
-	if !(f >= MinRate && f <= MaxRate) {
-		return Rangef("must be between %g and %g requests per second, got %s", MinRate, MaxRate, s)
+	if !(f >= v.min && f <= v.max) {
+		return Rangef("must be between %g and %g%s, got %s", v.min, v.max, v.unit, s)
 	}
 	*v.p = f
 	return nil
@@ -324,28 +335,5 @@ func (v *levelsValue[T]) Set(s string) error {
 		}
 	}
 	*v.p, v.text = out, s
-	return nil
-}
-
-// Scale returns a float flag value storing into p, set to def, for a factor from 0.001 to 10.
-func Scale(p *float64, def float64) pflag.Value {
-	*p = def
-	return scaleValue{p}
-}
-
-type scaleValue struct{ p *float64 }
-
-func (v scaleValue) String() string { return strconv.FormatFloat(*v.p, 'g', -1, 64) }
-func (v scaleValue) Type() string   { return "float" }
-
-func (v scaleValue) Set(s string) error {
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil {
-		return err
-	}
-	if !(f >= 0.001 && f <= 10) {
-		return Rangef("must be between 0.001 and 10, got %s", s)
-	}
-	*v.p = f
 	return nil
 }

@@ -28,7 +28,8 @@
 #      it does not fail the script.
 #   3. memory: peak RSS (/usr/bin/time -v, "Maximum resident set size") of
 #      --offline --fake-latency 0 -s semaphore -c MEM_C with --records streamed
-#      to an ndjson file, for MEM_SMALL_N and MEM_N requests (flat in N is the
+#      to an ndjson file and an --html report (its size is reported too), for
+#      MEM_SMALL_N and MEM_N requests (flat in N is the
 #      goal, target < MEM_TARGET_MB); the records file must have N lines.
 #   4. unbounded at scale: -s unbounded -n UNB_N against the fake at
 #      EFF_LATENCY, once in-process (--offline) and once against a separate
@@ -417,12 +418,15 @@ eff_case sequential "(none)" "$EFF_SEQ_N" -s sequential
 log "==> memory (--offline --fake-latency 0 -s semaphore -c $MEM_C, records to ndjson)"
 mem_md=""
 mem_case() {
-	local n=$1 name="mem-$1" rc=0 rec rss mb lines w rps ok v
+	local n=$1 name="mem-$1" rc=0 rec rss mb lines w rps ok v html hkb
 	rec=$OUT/records-$n.ndjson
-	rm -f "$rec"
+	html=$OUT/report-$n.html
+	rm -f "$rec" "$html"
 	run_step "$STEP_TIMEOUT" /usr/bin/time -v -o "$OUT/$name.time" \
 		"$fbbin" --offline --fake-latency 0 -s semaphore -c "$MEM_C" -n "$n" \
-		--records "$rec" --progress never -o json >"$OUT/$name.json" 2>"$OUT/$name.err" || rc=$?
+		--records "$rec" --html "$html" --progress never -o json >"$OUT/$name.json" 2>"$OUT/$name.err" || rc=$?
+	hkb=n/a
+	[[ -f $html ]] && hkb=$(($(wc -c <"$html") / 1024))
 	rss=$(awk -F': *' '/Maximum resident set size/ { print $2 }' "$OUT/$name.time" 2>/dev/null || true)
 	mb=""
 	num "$rss" && mb=$(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }')
@@ -432,8 +436,8 @@ mem_case() {
 	((rc == 0)) || problem "memory n=$n: exit $rc: $(first_err "$name")"
 	[[ $lines == "$n" ]] || problem "memory n=$n: records file has $lines lines, want $n"
 	if ((rc != 0)) || ! num "$mb"; then v="n/a"; elif ge "$MEM_TARGET_MB" "$mb"; then v="PASS"; else v="FAIL"; fi
-	log "    n=$n: peak RSS ${mb:-n/a} MB, wall $(secs "$w"), $(thousands "$rps") req/s, ok=${ok:-n/a}, records lines $lines  $v"
-	mem_md+="| $(thousands "$n") | ${mb:-n/a} MB | $(secs "$w") | $(thousands "$rps") | $(thousands "$lines") $([[ $lines == "$n" ]] && echo '✓' || echo '✗') | $v |"$'\n'
+	log "    n=$n: peak RSS ${mb:-n/a} MB, wall $(secs "$w"), $(thousands "$rps") req/s, ok=${ok:-n/a}, records lines $lines, HTML report $hkb KiB  $v"
+	mem_md+="| $(thousands "$n") | ${mb:-n/a} MB | $(secs "$w") | $(thousands "$rps") | $(thousands "$lines") $([[ $lines == "$n" ]] && echo '✓' || echo '✗') | $hkb KiB | $v |"$'\n'
 	[[ $KEEP_RECORDS == 1 ]] || rm -f "$rec"
 }
 mem_case "$MEM_SMALL_N"
@@ -655,10 +659,10 @@ elapsed=$((SECONDS - started))
 	echo
 	echo "### Memory (peak RSS)"
 	echo
-	echo "\`--offline --fake-latency 0 -s semaphore -c $MEM_C --records FILE.ndjson --progress never\` under \`/usr/bin/time -v\`; target < $MEM_TARGET_MB MB."
+	echo "\`--offline --fake-latency 0 -s semaphore -c $MEM_C --records FILE.ndjson --html FILE.html --progress never\` under \`/usr/bin/time -v\`; target < $MEM_TARGET_MB MB (and an HTML report under ~5 MB)."
 	echo
-	echo "| requests | peak RSS | wall | req/s | records lines = N | target |"
-	echo "|---:|---:|---:|---:|---|---|"
+	echo "| requests | peak RSS | wall | req/s | records lines = N | HTML report | target |"
+	echo "|---:|---:|---:|---:|---|---:|---|"
 	printf '%s' "$mem_md"
 	echo
 	echo "### Unbounded at scale"

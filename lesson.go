@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -79,13 +79,9 @@ func (o lessonOptions) scaled(d time.Duration) time.Duration {
 
 // startLessonFake starts the fake with opts and returns its root URL (with a trailing slash).
 func startLessonFake(opts fakeswapi.Options) (root string, stop func(), err error) {
-	fake, err := fakeswapi.New(opts)
+	running, err := startFake(opts)
 	if err != nil {
-		return "", nil, fmt.Errorf("start the fake: %w", err)
-	}
-	running, err := fake.Start()
-	if err != nil {
-		return "", nil, fmt.Errorf("start the fake: %w", err)
+		return "", nil, err
 	}
 	return strings.TrimSuffix(running.URL, "api/"), running.Close, nil
 }
@@ -168,7 +164,7 @@ func lessonRestaurant(ctx context.Context, o lessonOptions, w io.Writer) error {
 	fmt.Fprintln(w, "(beer, beer, beer), (burger, frites); a burger takes 7.5 s, frites 4 s, a soda 1 s, a beer 1.2 s.")
 	fmt.Fprintln(w, "The lesson claims: one waiter serving one order at a time needs the sum, 43.8 s; the async")
 	fmt.Fprintln(w, "waiter, who takes every order and serves each dish as it is ready, needs the longest, 7.5 s.")
-	fmt.Fprintf(w, "Each dish is a request to the fake's /delay, every duration × %s.\n\n", num(o.scale))
+	fmt.Fprintf(w, "Each dish is a request to the fake's /delay, every duration × %s.\n\n", strconv.FormatFloat(o.scale, 'f', -1, 64))
 	urls := make(fetcher.TargetList, len(restaurantOrders))
 	for i, d := range restaurantOrders {
 		urls[i] = fetcher.Target{URL: root + "delay/" + o.scaled(d.d).String()}
@@ -194,20 +190,16 @@ func lessonRestaurant(ctx context.Context, o lessonOptions, w io.Writer) error {
 
 func lessonGather(ctx context.Context, o lessonOptions, w io.Writer) error {
 	const latency = 400 * time.Millisecond // swapi.dev answers a person in about that
-	fake, err := fakeswapi.New(fakeswapi.Options{Latency: o.scaled(latency), Jitter: o.scaled(latency / 4)})
+	root, stop, err := startLessonFake(fakeswapi.Options{Latency: o.scaled(latency), Jitter: o.scaled(latency / 4)})
 	if err != nil {
-		return fmt.Errorf("start the fake: %w", err)
+		return err
 	}
-	running, err := fake.Start()
-	if err != nil {
-		return fmt.Errorf("start the fake: %w", err)
-	}
-	defer running.Close()
+	defer stop()
 	fmt.Fprintln(w, "gather: fetch SWAPI people 1..9 one by one (await each), then all at once (asyncio.gather).")
 	fmt.Fprintln(w, "The lesson claims: one by one takes the sum of the nine answers; all at once takes about")
 	fmt.Fprintf(w, "the slowest one. Each answer takes %s ± %s here (%s ± %s unscaled, like swapi.dev).\n\n",
 		o.scaled(latency), o.scaled(latency/4), latency, latency/4)
-	targets, err := fetcher.RangeTargets(running.URL+"people/{id}/", 9)
+	targets, err := fetcher.RangeTargets(root+"api/people/{id}/", 9)
 	if err != nil {
 		return err
 	}
@@ -289,7 +281,7 @@ func lessonWorkers(ctx context.Context, o lessonOptions, w io.Writer) error {
 	fmt.Fprintln(w, "workers (each serves one request at a time; the others queue). 1, 4 or 10 clients ask at once,")
 	fmt.Fprintln(w, "each giving up after 7 s. The lesson claims: 1 worker serves 1 client in time but not 4; 5")
 	fmt.Fprintln(w, "workers serve 4 but not 10; an unlimited (async) server serves all 10.")
-	fmt.Fprintf(w, "Every duration × %s: the resource takes %s, the clients wait %s.\n\n", num(o.scale), o.scaled(5*time.Second), o.scaled(7*time.Second))
+	fmt.Fprintf(w, "Every duration × %s: the resource takes %s, the clients wait %s.\n\n", strconv.FormatFloat(o.scale, 'f', -1, 64), o.scaled(5*time.Second), o.scaled(7*time.Second))
 	got, timelines, err := workersMatrix(ctx, o)
 	if err != nil {
 		return err
@@ -315,12 +307,4 @@ func lessonWorkers(ctx context.Context, o lessonOptions, w io.Writer) error {
 	}
 	fmt.Fprintln(w, "\nThe 5 workers with 10 clients: the second five wait for a worker and give up (✗).")
 	return report.WriteTimelines(w, []*report.Timeline{timelines[workersCell{5, 10}]}, report.TimelineOptions{Color: report.IsTerminal(w)})
-}
-
-// num formats a float without trailing zeros.
-func num(f float64) string {
-	if f == math.Trunc(f) {
-		return fmt.Sprintf("%.0f", f)
-	}
-	return fmt.Sprintf("%g", f)
 }

@@ -94,7 +94,17 @@ func (t *targetSpec) start() (stop func(), err error) {
 	if !t.offline {
 		return func() {}, nil
 	}
-	fake, err := fakeswapi.New(t.fake)
+	running, err := startFake(t.fake)
+	if err != nil {
+		return nil, err
+	}
+	t.base = running.URL
+	return running.Close, nil
+}
+
+// startFake starts the fake SWAPI with opts on a free port of 127.0.0.1.
+func startFake(opts fakeswapi.Options) (*fakeswapi.Running, error) {
+	fake, err := fakeswapi.New(opts)
 	if err != nil {
 		return nil, fmt.Errorf("start the fake SWAPI: %w", err)
 	}
@@ -102,8 +112,7 @@ func (t *targetSpec) start() (stop func(), err error) {
 	if err != nil {
 		return nil, fmt.Errorf("start the fake SWAPI: %w", err)
 	}
-	t.base = running.URL
-	return func() { running.Close() }, nil
+	return running, nil
 }
 
 // resolve reads the ids or URLs (from stdin or a file) once, or discovers them with --all,

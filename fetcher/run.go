@@ -179,35 +179,38 @@ const (
 )
 
 // work is one worker: it fetches first (unless < 0), then the targets it receives until work
-// is closed. A record to
-// follow (Config.Follow) is finished in a goroutine of its own, so that the worker and its
-// slot move on.
+// is closed.
 func (r *runner) work(first int, work <-chan int, targets Targets, follows *sync.WaitGroup) {
 	growStack(0)
 	w := r.eng.newWorker()
 	defer w.close()
-	queued := r.sem != nil || r.eng.pacer != nil // unbounded has no queue
-	for i, ok := first, true; ok; i, ok = <-work {
-		if i < 0 {
-			continue
-		}
-		t := targets.At(i)
-		if _, err := r.acquire(); err != nil {
-			r.giveUp(i, t, time.Since(r.t0))
-			continue
-		}
-		var queue time.Duration // every target is queued at t0
-		if queued {
-			queue = time.Since(r.t0)
-		}
-		rec := r.fetch(w, i, t, queue)
-		r.release()
-		if r.cfg.Follow != nil {
-			follows.Go(func() { r.finish(rec) })
-			continue
-		}
-		r.emit(rec)
+	if first >= 0 {
+		r.target(w, first, targets.At(first), follows)
 	}
+	for i := range work {
+		r.target(w, i, targets.At(i), follows)
+	}
+}
+
+// target runs target t (input position i) on w once a slot is free. A record to follow
+// (Config.Follow) is finished in a goroutine of its own, so that the worker and its slot move
+// on.
+func (r *runner) target(w *worker, i int, t Target, follows *sync.WaitGroup) {
+	if _, err := r.acquire(); err != nil {
+		r.giveUp(i, t, time.Since(r.t0))
+		return
+	}
+	var queue time.Duration // every target of a queued strategy is queued at t0
+	if r.sem != nil || r.eng.pacer != nil {
+		queue = time.Since(r.t0)
+	}
+	rec := r.fetch(w, i, t, queue)
+	r.release()
+	if r.cfg.Follow != nil {
+		follows.Go(func() { r.finish(rec) })
+		return
+	}
+	r.emit(rec)
 }
 
 // growStack grows the calling goroutine's stack once, in one step, to the size a request

@@ -81,7 +81,7 @@ func (h *HTMLRun) Add(r fetcher.Record) {
 		if r.Attempts > 0 {
 			end += r.Total
 		}
-		h.rows = append(h.rows, [5]float64{float64(r.Seq), msOf(r.Start - r.Queue), msOf(r.Start), msOf(end), failed})
+		h.rows = append(h.rows, [5]float64{float64(r.Seq), ms(r.Start - r.Queue), ms(r.Start), ms(end), failed})
 	}
 }
 
@@ -99,7 +99,6 @@ func (h *HTMLRun) widen() {
 // Close ends the stream; it never fails.
 func (h *HTMLRun) Close() error { return nil }
 
-func msOf(d time.Duration) float64 { return math.Round(float64(d)/1e3) / 1e3 }
 
 // htmlData is the report's data, read by html/report.js.
 type htmlData struct {
@@ -150,7 +149,7 @@ func (h *HTMLRun) data(wallMS float64) htmlRunData {
 	var in int64
 	for i := 0; i <= last+1 && i < inflightBuckets; i++ {
 		in += h.starts[i]
-		d.TimeMS = append(d.TimeMS, msOf(time.Duration(i)*h.width))
+		d.TimeMS = append(d.TimeMS, ms(time.Duration(i)*h.width))
 		d.InFlight = append(d.InFlight, float64(in))
 		in -= h.ends[i]
 	}
@@ -179,16 +178,16 @@ func WriteHTML(w io.Writer, c Comparison, runs []*HTMLRun) error {
 		}
 		data.Runs = append(data.Runs, r.data(wall))
 	}
-	for _, sw := range Sweeps(c) {
+	sweeps := Sweeps(c)
+	for _, sw := range sweeps {
 		sd := htmlSweepData{Title: fmt.Sprintf("%s: throughput and p99 latency by %s", sw.Strategy, sw.Param), Param: sw.Param, Knee: sw.Knee}
 		for _, l := range sw.Levels {
 			sd.Levels = append(sd.Levels, l.Level)
 			sd.RPS = append(sd.RPS, l.ReqPerSec)
-			for _, s := range c.Summaries {
-				if s.Strategy == sw.Strategy && (s.Concurrency == int(l.Level) && sw.Param == "c" || s.Rate == l.Level && sw.Param == "r") {
-					sd.P99MS = append(sd.P99MS, s.LatencyP99MS)
-					break
-				}
+		}
+		for _, s := range c.Summaries { // the sweep's runs, in the same order as its levels
+			if _, _, ok := sweepLevel(s); ok && s.Strategy == sw.Strategy {
+				sd.P99MS = append(sd.P99MS, s.LatencyP99MS)
 			}
 		}
 		data.Sweeps = append(data.Sweeps, sd)
@@ -205,7 +204,7 @@ func WriteHTML(w io.Writer, c Comparison, runs []*HTMLRun) error {
 	for _, s := range c.Summaries {
 		lines = append(lines, Describe(s))
 	}
-	for _, sw := range Sweeps(c) {
+	for _, sw := range sweeps {
 		lines = append(lines, sw.Describe())
 	}
 	var buf bytes.Buffer

@@ -48,13 +48,8 @@ func Sweeps(c Comparison) []Sweep {
 	var out []Sweep
 	index := map[fetcher.Strategy]int{}
 	for _, s := range c.Summaries {
-		param, level := "", 0.0
-		switch s.Strategy {
-		case fetcher.Semaphore:
-			param, level = "c", float64(s.Concurrency)
-		case fetcher.RateLimit:
-			param, level = "r", s.Rate
-		default:
+		param, level, ok := sweepLevel(s)
+		if !ok {
 			continue
 		}
 		i, ok := index[s.Strategy]
@@ -91,21 +86,33 @@ func Sweeps(c Comparison) []Sweep {
 	return sweeps
 }
 
-// level is the sweep's run at level x.
-func (sw Sweep) level(x float64) SweepLevel {
-	for _, l := range sw.Levels {
-		if l.Level == x {
-			return l
+// sweepLevel is the parameter a sweep of s's strategy varies ("c" or "r") and s's level of
+// it; ok is false for a strategy without one.
+func sweepLevel(s Summary) (param string, level float64, ok bool) {
+	switch s.Strategy {
+	case fetcher.Semaphore:
+		return "c", float64(s.Concurrency), true
+	case fetcher.RateLimit:
+		return "r", s.Rate, true
+	}
+	return "", 0, false
+}
+
+// knee is the position of the knee among the sweep's levels.
+func (sw Sweep) knee() int {
+	for i, l := range sw.Levels {
+		if l.Level == sw.Knee {
+			return i
 		}
 	}
-	return SweepLevel{}
+	return 0
 }
 
 // Describe says in plain words what the sweep shows: its knee, whether more than the knee only
 // queued, and whether Little's law held. Its text is for a terminal.
 func (sw Sweep) Describe() string {
 	p := func(x float64) string { return sw.Param + "=" + num(x) }
-	knee := sw.level(sw.Knee)
+	knee := sw.Levels[sw.knee()]
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s sweep: the knee is %s, the smallest level with %d%% of the best throughput (%s of %s req/s)",
 		sw.Strategy, p(sw.Knee), percent(KneeShare), rateString(knee.ReqPerSec), rateString(sw.BestReqPerSec))

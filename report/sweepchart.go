@@ -36,21 +36,11 @@ func WriteSweepCharts(w io.Writer, sweeps []Sweep, color bool) error {
 			}
 			return o
 		}
-		fmt.Fprintf(&b, "\n%s\n\n", asciigraph.Plot(rps, opts(fmt.Sprintf("%s: req/s by %s (knee %s)", sw.Strategy, sw.Param, label(kneeIndex(sw))), asciigraph.Cyan)...))
+		fmt.Fprintf(&b, "\n%s\n\n", asciigraph.Plot(rps, opts(fmt.Sprintf("%s: req/s by %s (knee %s)", sw.Strategy, sw.Param, label(float64(sw.knee()))), asciigraph.Cyan)...))
 		fmt.Fprintf(&b, "%s\n", asciigraph.Plot(p50, opts(fmt.Sprintf("%s: p50 latency ms by %s", sw.Strategy, sw.Param), asciigraph.Yellow)...))
 	}
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return fmt.Errorf("write sweep chart: %w", err)
 	}
 	return nil
-}
-
-// kneeIndex is the position of the knee among the sweep's levels.
-func kneeIndex(sw Sweep) float64 {
-	for i, l := range sw.Levels {
-		if l.Level == sw.Knee {
-			return float64(i)
-		}
-	}
-	return 0
 }

@@ -99,7 +99,6 @@ func (h *HTMLRun) widen() {
 // Close ends the stream; it never fails.
 func (h *HTMLRun) Close() error { return nil }
 
-
 // htmlData is the report's data, read by html/report.js.
 type htmlData struct {
 	Runs   []htmlRunData   `json:"runs"`

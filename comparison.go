@@ -218,7 +218,7 @@ func (o *compareOptions) spec(set func(string) bool) (*compareSpec, error) {
 	knobs.CapRate = set("concurrency") && len(o.slots) == 1 // a sweep of -c does not cap ratelimit
 	var configs []fetcher.Config
 	for _, s := range o.strategies {
-		for _, k := range levels(s, knobs, o.slots, o.rates) {
+		for _, k := range s.Levels(knobs, o.slots, o.rates) {
 			c := o.run
 			c.Strategy, c.Limits = s, s.Limits(k)
 			configs = append(configs, c)
@@ -227,27 +227,6 @@ func (o *compareOptions) spec(set func(string) bool) (*compareSpec, error) {
 	target.discovery = o.run
 	target.discovery.Strategy, target.discovery.Limits = fetcher.Semaphore, fetcher.Semaphore.Limits(knobs)
 	return &compareSpec{configs: configs, target: target, repeat: o.repeat, thresholds: o.thresholds, out: out, cpuProfile: o.cpuProfile}, nil
-}
-
-// levels is the knobs of each run of strategy s: one per -c level for semaphore, one per -r
-// level for ratelimit, k alone otherwise.
-func levels(s fetcher.Strategy, k fetcher.Knobs, slots []int, rates []float64) []fetcher.Knobs {
-	var out []fetcher.Knobs
-	switch s {
-	case fetcher.Semaphore:
-		for _, c := range slots {
-			k.Concurrency = c
-			out = append(out, k)
-		}
-	case fetcher.RateLimit:
-		for _, r := range rates {
-			k.Rate = r
-			out = append(out, k)
-		}
-	default:
-		out = append(out, k)
-	}
-	return out
 }
 
 // runCompare is the comparison command: run each strategy over the targets, report, judge.
@@ -378,15 +357,7 @@ func filesError(f compare.Files, limit, systemMax uint64, offline bool) error {
 	if limit > compare.ReservedFiles+perRequest {
 		fits = int((limit - compare.ReservedFiles) / perRequest)
 	}
-	var cut string
-	switch f.Strategy {
-	case fetcher.Unbounded:
-		cut = fmt.Sprintf("use -s semaphore -c %d", fits)
-	case fetcher.RateLimit:
-		cut = fmt.Sprintf("lower -r, or cap it with -c %d", fits)
-	default:
-		cut = fmt.Sprintf("lower -c to %d", fits)
-	}
+	cut := f.Strategy.CutFiles(fits)
 	msg := fmt.Sprintf("%s with up to %d requests in flight needs about %d open files but the limit is %d; %s",
 		f.Strategy, f.InFlight, f.Need, limit, cut)
 	if systemMax == 0 || f.Need <= systemMax {

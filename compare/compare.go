@@ -4,7 +4,6 @@ package compare
 import (
 	"context"
 	"fmt"
-	"math"
 	"net/url"
 
 	"github.com/fetchbench/fetchbench/fetcher"
@@ -89,7 +88,7 @@ func FilesNeeded(spec Spec, inProcessServer bool) Files {
 	n := spec.Targets.Len()
 	var f Files
 	for _, c := range spec.Configs {
-		inFlight := inFlight(c, n)
+		inFlight := c.Strategy.MaxInFlight(c.Limits, n, c.Timeout)
 		if inFlight > f.InFlight || f.Strategy == "" {
 			f.InFlight, f.Strategy = inFlight, c.Strategy
 		}
@@ -105,23 +104,3 @@ func FilesNeeded(spec Spec, inProcessServer bool) Files {
 // ReservedFiles are the open files counted for everything but connections: standard streams,
 // the poller, listeners, the records file.
 const ReservedFiles = 64
-
-// inFlight bounds the requests c may have on the wire at once over n targets.
-func inFlight(c fetcher.Config, n int) int {
-	l := c.Limits
-	switch {
-	case l.Slots > 0:
-		return min(l.Slots, n)
-	case l.Rate > 0:
-		timeout := c.Timeout
-		if timeout <= 0 {
-			timeout = fetcher.DefaultTimeout
-		}
-		started := l.Rate*timeout.Seconds() + float64(l.Burst)
-		if started >= float64(n) {
-			return n
-		}
-		return int(math.Ceil(started))
-	}
-	return n
-}

@@ -20,48 +20,6 @@ const (
 	DefaultMaxRetryAfter = time.Minute
 )
 
-// Limits are the scheduling parameters of one strategy run, with every default applied. The
-// scheduler, the ideal-wall computation and the reports all read this one value, so the ideal
-// is computed from exactly the parameters the scheduler ran under. The zero value is no limit
-// at all (unbounded).
-type Limits struct {
-	// Slots caps the requests in progress; a retrying request keeps its slot through its
-	// backoff. 0 means no cap.
-	Slots int
-	// Rate paces request starts with one global token bucket, in requests per second; every
-	// attempt, retries included, takes a token. 0 means no pacing.
-	Rate float64
-	// Burst is the token-bucket size: ≥ 1 when Rate > 0, else 0.
-	Burst int
-}
-
-// Knobs are the user's concurrency settings, which Strategy.Limits resolves per strategy.
-type Knobs struct {
-	Concurrency int     // semaphore slots; the ratelimit in-flight cap when CapRate is set
-	Rate        float64 // ratelimit requests per second
-	Burst       int     // ratelimit bucket size; < 1 means 1
-	CapRate     bool    // apply Concurrency to ratelimit as an in-flight cap
-}
-
-// Limits resolves k for s: sequential is one slot, unbounded nothing, semaphore
-// k.Concurrency slots, ratelimit k.Rate with burst max(k.Burst, 1), capped at k.Concurrency
-// slots when k.CapRate is set.
-func (s Strategy) Limits(k Knobs) Limits {
-	switch s {
-	case Sequential:
-		return Limits{Slots: 1}
-	case Semaphore:
-		return Limits{Slots: k.Concurrency}
-	case RateLimit:
-		l := Limits{Rate: k.Rate, Burst: max(k.Burst, 1)}
-		if k.CapRate {
-			l.Slots = k.Concurrency
-		}
-		return l
-	}
-	return Limits{}
-}
-
 // Config describes one strategy's run. The zero value of every optional field selects its default.
 type Config struct {
 	Strategy Strategy
@@ -121,18 +79,14 @@ var ErrConfig = errors.New("invalid config")
 // (sequential must be one slot, unpaced), or negative values. User input is validated before
 // it becomes a Config.
 func (c *Config) Validate() error {
-	l := c.Limits
 	switch {
 	case !c.Strategy.Valid():
 		return fmt.Errorf("%w: unknown strategy %q", ErrConfig, string(c.Strategy))
-	case c.Strategy == Sequential && (l.Slots != 1 || l.Rate != 0):
-		return fmt.Errorf("%w: sequential runs one request at a time, got %+v", ErrConfig, l)
-	case c.Strategy == Semaphore && l.Slots < 1, c.Strategy == RateLimit && !(l.Rate > 0):
-		return fmt.Errorf("%w: %s needs %s, got %+v", ErrConfig, c.Strategy, map[Strategy]string{Semaphore: "slots ≥ 1", RateLimit: "rate > 0"}[c.Strategy], l)
-	case l.Slots < 0 || !(l.Rate >= 0) || (l.Rate > 0) != (l.Burst > 0) || l.Burst < 0:
-		return fmt.Errorf("%w: limits %+v: slots and rate must not be negative, burst ≥ 1 exactly when rate > 0", ErrConfig, l)
 	case c.Timeout < 0 || c.Deadline < 0 || c.Retries < 0 || c.MaxBody < 0 || c.BackoffBase < 0 || c.BackoffCap < 0 || c.MaxRetryAfter < 0:
 		return fmt.Errorf("%w: timeout, deadline, retries, max body and backoff must not be negative", ErrConfig)
+	}
+	if err := c.Strategy.check(c.Limits); err != nil {
+		return fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 	return nil
 }

@@ -2,59 +2,10 @@
 package fetcher
 
 import (
-	"fmt"
-	"strings"
 	"time"
 
 	"github.com/fetchbench/fetchbench/ratelimit"
 )
-
-// Strategy names a concurrency strategy.
-type Strategy string
-
-// The four strategies, in their canonical order.
-const (
-	Sequential Strategy = "sequential" // one request at a time, in input order
-	Unbounded  Strategy = "unbounded"  // one goroutine per request, all started at once
-	Semaphore  Strategy = "semaphore"  // at most Limits.Slots requests in progress
-	RateLimit  Strategy = "ratelimit"  // starts paced by one global token bucket (Limits.Rate, Limits.Burst), optional Limits.Slots cap
-)
-
-// Strategies lists every strategy in canonical order.
-var Strategies = []Strategy{Sequential, Unbounded, Semaphore, RateLimit}
-
-// ParseStrategies parses a comma-separated list of strategy names or "all".
-// Duplicates are dropped; order is the order given.
-func ParseStrategies(s string) ([]Strategy, error) {
-	if strings.TrimSpace(s) == "all" {
-		return append([]Strategy(nil), Strategies...), nil
-	}
-	var out []Strategy
-	seen := map[Strategy]bool{}
-	for _, f := range strings.Split(s, ",") {
-		name := Strategy(strings.TrimSpace(f))
-		if name == "all" {
-			return nil, fmt.Errorf("%q: \"all\" cannot be combined with other strategies", s)
-		}
-		if !name.Valid() {
-			return nil, fmt.Errorf("unknown strategy %q (want sequential, unbounded, semaphore, ratelimit or all)", string(name))
-		}
-		if !seen[name] {
-			seen[name] = true
-			out = append(out, name)
-		}
-	}
-	return out, nil
-}
-
-// Valid reports whether s is one of the four strategies.
-func (s Strategy) Valid() bool {
-	switch s {
-	case Sequential, Unbounded, Semaphore, RateLimit:
-		return true
-	}
-	return false
-}
 
 // Target is one request to make.
 type Target struct {
@@ -88,13 +39,36 @@ var ErrorClasses = []ErrorClass{
 	ClassCancelled, ClassHTTP4xx, ClassHTTP5xx, ClassRedirect, ClassInvalidJSON, ClassOther,
 }
 
-// Record is the outcome of one target under one strategy. Every target yields exactly one Record,
-// whatever fails. Durations are measured on the monotonic clock.
+// Kind says why a request was made.
+type Kind string
+
+// The kinds of request.
+const (
+	KindTarget Kind = "target" // a target the user named, or an item discovered from a list page
+	KindPage   Kind = "page"   // a list page
+	KindLink   Kind = "link"   // a link followed from a document (--expand)
+)
+
+// Record is the outcome of one request under one strategy. Every request — target, list page
+// or link — yields exactly one Record, whatever fails. Durations are measured on the monotonic
+// clock. A record stands on its own: with StartAt and the offsets, records written by several
+// processes can be merged and summarised.
 type Record struct {
 	Strategy Strategy
-	Seq      int    // 0-based position of the target in the input
-	ID       int    // Target.ID
-	URL      string // Target.URL
+	// Params is the strategy's parameter string (Strategy.Params of the run's limits), so a
+	// record names the run it belongs to.
+	Params string
+	Seq    int    // 0-based position of the request in the run: targets first, in input order
+	ID     int    // Target.ID
+	URL    string // Target.URL
+	// StartAt is the wall-clock moment of Start (the run's start plus Start).
+	StartAt time.Time
+	Kind    Kind // "" reads as KindTarget
+	// Depth is how many hops from a target the request is (0 for targets); Parent is the Seq
+	// of the request whose answer led to this one, meaningful only when Depth > 0.
+	Depth, Parent int
+	// Worker names the process that made the request; "" for a local run.
+	Worker string
 	// Start is the offset from the strategy's start at which the first attempt went on the wire
 	// (for a request that never started: when it was given up). In a paced run an attempt
 	// starts once it has its connection and its rate token, so a dial is not part of its
@@ -150,12 +124,13 @@ func (r *Record) NeverConnected() bool {
 	return false
 }
 
-// RunStats describes one strategy's run as a whole.
+// RunStats is what the records of one strategy's run cannot carry.
 type RunStats struct {
-	Strategy     Strategy
-	Requests     int           // records produced (always len(targets))
-	Wall         time.Duration // first request scheduled → last record produced
-	PeakInFlight int           // largest number of requests simultaneously on the wire
+	Strategy Strategy
+	Requests int // records produced
+	// Wall and PeakInFlight are being replaced by what report computes from the records.
+	Wall         time.Duration
+	PeakInFlight int
 	// Connections is how many connections were established (TCP, before any TLS handshake).
 	Connections int
 	// DeadlineExceeded is set when Config.Deadline passed before every target finished.

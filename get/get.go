@@ -308,7 +308,7 @@ func Run(ctx context.Context, job Job, out Output) (Result, error) {
 		}
 	}
 	// A sequential run's fetches must not overlap: its documents and links go one by one.
-	serial := cfg.Strategy == fetcher.Sequential
+	serial := cfg.Strategy.Serial()
 	document := func(rec *fetcher.Record, fetch func(string) fetcher.Record) []byte {
 		doc, isJSON := shape.unwrap(rec)
 		if isJSON && len(shape.Expand) > 0 {

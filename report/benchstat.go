@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/fetchbench/fetchbench/fetcher"
 )
 
 // WriteBenchstat writes c in the Go benchmark format, one line per run, so that
@@ -43,14 +42,5 @@ func WriteBenchstat(w io.Writer, c Comparison, header bool) error {
 func benchName(s Summary) string {
 	name := string(s.Strategy)
 	name = "Benchmark" + strings.ToUpper(name[:1]) + name[1:]
-	switch s.Strategy {
-	case fetcher.Semaphore:
-		name += "/c=" + strconv.Itoa(s.Concurrency)
-	case fetcher.RateLimit:
-		name += "/r=" + num(s.Rate) + "/burst=" + strconv.Itoa(max(s.Burst, 1))
-		if s.Concurrency > 0 {
-			name += "/c=" + strconv.Itoa(s.Concurrency)
-		}
-	}
-	return name
+	return name + s.Strategy.BenchName(s.Limits())
 }

@@ -207,9 +207,7 @@ func (c *Collector) Summary(stats fetcher.RunStats) Summary {
 			s.StartRate = round(float64(c.sent-1)/span.Seconds(), 3)
 		}
 	}
-	if strategy == fetcher.Sequential {
-		s.Concurrency = 0 // its one slot is the strategy itself, not a parameter
-	}
+	s.Concurrency = strategy.ShownSlots(l)
 	for k, v := range c.status {
 		s.StatusCounts[k] = v
 	}

@@ -75,17 +75,16 @@ func num(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 // Params is the short form of a summary's parameters: "-", "c=10", "r=10/s b=1",
 // "r=10/s b=1 c=5".
 func Params(s Summary) string {
-	switch s.Strategy {
-	case fetcher.Semaphore:
-		return "c=" + strconv.Itoa(s.Concurrency)
-	case fetcher.RateLimit:
-		p := "r=" + num(s.Rate) + "/s b=" + strconv.Itoa(max(s.Burst, 1))
-		if s.Concurrency > 0 {
-			p += " c=" + strconv.Itoa(s.Concurrency)
-		}
-		return p
+	return s.Strategy.Params(s.Limits())
+}
+
+// Limits are the limits the summary's run had.
+func (s Summary) Limits() fetcher.Limits {
+	l := fetcher.Limits{Slots: s.Concurrency, Rate: s.Rate, Burst: s.Burst}
+	if s.Strategy.Serial() {
+		l.Slots = 1
 	}
-	return "-"
+	return l
 }
 
 // strategyCell is the strategy name with a run-state mark, sanitized.
@@ -107,21 +106,11 @@ func strategyCell(s Summary) string {
 // Its text is sanitized for a terminal.
 func Describe(s Summary) string {
 	var parts []string
-	switch s.Strategy {
-	case fetcher.Sequential:
-		parts = append(parts, "one at a time")
-	case fetcher.Unbounded:
-		parts = append(parts, fmt.Sprintf("all %d at once (peak %d in flight)", s.Requests, s.PeakInFlight))
-	case fetcher.Semaphore:
-		parts = append(parts, fmt.Sprintf("at most %d in flight", s.Concurrency))
-	case fetcher.RateLimit:
-		parts = append(parts, fmt.Sprintf("%s req/s (burst %d)", num(s.Rate), max(s.Burst, 1)))
-		if s.Concurrency > 0 {
-			parts = append(parts, fmt.Sprintf("at most %d in flight", s.Concurrency))
-		}
+	if d := s.Strategy.Describe(s.Limits(), s.Requests, s.PeakInFlight); d != "" {
+		parts = append(parts, d)
 	}
 	parts = append(parts, fmt.Sprintf("%d requests in %s", s.Requests, humanMS(s.WallMS)))
-	if s.Speedup > 0 && s.Strategy != fetcher.Sequential {
+	if s.Speedup > 0 && !s.Strategy.Baseline() {
 		if s.Speedup >= 1 {
 			parts = append(parts, speedupString(s.Speedup)+" faster than sequential")
 		} else {

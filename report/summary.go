@@ -119,7 +119,7 @@ func NewComparison(sums []Summary) Comparison {
 	out := append([]Summary(nil), sums...)
 	var base float64
 	for _, s := range out {
-		if s.Strategy == fetcher.Sequential {
+		if s.Strategy.Baseline() {
 			base = s.WallMS
 			break
 		}

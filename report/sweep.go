@@ -89,13 +89,8 @@ func Sweeps(c Comparison) []Sweep {
 // sweepLevel is the parameter a sweep of s's strategy varies ("c" or "r") and s's level of
 // it; ok is false for a strategy without one.
 func sweepLevel(s Summary) (param string, level float64, ok bool) {
-	switch s.Strategy {
-	case fetcher.Semaphore:
-		return "c", float64(s.Concurrency), true
-	case fetcher.RateLimit:
-		return "r", s.Rate, true
-	}
-	return "", 0, false
+	level, ok = s.Strategy.SweepLevel(s.Limits())
+	return s.Strategy.SweepParam(), level, ok
 }
 
 // knee is the position of the knee among the sweep's levels.

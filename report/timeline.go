@@ -197,9 +197,7 @@ func paint(b *strings.Builder, color bool, c, s string) {
 // RunLabel names a run by its strategy and parameters: "sequential", "semaphore c=10",
 // "ratelimit r=10/s b=1".
 func RunLabel(cfg fetcher.Config) string {
-	l := cfg.Limits
-	s := Summary{Strategy: cfg.Strategy, Concurrency: l.Slots, Rate: l.Rate, Burst: l.Burst}
-	if p := Params(s); p != "-" {
+	if p := cfg.Strategy.Params(cfg.Limits); p != "-" {
 		return string(cfg.Strategy) + " " + p
 	}
 	return string(cfg.Strategy)

@@ -1,0 +1,349 @@
+package fetcher
+
+// This file owns every fact about a strategy: its name, its limits, its parameter string,
+// what a sweep of it varies, whether it is serial, how many requests it can have in flight,
+// how it reads in plain words and whether it has an ideal wall. Nothing else switches on a
+// strategy's name.
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Strategy names a concurrency strategy.
+type Strategy string
+
+// The four strategies, in their canonical order.
+const (
+	Sequential Strategy = "sequential" // one request at a time, in input order
+	Unbounded  Strategy = "unbounded"  // every request started at once
+	Semaphore  Strategy = "semaphore"  // at most Limits.Slots requests in progress
+	RateLimit  Strategy = "ratelimit"  // starts paced by one global token bucket (Limits.Rate, Limits.Burst), optional Limits.Slots cap
+)
+
+// Strategies lists every strategy in canonical order.
+var Strategies = []Strategy{Sequential, Unbounded, Semaphore, RateLimit}
+
+// StrategyNames is the strategy names joined for help texts: "sequential|unbounded|...".
+func StrategyNames(sep string) string {
+	names := make([]string, len(Strategies))
+	for i, s := range Strategies {
+		names[i] = string(s)
+	}
+	return strings.Join(names, sep)
+}
+
+// ParseStrategies parses a comma-separated list of strategy names or "all".
+// Duplicates are dropped; order is the order given.
+func ParseStrategies(s string) ([]Strategy, error) {
+	if strings.TrimSpace(s) == "all" {
+		return append([]Strategy(nil), Strategies...), nil
+	}
+	var out []Strategy
+	seen := map[Strategy]bool{}
+	for _, f := range strings.Split(s, ",") {
+		name := Strategy(strings.TrimSpace(f))
+		if name == "all" {
+			return nil, fmt.Errorf("%q: \"all\" cannot be combined with other strategies", s)
+		}
+		if !name.Valid() {
+			return nil, fmt.Errorf("unknown strategy %q (want %s or all)", string(name), strings.Join(names(), ", "))
+		}
+		if !seen[name] {
+			seen[name] = true
+			out = append(out, name)
+		}
+	}
+	return out, nil
+}
+
+func names() []string {
+	out := make([]string, len(Strategies))
+	for i, s := range Strategies {
+		out[i] = string(s)
+	}
+	return out
+}
+
+// Valid reports whether s is one of the strategies.
+func (s Strategy) Valid() bool {
+	_, ok := facts[s]
+	return ok
+}
+
+// Knobs are the user's concurrency settings, which Strategy.Limits resolves per strategy.
+type Knobs struct {
+	Concurrency int     // semaphore slots; the ratelimit in-flight cap when CapRate is set
+	Rate        float64 // ratelimit requests per second
+	Burst       int     // ratelimit bucket size; < 1 means 1
+	CapRate     bool    // apply Concurrency to ratelimit as an in-flight cap
+}
+
+// Limits are the scheduling parameters of one strategy run, with every default applied. The
+// scheduler, the ideal-wall computation and the reports all read this one value, so the ideal
+// is computed from exactly the parameters the scheduler ran under. The zero value is no limit
+// at all (unbounded).
+type Limits struct {
+	// Slots caps the requests in progress; a retrying request keeps its slot through its
+	// backoff. 0 means no cap.
+	Slots int
+	// Rate paces request starts with one global token bucket, in requests per second; every
+	// attempt, retries included, takes a token. 0 means no pacing.
+	Rate float64
+	// Burst is the token-bucket size: ≥ 1 when Rate > 0, else 0.
+	Burst int
+}
+
+// strategyFacts is what differs between strategies.
+type strategyFacts struct {
+	limits func(k Knobs) Limits
+	serial bool   // one request at a time, inline, in input order
+	sweep  string // the parameter a sweep varies: "c", "r" or ""
+	// describe is the plain-words opening of the line under the table.
+	describe func(l Limits, requests, peak int) string
+	// showSlots: the slots are a parameter of the strategy (sequential's one slot is not).
+	showSlots bool
+	// baseline: the strategy others' speedup is measured against.
+	baseline bool
+	// cutFiles is what to change when its requests in flight need more open files than
+	// allowed; fits is how many requests in flight would.
+	cutFiles func(fits int) string
+}
+
+var facts = map[Strategy]strategyFacts{
+	Sequential: {
+		limits:   func(Knobs) Limits { return Limits{Slots: 1} },
+		serial:   true,
+		baseline: true,
+		describe: func(Limits, int, int) string { return "one at a time" },
+		cutFiles: func(fits int) string { return fmt.Sprintf("lower -c to %d", fits) },
+	},
+	Unbounded: {
+		limits: func(Knobs) Limits { return Limits{} },
+		describe: func(_ Limits, requests, peak int) string {
+			return fmt.Sprintf("all %d at once (peak %d in flight)", requests, peak)
+		},
+		cutFiles: func(fits int) string { return fmt.Sprintf("use -s semaphore -c %d", fits) },
+	},
+	Semaphore: {
+		limits:    func(k Knobs) Limits { return Limits{Slots: k.Concurrency} },
+		sweep:     "c",
+		showSlots: true,
+		describe:  func(l Limits, _, _ int) string { return fmt.Sprintf("at most %d in flight", l.Slots) },
+		cutFiles:  func(fits int) string { return fmt.Sprintf("lower -c to %d", fits) },
+	},
+	RateLimit: {
+		limits: func(k Knobs) Limits {
+			l := Limits{Rate: k.Rate, Burst: max(k.Burst, 1)}
+			if k.CapRate {
+				l.Slots = k.Concurrency
+			}
+			return l
+		},
+		sweep:     "r",
+		showSlots: true,
+		describe: func(l Limits, _, _ int) string {
+			s := fmt.Sprintf("%s req/s (burst %d)", num(l.Rate), max(l.Burst, 1))
+			if l.Slots > 0 {
+				s += fmt.Sprintf(", at most %d in flight", l.Slots)
+			}
+			return s
+		},
+		cutFiles: func(fits int) string { return fmt.Sprintf("lower -r, or cap it with -c %d", fits) },
+	},
+}
+
+func (s Strategy) facts() strategyFacts { return facts[s] }
+
+// Limits resolves k for s: sequential is one slot, unbounded nothing, semaphore
+// k.Concurrency slots, ratelimit k.Rate with burst max(k.Burst, 1), capped at k.Concurrency
+// slots when k.CapRate is set.
+func (s Strategy) Limits(k Knobs) Limits {
+	if f, ok := facts[s]; ok {
+		return f.limits(k)
+	}
+	return Limits{}
+}
+
+// Serial reports whether s runs one request at a time, inline and in input order.
+func (s Strategy) Serial() bool { return s.facts().serial }
+
+// Baseline reports whether s is the strategy speedups are measured against (sequential).
+func (s Strategy) Baseline() bool { return s.facts().baseline }
+
+// HasIdeal reports whether an ideal wall can be computed for s from its limits and the
+// measured latencies (every fixed strategy can).
+func (s Strategy) HasIdeal() bool { return s.Valid() }
+
+// SweepParam is the parameter a sweep of s varies, "c" (slots) or "r" (rate), or "" when s
+// has none.
+func (s Strategy) SweepParam() string { return s.facts().sweep }
+
+// SweepLevel is l's level of the parameter a sweep of s varies; ok is false when s has none.
+func (s Strategy) SweepLevel(l Limits) (level float64, ok bool) {
+	switch s.facts().sweep {
+	case "c":
+		return float64(l.Slots), true
+	case "r":
+		return l.Rate, true
+	}
+	return 0, false
+}
+
+// Levels is the knobs of each run of s in a sweep: one per slot level when s sweeps "c",
+// one per rate level when it sweeps "r", k alone otherwise.
+func (s Strategy) Levels(k Knobs, slots []int, rates []float64) []Knobs {
+	var out []Knobs
+	switch s.facts().sweep {
+	case "c":
+		for _, c := range slots {
+			k.Concurrency = c
+			out = append(out, k)
+		}
+	case "r":
+		for _, r := range rates {
+			k.Rate = r
+			out = append(out, k)
+		}
+	default:
+		out = append(out, k)
+	}
+	return out
+}
+
+// ShownSlots is the concurrency a report shows for l: its slots, or 0 for sequential, whose
+// one slot is the strategy itself, not a parameter.
+func (s Strategy) ShownSlots(l Limits) int {
+	if !s.facts().showSlots {
+		return 0
+	}
+	return l.Slots
+}
+
+// Params is the short form of l's parameters under s: "-", "c=10", "r=10/s b=1",
+// "r=10/s b=1 c=5". ParseParams reads it back.
+func (s Strategy) Params(l Limits) string {
+	var parts []string
+	if l.Rate > 0 {
+		parts = append(parts, "r="+num(l.Rate)+"/s", "b="+strconv.Itoa(max(l.Burst, 1)))
+	}
+	if n := s.ShownSlots(l); n > 0 {
+		parts = append(parts, "c="+strconv.Itoa(n))
+	}
+	if len(parts) == 0 {
+		return "-"
+	}
+	return strings.Join(parts, " ")
+}
+
+// BenchName is the sub-benchmark path of l under s: "", "/c=10", "/r=10/burst=1/c=5".
+func (s Strategy) BenchName(l Limits) string {
+	var b strings.Builder
+	if l.Rate > 0 {
+		b.WriteString("/r=" + num(l.Rate) + "/burst=" + strconv.Itoa(max(l.Burst, 1)))
+	}
+	if n := s.ShownSlots(l); n > 0 {
+		b.WriteString("/c=" + strconv.Itoa(n))
+	}
+	return b.String()
+}
+
+// ParseParams reads the parameter string Params writes back into the limits of s.
+func (s Strategy) ParseParams(p string) (Limits, error) {
+	if !s.Valid() {
+		return Limits{}, fmt.Errorf("unknown strategy %q", string(s))
+	}
+	var l Limits
+	if p = strings.TrimSpace(p); p != "-" && p != "" {
+		for _, f := range strings.Fields(p) {
+			k, v, ok := strings.Cut(f, "=")
+			if !ok {
+				return Limits{}, fmt.Errorf("params %q: %q is not name=value", p, f)
+			}
+			var err error
+			switch k {
+			case "c":
+				l.Slots, err = strconv.Atoi(v)
+			case "r":
+				l.Rate, err = strconv.ParseFloat(strings.TrimSuffix(v, "/s"), 64)
+			case "b":
+				l.Burst, err = strconv.Atoi(v)
+			default:
+				err = errors.New("unknown parameter")
+			}
+			if err != nil {
+				return Limits{}, fmt.Errorf("params %q: %s: %v", p, f, err)
+			}
+		}
+	}
+	if s.Serial() {
+		l.Slots = 1
+	}
+	if err := s.check(l); err != nil {
+		return Limits{}, fmt.Errorf("params %q: %w", p, err)
+	}
+	return l, nil
+}
+
+// check reports limits that contradict s or are out of range.
+func (s Strategy) check(l Limits) error {
+	switch {
+	case s.Serial() && (l.Slots != 1 || l.Rate != 0):
+		return fmt.Errorf("%s runs one request at a time, got %+v", s, l)
+	case s.facts().sweep == "c" && l.Slots < 1:
+		return fmt.Errorf("%s needs slots ≥ 1, got %+v", s, l)
+	case s.facts().sweep == "r" && !(l.Rate > 0):
+		return fmt.Errorf("%s needs rate > 0, got %+v", s, l)
+	case s == Unbounded && (l.Slots != 0 || l.Rate != 0):
+		return fmt.Errorf("%s has no limits, got %+v", s, l)
+	case l.Slots < 0 || !(l.Rate >= 0) || math.IsInf(l.Rate, 0) || (l.Rate > 0) != (l.Burst > 0) || l.Burst < 0:
+		return fmt.Errorf("limits %+v: slots and rate must not be negative, burst ≥ 1 exactly when rate > 0", l)
+	}
+	return nil
+}
+
+// Describe is the plain-words opening of the line under the table for a run of s under l
+// that sent requests with peak in flight: "one at a time", "at most 10 in flight",
+// "10 req/s (burst 1)"; "" for an unknown strategy.
+func (s Strategy) Describe(l Limits, requests, peak int) string {
+	if f, ok := facts[s]; ok {
+		return f.describe(l, requests, peak)
+	}
+	return ""
+}
+
+// MaxInFlight bounds the requests a run of s under l may have on the wire at once over n
+// requests, each attempt bounded by timeout: at most its slots; without slots every request
+// when unpaced, and when paced the requests its rate starts within one timeout plus its burst.
+func (s Strategy) MaxInFlight(l Limits, n int, timeout time.Duration) int {
+	switch {
+	case l.Slots > 0:
+		return min(l.Slots, n)
+	case l.Rate > 0:
+		if timeout <= 0 {
+			timeout = DefaultTimeout
+		}
+		started := l.Rate*timeout.Seconds() + float64(l.Burst)
+		if started >= float64(n) {
+			return n
+		}
+		return int(math.Ceil(started))
+	}
+	return n
+}
+
+// CutFiles says what to change so that a run of s needs fewer open files, fits being the
+// requests in flight that would fit.
+func (s Strategy) CutFiles(fits int) string {
+	if f, ok := facts[s]; ok {
+		return f.cutFiles(fits)
+	}
+	return fmt.Sprintf("lower -c to %d", fits)
+}
+
+// num formats a configuration number without exponent or trailing zeros.
+func num(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }

@@ -57,11 +57,10 @@ type Config struct {
 	// CacheDir, when set, keeps 200 answers on disk under it and answers a request for a URL
 	// found there from the file, without the network (Record.Note says "from cache").
 	CacheDir string
-	// Follow, when set, is called with each target's finished record, in a goroutine of its
-	// own once the target's slot is released, before the record reaches sink. Its fetch sends one
-	// more request through the same limits (a slot and a rate token; retries as configured)
-	// and returns that request's record, which reaches neither sink nor RunStats.Requests.
-	Follow func(rec *Record, fetch func(url string) Record)
+	// Follow, when set, is called with each request's finished record, in a goroutine of its
+	// own once the request's slot is released, before the record reaches the sink and
+	// before the Source is told the item is Done: the place to push the work it leads to.
+	Follow func(rec *Record)
 }
 
 // Selector names a value of an HTML page: the text of the first element matching the CSS

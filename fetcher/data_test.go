@@ -103,30 +103,3 @@ func TestCache(t *testing.T) {
 		t.Errorf("after damage: %d requests, record %+v", got, third[0])
 	}
 }
-
-func TestFollow(t *testing.T) {
-	t.Parallel()
-	for _, s := range Strategies {
-		t.Run(string(s), func(t *testing.T) {
-			t.Parallel()
-			var hits atomic.Int64
-			srv := httptest.NewServer(dataHandler(&hits))
-			defer srv.Close()
-			cfg := Config{Strategy: s, Limits: s.Limits(Knobs{Concurrency: 1, Rate: 1000}), KeepBody: true}
-			cfg.Follow = func(rec *Record, fetch func(string) Record) {
-				extra := fetch(srv.URL + "/doc/" + strings.TrimPrefix(string(rec.Body), `{"name":"doc `)[:1] + "0")
-				rec.Note = string(extra.Body)
-			}
-			recs, stats := collect(t, context.Background(), cfg, urls(srv.URL+"/doc", 3))
-			for i, r := range recs {
-				want := `{"name":"doc ` + string(rune('1'+i)) + `0"}`
-				if r.Note != want {
-					t.Errorf("record %d note %q, want %q", i, r.Note, want)
-				}
-			}
-			if hits.Load() != 6 || stats.Requests != 3 {
-				t.Errorf("%d requests, %d records; want 6 and 3", hits.Load(), stats.Requests)
-			}
-		})
-	}
-}

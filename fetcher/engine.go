@@ -16,7 +16,6 @@ import (
 	"github.com/gocolly/colly/v2"
 
 	"github.com/fetchbench/fetchbench/internal/gauge"
-	"github.com/fetchbench/fetchbench/ratelimit"
 )
 
 // errBodyTooLarge is the error of a response whose body exceeds Config.MaxBody.
@@ -50,7 +49,7 @@ type engine struct {
 	ctx       context.Context // the run's
 	transport *http.Transport
 	header    http.Header      // every request's header, shared and never written to
-	pacer     *ratelimit.Pacer // nil: starts are not paced
+	pacer     Pacer // nil: starts are not paced
 	maxBody   int64
 	timeout   time.Duration
 	inFlight  gauge.Gauge  // requests on the wire
@@ -59,7 +58,7 @@ type engine struct {
 
 // newEngine returns the engine of one run; with a pacer every attempt takes its token just
 // before its request is written, where its start is stamped.
-func newEngine(ctx context.Context, cfg *Config, slots int, pacer *ratelimit.Pacer) *engine {
+func newEngine(ctx context.Context, cfg *Config, slots int, pacer Pacer) *engine {
 	base := cfg.Transport
 	if base == nil {
 		base = http.DefaultTransport.(*http.Transport)

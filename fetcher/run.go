@@ -11,18 +11,26 @@ import (
 	"time"
 
 	"github.com/fetchbench/fetchbench/internal/waitctx"
-	"github.com/fetchbench/fetchbench/ratelimit"
-	"github.com/fetchbench/fetchbench/swapi"
 )
 
 // Run sends exactly one request per target (plus retries) under cfg.Strategy and cfg.Limits
-// and calls sink once per target with its Record as each one completes. Sink calls are
-// serialized (never concurrent) and happen before Run returns. Every target yields a Record
-// whatever fails: a target that could not start because ctx was cancelled or cfg.Deadline
-// passed gets a ClassCancelled record.
-//
-// Run returns an error only for an invalid cfg, before any request is sent.
+// and calls sink once per target with its Record: Schedule over Static(targets) with
+// GatesFor(cfg.Limits).
 func Run(ctx context.Context, cfg Config, targets Targets, sink func(Record)) (RunStats, error) {
+	return Schedule(ctx, cfg, Static(targets), GatesFor(cfg.Limits), sink)
+}
+
+// Schedule pulls every item of src and sends one request for each (plus retries) under
+// cfg.Strategy: a serial strategy runs them one at a time, inline; the others wait for
+// gates.Admission's slot (before the request) and gates.Pacer's token (once the request has
+// its connection). It calls sink once per item with its Record as each completes — after
+// Config.Follow, and before src.Done. Sink calls are serialized (never concurrent) and
+// happen before Schedule returns. Every item yields a Record whatever fails: an item that
+// could not start because ctx was cancelled or cfg.Deadline passed gets a ClassCancelled
+// record.
+//
+// Schedule returns an error only for an invalid cfg, before any request is sent.
+func Schedule(ctx context.Context, cfg Config, src Source, gates Gates, sink func(Record)) (RunStats, error) {
 	if err := cfg.Validate(); err != nil {
 		return RunStats{}, err
 	}
@@ -32,28 +40,24 @@ func Run(ctx context.Context, cfg Config, targets Targets, sink func(Record)) (R
 		runCtx, cancel = context.WithTimeout(ctx, cfg.Deadline)
 		defer cancel()
 	}
-
-	idle := cfg.Limits.Slots // connections worth keeping per host
-	if idle == 0 {
-		idle = targets.Len()
+	if cfg.Strategy.Serial() {
+		gates = Gates{}
 	}
-	r := &runner{cfg: &cfg, ctx: runCtx, parent: ctx, sink: sink}
-	var pacer *ratelimit.Pacer
-	if l := cfg.Limits; cfg.Strategy != Sequential {
-		// The constructors cannot fail: Validate checked the limits.
-		if l.Slots > 0 {
-			r.sem, _ = ratelimit.NewSemaphore(l.Slots)
-		}
-		if l.Rate > 0 {
-			pacer, _ = ratelimit.NewPacer(l.Rate, l.Burst)
-		}
+	idle := 0 // connections worth keeping per host
+	if gates.Admission != nil {
+		idle = gates.Admission.Max()
+	} else if n, ok := src.(interface{ Len() int }); ok {
+		idle = n.Len()
 	}
-	eng := newEngine(runCtx, &cfg, idle, pacer)
+	r := &runner{cfg: &cfg, ctx: runCtx, parent: ctx, sink: sink, src: src, adm: gates.Admission,
+		params: cfg.Strategy.Params(cfg.Limits)}
+	eng := newEngine(runCtx, &cfg, idle, gates.Pacer)
 	defer eng.close()
 	r.eng = eng
 	r.t0 = time.Now()
+	r.wall = wallClock(r.t0)
 	r.last = r.t0
-	r.dispatch(targets)
+	r.dispatch()
 
 	stats := RunStats{
 		Strategy:     cfg.Strategy,
@@ -72,19 +76,27 @@ func Run(ctx context.Context, cfg Config, targets Targets, sink func(Record)) (R
 	return stats, nil
 }
 
+// wallClock is t without its monotonic reading: the wall-clock origin of a run's StartAt.
+func wallClock(t time.Time) time.Time { return t.Round(0) }
+
 type runner struct {
 	cfg    *Config
 	ctx    context.Context // the strategy's context (deadline applied)
 	parent context.Context
-	sem    *ratelimit.Semaphore // nil: no cap on requests in progress
+	src    Source
+	adm    Admission // nil: no cap on requests in progress
 	eng    *engine
-	t0     time.Time
+	params string
+	t0     time.Time // the run's start, on the monotonic clock
+	wall   time.Time // t0 on the wall clock
+
+	follows sync.WaitGroup
 
 	mu       sync.Mutex
 	sink     func(Record)
 	last     time.Time
 	produced int
-	stopped  bool // some target finished or was given up because ctx ended
+	stopped  bool // some item finished or was given up because ctx ended
 }
 
 // acquire waits for a slot when requests in progress are capped, and returns the time waited.
@@ -93,77 +105,87 @@ func (r *runner) acquire() (time.Duration, error) {
 	if err := r.ctx.Err(); err != nil {
 		return 0, err
 	}
-	if r.sem == nil {
+	if r.adm == nil {
 		return 0, nil
 	}
-	return r.sem.Acquire(r.ctx)
+	return r.adm.Acquire(r.ctx)
 }
 
-func (r *runner) release() {
-	if r.sem != nil {
-		r.sem.Release()
+func (r *runner) release(rec *Record) {
+	if r.adm != nil {
+		r.adm.Release(ResultOf(rec))
 	}
 }
 
-// dispatch runs targets in input order: inline for Sequential; otherwise it hands them to
-// worker goroutines, started as needed: at most Limits.Slots of them when requests in
-// progress are capped, else one more whenever none is idle (for unbounded, one per target,
-// all at once). Each worker reuses its request state and its grown stack from one target to
-// the next. An uncapped paced run hands a target over only when the pacer has nearly reached
-// it, so that few workers wait for tokens.
-func (r *runner) dispatch(targets Targets) {
-	n := targets.Len()
-	if r.cfg.Strategy == Sequential {
+// dispatch pulls every item of the source: a serial strategy runs each inline; the others
+// hand them in order to worker goroutines, started as needed: at most Admission.Max of them
+// when requests in progress are capped, else one more whenever none is idle (for unbounded,
+// one per item, all at once). Each worker reuses its request state and its grown stack from
+// one item to the next. An uncapped paced run hands an item over only when the pacer has
+// nearly reached it, so that few workers wait for tokens.
+func (r *runner) dispatch() {
+	defer r.follows.Wait()
+	if r.cfg.Strategy.Serial() {
 		w := r.eng.newWorker()
 		defer w.close()
-		for i := range n {
-			t := targets.At(i)
+		for {
+			it, ok := r.src.Next(r.ctx)
+			if !ok {
+				return
+			}
 			if r.ctx.Err() != nil {
-				r.giveUp(i, t, 0)
+				r.giveUp(it, 0)
 				continue
 			}
-			r.finish(r.fetch(w, i, t, 0))
+			r.finish(it, r.fetch(w, it, 0))
 		}
-		return
 	}
-	var workers, follows sync.WaitGroup
-	work := make(chan int)
-	started := 0
-	for i := range n {
-		if r.sem == nil && r.eng.pacer != nil {
-			r.ahead(i)
+	var workers sync.WaitGroup
+	defer workers.Wait()
+	work := make(chan Item)
+	defer close(work)
+	pool := 0
+	if r.adm != nil {
+		pool = r.adm.Max()
+	}
+	started, handed := 0, 0
+	for {
+		it, ok := r.src.Next(r.ctx)
+		if !ok {
+			return
 		}
+		if r.adm == nil && r.eng.pacer != nil {
+			r.ahead(handed)
+		}
+		handed++
 		select {
-		case work <- i:
+		case work <- it:
 			continue
 		default:
 		}
 		switch {
-		case r.sem == nil && r.eng.pacer == nil:
-			// Unbounded: a new worker gets its target with it, so the dispatcher never
-			// waits for one to start and every target goes on the wire at once.
-			workers.Go(func() { r.work(i, work, targets, &follows) })
+		case r.adm == nil && r.eng.pacer == nil:
+			// Unbounded: a new worker gets its item with it, so the dispatcher never waits
+			// for one to start and every item goes on the wire at once.
+			workers.Go(func() { r.work(&it, work) })
 			continue
-		case r.sem == nil || started < r.sem.Cap():
-			// Handing over through work keeps the starts of a queued run in input order.
+		case pool == 0 || started < pool:
+			// Handing over through work keeps the starts of a queued run in pull order.
 			started++
-			workers.Go(func() { r.work(-1, work, targets, &follows) })
+			workers.Go(func() { r.work(nil, work) })
 		}
-		work <- i
+		work <- it
 	}
-	close(work)
-	workers.Wait()
-	follows.Wait()
 }
 
-// ahead waits until the targets handed over but not yet granted a token are fewer than the
+// ahead waits until the items handed over but not yet granted a token are fewer than the
 // burst plus the tokens due in aheadLead, or ctx is done. At low rates that is one at a time,
 // which keeps the starts in input order although each takes its token only once it has its
 // connection.
 func (r *runner) ahead(handed int) {
 	l := r.cfg.Limits
 	due := int(math.Ceil(l.Rate * aheadLead.Seconds()))
-	most := l.Burst - 1 + max(1, due)
+	most := max(l.Burst, 1) - 1 + max(1, due)
 	for handed-r.eng.pacer.Granted() >= most {
 		if !waitctx.Sleep(r.ctx, aheadPoll) {
 			return
@@ -172,45 +194,43 @@ func (r *runner) ahead(handed int) {
 }
 
 // aheadPoll is how often ahead looks at the pacer's progress; aheadLead is the time a handed-over
-// target may need before it asks for its token (polling, colly, a connection).
+// item may need before it asks for its token (polling, colly, a connection).
 const (
 	aheadPoll = time.Millisecond
 	aheadLead = 3 * time.Millisecond
 )
 
-// work is one worker: it fetches first (unless < 0), then the targets it receives until work
-// is closed.
-func (r *runner) work(first int, work <-chan int, targets Targets, follows *sync.WaitGroup) {
+// work is one worker: it runs first (unless nil), then the items it receives until work is
+// closed.
+func (r *runner) work(first *Item, work <-chan Item) {
 	growStack(0)
 	w := r.eng.newWorker()
 	defer w.close()
-	if first >= 0 {
-		r.target(w, first, targets.At(first), follows)
+	if first != nil {
+		r.item(w, *first)
 	}
-	for i := range work {
-		r.target(w, i, targets.At(i), follows)
+	for it := range work {
+		r.item(w, it)
 	}
 }
 
-// target runs target t (input position i) on w once a slot is free. A record to follow
-// (Config.Follow) is finished in a goroutine of its own, so that the worker and its slot move
-// on.
-func (r *runner) target(w *worker, i int, t Target, follows *sync.WaitGroup) {
+// item runs it on w once a slot is free, and releases the slot before finishing the record.
+func (r *runner) item(w *worker, it Item) {
+	queued := it.Queued
+	if queued.IsZero() {
+		queued = r.t0
+	}
 	if _, err := r.acquire(); err != nil {
-		r.giveUp(i, t, time.Since(r.t0))
+		r.giveUp(it, time.Since(queued))
 		return
 	}
-	var queue time.Duration // every target of a queued strategy is queued at t0
-	if r.sem != nil || r.eng.pacer != nil {
-		queue = time.Since(r.t0)
+	var queue time.Duration // an item of a queued strategy waits from the moment it was queued
+	if r.adm != nil || r.eng.pacer != nil {
+		queue = time.Since(queued)
 	}
-	rec := r.fetch(w, i, t, queue)
-	r.release()
-	if r.cfg.Follow != nil {
-		follows.Go(func() { r.finish(rec) })
-		return
-	}
-	r.emit(rec)
+	rec := r.fetch(w, it, queue)
+	r.release(&rec)
+	r.finish(it, rec)
 }
 
 // growStack grows the calling goroutine's stack once, in one step, to the size a request
@@ -224,46 +244,41 @@ func growStack(i int) byte {
 	return pad[i/2]
 }
 
-// finish passes rec through Config.Follow, then to the sink.
-func (r *runner) finish(rec Record) {
-	if r.cfg.Follow != nil {
-		r.cfg.Follow(&rec, r.extra)
+// finish passes rec through Config.Follow, in a goroutine of its own so that the worker
+// moves on, then to the sink, and tells the source that it is done.
+func (r *runner) finish(it Item, rec Record) {
+	if r.cfg.Follow == nil {
+		r.emit(rec)
+		r.src.Done(it, &rec)
+		return
 	}
+	r.follows.Go(func() {
+		r.cfg.Follow(&rec)
+		r.emit(rec)
+		r.src.Done(it, &rec)
+	})
+}
+
+// giveUp records an item that never started.
+func (r *runner) giveUp(it Item, queue time.Duration) {
+	rec := r.notStarted(it, queue)
 	r.emit(rec)
+	r.src.Done(it, &rec)
 }
 
-// extra admits and fetches one request that is not a target: Config.Follow's fetch.
-func (r *runner) extra(u string) Record {
-	t := Target{ID: swapi.TrailingID(u), URL: u}
-	w := r.eng.newWorker()
-	defer w.close()
-	if r.cfg.Strategy == Sequential {
-		if r.ctx.Err() != nil {
-			return r.notStarted(-1, t, 0)
-		}
-		return r.fetch(w, -1, t, 0)
-	}
-	wait, err := r.acquire()
-	if err != nil {
-		return r.notStarted(-1, t, wait)
-	}
-	defer r.release()
-	return r.fetch(w, -1, t, wait)
-}
-
-// giveUp records a target that never started.
-func (r *runner) giveUp(seq int, t Target, queue time.Duration) {
-	r.emit(r.notStarted(seq, t, queue))
+// newRecord is the record of it before any attempt.
+func (r *runner) newRecord(it Item) Record {
+	return Record{Strategy: r.cfg.Strategy, Params: r.params, Seq: it.Seq, ID: it.ID, URL: it.URL,
+		Kind: it.Kind, Depth: it.Depth, Parent: it.Parent}
 }
 
 // notStarted is the record of a request given up before it started.
-func (r *runner) notStarted(seq int, t Target, queue time.Duration) Record {
+func (r *runner) notStarted(it Item, queue time.Duration) Record {
 	start := time.Since(r.t0)
-	return Record{
-		Strategy: r.cfg.Strategy, Seq: seq, ID: t.ID, URL: t.URL,
-		Start: start, Intended: start, Queue: queue,
-		Err: "not started: " + r.stopReason(), Class: ClassCancelled,
-	}
+	rec := r.newRecord(it)
+	rec.Start, rec.Intended, rec.Queue = start, start, queue
+	rec.Err, rec.Class = "not started: "+r.stopReason(), ClassCancelled
+	return rec
 }
 
 func (r *runner) stopReason() string {
@@ -274,6 +289,10 @@ func (r *runner) stopReason() string {
 }
 
 func (r *runner) emit(rec Record) {
+	if rec.Kind == "" {
+		rec.Kind = KindTarget
+	}
+	rec.StartAt = r.wall.Add(rec.Start)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if rec.Class == ClassCancelled {
@@ -286,15 +305,17 @@ func (r *runner) emit(rec Record) {
 
 // fetch performs a target's attempts on w, retrying per cfg.Retries. queue is the time the
 // target waited before its first attempt, apart from the rate token.
-func (r *runner) fetch(w *worker, seq int, t Target, queue time.Duration) Record {
-	rec := Record{Strategy: r.cfg.Strategy, Seq: seq, ID: t.ID, URL: t.URL, Queue: queue}
+func (r *runner) fetch(w *worker, it Item, queue time.Duration) Record {
+	rec := r.newRecord(it)
+	rec.Queue = queue
+	t := it.Target
 	var first, intended time.Time
 	for {
 		a := w.do(t.URL)
 		rec.Queue += a.waited
 		if a.sent.IsZero() && r.ctx.Err() != nil { // given up waiting for a token
 			if rec.Attempts == 0 {
-				return r.notStarted(seq, t, rec.Queue)
+				return r.notStarted(it, rec.Queue)
 			}
 			return rec // the last attempt's outcome stands
 		}

@@ -1,6 +1,7 @@
 package get
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"sync"
@@ -11,67 +12,83 @@ import (
 	"github.com/fetchbench/fetchbench/fetcher"
 )
 
-// expander replaces linked URLs by the linked documents, fetching each distinct URL once:
-// concurrent askers of a URL in flight wait for the one fetch (single flight), and later
-// askers get its remembered outcome (the visited map), failures included.
-type expander struct {
-	shape   *Shape
-	mu      sync.Mutex
-	visited map[string]*link
-	fetched int // distinct URLs fetched
+// links keeps the documents that linked URLs (Shape.Expand) answered, by URL: a link is
+// pushed to the run's frontier, fetched once by the scheduler like any other request, and
+// kept here by its Follow before the frontier reports it done.
+type links struct {
+	shape *Shape
+	mu    sync.Mutex
+	docs  map[string]link
 }
 
-// link is one linked URL's outcome, ready once done is closed.
+// link is one linked URL's outcome.
 type link struct {
-	done chan struct{}
-	doc  []byte // the linked document, nil when it could not be fetched
-	err  string // why not
+	doc []byte // the linked document, nil when it could not be fetched
+	err string // why not
 }
 
-func newExpander(s *Shape) *expander {
-	return &expander{shape: s, visited: map[string]*link{}}
+func newLinks(s *Shape) *links {
+	return &links{shape: s, docs: map[string]link{}}
 }
 
-// get returns u's document, fetching it with fetch unless it was fetched or is in flight.
-func (e *expander) get(u string, fetch func(string) fetcher.Record) *link {
-	e.mu.Lock()
-	l, ok := e.visited[u]
-	if !ok {
-		l = &link{done: make(chan struct{})}
-		e.visited[u] = l
-		e.fetched++
-	}
-	e.mu.Unlock()
-	if ok {
-		<-l.done
-		return l
-	}
-	defer close(l.done)
-	rec := fetch(u)
-	if !rec.OK() {
+// keep stores the outcome of a link's record.
+func (ls *links) keep(rec *fetcher.Record) {
+	var l link
+	switch doc, isJSON := ls.shape.unwrap(rec); {
+	case !rec.OK():
 		l.err = rec.Err
-		return l
-	}
-	doc, isJSON := e.shape.unwrap(&rec)
-	if !isJSON {
+	case !isJSON:
 		l.err = "not a JSON document"
-		return l
+	default:
+		l.doc = doc
 	}
-	l.doc = doc
+	ls.mu.Lock()
+	ls.docs[rec.URL] = l
+	ls.mu.Unlock()
+}
+
+// get pushes u as a link of the record parent and returns its outcome once fetched.
+func (ls *links) get(f *fetcher.Frontier, u string, parent *fetcher.Record) link {
+	f.Push(fetcher.Target{ID: 0, URL: u}, fetcher.KindLink, parent.Depth+1, parent.Seq)
+	if _, ok := f.Wait(context.Background(), u); !ok {
+		return link{err: "not fetched"}
+	}
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	l, ok := ls.docs[u]
+	if !ok {
+		return link{err: "not fetched"}
+	}
 	return l
 }
 
-// expand replaces, in doc (fetched from docURL), each Expand member holding a URL or an array
-// of URLs by the linked documents, fetching the links concurrently unless serial. Links to
-// another host than docURL's are not followed. problem receives one message per link that
-// stayed a URL.
-func (e *expander) expand(doc []byte, docURL string, serial bool, fetch func(string) fetcher.Record, problem func(string)) []byte {
+// fetched is how many distinct linked URLs were fetched.
+func (ls *links) fetched() int {
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	return len(ls.docs)
+}
+
+// documentOf is the shaped document of a successful record, with its Expand members'
+// links replaced by the linked documents.
+func documentOf(shape *Shape, f *fetcher.Frontier, ls *links, rec *fetcher.Record, problem func(string)) []byte {
+	doc, isJSON := shape.unwrap(rec)
+	if isJSON && len(shape.Expand) > 0 {
+		doc = ls.expand(f, doc, rec, problem)
+	}
+	return shape.shape(doc, isJSON, rec.HTML)
+}
+
+// expand replaces, in doc (the document of rec), each Expand member holding a URL or an
+// array of URLs by the linked documents, pushing every link at once. Links to another host
+// than rec's are not followed. problem receives one message per link that stayed a URL.
+func (ls *links) expand(f *fetcher.Frontier, doc []byte, rec *fetcher.Record, problem func(string)) []byte {
 	type ref struct {
 		path, member, url string
 		doc               []byte
 	}
 	var refs []ref
-	for _, m := range e.shape.Expand {
+	for _, m := range ls.shape.Expand {
 		path := gjson.Escape(m)
 		v := gjson.GetBytes(doc, path)
 		switch {
@@ -85,9 +102,11 @@ func (e *expander) expand(doc []byte, docURL string, serial bool, fetch func(str
 			}
 		}
 	}
-	each(len(refs), serial, func(i int) {
-		refs[i].doc, _ = e.follow(refs[i].url, docURL, refs[i].member, fetch, problem)
-	})
+	var wg sync.WaitGroup
+	for i := range refs {
+		wg.Go(func() { refs[i].doc = ls.follow(f, refs[i].url, rec, refs[i].member, problem) })
+	}
+	wg.Wait()
 	for _, r := range refs {
 		if r.doc != nil {
 			doc, _ = sjson.SetRawBytes(doc, r.path, r.doc)
@@ -96,48 +115,25 @@ func (e *expander) expand(doc []byte, docURL string, serial bool, fetch func(str
 	return doc
 }
 
-// each calls fn(0..n-1), one after another when serial, else each in its own goroutine,
-// and returns when every call has.
-func each(n int, serial bool, fn func(int)) {
-	if serial || n < 2 {
-		for i := range n {
-			fn(i)
-		}
-		return
-	}
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Go(func() { fn(i) })
-	}
-	wg.Wait()
-}
-
-// follow fetches one link of member m, when it is an http(s) URL on docURL's host.
-func (e *expander) follow(u, docURL, m string, fetch func(string) fetcher.Record, problem func(string)) ([]byte, bool) {
+// follow fetches one link of member m, when it is an http(s) URL on rec's host.
+func (ls *links) follow(f *fetcher.Frontier, u string, rec *fetcher.Record, m string, problem func(string)) []byte {
 	if fetcher.CheckURL(u) != nil {
-		return nil, false // not a link: left as it is
+		return nil // not a link: left as it is
 	}
-	if !sameHost(u, docURL) {
-		problem(fmt.Sprintf("%s: --expand %s: %s is on another host; left as a URL", docURL, m, u))
-		return nil, false
+	if !sameHost(u, rec.URL) {
+		problem(fmt.Sprintf("%s: --expand %s: %s is on another host; left as a URL", rec.URL, m, u))
+		return nil
 	}
-	l := e.get(u, fetch)
+	l := ls.get(f, u, rec)
 	if l.doc == nil {
-		problem(fmt.Sprintf("%s: --expand %s: %s: %s", docURL, m, u, l.err))
-		return nil, false
+		problem(fmt.Sprintf("%s: --expand %s: %s: %s", rec.URL, m, u, l.err))
+		return nil
 	}
-	return l.doc, true
+	return l.doc
 }
 
 func sameHost(a, b string) bool {
 	ua, err1 := url.Parse(a)
 	ub, err2 := url.Parse(b)
 	return err1 == nil && err2 == nil && ua.Scheme == ub.Scheme && ua.Host == ub.Host
-}
-
-// distinct is how many distinct URLs were fetched.
-func (e *expander) distinct() int {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.fetched
 }

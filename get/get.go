@@ -102,33 +102,44 @@ func (d *Discovery) add(items []swapi.Item) {
 // ErrNoDiscovery is returned by Discover when the list pages cannot all be read.
 var ErrNoDiscovery = errors.New("discovery failed")
 
-// Discover reads every list page of resource under base under cfg, page 1 alone and then
-// pages 2..K, and returns the detail URLs of the items it lists, in list order, built with the
-// dialect's URL shape. It fails, wrapping ErrNoDiscovery, when a page cannot be fetched or read.
+// MaxPages caps the list pages one resource's discovery reads, whatever its pages claim.
+const MaxPages = 10_000
+
+// Discover reads every list page of resource under base under cfg, in one run of the
+// scheduler (page 1, then the pages it announces), and returns the detail URLs of the items
+// they list, in list order, built with the dialect's URL shape. It fails, wrapping
+// ErrNoDiscovery, when a page cannot be fetched or read, or the list is empty.
 func Discover(ctx context.Context, cfg fetcher.Config, d *swapi.Dialect, base, resource string) (fetcher.TargetList, *Discovery, error) {
 	var (
 		mu      sync.Mutex
-		targets fetcher.TargetList
-		pages   = map[int][]swapi.Item{}
 		failure error
 	)
-	onPage := func(page int, rec *fetcher.Record, p swapi.Page, err error, _ func(string) fetcher.Record) {
+	items := map[int][]swapi.Item{} // by page number
+	onPage := func(page int, rec *fetcher.Record, p swapi.Page, err error) {
 		mu.Lock()
 		defer mu.Unlock()
 		if err != nil && failure == nil {
 			failure = fmt.Errorf("%w: %s list page %d (%s): %v", ErrNoDiscovery, resource, page, rec.URL, err)
 		}
-		pages[page] = p.Items
+		for i := range p.Items {
+			p.Items[i].Doc = nil
+		}
+		items[page] = p.Items
 	}
-	disc, _, err := list(ctx, cfg, d, base, resource, onPage, nil)
-	if err != nil {
-		return nil, disc, err
+	l := newLister(d, base, resource, onPage)
+	cfg.KeepBody, cfg.Follow = true, l.follow
+	f := l.frontier()
+	coll := report.NewCollector(cfg)
+	if _, err := fetcher.Schedule(ctx, cfg, f, fetcher.GatesFor(cfg.Limits), coll.Add); err != nil {
+		return nil, l.disc, err
 	}
+	l.done()
 	if failure != nil {
-		return nil, disc, failure
+		return nil, l.disc, failure
 	}
-	for page := 1; page <= len(pages); page++ {
-		for _, it := range pages[page] {
+	var targets fetcher.TargetList
+	for page := 1; page <= len(items); page++ {
+		for _, it := range items[page] {
 			u := it.URL
 			if it.ID > 0 {
 				u = d.DetailURL(base, resource, it.ID)
@@ -137,109 +148,120 @@ func Discover(ctx context.Context, cfg fetcher.Config, d *swapi.Dialect, base, r
 		}
 	}
 	if len(targets) == 0 {
-		return nil, disc, fmt.Errorf("%w: the %s list is empty", ErrNoDiscovery, resource)
+		return nil, l.disc, fmt.Errorf("%w: the %s list is empty", ErrNoDiscovery, resource)
 	}
-	return targets, disc, nil
+	return targets, l.disc, nil
 }
 
-// pageFunc is called, in the page's goroutine, with each list page's record and its parsed
-// content, or err when the page could not be fetched or read. fetch sends one more request
-// through the strategy's limits.
-type pageFunc func(page int, rec *fetcher.Record, p swapi.Page, err error, fetch func(string) fetcher.Record)
+// pageFunc is called, in the page's Follow, with each list page's record and its parsed
+// content, or err when the page could not be fetched or read. Pages are handed over in page
+// order, one at a time.
+type pageFunc func(page int, rec *fetcher.Record, p swapi.Page, err error)
 
-// list fetches page 1 alone, then pages 2..K, each under cfg with its Follow set to call onPage. It
-// returns the discovery, its runs (page 1's, then that of pages 2..K if there was one), and
-// an error only for an invalid cfg.
-func list(ctx context.Context, cfg fetcher.Config, d *swapi.Dialect, base, resource string, onPage pageFunc,
-	consumers func(fetcher.Config) []report.Consumer) (*Discovery, []*runResult, error) {
-	disc := &Discovery{Resource: resource}
-	var mu sync.Mutex
-	pages := 1
-	follow := func(first int) func(*fetcher.Record, func(string) fetcher.Record) {
-		return func(rec *fetcher.Record, fetch func(string) fetcher.Record) {
-			page := first + rec.Seq
-			var p swapi.Page
-			err := errors.New(rec.Err)
-			if rec.OK() {
-				p, err = d.ParsePage(rec.Body)
-			}
-			if err == nil && first == 1 {
-				pages = max(p.Pages, 1)
-			}
-			mu.Lock()
-			if err != nil {
-				disc.Failed++
-			} else {
-				disc.add(p.Items)
-			}
-			mu.Unlock()
-			onPage(page, rec, p, err, fetch)
-			rec.Body = nil
+// lister reads a resource's list pages as work of one scheduler run: page 1 is pushed first,
+// and its Follow pushes the pages it announces (at most MaxPages).
+type lister struct {
+	d              *swapi.Dialect
+	base, resource string
+	onPage         pageFunc
+	f              *fetcher.Frontier
+	start          time.Time
+
+	mu    sync.Mutex
+	disc  *Discovery
+	pages map[int]int           // page number by Seq
+	turn  map[int]chan struct{} // closed once page k's onPage has run
+	total int                   // pages announced by page 1 (capped)
+}
+
+func newLister(d *swapi.Dialect, base, resource string, onPage pageFunc) *lister {
+	return &lister{d: d, base: base, resource: resource, onPage: onPage, disc: &Discovery{Resource: resource},
+		pages: map[int]int{}, turn: map[int]chan struct{}{}}
+}
+
+// frontier returns a new frontier holding page 1.
+func (l *lister) frontier() *fetcher.Frontier {
+	l.f = fetcher.NewFrontier(nil)
+	l.start = time.Now()
+	l.push(1, 0)
+	return l.f
+}
+
+// push pushes list page k, found on the page of Seq parent.
+func (l *lister) push(k, parent int) {
+	depth := 0
+	if k > 1 {
+		depth = 1
+	}
+	l.mu.Lock()
+	l.turn[k] = make(chan struct{})
+	l.mu.Unlock()
+	it, _ := l.f.Push(fetcher.Target{ID: k, URL: l.d.ListURL(l.base, l.resource, k)}, fetcher.KindPage, depth, parent)
+	l.mu.Lock()
+	l.pages[it.Seq] = k
+	l.mu.Unlock()
+}
+
+// page is the page number of a list page's record, or 0 when rec is not one.
+func (l *lister) page(rec *fetcher.Record) int {
+	if rec.Kind != fetcher.KindPage {
+		return 0
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.pages[rec.Seq]
+}
+
+// follow is the Follow of a list page: it parses the page, pushes the pages page 1 announces,
+// and hands the page to onPage after the page before it.
+func (l *lister) follow(rec *fetcher.Record) {
+	k := l.page(rec)
+	if k == 0 {
+		return
+	}
+	var p swapi.Page
+	err := errors.New(rec.Err)
+	if rec.OK() {
+		p, err = l.d.ParsePage(rec.Body)
+	}
+	rec.Body = nil
+	if k == 1 {
+		total := 1
+		if err == nil {
+			total = min(max(p.Pages, 1), MaxPages)
 		}
-	}
-	start := time.Now()
-	one := cfg
-	one.KeepBody, one.Follow = true, follow(1)
-	first, err := runOnce(ctx, one, fetcher.TargetList{{URL: d.ListURL(base, resource, 1)}}, consumers)
-	if err != nil {
-		return disc, nil, err
-	}
-	disc.Requests = 1
-	if pages < 2 || first.stats.Interrupted || ctx.Err() != nil {
-		disc.Wall = time.Since(start)
-		return disc, []*runResult{first}, nil
-	}
-	rest := make(fetcher.TargetList, 0, pages-1)
-	for k := 2; k <= pages; k++ {
-		rest = append(rest, fetcher.Target{ID: k, URL: d.ListURL(base, resource, k)})
-	}
-	cfg.KeepBody, cfg.Follow = true, follow(2)
-	res, err := runOnce(ctx, cfg, rest, consumers)
-	disc.Requests += len(rest)
-	disc.Wall = time.Since(start)
-	if err != nil {
-		return disc, nil, err
-	}
-	return disc, []*runResult{first, res}, nil
-}
-
-// runResult is one fetcher run's summary and stats.
-type runResult struct {
-	summary report.Summary
-	stats   fetcher.RunStats
-	never   string // the class shared by every record when none connected, else ""
-}
-
-// runOnce runs cfg over targets with a summary collector and the given consumers.
-func runOnce(ctx context.Context, cfg fetcher.Config, targets fetcher.Targets, consumers func(fetcher.Config) []report.Consumer) (*runResult, error) {
-	coll := report.NewCollector(cfg)
-	tee := report.Tee{coll}
-	if consumers != nil {
-		tee = append(tee, consumers(cfg)...)
-	}
-	never, first := true, ""
-	stats, err := fetcher.Run(ctx, cfg, targets, func(r fetcher.Record) {
-		if first == "" {
-			first = string(r.Class)
+		l.mu.Lock()
+		l.total = total
+		l.mu.Unlock()
+		for n := 2; n <= total; n++ {
+			l.push(n, rec.Seq)
 		}
-		never = never && r.NeverConnected()
-		tee.Add(r)
-	})
-	if cerr := tee.Close(); err == nil && cerr != nil {
-		err = cerr
+	} else {
+		l.mu.Lock()
+		prev := l.turn[k-1]
+		l.mu.Unlock()
+		<-prev
 	}
+	l.mu.Lock()
+	l.disc.Requests++
 	if err != nil {
-		return nil, err
+		l.disc.Failed++
+	} else {
+		l.disc.add(p.Items)
 	}
-	res := &runResult{summary: coll.Summary(stats), stats: stats}
-	if never && stats.Connections == 0 && targets.Len() > 0 {
-		res.never = first
-	}
-	return res, nil
+	l.mu.Unlock()
+	l.onPage(k, rec, p, err)
+	l.mu.Lock()
+	close(l.turn[k])
+	l.mu.Unlock()
 }
 
-// Run fetches the job's documents and hands them to out: with Job.All, the list pages first
-// (their documents, when the dialect's lists carry them), then the detail documents. Every
+// done stamps the discovery's wall.
+func (l *lister) done() { l.disc.Wall = time.Since(l.start) }
+
+// Run fetches the job's documents in one run of the scheduler and hands them to out: with
+// Job.All, the list pages' documents (when the dialect's lists carry them) and the detail
+// documents they lead to; linked documents (Shape.Expand) are work of the same run. Every
 // target, page and link that fails is reported to out.Failure. Run fails only on an invalid
 // config or a consumer's or out.Document's error.
 func Run(ctx context.Context, job Job, out Output) (Result, error) {
@@ -251,7 +273,6 @@ func Run(ctx context.Context, job Job, out Output) (Result, error) {
 	if shape.Dialect == nil {
 		shape.Dialect = d
 	}
-	exp := newExpander(&shape)
 	var res Result
 	var problems []string
 	var pmu sync.Mutex
@@ -260,8 +281,68 @@ func Run(ctx context.Context, job Job, out Output) (Result, error) {
 		problems = append(problems, msg)
 		pmu.Unlock()
 	}
-	// flushProblems reports the link problems found so far; called from the sink only.
-	flushProblems := func() {
+
+	cfg := job.Config
+	cfg.KeepBody = true
+	cfg.HTML = shape.Selectors()
+
+	type outcome struct {
+		docs [][]byte
+		fail string
+	}
+	var outcomes sync.Map // by Seq
+	var f *fetcher.Frontier
+	var l *lister
+	links := newLinks(&shape)
+	if job.All {
+		onPage := func(page int, rec *fetcher.Record, p swapi.Page, err error) {
+			if err != nil {
+				outcomes.Store(rec.Seq, outcome{fail: fmt.Sprintf("list page %d %s: %v", page, rec.URL, err)})
+				return
+			}
+			var full []swapi.Item
+			for _, it := range p.Items {
+				if it.Doc == nil {
+					f.Push(fetcher.Target{ID: it.ID, URL: d.DetailURL(job.Base, job.Resource, it.ID)}, fetcher.KindTarget, rec.Depth+1, rec.Seq)
+					continue
+				}
+				full = append(full, it)
+			}
+			o := outcome{docs: make([][]byte, len(full))}
+			var wg sync.WaitGroup
+			for i, it := range full {
+				wg.Go(func() {
+					item := fetcher.Record{Seq: rec.Seq, Depth: rec.Depth, URL: cmp.Or(it.URL, rec.URL), Body: it.Doc, ContentType: "application/json"}
+					o.docs[i] = documentOf(&shape, f, links, &item, problem)
+				})
+			}
+			wg.Wait()
+			outcomes.Store(rec.Seq, o)
+		}
+		l = newLister(d, job.Base, job.Resource, onPage)
+		f = l.frontier()
+		res.Discovery = l.disc
+	} else {
+		f = fetcher.NewFrontier(job.Targets)
+	}
+	cfg.Follow = func(rec *fetcher.Record) {
+		switch {
+		case rec.Kind == fetcher.KindPage:
+			l.follow(rec)
+		case rec.Kind == fetcher.KindLink:
+			links.keep(rec)
+		case rec.OK():
+			outcomes.Store(rec.Seq, outcome{docs: [][]byte{documentOf(&shape, f, links, rec, problem)}})
+		default:
+			outcomes.Store(rec.Seq, outcome{fail: rec.URL + ": " + rec.Err})
+		}
+		rec.Body = nil
+	}
+
+	var writeErr error
+	print := func(r fetcher.Record) error {
+		v, _ := outcomes.LoadAndDelete(r.Seq)
+		o, _ := v.(outcome)
 		pmu.Lock()
 		ps := problems
 		problems = nil
@@ -270,154 +351,71 @@ func Run(ctx context.Context, job Job, out Output) (Result, error) {
 			res.Problems++
 			out.Failure(p)
 		}
-	}
-
-	cfg := job.Config
-	cfg.KeepBody = true
-	cfg.HTML = shape.Selectors()
-	var writeErr error
-	type outcome struct {
-		docs [][]byte
-		fail string
-	}
-	// emitter returns the consumers of a run whose outcomes are keyed by offset + Seq.
-	emitter := func(outcomes *sync.Map, offset int) func(fetcher.Config) []report.Consumer {
-		return func(c fetcher.Config) []report.Consumer {
-			print := func(r fetcher.Record) error {
-				v, _ := outcomes.LoadAndDelete(offset + r.Seq)
-				o, _ := v.(outcome)
-				flushProblems()
-				if o.fail != "" {
-					res.Failed++
-					out.Failure(o.fail)
-				}
-				for _, doc := range o.docs {
-					if writeErr != nil {
-						break
-					}
-					res.Documents++
-					writeErr = out.Document(doc)
-				}
-				return nil
+		if o.fail != "" {
+			res.Failed++
+			out.Failure(o.fail)
+		}
+		for _, doc := range o.docs {
+			if writeErr != nil {
+				break
 			}
-			cs := []report.Consumer{&printer{print: print, inputOrder: job.InputOrder}}
-			if out.Consumers != nil {
-				cs = append(cs, out.Consumers(c)...)
-			}
-			return cs
+			res.Documents++
+			writeErr = out.Document(doc)
 		}
+		return nil
 	}
-	// A sequential run's fetches must not overlap: its documents and links go one by one.
-	serial := cfg.Strategy.Serial()
-	document := func(rec *fetcher.Record, fetch func(string) fetcher.Record) []byte {
-		doc, isJSON := shape.unwrap(rec)
-		if isJSON && len(shape.Expand) > 0 {
-			doc = exp.expand(doc, rec.URL, serial, fetch, problem)
-		}
-		return shape.shape(doc, isJSON, rec.HTML)
+	tee := report.Tee{&printer{print: print, inputOrder: job.InputOrder}}
+	if out.Consumers != nil {
+		tee = append(tee, out.Consumers(cfg)...)
 	}
-
-	connected := false
-	never := ""
-	note := func(r *runResult) {
-		if r == nil {
-			return
-		}
-		connected = connected || r.stats.Connections > 0
-		if r.never != "" && never == "" {
-			never = r.never
-		}
-		res.Interrupted = res.Interrupted || r.stats.Interrupted
+	r, err := runOnce(ctx, cfg, f, tee)
+	if l != nil {
+		l.done()
 	}
-
-	targets := job.Targets
-	if job.All {
-		// Outcomes are keyed by page number; page 1 and pages 2..K are two runs.
-		var pageOut sync.Map
-		var idsMu sync.Mutex
-		idsByPage := map[int][]int{}
-		onPage := func(page int, rec *fetcher.Record, p swapi.Page, err error, fetch func(string) fetcher.Record) {
-			if err != nil {
-				pageOut.Store(page, outcome{fail: fmt.Sprintf("list page %d %s: %v", page, rec.URL, err)})
-				return
-			}
-			var o outcome
-			var full []swapi.Item
-			for _, it := range p.Items {
-				if it.Doc == nil {
-					idsMu.Lock()
-					idsByPage[page] = append(idsByPage[page], it.ID)
-					idsMu.Unlock()
-					continue
-				}
-				full = append(full, it)
-			}
-			o.docs = make([][]byte, len(full))
-			each(len(full), serial, func(i int) {
-				item := fetcher.Record{URL: cmp.Or(full[i].URL, rec.URL), Body: full[i].Doc, ContentType: "application/json"}
-				o.docs[i] = document(&item, fetch)
-			})
-			pageOut.Store(page, o)
-		}
-		started := 0
-		consumers := func(c fetcher.Config) []report.Consumer {
-			started++
-			return emitter(&pageOut, min(started, 2))(c) // page 1, then page 2 at Seq 0
-		}
-		disc, runs, err := list(ctx, cfg, d, job.Base, job.Resource, onPage, consumers)
-		res.Discovery = disc
-		if err != nil {
-			return res, err
-		}
-		for _, r := range runs {
-			note(r)
-		}
-		if len(idsByPage) == 0 {
-			res.Expanded = exp.distinct()
-			return finish(res, runs[len(runs)-1], connected, never, writeErr)
-		}
-		var tl fetcher.TargetList
-		for page := 1; page <= disc.Requests; page++ {
-			for _, id := range idsByPage[page] {
-				tl = append(tl, fetcher.Target{ID: id, URL: d.DetailURL(job.Base, job.Resource, id)})
-			}
-		}
-		targets = tl
-	}
-	if res.Interrupted || ctx.Err() != nil {
-		res.Interrupted = true
-		return finish(res, nil, connected, never, writeErr)
-	}
-
-	var outcomes sync.Map
-	cfg.Follow = func(rec *fetcher.Record, fetch func(string) fetcher.Record) {
-		var o outcome
-		if rec.OK() {
-			o.docs = [][]byte{document(rec, fetch)}
-		} else {
-			o.fail = rec.URL + ": " + rec.Err
-		}
-		rec.Body = nil
-		outcomes.Store(rec.Seq, o)
-	}
-	r, err := runOnce(ctx, cfg, targets, emitter(&outcomes, 0))
 	if err != nil {
 		return res, err
 	}
-	note(r)
-	res.Expanded = exp.distinct()
-	return finish(res, r, connected, never, writeErr)
-}
-
-func finish(res Result, main *runResult, connected bool, never string, writeErr error) (Result, error) {
-	if main != nil {
-		s := main.summary
-		res.Summary = &s
-	}
-	if !connected && never != "" && res.Documents == 0 {
-		res.Unreachable = never
+	res.Expanded = links.fetched()
+	res.Interrupted = r.stats.Interrupted
+	s := r.summary
+	res.Summary = &s
+	if r.never != "" && res.Documents == 0 {
+		res.Unreachable = r.never
 	}
 	return res, writeErr
+}
+
+// runResult is one scheduler run's summary and stats.
+type runResult struct {
+	summary report.Summary
+	stats   fetcher.RunStats
+	never   string // the class shared by every record when none connected, else ""
+}
+
+// runOnce runs cfg over src with a summary collector and the consumers in tee, and closes them.
+func runOnce(ctx context.Context, cfg fetcher.Config, src fetcher.Source, tee report.Tee) (*runResult, error) {
+	coll := report.NewCollector(cfg)
+	tee = append(report.Tee{coll}, tee...)
+	never, first, n := true, "", 0
+	stats, err := fetcher.Schedule(ctx, cfg, src, fetcher.GatesFor(cfg.Limits), func(r fetcher.Record) {
+		if first == "" {
+			first = string(r.Class)
+		}
+		n++
+		never = never && r.NeverConnected()
+		tee.Add(r)
+	})
+	if cerr := tee.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, err
+	}
+	res := &runResult{summary: coll.Summary(stats), stats: stats}
+	if never && stats.Connections == 0 && n > 0 {
+		res.never = first
+	}
+	return res, nil
 }
 
 // printer is a Consumer that hands records to print in completion or input order.

@@ -17,6 +17,7 @@ import (
 
 	"github.com/fetchbench/fetchbench/internal/gauge"
 	"github.com/fetchbench/fetchbench/ratelimit"
+	"github.com/fetchbench/fetchbench/swapi"
 )
 
 // errBodyTooLarge is the error of a response whose body exceeds Config.MaxBody.
@@ -175,7 +176,7 @@ func (e *engine) newWorker() *worker {
 			a.class = statusClass(a.status)
 		}
 		if r.Headers != nil && strings.Contains(r.Headers.Get("Content-Type"), "json") {
-			name, err := swapiName(r.Body)
+			name, err := swapi.Name(r.Body)
 			if err != nil && a.class == ClassNone {
 				a.err = fmt.Errorf("invalid json: %w", err)
 				a.class = ClassInvalidJSON

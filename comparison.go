@@ -1,5 +1,8 @@
 package main
 
+// This file owns the comparison command (fetchbench with no subcommand): its usage, flags,
+// spec and run.
+
 import (
 	"context"
 	"errors"

@@ -1,5 +1,7 @@
 package main
 
+// This file owns the exit codes and the errors that carry them.
+
 import (
 	"errors"
 	"fmt"

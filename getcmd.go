@@ -1,5 +1,7 @@
 package main
 
+// This file owns the get command: its usage, flags, spec and run.
+
 import (
 	"context"
 	"errors"

@@ -1,5 +1,8 @@
 package main
 
+// This file owns opening a run's outputs: the records (the comparison's and get's), the
+// timelines and the HTML report.
+
 import (
 	"fmt"
 	"io"

@@ -1,6 +1,7 @@
 package main
 
-// This file turns the target flags into a targets.Spec, and gives --all its discovery.
+// This file owns the way from the target flags to a targets.Spec: their combinations, --all's
+// discovery, and the fake for lesson.go.
 
 import (
 	"context"

@@ -131,8 +131,9 @@ func StartFake(opts fakeswapi.Options) (*fakeswapi.Running, error) {
 type Discover func(ctx context.Context, d *swapi.Dialect, base, resource string) (fetcher.Targets, string, error)
 
 // Resolve reads the ids or URLs (from stdin or a file) once, or with Source.All calls
-// discover, and builds the targets; discovered is discover's account, "" without All. A read
-// of stdin returns as soon as ctx is done, with an error wrapping ErrInterrupted.
+// discover (which may be nil without All), and builds the targets; discovered is discover's
+// account, "" without All. A read of stdin, or a discovery, cut short because ctx is done
+// returns an error wrapping ErrInterrupted; bad input is an *InputError.
 func (s *Spec) Resolve(ctx context.Context, stdin io.Reader, discover Discover) (ts fetcher.Targets, discovered string, err error) {
 	if !s.Source.All {
 		ts, err := s.Source.targets(ctx, s.Dialect, s.Base, stdin)

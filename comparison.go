@@ -1,14 +1,15 @@
 package main
 
+// This file owns the comparison command (fetchbench with no subcommand): its usage, flags,
+// spec and run.
+
 import (
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"runtime/pprof"
-	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -18,7 +19,7 @@ import (
 	"github.com/fetchbench/fetchbench/internal/cliflag"
 	"github.com/fetchbench/fetchbench/internal/fdlimit"
 	"github.com/fetchbench/fetchbench/report"
-	"github.com/fetchbench/fetchbench/swapi"
+	"github.com/fetchbench/fetchbench/targets"
 )
 
 const compareUsage = `fetchbench fetches N resources (SWAPI people by default) with four concurrency
@@ -90,23 +91,15 @@ func newCompareFlags(o *compareOptions) *pflag.FlagSet {
 	addTargetFlags(fs, &o.target, 20)
 	o.strategies = fetcher.Strategies
 	fs.VarP(cliflag.Parsed(&o.strategies, "all", cliflag.Colon, fetcher.ParseStrategies),
-		"strategy", "s", "comma list of sequential,unbounded,semaphore,ratelimit, or all")
-	fs.VarP(cliflag.Levels(&o.slots, 10, &o.knobs.Concurrency, cliflag.Int(&o.knobs.Concurrency, 10, 1, math.MaxInt)),
-		"concurrency", "c", "semaphore slots, or a sweep: 1,2,4 or 1..64 (doubling); with ratelimit, an in-flight cap when one level is given")
-	fs.VarP(cliflag.Levels(&o.rates, 10, &o.knobs.Rate, cliflag.Rate(&o.knobs.Rate, 10)),
-		"rate", "r", "ratelimit: requests started per second (one global token bucket), or a sweep: 5,10,20 or 5..40")
-	fs.Var(cliflag.Int(&o.knobs.Burst, 1, 1, math.MaxInt), "burst", "ratelimit: token bucket size")
+		"strategy", "s", "comma list of "+fetcher.StrategyNames(",")+", or all")
+	addLimitFlags(fs, &o.knobs, 10, &o.slots, &o.rates)
 	addRunFlags(fs, &o.run)
 
 	fs.VarP(cliflag.Choice(&o.out.summary, "table", report.Formats, func(s string) error {
 		return cliflag.Valuef("unknown format %q (want table, json, csv, markdown or benchstat)", s)
 	}), "output", "o", "summary format: table|json|csv|markdown|benchstat (Go benchmark lines, for benchstat)")
 	fs.Var(cliflag.Int(&o.repeat, 1, 1, 1000), "repeat", "run everything K times, with -o benchstat: one line per run, so that benchstat has samples")
-	addRecordFlags(fs, &o.out, "completion")
-	fs.Var(cliflag.Choice(&o.out.progress, "auto", []string{"auto", "always", "never"}, func(s string) error {
-		return cliflag.Valuef("want auto, always or never, got %q", s)
-	}), "progress", "progress line on stderr: auto|always|never (auto: on a terminal that does not also show the records)")
-	fs.BoolVarP(&o.out.quiet, "quiet", "q", false, "print no summary")
+	addOutputFlags(fs, &o.out, "completion", "record order: completion|input", true)
 	fs.Var(cliflag.Choice(&o.out.timeline, "", []string{"", "shared", "own"}, func(s string) error {
 		return cliflag.Valuef("want shared or own, got %q", s)
 	}), "timeline", "draw each run as a waterfall after the summary, on one time axis (--timeline=own: one per run)")
@@ -121,76 +114,12 @@ func newCompareFlags(o *compareOptions) *pflag.FlagSet {
 	return fs
 }
 
-// targetFlags are the flags that choose the targets and the API, shared by the comparison
-// and get.
-type targetFlags struct {
-	offline bool
-	baseURL string
-	api     string // --api: "" means from the base URL's host
-	src     targetSource
-}
-
-// addTargetFlags registers --offline, --base-url, --api and the target flags; count is -n's default.
-func addTargetFlags(fs *pflag.FlagSet, t *targetFlags, count int) {
-	fs.BoolVar(&t.offline, "offline", false, "start the built-in fake SWAPI on 127.0.0.1 and fetch from it")
-	fs.StringVar(&t.baseURL, "base-url", "", "SWAPI base URL (default: the --api's, else "+swapi.Dev.BaseURL+")")
-	fs.Var(cliflag.Choice(&t.api, "", dialectNames(), func(s string) error {
-		_, err := swapi.Lookup(s)
-		return cliflag.Valuef("%v", err)
-	}), "api", "SWAPI dialect: dev|py4e|tech|info (default: from the --base-url host, else dev)")
-	fs.Var(cliflag.Choice(&t.src.resource, "people", swapi.Resources, func(s string) error { return cliflag.Valuef("%v", swapi.CheckResource(s)) }),
-		"resource", "SWAPI resource: "+strings.Join(swapi.Resources, "|"))
-	fs.VarP(cliflag.Int(&t.src.count, count, 1, fetcher.MaxIDs), "count", "n", "fetch ids 1..N")
-	fs.Var(cliflag.Parsed(&t.src.ids, "", cliflag.Colon, parseIDs),
-		"ids", "ids and ranges to fetch, e.g. 1-9,12 (- reads ids from stdin)")
-	fs.BoolVar(&t.src.all, "all", false, "every item of --resource, discovered from the API's list pages")
-	fs.StringVar(&t.src.template, "url-template", "", "URL with {id}, e.g. 'http://host/api/people/{id}/'")
-	fs.StringVar(&t.src.urls, "urls", "", "file with one URL per line (- for stdin)")
-}
-
-// addKnobFlags registers -c, -r and --burst; concurrency is -c's default.
-func addKnobFlags(fs *pflag.FlagSet, k *fetcher.Knobs, concurrency int) {
-	fs.VarP(cliflag.Int(&k.Concurrency, concurrency, 1, math.MaxInt), "concurrency", "c", "semaphore slots; with ratelimit, an in-flight cap when given")
-	fs.VarP(cliflag.Rate(&k.Rate, 10), "rate", "r", "ratelimit: requests started per second (one global token bucket)")
-	fs.Var(cliflag.Int(&k.Burst, 1, 1, math.MaxInt), "burst", "ratelimit: token bucket size")
-}
-
-// addRunFlags registers the per-request settings every strategy shares.
-func addRunFlags(fs *pflag.FlagSet, c *fetcher.Config) {
-	fs.VarP(cliflag.Duration(&c.Timeout, fetcher.DefaultTimeout, false), "timeout", "t", "per-attempt timeout, body included")
-	fs.Var(cliflag.Duration(&c.Deadline, 0, true), "deadline", "per-strategy deadline (0 = none); when it passes the rest is cancelled and the exit code is 3")
-	fs.Var(cliflag.Int(&c.Retries, 0, 0, 100), "retries", "retries on network errors, 429, 502, 503, 504 (exponential backoff, full jitter, Retry-After honoured)")
-	fs.Var(cliflag.Duration(&c.BackoffBase, fetcher.DefaultBackoffBase, false), "backoff-base", "first retry backoff ceiling")
-	fs.Var(cliflag.Duration(&c.BackoffCap, fetcher.DefaultBackoffCap, false), "backoff-cap", "largest retry backoff ceiling")
-	fs.Var(cliflag.Duration(&c.MaxRetryAfter, fetcher.DefaultMaxRetryAfter, false), "max-retry-after", "longest server Retry-After waited for before a retry")
-	fs.Var(cliflag.Size(&c.MaxBody, fetcher.DefaultMaxBody, 1), "max-body", "largest response body accepted (e.g. 512KiB, 10MiB)")
-	fs.BoolVar(&c.Insecure, "insecure", false, "skip TLS certificate verification")
-}
-
-// addRecordFlags registers --records, --records-format and --order (default order).
-func addRecordFlags(fs *pflag.FlagSet, o *outputs, order string) {
-	fs.StringVar(&o.records, "records", "", "write one record per request to FILE (- for stdout)")
-	fs.Var(cliflag.Choice(&o.format, "", []string{"", "ndjson", "csv"}, func(s string) error {
-		return cliflag.Valuef("unknown format %q (want ndjson or csv)", s)
-	}), "records-format", "ndjson|csv (default: from the file extension, else ndjson)")
-	fs.Var(cliflag.Choice(&o.order, order, []string{"completion", "input"}, func(s string) error {
-		return cliflag.Valuef("want completion or input, got %q", s)
-	}), "order", "record order: completion|input")
-}
-
-// parseIDs parses --ids: "-" means stdin, read when the targets are built.
-func parseIDs(s string) ([]int, error) {
-	if s == "-" {
-		return nil, nil
-	}
-	return fetcher.ParseIDs(s)
-}
-
 // compareSpec is the validated work of one invocation, built once from the options.
 type compareSpec struct {
 	configs    []fetcher.Config
 	repeat     int // runs of the configs, one after another (-o benchstat)
-	target     targetSpec
+	target     *targets.Spec
+	discovery  fetcher.Config // the config --all reads the list pages with
 	thresholds []report.Threshold
 	out        outputs
 	cpuProfile string
@@ -224,9 +153,9 @@ func (o *compareOptions) spec(set func(string) bool) (*compareSpec, error) {
 			configs = append(configs, c)
 		}
 	}
-	target.discovery = o.run
-	target.discovery.Strategy, target.discovery.Limits = fetcher.Semaphore, fetcher.Semaphore.Limits(knobs)
-	return &compareSpec{configs: configs, target: target, repeat: o.repeat, thresholds: o.thresholds, out: out, cpuProfile: o.cpuProfile}, nil
+	discovery := o.run
+	discovery.Strategy, discovery.Limits = fetcher.Semaphore, fetcher.Semaphore.Limits(knobs)
+	return &compareSpec{configs: configs, target: target, discovery: discovery, repeat: o.repeat, thresholds: o.thresholds, out: out, cpuProfile: o.cpuProfile}, nil
 }
 
 // runCompare is the comparison command: run each strategy over the targets, report, judge.
@@ -247,23 +176,23 @@ func runCompare(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		}
 		defer stop()
 	}
-	tg := &sp.target
-	stop, err := tg.start()
+	tg := sp.target
+	stop, err := tg.Start()
 	if err != nil {
 		return err
 	}
 	defer stop()
-	targets, disc, err := tg.resolve(ctx, stdin)
+	targets, discovered, err := tg.Resolve(ctx, stdin, discoverWith(sp.discovery))
 	if err != nil {
 		return err
 	}
-	if disc != nil && !sp.out.quiet {
-		fmt.Fprintln(stderr, "fetchbench: "+disc.String())
+	if discovered != "" && !sp.out.quiet {
+		fmt.Fprintln(stderr, "fetchbench: "+discovered)
 	}
 	run := compare.Spec{Configs: sp.configs, Targets: targets}
-	files := compare.FilesNeeded(run, tg.offline)
+	files := compare.FilesNeeded(run, tg.Offline)
 	if limit, ok := fdlimit.Raise(files.Need); !ok {
-		return filesError(files, limit, fdlimit.SystemMax(), tg.offline)
+		return filesError(files, limit, fdlimit.SystemMax(), tg.Offline)
 	}
 	recs, summaryOut, err := sp.out.open(stdout, stderr)
 	if err != nil {
@@ -303,7 +232,7 @@ func runCompare(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		var unreachable *compare.UnreachableError
 		switch {
 		case errors.As(err, &unreachable):
-			return fmt.Errorf("%w%s", err, tg.unreachableHint())
+			return fmt.Errorf("%w%s", err, tg.UnreachableHint())
 		case errors.Is(err, fetcher.ErrConfig):
 			return usagef("%v", err)
 		case err != nil:

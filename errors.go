@@ -1,8 +1,12 @@
 package main
 
+// This file owns the exit codes and the errors that carry them.
+
 import (
 	"errors"
 	"fmt"
+
+	"github.com/fetchbench/fetchbench/targets"
 )
 
 // Exit codes, as documented in README and PRODUCT.md.
@@ -42,14 +46,17 @@ func (e *exitErr) Unwrap() error { return e.err }
 // exitCode maps run's error to the process exit code.
 func exitCode(err error) int {
 	var ue *usageError
+	var te *targets.InputError
 	var ee *exitErr
 	switch {
 	case err == nil:
 		return exitOK
-	case errors.As(err, &ue):
+	case errors.As(err, &ue), errors.As(err, &te):
 		return exitUsage
 	case errors.As(err, &ee):
 		return ee.code
+	case errors.Is(err, targets.ErrInterrupted):
+		return exitInterrupted
 	}
 	return exitFailed
 }

@@ -1,5 +1,7 @@
 package main
 
+// This file owns the --fake-* flags, shared by serve, the comparison and get.
+
 import (
 	"errors"
 	"time"

@@ -1,5 +1,7 @@
 package main
 
+// This file owns the get command: its usage, flags, spec and run.
+
 import (
 	"context"
 	"errors"
@@ -16,6 +18,7 @@ import (
 	"github.com/fetchbench/fetchbench/internal/cliflag"
 	"github.com/fetchbench/fetchbench/internal/textsafe"
 	"github.com/fetchbench/fetchbench/report"
+	"github.com/fetchbench/fetchbench/targets"
 )
 
 const getUsage = `fetchbench get fetches documents with one strategy and prints them: the product is the
@@ -58,7 +61,7 @@ Flags:
 // getOptions holds the parsed flags of the get command.
 type getOptions struct {
 	target   targetFlags
-	strategy string
+	strategy fetcher.Strategy
 	knobs    fetcher.Knobs
 	run      fetcher.Config
 
@@ -75,10 +78,10 @@ func newGetFlags(o *getOptions) *pflag.FlagSet {
 	fs := pflag.NewFlagSet("get", pflag.ContinueOnError)
 	fs.SortFlags = false
 	addTargetFlags(fs, &o.target, 20)
-	fs.VarP(cliflag.Choice(&o.strategy, string(fetcher.Semaphore), []string{"sequential", "unbounded", "semaphore", "ratelimit"}, func(s string) error {
-		return cliflag.Valuef("unknown strategy %q (want sequential, unbounded, semaphore or ratelimit)", s)
-	}), "strategy", "s", "sequential|unbounded|semaphore|ratelimit")
-	addKnobFlags(fs, &o.knobs, 5)
+	o.strategy = fetcher.Semaphore
+	fs.VarP(cliflag.Parsed(&o.strategy, string(o.strategy), cliflag.Colon, fetcher.ParseStrategy),
+		"strategy", "s", fetcher.StrategyNames("|"))
+	addLimitFlags(fs, &o.knobs, 5, nil, nil)
 	addRunFlags(fs, &o.run)
 
 	fs.VarP(cliflag.Choice(&o.format, "", get.Formats, func(s string) error {
@@ -88,16 +91,14 @@ func newGetFlags(o *getOptions) *pflag.FlagSet {
 	fs.StringArrayVar(&o.field, "field", nil, "NAME=PATH: add a member from a JSON path (films.0) or, for HTML, a CSS selector (h1, a@href); repeatable")
 	fs.Var(cliflag.Parsed(&o.expand, "", cliflag.Colon, get.ParseMembers), "expand", "replace the URLs in these members by the linked documents (one level deep), e.g. homeworld,films")
 	fs.StringVar(&o.cache, "cache", "", "keep 200 answers in DIR and answer repeated URLs from it (saves an API's daily quota)")
-	addRecordFlags(fs, &o.out, "input")
-	fs.Lookup("order").Usage = "document and record order: input|completion"
-	fs.BoolVarP(&o.out.quiet, "quiet", "q", false, "print no summary")
+	addOutputFlags(fs, &o.out, "input", "document and record order: input|completion", false)
 	addFakeFlags(fs, &o.fake, 100*time.Millisecond)
 	return fs
 }
 
 // getSpec is the validated work of one get invocation.
 type getSpec struct {
-	target targetSpec
+	target *targets.Spec
 	config fetcher.Config
 	shape  get.Shape
 	format string
@@ -134,10 +135,9 @@ func (o *getOptions) spec(set func(string) bool, stdoutTerminal bool) (*getSpec,
 	}
 	knobs := o.knobs
 	knobs.CapRate = set("concurrency")
-	s := fetcher.Strategy(o.strategy)
+	s := o.strategy
 	cfg := o.run
 	cfg.Strategy, cfg.Limits, cfg.CacheDir = s, s.Limits(knobs), o.cache
-	target.discovery = cfg
 	format := o.format
 	if format == "" {
 		format = "ndjson"
@@ -163,16 +163,16 @@ func runGet(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	if err != nil {
 		return err
 	}
-	tg := &sp.target
-	stop, err := tg.start()
+	tg := sp.target
+	stop, err := tg.Start()
 	if err != nil {
 		return err
 	}
 	defer stop()
-	job := get.Job{Config: sp.config, All: tg.src.all, Base: tg.base, Resource: tg.src.resource, Dialect: tg.dialect,
+	job := get.Job{Config: sp.config, All: tg.Source.All, Base: tg.Base, Resource: tg.Source.Resource, Dialect: tg.Dialect,
 		Shape: sp.shape, InputOrder: sp.order}
 	if !job.All {
-		if job.Targets, _, err = tg.resolve(ctx, stdin); err != nil {
+		if job.Targets, _, err = tg.Resolve(ctx, stdin, nil); err != nil {
 			return err
 		}
 	}
@@ -220,11 +220,11 @@ func runGet(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		fmt.Fprintln(stderr, "fetchbench: interrupted; the output above is partial")
 		return &exitErr{code: exitInterrupted}
 	case res.Unreachable != "":
-		host := tg.base
+		host := tg.Base
 		if job.Targets != nil && job.Targets.Len() > 0 {
 			host = job.Targets.At(0).URL
 		}
-		return fmt.Errorf("%w%s", &compare.UnreachableError{Host: compare.Host(host), Reason: res.Unreachable}, tg.unreachableHint())
+		return fmt.Errorf("%w%s", &compare.UnreachableError{Host: compare.Host(host), Reason: res.Unreachable}, tg.UnreachableHint())
 	case res.Documents == 0 && res.Failed > 0:
 		return &exitErr{code: exitFailed, err: fmt.Errorf("none of the %d targets could be fetched", res.Failed)}
 	case res.Failed > 0 || res.Problems > 0:

@@ -1,6 +1,8 @@
 // Command fetchbench fetches N resources with several concurrency strategies and compares them.
 package main
 
+// This file owns the entry point: signals, the dispatch to a subcommand, the exit code.
+
 import (
 	"context"
 	"errors"

@@ -1,5 +1,8 @@
 package main
 
+// This file owns opening a run's outputs: the records (the comparison's and get's), the
+// timelines and the HTML report.
+
 import (
 	"fmt"
 	"io"
@@ -9,7 +12,7 @@ import (
 	"github.com/fetchbench/fetchbench/report"
 )
 
-// outputs are the comparison's output flags.
+// outputs are a run's output flags (get sets records, records format, order and quiet).
 type outputs struct {
 	summary  string // -o: table, json, csv or markdown
 	records  string // --records: "" none, "-" stdout, else a file

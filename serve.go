@@ -1,5 +1,7 @@
 package main
 
+// This file owns the serve command: its usage, flags and the fake SWAPI in the foreground.
+
 import (
 	"context"
 	"fmt"

@@ -16,6 +16,7 @@ import (
 	"github.com/gocolly/colly/v2"
 
 	"github.com/fetchbench/fetchbench/internal/gauge"
+	"github.com/fetchbench/fetchbench/swapi"
 )
 
 // errBodyTooLarge is the error of a response whose body exceeds Config.MaxBody.
@@ -48,8 +49,8 @@ type engine struct {
 	cfg       *Config
 	ctx       context.Context // the run's
 	transport *http.Transport
-	header    http.Header      // every request's header, shared and never written to
-	pacer     Pacer // nil: starts are not paced
+	header    http.Header // every request's header, shared and never written to
+	pacer     Pacer       // nil: starts are not paced
 	maxBody   int64
 	timeout   time.Duration
 	inFlight  gauge.Gauge  // requests on the wire
@@ -174,7 +175,7 @@ func (e *engine) newWorker() *worker {
 			a.class = statusClass(a.status)
 		}
 		if r.Headers != nil && strings.Contains(r.Headers.Get("Content-Type"), "json") {
-			name, err := swapiName(r.Body)
+			name, err := swapi.Name(r.Body)
 			if err != nil && a.class == ClassNone {
 				a.err = fmt.Errorf("invalid json: %w", err)
 				a.class = ClassInvalidJSON

@@ -347,3 +347,12 @@ func (s Strategy) CutFiles(fits int) string {
 
 // num formats a configuration number without exponent or trailing zeros.
 func num(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+
+// ParseStrategy parses the name of one strategy.
+func ParseStrategy(s string) (Strategy, error) {
+	if st := Strategy(s); st.Valid() {
+		return st, nil
+	}
+	n := names()
+	return "", fmt.Errorf("unknown strategy %q (want %s or %s)", s, strings.Join(n[:len(n)-1], ", "), n[len(n)-1])
+}

@@ -274,6 +274,19 @@ func TestParseStrategies(t *testing.T) {
 	}
 }
 
+func TestParseStrategy(t *testing.T) {
+	t.Parallel()
+	for _, s := range Strategies {
+		if got, err := ParseStrategy(string(s)); got != s || err != nil {
+			t.Errorf("ParseStrategy(%q) = %q, %v", s, got, err)
+		}
+	}
+	const want = `unknown strategy "sequential,unbounded" (want sequential, unbounded, semaphore or ratelimit)`
+	if _, err := ParseStrategy("sequential,unbounded"); err == nil || err.Error() != want {
+		t.Errorf("ParseStrategy = %v, want %s", err, want)
+	}
+}
+
 func TestParseRetryAfter(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)

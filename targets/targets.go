@@ -1,0 +1,252 @@
+// Package targets owns where a run's targets come from: a URL list, a URL template or SWAPI
+// ids, and the API they are under (its dialect and base URL, or the built-in fake offline).
+package targets
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/fetchbench/fetchbench/fakeswapi"
+	"github.com/fetchbench/fetchbench/fetcher"
+	"github.com/fetchbench/fetchbench/swapi"
+)
+
+// InputError is bad input from the user: a URL template, base URL, URL list or id list that
+// does not parse, or a URL list that cannot be opened. Input names the input as the command
+// line spells it ("--base-url", "--urls pages.txt", "--ids -"), so that the message can be
+// shown as it is.
+type InputError struct {
+	Input string
+	Err   error
+}
+
+func (e *InputError) Error() string { return e.Input + ": " + e.Err.Error() }
+
+func (e *InputError) Unwrap() error { return e.Err }
+
+func inputErrorf(input, format string, a ...any) error {
+	return &InputError{Input: input, Err: fmt.Errorf(format, a...)}
+}
+
+// ErrInterrupted is wrapped by the error of a read of stdin or a discovery cut short because
+// its ctx was done.
+var ErrInterrupted = errors.New("interrupted")
+
+// Source says where the targets come from: a URL list (URLs), or ids (Count, IDs, IDsStdin,
+// All) shaped by Template, or by Resource under the base URL.
+type Source struct {
+	URLs     string // a file with one URL per line, "-" for stdin; "" means ids
+	Template string // a URL with {id}; "" means Resource under the base URL
+	Resource string // a SWAPI resource ("people")
+	Count    int    // ids 1..Count when IDs is nil and IDsStdin is not set
+	IDs      []int
+	IDsStdin bool // the ids are read from stdin
+	All      bool // every item of Resource, discovered from the API's list pages
+}
+
+// Config is where the targets are, as the user asked; New checks it.
+type Config struct {
+	// Offline aims at the built-in fake SWAPI, started by Spec.Start with Fake (whose Dialect
+	// New sets).
+	Offline bool
+	Fake    fakeswapi.Options
+	// API names the dialect; "" means Dev offline, else the one of BaseURL's host.
+	API string
+	// BaseURL is the API root when BaseURLSet, else the dialect's.
+	BaseURL    string
+	BaseURLSet bool
+	Source     Source
+}
+
+// Spec is where a run's targets are and how to reach them, checked.
+type Spec struct {
+	Offline bool
+	Dialect *swapi.Dialect
+	// Base is the base URL: the fake's once Start has started it.
+	Base   string
+	Source Source
+	fake   fakeswapi.Options
+}
+
+// New resolves the dialect and the base URL of cfg and checks the URL template the ids will
+// be shaped by. It does no I/O.
+func New(cfg Config) (*Spec, error) {
+	sp := &Spec{Offline: cfg.Offline, fake: cfg.Fake, Base: cfg.BaseURL, Source: cfg.Source}
+	switch {
+	case cfg.API != "":
+		d, err := swapi.Lookup(cfg.API)
+		if err != nil {
+			return nil, &InputError{Input: "--api", Err: err}
+		}
+		sp.Dialect = d
+	case cfg.Offline:
+		sp.Dialect = swapi.Dev
+	default:
+		sp.Dialect = swapi.ForBaseURL(cfg.BaseURL)
+	}
+	if !cfg.BaseURLSet {
+		sp.Base = sp.Dialect.BaseURL
+	}
+	sp.fake.Dialect = sp.Dialect.Name
+	if !cfg.Offline && cfg.Source.URLs == "" {
+		if _, err := sp.Source.tmpl(sp.Dialect, sp.Base); err != nil { // fail before any I/O
+			return nil, err
+		}
+	}
+	return sp, nil
+}
+
+// Start starts the fake when offline and aims the spec at it; stop stops it.
+func (s *Spec) Start() (stop func(), err error) {
+	if !s.Offline {
+		return func() {}, nil
+	}
+	running, err := StartFake(s.fake)
+	if err != nil {
+		return nil, err
+	}
+	s.Base = running.URL
+	return running.Close, nil
+}
+
+// StartFake starts the fake SWAPI with opts on a free port of 127.0.0.1.
+func StartFake(opts fakeswapi.Options) (*fakeswapi.Running, error) {
+	fake, err := fakeswapi.New(opts)
+	if err != nil {
+		return nil, fmt.Errorf("start the fake SWAPI: %w", err)
+	}
+	running, err := fake.Start()
+	if err != nil {
+		return nil, fmt.Errorf("start the fake SWAPI: %w", err)
+	}
+	return running, nil
+}
+
+// Discover lists every item of resource under base from the API's list pages, in dialect d's
+// shapes, and returns them as targets with a one-line account of the listing.
+type Discover func(ctx context.Context, d *swapi.Dialect, base, resource string) (fetcher.Targets, string, error)
+
+// Resolve reads the ids or URLs (from stdin or a file) once, or with Source.All calls
+// discover (which may be nil without All), and builds the targets; discovered is discover's
+// account, "" without All. A read of stdin, or a discovery, cut short because ctx is done
+// returns an error wrapping ErrInterrupted; bad input is an *InputError.
+func (s *Spec) Resolve(ctx context.Context, stdin io.Reader, discover Discover) (ts fetcher.Targets, discovered string, err error) {
+	if !s.Source.All {
+		ts, err := s.Source.targets(ctx, s.Dialect, s.Base, stdin)
+		return ts, "", err
+	}
+	ts, discovered, err = discover(ctx, s.Dialect, s.Base, s.Source.Resource)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, "", fmt.Errorf("%w during discovery", ErrInterrupted)
+		}
+		return nil, "", fmt.Errorf("%w%s", err, s.UnreachableHint())
+	}
+	return ts, discovered, nil
+}
+
+// UnreachableHint follows the message that the API could not be reached: try the fake or a
+// mirror (the other dialects). Offline there is nothing to suggest.
+func (s *Spec) UnreachableHint() string {
+	if s.Offline {
+		return ""
+	}
+	var mirrors []string
+	for _, d := range swapi.Dialects {
+		if d != s.Dialect {
+			mirrors = append(mirrors, "--api "+d.Name)
+		}
+	}
+	return "; is it up? try --offline to use the built-in fake SWAPI, or a mirror: " + strings.Join(mirrors, ", ")
+}
+
+// tmpl is the URL template of the ids under base.
+func (s Source) tmpl(d *swapi.Dialect, base string) (string, error) {
+	if s.Template != "" {
+		if _, err := fetcher.TemplateTargets(s.Template, nil); err != nil {
+			return "", &InputError{Input: "--url-template", Err: err}
+		}
+		return s.Template, nil
+	}
+	tmpl, err := fetcher.ResourceTemplate(d, base, s.Resource)
+	if err != nil {
+		return "", &InputError{Input: "--base-url", Err: err}
+	}
+	return tmpl, nil
+}
+
+// targets reads the ids or URLs (from stdin or a file) once and builds the targets against
+// base, the SWAPI base URL.
+func (s Source) targets(ctx context.Context, d *swapi.Dialect, base string, stdin io.Reader) (fetcher.Targets, error) {
+	if s.URLs != "" {
+		return readCtx(ctx, s.URLs == "-", func() (fetcher.Targets, error) { return readURLs(s.URLs, stdin) })
+	}
+	tmpl, err := s.tmpl(d, base)
+	if err != nil {
+		return nil, err
+	}
+	ids := s.IDs
+	if s.IDsStdin {
+		ids, err = readCtx(ctx, true, func() ([]int, error) { return fetcher.ReadIDs(stdin) })
+		if errors.Is(err, ErrInterrupted) {
+			return nil, err
+		}
+		if err != nil {
+			return nil, inputErrorf("--ids -", "stdin %v", err)
+		}
+	}
+	if ids == nil {
+		return fetcher.RangeTargets(tmpl, s.Count)
+	}
+	return fetcher.TemplateTargets(tmpl, ids)
+}
+
+// readURLs reads the URL list of the file name, or of stdin when name is "-".
+func readURLs(name string, stdin io.Reader) (fetcher.Targets, error) {
+	r, label := stdin, "stdin"
+	if name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, &InputError{Input: "--urls", Err: err}
+		}
+		defer f.Close()
+		r, label = f, name
+	}
+	ts, err := fetcher.ReadURLs(r)
+	if err != nil {
+		return nil, &InputError{Input: "--urls " + label, Err: err}
+	}
+	return ts, nil
+}
+
+// errInterruptedReading is the error of a read of stdin cut short because its ctx was done.
+var errInterruptedReading = fmt.Errorf("%w while reading stdin", ErrInterrupted)
+
+// readCtx returns read's result; when fromStdin, it returns errInterruptedReading as soon as
+// ctx is done instead: a read blocked on a terminal or an open pipe cannot be cancelled, so
+// it is left behind in its goroutine for the process's exit to end.
+func readCtx[T any](ctx context.Context, fromStdin bool, read func() (T, error)) (T, error) {
+	if !fromStdin {
+		return read()
+	}
+	type result struct {
+		v   T
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		v, err := read()
+		done <- result{v, err}
+	}()
+	select {
+	case r := <-done:
+		return r.v, r.err
+	case <-ctx.Done():
+		var zero T
+		return zero, errInterruptedReading
+	}
+}

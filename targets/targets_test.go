@@ -1,0 +1,151 @@
+package targets_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/fetchbench/fetchbench/fetcher"
+	"github.com/fetchbench/fetchbench/swapi"
+	"github.com/fetchbench/fetchbench/targets"
+)
+
+func TestNew(t *testing.T) {
+	t.Parallel()
+	people := targets.Source{Resource: "people", Count: 1}
+	tests := []struct {
+		name        string
+		cfg         targets.Config
+		dialect     string
+		base        string
+		input       string // the InputError's Input, "" for no error
+		hintMirrors string // the mirrors UnreachableHint names
+	}{
+		{name: "default", cfg: targets.Config{Source: people},
+			dialect: "dev", base: swapi.Dev.BaseURL, hintMirrors: "--api py4e, --api tech, --api info"},
+		{name: "api", cfg: targets.Config{API: "tech", Source: people},
+			dialect: "tech", base: swapi.Tech.BaseURL, hintMirrors: "--api dev, --api py4e, --api info"},
+		{name: "base URL host", cfg: targets.Config{BaseURL: "https://swapi.info/api/", BaseURLSet: true, Source: people},
+			dialect: "info", base: "https://swapi.info/api/", hintMirrors: "--api dev, --api py4e, --api tech"},
+		{name: "offline", cfg: targets.Config{Offline: true, Source: people}, dialect: "dev", base: swapi.Dev.BaseURL},
+		{name: "empty base URL given", cfg: targets.Config{BaseURLSet: true, Source: people}, input: "--base-url"},
+		{name: "template without id", cfg: targets.Config{Source: targets.Source{Template: "http://x/"}}, input: "--url-template"},
+		{name: "unknown api", cfg: targets.Config{API: "nope", Source: people}, input: "--api"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			sp, err := targets.New(tc.cfg)
+			var ie *targets.InputError
+			if tc.input != "" {
+				if !errors.As(err, &ie) || ie.Input != tc.input {
+					t.Fatalf("New = %v, want an InputError for %s", err, tc.input)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := []string{sp.Dialect.Name, sp.Base}
+			if diff := cmp.Diff([]string{tc.dialect, tc.base}, got); diff != "" {
+				t.Errorf("dialect, base (-want +got):\n%s", diff)
+			}
+			hint := sp.UnreachableHint()
+			if tc.cfg.Offline != (hint == "") || !strings.HasSuffix(hint, tc.hintMirrors) {
+				t.Errorf("UnreachableHint = %q, want the mirrors %q", hint, tc.hintMirrors)
+			}
+		})
+	}
+}
+
+func TestResolve(t *testing.T) {
+	t.Parallel()
+	tmpl := "http://127.0.0.1:1/api/people/{id}/"
+	tests := []struct {
+		name  string
+		src   targets.Source
+		stdin string
+		want  []string // the targets' URLs
+		input string   // the InputError's Input, "" for no error
+	}{
+		{name: "count", src: targets.Source{Template: tmpl, Count: 2},
+			want: []string{"http://127.0.0.1:1/api/people/1/", "http://127.0.0.1:1/api/people/2/"}},
+		{name: "ids", src: targets.Source{Template: tmpl, IDs: []int{7}}, want: []string{"http://127.0.0.1:1/api/people/7/"}},
+		{name: "ids from stdin", src: targets.Source{Template: tmpl, IDsStdin: true}, stdin: "3\n",
+			want: []string{"http://127.0.0.1:1/api/people/3/"}},
+		{name: "bad ids from stdin", src: targets.Source{Template: tmpl, IDsStdin: true}, stdin: "x\n", input: "--ids -"},
+		{name: "urls from stdin", src: targets.Source{URLs: "-"}, stdin: "http://127.0.0.1:1/a\n", want: []string{"http://127.0.0.1:1/a"}},
+		{name: "missing urls file", src: targets.Source{URLs: "/nonexistent/urls.txt"}, input: "--urls"},
+		{name: "bad url on stdin", src: targets.Source{URLs: "-"}, stdin: "ftp://x\n", input: "--urls stdin"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			sp, err := targets.New(targets.Config{Source: tc.src})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ts, discovered, err := sp.Resolve(context.Background(), strings.NewReader(tc.stdin), nil)
+			if tc.input != "" {
+				var ie *targets.InputError
+				if !errors.As(err, &ie) || ie.Input != tc.input {
+					t.Fatalf("Resolve = %v, want an InputError for %s", err, tc.input)
+				}
+				return
+			}
+			if err != nil || discovered != "" {
+				t.Fatalf("Resolve = %q, %v", discovered, err)
+			}
+			var got []string
+			for i := range ts.Len() {
+				got = append(got, ts.At(i).URL)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("URLs (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestResolveAll(t *testing.T) {
+	t.Parallel()
+	sp, err := targets.New(targets.Config{API: "py4e", Source: targets.Source{Resource: "films", All: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	discover := func(_ context.Context, d *swapi.Dialect, base, resource string) (fetcher.Targets, string, error) {
+		return nil, "", errors.New(d.Name + " " + base + " " + resource + " down")
+	}
+	_, _, err = sp.Resolve(context.Background(), nil, discover)
+	want := "py4e " + swapi.PY4E.BaseURL + " films down" + sp.UnreachableHint()
+	if err == nil || err.Error() != want {
+		t.Errorf("Resolve = %v, want %q", err, want)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, _, err := sp.Resolve(ctx, nil, discover); !errors.Is(err, targets.ErrInterrupted) || err.Error() != "interrupted during discovery" {
+		t.Errorf("Resolve after cancel = %v, want ErrInterrupted during discovery", err)
+	}
+}
+
+func TestResolveStdinInterrupted(t *testing.T) {
+	t.Parallel()
+	sp, err := targets.New(targets.Config{Source: targets.Source{Template: "http://127.0.0.1:1/{id}", IDsStdin: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	block := blockingReader{}
+	if _, _, err := sp.Resolve(ctx, block, nil); !errors.Is(err, targets.ErrInterrupted) || err.Error() != "interrupted while reading stdin" {
+		t.Errorf("Resolve = %v, want ErrInterrupted while reading stdin", err)
+	}
+}
+
+// blockingReader never returns, like a terminal nobody types into.
+type blockingReader struct{}
+
+func (blockingReader) Read([]byte) (int, error) { select {} }

@@ -66,6 +66,15 @@ func Start(t testing.TB, opts fakeswapi.Options) (*fakeswapi.Server, *Server) {
 	return fake, s
 }
 
+// StartInMemory serves a new fake SWAPI with opts on an in-memory network until the test ends,
+// as InMemory does, and returns the fake and its server. Called in a synctest bubble, the
+// fake's latencies and limits run on the bubble's clock.
+func StartInMemory(t testing.TB, opts fakeswapi.Options) (*fakeswapi.Server, *Server) {
+	t.Helper()
+	fake := New(t, opts)
+	return fake, InMemory(t, fake)
+}
+
 // InMemory serves fake with its Serve method on an in-memory network until the test ends, at
 // MemURL, and reports a Serve error as a test error. Called in a testing/synctest bubble with
 // the bubble's t, the server, its Transport and their connections live in the bubble, and so

@@ -17,18 +17,14 @@ import (
 	"github.com/creack/pty"
 
 	"github.com/fetchbench/fetchbench/fakeswapi"
+	"github.com/fetchbench/fetchbench/internal/faketest"
 )
 
-// fakeAPI serves the fake SWAPI in a dialect and returns it with its base URL.
+// fakeAPI serves the fake SWAPI with opts until the test ends and returns it with its base URL.
 func fakeAPI(t *testing.T, opts fakeswapi.Options) (*fakeswapi.Server, string) {
 	t.Helper()
-	s, err := fakeswapi.New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(s)
-	t.Cleanup(srv.Close)
-	return s, srv.URL + "/api/"
+	fake, srv := faketest.Start(t, opts)
+	return fake, srv.API()
 }
 
 // docs decodes NDJSON documents.

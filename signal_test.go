@@ -133,19 +133,28 @@ func TestSignalPrintsPartialReport(t *testing.T) {
 }
 
 // TestInterruptWhileReadingStdin cancels the run while --ids - or --urls - waits on a stdin
-// that stays open: run returns at once with exit 130 and one line.
+// that stays open after a valid line: run returns at once with exit 130 and one line. The
+// line is valid for its flag, so that whether run has read it or not when the cancel comes,
+// the only outcome is the interrupt.
 func TestInterruptWhileReadingStdin(t *testing.T) {
 	t.Parallel()
-	for _, args := range [][]string{{"--ids", "-", "--offline"}, {"--urls", "-"}} {
-		t.Run(args[1]+args[0], func(t *testing.T) {
+	tests := []struct {
+		args []string
+		line string
+	}{
+		{[]string{"--ids", "-", "--offline"}, "1\n"},
+		{[]string{"--urls", "-"}, "http://127.0.0.1:1/api/people/1/\n"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.args[1]+tc.args[0], func(t *testing.T) {
 			t.Parallel()
 			stdin, feed := io.Pipe()
 			t.Cleanup(func() { feed.Close() })
 			ctx, cancel := context.WithCancel(context.Background())
 			var stdout, stderr bytes.Buffer
 			done := make(chan error, 1)
-			go func() { done <- run(ctx, args, stdin, &stdout, &stderr) }()
-			io.WriteString(feed, "1\n") //nolint:errcheck // read by run, or the pipe is closed
+			go func() { done <- run(ctx, tc.args, stdin, &stdout, &stderr) }()
+			io.WriteString(feed, tc.line) //nolint:errcheck // read by run, or the pipe is closed
 			cancel()
 			err := <-done
 			if code := exitCode(err); code != exitInterrupted || err.Error() != "interrupted while reading stdin" {

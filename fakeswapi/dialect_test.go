@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"slices"
 	"strconv"
@@ -16,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/fetchbench/fetchbench/fakeswapi"
+	"github.com/fetchbench/fetchbench/internal/faketest"
 )
 
 // allDialects are the dialect names the tests run over: every one of fakeswapi.Dialects.
@@ -26,7 +26,7 @@ func slashless(d string) bool { return d == "tech" || d == "info" }
 
 // dialectServer serves a fake with opts in dialect d; it returns the server, the fake and the
 // API base URL ("http://127.0.0.1:PORT/api/").
-func dialectServer(t *testing.T, d string, opts fakeswapi.Options) (*httptest.Server, *fakeswapi.Server, string) {
+func dialectServer(t *testing.T, d string, opts fakeswapi.Options) (*faketest.Server, *fakeswapi.Server, string) {
 	t.Helper()
 	opts.Dialect = d
 	srv, fake := newServer(t, opts)
@@ -57,7 +57,7 @@ func trailingID(t *testing.T, u string) int {
 
 // walkList lists resource the way dialect d pages it, following "next" from the first page,
 // and returns the ids in the order found and the number of pages fetched.
-func walkList(t *testing.T, srv *httptest.Server, d, base, resource string) (ids []int, pages int) {
+func walkList(t *testing.T, srv *faketest.Server, d, base, resource string) (ids []int, pages int) {
 	t.Helper()
 	next := base + resource
 	switch {
@@ -191,7 +191,7 @@ func TestDialectDetail(t *testing.T) {
 	t.Parallel()
 	const host = "swapi.test:8080" // one Host for every server, so links compare equal
 	devSrv, _, _ := dialectServer(t, "dev", fakeswapi.Options{})
-	getHost := func(srv *httptest.Server, path string) response {
+	getHost := func(srv *faketest.Server, path string) response {
 		t.Helper()
 		req, err := http.NewRequest(http.MethodGet, srv.URL+path, nil)
 		if err != nil {

@@ -20,15 +20,15 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/fetchbench/fetchbench/fakeswapi"
+	"github.com/fetchbench/fetchbench/internal/faketest"
 )
 
 func TestWorkersCapConcurrency(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		const workers, requests, latency = 2, 6, 50 * time.Millisecond
-		fake := newFake(t, fakeswapi.Options{Workers: workers, Latency: latency})
-		client, stop := serveInMemory(t, fake)
-		defer stop()
+		fake := faketest.New(t, fakeswapi.Options{Workers: workers, Latency: latency})
+		client := faketest.InMemory(t, fake).Client()
 		start := time.Now()
 		var wg sync.WaitGroup
 		for range requests {
@@ -57,9 +57,8 @@ func TestRateLimit(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		const rps, burst, requests = 5, 2, 20
-		fake := newFake(t, fakeswapi.Options{Rate: rps, Burst: burst})
-		client, stop := serveInMemory(t, fake)
-		defer stop()
+		fake := faketest.New(t, fakeswapi.Options{Rate: rps, Burst: burst})
+		client := faketest.InMemory(t, fake).Client()
 		var (
 			mu      sync.Mutex
 			answers = map[string]int{} // "200", or "429 Retry-After=N"
@@ -155,13 +154,12 @@ func TestCanceledClientLeaves(t *testing.T) {
 		t.Run(fmt.Sprintf("workers=%d", workers), func(t *testing.T) {
 			t.Parallel()
 			synctest.Test(t, func(t *testing.T) {
-				fake := newFake(t, fakeswapi.Options{Latency: 2 * time.Second, Workers: workers})
-				client, stop := serveInMemory(t, fake)
-				defer stop()
+				fake := faketest.New(t, fakeswapi.Options{Latency: 2 * time.Second, Workers: workers})
+				client := faketest.InMemory(t, fake).Client()
 				ctx, cancel := context.WithCancel(context.Background())
 				defer cancel()
 				done := make(chan error, 1)
-				go func() { done <- getErr(ctx, client, memBase+"people/1/") }()
+				go func() { done <- getErr(ctx, client, memAPI+"people/1/") }()
 				synctest.Wait()
 				if st := fake.Stats(); st.InFlight != 1 || st.InService != 1 {
 					t.Fatalf("in_flight %d, in_service %d while the request waits; want 1, 1", st.InFlight, st.InService)
@@ -181,14 +179,13 @@ func TestCanceledClientLeaves(t *testing.T) {
 func TestCanceledClientLeavesQueue(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		fake := newFake(t, fakeswapi.Options{Latency: 2 * time.Second, Workers: 1})
-		client, stop := serveInMemory(t, fake)
-		defer stop()
+		fake := faketest.New(t, fakeswapi.Options{Latency: 2 * time.Second, Workers: 1})
+		client := faketest.InMemory(t, fake).Client()
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		done := make(chan error, 2)
 		for range 2 {
-			go func() { done <- getErr(ctx, client, memBase+"people/1/") }()
+			go func() { done <- getErr(ctx, client, memAPI+"people/1/") }()
 		}
 		synctest.Wait()
 		if st := fake.Stats(); st.InFlight != 2 || st.InService != 1 {
@@ -309,11 +306,10 @@ func TestFaults(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			synctest.Test(t, func(t *testing.T) {
-				fake := newFake(t, tt.opts)
-				client, stop := serveInMemory(t, fake)
-				defer stop()
+				fake := faketest.New(t, tt.opts)
+				client := faketest.InMemory(t, fake).Client()
 				start := time.Now()
-				resp, err := client.Get(memBase + "people/1/")
+				resp, err := client.Get(memAPI + "people/1/")
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -353,9 +349,8 @@ func TestLatencyAndJitter(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			synctest.Test(t, func(t *testing.T) {
-				fake := newFake(t, tt.opts)
-				client, stop := serveInMemory(t, fake)
-				defer stop()
+				fake := faketest.New(t, tt.opts)
+				client := faketest.InMemory(t, fake).Client()
 				latencies := func() []time.Duration {
 					var ds []time.Duration
 					for range 10 {
@@ -606,14 +601,13 @@ func TestDelay(t *testing.T) {
 		t.Run(tc.path, func(t *testing.T) {
 			t.Parallel()
 			synctest.Test(t, func(t *testing.T) {
-				fake := newFake(t, fakeswapi.Options{Workers: tc.workers})
-				client, stop := serveInMemory(t, fake)
-				defer stop()
+				fake := faketest.New(t, fakeswapi.Options{Workers: tc.workers})
+				client := faketest.InMemory(t, fake).Client()
 				start := time.Now()
 				var wg sync.WaitGroup
 				for range max(tc.clients, 1) {
 					wg.Go(func() {
-						req, err := http.NewRequest(http.MethodGet, "http://"+memHost+"/delay/"+tc.path, nil)
+						req, err := http.NewRequest(http.MethodGet, faketest.MemURL+"/delay/"+tc.path, nil)
 						if err != nil {
 							t.Error(err)
 							return

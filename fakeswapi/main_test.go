@@ -5,36 +5,37 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
 	"go.uber.org/goleak"
 
 	"github.com/fetchbench/fetchbench/fakeswapi"
+	"github.com/fetchbench/fetchbench/internal/faketest"
 )
 
 func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
-// newFake returns a fake with opts.
-func newFake(t *testing.T, opts fakeswapi.Options) *fakeswapi.Server {
+// newServer starts a fake with opts on a loopback port, closed when the test ends.
+func newServer(t *testing.T, opts fakeswapi.Options) (*faketest.Server, *fakeswapi.Server) {
 	t.Helper()
-	fake, err := fakeswapi.New(opts)
+	fake, srv := faketest.Start(t, opts)
+	return srv, fake
+}
+
+// memAPI is the API base URL of a fake served with faketest.InMemory.
+const memAPI = faketest.MemURL + "/api/"
+
+// memGet GETs memAPI+path through c and reads the whole response.
+func memGet(t *testing.T, c *http.Client, path string) response {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, memAPI+path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return fake
-}
-
-// newServer starts an httptest server around a fake with opts, closed when the test ends.
-func newServer(t *testing.T, opts fakeswapi.Options) (*httptest.Server, *fakeswapi.Server) {
-	t.Helper()
-	fake := newFake(t, opts)
-	srv := httptest.NewServer(fake)
-	t.Cleanup(srv.Close)
-	return srv, fake
+	return fetch(t, c, req)
 }
 
 // response is a fully read HTTP response.
@@ -45,12 +46,12 @@ type response struct {
 }
 
 // get fetches url with the server's client, without following redirects.
-func get(t *testing.T, srv *httptest.Server, url string) response {
+func get(t *testing.T, srv *faketest.Server, url string) response {
 	t.Helper()
 	return do(t, srv, http.MethodGet, url)
 }
 
-func do(t *testing.T, srv *httptest.Server, method, url string) response {
+func do(t *testing.T, srv *faketest.Server, method, url string) response {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -91,14 +92,14 @@ func getErr(ctx context.Context, c *http.Client, url string) error {
 	return err
 }
 
-func noRedirect(srv *httptest.Server) *http.Client {
+func noRedirect(srv *faketest.Server) *http.Client {
 	c := *srv.Client()
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return &c
 }
 
 // getJSON fetches url, requires a 200, and decodes the body into v.
-func getJSON(t *testing.T, srv *httptest.Server, url string, v any) {
+func getJSON(t *testing.T, srv *faketest.Server, url string, v any) {
 	t.Helper()
 	r := get(t, srv, url)
 	if r.status != http.StatusOK {
@@ -110,7 +111,7 @@ func getJSON(t *testing.T, srv *httptest.Server, url string, v any) {
 }
 
 // remoteStats reads GET /__stats.
-func remoteStats(t *testing.T, srv *httptest.Server) fakeswapi.Stats {
+func remoteStats(t *testing.T, srv *faketest.Server) fakeswapi.Stats {
 	t.Helper()
 	var st fakeswapi.Stats
 	getJSON(t, srv, srv.URL+"/__stats", &st)

@@ -48,23 +48,29 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, errorLog io.Writer)
 	return nil
 }
 
-// Running is a Server serving on a loopback port in its own goroutine, returned by Start.
+// Running is a Server serving in its own goroutine, returned by Start and StartOn.
 // The caller must call Close. Its methods are safe for concurrent use.
 type Running struct {
-	// URL is the API base URL, "http://127.0.0.1:PORT/api/".
+	// URL is the API base URL, "http://ADDR/api/" with ADDR the listener's address, e.g.
+	// "127.0.0.1:PORT".
 	URL string
 
 	cancel context.CancelFunc
 	done   chan struct{} // closed when the serving goroutine has ended
 }
 
-// Start listens on a free port of 127.0.0.1, renders the documents for it, and serves s there
-// with Serve, the HTTP server's errors discarded, in a new goroutine until Running.Close.
+// Start listens on a free port of 127.0.0.1 and serves s there as StartOn does.
 func (s *Server) Start() (*Running, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
+	return s.StartOn(ln), nil
+}
+
+// StartOn renders the documents for ln's address and serves s on ln with Serve, the HTTP
+// server's errors discarded, in a new goroutine until Running.Close, which closes ln.
+func (s *Server) StartOn(ln net.Listener) *Running {
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &Running{URL: fmt.Sprintf("http://%s/api/", ln.Addr()), cancel: cancel, done: make(chan struct{})}
 	s.Warm(ln.Addr().String())
@@ -72,7 +78,7 @@ func (s *Server) Start() (*Running, error) {
 		defer close(r.done)
 		s.Serve(ctx, ln, io.Discard) //nolint:errcheck // nobody to tell; a dead server refuses connections
 	}()
-	return r, nil
+	return r
 }
 
 // Close stops the server as Serve does when its ctx is done, cancelling requests in progress,

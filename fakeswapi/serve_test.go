@@ -15,6 +15,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/fetchbench/fetchbench/fakeswapi"
+	"github.com/fetchbench/fetchbench/internal/faketest"
 )
 
 // hourBody is a fake whose every body takes an hour: a request stays in progress, its
@@ -23,7 +24,7 @@ var hourBody = fakeswapi.Options{SlowBodyRate: 1, SlowBody: time.Hour}
 
 func TestServeStopsOnCancel(t *testing.T) {
 	t.Parallel()
-	fake := newFake(t, hourBody)
+	fake := faketest.New(t, hourBody)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -55,17 +56,18 @@ func TestServeStopsOnCancel(t *testing.T) {
 func TestServeCancelsRequestsAtOnce(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		fake := newFake(t, fakeswapi.Options{Latency: time.Hour})
-		client, stop := serveInMemory(t, fake)
+		fake := faketest.New(t, fakeswapi.Options{Latency: time.Hour})
+		srv := faketest.InMemory(t, fake)
+		client := srv.Client()
 		got := make(chan error, 1)
-		go func() { got <- getErr(context.Background(), client, memBase+"people/1/") }()
+		go func() { got <- getErr(context.Background(), client, memAPI+"people/1/") }()
 		synctest.Wait()
 		if n := fake.Stats().InFlight; n != 1 {
-			stop()
+			srv.Close()
 			t.Fatalf("in_flight %d, want 1 request waiting out its hour", n)
 		}
 		start := time.Now()
-		stop()
+		srv.Close()
 		if elapsed := time.Since(start); elapsed >= fakeswapi.ShutdownTimeout {
 			t.Errorf("Serve stopped after %v of the bubble's clock, want less than ShutdownTimeout %v",
 				elapsed, fakeswapi.ShutdownTimeout)
@@ -81,7 +83,7 @@ func TestServeCancelsRequestsAtOnce(t *testing.T) {
 
 func TestServeClosedListener(t *testing.T) {
 	t.Parallel()
-	fake := newFake(t, fakeswapi.Options{})
+	fake := faketest.New(t, fakeswapi.Options{})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -95,7 +97,7 @@ func TestServeClosedListener(t *testing.T) {
 // TestStartClose is not parallel: it checks that no goroutine outlives Close.
 func TestStartClose(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-	running, err := newFake(t, hourBody).Start()
+	running, err := faketest.New(t, hourBody).Start()
 	if err != nil {
 		t.Fatal(err)
 	}

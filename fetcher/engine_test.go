@@ -16,6 +16,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"go.uber.org/goleak"
+
+	"github.com/fetchbench/fetchbench/internal/faketest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -111,7 +113,7 @@ func TestEngineOutcomes(t *testing.T) {
 	}
 	var ts TargetList
 	for _, tc := range tests {
-		ts = append(ts, Target{URL: MemURL + tc.path})
+		ts = append(ts, Target{URL: faketest.MemURL + tc.path})
 	}
 	for _, s := range Strategies {
 		t.Run(string(s), func(t *testing.T) {
@@ -119,7 +121,7 @@ func TestEngineOutcomes(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				cfg := Config{
 					Strategy: s, Limits: s.Limits(Knobs{Concurrency: 3, Rate: 1000, CapRate: true}),
-					MaxBody: 100, Timeout: timeout, Transport: ServeInMemory(t, mux),
+					MaxBody: 100, Timeout: timeout, Transport: faketest.HandlerInMemory(t, mux).Transport,
 				}
 				recs, _ := collect(t, context.Background(), cfg, ts)
 				for i, tc := range tests {
@@ -380,8 +382,8 @@ func TestRetries(t *testing.T) {
 			t.Parallel()
 			synctest.Test(t, func(t *testing.T) {
 				cfg := tc.cfg
-				cfg.Transport = ServeInMemory(t, retryHandler())
-				recs, stats := collect(t, context.Background(), cfg, TargetList{{URL: MemURL + tc.path}})
+				cfg.Transport = faketest.HandlerInMemory(t, retryHandler()).Transport
+				recs, stats := collect(t, context.Background(), cfg, TargetList{{URL: faketest.MemURL + tc.path}})
 				r := recs[0]
 				got := attemptsView{Attempts: r.Attempts, Status: r.Status, Class: r.Class, Latency: r.Latency}
 				if diff := cmp.Diff(tc.want, got); diff != "" {
@@ -473,8 +475,8 @@ func TestDeadlineAndInterrupt(t *testing.T) {
 					time.AfterFunc(tc.interruptAt, cancel)
 				}
 				cfg := tc.cfg
-				cfg.Transport = ServeInMemory(t, slow)
-				recs, stats := collect(t, ctx, cfg, urls(MemURL, 20))
+				cfg.Transport = faketest.HandlerInMemory(t, slow).Transport
+				recs, stats := collect(t, ctx, cfg, urls(faketest.MemURL, 20))
 
 				want := make([]recordView, len(recs))
 				got := make([]recordView, len(recs))

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/fetchbench/fetchbench/internal/faketest"
 )
 
 // bombSize is how much a bomb inflates to; its compressed form is about 1/1000 of that.
@@ -194,9 +196,9 @@ func hostileRun(t *testing.T, s Strategy, timeout time.Duration, tests []hostile
 	synctest.Test(t, func(t *testing.T) {
 		var targets TargetList
 		for _, tc := range tests {
-			targets = append(targets, Target{URL: MemURL + tc.path})
+			targets = append(targets, Target{URL: faketest.MemURL + tc.path})
 		}
-		cfg := Config{Strategy: s, Limits: s.Limits(Knobs{Rate: 1000, Burst: len(tests)}), MaxBody: hostileMaxBody, Timeout: timeout, Transport: ServeInMemory(t, hostileHandler())}
+		cfg := Config{Strategy: s, Limits: s.Limits(Knobs{Rate: 1000, Burst: len(tests)}), MaxBody: hostileMaxBody, Timeout: timeout, Transport: faketest.HandlerInMemory(t, hostileHandler()).Transport}
 		start := time.Now()
 		recs, stats := collect(t, context.Background(), cfg, targets)
 		for i, tc := range tests {

@@ -3,8 +3,6 @@ package fetcher_test
 import (
 	"context"
 	"fmt"
-	"github.com/fetchbench/fetchbench/swapi"
-	"net/http"
 	"net/http/httptest"
 	"slices"
 	"testing"
@@ -15,31 +13,9 @@ import (
 
 	"github.com/fetchbench/fetchbench/fakeswapi"
 	"github.com/fetchbench/fetchbench/fetcher"
+	"github.com/fetchbench/fetchbench/internal/faketest"
+	"github.com/fetchbench/fetchbench/swapi"
 )
-
-// fake starts the fake SWAPI and returns it with its /api/ base URL.
-func fake(t *testing.T, opts fakeswapi.Options) (*fakeswapi.Server, string) {
-	t.Helper()
-	f, err := fakeswapi.New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(f)
-	t.Cleanup(srv.Close)
-	return f, srv.URL + "/api/"
-}
-
-// fakeInMemory serves the fake SWAPI on an in-memory network for the rest of the synctest
-// bubble t belongs to, and returns it with the Transport that reaches it and its /api/ base URL.
-// Created in the bubble, the fake's clock, latencies and rate limit run on fake time.
-func fakeInMemory(t *testing.T, opts fakeswapi.Options) (*fakeswapi.Server, *http.Transport, string) {
-	t.Helper()
-	f, err := fakeswapi.New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return f, fetcher.ServeInMemory(t, f), fetcher.MemURL + "/api/"
-}
 
 func people(t *testing.T, base string, n int) fetcher.Targets {
 	t.Helper()
@@ -92,8 +68,8 @@ func TestNInNOut(t *testing.T) {
 	for _, cfg := range configs() {
 		t.Run(string(cfg.Strategy), func(t *testing.T) {
 			t.Parallel()
-			_, base := fake(t, fakeswapi.Options{ErrorRate: 0.25, Seed: 3})
-			recs, stats := runAll(t, cfg, people(t, base, 20))
+			_, srv := faketest.Start(t, fakeswapi.Options{ErrorRate: 0.25, Seed: 3})
+			recs, stats := runAll(t, cfg, people(t, srv.API(), 20))
 			if stats.Requests != 20 {
 				t.Errorf("stats.Requests = %d, want 20", stats.Requests)
 			}
@@ -181,10 +157,10 @@ func TestServerSeesTheStrategy(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			synctest.Test(t, func(t *testing.T) {
-				f, tr, base := fakeInMemory(t, fakeswapi.Options{Latency: tc.latency})
+				f, srv := faketest.StartInMemory(t, fakeswapi.Options{Latency: tc.latency})
 				cfg := tc.cfg
-				cfg.Transport = tr
-				recs, stats := runAll(t, cfg, people(t, base, tc.n))
+				cfg.Transport = srv.Transport
+				recs, stats := runAll(t, cfg, people(t, srv.API(), tc.n))
 				st := f.Stats()
 				got := observed{Wall: stats.Wall, ClientPeak: stats.PeakInFlight, ServerPeak: st.PeakConcurrent, MaxArrivalsPerSecond: st.MaxArrivalsPerSecond}
 				for _, r := range recs {
@@ -245,9 +221,9 @@ func TestIntendedStart(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			synctest.Test(t, func(t *testing.T) {
-				_, tr, base := fakeInMemory(t, fakeswapi.Options{Latency: tc.latency})
-				cfg := fetcher.Config{Strategy: fetcher.RateLimit, Limits: fetcher.RateLimit.Limits(tc.knobs), Transport: tr}
-				recs, _ := runAll(t, cfg, people(t, base, tc.n))
+				_, srv := faketest.StartInMemory(t, fakeswapi.Options{Latency: tc.latency})
+				cfg := fetcher.Config{Strategy: fetcher.RateLimit, Limits: fetcher.RateLimit.Limits(tc.knobs), Transport: srv.Transport}
+				recs, _ := runAll(t, cfg, people(t, srv.API(), tc.n))
 				var want, got []paced
 				// In start order: requests that wait for new connections start in the order
 				// these come up.
@@ -295,10 +271,10 @@ func TestLatencyExcludesQueueWait(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			synctest.Test(t, func(t *testing.T) {
-				_, tr, base := fakeInMemory(t, fakeswapi.Options{Latency: latency, Jitter: jitter, Seed: 5})
+				_, srv := faketest.StartInMemory(t, fakeswapi.Options{Latency: latency, Jitter: jitter, Seed: 5})
 				cfg := tc.cfg
-				cfg.Transport = tr
-				recs, stats := runAll(t, cfg, people(t, base, 10))
+				cfg.Transport = srv.Transport
+				recs, stats := runAll(t, cfg, people(t, srv.API(), 10))
 				var want, got []timing
 				var elapsed time.Duration
 				for _, r := range recs {
@@ -344,11 +320,11 @@ func TestFaultMatrix(t *testing.T) {
 		for _, cfg := range configs() {
 			t.Run(fault.name+"/"+string(cfg.Strategy), func(t *testing.T) {
 				t.Parallel()
-				_, base := fake(t, fault.opts)
+				_, srv := faketest.Start(t, fault.opts)
 				if fault.cfg != nil {
 					fault.cfg(&cfg)
 				}
-				recs, _ := runAll(t, cfg, people(t, base, 16)) // ids 1..16 all exist
+				recs, _ := runAll(t, cfg, people(t, srv.API(), 16)) // ids 1..16 all exist
 				fault.check(t, recs)
 			})
 		}
@@ -439,9 +415,9 @@ func TestTimedFaults(t *testing.T) {
 			t.Run(fault.name+"/"+string(cfg.Strategy), func(t *testing.T) {
 				t.Parallel()
 				synctest.Test(t, func(t *testing.T) {
-					_, tr, base := fakeInMemory(t, fault.opts)
-					cfg.Transport, cfg.Timeout = tr, fault.timeout
-					recs, stats := runAll(t, cfg, people(t, base, 16)) // ids 1..16 all exist
+					_, srv := faketest.StartInMemory(t, fault.opts)
+					cfg.Transport, cfg.Timeout = srv.Transport, fault.timeout
+					recs, stats := runAll(t, cfg, people(t, srv.API(), 16)) // ids 1..16 all exist
 					got := map[outcome]int{}
 					for _, r := range recs {
 						got[outcome{Status: r.Status, Class: r.Class, Latency: r.Latency}]++
@@ -463,9 +439,9 @@ func TestTimedFaults(t *testing.T) {
 func TestRetriesRecoverFrom500s(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		f, tr, base := fakeInMemory(t, fakeswapi.Options{ErrorRate: 0.3, Seed: 11})
-		ts := people(t, base, 16)
-		cfg := fetcher.Config{Strategy: fetcher.Sequential, Limits: fetcher.Sequential.Limits(fetcher.Knobs{}), BackoffBase: time.Millisecond, BackoffCap: 10 * time.Millisecond, Transport: tr}
+		f, srv := faketest.StartInMemory(t, fakeswapi.Options{ErrorRate: 0.3, Seed: 11})
+		ts := people(t, srv.API(), 16)
+		cfg := fetcher.Config{Strategy: fetcher.Sequential, Limits: fetcher.Sequential.Limits(fetcher.Knobs{}), BackoffBase: time.Millisecond, BackoffCap: 10 * time.Millisecond, Transport: srv.Transport}
 
 		before, _ := runAll(t, cfg, ts)
 		failed := 0
@@ -503,9 +479,9 @@ func TestRetriesRecoverFrom500s(t *testing.T) {
 func TestRetriesWaitForRetryAfter(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		_, tr, base := fakeInMemory(t, fakeswapi.Options{Rate: 1, Burst: 1})
-		cfg := fetcher.Config{Strategy: fetcher.Unbounded, Retries: 2, BackoffBase: time.Millisecond, Transport: tr}
-		recs, _ := runAll(t, cfg, people(t, base, 2))
+		_, srv := faketest.StartInMemory(t, fakeswapi.Options{Rate: 1, Burst: 1})
+		cfg := fetcher.Config{Strategy: fetcher.Unbounded, Retries: 2, BackoffBase: time.Millisecond, Transport: srv.Transport}
+		recs, _ := runAll(t, cfg, people(t, srv.API(), 2))
 		type retried struct {
 			Attempts int
 			Status   int

@@ -39,7 +39,7 @@ func golden(t *testing.T, name, got string) {
 var (
 	portRE = regexp.MustCompile(`127\.0\.0\.1:\d+`)
 	// jsonMeasureRE matches JSON members holding times, rates and ratios.
-	jsonMeasureRE = regexp.MustCompile(`"(\w+_ms|req_per_sec|speedup|efficiency|peak_in_flight|mean_in_flight|late_starts|start_rate)":\s*-?[0-9.e+-]+`)
+	jsonMeasureRE = regexp.MustCompile(`"(\w+_ms|start_unix_ns|req_per_sec|speedup|efficiency|peak_in_flight|mean_in_flight|late_starts|start_rate)":\s*-?[0-9.e+-]+`)
 	numberRE      = regexp.MustCompile(`\b\d+(\.\d+)*(µs|ms|s|x)?\b`)
 	spacesRE      = regexp.MustCompile(` {2,}`)
 )

@@ -6,7 +6,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-
 )
 
 // WriteBenchstat writes c in the Go benchmark format, one line per run, so that

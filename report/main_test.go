@@ -82,6 +82,9 @@ func rec(s fetcher.Strategy, seq int, start, queue, latency float64, class fetch
 	return r
 }
 
+// fixtureT0 is when the fixture's first run started.
+var fixtureT0 = time.Date(2025, 4, 14, 12, 0, 0, 0, time.UTC)
+
 // fixture is four strategy runs over six targets; the last target is a 404 everywhere,
 // semaphore hits its deadline, ratelimit retries one request, and one name is hostile.
 func fixture() []fixtureRun {
@@ -143,6 +146,15 @@ func fixture() []fixtureRun {
 	late := &runs[3].records[5]
 	late.Intended, late.Response, late.Late = msd(598), msd(27), true
 	runs[3].records[4].Name = "Evil \x1b[0m\"Name\"\\\n\xff"
+	// Each run starts a second after the one before it, on the wall clock.
+	for i := range runs {
+		run := &runs[i]
+		for j := range run.records {
+			r := &run.records[j]
+			r.Params = run.cfg.Strategy.Params(run.cfg.Limits)
+			r.StartAt = fixtureT0.Add(time.Duration(i)*time.Second + r.Start)
+		}
+	}
 	return runs
 }
 

@@ -47,6 +47,7 @@ var commands = map[string]command{
 	"serve":  runServe,
 	"lesson": runLesson,
 	"get":    runGet,
+	"report": runReport,
 }
 
 // run dispatches on the first argument.

@@ -85,8 +85,14 @@ func NewCollector(cfg fetcher.Config) *Collector {
 
 // Add records r. Records may arrive in any order. Latency counts only records that went on the
 // wire (Attempts > 0), TTFB only records that received a status, queue wait every record.
+//
+// Durations are taken to the microsecond, as the record formats keep them, so that the summary
+// of records read back from a file (Replay) is the summary of the live run.
 func (c *Collector) Add(r fetcher.Record) {
 	c.closed = false
+	for _, d := range []*time.Duration{&r.Start, &r.Intended, &r.Queue, &r.Latency, &r.TTFB, &r.Total, &r.Response} {
+		*d = d.Round(time.Microsecond)
+	}
 	c.requests++
 	if r.Attempts > 0 {
 		c.sent++

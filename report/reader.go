@@ -55,6 +55,7 @@ type RecordReader struct {
 	csv  *csv.Reader
 	cols []int // CSV: the RecordFields index of each column
 	err  error // sticky
+	last int   // the line of the last record read
 }
 
 // NewRecordReader returns a RecordReader of r.
@@ -64,6 +65,10 @@ func NewRecordReader(r io.Reader) *RecordReader {
 
 // Format is the format of the input, "ndjson" or "csv", known after the first Read ("" before).
 func (rr *RecordReader) Format() string { return rr.format }
+
+// Line is the line number of the last record Read returned (its first line, for a CSV
+// record that spans lines); 0 before the first.
+func (rr *RecordReader) Line() int { return rr.last }
 
 // Read returns the next record, io.EOF after the last one, a *RecordError for a malformed
 // line, or the underlying reader's error. After an error it returns that error again.
@@ -140,6 +145,7 @@ func (rr *RecordReader) readCSV() (fetcher.Record, error) {
 		return fetcher.Record{}, rr.csvError(err)
 	}
 	line, _ := rr.csv.FieldPos(0)
+	rr.last = line
 	var f fields
 	for c, cell := range row {
 		i := rr.cols[c]
@@ -191,6 +197,7 @@ func (rr *RecordReader) readNDJSON() (fetcher.Record, error) {
 		if len(bytes.TrimSpace(line)) == 0 {
 			continue
 		}
+		rr.last = rr.line
 		var j jsonFields
 		rr.src.Reset(line)
 		dec := json.NewDecoder(&rr.src)

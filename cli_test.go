@@ -39,7 +39,7 @@ func golden(t *testing.T, name, got string) {
 var (
 	portRE = regexp.MustCompile(`127\.0\.0\.1:\d+`)
 	// jsonMeasureRE matches JSON members holding times, rates and ratios.
-	jsonMeasureRE = regexp.MustCompile(`"(\w+_ms|req_per_sec|speedup|efficiency|peak_in_flight|mean_in_flight|late_starts|start_rate)":\s*-?[0-9.e+-]+`)
+	jsonMeasureRE = regexp.MustCompile(`"(\w+_ms|start_unix_ns|req_per_sec|speedup|efficiency|peak_in_flight|mean_in_flight|late_starts|start_rate)":\s*-?[0-9.e+-]+`)
 	numberRE      = regexp.MustCompile(`\b\d+(\.\d+)*(µs|ms|s|x)?\b`)
 	spacesRE      = regexp.MustCompile(` {2,}`)
 	// loadRE matches, once masked, what a busy machine changes in a paced run: its late mark
@@ -79,6 +79,16 @@ func mask(s string, all bool) string {
 	}
 	return s
 }
+
+// replayRecords are two runs' records, as fetchbench report reads them: sequential over three
+// targets, then semaphore c=2 over the same three, one of them a 404, on the wall clock.
+const replayRecords = `{"strategy":"sequential","seq":0,"id":1,"url":"http://x/1/","start_ms":0,"queue_ms":0,"latency_ms":10,"ttfb_ms":8,"total_ms":10,"status":200,"bytes":100,"error":"","error_class":"","attempts":1,"name":"A","note":"","intended_ms":0,"response_ms":10,"late":false,"params":"-","start_unix_ns":1744632000000000000,"kind":"target","depth":0,"parent":null,"worker":""}
+{"strategy":"sequential","seq":1,"id":2,"url":"http://x/2/","start_ms":10,"queue_ms":0,"latency_ms":20,"ttfb_ms":15,"total_ms":20,"status":200,"bytes":100,"error":"","error_class":"","attempts":1,"name":"B","note":"","intended_ms":10,"response_ms":20,"late":false,"params":"-","start_unix_ns":1744632000010000000,"kind":"target","depth":0,"parent":null,"worker":""}
+{"strategy":"sequential","seq":2,"id":3,"url":"http://x/3/","start_ms":30,"queue_ms":0,"latency_ms":5,"ttfb_ms":4,"total_ms":5,"status":404,"bytes":20,"error":"http 404 Not Found","error_class":"http 4xx","attempts":1,"name":"","note":"","intended_ms":30,"response_ms":5,"late":false,"params":"-","start_unix_ns":1744632000030000000,"kind":"target","depth":0,"parent":null,"worker":""}
+{"strategy":"semaphore","seq":1,"id":2,"url":"http://x/2/","start_ms":0,"queue_ms":0,"latency_ms":20,"ttfb_ms":15,"total_ms":20,"status":200,"bytes":100,"error":"","error_class":"","attempts":1,"name":"B","note":"","intended_ms":0,"response_ms":20,"late":false,"params":"c=2","start_unix_ns":1744632001000000000,"kind":"target","depth":0,"parent":null,"worker":""}
+{"strategy":"semaphore","seq":0,"id":1,"url":"http://x/1/","start_ms":0,"queue_ms":0,"latency_ms":10,"ttfb_ms":8,"total_ms":10,"status":200,"bytes":100,"error":"","error_class":"","attempts":1,"name":"A","note":"","intended_ms":0,"response_ms":10,"late":false,"params":"c=2","start_unix_ns":1744632001000000000,"kind":"target","depth":0,"parent":null,"worker":""}
+{"strategy":"semaphore","seq":2,"id":3,"url":"http://x/3/","start_ms":10,"queue_ms":10,"latency_ms":5,"ttfb_ms":4,"total_ms":5,"status":404,"bytes":20,"error":"http 404 Not Found","error_class":"http 4xx","attempts":1,"name":"","note":"","intended_ms":10,"response_ms":5,"late":false,"params":"c=2","start_unix_ns":1744632001010000000,"kind":"target","depth":0,"parent":null,"worker":""}
+`
 
 // TestCLIGolden pins what users see: help texts, every bad-input message with its exit code,
 // and the shape of each output format (measured values masked).
@@ -172,6 +182,17 @@ func TestCLIGolden(t *testing.T) {
 		{name: "err-get-all-urls", args: []string{"get", "--all", "--urls", "-"}},
 		{name: "get-ndjson", args: append([]string{"get"}, append(fast, "-n", "3", "--fields", "name,height,films.0", "--field", "first_film=films.0", "-q")...), mask: 1},
 		{name: "get-csv-summary", args: append([]string{"get"}, append(fast, "--api", "tech", "--all", "--resource", "films", "--fields", "title,episode_id,uid", "-o", "csv")...), mask: 2},
+
+		{name: "report-help", args: []string{"report", "--help"}},
+		{name: "err-report-no-file", args: []string{"report"}},
+		{name: "err-report-missing", args: []string{"report", "/nonexistent/r.ndjson"}},
+		{name: "err-report-stdin-twice", args: []string{"report", "-", "-"}},
+		{name: "err-report-empty", stdin: "\n", args: []string{"report", "-"}},
+		{name: "err-report-malformed", stdin: replayRecords + `{"strategy":"semaphore","seq":"9"}` + "\n", args: []string{"report", "-"}},
+		{name: "err-report-params", stdin: `{"strategy":"semaphore","params":"c=0"}` + "\n", args: []string{"report", "-"}},
+		{name: "err-report-format", args: []string{"report", "-o", "yaml", "x"}},
+		{name: "report-table", stdin: replayRecords, args: []string{"report", "-", "--timeline"}},
+		{name: "report-csv", stdin: replayRecords, args: []string{"report", "-", "-o", "csv"}},
 
 		{name: "unreachable", args: []string{"--base-url", "http://127.0.0.1:1/api/", "-n", "3", "-s", "sequential,unbounded"}},
 		{name: "records-input-order", mask: 1, args: append(fast, "-n", "5", "-s", "sequential,semaphore", "-c", "2", "--records", "-", "--order", "input", "-q")},

@@ -49,6 +49,7 @@ var commands = map[string]command{
 	"serve":  runServe,
 	"lesson": runLesson,
 	"get":    runGet,
+	"report": runReport,
 }
 
 // run dispatches on the first argument.

@@ -150,7 +150,8 @@ func TestRecordsCSVFile(t *testing.T) {
 	if err != nil {
 		t.Fatalf("records CSV does not parse: %v", err)
 	}
-	wantHeader := []string{"strategy", "seq", "id", "url", "start_ms", "queue_ms", "latency_ms", "ttfb_ms", "total_ms", "status", "bytes", "error", "error_class", "attempts", "name", "note", "intended_ms", "response_ms", "late"}
+	wantHeader := []string{"strategy", "seq", "id", "url", "start_ms", "queue_ms", "latency_ms", "ttfb_ms", "total_ms", "status", "bytes", "error", "error_class", "attempts", "name", "note", "intended_ms", "response_ms", "late",
+		"params", "start_unix_ns", "kind", "depth", "parent", "worker"}
 	if diff := cmp.Diff(wantHeader, rows[0]); diff != "" {
 		t.Errorf("header (-want +got):\n%s", diff)
 	}

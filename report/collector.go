@@ -17,9 +17,21 @@ const (
 	histDigits = 3
 )
 
-// Collector is the Consumer that reduces one strategy run's records to a Summary, in bounded
-// memory: three HDR histograms, four for a paced run
-// (about 190 KB each) plus 4 bytes per request for the service times IdealWall needs.
+// Collector is the Consumer that reduces one strategy run's records to a Summary, from the
+// records alone, in bounded memory: three HDR histograms, four for a paced run (about 190 KB
+// each), plus per request 4 bytes for the service time IdealWall needs and, for a request that
+// went on the wire, 8 bytes for its final attempt's wire interval, from which Close computes
+// the exact peak in flight (16 bytes once an interval lies more than 35 minutes from the first
+// one). So 12 bytes per request: 12 MB for a million.
+//
+// Times are read on one base: a record's StartAt when it has one, else its Start offset (a
+// record from before StartAt existed), so a stream should not mix the two. The wall runs from
+// the earliest moment a request was queued (start − queue wait) to the latest end (start +
+// total for a request sent, start for one never started).
+//
+// Service times are indexed by Record.Seq, which must be distinct within a stream (a repeated
+// Seq overwrites the first's); Replay offsets the seqs of merged files.
+//
 // The zero value is not usable; call NewCollector. A Collector is not safe for concurrent
 // use: feed it from the one goroutine that consumes the record stream.
 type Collector struct {
@@ -42,6 +54,11 @@ type Collector struct {
 
 	// service holds each request's service time in microseconds, indexed by Record.Seq.
 	service []uint32
+
+	timed       bool  // a record has been added: first and last are set
+	first, last int64 // ns on the records' time base: earliest queued moment, latest end
+	wire        intervals
+	peak        int
 
 	neverConnected int // records that failed before any connection was made
 	closed         bool
@@ -68,8 +85,14 @@ func NewCollector(cfg fetcher.Config) *Collector {
 
 // Add records r. Records may arrive in any order. Latency counts only records that went on the
 // wire (Attempts > 0), TTFB only records that received a status, queue wait every record.
+//
+// Durations are taken to the microsecond, as the record formats keep them, so that the summary
+// of records read back from a file (Replay) is the summary of the live run.
 func (c *Collector) Add(r fetcher.Record) {
 	c.closed = false
+	for _, d := range []*time.Duration{&r.Start, &r.Intended, &r.Queue, &r.Latency, &r.TTFB, &r.Total, &r.Response} {
+		*d = d.Round(time.Microsecond)
+	}
 	c.requests++
 	if r.Attempts > 0 {
 		c.sent++
@@ -119,7 +142,26 @@ func (c *Collector) Add(r fetcher.Record) {
 		c.neverConnected++
 	}
 	c.setService(r.Seq, service)
+	at := int64(r.Start)
+	if !r.StartAt.IsZero() {
+		at = r.StartAt.UnixNano()
+	}
+	queued, end := at-int64(r.Queue), at
+	if r.Attempts > 0 {
+		end += int64(r.Total)
+		c.wire.add(end-int64(r.Latency), end)
+	}
+	if !c.timed || queued < c.first {
+		c.first = queued
+	}
+	if !c.timed || end > c.last {
+		c.last = end
+	}
+	c.timed = true
 }
+
+// wall is the span of the records: earliest queued moment to latest end.
+func (c *Collector) wall() time.Duration { return time.Duration(c.last - c.first) }
 
 // Close ends the stream and computes the ideal wall of the service times once: IdealWall
 // under the run's limits, and for a paced run at least the time of its last attempt's token
@@ -135,6 +177,7 @@ func (c *Collector) Close() error {
 		if l.Rate > 0 && c.attempts > 0 {
 			c.ideal = max(c.ideal, tokenTime(c.attempts-1, l.Rate, l.Burst)+c.latency.min)
 		}
+		c.peak = c.wire.peak()
 		c.closed = true
 	}
 	return nil
@@ -153,7 +196,8 @@ func (c *Collector) setService(seq int, d time.Duration) {
 	c.service[seq] = uint32(min(max(us, 0), math.MaxUint32))
 }
 
-// Summary reduces the records, with the run-level facts in stats; it closes c first if needed.
+// Summary reduces the records, with what records cannot carry from stats (Interrupted,
+// DeadlineExceeded, and Strategy when c's config has none); it closes c first if needed.
 // Speedup is left 0; NewComparison fills it. Summary may be called more than once.
 func (c *Collector) Summary(stats fetcher.RunStats) Summary {
 	_ = c.Close()
@@ -162,6 +206,7 @@ func (c *Collector) Summary(stats fetcher.RunStats) Summary {
 		strategy = stats.Strategy
 	}
 	l := c.cfg.Limits
+	wall := c.wall()
 	s := Summary{
 		Strategy:         strategy,
 		Concurrency:      l.Slots,
@@ -170,7 +215,7 @@ func (c *Collector) Summary(stats fetcher.RunStats) Summary {
 		Requests:         c.requests,
 		OK:               c.ok,
 		Errors:           c.errors,
-		WallMS:           ms(stats.Wall),
+		WallMS:           ms(wall),
 		IdealMS:          ms(c.ideal),
 		LatencyMinMS:     ms(c.latency.min),
 		LatencyMeanMS:    msFloat(c.latency.mean),
@@ -186,7 +231,7 @@ func (c *Collector) Summary(stats fetcher.RunStats) Summary {
 		QueueP50MS:       ms(c.queue.quantile(50)),
 		QueueP99MS:       ms(c.queue.quantile(99)),
 		QueueMaxMS:       ms(c.queue.max),
-		PeakInFlight:     stats.PeakInFlight,
+		PeakInFlight:     c.peak,
 		Bytes:            c.bytes,
 		StatusCounts:     make(map[int]int, len(c.status)),
 		ErrorClasses:     make(map[fetcher.ErrorClass]int, len(c.classes)),
@@ -214,10 +259,10 @@ func (c *Collector) Summary(stats fetcher.RunStats) Summary {
 	for k, v := range c.classes {
 		s.ErrorClasses[k] = v
 	}
-	if stats.Wall > 0 {
-		s.ReqPerSec = round(float64(c.sent)/stats.Wall.Seconds(), 3)
-		s.MeanInFlight = round(c.latency.mean*float64(c.latency.n)/float64(stats.Wall), 3)
-		s.Efficiency = round(float64(c.ideal)/float64(stats.Wall), 4)
+	if wall > 0 {
+		s.ReqPerSec = round(float64(c.sent)/wall.Seconds(), 3)
+		s.MeanInFlight = round(c.latency.mean*float64(c.latency.n)/float64(wall), 3)
+		s.Efficiency = round(float64(c.ideal)/float64(wall), 4)
 	}
 	return s
 }
@@ -266,4 +311,70 @@ func (d *dist) stddev() float64 {
 		return 0
 	}
 	return math.Sqrt(d.m2 / float64(d.n))
+}
+
+// intervals are time intervals kept compactly for the peak of their overlap: microsecond
+// offsets from the start of the first one, as int32 (8 bytes an interval) while every offset
+// fits (±35 minutes), else as int64 (16 bytes).
+type intervals struct {
+	base         int64 // ns: the first interval's start
+	n            int
+	starts, ends []int32
+	wide         [2][]int64 // starts and ends once an offset did not fit in an int32
+}
+
+// add keeps the interval [start, end] (ns), at least a microsecond long.
+func (v *intervals) add(start, end int64) {
+	if v.n == 0 {
+		v.base = start
+	}
+	v.n++
+	s := floorDiv(start-v.base+500, 1000) // rounded to the microsecond
+	e := max(floorDiv(end-v.base+500, 1000), s+1)
+	if v.wide[0] == nil && s >= math.MinInt32 && e <= math.MaxInt32 {
+		v.starts, v.ends = append(v.starts, int32(s)), append(v.ends, int32(e))
+		return
+	}
+	if v.wide[0] == nil {
+		v.wide = [2][]int64{make([]int64, len(v.starts), 2*len(v.starts)+1), make([]int64, len(v.ends), 2*len(v.ends)+1)}
+		for i := range v.starts {
+			v.wide[0][i], v.wide[1][i] = int64(v.starts[i]), int64(v.ends[i])
+		}
+		v.starts, v.ends = nil, nil
+	}
+	v.wide[0], v.wide[1] = append(v.wide[0], s), append(v.wide[1], e)
+}
+
+// peak is the largest number of intervals that overlap at some moment; an interval that ends
+// when another starts does not overlap it. It sorts what it holds.
+func (v *intervals) peak() int {
+	if v.wide[0] != nil {
+		return sweep(v.wide[0], v.wide[1])
+	}
+	return sweep(v.starts, v.ends)
+}
+
+// sweep is the peak overlap of intervals given by their starts and ends, which it sorts.
+func sweep[T int32 | int64](starts, ends []T) int {
+	slices.Sort(starts)
+	slices.Sort(ends)
+	peak, cur, j := 0, 0, 0
+	for _, s := range starts {
+		for j < len(ends) && ends[j] <= s {
+			cur--
+			j++
+		}
+		cur++
+		peak = max(peak, cur)
+	}
+	return peak
+}
+
+// floorDiv is a / b rounded down (b > 0).
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && a < 0 {
+		q--
+	}
+	return q
 }

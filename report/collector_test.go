@@ -1,7 +1,11 @@
 package report
 
 import (
+	"fmt"
 	"math"
+	"math/rand/v2"
+	"runtime"
+	"slices"
 	"testing"
 	"time"
 
@@ -19,9 +23,11 @@ func TestCollectorPercentiles(t *testing.T) {
 	t.Parallel()
 	c := NewCollector(fetcher.Config{Strategy: fetcher.Unbounded})
 	for i := 100; i >= 1; i-- {
-		c.Add(fetcher.Record{Seq: 100 - i, Latency: time.Duration(i) * time.Millisecond, Attempts: 1, Status: 200})
+		// Queued at 0, started at 10ms: the last ends at 110ms.
+		d := time.Duration(i) * time.Millisecond
+		c.Add(fetcher.Record{Seq: 100 - i, Start: msd(10), Queue: msd(10), Latency: d, Total: d, Attempts: 1, Status: 200})
 	}
-	s := c.Summary(fetcher.RunStats{Wall: 110 * time.Millisecond})
+	s := c.Summary(fetcher.RunStats{})
 	tests := []struct {
 		name      string
 		got, want float64
@@ -138,8 +144,8 @@ func TestCollectorIdeal(t *testing.T) {
 			if dur(got.IdealMS) != want {
 				t.Errorf("IdealMS = %v, want IdealWall %v", dur(got.IdealMS), want)
 			}
-			if got.Efficiency != round(float64(want)/float64(run.stats.Wall), 4) {
-				t.Errorf("Efficiency = %v, want %v", got.Efficiency, float64(want)/float64(run.stats.Wall))
+			if wall := dur(got.WallMS); got.Efficiency != round(float64(want)/float64(wall), 4) {
+				t.Errorf("Efficiency = %v, want %v", got.Efficiency, float64(want)/float64(wall))
 			}
 		})
 	}
@@ -272,11 +278,169 @@ func TestCollectorPaced(t *testing.T) {
 			for _, r := range tc.recs {
 				c.Add(r)
 			}
-			s := c.Summary(fetcher.RunStats{Wall: msd(400)})
+			s := c.Summary(fetcher.RunStats{})
 			got := [5]float64{s.ResponseP50MS, s.ResponseP99MS, s.ResponseMaxMS, float64(s.LateStarts), s.StartRate}
 			if got != tc.want {
 				t.Errorf("response p50/p99/max, late, start rate = %v, want %v", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestCollectorWallAndPeak checks the wall (earliest queued → latest end) and the peak in
+// flight the records give, on StartAt and, for records without it, on the Start offsets.
+func TestCollectorWallAndPeak(t *testing.T) {
+	t.Parallel()
+	want := map[fetcher.Strategy]struct {
+		wall float64
+		peak int
+		mean float64
+	}{
+		fetcher.Sequential: {565, 1, 0.991},    // the 404 ends at 545+20
+		fetcher.Unbounded:  {160.15, 6, 4.308}, // the slowest starts at 0.15 and takes 160
+		fetcher.Semaphore:  {250, 2, 1.759},    // the cancelled two are given up at 250
+		fetcher.RateLimit:  {625, 2, 0.84},     // 100 and 200 touch, 400–505 and 500–595 overlap
+	}
+	for _, run := range fixture() {
+		for _, timed := range []bool{true, false} {
+			t.Run(fmt.Sprintf("%s/start_at=%v", run.cfg.Strategy, timed), func(t *testing.T) {
+				t.Parallel()
+				c := NewCollector(run.cfg)
+				for _, r := range run.records {
+					if !timed {
+						r.StartAt = time.Time{}
+					}
+					c.Add(r)
+				}
+				s := c.Summary(fetcher.RunStats{})
+				w := want[run.cfg.Strategy]
+				if s.WallMS != w.wall || s.PeakInFlight != w.peak || s.MeanInFlight != w.mean {
+					t.Errorf("wall, peak, mean = %v, %v, %v; want %v, %v, %v", s.WallMS, s.PeakInFlight, s.MeanInFlight, w.wall, w.peak, w.mean)
+				}
+			})
+		}
+	}
+}
+
+func TestIntervalsPeak(t *testing.T) {
+	t.Parallel()
+	const us = int64(time.Microsecond)
+	hour := int64(time.Hour)
+	tests := []struct {
+		name  string
+		spans [][2]int64 // ns
+		want  int
+		wide  bool
+	}{
+		{"none", nil, 0, false},
+		{"one", [][2]int64{{0, 5 * us}}, 1, false},
+		{"touching do not overlap", [][2]int64{{0, 5 * us}, {5 * us, 9 * us}, {9 * us, 10 * us}}, 1, false},
+		{"nested", [][2]int64{{0, 100 * us}, {10 * us, 20 * us}, {15 * us, 18 * us}, {30 * us, 40 * us}}, 3, false},
+		{"shorter than a microsecond still counts", [][2]int64{{0, 100}, {50, 150}}, 2, false},
+		{"before the first", [][2]int64{{10 * us, 20 * us}, {-100 * us, 15 * us}}, 2, false},
+		{"past 35 minutes: int64", [][2]int64{{0, 2 * hour}, {hour, hour + us}, {-hour, hour + 2*us}}, 3, true},
+		{"far apart", [][2]int64{{-3 * hour, -3*hour + us}, {3 * hour, 3*hour + us}}, 1, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var v intervals
+			for _, s := range tc.spans {
+				v.add(s[0], s[1])
+			}
+			if got := v.peak(); got != tc.want || (v.wide[0] != nil) != tc.wide {
+				t.Errorf("peak %d (wide %v), want %d (wide %v)", got, v.wide[0] != nil, tc.want, tc.wide)
+			}
+		})
+	}
+}
+
+// genRun is a random record stream of a run under l, as a scheduler would produce it: every
+// request queued at t0, started in input order at the earliest moment its token and a slot
+// allow, plus a random delay; the wire time is the last part of its total (retries before it);
+// some requests, at the end, are never started (cancelled). Times are whole microseconds.
+func genRun(rng *rand.Rand, s fetcher.Strategy, l fetcher.Limits, n int) []fetcher.Record {
+	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	us := func(max int) time.Duration { return time.Duration(rng.IntN(max)) * time.Microsecond }
+	slots := l.Slots
+	if slots == 0 {
+		slots = n
+	}
+	free := make([]time.Duration, slots) // when each slot is free
+	cancelAt := n - rng.IntN(n/4+1)
+	var recs []fetcher.Record
+	for i := range n {
+		r := fetcher.Record{Strategy: s, Params: s.Params(l), Seq: i, ID: i + 1}
+		k := slices.Index(free, slices.Min(free))
+		start := max(free[k], tokenTime(i, l.Rate, l.Burst)) + us(300)
+		if i >= cancelAt {
+			r.Class, r.Err = fetcher.ClassCancelled, "cancelled"
+			r.Start, r.Queue = start, start
+		} else {
+			r.Start, r.Queue, r.Attempts, r.Status = start, start, 1, 200
+			r.Latency = us(50_000) + time.Microsecond
+			r.Total = r.Latency
+			if l.Rate == 0 && rng.IntN(4) == 0 { // a retry (untimed: it would take a token) holds its slot through its backoff
+				r.Attempts++
+				r.Total += us(20_000)
+			}
+			r.TTFB = r.Latency / 2
+			free[k] = start + r.Total
+		}
+		r.StartAt = t0.Add(r.Start)
+		recs = append(recs, r)
+	}
+	rng.Shuffle(len(recs), func(i, j int) { recs[i], recs[j] = recs[j], recs[i] }) // completion order, say
+	return recs
+}
+
+// TestCollectorProperties checks, over random record streams of every strategy: the ideal is
+// no longer than the wall (efficiency ≤ 1), the peak in flight stays within the slots, and the
+// mean in flight within the peak.
+func TestCollectorProperties(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(7, 8))
+	for i := range 300 {
+		s := fetcher.Strategies[i%len(fetcher.Strategies)]
+		l := s.Limits(fetcher.Knobs{Concurrency: 1 + rng.IntN(8), Rate: float64(1 + rng.IntN(2000)), Burst: 1 + rng.IntN(4), CapRate: rng.IntN(2) == 0})
+		n := 1 + rng.IntN(200)
+		recs := genRun(rng, s, l, n)
+		c := NewCollector(fetcher.Config{Strategy: s, Limits: l})
+		for _, r := range recs {
+			c.Add(r)
+		}
+		sum := c.Summary(fetcher.RunStats{})
+		name := fmt.Sprintf("run %d: %s %s over %d", i, s, s.Params(l), n)
+		if sum.IdealMS > sum.WallMS || sum.Efficiency > 1 {
+			t.Errorf("%s: ideal %v > wall %v (efficiency %v)", name, sum.IdealMS, sum.WallMS, sum.Efficiency)
+		}
+		if l.Slots > 0 && sum.PeakInFlight > l.Slots {
+			t.Errorf("%s: peak %d > %d slots", name, sum.PeakInFlight, l.Slots)
+		}
+		if sum.MeanInFlight > float64(sum.PeakInFlight) {
+			t.Errorf("%s: mean in flight %v > peak %d", name, sum.MeanInFlight, sum.PeakInFlight)
+		}
+	}
+}
+
+// BenchmarkCollector reports the collector's memory per request beyond its histograms.
+func BenchmarkCollector(b *testing.B) {
+	const n = 100_000
+	cfg := fetcher.Config{Strategy: fetcher.Semaphore, Limits: fetcher.Limits{Slots: 10}}
+	t0 := time.Now()
+	b.ReportAllocs()
+	for b.Loop() {
+		c := NewCollector(cfg)
+		var before runtime.MemStats
+		runtime.ReadMemStats(&before)
+		for i := range n {
+			start := time.Duration(i/10) * 20 * time.Millisecond
+			c.Add(fetcher.Record{Strategy: cfg.Strategy, Seq: i, StartAt: t0.Add(start), Start: start, Latency: 20 * time.Millisecond, Total: 20 * time.Millisecond, Attempts: 1, Status: 200})
+		}
+		_ = c.Close()
+		var after runtime.MemStats
+		runtime.ReadMemStats(&after)
+		b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/n, "alloc-B/request")
+		b.ReportMetric(float64(cap(c.service)*4+cap(c.wire.starts)*4+cap(c.wire.ends)*4)/n, "kept-B/request")
 	}
 }

@@ -82,6 +82,9 @@ func rec(s fetcher.Strategy, seq int, start, queue, latency float64, class fetch
 	return r
 }
 
+// fixtureT0 is when the fixture's first run started.
+var fixtureT0 = time.Date(2025, 4, 14, 12, 0, 0, 0, time.UTC)
+
 // fixture is four strategy runs over six targets; the last target is a 404 everywhere,
 // semaphore hits its deadline, ratelimit retries one request, and one name is hostile.
 func fixture() []fixtureRun {
@@ -89,7 +92,7 @@ func fixture() []fixtureRun {
 	runs := []fixtureRun{
 		{
 			cfg:   fetcher.Config{Strategy: seq, Limits: seq.Limits(fetcher.Knobs{})},
-			stats: fetcher.RunStats{Strategy: seq, Requests: 6, Wall: msd(572.5), PeakInFlight: 1},
+			stats: fetcher.RunStats{Strategy: seq, Requests: 6},
 			records: []fetcher.Record{
 				rec(seq, 0, 0, 0, 100, ""),
 				rec(seq, 1, 101, 0, 120, ""),
@@ -101,7 +104,7 @@ func fixture() []fixtureRun {
 		},
 		{
 			cfg:   fetcher.Config{Strategy: unb},
-			stats: fetcher.RunStats{Strategy: unb, Requests: 6, Wall: msd(165.25), PeakInFlight: 6},
+			stats: fetcher.RunStats{Strategy: unb, Requests: 6},
 			records: []fetcher.Record{
 				rec(unb, 5, 0.3, 0, 30, fetcher.ClassHTTP4xx),
 				rec(unb, 2, 0.1, 0, 110, ""),
@@ -113,7 +116,7 @@ func fixture() []fixtureRun {
 		},
 		{
 			cfg:   fetcher.Config{Strategy: sem, Limits: sem.Limits(fetcher.Knobs{Concurrency: 2}), Deadline: 250 * time.Millisecond},
-			stats: fetcher.RunStats{Strategy: sem, Requests: 6, Wall: msd(251), PeakInFlight: 2, DeadlineExceeded: true},
+			stats: fetcher.RunStats{Strategy: sem, Requests: 6, DeadlineExceeded: true},
 			records: []fetcher.Record{
 				rec(sem, 0, 0, 0, 100, ""),
 				rec(sem, 1, 0.1, 0, 120, ""),
@@ -126,7 +129,7 @@ func fixture() []fixtureRun {
 		{
 			cfg: fetcher.Config{Strategy: rl, Limits: rl.Limits(fetcher.Knobs{Rate: 10})},
 			// Request 2's retry takes the token of 300ms, so the ones after it start 100ms later.
-			stats: fetcher.RunStats{Strategy: rl, Requests: 6, Wall: msd(630), PeakInFlight: 2},
+			stats: fetcher.RunStats{Strategy: rl, Requests: 6},
 			records: []fetcher.Record{
 				rec(rl, 0, 0, 0, 100, ""),
 				rec(rl, 1, 100, 100, 110, ""),
@@ -143,6 +146,15 @@ func fixture() []fixtureRun {
 	late := &runs[3].records[5]
 	late.Intended, late.Response, late.Late = msd(598), msd(27), true
 	runs[3].records[4].Name = "Evil \x1b[0m\"Name\"\\\n\xff"
+	// Each run starts a second after the one before it, on the wall clock.
+	for i := range runs {
+		run := &runs[i]
+		for j := range run.records {
+			r := &run.records[j]
+			r.Params = run.cfg.Strategy.Params(run.cfg.Limits)
+			r.StartAt = fixtureT0.Add(time.Duration(i)*time.Second + r.Start)
+		}
+	}
 	return runs
 }
 

@@ -19,11 +19,17 @@ import (
 // from the strategy's start (intended_ms is the slot in the rate schedule, equal to start_ms
 // when the run is not paced); response_ms is end − intended start; late is true when the
 // start came more than 1 ms after the slot; error, error_class, name and note are "" when absent; status is 0 when no
-// response was received.
+// response was received. Then: params is the run's parameter string (fetcher.Strategy.Params:
+// "-", "c=10", "r=10/s b=1 c=5"); start_unix_ns the wall-clock moment of start_ms in
+// nanoseconds since the Unix epoch (0 when unknown); kind "target", "page" or "link" ("" reads
+// as target); depth the hops from a target; parent the seq of the request that led to this one
+// (NDJSON null, CSV empty, when depth is 0); worker the process that made the request ("" for
+// a local run).
 var RecordFields = []string{
 	"strategy", "seq", "id", "url", "start_ms", "queue_ms", "latency_ms", "ttfb_ms",
 	"total_ms", "status", "bytes", "error", "error_class", "attempts", "name", "note",
 	"intended_ms", "response_ms", "late",
+	"params", "start_unix_ns", "kind", "depth", "parent", "worker",
 }
 
 // RecordWriter encodes records one per line. Writes are buffered: call Flush when done.
@@ -107,6 +113,22 @@ func (e *ndjsonWriter) Write(r fetcher.Record) error {
 	b = appendMS(b, r.Response)
 	b = append(b, `,"late":`...)
 	b = strconv.AppendBool(b, r.Late)
+	b = append(b, `,"params":`...)
+	b = appendJSONString(b, r.Params)
+	b = append(b, `,"start_unix_ns":`...)
+	b = strconv.AppendInt(b, unixNano(r.StartAt), 10)
+	b = append(b, `,"kind":`...)
+	b = appendJSONString(b, string(kind(r.Kind)))
+	b = append(b, `,"depth":`...)
+	b = strconv.AppendInt(b, int64(r.Depth), 10)
+	b = append(b, `,"parent":`...)
+	if r.Depth == 0 {
+		b = append(b, "null"...)
+	} else {
+		b = strconv.AppendInt(b, int64(r.Parent), 10)
+	}
+	b = append(b, `,"worker":`...)
+	b = appendJSONString(b, r.Worker)
 	b = append(b, "}\n"...)
 	e.buf = b
 	if _, err := e.w.Write(b); err != nil {
@@ -151,6 +173,15 @@ func (e *csvWriter) Write(r fetcher.Record) error {
 	row[16] = e.ms(r.Intended)
 	row[17] = e.ms(r.Response)
 	row[18] = strconv.FormatBool(r.Late)
+	row[19] = csvCell(r.Params, e.terminal)
+	row[20] = strconv.FormatInt(unixNano(r.StartAt), 10)
+	row[21] = csvCell(string(kind(r.Kind)), e.terminal)
+	row[22] = strconv.Itoa(r.Depth)
+	row[23] = ""
+	if r.Depth != 0 {
+		row[23] = strconv.Itoa(r.Parent)
+	}
+	row[24] = csvCell(r.Worker, e.terminal)
 	if err := e.w.Write(row); err != nil {
 		return fmt.Errorf("write record: %w", err)
 	}
@@ -170,21 +201,41 @@ func (e *csvWriter) Flush() error {
 	return nil
 }
 
+// kind is k, or KindTarget when k is empty.
+func kind(k fetcher.Kind) fetcher.Kind {
+	if k == "" {
+		return fetcher.KindTarget
+	}
+	return k
+}
+
+// unixNano is t in nanoseconds since the Unix epoch, 0 for the zero time.
+func unixNano(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
 // csvCell is a string that came from a server (or a user) as a CSV cell. For a terminal it is
 // escaped as the table escapes it (Sanitize). Otherwise it keeps its content, invalid UTF-8
 // aside, so a CSV reader gets it back; but a cell starting with = + - @, a tab or a carriage
 // return gets a leading ' so that a spreadsheet shows it as text rather than run it as a
-// formula.
+// formula (a lone "-" is no formula and stays); so does a cell starting with ' itself, so that a reader drops exactly one leading '
+// to get the string back (see ReadRecords).
 func csvCell(s string, terminal bool) string {
 	if terminal {
 		return Sanitize(s)
 	}
 	s = csvString(s)
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+	if s != "" && s != "-" && strings.ContainsRune(csvQuoted, rune(s[0])) {
 		return "'" + s
 	}
 	return s
 }
+
+// csvQuoted are the first characters that make csvCell prefix a cell with '.
+const csvQuoted = "=+-@\t\r'"
 
 // csvString replaces each invalid UTF-8 byte in s with U+FFFD, as the NDJSON encoder does.
 func csvString(s string) string {

@@ -40,6 +40,12 @@ type jsonRecord struct {
 	IntendedMS float64 `json:"intended_ms"`
 	ResponseMS float64 `json:"response_ms"`
 	Late       bool    `json:"late"`
+	Params     string  `json:"params"`
+	StartUnix  int64   `json:"start_unix_ns"`
+	Kind       string  `json:"kind"`
+	Depth      int     `json:"depth"`
+	Parent     *int    `json:"parent"`
+	Worker     string  `json:"worker"`
 }
 
 // expect is what a record should decode to: durations rounded to the microsecond, each
@@ -51,7 +57,17 @@ func expect(r fetcher.Record) jsonRecord {
 		StartMS: ms(r.Start), QueueMS: ms(r.Queue), LatencyMS: ms(r.Latency), TTFBMS: ms(r.TTFB), TotalMS: ms(r.Total),
 		Status: r.Status, Bytes: r.Bytes, Error: s(r.Err), ErrorClass: s(string(r.Class)), Attempts: r.Attempts, Name: s(r.Name),
 		Note: s(r.Note), IntendedMS: ms(r.Intended), ResponseMS: ms(r.Response), Late: r.Late,
+		Params: s(r.Params), StartUnix: unixNano(r.StartAt), Kind: s(string(kind(r.Kind))), Depth: r.Depth, Parent: parent(r),
+		Worker: s(r.Worker),
 	}
+}
+
+// parent is r.Parent as the records write it: nil (null, empty) when r.Depth is 0.
+func parent(r fetcher.Record) *int {
+	if r.Depth == 0 {
+		return nil
+	}
+	return &r.Parent
 }
 
 // hostileEscapes holds every terminal escape a server might send: a screen clear, an OSC
@@ -73,7 +89,7 @@ func hostile() []fetcher.Record {
 		"a,b;c\"d",
 		hostileEscapes,
 		"=HYPERLINK(\"http://evil/\",\"x\")",
-		"+1+1", "-2", "@SUM(A1)", "\tlead", "\rlead",
+		"+1+1", "-2", "@SUM(A1)", "\tlead", "\rlead", "'quoted", "'=1",
 	}
 	var out []fetcher.Record
 	for i, n := range names {
@@ -88,9 +104,11 @@ func hostile() []fetcher.Record {
 			Status:  200 + i, Bytes: int64(i) << 40,
 			Err: n, Class: fetcher.ErrorClass(n), Attempts: i, Name: n, Note: n,
 			Intended: time.Duration(i) * 1111111 * time.Nanosecond, Response: time.Duration(i) * 7 * time.Minute, Late: i%2 == 1,
+			Params: n, StartAt: time.Unix(1_700_000_000+int64(i), int64(i)*123_456_789), Kind: fetcher.Kind(n),
+			Depth: i % 3, Parent: i - 1, Worker: n,
 		})
 	}
-	out = append(out, fetcher.Record{Seq: -1, Start: -1500 * time.Microsecond, Latency: 499 * time.Nanosecond})
+	out = append(out, fetcher.Record{Seq: -1, Start: -1500 * time.Microsecond, Latency: 499 * time.Nanosecond, Kind: fetcher.KindLink, Depth: 2, Parent: -7})
 	return out
 }
 
@@ -184,21 +202,30 @@ func TestCSVRoundTrip(t *testing.T) {
 		}
 		return v
 	}
-	for i, row := range rows[1:] {
-		bytesN, err := strconv.ParseInt(row[10], 10, 64)
+	n64 := func(s string) int64 {
+		v, err := strconv.ParseInt(s, 10, 64)
 		if err != nil {
 			t.Fatal(err)
 		}
+		return v
+	}
+	for i, row := range rows[1:] {
+		bytesN := n64(row[10])
 		got := jsonRecord{
 			Strategy: row[0], Seq: n(row[1]), ID: n(row[2]), URL: row[3],
 			StartMS: f(row[4]), QueueMS: f(row[5]), LatencyMS: f(row[6]), TTFBMS: f(row[7]), TotalMS: f(row[8]),
 			Status: n(row[9]), Bytes: bytesN, Error: row[11], ErrorClass: row[12], Attempts: n(row[13]), Name: row[14],
 			Note: row[15], IntendedMS: f(row[16]), ResponseMS: f(row[17]), Late: row[18] == "true",
+			Params: row[19], StartUnix: n64(row[20]), Kind: row[21], Depth: n(row[22]), Worker: row[24],
+		}
+		if row[23] != "" {
+			p := n(row[23])
+			got.Parent = &p
 		}
 		want := expect(recs[i])
 		// Server strings that a spreadsheet would run as a formula get a leading '.
-		for _, p := range []*string{&want.Strategy, &want.URL, &want.Error, &want.ErrorClass, &want.Name, &want.Note} {
-			if *p != "" && strings.ContainsRune("=+-@\t\r", rune((*p)[0])) {
+		for _, p := range []*string{&want.Strategy, &want.URL, &want.Error, &want.ErrorClass, &want.Name, &want.Note, &want.Params, &want.Kind, &want.Worker} {
+			if *p != "" && *p != "-" && strings.ContainsRune("=+-@\t\r'", rune((*p)[0])) {
 				*p = "'" + *p
 			}
 		}
@@ -208,6 +235,9 @@ func TestCSVRoundTrip(t *testing.T) {
 		want.ErrorClass = strings.ReplaceAll(want.ErrorClass, "\r\n", "\n")
 		want.URL = strings.ReplaceAll(want.URL, "\r\n", "\n")
 		want.Note = strings.ReplaceAll(want.Note, "\r\n", "\n")
+		want.Params = strings.ReplaceAll(want.Params, "\r\n", "\n")
+		want.Kind = strings.ReplaceAll(want.Kind, "\r\n", "\n")
+		want.Worker = strings.ReplaceAll(want.Worker, "\r\n", "\n")
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("row %d mismatch (-want +got):\n%s", i, diff)
 		}
@@ -488,13 +518,16 @@ func ExampleNewRecordWriter() {
 	if err != nil {
 		panic(err)
 	}
+	t0 := time.Unix(1_700_000_000, 0)
 	_ = rw.Write(fetcher.Record{
+		Params: "c=10", StartAt: t0.Add(120 * time.Microsecond), Kind: fetcher.KindTarget,
 		Strategy: fetcher.Semaphore, Seq: 0, ID: 1, URL: "https://swapi.dev/api/people/1/",
 		Start: 120 * time.Microsecond, Queue: 0, Latency: 102345 * time.Microsecond, TTFB: 98500 * time.Microsecond,
 		Total: 102345 * time.Microsecond, Status: 200, Bytes: 637, Attempts: 1, Name: "Luke Skywalker",
 		Intended: 120 * time.Microsecond, Response: 102345 * time.Microsecond,
 	})
 	_ = rw.Write(fetcher.Record{
+		Params: "c=10", StartAt: t0.Add(140 * time.Microsecond), Kind: fetcher.KindLink, Depth: 1, Parent: 0,
 		Strategy: fetcher.Semaphore, Seq: 1, ID: 17, URL: "https://swapi.dev/api/people/17/",
 		Start: 140 * time.Microsecond, Latency: 40 * time.Millisecond, TTFB: 39 * time.Millisecond, Total: 40 * time.Millisecond,
 		Status: 404, Bytes: 23, Err: "http 404 Not Found", Class: fetcher.ClassHTTP4xx, Attempts: 1, Name: "\x1b[2J",
@@ -505,8 +538,8 @@ func ExampleNewRecordWriter() {
 	}
 	fmt.Println(FormatFromPath("records.csv"), FormatFromPath("-"))
 	// Output:
-	// {"strategy":"semaphore","seq":0,"id":1,"url":"https://swapi.dev/api/people/1/","start_ms":0.12,"queue_ms":0,"latency_ms":102.345,"ttfb_ms":98.5,"total_ms":102.345,"status":200,"bytes":637,"error":"","error_class":"","attempts":1,"name":"Luke Skywalker","note":"","intended_ms":0.12,"response_ms":102.345,"late":false}
-	// {"strategy":"semaphore","seq":1,"id":17,"url":"https://swapi.dev/api/people/17/","start_ms":0.14,"queue_ms":0,"latency_ms":40,"ttfb_ms":39,"total_ms":40,"status":404,"bytes":23,"error":"http 404 Not Found","error_class":"http 4xx","attempts":1,"name":"\u001b[2J","note":"","intended_ms":0.14,"response_ms":40,"late":false}
+	// {"strategy":"semaphore","seq":0,"id":1,"url":"https://swapi.dev/api/people/1/","start_ms":0.12,"queue_ms":0,"latency_ms":102.345,"ttfb_ms":98.5,"total_ms":102.345,"status":200,"bytes":637,"error":"","error_class":"","attempts":1,"name":"Luke Skywalker","note":"","intended_ms":0.12,"response_ms":102.345,"late":false,"params":"c=10","start_unix_ns":1700000000000120000,"kind":"target","depth":0,"parent":null,"worker":""}
+	// {"strategy":"semaphore","seq":1,"id":17,"url":"https://swapi.dev/api/people/17/","start_ms":0.14,"queue_ms":0,"latency_ms":40,"ttfb_ms":39,"total_ms":40,"status":404,"bytes":23,"error":"http 404 Not Found","error_class":"http 4xx","attempts":1,"name":"\u001b[2J","note":"","intended_ms":0.14,"response_ms":40,"late":false,"params":"c=10","start_unix_ns":1700000000000140000,"kind":"link","depth":1,"parent":0,"worker":""}
 	// csv ndjson
 }
 

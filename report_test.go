@@ -2,9 +2,7 @@ package main
 
 import (
 	"encoding/json"
-	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -20,17 +18,6 @@ func summaries(t *testing.T, stdout string) []report.Summary {
 		t.Fatalf("not a JSON summary: %v\n%s", err, stdout)
 	}
 	return doc.Strategies
-}
-
-// hasParams reports whether the records at path name their run; until the scheduler writes
-// Record.Params, only sequential and unbounded (whose params are "-") can be replayed.
-func hasParams(t *testing.T, path string) bool {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return !strings.Contains(string(b), `"params":""`)
 }
 
 // TestReportReplaysTheRun checks that fetchbench report gives back, from the records alone,
@@ -53,9 +40,6 @@ func TestReportReplaysTheRun(t *testing.T) {
 				live := invoke(t, "", append([]string{"--offline", "--fake-latency", "1ms", "-n", "50", "--records", path, "-o", "json"}, tc.args...)...)
 				if live.code != 0 {
 					t.Fatalf("exit %d: %s", live.code, live.stderr)
-				}
-				if !hasParams(t, path) && ext == "ndjson" && tc.name != "unpaced" {
-					t.Skip("the scheduler does not write Record.Params yet")
 				}
 				replay := invoke(t, "", "report", path, "-o", "json")
 				if replay.code != 0 {

@@ -6,7 +6,6 @@ package main
 import (
 	"context"
 
-	"github.com/fetchbench/fetchbench/fakeswapi"
 	"github.com/fetchbench/fetchbench/fetcher"
 	"github.com/fetchbench/fetchbench/get"
 	"github.com/fetchbench/fetchbench/swapi"
@@ -50,6 +49,3 @@ func discoverWith(cfg fetcher.Config) targets.Discover {
 		return ts, disc.String(), nil
 	}
 }
-
-// startFake starts the fake SWAPI for lesson.go.
-func startFake(opts fakeswapi.Options) (*fakeswapi.Running, error) { return targets.StartFake(opts) }

@@ -91,9 +91,15 @@ func Replay(inputs []ReplayInput, consumers func(cfg fetcher.Config, n int) []Co
 				}
 			}
 			arrived[i]++
-			delta := g.files[f].shift
+			fs := &g.files[f]
+			delta := fs.shift
 			if g.timed {
-				delta = r.StartAt.Sub(g.t0) - r.Start
+				// One process writes StartAt = its origin + Start: one shift per file keeps
+				// the offsets' differences exact.
+				if !fs.rebased {
+					fs.rebase, fs.rebased = (r.StartAt.Sub(g.t0) - r.Start).Round(time.Microsecond), true
+				}
+				delta = fs.rebase
 			}
 			r.Start += delta
 			r.Intended += delta
@@ -142,6 +148,9 @@ type fileSeqs struct {
 	seen   bool
 	lo, hi time.Duration
 	shift  time.Duration
+	// rebase is what a timed run adds to the file's offsets, once the file's first record set it.
+	rebase  time.Duration
+	rebased bool
 }
 
 // sparse reports whether the seqs are too far apart to index: more than twice their number

@@ -195,6 +195,7 @@ func TestCLIGolden(t *testing.T) {
 		{name: "report-csv", stdin: replayRecords, args: []string{"report", "-", "-o", "csv"}},
 
 		{name: "unreachable", args: []string{"--base-url", "http://127.0.0.1:1/api/", "-n", "3", "-s", "sequential,unbounded"}},
+		{name: "get-unreachable", args: []string{"get", "--base-url", "http://127.0.0.1:1/api/", "-n", "3", "-q"}},
 		{name: "records-input-order", mask: 1, args: append(fast, "-n", "5", "-s", "sequential,semaphore", "-c", "2", "--records", "-", "--order", "input", "-q")},
 		{name: "records-csv-stdin-ids", stdin: "3 1\n17\n", args: append(fast, "--ids", "-", "-s", "sequential", "--records", "-", "--records-format", "csv", "-o", "markdown"), mask: 2},
 		{name: "summary-json", mask: 1, args: append(fast, "--ids", "1-3,17", "-s", "sequential,ratelimit", "-r", "1000", "--burst", "2", "-c", "3", "-o", "json")},

@@ -37,31 +37,61 @@ func (e *UnreachableError) Error() string {
 // consumer's error (after that run), and with *UnreachableError when no request connected.
 func Run(ctx context.Context, spec Spec) (report.Comparison, error) {
 	var sums []report.Summary
-	connected := false
-	for _, cfg := range spec.Configs {
-		coll := report.NewCollector(cfg)
-		tee := report.Tee{coll}
+	unreachable := ""
+	for i, cfg := range spec.Configs {
+		var cs []report.Consumer
 		if spec.Consumers != nil {
-			tee = append(tee, spec.Consumers(cfg)...)
+			cs = spec.Consumers(cfg)
 		}
-		stats, err := fetcher.Run(ctx, cfg, spec.Targets, tee.Add)
-		if cerr := tee.Close(); err == nil && cerr != nil {
-			err = cerr
-		}
+		run, err := Once(ctx, cfg, fetcher.Static(spec.Targets), fetcher.GatesFor(cfg.Limits), cs)
 		if err != nil {
 			return report.Comparison{}, err
 		}
-		sums = append(sums, coll.Summary(stats))
-		connected = connected || stats.Connections > 0
-		if stats.Interrupted || ctx.Err() != nil {
+		sums = append(sums, run.Summary)
+		if i == 0 || unreachable != "" {
+			unreachable = run.Unreachable
+		}
+		if run.Stats.Interrupted || ctx.Err() != nil {
 			break
 		}
 	}
 	c := report.NewComparison(sums)
-	if reason, ok := c.NeverConnected(); ok && !connected {
-		return c, &UnreachableError{Host: Host(spec.Targets.At(0).URL), Reason: reason}
+	if unreachable != "" {
+		if reason, ok := c.NeverConnected(); ok {
+			return c, &UnreachableError{Host: Host(spec.Targets.At(0).URL), Reason: reason}
+		}
 	}
 	return c, nil
+}
+
+// Outcome is one scheduler run, summarised.
+type Outcome struct {
+	Summary report.Summary
+	Stats   fetcher.RunStats
+	// Unreachable is why every request failed before a connection was made, when none was
+	// established ("connection refused", "DNS lookup failed"...); "" when some connected.
+	Unreachable string
+}
+
+// Once runs cfg over src under gates, hands every record to a summary collector and to
+// consumers, closes them, and returns the run's outcome. It is the one path by which a
+// comparison's runs and get's run are made and summarised. It fails on an invalid config
+// (fetcher.ErrConfig) or a consumer's error.
+func Once(ctx context.Context, cfg fetcher.Config, src fetcher.Source, gates fetcher.Gates, consumers []report.Consumer) (Outcome, error) {
+	coll := report.NewCollector(cfg)
+	tee := append(report.Tee{coll}, consumers...)
+	stats, err := fetcher.Schedule(ctx, cfg, src, gates, tee.Add)
+	if cerr := tee.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	if err != nil {
+		return Outcome{}, err
+	}
+	out := Outcome{Summary: coll.Summary(stats), Stats: stats}
+	if stats.Connections == 0 {
+		out.Unreachable, _ = report.NewComparison([]report.Summary{out.Summary}).NeverConnected()
+	}
+	return out, nil
 }
 
 // Host is the host[:port] of an absolute URL, or the URL itself when it has none.

@@ -128,7 +128,9 @@ func (r *Record) NeverConnected() bool {
 type RunStats struct {
 	Strategy Strategy
 	Requests int // records produced
-	// Wall and PeakInFlight are being replaced by what report computes from the records.
+	// Wall (start → last record) and PeakInFlight (attempts on the wire at once) are the
+	// scheduler's own gauges, kept to check what report computes from the records alone;
+	// summaries never read them.
 	Wall         time.Duration
 	PeakInFlight int
 	// Connections is how many connections were established (TCP, before any TLS handshake).

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/fetchbench/fetchbench/compare"
 	"github.com/fetchbench/fetchbench/fetcher"
 	"github.com/fetchbench/fetchbench/report"
 	"github.com/fetchbench/fetchbench/swapi"
@@ -364,11 +365,11 @@ func Run(ctx context.Context, job Job, out Output) (Result, error) {
 		}
 		return nil
 	}
-	tee := report.Tee{&printer{print: print, inputOrder: job.InputOrder}}
+	consumers := []report.Consumer{&printer{print: print, inputOrder: job.InputOrder}}
 	if out.Consumers != nil {
-		tee = append(tee, out.Consumers(cfg)...)
+		consumers = append(consumers, out.Consumers(cfg)...)
 	}
-	r, err := runOnce(ctx, cfg, f, tee)
+	r, err := compare.Once(ctx, cfg, f, fetcher.GatesFor(cfg.Limits), consumers)
 	if l != nil {
 		l.done()
 	}
@@ -376,46 +377,12 @@ func Run(ctx context.Context, job Job, out Output) (Result, error) {
 		return res, err
 	}
 	res.Expanded = links.fetched()
-	res.Interrupted = r.stats.Interrupted
-	s := r.summary
-	res.Summary = &s
-	if r.never != "" && res.Documents == 0 {
-		res.Unreachable = r.never
+	res.Interrupted = r.Stats.Interrupted
+	res.Summary = &r.Summary
+	if res.Documents == 0 {
+		res.Unreachable = r.Unreachable
 	}
 	return res, writeErr
-}
-
-// runResult is one scheduler run's summary and stats.
-type runResult struct {
-	summary report.Summary
-	stats   fetcher.RunStats
-	never   string // the class shared by every record when none connected, else ""
-}
-
-// runOnce runs cfg over src with a summary collector and the consumers in tee, and closes them.
-func runOnce(ctx context.Context, cfg fetcher.Config, src fetcher.Source, tee report.Tee) (*runResult, error) {
-	coll := report.NewCollector(cfg)
-	tee = append(report.Tee{coll}, tee...)
-	never, first, n := true, "", 0
-	stats, err := fetcher.Schedule(ctx, cfg, src, fetcher.GatesFor(cfg.Limits), func(r fetcher.Record) {
-		if first == "" {
-			first = string(r.Class)
-		}
-		n++
-		never = never && r.NeverConnected()
-		tee.Add(r)
-	})
-	if cerr := tee.Close(); err == nil && cerr != nil {
-		err = cerr
-	}
-	if err != nil {
-		return nil, err
-	}
-	res := &runResult{summary: coll.Summary(stats), stats: stats}
-	if never && stats.Connections == 0 && n > 0 {
-		res.never = first
-	}
-	return res, nil
 }
 
 // printer is a Consumer that hands records to print in completion or input order.

@@ -192,35 +192,26 @@ func runCompare(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	run := compare.Spec{Configs: sp.configs, Targets: targets}
 	files := compare.FilesNeeded(run, tg.Offline)
 	if limit, ok := fdlimit.Raise(files.Need); !ok {
-		return filesError(files, limit, fdlimit.SystemMax(), tg.Offline)
+		return compare.FilesError(files, limit, fdlimit.SystemMax(), tg.Offline)
 	}
 	recs, summaryOut, err := sp.out.open(stdout, stderr)
 	if err != nil {
 		return err
 	}
 	defer recs.close()
-	progress := showProgress(sp.out.progress, report.IsTerminal(stderr), sp.out.records == "-" && report.IsTerminal(stdout))
-	var timelines []*report.Timeline
+	var progress io.Writer
+	if report.ShowProgress(sp.out.progress, report.IsTerminal(stderr), sp.out.records == "-" && report.IsTerminal(stdout)) {
+		progress = stderr
+	}
 	html, err := sp.out.openHTML()
 	if err != nil {
 		return err
 	}
-	defer html.close()
-	run.Consumers = func(cfg fetcher.Config) []report.Consumer {
-		cs := recs.consumers()
-		if h := html.consumer(cfg, targets.Len()); h != nil {
-			cs = append(cs, h)
-		}
-		if progress {
-			cs = append(cs, report.NewProgress(stderr, string(cfg.Strategy), targets.Len()))
-		}
-		if sp.out.timeline != "" {
-			t := report.NewTimeline(report.RunLabel(cfg), targets.Len())
-			timelines = append(timelines, t)
-			cs = append(cs, t)
-		}
-		return cs
+	if html != nil {
+		defer html.Close()
 	}
+	views := sp.out.views(recs, progress)
+	run.Consumers = func(cfg fetcher.Config) []report.Consumer { return views.Consumers(cfg, targets.Len()) }
 	var all []report.Summary // every repetition's, for the thresholds
 	for i := range sp.repeat {
 		cmp, err := compare.Run(ctx, run)
@@ -249,15 +240,14 @@ func runCompare(ctx context.Context, args []string, stdin io.Reader, stdout, std
 				return fmt.Errorf("write summary: %w", werr)
 			}
 		}
-		if err := sp.out.drawTimelines(timelines, report.Sweeps(cmp), summaryOut, stderr); err != nil {
+		if err := views.DrawTimelines(cmp, sp.out.summary, sp.out.quiet, summaryOut, stderr, noColor()); err != nil {
 			return err
 		}
 		if i == sp.repeat-1 || cmp.Interrupted() {
-			if err := html.write(cmp); err != nil {
+			if err := finishHTML(html, views, cmp); err != nil {
 				return err
 			}
 		}
-		timelines = timelines[:0]
 		if cmp.Interrupted() {
 			fmt.Fprintln(stderr, "fetchbench: interrupted; the report above is partial")
 			return &exitErr{code: exitInterrupted}
@@ -274,30 +264,6 @@ func runCompare(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	return nil
 }
 
-// filesError says that f does not fit under the open-file limit (the hard limit, which Raise
-// could not pass) and what would: fewer requests in flight, and raising the hard limit only
-// when the system maximum (0: unknown) allows it.
-func filesError(f compare.Files, limit, systemMax uint64, offline bool) error {
-	perRequest := uint64(1)
-	if offline {
-		perRequest = 2
-	}
-	fits := 1
-	if limit > compare.ReservedFiles+perRequest {
-		fits = int((limit - compare.ReservedFiles) / perRequest)
-	}
-	cut := f.Strategy.CutFiles(fits)
-	msg := fmt.Sprintf("%s with up to %d requests in flight needs about %d open files but the limit is %d; %s",
-		f.Strategy, f.InFlight, f.Need, limit, cut)
-	if systemMax == 0 || f.Need <= systemMax {
-		msg += fmt.Sprintf(", or raise the hard limit as root (ulimit -Hn %d)", f.Need)
-	}
-	if offline {
-		msg += ", or run the fake in its own process (fetchbench serve) to halve the need"
-	}
-	return errors.New(msg)
-}
-
 // startProfile starts the hidden --cpuprofile; stop ends it and closes the file.
 func startProfile(path string) (stop func(), err error) {
 	f, err := os.Create(path)
@@ -309,10 +275,4 @@ func startProfile(path string) (stop func(), err error) {
 		return nil, fmt.Errorf("--cpuprofile: %w", err)
 	}
 	return func() { pprof.StopCPUProfile(); f.Close() }, nil
-}
-
-// showProgress decides --progress: always, never, or for auto when stderr is a terminal that
-// does not also show the records (a progress line would run into them).
-func showProgress(mode string, stderrTerminal, recordsOnTerminal bool) bool {
-	return mode == "always" || mode == "auto" && stderrTerminal && !recordsOnTerminal
 }

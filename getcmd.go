@@ -188,7 +188,7 @@ func runGet(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	res, err := get.Run(ctx, job, get.Output{
 		Document:  docs.Write,
 		Failure:   func(msg string) { fmt.Fprintln(stderr, "fetchbench: "+textsafe.Sanitize(msg)) },
-		Consumers: func(fetcher.Config) []report.Consumer { return recs.consumers() },
+		Consumers: func(cfg fetcher.Config) []report.Consumer { return sp.out.views(recs, nil).Consumers(cfg, 0) },
 	})
 	if cerr := docs.Close(); err == nil && cerr != nil {
 		err = cerr

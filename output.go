@@ -1,14 +1,13 @@
 package main
 
-// This file owns opening a run's outputs: the records (the comparison's and get's), the
-// timelines and the HTML report.
+// This file owns opening a run's output files, the records (the comparison's and get's) and
+// the HTML report, and handing them to report.Outputs.
 
 import (
 	"fmt"
 	"io"
 	"os"
 
-	"github.com/fetchbench/fetchbench/fetcher"
 	"github.com/fetchbench/fetchbench/report"
 )
 
@@ -55,14 +54,6 @@ func (o outputs) open(stdout, stderr io.Writer) (*recordsOut, io.Writer, error) 
 	return out, summary, nil
 }
 
-// consumers are the consumers of one run's records.
-func (o *recordsOut) consumers() []report.Consumer {
-	if o.stream == nil {
-		return nil
-	}
-	return []report.Consumer{o.stream.Run()}
-}
-
 // close flushes and closes the records once; later calls return nil.
 func (o *recordsOut) close() error {
 	if o.closed {
@@ -81,45 +72,9 @@ func (o *recordsOut) close() error {
 	return err
 }
 
-// drawTimelines draws the runs' waterfalls, and a chart of each sweep, when --timeline asks
-// for them: after a table or
-// markdown summary, on its writer; on stderr when the summary is for machines (JSON, CSV,
-// benchstat) or absent (-q). Colour only on a terminal, and never with NO_COLOR set (not empty).
-func (o outputs) drawTimelines(ts []*report.Timeline, sweeps []report.Sweep, summary, stderr io.Writer) error {
-	if o.timeline == "" || len(ts) == 0 {
-		return nil
-	}
-	w := summary
-	if o.quiet || (o.summary != "table" && o.summary != "markdown") {
-		w = stderr
-	} else {
-		fmt.Fprintln(w)
-	}
-	noColor := os.Getenv("NO_COLOR") != "" // no-color.org: set and not empty
-	opts := report.TimelineOptions{Own: o.timeline == "own", Color: report.IsTerminal(w) && !noColor}
-	if err := report.WriteTimelines(w, ts, opts); err != nil {
-		return err
-	}
-	return report.WriteSweepCharts(w, sweeps, opts.Color)
-}
-
-// htmlReport is the --html file being built: one report.HTMLRun per run.
-type htmlReport struct {
-	file   *os.File
-	runs   []*report.HTMLRun
-	closed bool
-}
-
-// close closes the file if write has not; a report cut short stays empty.
-func (h *htmlReport) close() {
-	if h != nil && !h.closed {
-		h.closed = true
-		h.file.Close()
-	}
-}
-
-// openHTML creates the --html file up front, so that a bad path fails before any request.
-func (o outputs) openHTML() (*htmlReport, error) {
+// openHTML creates the --html file up front, so that a bad path fails before any request;
+// nil without --html.
+func (o outputs) openHTML() (*os.File, error) {
 	if o.html == "" {
 		return nil, nil
 	}
@@ -127,29 +82,23 @@ func (o outputs) openHTML() (*htmlReport, error) {
 	if err != nil {
 		return nil, usagef("--html: %v", err)
 	}
-	return &htmlReport{file: f}, nil
+	return f, nil
 }
 
-// consumer is the report part of one more run, or nil without --html.
-func (h *htmlReport) consumer(cfg fetcher.Config, n int) report.Consumer {
-	if h == nil {
-		return nil
-	}
-	r := report.NewHTMLRun(report.RunLabel(cfg), n)
-	h.runs = append(h.runs, r)
-	return r
+// views are the report.Outputs of a run's records, progress line (when progress), timelines
+// and HTML report.
+func (o outputs) views(recs *recordsOut, progress io.Writer) *report.Outputs {
+	return &report.Outputs{Records: recs.stream, Progress: progress, Timeline: o.timeline, HTML: o.html != ""}
 }
 
-// write writes the report of c (whose runs are the last len(c.Summaries) consumers) and
-// closes the file.
-func (h *htmlReport) write(c report.Comparison) error {
-	if h == nil {
+// finishHTML writes the HTML report of c into f (nil: none) and closes it; a report cut short
+// stays empty.
+func finishHTML(f *os.File, views *report.Outputs, c report.Comparison) error {
+	if f == nil {
 		return nil
 	}
-	runs := h.runs[max(0, len(h.runs)-len(c.Summaries)):]
-	err := report.WriteHTML(h.file, c, runs)
-	h.closed = true
-	if cerr := h.file.Close(); err == nil && cerr != nil {
+	err := views.WriteHTML(f, c)
+	if cerr := f.Close(); err == nil && cerr != nil {
 		err = cerr
 	}
 	if err != nil {
@@ -157,3 +106,6 @@ func (h *htmlReport) write(c report.Comparison) error {
 	}
 	return nil
 }
+
+// noColor reports whether NO_COLOR is set and not empty (no-color.org).
+func noColor() bool { return os.Getenv("NO_COLOR") != "" }

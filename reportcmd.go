@@ -1,17 +1,17 @@
 package main
 
+// This file owns the report command: its usage and flags, and the replay of record files
+// into the summary, timelines and HTML report of their runs.
+
 import (
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"slices"
-	"strings"
 
 	"github.com/spf13/pflag"
 
-	"github.com/fetchbench/fetchbench/fetcher"
 	"github.com/fetchbench/fetchbench/internal/cliflag"
 	"github.com/fetchbench/fetchbench/report"
 )
@@ -84,85 +84,40 @@ func runReport(_ context.Context, args []string, stdin io.Reader, stdout, stderr
 	if len(files) == 0 {
 		return usagef("report: name at least one record file (- for stdin; see fetchbench report --help)")
 	}
-	inputs, cleanup, err := reportInputs(files, stdin)
+	inputs, cleanup, err := report.OpenInputs(files, stdin)
 	defer cleanup()
-	if err != nil {
-		return err
+	var pe *os.PathError
+	switch {
+	case errors.Is(err, report.ErrStdinTwice):
+		return usagef("report: %v", err)
+	case errors.As(err, &pe):
+		return usagef("report %s: %v", pe.Path, pe.Err)
+	case err != nil:
+		return fmt.Errorf("report: %w", err)
 	}
 	html, err := o.out.openHTML()
 	if err != nil {
 		return err
 	}
-	defer html.close()
-	var timelines []*report.Timeline
-	cmp, err := report.Replay(inputs, func(cfg fetcher.Config, n int) []report.Consumer {
-		var cs []report.Consumer
-		if h := html.consumer(cfg, n); h != nil {
-			cs = append(cs, h)
-		}
-		if o.out.timeline != "" {
-			t := report.NewTimeline(report.RunLabel(cfg), n)
-			timelines = append(timelines, t)
-			cs = append(cs, t)
-		}
-		return cs
-	})
+	if html != nil {
+		defer html.Close()
+	}
+	views := o.out.views(&recordsOut{}, nil)
+	cmp, err := report.Replay(inputs, views.Consumers)
 	var re *report.ReplayError
 	switch {
 	case errors.As(err, &re):
 		return usagef("report %v", err)
 	case errors.Is(err, report.ErrNoRecords):
-		return usagef("report: no records in %s", quotedList(files))
+		return usagef("report: no records in %s", report.JoinNames(files))
 	case err != nil:
 		return fmt.Errorf("report %w", err)
 	}
 	if err := report.Write(stdout, o.out.summary, cmp, report.IsTerminal(stdout)); err != nil {
 		return fmt.Errorf("write summary: %w", err)
 	}
-	if err := o.out.drawTimelines(timelines, report.Sweeps(cmp), stdout, stderr); err != nil {
+	if err := views.DrawTimelines(cmp, o.out.summary, false, stdout, stderr, noColor()); err != nil {
 		return err
 	}
-	return html.write(cmp)
-}
-
-// reportInputs checks that every file can be opened (Replay opens them later); stdin ("-", once)
-// is copied to a temporary file, since Replay reads its inputs twice; cleanup removes it.
-func reportInputs(files []string, stdin io.Reader) ([]report.ReplayInput, func(), error) {
-	var inputs []report.ReplayInput
-	cleanup := func() {}
-	if i := slices.Index(files, "-"); i >= 0 && slices.Contains(files[i+1:], "-") {
-		return nil, cleanup, usagef("report: - (stdin) given twice")
-	}
-	for _, name := range files {
-		path := name
-		if name == "-" {
-			tmp, err := os.CreateTemp("", "fetchbench-report-*")
-			if err != nil {
-				return nil, cleanup, fmt.Errorf("report: spool stdin: %w", err)
-			}
-			prev := cleanup
-			cleanup = func() { tmp.Close(); os.Remove(tmp.Name()); prev() }
-			if _, err := io.Copy(tmp, stdin); err != nil {
-				return nil, cleanup, fmt.Errorf("report: read stdin: %w", err)
-			}
-			path = tmp.Name()
-		} else if f, err := os.Open(name); err != nil {
-			return nil, cleanup, usagef("report %s: %v", name, errors.Unwrap(err))
-		} else {
-			f.Close()
-		}
-		inputs = append(inputs, report.ReplayInput{Name: name, Open: func() (io.ReadCloser, error) { return os.Open(path) }})
-	}
-	return inputs, cleanup, nil
-}
-
-// quotedList is names joined for a message: "a.ndjson", "a.ndjson and b.csv", "a, b and c".
-func quotedList(names []string) string {
-	switch len(names) {
-	case 1:
-		return names[0]
-	case 2:
-		return names[0] + " and " + names[1]
-	}
-	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+	return finishHTML(html, views, cmp)
 }

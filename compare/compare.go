@@ -101,36 +101,3 @@ func Host(u string) string {
 	}
 	return u
 }
-
-// Files is what a comparison needs of the open-file limit.
-type Files struct {
-	Need     uint64           // open files needed: InFlight (twice that with the server in process) plus ReservedFiles
-	InFlight int              // the most requests the hungriest run may have on the wire at once
-	Strategy fetcher.Strategy // that run's strategy
-}
-
-// FilesNeeded is about how many open files a comparison needs: one per request in flight in
-// its hungriest run (twice that when the server runs in the same process: it holds the other
-// end of every connection), plus ReservedFiles for everything else. In flight is at most the run's
-// slots; without slots, every target for unbounded, and for ratelimit the requests its rate
-// starts within one timeout (plus its burst).
-func FilesNeeded(spec Spec, inProcessServer bool) Files {
-	n := spec.Targets.Len()
-	var f Files
-	for _, c := range spec.Configs {
-		inFlight := c.Strategy.MaxInFlight(c.Limits, n, c.Timeout)
-		if inFlight > f.InFlight || f.Strategy == "" {
-			f.InFlight, f.Strategy = inFlight, c.Strategy
-		}
-	}
-	f.Need = uint64(f.InFlight)
-	if inProcessServer {
-		f.Need *= 2
-	}
-	f.Need += ReservedFiles
-	return f
-}
-
-// ReservedFiles are the open files counted for everything but connections: standard streams,
-// the poller, listeners, the records file.
-const ReservedFiles = 64

@@ -1,0 +1,69 @@
+package compare
+
+// This file owns the open-file arithmetic of a comparison: how many files it needs, and what
+// to say when the limit is lower.
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/fetchbench/fetchbench/fetcher"
+)
+
+// Files is what a comparison needs of the open-file limit.
+type Files struct {
+	Need     uint64           // open files needed: InFlight (twice that with the server in process) plus ReservedFiles
+	InFlight int              // the most requests the hungriest run may have on the wire at once
+	Strategy fetcher.Strategy // that run's strategy
+}
+
+// FilesNeeded is about how many open files a comparison needs: one per request in flight in
+// its hungriest run (twice that when the server runs in the same process: it holds the other
+// end of every connection), plus ReservedFiles for everything else. In flight is at most the run's
+// slots; without slots, every target for unbounded, and for ratelimit the requests its rate
+// starts within one timeout (plus its burst).
+func FilesNeeded(spec Spec, inProcessServer bool) Files {
+	n := spec.Targets.Len()
+	var f Files
+	for _, c := range spec.Configs {
+		inFlight := c.Strategy.MaxInFlight(c.Limits, n, c.Timeout)
+		if inFlight > f.InFlight || f.Strategy == "" {
+			f.InFlight, f.Strategy = inFlight, c.Strategy
+		}
+	}
+	f.Need = uint64(f.InFlight)
+	if inProcessServer {
+		f.Need *= 2
+	}
+	f.Need += ReservedFiles
+	return f
+}
+
+// ReservedFiles are the open files counted for everything but connections: standard streams,
+// the poller, listeners, the records file.
+const ReservedFiles = 64
+
+// FilesError says that f does not fit under the open-file limit (the hard limit, which could
+// not be raised past) and what would: fewer requests in flight (Strategy.CutFiles), and
+// raising the hard limit only when the system maximum (0: unknown) allows it. inProcessServer
+// is FilesNeeded's: the fake runs in this process.
+func FilesError(f Files, limit, systemMax uint64, inProcessServer bool) error {
+	perRequest := uint64(1)
+	if inProcessServer {
+		perRequest = 2
+	}
+	fits := 1
+	if limit > ReservedFiles+perRequest {
+		fits = int((limit - ReservedFiles) / perRequest)
+	}
+	cut := f.Strategy.CutFiles(fits)
+	msg := fmt.Sprintf("%s with up to %d requests in flight needs about %d open files but the limit is %d; %s",
+		f.Strategy, f.InFlight, f.Need, limit, cut)
+	if systemMax == 0 || f.Need <= systemMax {
+		msg += fmt.Sprintf(", or raise the hard limit as root (ulimit -Hn %d)", f.Need)
+	}
+	if inProcessServer {
+		msg += ", or run the fake in its own process (fetchbench serve) to halve the need"
+	}
+	return errors.New(msg)
+}

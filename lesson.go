@@ -1,5 +1,7 @@
 package main
 
+// This file owns the lesson command: its usage and flags (package lesson runs the lessons).
+
 import (
 	"context"
 	"errors"

@@ -95,16 +95,10 @@ func newCompareFlags(o *compareOptions) *pflag.FlagSet {
 	addLimitFlags(fs, &o.knobs, 10, &o.slots, &o.rates)
 	addRunFlags(fs, &o.run)
 
-	fs.VarP(cliflag.Choice(&o.out.summary, "table", report.Formats, func(s string) error {
-		return cliflag.Valuef("unknown format %q (want table, json, csv, markdown or benchstat)", s)
-	}), "output", "o", "summary format: table|json|csv|markdown|benchstat (Go benchmark lines, for benchstat)")
+	addSummaryFlag(fs, &o.out, "summary format: table|json|csv|markdown|benchstat (Go benchmark lines, for benchstat)")
 	fs.Var(cliflag.Int(&o.repeat, 1, 1, 1000), "repeat", "run everything K times, with -o benchstat: one line per run, so that benchstat has samples")
 	addOutputFlags(fs, &o.out, "completion", "record order: completion|input", true)
-	fs.Var(cliflag.Choice(&o.out.timeline, "", []string{"", "shared", "own"}, func(s string) error {
-		return cliflag.Valuef("want shared or own, got %q", s)
-	}), "timeline", "draw each run as a waterfall after the summary, on one time axis (--timeline=own: one per run)")
-	fs.Lookup("timeline").NoOptDefVal = "shared"
-	fs.StringVar(&o.out.html, "html", "", "write a self-contained HTML report with charts to FILE (it fetches nothing when opened)")
+	addViewFlags(fs, &o.out, "write a self-contained HTML report with charts to FILE (it fetches nothing when opened)")
 	fs.Var(cliflag.Parsed(&o.thresholds, "", cliflag.Colon, report.ParseThresholds),
 		"fail-on", "thresholds per strategy, e.g. 'errors>0,p99>500ms,efficiency<0.9,rps<50' (exit 3 on breach)")
 

@@ -13,19 +13,27 @@ import (
 
 	"github.com/fetchbench/fetchbench/fetcher"
 	"github.com/fetchbench/fetchbench/internal/cliflag"
+	"github.com/fetchbench/fetchbench/report"
 	"github.com/fetchbench/fetchbench/swapi"
 	"github.com/fetchbench/fetchbench/targets"
 )
 
 // parseFlags parses args into fs. For -h/--help it writes the usage (header, then the flags)
-// to stdout and returns errHelp; every other problem is a usage error naming the flag, with
-// prefix before and hint after pflag's own messages.
+// to stdout and returns errHelp; every other problem, a positional argument included, is a
+// usage error naming the flag, with prefix before and hint after pflag's own messages.
 func parseFlags(fs *pflag.FlagSet, args []string, usage, prefix, hint string, stdout io.Writer) error {
+	if err := parseArgs(fs, args, usage, "", prefix, hint, stdout); err != nil || fs.NArg() == 0 {
+		return err
+	}
+	return usagef("%sunexpected argument %q (%s)", prefix, fs.Arg(0), hint)
+}
+
+// parseArgs parses as parseFlags does but leaves positional arguments in fs.Args; valuePrefix
+// goes before the message of a value the flag checked itself.
+func parseArgs(fs *pflag.FlagSet, args []string, usage, valuePrefix, prefix, hint string, stdout io.Writer) error {
 	fs.SetOutput(io.Discard)
 	err := fs.Parse(args)
 	switch {
-	case err == nil && fs.NArg() > 0:
-		return usagef("%sunexpected argument %q (%s)", prefix, fs.Arg(0), hint)
 	case err == nil:
 		return nil
 	case errors.Is(err, pflag.ErrHelp):
@@ -35,9 +43,25 @@ func parseFlags(fs *pflag.FlagSet, args []string, usage, prefix, hint string, st
 		return errHelp
 	}
 	if msg, ok := cliflag.Message(err); ok {
-		return usagef("%s", msg)
+		return usagef("%s%s", valuePrefix, msg)
 	}
 	return usagef("%s%v (%s)", prefix, err, hint)
+}
+
+// addSummaryFlag registers -o, the summary's format, shared by the comparison and report.
+func addSummaryFlag(fs *pflag.FlagSet, o *outputs, usage string) {
+	fs.VarP(cliflag.Choice(&o.summary, "table", report.Formats, func(s string) error {
+		return cliflag.Valuef("unknown format %q (want table, json, csv, markdown or benchstat)", s)
+	}), "output", "o", usage)
+}
+
+// addViewFlags registers --timeline and --html (htmlUsage), shared by the comparison and report.
+func addViewFlags(fs *pflag.FlagSet, o *outputs, htmlUsage string) {
+	fs.Var(cliflag.Choice(&o.timeline, "", []string{"", "shared", "own"}, func(s string) error {
+		return cliflag.Valuef("want shared or own, got %q", s)
+	}), "timeline", "draw each run as a waterfall after the summary, on one time axis (--timeline=own: one per run)")
+	fs.Lookup("timeline").NoOptDefVal = "shared"
+	fs.StringVar(&o.html, "html", "", htmlUsage)
 }
 
 // targetFlags are the flags that choose the targets and the API, shared by the comparison

@@ -12,7 +12,6 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/fetchbench/fetchbench/internal/cliflag"
 	"github.com/fetchbench/fetchbench/report"
 )
 
@@ -52,14 +51,8 @@ type reportOptions struct {
 func newReportFlags(o *reportOptions) *pflag.FlagSet {
 	fs := pflag.NewFlagSet("fetchbench report", pflag.ContinueOnError)
 	fs.SortFlags = false
-	fs.VarP(cliflag.Choice(&o.out.summary, "table", report.Formats, func(s string) error {
-		return cliflag.Valuef("unknown format %q (want table, json, csv, markdown or benchstat)", s)
-	}), "output", "o", "summary format: table|json|csv|markdown|benchstat")
-	fs.Var(cliflag.Choice(&o.out.timeline, "", []string{"", "shared", "own"}, func(s string) error {
-		return cliflag.Valuef("want shared or own, got %q", s)
-	}), "timeline", "draw each run as a waterfall after the summary, on one time axis (--timeline=own: one per run)")
-	fs.Lookup("timeline").NoOptDefVal = "shared"
-	fs.StringVar(&o.out.html, "html", "", "write a self-contained HTML report with charts to FILE")
+	addSummaryFlag(fs, &o.out, "summary format: table|json|csv|markdown|benchstat")
+	addViewFlags(fs, &o.out, "write a self-contained HTML report with charts to FILE")
 	return fs
 }
 
@@ -67,18 +60,8 @@ func newReportFlags(o *reportOptions) *pflag.FlagSet {
 func runReport(_ context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	var o reportOptions
 	fs := newReportFlags(&o)
-	fs.SetOutput(io.Discard)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			if _, err := io.WriteString(stdout, reportUsage+fs.FlagUsagesWrapped(100)); err != nil {
-				return err
-			}
-			return errHelp
-		}
-		if msg, ok := cliflag.Message(err); ok {
-			return usagef("report: %s", msg)
-		}
-		return usagef("report: %v (see fetchbench report --help)", err)
+	if err := parseArgs(fs, args, reportUsage, "report: ", "report: ", "see fetchbench report --help", stdout); err != nil {
+		return err
 	}
 	files := fs.Args()
 	if len(files) == 0 {

@@ -4,12 +4,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
-	"net/netip"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -105,26 +103,13 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	return nil
 }
 
-// checkAddr requires host:port with a numeric port, and a loopback host unless public.
+// checkAddr is fakeswapi.CheckAddr's verdict as a usage error naming --addr.
 func checkAddr(addr string, public bool) error {
-	host, port, err := net.SplitHostPort(addr)
-	if err == nil {
-		_, err = strconv.ParseUint(port, 10, 16)
-	}
-	if err != nil {
+	switch err := fakeswapi.CheckAddr(addr, public); {
+	case errors.Is(err, fakeswapi.ErrNotLoopback):
+		return usagef("--addr %s is not a loopback address; add --public to serve on the network", addr)
+	case err != nil:
 		return usagef("--addr %s: want host:port, e.g. %s", addr, defaultServeAddr)
 	}
-	if !public && !isLoopback(host) {
-		return usagef("--addr %s is not a loopback address; add --public to serve on the network", addr)
-	}
 	return nil
-}
-
-// isLoopback reports whether host is "localhost" or a loopback IP address.
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip, err := netip.ParseAddr(host)
-	return err == nil && ip.IsLoopback()
 }

@@ -217,8 +217,7 @@ func TestServeDefaultAddrIsLoopback(t *testing.T) {
 	if err := newServeFlags(&o).Parse(nil); err != nil {
 		t.Fatal(err)
 	}
-	host, _, err := net.SplitHostPort(o.addr)
-	if err != nil || !isLoopback(host) || o.public {
+	if err := fakeswapi.CheckAddr(o.addr, false); err != nil || o.public {
 		t.Errorf("default --addr %q (public %v): want a loopback address, not public", o.addr, o.public)
 	}
 	if err := checkAddr(o.addr, o.public); err != nil {

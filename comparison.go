@@ -139,14 +139,7 @@ func (o *compareOptions) spec(set func(string) bool) (*compareSpec, error) {
 	knobs := o.knobs
 	knobs.Concurrency, knobs.Rate = o.slots[0], o.rates[0]
 	knobs.CapRate = set("concurrency") && len(o.slots) == 1 // a sweep of -c does not cap ratelimit
-	var configs []fetcher.Config
-	for _, s := range o.strategies {
-		for _, k := range s.Levels(knobs, o.slots, o.rates) {
-			c := o.run
-			c.Strategy, c.Limits = s, s.Limits(k)
-			configs = append(configs, c)
-		}
-	}
+	configs := compare.Configs(o.run, o.strategies, knobs, o.slots, o.rates)
 	discovery := o.run
 	discovery.Strategy, discovery.Limits = fetcher.Semaphore, fetcher.Semaphore.Limits(knobs)
 	return &compareSpec{configs: configs, target: target, discovery: discovery, repeat: o.repeat, thresholds: o.thresholds, out: out, cpuProfile: o.cpuProfile}, nil
@@ -192,7 +185,7 @@ func runCompare(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if err != nil {
 		return err
 	}
-	defer recs.close()
+	defer recs.Close()
 	var progress io.Writer
 	if report.ShowProgress(sp.out.progress, report.IsTerminal(stderr), sp.out.records == "-" && report.IsTerminal(stdout)) {
 		progress = stderr
@@ -210,7 +203,7 @@ func runCompare(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	for i := range sp.repeat {
 		cmp, err := compare.Run(ctx, run)
 		if i == sp.repeat-1 || err != nil || cmp.Interrupted() {
-			if cerr := recs.close(); err == nil && cerr != nil {
+			if cerr := recs.Close(); err == nil && cerr != nil {
 				err = cerr
 			}
 		}
@@ -224,14 +217,8 @@ func runCompare(ctx context.Context, args []string, stdin io.Reader, stdout, std
 			return fmt.Errorf("write records: %w", err)
 		}
 		if !sp.out.quiet {
-			var werr error
-			if i == 0 {
-				werr = report.Write(summaryOut, sp.out.summary, cmp, report.IsTerminal(summaryOut))
-			} else {
-				werr = report.WriteBenchstat(summaryOut, cmp, false) // the header once per file
-			}
-			if werr != nil {
-				return fmt.Errorf("write summary: %w", werr)
+			if err := report.WriteRepeat(summaryOut, sp.out.summary, cmp, i, report.IsTerminal(summaryOut)); err != nil {
+				return fmt.Errorf("write summary: %w", err)
 			}
 		}
 		if err := views.DrawTimelines(cmp, sp.out.summary, sp.out.quiet, summaryOut, stderr, noColor()); err != nil {

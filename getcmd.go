@@ -184,7 +184,7 @@ func runGet(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	if err != nil {
 		return err
 	}
-	defer recs.close()
+	defer recs.Close()
 	res, err := get.Run(ctx, job, get.Output{
 		Document:  docs.Write,
 		Failure:   func(msg string) { fmt.Fprintln(stderr, "fetchbench: "+textsafe.Sanitize(msg)) },
@@ -193,7 +193,7 @@ func runGet(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	if cerr := docs.Close(); err == nil && cerr != nil {
 		err = cerr
 	}
-	if cerr := recs.close(); err == nil && cerr != nil {
+	if cerr := recs.Close(); err == nil && cerr != nil {
 		err = cerr
 	}
 	switch {

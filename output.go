@@ -23,53 +23,26 @@ type outputs struct {
 	html     string // --html: "" none, else the report's file
 }
 
-// recordsOut is where --records go: nothing, stdout or a file, as one report.RecordStream.
-type recordsOut struct {
-	stream *report.RecordStream // nil without --records
-	file   *os.File             // nil unless a file
-	closed bool
-}
-
-// open opens --records and returns it with the summary's writer: stdout, or stderr when the
-// records take stdout.
-func (o outputs) open(stdout, stderr io.Writer) (*recordsOut, io.Writer, error) {
-	out := &recordsOut{}
+// open opens --records (nil without) and returns it with the summary's writer: stdout, or
+// stderr when the records take stdout.
+func (o outputs) open(stdout, stderr io.Writer) (*report.RecordsOut, io.Writer, error) {
 	if o.records == "" {
-		return out, stdout, nil
+		return nil, stdout, nil
 	}
-	w, summary := stdout, stderr
+	var w, summary io.Writer = stdout, stderr
+	var file io.Closer
 	if o.records != "-" {
 		f, err := os.Create(o.records)
 		if err != nil {
 			return nil, nil, usagef("--records: %v", err)
 		}
-		out.file, w, summary = f, f, stdout
+		file, w, summary = f, f, stdout
 	}
-	s, err := report.NewRecordStream(w, o.format, o.order == "input", report.IsTerminal(w))
+	recs, err := report.NewRecordsOut(w, file, o.format, o.order == "input")
 	if err != nil {
-		out.close()
 		return nil, nil, usagef("--records-format: %v", err)
 	}
-	out.stream = s
-	return out, summary, nil
-}
-
-// close flushes and closes the records once; later calls return nil.
-func (o *recordsOut) close() error {
-	if o.closed {
-		return nil
-	}
-	o.closed = true
-	var err error
-	if o.stream != nil {
-		err = o.stream.Close()
-	}
-	if o.file != nil {
-		if cerr := o.file.Close(); err == nil {
-			err = cerr
-		}
-	}
-	return err
+	return recs, summary, nil
 }
 
 // openHTML creates the --html file up front, so that a bad path fails before any request;
@@ -87,8 +60,8 @@ func (o outputs) openHTML() (*os.File, error) {
 
 // views are the report.Outputs of a run's records, progress line (when progress), timelines
 // and HTML report.
-func (o outputs) views(recs *recordsOut, progress io.Writer) *report.Outputs {
-	return &report.Outputs{Records: recs.stream, Progress: progress, Timeline: o.timeline, HTML: o.html != ""}
+func (o outputs) views(recs *report.RecordsOut, progress io.Writer) *report.Outputs {
+	return &report.Outputs{Records: recs.Stream(), Progress: progress, Timeline: o.timeline, HTML: o.html != ""}
 }
 
 // finishHTML writes the HTML report of c into f (nil: none) and closes it; a report cut short

@@ -85,7 +85,7 @@ func runReport(_ context.Context, args []string, stdin io.Reader, stdout, stderr
 	if html != nil {
 		defer html.Close()
 	}
-	views := o.out.views(&recordsOut{}, nil)
+	views := o.out.views(nil, nil)
 	cmp, err := report.Replay(inputs, views.Consumers)
 	var re *report.ReplayError
 	switch {

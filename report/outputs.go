@@ -87,3 +87,13 @@ func (o *Outputs) WriteHTML(w io.Writer, c Comparison) error {
 func ShowProgress(mode string, stderrTerminal, recordsOnTerminal bool) bool {
 	return mode == "always" || mode == "auto" && stderrTerminal && !recordsOnTerminal
 }
+
+// WriteRepeat writes the summary of repetition i (from 0) of runs repeated for benchstat:
+// the first as Write does, in format, every later one as benchstat lines without the
+// configuration header, so that one file holds every sample.
+func WriteRepeat(w io.Writer, format string, c Comparison, i int, terminal bool) error {
+	if i == 0 {
+		return Write(w, format, c, terminal)
+	}
+	return WriteBenchstat(w, c, false)
+}

@@ -22,50 +22,6 @@ import (
 	"github.com/fetchbench/fetchbench/targets"
 )
 
-const compareUsage = `fetchbench fetches N resources (SWAPI people by default) with four concurrency
-strategies — sequential, unbounded, semaphore, ratelimit — measures every request,
-and prints one table comparing what each strategy costs and buys.
-
-Usage:
-  fetchbench [flags]           run the chosen strategies and print the comparison
-  fetchbench get [flags]       fetch with one strategy and print the documents (see fetchbench get --help)
-  fetchbench serve [flags]     run the fake SWAPI in the foreground (see fetchbench serve --help)
-  fetchbench lesson NAME       reproduce a classic lesson: restaurant, gather or workers (see fetchbench lesson --help)
-
-Examples:
-  # all four strategies against the built-in fake SWAPI (100 ms per request)
-  fetchbench --offline
-
-  # one strategy, 50 requests, at most 5 in flight, against the real SWAPI
-  fetchbench -s semaphore -c 5 -n 50
-
-  # stream the names of people 1..9 to jq; stdout carries only records
-  fetchbench --offline -n 9 -s unbounded --records - -q | jq -r .name
-
-  # per-request records as CSV to a file, a markdown summary to paste in a PR
-  fetchbench --offline --ids 1-30 --records runs.csv -o markdown
-
-  # the staircase of sequential against the block of unbounded, as waterfalls
-  fetchbench --offline -n 8 --timeline
-
-  # where more concurrency stops paying: one row per level, then the knee and Little's law
-  fetchbench --offline --fake-workers 8 -s semaphore -c 1..32 -n 64
-
-  # a CI gate: fail (exit 3) if any strategy errs or its p99 exceeds 500ms
-  fetchbench --offline -s ratelimit -r 20 --fail-on 'errors>0,p99>500ms'
-
-  # every person from swapi.tech, discovered from its list pages, under each strategy
-  fetchbench --api tech --all
-
-  # serve the fake SWAPI on 127.0.0.1:8080 with 4 server-side workers
-  fetchbench serve --fake-latency 50ms --fake-workers 4
-
-Exit codes: 0 done, 1 the run could not be performed, 2 usage error,
-3 a threshold or deadline failed, 130 interrupted (after the partial report).
-
-Flags:
-`
-
 // compareOptions holds the parsed flags of the comparison command. Values are checked as they
 // are parsed (see flags.go); only combinations are checked by spec.
 type compareOptions struct {

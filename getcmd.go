@@ -21,43 +21,6 @@ import (
 	"github.com/fetchbench/fetchbench/targets"
 )
 
-const getUsage = `fetchbench get fetches documents with one strategy and prints them: the product is the
-data. One document per target on stdout (NDJSON in a pipe, a table on a terminal), in input
-order; each failure is one line on stderr; the one-row summary goes to stderr too.
-
-Usage:
-  fetchbench get [flags]
-
-Examples:
-  # every person, from whichever SWAPI is alive, as NDJSON for jq
-  fetchbench get --api py4e --all | jq -r .name
-
-  # three people, two members each, as CSV
-  fetchbench get --offline -n 3 --fields name,height -o csv
-
-  # every person with the homeworld document in place of its URL (one level deep)
-  fetchbench get --offline --all --expand homeworld --fields name,homeworld -q | jq -r '.name + ": " + .homeworld.name'
-
-  # scrape the title and first link of plain web pages listed in a file
-  fetchbench get --urls pages.txt --field title=h1 --field link=a@href -o csv
-
-  # script against a real SWAPI without spending its daily quota twice
-  fetchbench get --api tech --all --cache ~/.cache/fetchbench -q > people.ndjson
-
-Fields: --fields keeps top-level members in the order given (a missing one is null);
---field NAME=PATH adds a member taken, from a JSON document, at a dotted path (gjson syntax:
-films.0, homeworld, films.#), and from an HTML page with a CSS selector (h1, div.title, a@href
-for an attribute); what matches nothing is null.
---expand replaces the URLs in the named members by the linked documents, one level deep; each
-distinct URL is fetched once, through the same strategy (the rate limit counts it), and only on
-the document's own host.
-
-Exit codes: 0 every target fetched, 3 some failed, 1 none could be fetched, 2 usage error,
-130 interrupted.
-
-Flags:
-`
-
 // getOptions holds the parsed flags of the get command.
 type getOptions struct {
 	target   targetFlags

@@ -16,25 +16,6 @@ import (
 	"github.com/fetchbench/fetchbench/report"
 )
 
-const lessonUsage = `fetchbench lesson reproduces a classic lesson on concurrency with the built-in fake: it
-says what the lesson claims, runs it, and prints the measured table and the timeline.
-
-Usage:
-  fetchbench lesson restaurant|gather|workers [--time-scale 0.1]
-
-Lessons:
-  restaurant  four orders of burgers (7.5 s), frites (4 s), sodas (1 s) and beers (1.2 s):
-              one waiter at a time, two waiters, and the async waiter who never waits
-  gather      SWAPI people 1..9 one by one, then all at once (asyncio.gather)
-  workers     a 5 s blocking resource behind a sync server with 1, 5 and unlimited workers,
-              1, 4 and 10 clients at once, each with a 7 s limit: who gets an answer in time
-
-Every duration is multiplied by --time-scale so that a lesson runs in seconds; the tables
-give real times and the lesson's own (unscaled) ones.
-
-Flags:
-`
-
 // lessonOptions are the parsed flags of the lesson command.
 type lessonOptions struct {
 	name  string

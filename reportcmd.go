@@ -15,34 +15,6 @@ import (
 	"github.com/fetchbench/fetchbench/report"
 )
 
-const reportUsage = `fetchbench report reads record files (written with --records, NDJSON or CSV) and prints
-what the live run printed: one row per run (a strategy and its parameters), in the same
-formats. Several files are merged on the wall clock: the records of one run from several
-files (several processes, or halves of the targets) make one row.
-
-Usage:
-  fetchbench report [flags] FILE...    (- reads stdin)
-
-Examples:
-  # record a run, then print its summary again, as JSON
-  fetchbench --offline -n 50 --records run.ndjson -q
-  fetchbench report run.ndjson -o json
-
-  # two halves of the targets, run apart, summarised as one run per strategy
-  fetchbench --offline --ids 1-25 -s semaphore --records a.ndjson -q
-  fetchbench --offline --ids 26-50 -s semaphore --records b.csv -q
-  fetchbench report a.ndjson b.csv
-
-  # the waterfalls and an HTML report of recorded runs; only the errors, from jq
-  fetchbench report run.ndjson --timeline --html run.html
-  jq -c 'select(.error != "")' run.ndjson | fetchbench report -
-
-Exit codes: 0 done, 1 a file could not be read, 2 usage error or a malformed record
-(the message names FILE:LINE).
-
-Flags:
-`
-
 // reportOptions holds the parsed flags of the report command.
 type reportOptions struct {
 	out outputs

@@ -21,32 +21,6 @@ const (
 	defaultServeLatency = 100 * time.Millisecond // the same as --offline
 )
 
-const serveUsage = `fetchbench serve runs the fake SWAPI in the foreground until interrupted (Ctrl-C).
-
-The API is under /api/ (people, planets, films, species, vehicles, starships, with SWAPI's
-ids, fields and paging), shaped as swapi.dev's unless --dialect names another public SWAPI. GET /__stats reports what the server observed; POST /__stats/reset
-clears it. It listens on a loopback address only, unless --public is given.
-On start it prints "fake SWAPI listening on http://ADDR/api/" to stderr; stdout stays empty.
-
-Usage:
-  fetchbench serve [flags]
-
-Examples:
-  # a sync server with 4 workers and 50 ms per request, on 127.0.0.1:8080
-  fetchbench serve --fake-latency 50ms --fake-workers 4
-
-  # a free port, one log line per request on stderr
-  fetchbench serve --addr 127.0.0.1:0 -v
-
-  # swapi.tech's shapes: /api/people/1 wraps result.properties, lists page with &limit=
-  fetchbench serve --dialect tech
-
-  # a throttled API: 5 requests/s, then 429 with Retry-After
-  fetchbench serve --fake-rate 5 --fake-burst 5
-
-Flags:
-`
-
 // serveOptions holds the parsed flags of the serve command.
 type serveOptions struct {
 	dialect string

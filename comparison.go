@@ -1,6 +1,6 @@
 package main
 
-// This file owns the comparison command (fetchbench with no subcommand): its usage, flags,
+// This file owns the comparison command (fetchbench with no subcommand): its flags,
 // spec and run.
 
 import (

@@ -182,7 +182,7 @@ func newLister(d *swapi.Dialect, base, resource string, onPage pageFunc) *lister
 
 // frontier returns a new frontier holding page 1.
 func (l *lister) frontier() *fetcher.Frontier {
-	l.f = fetcher.NewFrontier(nil)
+	l.f = fetcher.NewFrontier(nil, fetcher.Scope{})
 	l.start = time.Now()
 	l.push(1, 0)
 	return l.f
@@ -324,7 +324,7 @@ func Run(ctx context.Context, job Job, out Output) (Result, error) {
 		f = l.frontier()
 		res.Discovery = l.disc
 	} else {
-		f = fetcher.NewFrontier(job.Targets)
+		f = fetcher.NewFrontier(job.Targets, job.Config.Scope)
 	}
 	cfg.Follow = func(rec *fetcher.Record) {
 		switch {

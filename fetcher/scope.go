@@ -15,6 +15,11 @@ import (
 // one of the hosts of the run's Scope, or whose scheme is not http(s).
 var ErrOutOfScope = errors.New("outside the hosts you named")
 
+// ErrNoAnswer is wrapped by the error of work built on requests (a discovery, say) that
+// failed because a request got no answer at all: the server could not be reached, as opposed
+// to an answer that was an error or not what was expected.
+var ErrNoAnswer = errors.New("no answer")
+
 // Scope is the set of hosts (scheme, host and port) a run may send requests to: the hosts the
 // user named (base URL, URL template, URL list). The zero value names no host and allows any
 // http(s) URL; Schedule then scopes the run to the hosts of its source's base targets, when

@@ -238,6 +238,8 @@ func TestDiscoverHostile(t *testing.T) {
 			wantErr: "try --api info", noHint: true},
 		{name: "tech mirror without --api", dialect: swapi.Dev, body: `{"message":"ok","total_pages":1,"results":[]}`,
 			wantErr: "try --api tech", noHint: true},
+		{name: "list page redirecting to another host", dialect: swapi.Dev, body: "redirect",
+			wantErr: "redirect to {foreign}/api/people/?page=1: host 127.0.0.1", noHint: true},
 		{name: "empty list", dialect: swapi.Dev, body: `{"count":0,"results":[]}`, wantErr: "the people list is empty", noHint: true},
 		{name: "ids under the base, urls elsewhere", dialect: swapi.Dev,
 			body: `{"count":2,"results":[{"url":"{foreign}/api/people/1/"},{"url":"{foreign}/api/people/2/"}]}`, want: 2},
@@ -247,6 +249,10 @@ func TestDiscoverHostile(t *testing.T) {
 			t.Parallel()
 			foreign, foreignHits := counter(t)
 			h := startHostile(t, foreign, func(w http.ResponseWriter, r *http.Request, self, foreign string) {
+				if tt.body == "redirect" {
+					http.Redirect(w, r, foreign+r.URL.RequestURI(), http.StatusFound)
+					return
+				}
 				fmt.Fprint(w, strings.NewReplacer("{self}", self, "{foreign}", foreign).Replace(tt.body))
 			})
 			cfg := fetcher.Config{Strategy: fetcher.Semaphore, Limits: fetcher.Limits{Slots: 4}}

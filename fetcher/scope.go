@@ -20,12 +20,12 @@ var ErrOutOfScope = errors.New("outside the hosts you named")
 // to an answer that was an error or not what was expected.
 var ErrNoAnswer = errors.New("no answer")
 
-// Scope is the set of hosts (scheme, host and port) a run may send requests to: the hosts the
-// user named (base URL, URL template, URL list). The zero value names no host and allows any
-// http(s) URL; Schedule then scopes the run to the hosts of its source's base targets, when
-// it has any. A Scope is never modified once built and is safe for concurrent use.
+// Scope is the set of hosts (host and port as written; http and https alike) a run may send
+// requests to: the hosts the user named (base URL, URL template, URL list). The zero value
+// names no host and allows any http(s) URL; Schedule then scopes the run to the hosts of its
+// source's base targets, when it has any. A Scope is never modified once built and is safe for concurrent use.
 type Scope struct {
-	hosts map[string]bool // "http://127.0.0.1:8080"
+	hosts map[string]bool // "127.0.0.1:8080", "swapi.dev"
 }
 
 // NewScope is the scope of the hosts of urls; a URL that does not parse adds nothing.
@@ -39,8 +39,16 @@ func NewScope(urls ...string) Scope {
 	return s
 }
 
-// ScopeOf is the scope of the hosts of every target of t.
+// ScopeOf is the scope of the hosts of every target of t. A URL template whose {id} is not in
+// its host costs one look, however many ids it has.
 func ScopeOf(t Targets) Scope {
+	if tt, ok := t.(*Templated); ok {
+		one, _ := hostKey(strings.ReplaceAll(tt.tmpl, "{id}", "1"))
+		two, _ := hostKey(strings.ReplaceAll(tt.tmpl, "{id}", "2"))
+		if one == two {
+			return NewScope(strings.ReplaceAll(tt.tmpl, "{id}", "1"))
+		}
+	}
 	s := Scope{hosts: map[string]bool{}}
 	for i := range t.Len() {
 		if k, ok := hostKey(t.At(i).URL); ok {
@@ -70,7 +78,7 @@ func (s Scope) Check(u string) error {
 	return fmt.Errorf("host %s is %w (%s)", p.Host, ErrOutOfScope, s)
 }
 
-// String lists s's hosts, sorted: "http://127.0.0.1:8080, https://swapi.dev".
+// String lists s's hosts, sorted: "127.0.0.1:8080, swapi.dev".
 func (s Scope) String() string {
 	keys := make([]string, 0, len(s.hosts))
 	for k := range s.hosts {
@@ -80,11 +88,12 @@ func (s Scope) String() string {
 	return strings.Join(keys, ", ")
 }
 
-// hostKey is u's scheme and host, lowercased.
+// hostKey is u's host and port as written, lowercased: http and https on one host are one
+// host (a redirect to https stays in scope).
 func hostKey(u string) (string, bool) {
 	p, err := url.Parse(u)
 	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
 		return "", false
 	}
-	return strings.ToLower(p.Scheme + "://" + p.Host), true
+	return strings.ToLower(p.Host), true
 }

@@ -105,3 +105,26 @@ func TestScopeRequestsAndPushes(t *testing.T) {
 		t.Errorf("the foreign host saw %d requests, want 0", n)
 	}
 }
+
+func TestScopeOf(t *testing.T) {
+	t.Parallel()
+	many, _ := RangeTargets("http://127.0.0.1:9/api/people/{id}/", 10_000_000)
+	perHost, _ := RangeTargets("http://h{id}.test/x", 3)
+	tests := []struct {
+		name    string
+		targets Targets
+		want    string
+	}{
+		{"template, ten million ids", many, "127.0.0.1:9"},
+		{"template with the id in the host", perHost, "h1.test, h2.test, h3.test"},
+		{"url list", TargetList{{URL: "https://A.test/1"}, {URL: "http://b.test:8080/2"}, {URL: "https://a.test/3"}}, "a.test, b.test:8080"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := ScopeOf(tt.targets).String(); got != tt.want {
+				t.Errorf("ScopeOf = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

@@ -69,7 +69,7 @@ type compareSpec struct {
 	configs    []fetcher.Config
 	repeat     int // runs of the configs, one after another (-o benchstat)
 	target     *targets.Spec
-	discovery  fetcher.Config // the config --all reads the list pages with
+	discovery  fetcher.Config // the config --all reads the list pages with: the politest of configs
 	thresholds []report.Threshold
 	out        outputs
 	cpuProfile string
@@ -97,7 +97,7 @@ func (o *compareOptions) spec(set func(string) bool) (*compareSpec, error) {
 	knobs.CapRate = set("concurrency") && len(o.slots) == 1 // a sweep of -c does not cap ratelimit
 	configs := compare.Configs(o.run, o.strategies, knobs, o.slots, o.rates)
 	discovery := o.run
-	discovery.Strategy, discovery.Limits = fetcher.Semaphore, fetcher.Semaphore.Limits(knobs)
+	discovery.Strategy, discovery.Limits = fetcher.Politest(configs)
 	return &compareSpec{configs: configs, target: target, discovery: discovery, repeat: o.repeat, thresholds: o.thresholds, out: out, cpuProfile: o.cpuProfile}, nil
 }
 

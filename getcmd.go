@@ -188,6 +188,8 @@ func runGet(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 			host = job.Targets.At(0).URL
 		}
 		return fmt.Errorf("%w%s", &compare.UnreachableError{Host: compare.Host(host), Reason: res.Unreachable}, tg.UnreachableHint())
+	case res.Discovery != nil && res.Discovery.Empty() != nil:
+		return res.Discovery.Empty()
 	case res.Documents == 0 && res.Failed > 0:
 		return &exitErr{code: exitFailed, err: fmt.Errorf("none of the %d targets could be fetched", res.Failed)}
 	case res.Failed > 0 || res.Problems > 0:

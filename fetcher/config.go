@@ -57,6 +57,11 @@ type Config struct {
 	// CacheDir, when set, keeps 200 answers on disk under it and answers a request for a URL
 	// found there from the file, without the network (Record.Note says "from cache").
 	CacheDir string
+	// Scope is the hosts the run may send requests to, checked before every request and on
+	// every redirect: a URL outside it is not requested, a redirect outside it not followed,
+	// and the record's error wraps ErrOutOfScope. The zero value means the hosts of the
+	// source's base targets (see Schedule), or any http(s) host when it has none.
+	Scope Scope
 	// Follow, when set, is called with each request's finished record, in a goroutine of its
 	// own once the request's slot is released, before the record reaches the sink and
 	// before the Source is told the item is Done: the place to push the work it leads to.

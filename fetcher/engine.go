@@ -143,7 +143,7 @@ func (e *engine) newWorker() *worker {
 	}
 	c.WithTransport(rt)
 	c.DisableCookies()
-	c.SetRedirectHandler(followRedirect)
+	c.SetRedirectHandler(e.followRedirect)
 	c.SetRequestTimeout(0) // the exchange context applies the timeout
 
 	a := &w.a
@@ -252,11 +252,15 @@ func (w *worker) close() { w.x.close() }
 // of class ClassRedirect.
 const MaxRedirects = 10
 
-// followRedirect follows up to MaxRedirects redirects, then keeps the last answer, and drops
-// the Authorization header when the host changes.
-func followRedirect(req *http.Request, via []*http.Request) error {
+// followRedirect follows up to MaxRedirects redirects, then keeps the last answer; it refuses
+// a redirect outside the run's Scope (the error wraps ErrOutOfScope), and drops the
+// Authorization header when the host changes.
+func (e *engine) followRedirect(req *http.Request, via []*http.Request) error {
 	if len(via) >= MaxRedirects {
 		return http.ErrUseLastResponse
+	}
+	if err := e.cfg.Scope.Check(req.URL.String()); err != nil {
+		return fmt.Errorf("redirect to %s: %w", redact(req.URL.String()), err)
 	}
 	if req.URL.Host != via[len(via)-1].URL.Host {
 		req.Header.Del("Authorization")
@@ -270,6 +274,10 @@ func (w *worker) do(u string) *attempt {
 	e := w.e
 	w.a = attempt{}
 	a := &w.a
+	if err := e.cfg.Scope.Check(u); err != nil {
+		a.done, a.err, a.class = time.Now(), err, ClassOther
+		return a
+	}
 	err := w.c.Request(http.MethodGet, u, nil, w.cctx, e.header)
 	w.x.disarm()
 	if !a.sent.IsZero() {
@@ -280,6 +288,9 @@ func (w *worker) do(u string) *attempt {
 	}
 	if a.err == nil && err != nil {
 		a.err = err
+	}
+	if a.err != nil && a.class == ClassNone && errors.Is(a.err, ErrOutOfScope) {
+		a.class = ClassRedirect
 	}
 	if a.err != nil && a.class == ClassNone {
 		a.class = Classify(a.err)

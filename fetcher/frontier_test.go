@@ -55,7 +55,7 @@ func TestFrontierUnderTheStrategy(t *testing.T) {
 			defer srv.Close()
 			cfg := Config{Strategy: s, Limits: s.Limits(Knobs{Concurrency: 2, Rate: 200, Burst: 2})}
 			base := urls(srv.URL+"/doc", 4)
-			f := NewFrontier(base)
+			f := NewFrontier(base, Scope{})
 			cfg.Follow = func(rec *Record) {
 				switch {
 				case rec.Depth == 0:
@@ -147,7 +147,7 @@ func TestFrontierDrainsOnCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	cfg := Config{Strategy: Semaphore, Limits: Limits{Slots: 1}}
-	f := NewFrontier(urls(srv.URL+"/doc", 50))
+	f := NewFrontier(urls(srv.URL+"/doc", 50), Scope{})
 	cfg.Follow = func(rec *Record) {
 		f.Push(Target{URL: fmt.Sprintf("%s/link/%d", srv.URL, rec.Seq)}, KindLink, 1, rec.Seq)
 		if rec.Seq == 2 {
@@ -176,7 +176,7 @@ func TestFrontierDrainsOnCancel(t *testing.T) {
 // TestFrontierWait: concurrent askers of a pushed URL share its one request and get its outcome.
 func TestFrontierWait(t *testing.T) {
 	t.Parallel()
-	f := NewFrontier(nil)
+	f := NewFrontier(nil, Scope{})
 	it, isNew := f.Push(Target{URL: "http://x/1"}, KindLink, 1, 0)
 	again, isNew2 := f.Push(Target{URL: "http://x/1"}, KindLink, 1, 3)
 	if !isNew || isNew2 || again.Seq != it.Seq {
@@ -205,7 +205,7 @@ func TestFrontierWait(t *testing.T) {
 
 func BenchmarkFrontier(b *testing.B) {
 	b.ReportAllocs()
-	f := NewFrontier(&Templated{tmpl: "http://x/{id}", n: b.N})
+	f := NewFrontier(&Templated{tmpl: "http://x/{id}", n: b.N}, Scope{})
 	ctx := context.Background()
 	var rec Record
 	for b.Loop() {
@@ -216,7 +216,7 @@ func BenchmarkFrontier(b *testing.B) {
 
 func BenchmarkFrontierPush(b *testing.B) {
 	b.ReportAllocs()
-	f := NewFrontier(nil)
+	f := NewFrontier(nil, Scope{})
 	ctx := context.Background()
 	var rec Record
 	i := 0

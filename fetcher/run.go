@@ -43,6 +43,9 @@ func Schedule(ctx context.Context, cfg Config, src Source, gates Gates, sink fun
 	if cfg.Strategy.Serial() {
 		gates = Gates{}
 	}
+	if sc, ok := src.(interface{ scope() Scope }); ok && cfg.Scope.IsZero() {
+		cfg.Scope = sc.scope()
+	}
 	idle := 0 // connections worth keeping per host
 	if gates.Admission != nil {
 		idle = gates.Admission.Max()

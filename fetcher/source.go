@@ -57,6 +57,8 @@ func (s *static) Next(context.Context) (Item, bool) {
 
 func (s *static) Done(Item, *Record) {}
 
+func (s *static) scope() Scope { return ScopeOf(s.t) }
+
 // Len is the number of targets: a hint that sizes the connection pool.
 func (s *static) Len() int { return s.t.Len() }
 
@@ -85,7 +87,9 @@ type Frontier struct {
 	seq      int
 	urls     map[string]*entry
 	pushed   int
+	skipped  int
 	closed   bool
+	sc       Scope
 }
 
 type entry struct {
@@ -93,18 +97,36 @@ type entry struct {
 	outcome Outcome
 }
 
-// NewFrontier returns a Frontier over the base targets (nil: none).
-func NewFrontier(base Targets) *Frontier {
-	f := &Frontier{base: base, changed: make(chan struct{}), urls: map[string]*entry{}}
+// NewFrontier returns a Frontier over the base targets (nil: none) that admits pushed URLs
+// within scope only; a zero scope means the hosts of the base targets, or any http(s) host
+// when there are none.
+func NewFrontier(base Targets, scope Scope) *Frontier {
+	f := &Frontier{base: base, changed: make(chan struct{}), urls: map[string]*entry{}, sc: scope}
 	if base != nil {
 		f.seq = base.Len()
+		if scope.IsZero() {
+			f.sc = ScopeOf(base)
+		}
 	}
 	return f
 }
 
+// Scope is the scope the frontier admits pushes within, and the run's scope when its
+// Config.Scope is zero.
+func (f *Frontier) Scope() Scope { return f.sc }
+
+func (f *Frontier) scope() Scope { return f.sc }
+
 // Push admits url as new work of the given kind, depth and parent unless it was admitted
-// before; it returns the item and whether it is new. After Close it admits nothing.
+// before or is outside the frontier's Scope (counted by Skipped); it returns the item and
+// whether it is new. After Close it admits nothing.
 func (f *Frontier) Push(t Target, kind Kind, depth, parent int) (Item, bool) {
+	if f.sc.Check(t.URL) != nil {
+		f.mu.Lock()
+		f.skipped++
+		f.mu.Unlock()
+		return Item{}, false
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if e, ok := f.urls[t.URL]; ok || f.closed {
@@ -134,6 +156,13 @@ func (f *Frontier) Pushed() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.pushed
+}
+
+// Skipped is how many pushes were refused because their URL was outside the Scope.
+func (f *Frontier) Skipped() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.skipped
 }
 
 // Wait returns the outcome of a pushed url once its request is Done; ok is false when url

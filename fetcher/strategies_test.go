@@ -523,3 +523,50 @@ func ExampleRun() {
 	// Person number 3 = R2-D2 (200)
 	// 3 records
 }
+
+func TestPolitest(t *testing.T) {
+	t.Parallel()
+	cfg := func(s fetcher.Strategy, l fetcher.Limits) fetcher.Config {
+		return fetcher.Config{Strategy: s, Limits: l}
+	}
+	tests := []struct {
+		name       string
+		configs    []fetcher.Config
+		wantS      fetcher.Strategy
+		wantLimits fetcher.Limits
+	}{
+		{"ratelimit alone", []fetcher.Config{cfg(fetcher.RateLimit, fetcher.Limits{Rate: 2, Burst: 1})},
+			fetcher.RateLimit, fetcher.Limits{Rate: 2, Burst: 1}},
+		{"ratelimit among unbounded and semaphore", []fetcher.Config{
+			cfg(fetcher.Unbounded, fetcher.Limits{}),
+			cfg(fetcher.Semaphore, fetcher.Limits{Slots: 10}),
+			cfg(fetcher.RateLimit, fetcher.Limits{Rate: 2, Burst: 3})},
+			fetcher.RateLimit, fetcher.Limits{Rate: 2, Burst: 3, Slots: 10}},
+		{"a sweep of rates", []fetcher.Config{
+			cfg(fetcher.RateLimit, fetcher.Limits{Rate: 50, Burst: 1}),
+			cfg(fetcher.RateLimit, fetcher.Limits{Rate: 5, Burst: 1})},
+			fetcher.RateLimit, fetcher.Limits{Rate: 5, Burst: 1}},
+		{"a sweep of slots", []fetcher.Config{
+			cfg(fetcher.Semaphore, fetcher.Limits{Slots: 32}),
+			cfg(fetcher.Semaphore, fetcher.Limits{Slots: 4})},
+			fetcher.Semaphore, fetcher.Limits{Slots: 4}},
+		{"sequential among them", []fetcher.Config{
+			cfg(fetcher.Sequential, fetcher.Limits{Slots: 1}),
+			cfg(fetcher.Semaphore, fetcher.Limits{Slots: 10})},
+			fetcher.Semaphore, fetcher.Limits{Slots: 1}},
+		{"unbounded alone", []fetcher.Config{cfg(fetcher.Unbounded, fetcher.Limits{})}, fetcher.Unbounded, fetcher.Limits{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s, l := fetcher.Politest(tt.configs)
+			if diff := cmp.Diff([]any{tt.wantS, tt.wantLimits}, []any{s, l}); diff != "" {
+				t.Errorf("Politest (-want +got):\n%s", diff)
+			}
+			c := fetcher.Config{Strategy: s, Limits: l}
+			if err := c.Validate(); err != nil {
+				t.Errorf("Politest gave an invalid config: %v", err)
+			}
+		})
+	}
+}

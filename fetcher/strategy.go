@@ -345,6 +345,32 @@ func (s Strategy) CutFiles(fits int) string {
 	return fmt.Sprintf("lower -c to %d", fits)
 }
 
+// Politest is the strategy and limits that are at least as polite as every one of configs
+// (the work around a comparison, such as its discovery, runs under them): paced at the
+// smallest rate, with the smallest burst, when ratelimit is among them; capped at the
+// smallest slots any of them has; unbounded only when all of them are.
+func Politest(configs []Config) (Strategy, Limits) {
+	var l Limits
+	for _, c := range configs {
+		if c.Limits.Rate > 0 && (l.Rate == 0 || c.Limits.Rate < l.Rate) {
+			l.Rate = c.Limits.Rate
+		}
+		if c.Limits.Burst > 0 && (l.Burst == 0 || c.Limits.Burst < l.Burst) {
+			l.Burst = c.Limits.Burst
+		}
+		if c.Limits.Slots > 0 && (l.Slots == 0 || c.Limits.Slots < l.Slots) {
+			l.Slots = c.Limits.Slots
+		}
+	}
+	switch {
+	case l.Rate > 0:
+		return RateLimit, l
+	case l.Slots > 0:
+		return Semaphore, Limits{Slots: l.Slots}
+	}
+	return Unbounded, Limits{}
+}
+
 // num formats a configuration number without exponent or trailing zeros.
 func num(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 

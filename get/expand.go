@@ -3,7 +3,6 @@ package get
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"sync"
 
 	"github.com/tidwall/gjson"
@@ -80,8 +79,8 @@ func documentOf(shape *Shape, f *fetcher.Frontier, ls *links, rec *fetcher.Recor
 }
 
 // expand replaces, in doc (the document of rec), each Expand member holding a URL or an
-// array of URLs by the linked documents, pushing every link at once. Links to another host
-// than rec's are not followed. problem receives one message per link that stayed a URL.
+// array of URLs by the linked documents, pushing every link at once. Links outside the
+// frontier's Scope (the hosts the user named) are not followed. problem receives one message per link that stayed a URL.
 func (ls *links) expand(f *fetcher.Frontier, doc []byte, rec *fetcher.Record, problem func(string)) []byte {
 	type ref struct {
 		path, member, url string
@@ -120,8 +119,8 @@ func (ls *links) follow(f *fetcher.Frontier, u string, rec *fetcher.Record, m st
 	if fetcher.CheckURL(u) != nil {
 		return nil // not a link: left as it is
 	}
-	if !sameHost(u, rec.URL) {
-		problem(fmt.Sprintf("%s: --expand %s: %s is on another host; left as a URL", rec.URL, m, u))
+	if err := f.Scope().Check(u); err != nil {
+		problem(fmt.Sprintf("%s: --expand %s: %s: %v; left as a URL", rec.URL, m, u, err))
 		return nil
 	}
 	l := ls.get(f, u, rec)
@@ -130,10 +129,4 @@ func (ls *links) follow(f *fetcher.Frontier, u string, rec *fetcher.Record, m st
 		return nil
 	}
 	return l.doc
-}
-
-func sameHost(a, b string) bool {
-	ua, err1 := url.Parse(a)
-	ub, err2 := url.Parse(b)
-	return err1 == nil && err2 == nil && ua.Scheme == ub.Scheme && ua.Host == ub.Host
 }

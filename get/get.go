@@ -4,7 +4,6 @@
 package get
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -65,12 +64,16 @@ type Result struct {
 // Discovery is what reading a resource's list pages found.
 type Discovery struct {
 	Resource string
-	Items    int           // items listed
-	Requests int           // list pages requested
-	Failed   int           // list pages that could not be fetched or read
-	Wall     time.Duration // page 1 requested → last page read
-	MinID    int
-	MaxID    int
+	Items    int // items listed
+	Requests int // list pages requested
+	Failed   int // list pages that could not be fetched or read
+	Refused  int // items refused: no numeric id
+	// Claimed is the page count page 1 claimed when it was more than MaxPages (only
+	// MaxPages were read), else 0.
+	Claimed int
+	Wall    time.Duration // page 1 requested → last page read
+	MinID   int
+	MaxID   int
 }
 
 // String is one line: "discovered 82 people (ids 1–83) in 9 requests, 0.42s".
@@ -87,11 +90,21 @@ func (d *Discovery) String() string {
 	if d.Failed > 0 {
 		s += fmt.Sprintf("; %d list pages failed", d.Failed)
 	}
+	if d.Refused > 0 {
+		s += fmt.Sprintf("; %d items refused (no numeric id)", d.Refused)
+	}
+	if d.Claimed > 0 {
+		s += fmt.Sprintf("; page 1 claimed %d pages, capped: only the first %d were read", d.Claimed, MaxPages)
+	}
 	return s
 }
 
 func (d *Discovery) add(items []swapi.Item) {
 	for _, it := range items {
+		if it.Err != nil && it.Doc == nil {
+			d.Refused++
+			continue
+		}
 		d.Items++
 		if it.ID > 0 && (d.MinID == 0 || it.ID < d.MinID) {
 			d.MinID = it.ID
@@ -103,13 +116,32 @@ func (d *Discovery) add(items []swapi.Item) {
 // ErrNoDiscovery is returned by Discover when the list pages cannot all be read.
 var ErrNoDiscovery = errors.New("discovery failed")
 
-// MaxPages caps the list pages one resource's discovery reads, whatever its pages claim.
-const MaxPages = 10_000
+// MaxPages caps the list pages one resource's discovery reads, whatever its pages claim
+// (the public SWAPIs have at most 9 per resource).
+const MaxPages = 1000
+
+// Empty is the error of a discovery that found no item, or nil.
+func (d *Discovery) Empty() error {
+	if d.Items > 0 || d.Failed > 0 {
+		return nil
+	}
+	return fmt.Errorf("%w: the %s list is empty", ErrNoDiscovery, d.Resource)
+}
+
+// pageError is the error of list page k of resource, fetched as rec, that failed with err.
+func pageError(resource string, k int, rec *fetcher.Record, err error) error {
+	if rec.Status == 0 && !errors.Is(err, swapi.ErrListPage) && rec.Class != fetcher.ClassRedirect {
+		err = fmt.Errorf("%w: %v", fetcher.ErrNoAnswer, err)
+	}
+	return fmt.Errorf("%w: %s list page %d (%s): %w", ErrNoDiscovery, resource, k, rec.URL, err)
+}
 
 // Discover reads every list page of resource under base under cfg, in one run of the
 // scheduler (page 1, then the pages it announces), and returns the detail URLs of the items
-// they list, in list order, built with the dialect's URL shape. It fails, wrapping
-// ErrNoDiscovery, when a page cannot be fetched or read, or the list is empty.
+// they list, in list order, built with the dialect's URL shape from their ids (never the URL
+// an item names). It fails, wrapping ErrNoDiscovery, when a page cannot be fetched or read,
+// an item has no numeric id, or the list is empty; when a page got no answer at all, the
+// error also wraps fetcher.ErrNoAnswer. Requests stay on base's host (cfg.Scope, when zero).
 func Discover(ctx context.Context, cfg fetcher.Config, d *swapi.Dialect, base, resource string) (fetcher.TargetList, *Discovery, error) {
 	var (
 		mu      sync.Mutex
@@ -120,16 +152,22 @@ func Discover(ctx context.Context, cfg fetcher.Config, d *swapi.Dialect, base, r
 		mu.Lock()
 		defer mu.Unlock()
 		if err != nil && failure == nil {
-			failure = fmt.Errorf("%w: %s list page %d (%s): %v", ErrNoDiscovery, resource, page, rec.URL, err)
+			failure = pageError(resource, page, rec, err)
 		}
-		for i := range p.Items {
+		for i, it := range p.Items {
+			if it.Err != nil && failure == nil {
+				failure = fmt.Errorf("%w: %s list page %d (%s): %v; refused", ErrNoDiscovery, resource, page, rec.URL, it.Err)
+			}
 			p.Items[i].Doc = nil
 		}
 		items[page] = p.Items
 	}
 	l := newLister(d, base, resource, onPage)
+	if cfg.Scope.IsZero() {
+		cfg.Scope = fetcher.NewScope(base)
+	}
 	cfg.KeepBody, cfg.Follow = true, l.follow
-	f := l.frontier()
+	f := l.frontier(cfg.Scope)
 	coll := report.NewCollector(cfg)
 	if _, err := fetcher.Schedule(ctx, cfg, f, fetcher.GatesFor(cfg.Limits), coll.Add); err != nil {
 		return nil, l.disc, err
@@ -141,15 +179,11 @@ func Discover(ctx context.Context, cfg fetcher.Config, d *swapi.Dialect, base, r
 	var targets fetcher.TargetList
 	for page := 1; page <= len(items); page++ {
 		for _, it := range items[page] {
-			u := it.URL
-			if it.ID > 0 {
-				u = d.DetailURL(base, resource, it.ID)
-			}
-			targets = append(targets, fetcher.Target{ID: it.ID, URL: u})
+			targets = append(targets, fetcher.Target{ID: it.ID, URL: d.DetailURL(base, resource, it.ID)})
 		}
 	}
-	if len(targets) == 0 {
-		return nil, l.disc, fmt.Errorf("%w: the %s list is empty", ErrNoDiscovery, resource)
+	if err := l.disc.Empty(); err != nil {
+		return nil, l.disc, err
 	}
 	return targets, l.disc, nil
 }
@@ -180,9 +214,9 @@ func newLister(d *swapi.Dialect, base, resource string, onPage pageFunc) *lister
 		pages: map[int]int{}, turn: map[int]chan struct{}{}}
 }
 
-// frontier returns a new frontier holding page 1.
-func (l *lister) frontier() *fetcher.Frontier {
-	l.f = fetcher.NewFrontier(nil)
+// frontier returns a new frontier holding page 1, admitting work within scope.
+func (l *lister) frontier(scope fetcher.Scope) *fetcher.Frontier {
+	l.f = fetcher.NewFrontier(nil, scope)
 	l.start = time.Now()
 	l.push(1, 0)
 	return l.f
@@ -233,6 +267,9 @@ func (l *lister) follow(rec *fetcher.Record) {
 		}
 		l.mu.Lock()
 		l.total = total
+		if err == nil && p.Pages > MaxPages {
+			l.disc.Claimed = p.Pages
+		}
 		l.mu.Unlock()
 		for n := 2; n <= total; n++ {
 			l.push(n, rec.Seq)
@@ -284,6 +321,9 @@ func Run(ctx context.Context, job Job, out Output) (Result, error) {
 	}
 
 	cfg := job.Config
+	if cfg.Scope.IsZero() && job.All {
+		cfg.Scope = fetcher.NewScope(job.Base)
+	}
 	cfg.KeepBody = true
 	cfg.HTML = shape.Selectors()
 
@@ -301,8 +341,15 @@ func Run(ctx context.Context, job Job, out Output) (Result, error) {
 				outcomes.Store(rec.Seq, outcome{fail: fmt.Sprintf("list page %d %s: %v", page, rec.URL, err)})
 				return
 			}
+			if page == 1 && l.disc.Claimed > 0 {
+				problem(fmt.Sprintf("list page 1 %s claims %d pages; capped: only the first %d are read", rec.URL, l.disc.Claimed, MaxPages))
+			}
 			var full []swapi.Item
 			for _, it := range p.Items {
+				if it.Err != nil && it.Doc == nil {
+					problem(fmt.Sprintf("list page %d %s: %v; refused", page, rec.URL, it.Err))
+					continue
+				}
 				if it.Doc == nil {
 					f.Push(fetcher.Target{ID: it.ID, URL: d.DetailURL(job.Base, job.Resource, it.ID)}, fetcher.KindTarget, rec.Depth+1, rec.Seq)
 					continue
@@ -313,7 +360,12 @@ func Run(ctx context.Context, job Job, out Output) (Result, error) {
 			var wg sync.WaitGroup
 			for i, it := range full {
 				wg.Go(func() {
-					item := fetcher.Record{Seq: rec.Seq, Depth: rec.Depth, URL: cmp.Or(it.URL, rec.URL), Body: it.Doc, ContentType: "application/json"}
+					// Links are resolved against the page's URL, never the item's own claim.
+					u := rec.URL
+					if it.Err == nil {
+						u = d.DetailURL(job.Base, job.Resource, it.ID)
+					}
+					item := fetcher.Record{Seq: rec.Seq, Depth: rec.Depth, URL: u, Body: it.Doc, ContentType: "application/json"}
 					o.docs[i] = documentOf(&shape, f, links, &item, problem)
 				})
 			}
@@ -321,10 +373,10 @@ func Run(ctx context.Context, job Job, out Output) (Result, error) {
 			outcomes.Store(rec.Seq, o)
 		}
 		l = newLister(d, job.Base, job.Resource, onPage)
-		f = l.frontier()
+		f = l.frontier(cfg.Scope)
 		res.Discovery = l.disc
 	} else {
-		f = fetcher.NewFrontier(job.Targets)
+		f = fetcher.NewFrontier(job.Targets, cfg.Scope)
 	}
 	cfg.Follow = func(rec *fetcher.Record) {
 		switch {

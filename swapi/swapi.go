@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/url"
 	"slices"
 	"strconv"
@@ -204,7 +205,9 @@ func isObject(b []byte) bool {
 	return len(b) >= 2 && b[0] == '{' && b[len(b)-1] == '}' && json.Valid(b)
 }
 
-// Page is one list page, parsed.
+// Page is one list page, parsed. Its numbers are the server's claims: never negative, and
+// capped at math.MaxInt, but otherwise as large as the page says; the caller caps what it
+// acts on.
 type Page struct {
 	// Count is the number of items of the whole resource, when the page says (else -1).
 	Count int
@@ -217,81 +220,208 @@ type Page struct {
 
 // Item is one entry of a list page.
 type Item struct {
-	ID  int    // the last number in the item's URL (or its uid), 0 if none
-	URL string // the detail URL
+	ID  int    // the item's id: the last number in its URL (or its uid); 0 when Err is set
+	URL string // the detail URL the item names (a claim: never fetched as it is)
 	// Doc is the full resource document when the list carries it (see FullLists), else nil.
 	Doc json.RawMessage
+	// Err says why the item has no id ("item 3: uid \"../../x\" is not a number"); a
+	// detail URL is never built for it.
+	Err error
 }
+
+// ErrListPage is wrapped by every error ParsePage returns: the body is not a list page of the
+// dialect. Its message names the --api a page of another dialect's shape needs.
+var ErrListPage = errors.New("not a list page")
 
 // ParsePage parses a list page of the dialect.
 func (d *Dialect) ParsePage(body []byte) (Page, error) {
+	if got := shapeOf(body); got != d.list {
+		return Page{}, d.wrongShape(got)
+	}
 	switch d.list {
 	case drf:
 		var p struct {
-			Count   *int              `json:"count"`
+			Count   json.Number       `json:"count"`
 			Results []json.RawMessage `json:"results"`
 		}
 		if err := json.Unmarshal(body, &p); err != nil {
-			return Page{}, fmt.Errorf("list page: %w", err)
+			return Page{}, d.wrongShape(-1)
 		}
-		if p.Count == nil || p.Results == nil {
-			return Page{}, errors.New(`list page: want "count" and "results" members`)
+		count, err := claim("count", p.Count)
+		if err != nil {
+			return Page{}, err
 		}
-		page := Page{Count: *p.Count, Pages: -1}
+		page := Page{Count: count, Pages: -1}
 		if n := len(p.Results); n > 0 {
-			page.Pages = (*p.Count + n - 1) / n
+			page.Pages = count/n + min(count%n, 1)
 		}
 		return page, page.addDocs(p.Results)
 	case tech:
 		var p struct {
-			TotalRecords *int       `json:"total_records"`
-			TotalPages   *int       `json:"total_pages"`
-			Results      []techItem `json:"results"`
-			Result       []techItem `json:"result"` // films: every item in full, no paging
+			TotalRecords json.Number       `json:"total_records"`
+			TotalPages   json.Number       `json:"total_pages"`
+			Results      []json.RawMessage `json:"results"`
+			Result       []json.RawMessage `json:"result"` // films: every item in full, no paging
 		}
 		if err := json.Unmarshal(body, &p); err != nil {
-			return Page{}, fmt.Errorf("list page: %w", err)
+			return Page{}, d.wrongShape(-1)
 		}
 		page := Page{Count: -1, Pages: -1}
-		switch {
-		case p.Result != nil:
+		if p.Result != nil {
 			page.Count, page.Pages = len(p.Result), 1
-			for _, it := range p.Result {
+			for i, raw := range p.Result {
+				var it techItem
+				if json.Unmarshal(raw, &it) != nil {
+					return Page{}, fmt.Errorf("%w: item %d is not a JSON object", ErrListPage, i+1)
+				}
 				doc, err := it.document()
 				if err != nil {
-					return Page{}, fmt.Errorf("list page: %w", err)
+					return Page{}, fmt.Errorf("%w: item %d: %v", ErrListPage, i+1, err)
 				}
-				page.Items = append(page.Items, Item{ID: atoi(it.UID), URL: urlOf(doc), Doc: doc})
+				page.Items = append(page.Items, techEntry(i, it.UID, urlOf(doc), doc))
 			}
 			return page, nil
-		case p.Results == nil || p.TotalPages == nil:
-			return Page{}, errors.New(`list page: want "total_pages" and "results" members`)
 		}
-		page.Pages = *p.TotalPages
-		if p.TotalRecords != nil {
-			page.Count = *p.TotalRecords
+		pages, err := claim("total_pages", p.TotalPages)
+		if err != nil {
+			return Page{}, err
 		}
-		for _, it := range p.Results {
-			page.Items = append(page.Items, Item{ID: atoi(it.UID), URL: it.URL})
+		page.Pages = pages
+		if p.TotalRecords != "" {
+			if page.Count, err = claim("total_records", p.TotalRecords); err != nil {
+				return Page{}, err
+			}
+		}
+		for i, raw := range p.Results {
+			var it techItem
+			if json.Unmarshal(raw, &it) != nil {
+				page.Items = append(page.Items, Item{Err: fmt.Errorf("item %d: not an object with a string uid", i+1)})
+				continue
+			}
+			page.Items = append(page.Items, techEntry(i, it.UID, it.URL, nil))
 		}
 		return page, nil
 	}
 	var docs []json.RawMessage
 	if err := json.Unmarshal(body, &docs); err != nil {
-		return Page{}, fmt.Errorf("list: %w", err)
+		return Page{}, d.wrongShape(-1)
 	}
 	page := Page{Count: len(docs), Pages: 1}
 	return page, page.addDocs(docs)
+}
+
+// techEntry is item i of a swapi.tech list, whose id is its uid.
+func techEntry(i int, uid, u string, doc json.RawMessage) Item {
+	id, err := ParseID(uid)
+	if err != nil {
+		return Item{URL: u, Doc: doc, Err: fmt.Errorf("item %d: uid %w", i+1, err)}
+	}
+	return Item{ID: id, URL: u, Doc: doc}
+}
+
+// claim is a page's number member name: a non-negative integer, capped at math.MaxInt.
+func claim(name string, n json.Number) (int, error) {
+	if n == "" {
+		return 0, fmt.Errorf("%w: no %q number", ErrListPage, name)
+	}
+	f, err := strconv.ParseFloat(string(n), 64)
+	if err != nil || f < 0 || f != math.Trunc(f) {
+		return 0, fmt.Errorf("%w: %q is %s, not a count", ErrListPage, name, quote(string(n)))
+	}
+	if i, err := strconv.ParseInt(string(n), 10, 64); err == nil && i <= math.MaxInt {
+		return int(i), nil
+	}
+	if f >= math.MaxInt {
+		return math.MaxInt, nil
+	}
+	return int(f), nil
+}
+
+// MaxID is the largest id ParseID accepts.
+const MaxID = 1<<31 - 1
+
+// ParseID reads an item's id: decimal digits only, from 1 to MaxID. Its error quotes s, cut
+// to a few dozen bytes.
+func ParseID(s string) (int, error) {
+	bad := len(s) == 0 || len(s) > 10
+	for _, c := range []byte(s) {
+		bad = bad || c < '0' || c > '9'
+	}
+	if !bad {
+		if n, err := strconv.Atoi(s); err == nil && n >= 1 && n <= MaxID {
+			return n, nil
+		}
+	}
+	return 0, fmt.Errorf("%s is not a number from 1 to %d", quote(s), MaxID)
+}
+
+// quote is s quoted, cut to 100 bytes.
+func quote(s string) string {
+	if len(s) > 100 {
+		return strconv.Quote(s[:100]) + "…"
+	}
+	return strconv.Quote(s)
+}
+
+// shapeOf is the list shape body looks like, or -1.
+func shapeOf(body []byte) shape {
+	b := bytes.TrimSpace(body)
+	switch {
+	case len(b) > 0 && b[0] == '[':
+		return array
+	case len(b) == 0 || b[0] != '{':
+		return -1
+	}
+	var keys map[string]json.RawMessage
+	if json.Unmarshal(b, &keys) != nil {
+		return -1
+	}
+	_, count := keys["count"]
+	_, results := keys["results"]
+	_, pages := keys["total_pages"]
+	_, result := keys["result"]
+	switch {
+	case count && results:
+		return drf
+	case pages && results, result:
+		return tech
+	}
+	return -1
+}
+
+// wrongShape is the error of a page that is not of d's shape but got's (-1: of none known).
+func (d *Dialect) wrongShape(got shape) error {
+	want := map[shape]string{
+		drf:   `a JSON object with "count" and "results"`,
+		tech:  `a JSON object with "total_pages" and "results" (or "result")`,
+		array: "a JSON array of documents",
+	}[d.list]
+	switch got {
+	case array:
+		return fmt.Errorf("%w of --api %s: want %s, got a JSON array as swapi.info serves: try --api info", ErrListPage, d.Name, want)
+	case tech:
+		return fmt.Errorf("%w of --api %s: want %s, got swapi.tech's shape: try --api tech", ErrListPage, d.Name, want)
+	case drf:
+		return fmt.Errorf("%w of --api %s: want %s, got swapi.dev's shape: try --api dev (or py4e)", ErrListPage, d.Name, want)
+	}
+	if d.list == drf {
+		want += " (a swapi.info or swapi.tech mirror needs --api info|tech)"
+	}
+	return fmt.Errorf("%w of --api %s: want %s", ErrListPage, d.Name, want)
 }
 
 // addDocs appends full documents as items, taking their URL and id from the "url" member.
 func (p *Page) addDocs(docs []json.RawMessage) error {
 	for i, doc := range docs {
 		if !isObject(doc) {
-			return fmt.Errorf("list page: item %d is not a JSON object", i+1)
+			return fmt.Errorf("%w: item %d is not a JSON object", ErrListPage, i+1)
 		}
 		u := urlOf(doc)
-		p.Items = append(p.Items, Item{ID: TrailingID(u), URL: u, Doc: doc})
+		it := Item{ID: TrailingID(u), URL: u, Doc: doc}
+		if it.ID == 0 {
+			it.Err = fmt.Errorf("item %d: url %s ends in no id", i+1, quote(u))
+		}
+		p.Items = append(p.Items, it)
 	}
 	return nil
 }
@@ -315,11 +445,8 @@ func TrailingID(u string) int {
 	return atoi(segs[len(segs)-1])
 }
 
-// atoi is s as a positive decimal int, or 0.
+// atoi is s as an id (see ParseID), or 0.
 func atoi(s string) int {
-	n, err := strconv.Atoi(s)
-	if err != nil || n < 0 {
-		return 0
-	}
+	n, _ := ParseID(s)
 	return n
 }

@@ -3,6 +3,8 @@ package swapi_test
 import (
 	"encoding/json"
 	"fmt"
+	"math"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -142,8 +144,8 @@ func TestParsePage(t *testing.T) {
 				{ID: 1, URL: "http://h/api/people/1/", Doc: json.RawMessage(doc(1))},
 				{ID: 2, URL: "http://h/api/people/2/", Doc: json.RawMessage(doc(2))}}}},
 		{name: "dev empty", d: swapi.Dev, body: `{"count":0,"next":null,"previous":null,"results":[]}`, want: swapi.Page{Pages: -1}},
-		{name: "dev 404", d: swapi.Dev, body: `{"detail":"Not found"}`, wantErr: `list page: want "count" and "results" members`},
-		{name: "dev item not an object", d: swapi.Dev, body: `{"count":1,"results":[3]}`, wantErr: "list page: item 1 is not a JSON object"},
+		{name: "dev 404", d: swapi.Dev, body: `{"detail":"Not found"}`, wantErr: `not a list page of --api dev: want a JSON object with "count" and "results" (a swapi.info or swapi.tech mirror needs --api info|tech)`},
+		{name: "dev item not an object", d: swapi.Dev, body: `{"count":1,"results":[3]}`, wantErr: "not a list page: item 1 is not a JSON object"},
 		{name: "tech page", d: swapi.Tech,
 			body: `{"message":"ok","total_records":82,"total_pages":9,"previous":null,"next":"http://h/api/people?page=2&limit=10","results":[{"uid":"1","name":"Luke Skywalker","url":"http://h/api/people/1"}]}`,
 			want: swapi.Page{Count: 82, Pages: 9, Items: []swapi.Item{{ID: 1, URL: "http://h/api/people/1"}}}},
@@ -151,12 +153,12 @@ func TestParsePage(t *testing.T) {
 			body: `{"message":"ok","result":[{"properties":{"title":"A New Hope","url":"http://h/api/films/1"},"uid":"1"}]}`,
 			want: swapi.Page{Count: 1, Pages: 1, Items: []swapi.Item{{ID: 1, URL: "http://h/api/films/1",
 				Doc: json.RawMessage(`{"title":"A New Hope","url":"http://h/api/films/1","uid":"1"}`)}}}},
-		{name: "tech 404", d: swapi.Tech, body: `{"message":"not found"}`, wantErr: `list page: want "total_pages" and "results" members`},
+		{name: "tech 404", d: swapi.Tech, body: `{"message":"not found"}`, wantErr: `not a list page of --api tech: want a JSON object with "total_pages" and "results" (or "result")`},
 		{name: "info array", d: swapi.Info, body: `[` + doc(1) + `,` + doc(3) + `]`,
 			want: swapi.Page{Count: 2, Pages: 1, Items: []swapi.Item{
 				{ID: 1, URL: "http://h/api/people/1/", Doc: json.RawMessage(doc(1))},
 				{ID: 3, URL: "http://h/api/people/3/", Doc: json.RawMessage(doc(3))}}}},
-		{name: "info 404", d: swapi.Info, body: `{"message":"Resource not found"}`, wantErr: "list: json: cannot unmarshal object into Go value of type []json.RawMessage"},
+		{name: "info 404", d: swapi.Info, body: `{"message":"Resource not found"}`, wantErr: "not a list page of --api info: want a JSON array of documents"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -173,6 +175,82 @@ func TestParsePage(t *testing.T) {
 			}
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestParsePageClaims feeds list pages that lie: about their size, their items' ids and the
+// dialect they are. Every claim is read without a Go type dump, never negative and never
+// overflowing; an item without a numeric id carries an error naming it.
+func TestParsePageClaims(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("9", 10<<20)
+	item := `{"name":"n","url":"http://h/api/people/1/"}`
+	tests := []struct {
+		name      string
+		d         *swapi.Dialect
+		body      string
+		wantCount int
+		wantPages int
+		wantIDs   []int
+		wantItem  string // the first item's error, "" for none
+		wantErr   string // ParsePage's error, "" for none
+	}{
+		{name: "count 1e12", d: swapi.Dev, body: `{"count":1000000000000,"results":[` + item + `]}`,
+			wantCount: 1e12, wantPages: 1e12, wantIDs: []int{1}},
+		{name: "count int64 max", d: swapi.Dev, body: `{"count":9223372036854775807,"results":[` + item + `,` + item + `]}`,
+			wantCount: math.MaxInt, wantPages: math.MaxInt/2 + 1, wantIDs: []int{1, 1}},
+		{name: "count 1e300", d: swapi.Dev, body: `{"count":1e300,"results":[` + item + `]}`,
+			wantCount: math.MaxInt, wantPages: math.MaxInt, wantIDs: []int{1}},
+		{name: "count negative", d: swapi.Dev, body: `{"count":-5,"results":[]}`, wantErr: `not a list page: "count" is "-5", not a count`},
+		{name: "count a string", d: swapi.Dev, body: `{"count":"x","results":[]}`, wantErr: "not a list page of --api dev"},
+		{name: "tech total_pages 1e12", d: swapi.Tech, body: `{"total_pages":1e12,"results":[{"uid":"3","url":"http://h/api/people/3"}]}`,
+			wantCount: -1, wantPages: 1e12, wantIDs: []int{3}},
+		{name: "tech uid climbing", d: swapi.Tech, body: `{"total_pages":1,"results":[{"uid":"../../x","url":"http://h/x"}]}`,
+			wantCount: -1, wantPages: 1, wantIDs: []int{0}, wantItem: `item 1: uid "../../x" is not a number from 1 to 2147483647`},
+		{name: "tech uid escaped dots", d: swapi.Tech, body: `{"total_pages":1,"results":[{"uid":"%2e%2e","url":"http://h/x"}]}`,
+			wantCount: -1, wantPages: 1, wantIDs: []int{0}, wantItem: `item 1: uid "%2e%2e" is not a number`},
+		{name: "tech uid 10 MB", d: swapi.Tech, body: `{"total_pages":1,"results":[{"uid":"` + long + `","url":"http://h/x"}]}`,
+			wantCount: -1, wantPages: 1, wantIDs: []int{0}, wantItem: `item 1: uid "` + long[:100] + `"… is not a number`},
+		{name: "tech uid a number", d: swapi.Tech, body: `{"total_pages":1,"results":[{"uid":7,"url":"http://h/x"}]}`,
+			wantCount: -1, wantPages: 1, wantIDs: []int{0}, wantItem: `item 1: not an object with a string uid`},
+		{name: "dev item url without id", d: swapi.Dev, body: `{"count":1,"results":[{"url":"javascript:alert(1)"}]}`,
+			wantCount: 1, wantPages: 1, wantIDs: []int{0}, wantItem: `item 1: url "javascript:alert(1)" ends in no id`},
+		{name: "info mirror read as dev", d: swapi.Dev, body: `[` + item + `]`, wantErr: "got a JSON array as swapi.info serves: try --api info"},
+		{name: "tech mirror read as dev", d: swapi.Dev, body: `{"message":"ok","total_pages":1,"results":[]}`, wantErr: "got swapi.tech's shape: try --api tech"},
+		{name: "dev mirror read as info", d: swapi.Info, body: `{"count":1,"results":[]}`, wantErr: "try --api dev"},
+		{name: "not JSON", d: swapi.Dev, body: `<html>`, wantErr: "not a list page of --api dev"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := tc.d.ParsePage([]byte(tc.body))
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) || strings.Contains(err.Error(), "Go value") {
+					t.Errorf("error = %v, want one containing %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []int
+			for _, it := range got.Items {
+				ids = append(ids, it.ID)
+			}
+			if diff := cmp.Diff([]int{tc.wantCount, tc.wantPages}, []int{got.Count, got.Pages}); diff != "" {
+				t.Errorf("count, pages (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tc.wantIDs, ids); diff != "" {
+				t.Errorf("ids (-want +got):\n%s", diff)
+			}
+			gotItem := ""
+			if got.Items[0].Err != nil {
+				gotItem = got.Items[0].Err.Error()
+			}
+			if (tc.wantItem == "") != (gotItem == "") || !strings.Contains(gotItem, tc.wantItem) || len(gotItem) > 300 {
+				t.Errorf("item error = %q, want %q", gotItem, tc.wantItem)
 			}
 		})
 	}

@@ -144,7 +144,10 @@ func (s *Spec) Resolve(ctx context.Context, stdin io.Reader, discover Discover) 
 		if ctx.Err() != nil {
 			return nil, "", fmt.Errorf("%w during discovery", ErrInterrupted)
 		}
-		return nil, "", fmt.Errorf("%w%s", err, s.UnreachableHint())
+		if errors.Is(err, fetcher.ErrNoAnswer) {
+			return nil, "", fmt.Errorf("%w%s", err, s.UnreachableHint())
+		}
+		return nil, "", err
 	}
 	return ts, discovered, nil
 }

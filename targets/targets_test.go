@@ -3,6 +3,7 @@ package targets_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -116,13 +117,26 @@ func TestResolveAll(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	discover := func(_ context.Context, d *swapi.Dialect, base, resource string) (fetcher.Targets, string, error) {
-		return nil, "", errors.New(d.Name + " " + base + " " + resource + " down")
+	// Only a server that did not answer is asked whether it is up.
+	for _, tc := range []struct {
+		name string
+		err  error
+		hint string
+	}{
+		{"no answer", fmt.Errorf("down: %w", fetcher.ErrNoAnswer), sp.UnreachableHint()},
+		{"answered with a malformed page", fmt.Errorf("malformed: %w", swapi.ErrListPage), ""},
+	} {
+		discover := func(_ context.Context, d *swapi.Dialect, base, resource string) (fetcher.Targets, string, error) {
+			return nil, "", fmt.Errorf("%s %s %s %w", d.Name, base, resource, tc.err)
+		}
+		_, _, err = sp.Resolve(context.Background(), nil, discover)
+		want := "py4e " + swapi.PY4E.BaseURL + " films " + tc.err.Error() + tc.hint
+		if err == nil || err.Error() != want {
+			t.Errorf("%s: Resolve = %v, want %q", tc.name, err, want)
+		}
 	}
-	_, _, err = sp.Resolve(context.Background(), nil, discover)
-	want := "py4e " + swapi.PY4E.BaseURL + " films down" + sp.UnreachableHint()
-	if err == nil || err.Error() != want {
-		t.Errorf("Resolve = %v, want %q", err, want)
+	discover := func(context.Context, *swapi.Dialect, string, string) (fetcher.Targets, string, error) {
+		return nil, "", errors.New("down")
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()

@@ -83,23 +83,22 @@ func documentOf(shape *Shape, f *fetcher.Frontier, ls *links, rec *fetcher.Recor
 // array of URLs by the linked documents, pushing every link at once. Links to another host
 // than rec's are not followed. problem receives one message per link that stayed a URL.
 func (ls *links) expand(f *fetcher.Frontier, doc []byte, rec *fetcher.Record, problem func(string)) []byte {
-	type ref struct {
-		path, member, url string
-		doc               []byte
-	}
 	var refs []ref
 	for _, m := range ls.shape.Expand {
 		path := gjson.Escape(m)
 		v := gjson.GetBytes(doc, path)
 		switch {
 		case v.Type == gjson.String:
-			refs = append(refs, ref{path: path, member: m, url: v.String()})
+			refs = append(refs, ref{at: v.Index, raw: len(v.Raw), path: path, member: m, url: v.String()})
 		case v.IsArray():
-			for i, item := range v.Array() {
+			i := 0
+			v.ForEach(func(_, item gjson.Result) bool {
 				if item.Type == gjson.String {
-					refs = append(refs, ref{path: fmt.Sprintf("%s.%d", path, i), member: m, url: item.String()})
+					refs = append(refs, ref{at: item.Index, raw: len(item.Raw), path: fmt.Sprintf("%s.%d", path, i), member: m, url: item.String()})
 				}
-			}
+				i++
+				return true
+			})
 		}
 	}
 	var wg sync.WaitGroup
@@ -107,12 +106,45 @@ func (ls *links) expand(f *fetcher.Frontier, doc []byte, rec *fetcher.Record, pr
 		wg.Go(func() { refs[i].doc = ls.follow(f, refs[i].url, rec, refs[i].member, problem) })
 	}
 	wg.Wait()
+	return splice(doc, refs)
+}
+
+// ref is one link found in a document: the JSON string at doc[at:at+raw] (at is 0 when its
+// offset is unknown), at path, in member, and the document it links to once followed (nil
+// when it stays a URL).
+type ref struct {
+	at, raw      int
+	path, member string
+	url          string
+	doc          []byte
+}
+
+// splice returns doc with each ref's string replaced by its linked document, built in one
+// pass: refs must be in document order, as expand finds them. A ref whose offset is unknown
+// is set by path afterwards.
+func splice(doc []byte, refs []ref) []byte {
+	var out []byte
+	var late []ref
+	last := 0
 	for _, r := range refs {
-		if r.doc != nil {
-			doc, _ = sjson.SetRawBytes(doc, r.path, r.doc)
+		switch {
+		case r.doc == nil:
+		case r.at <= 0 || r.at < last || r.at+r.raw > len(doc) || doc[r.at] != '"':
+			late = append(late, r)
+		default:
+			out = append(out, doc[last:r.at]...)
+			out = append(out, r.doc...)
+			last = r.at + r.raw
 		}
 	}
-	return doc
+	if out == nil && late == nil {
+		return doc
+	}
+	out = append(out, doc[last:]...)
+	for _, r := range late {
+		out, _ = sjson.SetRawBytes(out, r.path, r.doc)
+	}
+	return out
 }
 
 // follow fetches one link of member m, when it is an http(s) URL on rec's host.

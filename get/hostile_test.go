@@ -1,0 +1,106 @@
+package get_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/fetchbench/fetchbench/fetcher"
+	"github.com/fetchbench/fetchbench/get"
+)
+
+// linkServer serves at /doc a document whose films member holds n links (see linking), and
+// a small film at every other path.
+func linkServer(tb testing.TB, n int, distinct bool) *httptest.Server {
+	tb.Helper()
+	var body []byte
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Path == "/doc" {
+			w.Write(body) //nolint:errcheck
+			return
+		}
+		w.Write([]byte(`{"title":"A New Hope"}`)) //nolint:errcheck
+	}))
+	tb.Cleanup(srv.Close)
+	body = linking(srv.URL, n, distinct)
+	return srv
+}
+
+// linking is a document whose films member holds n links: n distinct ones (/f/0, /f/1...) or
+// n copies of /f/0.
+func linking(base string, n int, distinct bool) []byte {
+	var b strings.Builder
+	b.WriteString(`{"name":"many","films":[`)
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		k := 0
+		if distinct {
+			k = i
+		}
+		fmt.Fprintf(&b, `"%s/f/%d"`, base, k)
+	}
+	b.WriteString(`],"tail":1}`)
+	return []byte(b.String())
+}
+
+// expandOne runs get over srv's /doc with --expand films and returns the one document.
+func expandOne(tb testing.TB, srv *httptest.Server, fields ...get.Field) (string, get.Result) {
+	tb.Helper()
+	job := get.Job{
+		Config:  fetcher.Config{Strategy: fetcher.Semaphore, Limits: fetcher.Limits{Slots: 8}},
+		Targets: fetcher.TargetList{{ID: 1, URL: srv.URL + "/doc"}},
+		Shape:   get.Shape{Expand: []string{"films"}, Fields: fields},
+	}
+	var doc string
+	res, err := get.Run(context.Background(), job, get.Output{
+		Document: func(d []byte) error { doc = string(d); return nil },
+		Failure:  func(msg string) { tb.Log(msg) },
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return doc, res
+}
+
+// TestExpandManyLinksLinear is defect 13: a document's links are spliced in one pass. The
+// bytes allocated to expand 10,000 copies of one link stay a small multiple of the output
+// (one copy of the document per link was 5 GB). Not parallel: it reads the allocation count.
+func TestExpandManyLinksLinear(t *testing.T) {
+	const n = 10_000
+	srv := linkServer(t, n, false)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	doc, res := expandOne(t, srv)
+	runtime.ReadMemStats(&after)
+	want := `{"name":"many","films":[` + strings.Repeat(`{"title":"A New Hope"},`, n-1) + `{"title":"A New Hope"}],"tail":1}`
+	if doc != want {
+		t.Errorf("document: %.200s…, want %.200s…", doc, want)
+	}
+	if res.Expanded != 1 || res.Problems != 0 {
+		t.Errorf("expanded %d, problems %d; want 1, 0", res.Expanded, res.Problems)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 200<<20 {
+		t.Errorf("expanding %d links allocated %d MB, want under 200 MB", n, alloc>>20)
+	}
+}
+
+// BenchmarkExpand40kLinks is defect 13's goal: a document with 40,000 links expanded in
+// under a second, for 40,000 copies of one link and 40,000 distinct links.
+func BenchmarkExpand40kLinks(b *testing.B) {
+	for _, distinct := range []bool{false, true} {
+		b.Run(fmt.Sprintf("distinct=%v", distinct), func(b *testing.B) {
+			srv := linkServer(b, 40_000, distinct)
+			b.ReportAllocs()
+			for b.Loop() {
+				expandOne(b, srv)
+			}
+		})
+	}
+}

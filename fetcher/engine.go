@@ -1,6 +1,7 @@
 package fetcher
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -16,6 +17,7 @@ import (
 	"github.com/gocolly/colly/v2"
 
 	"github.com/fetchbench/fetchbench/internal/gauge"
+	"github.com/fetchbench/fetchbench/internal/textsafe"
 	"github.com/fetchbench/fetchbench/swapi"
 )
 
@@ -181,6 +183,10 @@ func (e *engine) newWorker() *worker {
 				a.class = ClassInvalidJSON
 			}
 			a.name = name
+		} else if a.class == ClassNone && nested(r.Headers, r.Body) && textsafe.TooDeep(r.Body, textsafe.MaxDepth) {
+			// Not JSON by its type, but a path may still be evaluated on it (get --field).
+			a.err = fmt.Errorf("invalid json: nested deeper than %d levels", textsafe.MaxDepth)
+			a.class = ClassInvalidJSON
 		}
 	})
 	for _, sel := range e.cfg.HTML {
@@ -216,6 +222,16 @@ func (e *engine) newWorker() *worker {
 	})
 	w.c = c
 	return w
+}
+
+// nested reports whether body, not HTML by its Content-Type, opens with an object or an
+// array: whether it may be read as a JSON document whose depth matters.
+func nested(h *http.Header, body []byte) bool {
+	if h != nil && strings.Contains(strings.ToLower(h.Get("Content-Type")), "html") {
+		return false
+	}
+	b := bytes.TrimLeft(body, " \t\r\n")
+	return len(b) > 0 && (b[0] == '{' || b[0] == '[')
 }
 
 // start stamps the attempt's start: its latency runs from here.

@@ -76,7 +76,11 @@ func documentOf(shape *Shape, f *fetcher.Frontier, ls *links, rec *fetcher.Recor
 	if isJSON && len(shape.Expand) > 0 {
 		doc = ls.expand(f, doc, rec, problem)
 	}
-	return shape.shape(doc, isJSON, rec.HTML)
+	refused := shape.pathsRefused(doc, isJSON)
+	if refused != "" {
+		problem(rec.URL + ": " + refused)
+	}
+	return shape.shape(doc, isJSON, refused == "", rec.HTML)
 }
 
 // expand replaces, in doc (the document of rec), each Expand member holding a URL or an

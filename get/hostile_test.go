@@ -104,3 +104,101 @@ func BenchmarkExpand40kLinks(b *testing.B) {
 		})
 	}
 }
+
+// deep is an array nested n levels deep.
+func deep(n int) []byte {
+	return []byte(strings.Repeat("[", n) + strings.Repeat("]", n))
+}
+
+// runFields runs get over srv's /doc with fields and returns its documents and failures.
+func runFields(tb testing.TB, srv *httptest.Server, fields ...string) (docs, failures []string) {
+	tb.Helper()
+	var fs []get.Field
+	for _, f := range fields {
+		fd, err := get.ParseField(f)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		fs = append(fs, fd)
+	}
+	job := get.Job{
+		Config:  fetcher.Config{Strategy: fetcher.Semaphore, Limits: fetcher.Limits{Slots: 2}},
+		Targets: fetcher.TargetList{{ID: 1, URL: srv.URL + "/doc"}},
+		Shape:   get.Shape{Fields: fs},
+	}
+	_, err := get.Run(context.Background(), job, get.Output{
+		Document: func(d []byte) error { docs = append(docs, string(d)); return nil },
+		Failure:  func(msg string) { failures = append(failures, msg) },
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return docs, failures
+}
+
+// TestDeepBodyRefused is defect 15: a path is evaluated only on a body of bounded depth,
+// whatever its Content-Type; a deeper one is one clear failure for its document (a
+// 4-million-deep array under @pretty was a fatal stack overflow, under @dig minutes).
+func TestDeepBodyRefused(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name, ctype, field string
+		depth              int
+	}{
+		{"pretty text/plain", "text/plain", "x=@pretty", 4_000_000},
+		{"dig octet-stream", "application/octet-stream", "x=@dig:a", 100_000},
+		{"flatten no type", "", "x=@flatten:{\"deep\":true}", 100_000},
+		{"pretty json", "application/json", "x=@pretty", 100_000},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			body := deep(tt.depth)
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header()["Content-Type"] = []string{tt.ctype}
+				w.Write(body) //nolint:errcheck
+			}))
+			defer srv.Close()
+			docs, failures := runFields(t, srv, tt.field)
+			if len(docs) != 0 || len(failures) != 1 || !strings.Contains(failures[0], "depth") && !strings.Contains(failures[0], "nested deeper than 10000 levels") {
+				t.Errorf("documents %.100q, failures %.200q; want one failure naming the depth", docs, failures)
+			}
+		})
+	}
+}
+
+// BenchmarkDigAtMaxDepth is the most a recursive modifier costs on a document get evaluates
+// paths on: @dig, @pretty and @flatten on an array nested get.MaxPathDepth levels.
+func BenchmarkDigAtMaxDepth(b *testing.B) {
+	for _, field := range []string{"x=@dig:a", "x=@pretty", "x=@flatten:{\"deep\":true}"} {
+		b.Run(field, func(b *testing.B) {
+			body := deep(get.MaxPathDepth)
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "text/plain")
+				w.Write(body) //nolint:errcheck
+			}))
+			defer srv.Close()
+			b.ReportAllocs()
+			for b.Loop() {
+				if docs, failures := runFields(b, srv, field); len(docs) != 1 {
+					b.Fatalf("documents %d, failures %q", len(docs), failures)
+				}
+			}
+		})
+	}
+}
+
+// TestPathsRefusedPastMaxPathDepth: between get.MaxPathDepth and the 10,000 levels a body may
+// have, the document is printed with its --field paths null, and one problem says why.
+func TestPathsRefusedPastMaxPathDepth(t *testing.T) {
+	t.Parallel()
+	body := []byte(`{"name":"deep","x":` + string(deep(get.MaxPathDepth+1)) + `}`)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(body) //nolint:errcheck
+	}))
+	defer srv.Close()
+	docs, failures := runFields(t, srv, "n=name", "p=@pretty")
+	if len(docs) != 1 || docs[0] != `{"n":null,"p":null}` || len(failures) != 1 || !strings.Contains(failures[0], "nested deeper than 1000 levels") {
+		t.Errorf("documents %q, failures %q", docs, failures)
+	}
+}

@@ -149,6 +149,10 @@ func (e *engine) newWorker() *worker {
 	c.SetRequestTimeout(0) // the exchange context applies the timeout
 
 	a := &w.a
+	var scr *scraper // colly's OnHTML would build every match's element: see scraper
+	if len(e.cfg.HTML) > 0 {
+		scr = newScraper(e.cfg.HTML)
+	}
 	c.OnRequestHeaders(func(r *colly.Request) {
 		a.asked = time.Now()
 		if e.pacer == nil {
@@ -188,22 +192,10 @@ func (e *engine) newWorker() *worker {
 			a.err = fmt.Errorf("invalid json: nested deeper than %d levels", textsafe.MaxDepth)
 			a.class = ClassInvalidJSON
 		}
+		if scr != nil && r.Headers != nil && strings.Contains(strings.ToLower(r.Headers.Get("Content-Type")), "html") {
+			a.html = scr.scrape(r.Body)
+		}
 	})
-	for _, sel := range e.cfg.HTML {
-		c.OnHTML(sel.CSS, func(el *colly.HTMLElement) {
-			if _, done := a.html[sel.Name]; done {
-				return // the first match counts
-			}
-			v := strings.TrimSpace(el.Text)
-			if sel.Attr != "" {
-				v = el.Attr(sel.Attr)
-			}
-			if a.html == nil {
-				a.html = map[string]string{}
-			}
-			a.html[sel.Name] = v
-		})
-	}
 	c.OnError(func(r *colly.Response, err error) {
 		a.done = time.Now()
 		if a.sent.IsZero() {

@@ -57,6 +57,7 @@ type engine struct {
 	timeout   time.Duration
 	inFlight  gauge.Gauge  // requests on the wire
 	dials     atomic.Int64 // connections established
+	scraper   *scraper     // nil without Config.HTML; shared by the workers
 }
 
 // newEngine returns the engine of one run; with a pacer every attempt takes its token just
@@ -80,6 +81,9 @@ func newEngine(ctx context.Context, cfg *Config, slots int, pacer Pacer) *engine
 	e := &engine{cfg: cfg, ctx: ctx, transport: tr, maxBody: cfg.MaxBody, timeout: cfg.Timeout, pacer: pacer}
 	if e.maxBody <= 0 {
 		e.maxBody = DefaultMaxBody
+	}
+	if len(cfg.HTML) > 0 {
+		e.scraper = newScraper(cfg.HTML, e.maxBody)
 	}
 	if e.timeout <= 0 {
 		e.timeout = DefaultTimeout
@@ -149,10 +153,7 @@ func (e *engine) newWorker() *worker {
 	c.SetRequestTimeout(0) // the exchange context applies the timeout
 
 	a := &w.a
-	var scr *scraper // colly's OnHTML would build every match's element: see scraper
-	if len(e.cfg.HTML) > 0 {
-		scr = newScraper(e.cfg.HTML)
-	}
+	scr := e.scraper // colly's OnHTML would build every match's element: see scraper
 	c.OnRequestHeaders(func(r *colly.Request) {
 		a.asked = time.Now()
 		if e.pacer == nil {

@@ -119,6 +119,9 @@ func (s *Shape) Selectors() []fetcher.Selector {
 // unwrapped by the dialect when it has the dialect's wrapper, and reports whether it is JSON.
 // A body that is not JSON becomes a JSON string.
 func (s *Shape) unwrap(rec *fetcher.Record) (doc []byte, isJSON bool) {
+	if isHTML(rec.ContentType) && s.Columns() != nil {
+		return nil, false // its values are rec.HTML's: the page itself is never printed
+	}
 	if !isHTML(rec.ContentType) {
 		if clean, err := textsafe.CleanJSON(rec.Body); err == nil {
 			if s.Dialect != nil && clean[0] == '{' {

@@ -78,7 +78,14 @@ type Shape struct {
 	Fields []Field
 	// Expand lists the members whose linked URLs are replaced by the linked documents.
 	Expand []string
+	// ExpandBudget is how many bytes of linked documents expansion keeps for the documents
+	// that ask for them later; 0 means DefaultExpandBudget. See links for what happens
+	// past it.
+	ExpandBudget int64
 }
+
+// DefaultExpandBudget is Shape.ExpandBudget's default: 32 MiB.
+const DefaultExpandBudget = 32 << 20
 
 // Columns are the members of every shaped document, in order, or nil when the documents are
 // printed whole.

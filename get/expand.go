@@ -1,6 +1,8 @@
 package get
 
 import (
+	"cmp"
+	"container/list"
 	"context"
 	"fmt"
 	"net/url"
@@ -15,23 +17,43 @@ import (
 // links keeps the documents that linked URLs (Shape.Expand) answered, by URL: a link is
 // pushed to the run's frontier, fetched once by the scheduler like any other request, and
 // kept here by its Follow before the frontier reports it done.
+//
+// What it keeps is bounded: the linked documents, least recently used first out, up to
+// Shape.ExpandBudget bytes, and for every link fetched a small outcome. A document that a
+// document being expanded waits for is kept until that one has it, budget or not (so past
+// the budget are at most the links of the documents being expanded at once). The frontier fetches a URL once per run, so a link whose document was
+// dropped stays a URL in the documents that ask for it later, each with one problem saying
+// so. links is safe for concurrent use.
 type links struct {
-	shape *Shape
-	mu    sync.Mutex
-	docs  map[string]link
+	shape  *Shape
+	budget int64
+
+	mu      sync.Mutex
+	docs    map[string]*kept // every link fetched, by URL
+	lru     list.List        // of *kept holding a document, most recently used first
+	bytes   int64            // of the documents held
+	waiting map[string]int   // documents waiting for a link, by URL
 }
 
 // link is one linked URL's outcome.
 type link struct {
-	doc []byte // the linked document, nil when it could not be fetched
+	doc []byte // the linked document, nil when it could not be fetched or was dropped
 	err string // why not
 }
 
-func newLinks(s *Shape) *links {
-	return &links{shape: s, docs: map[string]link{}}
+// kept is a link's outcome in links, with its place in the LRU while it holds a document.
+type kept struct {
+	link
+	url string
+	at  *list.Element
 }
 
-// keep stores the outcome of a link's record.
+func newLinks(s *Shape) *links {
+	return &links{shape: s, budget: cmp.Or(s.ExpandBudget, DefaultExpandBudget), docs: map[string]*kept{}, waiting: map[string]int{}}
+}
+
+// keep stores the outcome of a link's record, dropping the least recently used documents
+// past the budget.
 func (ls *links) keep(rec *fetcher.Record) {
 	var l link
 	switch doc, isJSON := ls.shape.unwrap(rec); {
@@ -43,23 +65,66 @@ func (ls *links) keep(rec *fetcher.Record) {
 		l.doc = doc
 	}
 	ls.mu.Lock()
-	ls.docs[rec.URL] = l
-	ls.mu.Unlock()
+	defer ls.mu.Unlock()
+	if old := ls.docs[rec.URL]; old != nil && old.at != nil {
+		ls.drop(old, "")
+	}
+	k := &kept{link: l, url: rec.URL}
+	ls.docs[rec.URL] = k
+	if l.doc == nil {
+		return
+	}
+	k.at = ls.lru.PushFront(k)
+	ls.bytes += int64(len(l.doc))
+	ls.evict()
+}
+
+// evict drops the least recently used documents no one waits for until the budget holds.
+// The caller holds ls.mu.
+func (ls *links) evict() {
+	for e := ls.lru.Back(); e != nil && ls.bytes > ls.budget; {
+		k := e.Value.(*kept)
+		e = e.Prev()
+		if ls.waiting[k.url] == 0 {
+			ls.drop(k, fmt.Sprintf("fetched for an earlier document and not kept (--expand keeps %d MiB of linked documents)", ls.budget>>20))
+		}
+	}
+}
+
+// drop lets k's document go, leaving err as its outcome. The caller holds ls.mu.
+func (ls *links) drop(k *kept, err string) {
+	ls.lru.Remove(k.at)
+	ls.bytes -= int64(len(k.doc))
+	k.at, k.doc, k.err = nil, nil, err
 }
 
 // get pushes u as a link of the record parent and returns its outcome once fetched.
 func (ls *links) get(f *fetcher.Frontier, u string, parent *fetcher.Record) link {
+	ls.mu.Lock()
+	ls.waiting[u]++
+	ls.mu.Unlock()
+	defer func() {
+		ls.mu.Lock()
+		if ls.waiting[u]--; ls.waiting[u] == 0 {
+			delete(ls.waiting, u)
+			ls.evict()
+		}
+		ls.mu.Unlock()
+	}()
 	f.Push(fetcher.Target{ID: 0, URL: u}, fetcher.KindLink, parent.Depth+1, parent.Seq)
 	if _, ok := f.Wait(context.Background(), u); !ok {
 		return link{err: "not fetched"}
 	}
 	ls.mu.Lock()
 	defer ls.mu.Unlock()
-	l, ok := ls.docs[u]
+	k, ok := ls.docs[u]
 	if !ok {
 		return link{err: "not fetched"}
 	}
-	return l
+	if k.at != nil {
+		ls.lru.MoveToFront(k.at)
+	}
+	return k.link
 }
 
 // fetched is how many distinct linked URLs were fetched.

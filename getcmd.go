@@ -3,6 +3,7 @@ package main
 // This file owns the get command: its usage, flags, spec and run.
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -148,10 +149,27 @@ func runGet(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		return err
 	}
 	defer recs.Close()
+	// The first failed write (documents or records) stops the run; what is cancelled after it
+	// is not reported line by line: the write error is the one line.
+	var docErr error
+	var recCons report.Tee
+	stopped := func() error { return cmp.Or(docErr, recCons.Err()) }
 	res, err := get.Run(ctx, job, get.Output{
-		Document:  docs.Write,
-		Failure:   func(msg string) { fmt.Fprintln(stderr, "fetchbench: "+textsafe.Sanitize(msg)) },
-		Consumers: func(cfg fetcher.Config) []report.Consumer { return sp.out.views(recs, nil).Consumers(cfg, 0) },
+		Document: func(doc []byte) error {
+			if docErr == nil {
+				docErr = docs.Write(doc)
+			}
+			return docErr
+		},
+		Failure: func(msg string) {
+			if stopped() == nil {
+				fmt.Fprintln(stderr, "fetchbench: "+textsafe.Sanitize(msg))
+			}
+		},
+		Consumers: func(cfg fetcher.Config) []report.Consumer {
+			recCons = sp.out.views(recs, nil).Consumers(cfg, 0)
+			return append(recCons, report.Check(stopped))
+		},
 	})
 	if cerr := docs.Close(); err == nil && cerr != nil {
 		err = cerr

@@ -76,13 +76,28 @@ type Outcome struct {
 // Once runs cfg over src under gates, hands every record to a summary collector and to
 // consumers, closes them, and returns the run's outcome. It is the one path by which a
 // comparison's runs and get's run are made and summarised. It fails on an invalid config
-// (fetcher.ErrConfig) or a consumer's error.
+// (fetcher.ErrConfig) or a consumer's error. A consumer that is report.Failing stops the run
+// at its first error (the requests not yet started are not sent), and Once returns that error.
 func Once(ctx context.Context, cfg fetcher.Config, src fetcher.Source, gates fetcher.Gates, consumers []report.Consumer) (Outcome, error) {
 	coll := report.NewCollector(cfg)
 	tee := append(report.Tee{coll}, consumers...)
-	stats, err := fetcher.Schedule(ctx, cfg, src, gates, tee.Add)
+	runCtx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var failed error
+	sink := func(r fetcher.Record) {
+		tee.Add(r)
+		if failed == nil {
+			if failed = tee.Err(); failed != nil {
+				cancel(failed)
+			}
+		}
+	}
+	stats, err := fetcher.Schedule(runCtx, cfg, src, gates, sink)
 	if cerr := tee.Close(); err == nil && cerr != nil {
 		err = cerr
+	}
+	if err == nil && failed != nil {
+		err = failed
 	}
 	if err != nil {
 		return Outcome{}, err

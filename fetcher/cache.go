@@ -5,10 +5,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // cacheHeader marks a response answered from the cache; one from the network never has it.
@@ -18,10 +20,20 @@ const cacheHeader = "X-Fetchbench-Cache"
 // full there. Only a 200 is kept: an error, a throttling 429 or a 404 is asked again next time.
 // An answer is kept once its body has been read to the end. Files are written whole to a temporary name and renamed, so concurrent runs sharing dir
 // never read half an entry; an unreadable or foreign entry counts as a miss.
+//
+// A hit is bounded like an answer from the network: an entry whose body exceeds max bytes
+// fails the request with errBodyTooLarge, and a file too large to hold such a body is
+// refused from its size, unread. A 200 whose Content-Type says JSON but whose body is not
+// valid JSON is not kept (the next run asks again).
 type cacheTransport struct {
 	next http.RoundTripper
 	dir  string
+	max  int64 // Config.MaxBody, > 0
 }
+
+// entryOverhead is what a cache file may hold besides its body's base64: the URL, the status
+// and the header block (at most maxHeaderBytes, escaped).
+const entryOverhead = 2*maxHeaderBytes + 64<<10
 
 // cacheEntry is one cached answer, stored as JSON.
 type cacheEntry struct {
@@ -43,8 +55,8 @@ func (t *cacheTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	u := req.URL.String()
 	file := t.path(u)
-	if res, ok := t.load(file, u, req); ok {
-		return res, nil
+	if res, ok, err := t.load(file, u, req); err != nil || ok {
+		return res, err
 	}
 	res, err := t.next.RoundTrip(req)
 	if err != nil {
@@ -55,7 +67,11 @@ func (t *cacheTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return res, nil
 	}
 	header := res.Header.Clone()
+	isJSON := strings.Contains(header.Get("Content-Type"), "json")
 	res.Body = &recordingBody{rc: res.Body, done: func(body []byte) {
+		if isJSON && !json.Valid(body) {
+			return
+		}
 		t.store(file, cacheEntry{URL: u, Status: http.StatusOK, Header: header, Body: body})
 	}}
 	return res, nil
@@ -80,15 +96,29 @@ func (b *recordingBody) Read(p []byte) (int, error) {
 
 func (b *recordingBody) Close() error { return b.rc.Close() }
 
-// load reads the entry for u from file.
-func (t *cacheTransport) load(file, u string, req *http.Request) (*http.Response, bool) {
+// load reads the entry for u from file: ok on a hit, an error wrapping errBodyTooLarge when
+// the entry's body (or the file, from its size) is larger than t.max allows.
+func (t *cacheTransport) load(file, u string, req *http.Request) (res *http.Response, ok bool, err error) {
+	fi, err := os.Stat(file)
+	if err != nil || !fi.Mode().IsRegular() {
+		return nil, false, nil
+	}
+	if limit := t.max/3*4 + 8 + entryOverhead; fi.Size() > limit {
+		return nil, false, fmt.Errorf("%w: cached entry of %d bytes, more than a %d-byte body needs", errBodyTooLarge, fi.Size(), t.max)
+	}
 	b, err := os.ReadFile(file)
 	if err != nil {
-		return nil, false
+		return nil, false, nil
 	}
 	var e cacheEntry
 	if json.Unmarshal(b, &e) != nil || e.URL != u || e.Status != http.StatusOK {
-		return nil, false
+		return nil, false, nil
+	}
+	if strings.Contains(e.Header.Get("Content-Type"), "json") && !json.Valid(e.Body) {
+		return nil, false, nil // kept before invalid JSON was refused: asked again
+	}
+	if int64(len(e.Body)) > t.max {
+		return nil, false, fmt.Errorf("%w: cached body of %d bytes, more than %d", errBodyTooLarge, len(e.Body), t.max)
 	}
 	h := e.Header
 	if h == nil {
@@ -99,7 +129,7 @@ func (t *cacheTransport) load(file, u string, req *http.Request) (*http.Response
 		Status: "200 OK", StatusCode: e.Status, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
 		Header: h, Body: io.NopCloser(bytes.NewReader(e.Body)), ContentLength: int64(len(e.Body)),
 		Request: req, Uncompressed: true,
-	}, true
+	}, true, nil
 }
 
 // store writes e to file; a cache that cannot be written only costs the next run a request.

@@ -51,8 +51,8 @@ type Config struct {
 
 	// KeepBody keeps each record's body and Content-Type (Record.Body, Record.ContentType).
 	KeepBody bool
-	// HTML lists values to extract from text/html responses with colly's HTML callbacks into
-	// Record.HTML.
+	// HTML lists values to extract from text/html responses into Record.HTML: each
+	// selector's first match only, at most MaxHTMLValue bytes (see scraper).
 	HTML []Selector
 	// CacheDir, when set, keeps 200 answers on disk under it and answers a request for a URL
 	// found there from the file, without the network (Record.Note says "from cache").

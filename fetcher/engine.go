@@ -1,6 +1,7 @@
 package fetcher
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -16,6 +17,7 @@ import (
 	"github.com/gocolly/colly/v2"
 
 	"github.com/fetchbench/fetchbench/internal/gauge"
+	"github.com/fetchbench/fetchbench/internal/textsafe"
 	"github.com/fetchbench/fetchbench/swapi"
 )
 
@@ -55,6 +57,7 @@ type engine struct {
 	timeout   time.Duration
 	inFlight  gauge.Gauge  // requests on the wire
 	dials     atomic.Int64 // connections established
+	scraper   *scraper     // nil without Config.HTML; shared by the workers
 }
 
 // newEngine returns the engine of one run; with a pacer every attempt takes its token just
@@ -78,6 +81,9 @@ func newEngine(ctx context.Context, cfg *Config, slots int, pacer Pacer) *engine
 	e := &engine{cfg: cfg, ctx: ctx, transport: tr, maxBody: cfg.MaxBody, timeout: cfg.Timeout, pacer: pacer}
 	if e.maxBody <= 0 {
 		e.maxBody = DefaultMaxBody
+	}
+	if len(cfg.HTML) > 0 {
+		e.scraper = newScraper(cfg.HTML, e.maxBody)
 	}
 	if e.timeout <= 0 {
 		e.timeout = DefaultTimeout
@@ -139,7 +145,7 @@ func (e *engine) newWorker() *worker {
 	c.Context = w.x
 	var rt http.RoundTripper = &boundedTransport{base: e.transport, max: e.maxBody, x: w.x}
 	if e.cfg.CacheDir != "" {
-		rt = &cacheTransport{next: rt, dir: e.cfg.CacheDir}
+		rt = &cacheTransport{next: rt, dir: e.cfg.CacheDir, max: e.maxBody}
 	}
 	c.WithTransport(rt)
 	c.DisableCookies()
@@ -147,6 +153,7 @@ func (e *engine) newWorker() *worker {
 	c.SetRequestTimeout(0) // the exchange context applies the timeout
 
 	a := &w.a
+	scr := e.scraper // colly's OnHTML would build every match's element: see scraper
 	c.OnRequestHeaders(func(r *colly.Request) {
 		a.asked = time.Now()
 		if e.pacer == nil {
@@ -181,23 +188,15 @@ func (e *engine) newWorker() *worker {
 				a.class = ClassInvalidJSON
 			}
 			a.name = name
+		} else if a.class == ClassNone && nested(r.Headers, r.Body) && textsafe.TooDeep(r.Body, textsafe.MaxDepth) {
+			// Not JSON by its type, but a path may still be evaluated on it (get --field).
+			a.err = fmt.Errorf("invalid json: nested deeper than %d levels", textsafe.MaxDepth)
+			a.class = ClassInvalidJSON
+		}
+		if scr != nil && r.Headers != nil && strings.Contains(strings.ToLower(r.Headers.Get("Content-Type")), "html") {
+			a.html = scr.scrape(r.Body)
 		}
 	})
-	for _, sel := range e.cfg.HTML {
-		c.OnHTML(sel.CSS, func(el *colly.HTMLElement) {
-			if _, done := a.html[sel.Name]; done {
-				return // the first match counts
-			}
-			v := strings.TrimSpace(el.Text)
-			if sel.Attr != "" {
-				v = el.Attr(sel.Attr)
-			}
-			if a.html == nil {
-				a.html = map[string]string{}
-			}
-			a.html[sel.Name] = v
-		})
-	}
 	c.OnError(func(r *colly.Response, err error) {
 		a.done = time.Now()
 		if a.sent.IsZero() {
@@ -216,6 +215,16 @@ func (e *engine) newWorker() *worker {
 	})
 	w.c = c
 	return w
+}
+
+// nested reports whether body, not HTML by its Content-Type, opens with an object or an
+// array: whether it may be read as a JSON document whose depth matters.
+func nested(h *http.Header, body []byte) bool {
+	if h != nil && strings.Contains(strings.ToLower(h.Get("Content-Type")), "html") {
+		return false
+	}
+	b := bytes.TrimLeft(body, " \t\r\n")
+	return len(b) > 0 && (b[0] == '{' || b[0] == '[')
 }
 
 // start stamps the attempt's start: its latency runs from here.

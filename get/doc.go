@@ -78,7 +78,14 @@ type Shape struct {
 	Fields []Field
 	// Expand lists the members whose linked URLs are replaced by the linked documents.
 	Expand []string
+	// ExpandBudget is how many bytes of linked documents expansion keeps for the documents
+	// that ask for them later; 0 means DefaultExpandBudget. See links for what happens
+	// past it.
+	ExpandBudget int64
 }
+
+// DefaultExpandBudget is Shape.ExpandBudget's default: 32 MiB.
+const DefaultExpandBudget = 32 << 20
 
 // Columns are the members of every shaped document, in order, or nil when the documents are
 // printed whole.
@@ -119,6 +126,9 @@ func (s *Shape) Selectors() []fetcher.Selector {
 // unwrapped by the dialect when it has the dialect's wrapper, and reports whether it is JSON.
 // A body that is not JSON becomes a JSON string.
 func (s *Shape) unwrap(rec *fetcher.Record) (doc []byte, isJSON bool) {
+	if isHTML(rec.ContentType) && s.Columns() != nil {
+		return nil, false // its values are rec.HTML's: the page itself is never printed
+	}
 	if !isHTML(rec.ContentType) {
 		if clean, err := textsafe.CleanJSON(rec.Body); err == nil {
 			if s.Dialect != nil && clean[0] == '{' {
@@ -132,9 +142,26 @@ func (s *Shape) unwrap(rec *fetcher.Record) (doc []byte, isJSON bool) {
 	return jsonString(string(rec.Body)), false
 }
 
+// MaxPathDepth is the deepest nesting of a JSON document on which Fields' paths are
+// evaluated. A recursive gjson modifier (@pretty, @dig, @flatten) costs time and memory
+// quadratic in the depth: at 1,000 levels about 20 ms, at 10,000 seconds and gigabytes. On a
+// deeper document the paths are not evaluated (their members are null) and the document's
+// problem says so; Keep's members are still taken.
+const MaxPathDepth = 1000
+
+// pathsRefused is the problem of a JSON document on which Fields' paths are not evaluated
+// (see MaxPathDepth), or "".
+func (s *Shape) pathsRefused(doc []byte, isJSON bool) string {
+	if !isJSON || len(s.Fields) == 0 || !textsafe.TooDeep(doc, MaxPathDepth) {
+		return ""
+	}
+	return fmt.Sprintf("nested deeper than %d levels: --field paths not evaluated", MaxPathDepth)
+}
+
 // shape turns doc (a JSON document, or a page's HTML values when html is set) into the
-// document printed: whole, or Keep and Fields as one object.
-func (s *Shape) shape(doc []byte, isJSON bool, html map[string]string) []byte {
+// document printed: whole, or Keep and Fields as one object. Fields' paths are evaluated
+// only when paths is set.
+func (s *Shape) shape(doc []byte, isJSON, paths bool, html map[string]string) []byte {
 	cols := s.Columns()
 	if cols == nil {
 		return doc
@@ -155,8 +182,10 @@ func (s *Shape) shape(doc []byte, isJSON bool, html map[string]string) []byte {
 		out = append(out, jsonString(f.Name)...)
 		out = append(out, ':')
 		switch {
-		case isJSON:
+		case isJSON && paths:
 			out = append(out, s.member(doc, true, f.Path)...)
+		case isJSON:
+			out = append(out, "null"...)
 		case html != nil:
 			if v, ok := html[f.Name]; ok {
 				out = append(out, jsonString(v)...)

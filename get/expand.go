@@ -1,6 +1,8 @@
 package get
 
 import (
+	"cmp"
+	"container/list"
 	"context"
 	"fmt"
 	"sync"
@@ -14,23 +16,43 @@ import (
 // links keeps the documents that linked URLs (Shape.Expand) answered, by URL: a link is
 // pushed to the run's frontier, fetched once by the scheduler like any other request, and
 // kept here by its Follow before the frontier reports it done.
+//
+// What it keeps is bounded: the linked documents, least recently used first out, up to
+// Shape.ExpandBudget bytes, and for every link fetched a small outcome. A document that a
+// document being expanded waits for is kept until that one has it, budget or not (so past
+// the budget are at most the links of the documents being expanded at once). The frontier fetches a URL once per run, so a link whose document was
+// dropped stays a URL in the documents that ask for it later, each with one problem saying
+// so. links is safe for concurrent use.
 type links struct {
-	shape *Shape
-	mu    sync.Mutex
-	docs  map[string]link
+	shape  *Shape
+	budget int64
+
+	mu      sync.Mutex
+	docs    map[string]*kept // every link fetched, by URL
+	lru     list.List        // of *kept holding a document, most recently used first
+	bytes   int64            // of the documents held
+	waiting map[string]int   // documents waiting for a link, by URL
 }
 
 // link is one linked URL's outcome.
 type link struct {
-	doc []byte // the linked document, nil when it could not be fetched
+	doc []byte // the linked document, nil when it could not be fetched or was dropped
 	err string // why not
 }
 
-func newLinks(s *Shape) *links {
-	return &links{shape: s, docs: map[string]link{}}
+// kept is a link's outcome in links, with its place in the LRU while it holds a document.
+type kept struct {
+	link
+	url string
+	at  *list.Element
 }
 
-// keep stores the outcome of a link's record.
+func newLinks(s *Shape) *links {
+	return &links{shape: s, budget: cmp.Or(s.ExpandBudget, DefaultExpandBudget), docs: map[string]*kept{}, waiting: map[string]int{}}
+}
+
+// keep stores the outcome of a link's record, dropping the least recently used documents
+// past the budget.
 func (ls *links) keep(rec *fetcher.Record) {
 	var l link
 	switch doc, isJSON := ls.shape.unwrap(rec); {
@@ -42,23 +64,66 @@ func (ls *links) keep(rec *fetcher.Record) {
 		l.doc = doc
 	}
 	ls.mu.Lock()
-	ls.docs[rec.URL] = l
-	ls.mu.Unlock()
+	defer ls.mu.Unlock()
+	if old := ls.docs[rec.URL]; old != nil && old.at != nil {
+		ls.drop(old, "")
+	}
+	k := &kept{link: l, url: rec.URL}
+	ls.docs[rec.URL] = k
+	if l.doc == nil {
+		return
+	}
+	k.at = ls.lru.PushFront(k)
+	ls.bytes += int64(len(l.doc))
+	ls.evict()
+}
+
+// evict drops the least recently used documents no one waits for until the budget holds.
+// The caller holds ls.mu.
+func (ls *links) evict() {
+	for e := ls.lru.Back(); e != nil && ls.bytes > ls.budget; {
+		k := e.Value.(*kept)
+		e = e.Prev()
+		if ls.waiting[k.url] == 0 {
+			ls.drop(k, fmt.Sprintf("fetched for an earlier document and not kept (--expand keeps %d MiB of linked documents)", ls.budget>>20))
+		}
+	}
+}
+
+// drop lets k's document go, leaving err as its outcome. The caller holds ls.mu.
+func (ls *links) drop(k *kept, err string) {
+	ls.lru.Remove(k.at)
+	ls.bytes -= int64(len(k.doc))
+	k.at, k.doc, k.err = nil, nil, err
 }
 
 // get pushes u as a link of the record parent and returns its outcome once fetched.
 func (ls *links) get(f *fetcher.Frontier, u string, parent *fetcher.Record) link {
+	ls.mu.Lock()
+	ls.waiting[u]++
+	ls.mu.Unlock()
+	defer func() {
+		ls.mu.Lock()
+		if ls.waiting[u]--; ls.waiting[u] == 0 {
+			delete(ls.waiting, u)
+			ls.evict()
+		}
+		ls.mu.Unlock()
+	}()
 	f.Push(fetcher.Target{ID: 0, URL: u}, fetcher.KindLink, parent.Depth+1, parent.Seq)
 	if _, ok := f.Wait(context.Background(), u); !ok {
 		return link{err: "not fetched"}
 	}
 	ls.mu.Lock()
 	defer ls.mu.Unlock()
-	l, ok := ls.docs[u]
+	k, ok := ls.docs[u]
 	if !ok {
 		return link{err: "not fetched"}
 	}
-	return l
+	if k.at != nil {
+		ls.lru.MoveToFront(k.at)
+	}
+	return k.link
 }
 
 // fetched is how many distinct linked URLs were fetched.
@@ -75,30 +140,33 @@ func documentOf(shape *Shape, f *fetcher.Frontier, ls *links, rec *fetcher.Recor
 	if isJSON && len(shape.Expand) > 0 {
 		doc = ls.expand(f, doc, rec, problem)
 	}
-	return shape.shape(doc, isJSON, rec.HTML)
+	refused := shape.pathsRefused(doc, isJSON)
+	if refused != "" {
+		problem(rec.URL + ": " + refused)
+	}
+	return shape.shape(doc, isJSON, refused == "", rec.HTML)
 }
 
 // expand replaces, in doc (the document of rec), each Expand member holding a URL or an
 // array of URLs by the linked documents, pushing every link at once. Links outside the
 // frontier's Scope (the hosts the user named) are not followed. problem receives one message per link that stayed a URL.
 func (ls *links) expand(f *fetcher.Frontier, doc []byte, rec *fetcher.Record, problem func(string)) []byte {
-	type ref struct {
-		path, member, url string
-		doc               []byte
-	}
 	var refs []ref
 	for _, m := range ls.shape.Expand {
 		path := gjson.Escape(m)
 		v := gjson.GetBytes(doc, path)
 		switch {
 		case v.Type == gjson.String:
-			refs = append(refs, ref{path: path, member: m, url: v.String()})
+			refs = append(refs, ref{at: v.Index, raw: len(v.Raw), path: path, member: m, url: v.String()})
 		case v.IsArray():
-			for i, item := range v.Array() {
+			i := 0
+			v.ForEach(func(_, item gjson.Result) bool {
 				if item.Type == gjson.String {
-					refs = append(refs, ref{path: fmt.Sprintf("%s.%d", path, i), member: m, url: item.String()})
+					refs = append(refs, ref{at: item.Index, raw: len(item.Raw), path: fmt.Sprintf("%s.%d", path, i), member: m, url: item.String()})
 				}
-			}
+				i++
+				return true
+			})
 		}
 	}
 	var wg sync.WaitGroup
@@ -106,12 +174,45 @@ func (ls *links) expand(f *fetcher.Frontier, doc []byte, rec *fetcher.Record, pr
 		wg.Go(func() { refs[i].doc = ls.follow(f, refs[i].url, rec, refs[i].member, problem) })
 	}
 	wg.Wait()
+	return splice(doc, refs)
+}
+
+// ref is one link found in a document: the JSON string at doc[at:at+raw] (at is 0 when its
+// offset is unknown), at path, in member, and the document it links to once followed (nil
+// when it stays a URL).
+type ref struct {
+	at, raw      int
+	path, member string
+	url          string
+	doc          []byte
+}
+
+// splice returns doc with each ref's string replaced by its linked document, built in one
+// pass: refs must be in document order, as expand finds them. A ref whose offset is unknown
+// is set by path afterwards.
+func splice(doc []byte, refs []ref) []byte {
+	var out []byte
+	var late []ref
+	last := 0
 	for _, r := range refs {
-		if r.doc != nil {
-			doc, _ = sjson.SetRawBytes(doc, r.path, r.doc)
+		switch {
+		case r.doc == nil:
+		case r.at <= 0 || r.at < last || r.at+r.raw > len(doc) || doc[r.at] != '"':
+			late = append(late, r)
+		default:
+			out = append(out, doc[last:r.at]...)
+			out = append(out, r.doc...)
+			last = r.at + r.raw
 		}
 	}
-	return doc
+	if out == nil && late == nil {
+		return doc
+	}
+	out = append(out, doc[last:]...)
+	for _, r := range late {
+		out, _ = sjson.SetRawBytes(out, r.path, r.doc)
+	}
+	return out
 }
 
 // follow fetches one link of member m, when it is an http(s) URL on rec's host.

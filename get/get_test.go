@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"go.uber.org/goleak"
 
 	"github.com/fetchbench/fetchbench/fakeswapi"
@@ -122,5 +124,44 @@ func TestWriters(t *testing.T) {
 	w.Close()
 	if b.String() != "[]\n" {
 		t.Errorf("empty json: %q", b.String())
+	}
+}
+
+// TestCSVHeaderKeepsKeys is defect 17: a column whose name the CSV escapes (a formula-like
+// @id, =x, -y; a control character on a terminal) keeps its values.
+func TestCSVHeaderKeepsKeys(t *testing.T) {
+	t.Parallel()
+	doc := `{"@id":"p1","=x":1,"-y":"v","a\u0007b":"bell"}`
+	cols := []string{"@id", "=x", "-y", "a\ab"}
+	for _, tt := range []struct {
+		name     string
+		terminal bool
+		want     string
+	}{
+		{"pipe", false, "'@id,'=x,'-y,a\ab\np1,1,v,bell\n"},
+		{"terminal", true, "@id,=x,-y,a\\x07b\np1,1,v,bell\n"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			for _, given := range [][]string{cols, nil} {
+				var b strings.Builder
+				w, err := get.NewWriter(&b, "csv", slices.Clone(given), tt.terminal)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for range 2 {
+					if err := w.Write([]byte(doc)); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if err := w.Close(); err != nil {
+					t.Fatal(err)
+				}
+				want := tt.want + "p1,1,v,bell\n"
+				if diff := cmp.Diff(want, b.String()); diff != "" {
+					t.Errorf("columns %q (-want +got):\n%s", given, diff)
+				}
+			}
+		})
 	}
 }

@@ -3,8 +3,10 @@ package get
 import (
 	"bufio"
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -144,22 +146,28 @@ func (c *csvWriter) Write(doc []byte) error {
 	return c.w.Flush()
 }
 
-// safe escapes control characters on a terminal and defuses spreadsheet formulas elsewhere.
+// safe is row as displayed: control characters escaped on a terminal, spreadsheet formulas
+// defused elsewhere. It returns a new slice: row (the columns, which are also the members'
+// lookup keys) is left as it is.
 func (c *csvWriter) safe(row []string) []string {
+	out := make([]string, len(row))
 	for i, s := range row {
-		if c.terminal {
-			row[i] = textsafe.Sanitize(s)
-		} else if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) && !isNumber(s) {
-			row[i] = "'" + s
+		switch {
+		case c.terminal:
+			out[i] = textsafe.Sanitize(s)
+		case s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) && !isNumber(s):
+			out[i] = "'" + s
+		default:
+			out[i] = s
 		}
 	}
-	return row
+	return out
 }
 
 // isNumber reports whether s is a JSON number, which a spreadsheet reads as a number.
 func isNumber(s string) bool {
-	r := gjson.Parse(s)
-	return r.Type == gjson.Number && r.Raw == s
+	_, err := strconv.ParseFloat(s, 64)
+	return err == nil && json.Valid([]byte(s))
 }
 
 func (c *csvWriter) Close() error {

@@ -73,7 +73,7 @@ func (s *RecordStream) write(r fetcher.Record) error {
 	return s.err
 }
 
-// Run returns the Consumer of one run's records. Its Close emits the records held back for
+// Run returns the Consumer of one run's records, Failing once a write failed. Its Close emits the records held back for
 // input order and returns the stream's first error.
 func (s *RecordStream) Run() Consumer {
 	if s.inputOrder {
@@ -107,6 +107,7 @@ type plainRun struct{ s *RecordStream }
 
 func (p plainRun) Add(r fetcher.Record) { _ = p.s.write(r) }
 func (p plainRun) Close() error         { return p.s.firstErr() }
+func (p plainRun) Err() error           { return p.s.firstErr() }
 
 type orderedRun struct {
 	s     *RecordStream
@@ -114,6 +115,9 @@ type orderedRun struct {
 }
 
 func (o *orderedRun) Add(r fetcher.Record) { _ = o.order.Add(r) }
+
+// Err is the stream's first error: the run stops there (see Failing).
+func (o *orderedRun) Err() error { return o.s.firstErr() }
 
 func (o *orderedRun) Close() error {
 	if err := o.s.firstErr(); err != nil {

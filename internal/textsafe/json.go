@@ -4,13 +4,15 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"unicode/utf8"
 )
 
 // CleanJSON returns the JSON value b compacted onto one line with its members in their order,
 // invalid UTF-8 replaced by U+FFFD and every Unsafe rune escaped as \uXXXX, so that it is
-// safe on a terminal and in line-based tools. It fails when b is not one valid JSON value.
+// safe on a terminal and in line-based tools. It fails when b is not one valid JSON value or
+// nests deeper than MaxDepth.
 func CleanJSON(b []byte) ([]byte, error) {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
@@ -49,6 +51,9 @@ func CleanJSON(b []byte) ([]byte, error) {
 			out = append(out, byte(v))
 			switch v {
 			case '{', '[':
+				if len(stack) >= MaxDepth {
+					return nil, fmt.Errorf("nested deeper than %d levels", MaxDepth)
+				}
 				stack = append(stack, level{object: v == '{'})
 			default:
 				stack = stack[:len(stack)-1]
@@ -114,3 +119,36 @@ func EscapeJSON(b []byte) []byte {
 }
 
 const hexDigits = "0123456789abcdef"
+
+// MaxDepth is the deepest nesting of objects and arrays accepted in a JSON document, as
+// encoding/json's validator accepts: evaluating a path (a recursive gjson modifier such as
+// @pretty or @dig) on a deeper one could exhaust the stack or take quadratic time.
+const MaxDepth = 10000
+
+// TooDeep reports whether b, read as JSON, nests objects and arrays deeper than max levels:
+// it counts brackets outside strings, stops at the first level past max, and never
+// allocates. b need not be valid JSON.
+func TooDeep(b []byte, max int) bool {
+	depth, inString := 0, false
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		switch {
+		case inString:
+			switch c {
+			case '\\':
+				i++
+			case '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == '{' || c == '[':
+			if depth++; depth > max {
+				return true
+			}
+		case c == '}' || c == ']':
+			depth--
+		}
+	}
+	return false
+}

@@ -52,8 +52,7 @@ type Result struct {
 	Expanded  int // distinct linked URLs fetched
 	// Discovery is set when Job.All was.
 	Discovery *Discovery
-	// Summary is the strategy's run: the detail documents, or with All and lists carrying
-	// full documents, list pages 2..K (page 1 alone when there is one page).
+	// Summary is the strategy's run: every request it made (targets, list pages, links).
 	Summary *report.Summary
 	// Unreachable is why every request failed before connecting ("connection refused"...),
 	// or "" when some request connected.
@@ -207,6 +206,8 @@ type lister struct {
 	pages map[int]int           // page number by Seq
 	turn  map[int]chan struct{} // closed once page k's onPage has run
 	total int                   // pages announced by page 1 (capped)
+	// lastEnd is when the last list page's answer was in (its Follow began).
+	lastEnd time.Time
 }
 
 func newLister(d *swapi.Dialect, base, resource string, onPage pageFunc) *lister {
@@ -254,6 +255,9 @@ func (l *lister) follow(rec *fetcher.Record) {
 	if k == 0 {
 		return
 	}
+	l.mu.Lock()
+	l.lastEnd = time.Now()
+	l.mu.Unlock()
 	var p swapi.Page
 	err := errors.New(rec.Err)
 	if rec.OK() {
@@ -294,8 +298,14 @@ func (l *lister) follow(rec *fetcher.Record) {
 	l.mu.Unlock()
 }
 
-// done stamps the discovery's wall.
-func (l *lister) done() { l.disc.Wall = time.Since(l.start) }
+// done stamps the discovery's wall: page 1 requested → the last page answered.
+func (l *lister) done() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.lastEnd.IsZero() {
+		l.disc.Wall = l.lastEnd.Sub(l.start)
+	}
+}
 
 // Run fetches the job's documents in one run of the scheduler and hands them to out: with
 // Job.All, the list pages' documents (when the dialect's lists carry them) and the detail

@@ -1,0 +1,126 @@
+package get_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/fetchbench/fetchbench/fakeswapi"
+	"github.com/fetchbench/fetchbench/fetcher"
+	"github.com/fetchbench/fetchbench/get"
+	"github.com/fetchbench/fetchbench/internal/faketest"
+	"github.com/fetchbench/fetchbench/report"
+	"github.com/fetchbench/fetchbench/swapi"
+)
+
+// records is a Consumer that keeps every record.
+type records struct {
+	mu   sync.Mutex
+	recs []fetcher.Record
+}
+
+func (r *records) Add(rec fetcher.Record) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	rec.Body = nil
+	r.recs = append(r.recs, rec)
+}
+
+func (r *records) Close() error { return nil }
+
+func (r *records) kinds() map[fetcher.Kind]int {
+	out := map[fetcher.Kind]int{}
+	for _, rec := range r.recs {
+		out[rec.Kind]++
+	}
+	return out
+}
+
+// TestRunCountsEveryRequest: every request the server saw (list pages, targets, links) is
+// one record and one request of the summary, for each dialect's shape of --all.
+func TestRunCountsEveryRequest(t *testing.T) {
+	for _, tc := range []struct {
+		dialect *swapi.Dialect
+		expand  []string
+		ids     string
+		pages   int
+		targets int
+	}{
+		{dialect: swapi.Dev, expand: []string{"homeworld", "films"}, pages: 9},
+		{dialect: swapi.Tech, expand: []string{"homeworld"}, pages: 9, targets: 82},
+		{dialect: swapi.Info, expand: []string{"homeworld"}, pages: 1},
+		{dialect: swapi.Dev, expand: []string{"homeworld"}, ids: "1-20", targets: 20},
+	} {
+		name := tc.dialect.Name + "/all"
+		if tc.ids != "" {
+			name = tc.dialect.Name + "/" + tc.ids
+		}
+		t.Run(name, func(t *testing.T) {
+			fake, srv := faketest.Start(t, fakeswapi.Options{Dialect: tc.dialect.Name})
+			job := get.Job{
+				Config:  fetcher.Config{Strategy: fetcher.Semaphore, Limits: fetcher.Limits{Slots: 4}, Transport: srv.Transport},
+				All:     tc.ids == "",
+				Base:    srv.API(),
+				Dialect: tc.dialect, Resource: "people",
+				Shape: get.Shape{Expand: tc.expand},
+			}
+			if tc.ids != "" {
+				ids, err := fetcher.ParseIDs(tc.ids)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var ts fetcher.TargetList
+				for _, id := range ids {
+					ts = append(ts, fetcher.Target{ID: id, URL: tc.dialect.DetailURL(srv.API(), "people", id)})
+				}
+				job.Targets = ts
+			}
+			var recs records
+			res, err := get.Run(context.Background(), job, get.Output{
+				Document:  func([]byte) error { return nil },
+				Failure:   func(string) {},
+				Consumers: func(fetcher.Config) []report.Consumer { return []report.Consumer{&recs} },
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			seen := int(fake.Stats().Requests)
+			if len(recs.recs) != seen || res.Summary.Requests != seen {
+				t.Errorf("server saw %d requests; %d records, summary counts %d", seen, len(recs.recs), res.Summary.Requests)
+			}
+			k := recs.kinds()
+			if k[fetcher.KindPage] != tc.pages || k[fetcher.KindTarget] != tc.targets || k[fetcher.KindLink] != res.Expanded || res.Expanded == 0 {
+				t.Errorf("kinds %v, want %d pages, %d targets, %d links", k, tc.pages, tc.targets, res.Expanded)
+			}
+		})
+	}
+}
+
+// TestDiscoveryWallEndsWithTheLastPage: the "discovered … in" time is the list pages', not
+// the links' fetched after them in the same run.
+func TestDiscoveryWallEndsWithTheLastPage(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const latency = 100 * time.Millisecond
+		_, srv := faketest.StartInMemory(t, fakeswapi.Options{Latency: latency})
+		job := get.Job{
+			Config: fetcher.Config{Strategy: fetcher.Semaphore, Limits: fetcher.Limits{Slots: 5}, Transport: srv.Transport},
+			All:    true, Base: srv.API(), Dialect: swapi.Dev, Resource: "people",
+			Shape: get.Shape{Expand: []string{"films"}},
+		}
+		var recs records
+		res, err := get.Run(context.Background(), job, get.Output{Document: func([]byte) error { return nil }, Failure: func(string) {},
+			Consumers: func(fetcher.Config) []report.Consumer { return []report.Consumer{&recs} }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Page 1 alone, then pages 2–6, then 7–9 with two links beside them: 3 latencies.
+		if got, want := res.Discovery.Wall, 3*latency; got != want {
+			t.Errorf("discovery wall %v, want %v", got, want)
+		}
+		if wall := time.Duration(res.Summary.WallMS * float64(time.Millisecond)); wall <= res.Discovery.Wall {
+			t.Errorf("run wall %v, want more than the discovery's %v (the links come after)", wall, res.Discovery.Wall)
+		}
+	})
+}

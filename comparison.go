@@ -125,7 +125,13 @@ func runCompare(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		return err
 	}
 	defer stop()
-	targets, discovered, err := tg.Resolve(ctx, stdin, discoverWith(sp.discovery))
+	recs, summaryOut, err := sp.out.open(stdout, stderr)
+	if err != nil {
+		return err
+	}
+	defer recs.Close()
+	var discovery report.Summary
+	targets, discovered, err := tg.Resolve(ctx, stdin, discoverWith(sp.discovery, recs, &discovery))
 	if err != nil {
 		return err
 	}
@@ -137,11 +143,6 @@ func runCompare(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if limit, ok := fdlimit.Raise(files.Need); !ok {
 		return compare.FilesError(files, limit, fdlimit.SystemMax(), tg.Offline)
 	}
-	recs, summaryOut, err := sp.out.open(stdout, stderr)
-	if err != nil {
-		return err
-	}
-	defer recs.Close()
 	var progress io.Writer
 	if report.ShowProgress(sp.out.progress, report.IsTerminal(stderr), sp.out.records == "-" && report.IsTerminal(stdout)) {
 		progress = stderr
@@ -158,6 +159,9 @@ func runCompare(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	var all []report.Summary // every repetition's, for the thresholds
 	for i := range sp.repeat {
 		cmp, err := compare.Run(ctx, run)
+		if i == 0 && discovered != "" {
+			cmp.Discovery = []report.Summary{discovery}
+		}
 		if i == sp.repeat-1 || err != nil || cmp.Interrupted() {
 			if cerr := recs.Close(); err == nil && cerr != nil {
 				err = cerr

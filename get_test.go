@@ -296,14 +296,23 @@ func TestCompareAllTech(t *testing.T) {
 		t.Fatalf("exit %d: %s", res.code, res.stderr)
 	}
 	recs := lines(res.stdout)
-	if len(recs) != 4*82 {
-		t.Fatalf("%d records, want %d", len(recs), 4*82)
+	if len(recs) != 9+4*82 {
+		t.Fatalf("%d records, want %d (9 list pages, then 82 people per strategy)", len(recs), 9+4*82)
 	}
 	perStrategy := map[string]map[string]bool{}
-	for _, l := range recs {
+	for i, l := range recs {
 		var r recordLine
 		if err := json.Unmarshal([]byte(l), &r); err != nil {
 			t.Fatal(err)
+		}
+		if i < 9 {
+			if r.Phase != "discovery" || r.Kind != "page" || r.Strategy != "ratelimit" || r.Status != 200 {
+				t.Errorf("discovery record %d: %s", i, l)
+			}
+			continue
+		}
+		if r.Phase != "" || r.Kind != "target" {
+			t.Errorf("record %d is not a strategy's target: %s", i, l)
 		}
 		if r.Status != 200 || r.Name == "" || strings.HasSuffix(r.URL, "/") {
 			t.Errorf("record %+v", r)

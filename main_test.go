@@ -81,6 +81,8 @@ type recordLine struct {
 	Class     string  `json:"error_class"`
 	Attempts  int     `json:"attempts"`
 	Name      string  `json:"name"`
+	Kind      string  `json:"kind"`
+	Phase     string  `json:"phase"`
 }
 
 func parseRecords(t *testing.T, stdout string) []recordLine {
@@ -155,7 +157,7 @@ func TestRecordsCSVFile(t *testing.T) {
 		t.Fatalf("records CSV does not parse: %v", err)
 	}
 	wantHeader := []string{"strategy", "seq", "id", "url", "start_ms", "queue_ms", "latency_ms", "ttfb_ms", "total_ms", "status", "bytes", "error", "error_class", "attempts", "name", "note", "intended_ms", "response_ms", "late",
-		"params", "start_unix_ns", "kind", "depth", "parent", "worker"}
+		"params", "start_unix_ns", "kind", "depth", "parent", "worker", "phase"}
 	if diff := cmp.Diff(wantHeader, rows[0]); diff != "" {
 		t.Errorf("header (-want +got):\n%s", diff)
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -10,14 +11,20 @@ import (
 	"github.com/fetchbench/fetchbench/report"
 )
 
-// summaries decodes a -o json document.
+// summaries decodes a -o json document's strategies.
 func summaries(t *testing.T, stdout string) []report.Summary {
+	t.Helper()
+	return document(t, stdout).Strategies
+}
+
+// document decodes a -o json document.
+func document(t *testing.T, stdout string) report.Document {
 	t.Helper()
 	var doc report.Document
 	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
 		t.Fatalf("not a JSON summary: %v\n%s", err, stdout)
 	}
-	return doc.Strategies
+	return doc
 }
 
 // TestReportReplaysTheRun checks that fetchbench report gives back, from the records alone,
@@ -28,16 +35,17 @@ func TestReportReplaysTheRun(t *testing.T) {
 		name string
 		args []string
 	}{
-		{"unpaced", []string{"-s", "sequential,unbounded"}},
-		{"every strategy", []string{"-r", "500", "--burst", "2"}},
-		{"sweep", []string{"-s", "semaphore", "-c", "1,4"}},
+		{"unpaced", []string{"-n", "50", "-s", "sequential,unbounded"}},
+		{"every strategy", []string{"-n", "50", "-r", "500", "--burst", "2"}},
+		{"sweep", []string{"-n", "50", "-s", "semaphore", "-c", "1,4"}},
+		{"discovery", []string{"--all", "--resource", "planets", "-s", "unbounded,ratelimit", "-r", "500"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			for _, ext := range []string{"ndjson", "csv"} {
 				path := filepath.Join(t.TempDir(), "r."+ext)
-				live := invoke(t, "", append([]string{"--offline", "--fake-latency", "1ms", "-n", "50", "--records", path, "-o", "json"}, tc.args...)...)
+				live := invoke(t, "", append([]string{"--offline", "--fake-latency", "1ms", "--records", path, "-o", "json"}, tc.args...)...)
 				if live.code != 0 {
 					t.Fatalf("exit %d: %s", live.code, live.stderr)
 				}
@@ -45,9 +53,14 @@ func TestReportReplaysTheRun(t *testing.T) {
 				if replay.code != 0 {
 					t.Fatalf("report %s: exit %d: %s", ext, replay.code, replay.stderr)
 				}
-				want, got := summaries(t, live.stdout), summaries(t, replay.stdout)
+				want, got := document(t, live.stdout), document(t, replay.stdout)
 				if diff := cmp.Diff(want, got); diff != "" {
 					t.Errorf("report %s (-live +replayed):\n%s", ext, diff)
+				}
+				if all := slices.Contains(tc.args, "--all"); all != (len(got.Discovery) == 1) {
+					t.Errorf("--all %v, but %d discovery summaries", all, len(got.Discovery))
+				} else if all && (got.Discovery[0].Requests != 6 || got.Discovery[0].Strategy != "ratelimit") {
+					t.Errorf("discovery %+v, want planets' 6 list pages read as ratelimit", got.Discovery[0])
 				}
 			}
 		})

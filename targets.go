@@ -8,6 +8,7 @@ import (
 
 	"github.com/fetchbench/fetchbench/fetcher"
 	"github.com/fetchbench/fetchbench/get"
+	"github.com/fetchbench/fetchbench/report"
 	"github.com/fetchbench/fetchbench/swapi"
 	"github.com/fetchbench/fetchbench/targets"
 )
@@ -39,10 +40,19 @@ func (t *targetFlags) spec(set func(string) bool, fake fakeFlags) (*targets.Spec
 		BaseURL: t.baseURL, BaseURLSet: set("base-url"), Source: src})
 }
 
-// discoverWith is --all's discovery, reading the list pages under cfg.
-func discoverWith(cfg fetcher.Config) targets.Discover {
+// discoverWith is --all's discovery, reading the list pages under cfg as a run of phase
+// discovery whose records go to recs (nil: none) and whose summary to *sum.
+func discoverWith(cfg fetcher.Config, recs *report.RecordsOut, sum *report.Summary) targets.Discover {
+	cfg.Phase = fetcher.PhaseDiscovery
 	return func(ctx context.Context, d *swapi.Dialect, base, resource string) (fetcher.Targets, string, error) {
-		ts, disc, err := get.Discover(ctx, cfg, d, base, resource)
+		var cs []report.Consumer
+		if s := recs.Stream(); s != nil {
+			cs = append(cs, s.Run())
+		}
+		ts, disc, err := get.Discover(ctx, cfg, d, base, resource, cs...)
+		if disc != nil && disc.Summary != nil {
+			*sum = *disc.Summary
+		}
 		if err != nil {
 			return nil, "", err
 		}

@@ -66,6 +66,9 @@ type Config struct {
 	// own once the request's slot is released, before the record reaches the sink and
 	// before the Source is told the item is Done: the place to push the work it leads to.
 	Follow func(rec *Record)
+	// Phase names a run that is not one of a comparison's measured runs (PhaseDiscovery);
+	// every record carries it. "" for a measured run.
+	Phase string
 }
 
 // Selector names a value of an HTML page: the text of the first element matching the CSS

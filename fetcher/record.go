@@ -69,6 +69,9 @@ type Record struct {
 	Depth, Parent int
 	// Worker names the process that made the request; "" for a local run.
 	Worker string
+	// Phase is the run's Config.Phase: "" for a measured run, PhaseDiscovery for the list
+	// pages a comparison reads before its runs.
+	Phase string
 	// Start is the offset from the strategy's start at which the first attempt went on the wire
 	// (for a request that never started: when it was given up). In a paced run an attempt
 	// starts once it has its connection and its rate token, so a dial is not part of its
@@ -104,6 +107,10 @@ type Record struct {
 	// HTML holds the values of Config.HTML selectors that matched, by name (HTML pages only).
 	HTML map[string]string
 }
+
+// PhaseDiscovery is the Phase of the run that reads a comparison's list pages (--all) before
+// the strategies run: its records are not part of any strategy's row.
+const PhaseDiscovery = "discovery"
 
 // LateStart is how far past its slot in the rate schedule a start may be before it counts as
 // late (Record.Late).

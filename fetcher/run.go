@@ -272,7 +272,7 @@ func (r *runner) giveUp(it Item, queue time.Duration) {
 // newRecord is the record of it before any attempt.
 func (r *runner) newRecord(it Item) Record {
 	return Record{Strategy: r.cfg.Strategy, Params: r.params, Seq: it.Seq, ID: it.ID, URL: it.URL,
-		Kind: it.Kind, Depth: it.Depth, Parent: it.Parent}
+		Kind: it.Kind, Depth: it.Depth, Parent: it.Parent, Phase: r.cfg.Phase}
 }
 
 // notStarted is the record of a request given up before it started.

@@ -71,6 +71,9 @@ type Discovery struct {
 	// MaxPages were read), else 0.
 	Claimed int
 	Wall    time.Duration // page 1 requested → last page read
+	// Summary is the run of Discover's list requests; nil for get's own --all, whose pages
+	// are part of its run.
+	Summary *report.Summary
 	MinID   int
 	MaxID   int
 }
@@ -141,7 +144,9 @@ func pageError(resource string, k int, rec *fetcher.Record, err error) error {
 // an item names). It fails, wrapping ErrNoDiscovery, when a page cannot be fetched or read,
 // an item has no numeric id, or the list is empty; when a page got no answer at all, the
 // error also wraps fetcher.ErrNoAnswer. Requests stay on base's host (cfg.Scope, when zero).
-func Discover(ctx context.Context, cfg fetcher.Config, d *swapi.Dialect, base, resource string) (fetcher.TargetList, *Discovery, error) {
+// Each page's record goes to consumers too, which Discover closes; Discovery.Summary is the
+// run's summary.
+func Discover(ctx context.Context, cfg fetcher.Config, d *swapi.Dialect, base, resource string, consumers ...report.Consumer) (fetcher.TargetList, *Discovery, error) {
 	var (
 		mu      sync.Mutex
 		failure error
@@ -167,11 +172,12 @@ func Discover(ctx context.Context, cfg fetcher.Config, d *swapi.Dialect, base, r
 	}
 	cfg.KeepBody, cfg.Follow = true, l.follow
 	f := l.frontier(cfg.Scope)
-	coll := report.NewCollector(cfg)
-	if _, err := fetcher.Schedule(ctx, cfg, f, fetcher.GatesFor(cfg.Limits), coll.Add); err != nil {
+	r, err := compare.Once(ctx, cfg, f, fetcher.GatesFor(cfg.Limits), consumers)
+	l.done()
+	if err != nil {
 		return nil, l.disc, err
 	}
-	l.done()
+	l.disc.Summary = &r.Summary
 	if failure != nil {
 		return nil, l.disc, failure
 	}

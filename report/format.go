@@ -101,6 +101,24 @@ func strategyCell(s Summary) string {
 	return name
 }
 
+// DescribeDiscovery is one line on a discovery run (Comparison.Discovery): "discovery: 9
+// list requests as ratelimit r=10/s b=1 c=4, 9 ok, in 803ms (p50 2.41ms)".
+func DescribeDiscovery(s Summary) string {
+	line := fmt.Sprintf("discovery: %s as %s %s, %d ok", plural(s.Requests, "list request"), Sanitize(string(s.Strategy)), Params(s), s.OK)
+	if s.Errors > 0 {
+		line += fmt.Sprintf(", %d failed (%s)", s.Errors, errorList(s.ErrorClasses))
+	}
+	return line + fmt.Sprintf(", in %s (p50 %s)", humanMS(s.WallMS), humanMS(s.LatencyP50MS))
+}
+
+// plural is "1 thing" or "n things".
+func plural(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
+}
+
 // Describe says in plain words what one strategy did, e.g.
 // "semaphore: at most 10 in flight, 4.9x faster than sequential, 97% of ideal".
 // Its text is sanitized for a terminal.

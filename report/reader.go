@@ -279,6 +279,7 @@ type jsonFields struct {
 	Depth      int      `json:"depth"`
 	Parent     *int     `json:"parent"`
 	Worker     string   `json:"worker"`
+	Phase      string   `json:"phase"`
 }
 
 func (j *jsonFields) fields() (fields, error) {
@@ -286,7 +287,7 @@ func (j *jsonFields) fields() (fields, error) {
 		seq: j.Seq, id: j.ID, url: j.URL, status: j.Status, bytes: j.Bytes, err: j.Error,
 		class: j.ErrorClass, attempts: j.Attempts, name: j.Name, note: j.Note, late: j.Late,
 		params: j.Params, startUnix: j.StartUnix, kind: j.Kind, depth: j.Depth, parent: j.Parent,
-		worker: j.Worker,
+		worker: j.Worker, phase: j.Phase,
 	}
 	if j.Strategy != nil {
 		f.strategy, f.hasStrategy = *j.Strategy, true
@@ -321,7 +322,7 @@ type fields struct {
 	parent                                    *int
 	bytes, startUnix                          int64
 	url, err, class, name, note, params, kind string
-	worker                                    string
+	worker, phase                             string
 	start, queue, latency, ttfb, total        time.Duration
 	intended, response                        time.Duration
 	late                                      bool
@@ -413,6 +414,8 @@ func (f *fields) setCell(i int, cell string) error {
 		}
 	case "worker":
 		text(&f.worker)
+	case "phase":
+		text(&f.phase)
 	}
 	var ne *strconv.NumError
 	if errors.As(err, &ne) {
@@ -435,6 +438,8 @@ func (f *fields) record() (fetcher.Record, error) {
 		return fetcher.Record{}, fmt.Errorf("error_class: unknown class %q", f.class)
 	case kind != "" && kind != fetcher.KindTarget && kind != fetcher.KindPage && kind != fetcher.KindLink:
 		return fetcher.Record{}, fmt.Errorf("kind: want target, page or link, got %q", f.kind)
+	case f.phase != "" && f.phase != fetcher.PhaseDiscovery:
+		return fetcher.Record{}, fmt.Errorf("phase: want \"\" or %s, got %q", fetcher.PhaseDiscovery, f.phase)
 	case f.depth < 0:
 		return fetcher.Record{}, fmt.Errorf("depth: %d is negative", f.depth)
 	case f.depth == 0 && f.parent != nil:
@@ -449,7 +454,7 @@ func (f *fields) record() (fetcher.Record, error) {
 	}
 	r := fetcher.Record{
 		Strategy: strategy, Params: f.params, Seq: f.seq, ID: f.id, URL: f.url,
-		Kind: kind, Depth: f.depth, Worker: f.worker,
+		Kind: kind, Depth: f.depth, Worker: f.worker, Phase: f.phase,
 		Start: f.start, Intended: f.intended, Queue: f.queue, Latency: f.latency, TTFB: f.ttfb,
 		Total: f.total, Response: f.response, Late: f.late, Status: f.status, Bytes: f.bytes,
 		Err: f.err, Class: class, Attempts: f.attempts, Name: f.name, Note: f.note,

@@ -46,6 +46,7 @@ type jsonRecord struct {
 	Depth      int     `json:"depth"`
 	Parent     *int    `json:"parent"`
 	Worker     string  `json:"worker"`
+	Phase      string  `json:"phase"`
 }
 
 // expect is what a record should decode to: durations rounded to the microsecond, each
@@ -59,6 +60,7 @@ func expect(r fetcher.Record) jsonRecord {
 		Note: s(r.Note), IntendedMS: ms(r.Intended), ResponseMS: ms(r.Response), Late: r.Late,
 		Params: s(r.Params), StartUnix: unixNano(r.StartAt), Kind: s(string(kind(r.Kind))), Depth: r.Depth, Parent: parent(r),
 		Worker: s(r.Worker),
+		Phase:  s(r.Phase),
 	}
 }
 
@@ -538,8 +540,8 @@ func ExampleNewRecordWriter() {
 	}
 	fmt.Println(FormatFromPath("records.csv"), FormatFromPath("-"))
 	// Output:
-	// {"strategy":"semaphore","seq":0,"id":1,"url":"https://swapi.dev/api/people/1/","start_ms":0.12,"queue_ms":0,"latency_ms":102.345,"ttfb_ms":98.5,"total_ms":102.345,"status":200,"bytes":637,"error":"","error_class":"","attempts":1,"name":"Luke Skywalker","note":"","intended_ms":0.12,"response_ms":102.345,"late":false,"params":"c=10","start_unix_ns":1700000000000120000,"kind":"target","depth":0,"parent":null,"worker":""}
-	// {"strategy":"semaphore","seq":1,"id":17,"url":"https://swapi.dev/api/people/17/","start_ms":0.14,"queue_ms":0,"latency_ms":40,"ttfb_ms":39,"total_ms":40,"status":404,"bytes":23,"error":"http 404 Not Found","error_class":"http 4xx","attempts":1,"name":"\u001b[2J","note":"","intended_ms":0.14,"response_ms":40,"late":false,"params":"c=10","start_unix_ns":1700000000000140000,"kind":"link","depth":1,"parent":0,"worker":""}
+	// {"strategy":"semaphore","seq":0,"id":1,"url":"https://swapi.dev/api/people/1/","start_ms":0.12,"queue_ms":0,"latency_ms":102.345,"ttfb_ms":98.5,"total_ms":102.345,"status":200,"bytes":637,"error":"","error_class":"","attempts":1,"name":"Luke Skywalker","note":"","intended_ms":0.12,"response_ms":102.345,"late":false,"params":"c=10","start_unix_ns":1700000000000120000,"kind":"target","depth":0,"parent":null,"worker":"","phase":""}
+	// {"strategy":"semaphore","seq":1,"id":17,"url":"https://swapi.dev/api/people/17/","start_ms":0.14,"queue_ms":0,"latency_ms":40,"ttfb_ms":39,"total_ms":40,"status":404,"bytes":23,"error":"http 404 Not Found","error_class":"http 4xx","attempts":1,"name":"\u001b[2J","note":"","intended_ms":0.14,"response_ms":40,"late":false,"params":"c=10","start_unix_ns":1700000000000140000,"kind":"link","depth":1,"parent":0,"worker":"","phase":""}
 	// csv ndjson
 }
 

@@ -113,6 +113,10 @@ func WriteTable(w io.Writer, c Comparison) error {
 		b.WriteString(sw.Describe())
 		b.WriteByte('\n')
 	}
+	for _, s := range c.Discovery {
+		b.WriteString(DescribeDiscovery(s))
+		b.WriteByte('\n')
+	}
 	_, err := io.WriteString(w, b.String())
 	if err != nil {
 		return fmt.Errorf("write table: %w", err)
@@ -146,6 +150,13 @@ func WriteMarkdown(w io.Writer, c Comparison) error {
 	b.WriteByte('\n')
 	for _, s := range sums {
 		writeRow(tableRow(s))
+	}
+	for i, s := range c.Discovery {
+		if i == 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(strings.ReplaceAll(DescribeDiscovery(s), "|", `\|`))
+		b.WriteString("  \n")
 	}
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return fmt.Errorf("write markdown: %w", err)
@@ -235,6 +246,9 @@ type Document struct {
 	Strategies []Summary `json:"strategies"`
 	// Sweeps are the strategies run at several levels (see Sweeps); absent when none was.
 	Sweeps []Sweep `json:"sweeps,omitempty"`
+	// Discovery is the run that read the list pages before the strategies ran (--all);
+	// absent when there was none.
+	Discovery []Summary `json:"discovery,omitempty"`
 }
 
 // WriteJSON writes sums as one Document (version JSONVersion), indented two spaces, followed
@@ -256,7 +270,7 @@ func WriteJSON(w io.Writer, c Comparison) error {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
-	if err := enc.Encode(Document{Version: JSONVersion, Strategies: sums, Sweeps: Sweeps(c)}); err != nil {
+	if err := enc.Encode(Document{Version: JSONVersion, Strategies: sums, Sweeps: Sweeps(c), Discovery: c.Discovery}); err != nil {
 		return fmt.Errorf("write json: %w", err)
 	}
 	if _, err := w.Write(textsafe.EscapeJSON(buf.Bytes())); err != nil {

@@ -34,9 +34,9 @@ func (e *ReplayError) Error() string { return fmt.Sprintf("%s:%d: %v", e.Name, e
 func (e *ReplayError) Unwrap() error { return e.Err }
 
 // Replay reduces record files (as RecordWriter writes them, NDJSON or CSV) to the comparison
-// a live run would have printed: one summary per run, a run being the records of one strategy
-// and parameter string (Record.Params, read with Strategy.ParseParams), whatever files they
-// are in. The runs are ordered by their first queued moment when every record has a StartAt,
+// a live run would have printed: one summary per run, a run being the records of one strategy,
+// parameter string (Record.Params, read with Strategy.ParseParams) and phase, whatever files
+// they are in; the runs of a phase (a comparison's discovery) go to Comparison.Discovery. The runs are ordered by their first queued moment when every record has a StartAt,
 // else by first appearance (input order, then line order).
 //
 // Files are merged on the wall clock: each run's Start and Intended offsets are rebased onto
@@ -77,7 +77,7 @@ func Replay(inputs []ReplayInput, consumers func(cfg fetcher.Config, n int) []Co
 	for f, in := range inputs {
 		arrived := make([]int, len(runs)) // records of each run so far in this file
 		err := each(in, func(r fetcher.Record, _ int) error {
-			i := byKey[runKey{r.Strategy, r.Params}]
+			i := byKey[runKey{r.Strategy, r.Params, r.Phase}]
 			g := runs[i]
 			if r.Seq >= 0 {
 				fs := g.files[f]
@@ -110,22 +110,30 @@ func Replay(inputs []ReplayInput, consumers func(cfg fetcher.Config, n int) []Co
 			return Comparison{}, err
 		}
 	}
-	sums := make([]Summary, len(runs))
+	var sums, discovery []Summary
 	var errs []error
 	for i, g := range runs {
 		errs = append(errs, tees[i].Close())
-		sums[i] = colls[i].Summary(fetcher.RunStats{Strategy: g.cfg.Strategy, Requests: g.n})
+		s := colls[i].Summary(fetcher.RunStats{Strategy: g.cfg.Strategy, Requests: g.n})
+		if g.cfg.Phase != "" {
+			discovery = append(discovery, s)
+		} else {
+			sums = append(sums, s)
+		}
 	}
 	if err := errors.Join(errs...); err != nil {
 		return Comparison{}, err
 	}
-	return NewComparison(sums), nil
+	c := NewComparison(sums)
+	c.Discovery = discovery
+	return c, nil
 }
 
-// runKey names a run: its strategy and parameter string.
+// runKey names a run: its strategy, parameter string and phase.
 type runKey struct {
 	strategy fetcher.Strategy
 	params   string
+	phase    string
 }
 
 // replayRun is what the first pass learns of a run.
@@ -172,7 +180,7 @@ func scan(inputs []ReplayInput) ([]*replayRun, error) {
 	allTimed := true
 	for f, in := range inputs {
 		err := each(in, func(r fetcher.Record, line int) error {
-			key := runKey{r.Strategy, r.Params}
+			key := runKey{r.Strategy, r.Params, r.Phase}
 			g := byKey[key]
 			if g == nil {
 				l, err := r.Strategy.ParseParams(r.Params)
@@ -182,7 +190,7 @@ func scan(inputs []ReplayInput) ([]*replayRun, error) {
 					}
 					return &ReplayError{Name: in.Name, Line: line, Err: err}
 				}
-				g = &replayRun{key: key, cfg: fetcher.Config{Strategy: r.Strategy, Limits: l}, first: len(runs), timed: true,
+				g = &replayRun{key: key, cfg: fetcher.Config{Strategy: r.Strategy, Limits: l, Phase: r.Phase}, first: len(runs), timed: true,
 					files: make([]fileSeqs, len(inputs))}
 				byKey[key] = g
 				runs = append(runs, g)

@@ -109,6 +109,9 @@ func (s Summary) ManyLate() bool {
 // NewComparison, which computes what compares them once; renderers only read it.
 type Comparison struct {
 	Summaries []Summary
+	// Discovery holds the runs that read a comparison's list pages before the strategies ran
+	// (fetcher.PhaseDiscovery): shown under the table, never a row of it.
+	Discovery []Summary
 }
 
 // NewComparison returns the comparison of sums, in their order, with each Speedup set to the

@@ -17,7 +17,6 @@ import (
 	"github.com/fetchbench/fetchbench/compare"
 	"github.com/fetchbench/fetchbench/fetcher"
 	"github.com/fetchbench/fetchbench/internal/cliflag"
-	"github.com/fetchbench/fetchbench/internal/fdlimit"
 	"github.com/fetchbench/fetchbench/report"
 	"github.com/fetchbench/fetchbench/targets"
 )
@@ -139,9 +138,8 @@ func runCompare(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		fmt.Fprintln(stderr, "fetchbench: "+discovered)
 	}
 	run := compare.Spec{Configs: sp.configs, Targets: targets}
-	files := compare.FilesNeeded(run, tg.Offline)
-	if limit, ok := fdlimit.Raise(files.Need); !ok {
-		return compare.FilesError(files, limit, fdlimit.SystemMax(), tg.Offline)
+	if err := compare.RaiseFiles(run, tg.Offline); err != nil {
+		return err
 	}
 	var progress io.Writer
 	if report.ShowProgress(sp.out.progress, report.IsTerminal(stderr), sp.out.records == "-" && report.IsTerminal(stdout)) {

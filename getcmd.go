@@ -140,6 +140,9 @@ func runGet(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 			return err
 		}
 	}
+	if err := compare.RaiseFiles(compare.Spec{Configs: []fetcher.Config{job.Config}, Targets: job.Targets}, tg.Offline); err != nil {
+		return err
+	}
 	docs, err := get.NewWriter(stdout, sp.format, sp.shape.Columns(), report.IsTerminal(stdout))
 	if err != nil {
 		return usagef("-o: %v", err)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	"github.com/fetchbench/fetchbench/fetcher"
+	"github.com/fetchbench/fetchbench/internal/fdlimit"
 )
 
 // Files is what a comparison needs of the open-file limit.
@@ -37,6 +38,17 @@ func FilesNeeded(spec Spec, inProcessServer bool) Files {
 	}
 	f.Need += ReservedFiles
 	return f
+}
+
+// RaiseFiles raises the open-file limit to what spec needs (FilesNeeded), or returns
+// FilesError's error. Work found while a run goes (list pages, links) is not counted: Go
+// starts every process with its soft limit at the hard one, which is all there is to raise.
+func RaiseFiles(spec Spec, inProcessServer bool) error {
+	files := FilesNeeded(spec, inProcessServer)
+	if limit, ok := fdlimit.Raise(files.Need); !ok {
+		return FilesError(files, limit, fdlimit.SystemMax(), inProcessServer)
+	}
+	return nil
 }
 
 // ReservedFiles are the open files counted for everything but connections: standard streams,

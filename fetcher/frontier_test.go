@@ -227,3 +227,58 @@ func BenchmarkFrontierPush(b *testing.B) {
 		f.Done(it, &rec)
 	}
 }
+
+// TestFrontierMaxOpen: with a bound, documents wait for one of theirs to be Done while links
+// still come out (the documents may be waiting on them), in push order otherwise; a done ctx
+// lifts the bound.
+func TestFrontierMaxOpen(t *testing.T) {
+	t.Parallel()
+	f := NewFrontier(urls("http://x/doc", 4), Scope{})
+	f.SetMaxOpen(2)
+	page, _ := f.Push(Target{URL: "http://x/page"}, KindPage, 0, 0)
+	ctx := context.Background()
+	next := func() Item {
+		t.Helper()
+		got := make(chan Item)
+		go func() {
+			it, _ := f.Next(ctx)
+			got <- it
+		}()
+		select {
+		case it := <-got:
+			return it
+		case <-time.After(10 * time.Second):
+			t.Fatal("Next blocked")
+		}
+		return Item{}
+	}
+	first, second := next(), next()
+	if first.Seq != page.Seq || second.Seq != 0 {
+		t.Fatalf("handed %d, %d; want the page %d, then doc 0", first.Seq, second.Seq, page.Seq)
+	}
+	held := make(chan Item, 1)
+	go func() {
+		it, _ := f.Next(ctx)
+		held <- it
+	}()
+	link, _ := f.Push(Target{URL: "http://x/link"}, KindLink, 1, second.Seq)
+	if it := <-held; it.Seq != link.Seq {
+		t.Fatalf("at the bound, Next gave %d; want the link %d", it.Seq, link.Seq)
+	}
+	go func() {
+		it, _ := f.Next(ctx)
+		held <- it
+	}()
+	f.Done(link, &Record{})
+	f.Done(first, &Record{})
+	if it := <-held; it.Seq != 1 {
+		t.Fatalf("after a Done, Next gave %d; want doc 1", it.Seq)
+	}
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	for want := 2; want < 4; want++ {
+		if it, ok := f.Next(cancelled); !ok || it.Seq != want {
+			t.Fatalf("after cancel, Next = %d, %v; want doc %d at once", it.Seq, ok, want)
+		}
+	}
+}

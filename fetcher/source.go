@@ -73,23 +73,49 @@ type Outcome struct {
 // Frontier is a Source that a run pushes new work into while it runs: the base targets
 // first-come as Seq 0..n-1, then each pushed URL admitted once, numbered in push order after
 // them. Pushed items are handed out before the remaining base targets, so that the work a
-// request leads to is done before more targets are started. A Frontier remembers the outcome
-// of every pushed URL; Wait returns it, so that concurrent askers share one request. It is
-// safe for concurrent use.
+// request leads to is done before more targets are started. A Frontier remembers the outcome of every pushed URL;
+// Wait returns it, so that concurrent askers share one request. With SetMaxOpen, it holds
+// back the items that are not links while that many of them are handed out and not Done:
+// the backpressure that bounds what a run keeps of its documents. It is safe for concurrent
+// use.
 type Frontier struct {
 	mu       sync.Mutex
 	changed  chan struct{} // closed and replaced whenever an item is queued or Done
 	base     Targets
 	nextBase int
-	queue    []Item
-	head     int
-	open     int // items handed out and not Done
+	links    queue // pushed links, in push order
+	queue    queue // the other pushed items, in push order
+	open     int   // items handed out and not Done
+	openDocs int   // of them, those that are not links
+	maxOpen  int   // bound on openDocs; 0 for none
 	seq      int
 	urls     map[string]*entry
 	pushed   int
 	skipped  int
 	closed   bool
 	sc       Scope
+}
+
+// queue is a FIFO of items.
+type queue struct {
+	items []Item
+	head  int
+}
+
+func (q *queue) len() int { return len(q.items) - q.head }
+
+func (q *queue) push(it Item) { q.items = append(q.items, it) }
+
+func (q *queue) peek() Item { return q.items[q.head] }
+
+func (q *queue) pop() Item {
+	it := q.items[q.head]
+	q.items[q.head] = Item{}
+	q.head++
+	if q.head == len(q.items) {
+		q.items, q.head = q.items[:0], 0
+	}
+	return it
 }
 
 type entry struct {
@@ -139,9 +165,23 @@ func (f *Frontier) Push(t Target, kind Kind, depth, parent int) (Item, bool) {
 	f.seq++
 	f.pushed++
 	f.urls[t.URL] = &entry{done: make(chan struct{}), outcome: Outcome{Seq: it.Seq}}
-	f.queue = append(f.queue, it)
+	if kind == KindLink {
+		f.links.push(it)
+	} else {
+		f.queue.push(it)
+	}
 	f.notify()
 	return it, true
+}
+
+// SetMaxOpen bounds how many items that are not links may be handed out and not Done at
+// once (n ≤ 0: no bound). Links are never held back: the items they were pushed for may be
+// waiting on them. Once the ctx given to Next is done, nothing is held back.
+func (f *Frontier) SetMaxOpen(n int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.maxOpen = max(n, 0)
+	f.notify()
 }
 
 // Close stops admitting new work; what was pushed before is still handed out.
@@ -188,25 +228,29 @@ func (f *Frontier) notify() {
 	f.changed = make(chan struct{})
 }
 
-// Next hands out pushed items first, then the base targets in order; see Source.
+// Next hands out pushed items in push order, then the base targets in order, holding back
+// all but links while SetMaxOpen's bound is reached; see Source.
 func (f *Frontier) Next(ctx context.Context) (Item, bool) {
 	for {
 		f.mu.Lock()
+		room := f.maxOpen == 0 || f.openDocs < f.maxOpen || ctx.Err() != nil
 		switch {
-		case f.head < len(f.queue):
-			it := f.queue[f.head]
-			f.queue[f.head] = Item{}
-			f.head++
-			if f.head == len(f.queue) {
-				f.queue, f.head = f.queue[:0], 0
-			}
+		case f.links.len() > 0 && (!room || f.queue.len() == 0 || f.links.peek().Seq < f.queue.peek().Seq):
+			it := f.links.pop()
 			f.open++
 			f.mu.Unlock()
 			return it, true
-		case f.base != nil && f.nextBase < f.base.Len():
+		case room && f.queue.len() > 0:
+			it := f.queue.pop()
+			f.open++
+			f.openDocs++
+			f.mu.Unlock()
+			return it, true
+		case room && f.base != nil && f.nextBase < f.base.Len():
 			i := f.nextBase
 			f.nextBase++
 			f.open++
+			f.openDocs++
 			f.mu.Unlock()
 			return Item{Target: f.base.At(i), Seq: i}, true
 		case f.open == 0:
@@ -215,7 +259,16 @@ func (f *Frontier) Next(ctx context.Context) (Item, bool) {
 		}
 		wait := f.changed
 		f.mu.Unlock()
-		<-wait // handed-out items end even when ctx is done: their requests are cancelled
+		// Handed-out items end even when ctx is done (their requests are cancelled); ctx's
+		// end lifts the bound.
+		select {
+		case <-wait:
+		case <-ctx.Done():
+			if !room {
+				continue
+			}
+			<-wait
+		}
 	}
 }
 
@@ -224,6 +277,9 @@ func (f *Frontier) Done(it Item, rec *Record) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.open--
+	if it.Kind != KindLink {
+		f.openDocs--
+	}
 	if e, ok := f.urls[it.URL]; ok && e.outcome.Seq == it.Seq {
 		e.outcome = Outcome{Seq: it.Seq, Status: rec.Status, Class: rec.Class, Err: rec.Err}
 		close(e.done)

@@ -336,6 +336,21 @@ func (s Strategy) MaxInFlight(l Limits, n int, timeout time.Duration) int {
 	return n
 }
 
+// OpenDocuments is how many documents (targets and list pages, not links) a run of s under l
+// that keeps what it fetches may hold at once, from request to output (Frontier.SetMaxOpen):
+// twice its slots, so that as many are shaped and written as are fetched; without slots, for
+// a paced run, twice the requests its rate starts in a second plus its burst; 0 (no bound)
+// for an unbounded run, which asked for every request at once.
+func (s Strategy) OpenDocuments(l Limits) int {
+	switch {
+	case l.Slots > 0:
+		return 2 * l.Slots
+	case l.Rate > 0:
+		return 2 * (int(math.Ceil(l.Rate)) + l.Burst)
+	}
+	return 0
+}
+
 // CutFiles says what to change so that a run of s needs fewer open files, fits being the
 // requests in flight that would fit.
 func (s Strategy) CutFiles(fits int) string {

@@ -2,7 +2,13 @@ package get_test
 
 import (
 	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -123,4 +129,46 @@ func TestDiscoveryWallEndsWithTheLastPage(t *testing.T) {
 			t.Errorf("run wall %v, want more than the discovery's %v (the links come after)", wall, res.Discovery.Wall)
 		}
 	})
+}
+
+// TestBackpressure: a writer that stalls stops the fetching. While the first document cannot
+// be written, the server sees at most the documents a run may hold (2 × c); at every write
+// it has seen at most the documents written so far plus that bound. Memory follows c, not the
+// number of documents (a stalled stdout used to keep every one).
+func TestBackpressure(t *testing.T) {
+	const n, c = 60, 5
+	bound := fetcher.Semaphore.OpenDocuments(fetcher.Limits{Slots: c})
+	var arrived atomic.Int64
+	doc := `{"name":"` + strings.Repeat("x", 64<<10) + `"}`
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		arrived.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, doc) //nolint:errcheck // the client may be gone
+	}))
+	t.Cleanup(srv.Close)
+	var ts fetcher.TargetList
+	for i := range n {
+		ts = append(ts, fetcher.Target{ID: i + 1, URL: fmt.Sprintf("%s/docs/%d", srv.URL, i+1)})
+	}
+	job := get.Job{Config: fetcher.Config{Strategy: fetcher.Semaphore, Limits: fetcher.Limits{Slots: c}}, Targets: ts}
+	written := 0
+	res, err := get.Run(context.Background(), job, get.Output{
+		Document: func([]byte) error {
+			if written == 0 {
+				// Stall: give the fetching time to run ahead, as it did before the bound.
+				for deadline := time.Now().Add(300 * time.Millisecond); time.Now().Before(deadline) && arrived.Load() <= int64(bound); {
+					time.Sleep(time.Millisecond)
+				}
+			}
+			if got := arrived.Load(); got > int64(written+bound) {
+				t.Errorf("at write %d the server had seen %d requests; want at most %d", written+1, got, written+bound)
+			}
+			written++
+			return nil
+		},
+		Failure: func(msg string) { t.Error(msg) },
+	})
+	if err != nil || res.Documents != n {
+		t.Fatalf("%d documents, %v; want %d", res.Documents, err, n)
+	}
 }

@@ -6,6 +6,7 @@ package compare
 import (
 	"errors"
 	"fmt"
+	"math"
 
 	"github.com/fetchbench/fetchbench/fetcher"
 	"github.com/fetchbench/fetchbench/internal/fdlimit"
@@ -22,12 +23,19 @@ type Files struct {
 // its hungriest run (twice that when the server runs in the same process: it holds the other
 // end of every connection), plus ReservedFiles for everything else. In flight is at most the run's
 // slots; without slots, every target for unbounded, and for ratelimit the requests its rate
-// starts within one timeout (plus its burst).
+// starts within one timeout (plus its burst). Nil Targets are work not known up front (--all):
+// a run bounded by nothing but their number counts as none.
 func FilesNeeded(spec Spec, inProcessServer bool) Files {
-	n := spec.Targets.Len()
+	n := math.MaxInt
+	if spec.Targets != nil {
+		n = spec.Targets.Len()
+	}
 	var f Files
 	for _, c := range spec.Configs {
 		inFlight := c.Strategy.MaxInFlight(c.Limits, n, c.Timeout)
+		if inFlight == math.MaxInt {
+			inFlight = 0
+		}
 		if inFlight > f.InFlight || f.Strategy == "" {
 			f.InFlight, f.Strategy = inFlight, c.Strategy
 		}

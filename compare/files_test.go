@@ -2,6 +2,7 @@ package compare_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/fetchbench/fetchbench/compare"
 	"github.com/fetchbench/fetchbench/fetcher"
@@ -33,5 +34,22 @@ func TestFilesError(t *testing.T) {
 				t.Errorf("got  %s\nwant %s", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestFilesNeededUnknownTargets: with the targets not known up front (--all), a bounded
+// strategy needs its bound and unbounded counts as nothing (its need cannot be known).
+func TestFilesNeededUnknownTargets(t *testing.T) {
+	for _, tc := range []struct {
+		cfg  fetcher.Config
+		want uint64
+	}{
+		{fetcher.Config{Strategy: fetcher.Semaphore, Limits: fetcher.Limits{Slots: 100}}, 100 + compare.ReservedFiles},
+		{fetcher.Config{Strategy: fetcher.Unbounded}, compare.ReservedFiles},
+		{fetcher.Config{Strategy: fetcher.RateLimit, Limits: fetcher.Limits{Rate: 10, Burst: 1}, Timeout: 10 * time.Second}, 101 + compare.ReservedFiles},
+	} {
+		if got := compare.FilesNeeded(compare.Spec{Configs: []fetcher.Config{tc.cfg}}, false).Need; got != tc.want {
+			t.Errorf("%s: need %d, want %d", tc.cfg.Strategy, got, tc.want)
+		}
 	}
 }

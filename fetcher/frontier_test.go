@@ -234,7 +234,7 @@ func BenchmarkFrontierPush(b *testing.B) {
 func TestFrontierMaxOpen(t *testing.T) {
 	t.Parallel()
 	f := NewFrontier(urls("http://x/doc", 4), Scope{})
-	f.SetMaxOpen(2)
+	f.SetMaxOpen(2, false)
 	page, _ := f.Push(Target{URL: "http://x/page"}, KindPage, 0, 0)
 	ctx := context.Background()
 	next := func() Item {
@@ -280,5 +280,34 @@ func TestFrontierMaxOpen(t *testing.T) {
 		if it, ok := f.Next(cancelled); !ok || it.Seq != want {
 			t.Fatalf("after cancel, Next = %d, %v; want doc %d at once", it.Seq, ok, want)
 		}
+	}
+}
+
+// TestFrontierWindow: in input order, no document is handed out n Seqs past the earliest one
+// not Done, however many later ones are Done.
+func TestFrontierWindow(t *testing.T) {
+	t.Parallel()
+	f := NewFrontier(urls("http://x/doc", 6), Scope{})
+	f.SetMaxOpen(2, true)
+	ctx := context.Background()
+	d0, _ := f.Next(ctx)
+	d1, _ := f.Next(ctx)
+	f.Done(d1, &Record{})
+	got := make(chan Item, 1)
+	go func() {
+		it, _ := f.Next(ctx)
+		got <- it
+	}()
+	select {
+	case it := <-got:
+		t.Fatalf("handed doc %d while doc 0 is open; the window is 0–1", it.Seq)
+	case <-time.After(50 * time.Millisecond):
+	}
+	f.Done(d0, &Record{})
+	if it := <-got; it.Seq != 2 {
+		t.Fatalf("after doc 0, Next gave %d; want 2", it.Seq)
+	}
+	if it, _ := f.Next(ctx); it.Seq != 3 {
+		t.Fatalf("Next gave %d; want 3 (window 2–3)", it.Seq)
 	}
 }

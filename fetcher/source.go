@@ -4,6 +4,7 @@ package fetcher
 // source over fixed targets, and the Frontier, a source a run pushes new work into.
 
 import (
+	"container/heap"
 	"context"
 	"sync"
 	"time"
@@ -83,17 +84,34 @@ type Frontier struct {
 	changed  chan struct{} // closed and replaced whenever an item is queued or Done
 	base     Targets
 	nextBase int
-	links    queue // pushed links, in push order
-	queue    queue // the other pushed items, in push order
-	open     int   // items handed out and not Done
-	openDocs int   // of them, those that are not links
-	maxOpen  int   // bound on openDocs; 0 for none
+	links    queue        // pushed links, in push order
+	queue    queue        // the other pushed items, in push order
+	open     int          // items handed out and not Done
+	openDocs int          // of them, those that are not links
+	maxOpen  int          // bound on openDocs; 0 for none
+	inOrder  bool         // SetMaxOpen's inOrder
+	docSeqs  seqHeap      // Seqs of the documents handed out, Done ones removed lazily
+	doneDocs map[int]bool // Done documents still in docSeqs
 	seq      int
 	urls     map[string]*entry
 	pushed   int
 	skipped  int
 	closed   bool
 	sc       Scope
+}
+
+// seqHeap is a min-heap of Seqs (container/heap).
+type seqHeap []int
+
+func (h seqHeap) Len() int           { return len(h) }
+func (h seqHeap) Less(i, j int) bool { return h[i] < h[j] }
+func (h seqHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *seqHeap) Push(x any)        { *h = append(*h, x.(int)) }
+func (h *seqHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
 }
 
 // queue is a FIFO of items.
@@ -174,14 +192,45 @@ func (f *Frontier) Push(t Target, kind Kind, depth, parent int) (Item, bool) {
 	return it, true
 }
 
-// SetMaxOpen bounds how many items that are not links may be handed out and not Done at
-// once (n ≤ 0: no bound). Links are never held back: the items they were pushed for may be
-// waiting on them. Once the ctx given to Next is done, nothing is held back.
-func (f *Frontier) SetMaxOpen(n int) {
+// SetMaxOpen bounds how many items that are not links (documents) may be handed out and not
+// Done at once (n ≤ 0: no bound). With inOrder it also hands out no document whose Seq is n
+// or more past the lowest Seq of a document handed out and not Done, so that what is held
+// back to be output in input order stays within n documents too. Links are never held back:
+// the documents they were pushed for may be waiting on them. Once the ctx given to Next is
+// done, nothing is held back.
+func (f *Frontier) SetMaxOpen(n int, inOrder bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.maxOpen = max(n, 0)
+	f.maxOpen, f.inOrder = max(n, 0), inOrder
 	f.notify()
+}
+
+// fits reports whether a document of Seq seq may be handed out under SetMaxOpen's bound;
+// f.mu is held.
+func (f *Frontier) fits(seq int) bool {
+	if f.maxOpen == 0 {
+		return true
+	}
+	if f.openDocs >= f.maxOpen {
+		return false
+	}
+	if !f.inOrder {
+		return true
+	}
+	for len(f.docSeqs) > 0 && f.doneDocs[f.docSeqs[0]] {
+		delete(f.doneDocs, f.docSeqs[0])
+		heap.Pop(&f.docSeqs)
+	}
+	return len(f.docSeqs) == 0 || seq < f.docSeqs[0]+f.maxOpen
+}
+
+// handDoc counts a document handed out; f.mu is held.
+func (f *Frontier) handDoc(seq int) {
+	f.open++
+	f.openDocs++
+	if f.maxOpen > 0 && f.inOrder {
+		heap.Push(&f.docSeqs, seq)
+	}
 }
 
 // Close stops admitting new work; what was pushed before is still handed out.
@@ -233,24 +282,25 @@ func (f *Frontier) notify() {
 func (f *Frontier) Next(ctx context.Context) (Item, bool) {
 	for {
 		f.mu.Lock()
-		room := f.maxOpen == 0 || f.openDocs < f.maxOpen || ctx.Err() != nil
+		stopped := ctx.Err() != nil
+		queued := f.queue.len() > 0 && (stopped || f.fits(f.queue.peek().Seq))
+		base := !queued && f.base != nil && f.nextBase < f.base.Len() && (stopped || f.fits(f.nextBase))
+		room := queued || base || stopped
 		switch {
-		case f.links.len() > 0 && (!room || f.queue.len() == 0 || f.links.peek().Seq < f.queue.peek().Seq):
+		case f.links.len() > 0 && (!queued || f.links.peek().Seq < f.queue.peek().Seq):
 			it := f.links.pop()
 			f.open++
 			f.mu.Unlock()
 			return it, true
-		case room && f.queue.len() > 0:
+		case queued:
 			it := f.queue.pop()
-			f.open++
-			f.openDocs++
+			f.handDoc(it.Seq)
 			f.mu.Unlock()
 			return it, true
-		case room && f.base != nil && f.nextBase < f.base.Len():
+		case base:
 			i := f.nextBase
 			f.nextBase++
-			f.open++
-			f.openDocs++
+			f.handDoc(i)
 			f.mu.Unlock()
 			return Item{Target: f.base.At(i), Seq: i}, true
 		case f.open == 0:
@@ -279,6 +329,12 @@ func (f *Frontier) Done(it Item, rec *Record) {
 	f.open--
 	if it.Kind != KindLink {
 		f.openDocs--
+		if f.maxOpen > 0 && f.inOrder {
+			if f.doneDocs == nil {
+				f.doneDocs = map[int]bool{}
+			}
+			f.doneDocs[it.Seq] = true
+		}
 	}
 	if e, ok := f.urls[it.URL]; ok && e.outcome.Seq == it.Seq {
 		e.outcome = Outcome{Seq: it.Seq, Status: rec.Status, Class: rec.Class, Err: rec.Err}

@@ -338,15 +338,15 @@ func (s Strategy) MaxInFlight(l Limits, n int, timeout time.Duration) int {
 
 // OpenDocuments is how many documents (targets and list pages, not links) a run of s under l
 // that keeps what it fetches may hold at once, from request to output (Frontier.SetMaxOpen):
-// twice its slots, so that as many are shaped and written as are fetched; without slots, for
-// a paced run, twice the requests its rate starts in a second plus its burst; 0 (no bound)
-// for an unbounded run, which asked for every request at once.
+// its slots plus one being shaped or written while they are fetched; without slots, for a
+// paced run, the requests its rate starts in a second plus its burst; 0 (no bound) for an
+// unbounded run, which asked for every request at once.
 func (s Strategy) OpenDocuments(l Limits) int {
 	switch {
 	case l.Slots > 0:
-		return 2 * l.Slots
+		return l.Slots + 1
 	case l.Rate > 0:
-		return 2 * (int(math.Ceil(l.Rate)) + l.Burst)
+		return int(math.Ceil(l.Rate)) + l.Burst
 	}
 	return 0
 }

@@ -111,9 +111,9 @@ func TestDiscoveryWallEndsWithTheLastPage(t *testing.T) {
 		const latency = 100 * time.Millisecond
 		_, srv := faketest.StartInMemory(t, fakeswapi.Options{Latency: latency})
 		job := get.Job{
-			Config: fetcher.Config{Strategy: fetcher.Semaphore, Limits: fetcher.Limits{Slots: 5}, Transport: srv.Transport},
+			Config: fetcher.Config{Strategy: fetcher.Unbounded, Transport: srv.Transport},
 			All:    true, Base: srv.API(), Dialect: swapi.Dev, Resource: "people",
-			Shape: get.Shape{Expand: []string{"films"}},
+			Shape: get.Shape{Expand: []string{"homeworld"}},
 		}
 		var recs records
 		res, err := get.Run(context.Background(), job, get.Output{Document: func([]byte) error { return nil }, Failure: func(string) {},
@@ -121,8 +121,9 @@ func TestDiscoveryWallEndsWithTheLastPage(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// Page 1 alone, then pages 2–6, then 7–9 with two links beside them: 3 latencies.
-		if got, want := res.Discovery.Wall, 3*latency; got != want {
+		// Page 1 alone, then pages 2–9 beside page 1's links: 2 latencies; the other pages'
+		// links take a third.
+		if got, want := res.Discovery.Wall, 2*latency; got != want {
 			t.Errorf("discovery wall %v, want %v", got, want)
 		}
 		if wall := time.Duration(res.Summary.WallMS * float64(time.Millisecond)); wall <= res.Discovery.Wall {
@@ -168,6 +169,62 @@ func TestBackpressure(t *testing.T) {
 		},
 		Failure: func(msg string) { t.Error(msg) },
 	})
+	if err != nil || res.Documents != n {
+		t.Fatalf("%d documents, %v; want %d", res.Documents, err, n)
+	}
+}
+
+// TestBackpressureInOrder: in input order, a first document that is slow to come holds the
+// later ones back for output; the run fetches at most the bound past it meanwhile.
+func TestBackpressureInOrder(t *testing.T) {
+	const n, c = 40, 3
+	bound := fetcher.Semaphore.OpenDocuments(fetcher.Limits{Slots: c})
+	var arrived atomic.Int64
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		arrived.Add(1)
+		if r.URL.Path == "/docs/1" {
+			// Hold the first document while the others run ahead, as they did before the
+			// window: until more than the bound arrived, or a while.
+			select {
+			case <-release:
+			case <-time.After(300 * time.Millisecond):
+			}
+		}
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"path":%q}`, r.URL.Path)
+	}))
+	t.Cleanup(srv.Close)
+	go func() {
+		for arrived.Load() <= int64(bound) {
+			time.Sleep(time.Millisecond)
+			select {
+			case <-release:
+				return
+			default:
+			}
+		}
+	}()
+	var ts fetcher.TargetList
+	for i := range n {
+		ts = append(ts, fetcher.Target{ID: i + 1, URL: fmt.Sprintf("%s/docs/%d", srv.URL, i+1)})
+	}
+	job := get.Job{Config: fetcher.Config{Strategy: fetcher.Semaphore, Limits: fetcher.Limits{Slots: c}}, Targets: ts, InputOrder: true}
+	written := 0
+	res, err := get.Run(context.Background(), job, get.Output{
+		Document: func(doc []byte) error {
+			if want := fmt.Sprintf(`{"path":"/docs/%d"}`, written+1); string(doc) != want {
+				t.Errorf("document %d is %s, want %s", written+1, doc, want)
+			}
+			if got := arrived.Load(); got > int64(written+bound) {
+				t.Errorf("at write %d the server had seen %d requests; want at most %d", written+1, got, written+bound)
+			}
+			written++
+			return nil
+		},
+		Failure: func(msg string) { t.Error(msg) },
+	})
+	close(release)
 	if err != nil || res.Documents != n {
 		t.Fatalf("%d documents, %v; want %d", res.Documents, err, n)
 	}

@@ -394,7 +394,7 @@ func Run(ctx context.Context, job Job, out Output) (Result, error) {
 	} else {
 		f = fetcher.NewFrontier(job.Targets, cfg.Scope)
 	}
-	f.SetMaxOpen(cfg.Strategy.OpenDocuments(cfg.Limits))
+	f.SetMaxOpen(cfg.Strategy.OpenDocuments(cfg.Limits), job.InputOrder)
 	cfg.Follow = func(rec *fetcher.Record) {
 		switch {
 		case rec.Kind == fetcher.KindPage:

@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/term"
+
 	"github.com/fetchbench/fetchbench/fetcher"
 )
 
@@ -74,12 +76,8 @@ func (p *Progress) Close() error {
 	return nil
 }
 
-// IsTerminal reports whether w is a character device such as a terminal.
+// IsTerminal reports whether w is a terminal (not merely a character device: /dev/null is not).
 func IsTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	return ok && term.IsTerminal(int(f.Fd()))
 }

@@ -5,80 +5,95 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"unicode/utf8"
 )
 
 // CleanJSON returns the JSON value b compacted onto one line with its members in their order,
 // invalid UTF-8 replaced by U+FFFD and every Unsafe rune escaped as \uXXXX, so that it is
-// safe on a terminal and in line-based tools. It fails when b is not one valid JSON value or
-// nests deeper than MaxDepth.
+// safe on a terminal and in line-based tools; escape sequences and numbers are kept as
+// written. It fails when b is not one valid JSON value or nests deeper than MaxDepth. It
+// returns b itself when b is clean already, else one copy of about len(b).
 func CleanJSON(b []byte) ([]byte, error) {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	out := make([]byte, 0, len(b))
-	// Each open object or array is one entry: its count of tokens so far.
-	type level struct {
-		object bool
-		n      int
+	if TooDeep(b, MaxDepth) {
+		return nil, fmt.Errorf("nested deeper than %d levels", MaxDepth)
 	}
-	var stack []level
-	for {
-		tok, err := dec.Token()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
+	if !json.Valid(b) {
+		var v struct{}
+		if err := json.Unmarshal(b, &v); err != nil { // the scanner's error, before any decoding
 			return nil, err
 		}
-		if len(stack) == 0 && len(out) > 0 {
-			return nil, errors.New("more than one JSON value")
-		}
-		if len(stack) > 0 {
-			top := &stack[len(stack)-1]
-			if d, ok := tok.(json.Delim); !ok || (d != '}' && d != ']') {
-				switch {
-				case top.object && top.n%2 == 1:
-					out = append(out, ':')
-				case top.n > 0:
-					out = append(out, ',')
-				}
-				top.n++
+		return nil, errors.New("not a JSON value")
+	}
+	if isClean(b) {
+		return b, nil
+	}
+	out := make([]byte, 0, len(b))
+	for i := 0; i < len(b); {
+		c := b[i]
+		if c != '"' {
+			if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
+				out = append(out, c)
 			}
+			i++
+			continue
 		}
-		switch v := tok.(type) {
-		case json.Delim:
-			out = append(out, byte(v))
-			switch v {
-			case '{', '[':
-				if len(stack) >= MaxDepth {
-					return nil, fmt.Errorf("nested deeper than %d levels", MaxDepth)
-				}
-				stack = append(stack, level{object: v == '{'})
+		out = append(out, '"')
+		for i++; b[i] != '"'; {
+			switch c := b[i]; {
+			case c == '\\':
+				out = append(out, c, b[i+1])
+				i += 2
+			case c < utf8.RuneSelf:
+				out = append(out, c)
+				i++
 			default:
-				stack = stack[:len(stack)-1]
+				r, size := utf8.DecodeRune(b[i:])
+				switch {
+				case r == utf8.RuneError && size == 1:
+					out = append(out, "\ufffd"...)
+				case Unsafe(r):
+					out = appendEscape(out, r)
+				default:
+					out = append(out, b[i:i+size]...)
+				}
+				i += size
 			}
-		case string:
-			out = appendString(out, v)
-		case json.Number:
-			out = append(out, v...)
-		case bool:
-			if v {
-				out = append(out, "true"...)
-			} else {
-				out = append(out, "false"...)
-			}
-		case nil:
-			out = append(out, "null"...)
 		}
+		out = append(out, '"')
+		i++
 	}
-	switch {
-	case len(out) == 0:
-		return nil, errors.New("no JSON value")
-	case len(stack) > 0:
-		return nil, errors.New("unexpected end of JSON input")
+	return out, nil
+}
+
+// isClean reports whether the valid JSON text b is compact, valid UTF-8 and free of Unsafe
+// runes: what CleanJSON would return unchanged.
+func isClean(b []byte) bool {
+	inString := false
+	for i := 0; i < len(b); {
+		c := b[i]
+		switch {
+		case c >= utf8.RuneSelf:
+			r, size := utf8.DecodeRune(b[i:])
+			if (r == utf8.RuneError && size == 1) || Unsafe(r) {
+				return false
+			}
+			i += size
+			continue
+		case inString && c == '\\':
+			i++
+		case c == '"':
+			inString = !inString
+		case !inString && (c == ' ' || c == '\t' || c == '\n' || c == '\r'):
+			return false
+		}
+		i++
 	}
-	return EscapeJSON(out), nil
+	return true
+}
+
+// appendEscape appends r, a rune of the Basic Multilingual Plane, as \uXXXX.
+func appendEscape(out []byte, r rune) []byte {
+	return append(out, '\\', 'u', hexDigits[r>>12&0xf], hexDigits[r>>8&0xf], hexDigits[r>>4&0xf], hexDigits[r&0xf])
 }
 
 // appendString appends s as a JSON string: invalid UTF-8 becomes U+FFFD, HTML characters stay.
@@ -107,7 +122,7 @@ func EscapeJSON(b []byte) []byte {
 		r, size := utf8.DecodeRune(b[i:])
 		if Unsafe(r) {
 			out = append(out, b[start:i]...)
-			out = append(out, '\\', 'u', hexDigits[r>>12&0xf], hexDigits[r>>8&0xf], hexDigits[r>>4&0xf], hexDigits[r&0xf])
+			out = appendEscape(out, r)
 			start = i + size
 		}
 		i += size

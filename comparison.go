@@ -76,13 +76,17 @@ type compareSpec struct {
 }
 
 // spec checks the combinations of flags (set reports whether a flag was given) and builds the
-// spec. It does no I/O.
+// spec. It opens nothing.
 func (o *compareOptions) spec(set func(string) bool) (*compareSpec, error) {
 	if o.out.records == "" && (set("records-format") || set("order")) {
 		return nil, usagef("--records-format and --order need --records")
 	}
 	if o.repeat > 1 && o.out.summary != "benchstat" {
 		return nil, usagef("--repeat needs -o benchstat (it compares repeated runs; the other formats show one)")
+	}
+	if err := distinctPaths(namedPath{"--urls", o.target.src.URLs}, namedPath{"--records", o.out.records},
+		namedPath{"--html", o.out.html}, namedPath{"--cpuprofile", o.cpuProfile}); err != nil {
+		return nil, err
 	}
 	target, err := o.target.spec(set, o.fake)
 	if err != nil {

@@ -77,6 +77,9 @@ func (o *getOptions) spec(set func(string) bool, stdoutTerminal bool) (*getSpec,
 	case o.out.records == "-":
 		return nil, usagef("--records -: stdout carries the documents; write the records to a file")
 	}
+	if err := distinctPaths(namedPath{"--urls", o.target.src.URLs}, namedPath{"--records", o.out.records}); err != nil {
+		return nil, err
+	}
 	target, err := o.target.spec(set, o.fake)
 	if err != nil {
 		return nil, err

@@ -17,6 +17,7 @@ import (
 	"github.com/fetchbench/fetchbench/fetcher"
 	"github.com/fetchbench/fetchbench/get"
 	"github.com/fetchbench/fetchbench/internal/cliflag"
+	"github.com/fetchbench/fetchbench/internal/plural"
 	"github.com/fetchbench/fetchbench/internal/textsafe"
 	"github.com/fetchbench/fetchbench/report"
 	"github.com/fetchbench/fetchbench/targets"
@@ -191,7 +192,7 @@ func runGet(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 			fmt.Fprintln(stderr, "fetchbench: "+res.Discovery.String())
 		}
 		if res.Expanded > 0 {
-			fmt.Fprintf(stderr, "fetchbench: expanded %d distinct links\n", res.Expanded)
+			fmt.Fprintf(stderr, "fetchbench: expanded %s\n", plural.N(res.Expanded, "distinct link", "distinct links"))
 		}
 		if res.Summary != nil {
 			if err := report.Write(stderr, "table", report.NewComparison([]report.Summary{*res.Summary}), report.IsTerminal(stderr)); err != nil {
@@ -212,9 +213,17 @@ func runGet(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	case res.Discovery != nil && res.Discovery.Empty() != nil:
 		return res.Discovery.Empty()
 	case res.Documents == 0 && res.Failed > 0:
-		return &exitErr{code: exitFailed, err: fmt.Errorf("none of the %d targets could be fetched", res.Failed)}
+		return &exitErr{code: exitFailed, err: noneFetched(res.Failed)}
 	case res.Failed > 0 || res.Problems > 0:
 		return &exitErr{code: exitThreshold}
 	}
 	return nil
+}
+
+// noneFetched is get's error when all of its n targets failed.
+func noneFetched(n int) error {
+	if n == 1 {
+		return errors.New("the target could not be fetched")
+	}
+	return fmt.Errorf("none of the %d targets could be fetched", n)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/fetchbench/fetchbench/compare"
 	"github.com/fetchbench/fetchbench/fakeswapi"
 	"github.com/fetchbench/fetchbench/fetcher"
+	"github.com/fetchbench/fetchbench/internal/plural"
 	"github.com/fetchbench/fetchbench/report"
 )
 
@@ -63,7 +64,7 @@ func workersServer(ctx context.Context, c Config, workers int, got map[workersCe
 			urls[i] = fetcher.Target{URL: root + "delay/" + c.scaled(workersResource).String()}
 		}
 		cell := workersCell{workers, clients}
-		tl := report.NewTimeline(fmt.Sprintf("%s, %d clients at once", serverName(workers), clients), clients)
+		tl := report.NewTimeline(fmt.Sprintf("%s at once", serverName(workers)+", "+plural.N(clients, "client", "clients")), clients)
 		timelines[cell] = tl
 		cmp, err := compare.Run(ctx, compare.Spec{
 			Configs: []fetcher.Config{c.config(fetcher.Unbounded, fetcher.Knobs{}, c.scaled(workersLimit))}, Targets: urls,
@@ -83,13 +84,10 @@ func workersServer(ctx context.Context, c Config, workers int, got map[workersCe
 
 // serverName names a server of the workers lesson: "1 worker", "5 workers", "unlimited".
 func serverName(workers int) string {
-	switch workers {
-	case 0:
+	if workers == 0 {
 		return "unlimited"
-	case 1:
-		return "1 worker"
 	}
-	return fmt.Sprintf("%d workers", workers)
+	return plural.N(workers, "worker", "workers")
 }
 
 // workers runs the matrix and compares it with what the lesson says.
@@ -106,7 +104,7 @@ func workers(ctx context.Context, c Config, w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprint(tw, "server\t")
 	for _, n := range workersClients {
-		fmt.Fprintf(tw, "%d client%s\t", n, map[bool]string{true: "", false: "s"}[n == 1])
+		fmt.Fprintf(tw, "%s\t", plural.N(n, "client", "clients"))
 	}
 	fmt.Fprintln(tw, "as the lesson says")
 	for _, workers := range workersServers {

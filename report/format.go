@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/fetchbench/fetchbench/fetcher"
+	"github.com/fetchbench/fetchbench/internal/plural"
 )
 
 // human formats d for people: "0", "850µs", "1.23ms", "12.3ms", "123ms", "2.05s".
@@ -109,7 +110,7 @@ func Describe(s Summary) string {
 	if d := s.Strategy.Describe(s.Limits(), s.Requests, s.PeakInFlight); d != "" {
 		parts = append(parts, d)
 	}
-	parts = append(parts, fmt.Sprintf("%d requests in %s", s.Requests, humanMS(s.WallMS)))
+	parts = append(parts, plural.N(s.Requests, "request", "requests")+" in "+humanMS(s.WallMS))
 	if s.Speedup > 0 && !s.Strategy.Baseline() {
 		if s.Speedup >= 1 {
 			parts = append(parts, speedupString(s.Speedup)+" faster than sequential")

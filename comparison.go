@@ -136,6 +136,9 @@ func runCompare(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if discovered != "" && !sp.out.quiet {
 		fmt.Fprintln(stderr, "fetchbench: "+discovered)
 	}
+	if note := compare.PacingNote(sp.configs, targets.Len(), sp.repeat); note != "" && !sp.out.quiet {
+		fmt.Fprintln(stderr, "fetchbench: "+note)
+	}
 	run := compare.Spec{Configs: sp.configs, Targets: targets}
 	files := compare.FilesNeeded(run, tg.Offline)
 	if limit, ok := fdlimit.Raise(files.Need); !ok {

@@ -144,6 +144,9 @@ func runGet(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 			return err
 		}
 	}
+	if note := getPacingNote(job); note != "" && !sp.out.quiet {
+		fmt.Fprintln(stderr, "fetchbench: "+note)
+	}
 	docs, err := get.NewWriter(stdout, sp.format, sp.shape.Columns(), report.IsTerminal(stdout))
 	if err != nil {
 		return usagef("-o: %v", err)
@@ -226,4 +229,12 @@ func noneFetched(n int) error {
 		return errors.New("the target could not be fetched")
 	}
 	return fmt.Errorf("none of the %d targets could be fetched", n)
+}
+
+// getPacingNote is the line saying how long job's rate makes it, or "".
+func getPacingNote(job get.Job) string {
+	if job.All {
+		return compare.PacingNoteEach(job.Config)
+	}
+	return compare.PacingNote([]fetcher.Config{job.Config}, job.Targets.Len(), 1)
 }

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -69,6 +68,8 @@ type getSpec struct {
 	format string
 	order  bool // input order
 	out    outputs
+	// cacheReadOnly: entries are read from --cache but new ones cannot be kept.
+	cacheReadOnly bool
 }
 
 func (o *getOptions) spec(set func(string) bool, stdoutTerminal bool) (*getSpec, error) {
@@ -96,8 +97,9 @@ func (o *getOptions) spec(set func(string) bool, stdoutTerminal bool) (*getSpec,
 	if err := shape.Check(); err != nil {
 		return nil, usagef("--field: %v", err)
 	}
+	var cacheReadOnly bool
 	if o.cache != "" {
-		if err := os.MkdirAll(o.cache, 0o750); err != nil {
+		if cacheReadOnly, err = fetcher.PrepareCacheDir(o.cache); err != nil {
 			return nil, usagef("--cache: %v", err)
 		}
 	}
@@ -117,7 +119,7 @@ func (o *getOptions) spec(set func(string) bool, stdoutTerminal bool) (*getSpec,
 	if out.format == "" {
 		out.format = report.FormatFromPath(out.records)
 	}
-	return &getSpec{target: target, config: cfg, shape: shape, format: format, order: o.out.order == "input", out: out}, nil
+	return &getSpec{target: target, config: cfg, shape: shape, format: format, order: o.out.order == "input", out: out, cacheReadOnly: cacheReadOnly}, nil
 }
 
 // runGet is the get command.
@@ -137,7 +139,14 @@ func runGet(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		return err
 	}
 	defer stop()
-	job := get.Job{Config: sp.config, All: tg.Source.All, Base: tg.Base, Resource: tg.Source.Resource, Dialect: tg.Dialect,
+	if sp.cacheReadOnly {
+		fmt.Fprintf(stderr, "fetchbench: --cache %s is read-only: answers found there are used, new ones are not kept\n", textsafe.Sanitize(sp.config.CacheDir))
+	}
+	cfg := sp.config
+	if tg.Offline && cfg.CacheDir != "" {
+		cfg.CacheNames = tg.CacheNames()
+	}
+	job := get.Job{Config: cfg, All: tg.Source.All, Base: tg.Base, Resource: tg.Source.Resource, Dialect: tg.Dialect,
 		Shape: sp.shape, InputOrder: sp.order}
 	if !job.All {
 		if job.Targets, _, err = tg.Resolve(ctx, stdin, nil); err != nil {

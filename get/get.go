@@ -343,7 +343,7 @@ func Run(ctx context.Context, job Job, out Output) (Result, error) {
 	var outcomes sync.Map // by Seq
 	var f *fetcher.Frontier
 	var l *lister
-	links := newLinks(&shape)
+	links := newLinks(&shape, func(u string) string { return linkForm(d, job.Base, u) })
 	if job.All {
 		onPage := func(page int, rec *fetcher.Record, p swapi.Page, err error) {
 			if err != nil {

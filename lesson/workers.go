@@ -107,6 +107,7 @@ func workers(ctx context.Context, c Config, w io.Writer) error {
 		fmt.Fprintf(tw, "%s\t", plural.N(n, "client", "clients"))
 	}
 	fmt.Fprintln(tw, "as the lesson says")
+	disagree := 0
 	for _, workers := range workersServers {
 		fmt.Fprintf(tw, "%s\t", serverName(workers))
 		agree := true
@@ -116,10 +117,22 @@ func workers(ctx context.Context, c Config, w io.Writer) error {
 			agree = agree && got[cell] == workersPass[cell]
 		}
 		fmt.Fprintln(tw, map[bool]string{true: "yes", false: "no"}[agree])
+		if !agree {
+			disagree++
+		}
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
 	fmt.Fprintln(w, "\nThe 5 workers with 10 clients: the second five wait for a worker and give up (✗).")
-	return report.WriteTimelines(w, []*report.Timeline{timelines[workersCell{5, 10}]}, report.TimelineOptions{Color: c.Color})
+	if err := report.WriteTimelines(w, []*report.Timeline{timelines[workersCell{5, 10}]}, report.TimelineOptions{Color: c.Color}); err != nil {
+		return err
+	}
+	if disagree > 0 {
+		fmt.Fprintf(w, "\n%s of %d did not behave as the lesson says: at scale %s each request's own cost here\n",
+			plural.N(disagree, "server", "servers"), len(workersServers), strconv.FormatFloat(c.Scale, 'f', -1, 64))
+		fmt.Fprintln(w, "eats the clients' margin; a larger time scale gives it back.")
+		return ErrContradicted
+	}
+	return nil
 }

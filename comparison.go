@@ -75,13 +75,17 @@ type compareSpec struct {
 }
 
 // spec checks the combinations of flags (set reports whether a flag was given) and builds the
-// spec. It does no I/O.
+// spec. It opens nothing.
 func (o *compareOptions) spec(set func(string) bool) (*compareSpec, error) {
 	if o.out.records == "" && (set("records-format") || set("order")) {
 		return nil, usagef("--records-format and --order need --records")
 	}
 	if o.repeat > 1 && o.out.summary != "benchstat" {
 		return nil, usagef("--repeat needs -o benchstat (it compares repeated runs; the other formats show one)")
+	}
+	if err := distinctPaths(namedPath{"--urls", o.target.src.URLs}, namedPath{"--records", o.out.records},
+		namedPath{"--html", o.out.html}, namedPath{"--cpuprofile", o.cpuProfile}); err != nil {
+		return nil, err
 	}
 	target, err := o.target.spec(set, o.fake)
 	if err != nil {
@@ -136,6 +140,9 @@ func runCompare(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	}
 	if discovered != "" && !sp.out.quiet {
 		fmt.Fprintln(stderr, "fetchbench: "+discovered)
+	}
+	if note := compare.PacingNote(sp.configs, targets.Len(), sp.repeat); note != "" && !sp.out.quiet {
+		fmt.Fprintln(stderr, "fetchbench: "+note)
 	}
 	run := compare.Spec{Configs: sp.configs, Targets: targets}
 	if err := compare.RaiseFiles(run, tg.Offline); err != nil {

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -329,5 +330,74 @@ func TestCompareAllTech(t *testing.T) {
 	}
 	if strings.Count(res.stderr, "\n") != 0 {
 		t.Errorf("-q printed: %s", res.stderr)
+	}
+}
+
+// TestGetCacheOffline: the fake listens on a new port every run, yet a second offline run
+// is answered from the cache, which does not grow.
+func TestGetCacheOffline(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	cache := filepath.Join(dir, "cache")
+	args := []string{"get", "--offline", "--fake-latency", "0", "-n", "3", "--cache", cache, "-q"}
+	first := invoke(t, "", args...)
+	second := invoke(t, "", append(args, "--records", filepath.Join(dir, "r.ndjson"))...)
+	if first.code != 0 || second.code != 0 || first.stdout != second.stdout {
+		t.Fatalf("exit %d then %d; stderr %q", first.code, second.code, second.stderr)
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, "r.ndjson"))
+	if n := strings.Count(string(b), `"note":"from cache"`); n != 3 {
+		t.Errorf("second run: %d of 3 from cache:\n%s", n, b)
+	}
+	invoke(t, "", args...)
+	if files, _ := filepath.Glob(filepath.Join(cache, "*", "*.json")); len(files) != 3 {
+		t.Errorf("cache holds %d entries after three runs, want 3", len(files))
+	}
+	// Another dialect's fake serves other data: its entries are its own.
+	other := invoke(t, "", "get", "--offline", "--api", "py4e", "--fake-latency", "0", "-n", "3", "--cache", cache, "-q")
+	if other.code != 0 {
+		t.Fatalf("py4e: exit %d: %s", other.code, other.stderr)
+	}
+	if files, _ := filepath.Glob(filepath.Join(cache, "*", "*.json")); len(files) != 6 {
+		t.Errorf("cache holds %d entries after a py4e run, want 6", len(files))
+	}
+}
+
+// TestGetCacheRefused: a --cache directory others may write to, or a symlink, is refused
+// with one line naming --cache; one that cannot be written is used with a one-line warning.
+func TestGetCacheRefused(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	open := filepath.Join(dir, "open")
+	if err := os.Mkdir(open, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(open, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "link")
+	if err := os.Symlink(t.TempDir(), link); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []string{open, link} {
+		res := invoke(t, "", "get", "--offline", "-n", "1", "--cache", d)
+		if ls := lines(res.stderr); res.code != 2 || len(ls) != 1 || !strings.Contains(ls[0], "--cache") {
+			t.Errorf("--cache %s: exit %d, stderr %q; want 2 and one line naming --cache", d, res.code, res.stderr)
+		}
+	}
+}
+
+// TestGetCacheReadOnly: a read-only --cache (here a directory of /proc, read-only even for
+// root) is used with one warning line.
+func TestGetCacheReadOnly(t *testing.T) {
+	t.Parallel()
+	const ro = "/proc/1"
+	if fi, err := os.Lstat(ro); err != nil || !fi.IsDir() {
+		t.Skip("no /proc/1")
+	}
+	res := invoke(t, "", "get", "--offline", "--fake-latency", "0", "-n", "1", "--cache", ro, "-q")
+	want := "fetchbench: --cache /proc/1 is read-only: answers found there are used, new ones are not kept\n"
+	if res.code != 0 || res.stderr != want {
+		t.Errorf("exit %d, stderr %q; want 0 and %q", res.code, res.stderr, want)
 	}
 }

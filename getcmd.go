@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -17,6 +16,7 @@ import (
 	"github.com/fetchbench/fetchbench/fetcher"
 	"github.com/fetchbench/fetchbench/get"
 	"github.com/fetchbench/fetchbench/internal/cliflag"
+	"github.com/fetchbench/fetchbench/internal/plural"
 	"github.com/fetchbench/fetchbench/internal/textsafe"
 	"github.com/fetchbench/fetchbench/report"
 	"github.com/fetchbench/fetchbench/targets"
@@ -68,6 +68,8 @@ type getSpec struct {
 	format string
 	order  bool // input order
 	out    outputs
+	// cacheReadOnly: entries are read from --cache but new ones cannot be kept.
+	cacheReadOnly bool
 }
 
 func (o *getOptions) spec(set func(string) bool, stdoutTerminal bool) (*getSpec, error) {
@@ -76,6 +78,9 @@ func (o *getOptions) spec(set func(string) bool, stdoutTerminal bool) (*getSpec,
 		return nil, usagef("--records-format needs --records")
 	case o.out.records == "-":
 		return nil, usagef("--records -: stdout carries the documents; write the records to a file")
+	}
+	if err := distinctPaths(namedPath{"--urls", o.target.src.URLs}, namedPath{"--records", o.out.records}); err != nil {
+		return nil, err
 	}
 	target, err := o.target.spec(set, o.fake)
 	if err != nil {
@@ -92,8 +97,9 @@ func (o *getOptions) spec(set func(string) bool, stdoutTerminal bool) (*getSpec,
 	if err := shape.Check(); err != nil {
 		return nil, usagef("--field: %v", err)
 	}
+	var cacheReadOnly bool
 	if o.cache != "" {
-		if err := os.MkdirAll(o.cache, 0o750); err != nil {
+		if cacheReadOnly, err = fetcher.PrepareCacheDir(o.cache); err != nil {
 			return nil, usagef("--cache: %v", err)
 		}
 	}
@@ -113,7 +119,7 @@ func (o *getOptions) spec(set func(string) bool, stdoutTerminal bool) (*getSpec,
 	if out.format == "" {
 		out.format = report.FormatFromPath(out.records)
 	}
-	return &getSpec{target: target, config: cfg, shape: shape, format: format, order: o.out.order == "input", out: out}, nil
+	return &getSpec{target: target, config: cfg, shape: shape, format: format, order: o.out.order == "input", out: out, cacheReadOnly: cacheReadOnly}, nil
 }
 
 // runGet is the get command.
@@ -133,7 +139,14 @@ func runGet(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		return err
 	}
 	defer stop()
-	job := get.Job{Config: sp.config, All: tg.Source.All, Base: tg.Base, Resource: tg.Source.Resource, Dialect: tg.Dialect,
+	if sp.cacheReadOnly {
+		fmt.Fprintf(stderr, "fetchbench: --cache %s is read-only: answers found there are used, new ones are not kept\n", textsafe.Sanitize(sp.config.CacheDir))
+	}
+	cfg := sp.config
+	if tg.Offline && cfg.CacheDir != "" {
+		cfg.CacheNames = tg.CacheNames()
+	}
+	job := get.Job{Config: cfg, All: tg.Source.All, Base: tg.Base, Resource: tg.Source.Resource, Dialect: tg.Dialect,
 		Shape: sp.shape, InputOrder: sp.order}
 	if !job.All {
 		if job.Targets, _, err = tg.Resolve(ctx, stdin, nil); err != nil {
@@ -142,6 +155,9 @@ func runGet(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	}
 	if err := compare.RaiseFiles(compare.Spec{Configs: []fetcher.Config{job.Config}, Targets: job.Targets}, tg.Offline); err != nil {
 		return err
+	}
+	if note := getPacingNote(job); note != "" && !sp.out.quiet {
+		fmt.Fprintln(stderr, "fetchbench: "+note)
 	}
 	docs, err := get.NewWriter(stdout, sp.format, sp.shape.Columns(), report.IsTerminal(stdout))
 	if err != nil {
@@ -191,7 +207,7 @@ func runGet(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 			fmt.Fprintln(stderr, "fetchbench: "+res.Discovery.String())
 		}
 		if res.Expanded > 0 {
-			fmt.Fprintf(stderr, "fetchbench: expanded %d distinct links\n", res.Expanded)
+			fmt.Fprintf(stderr, "fetchbench: expanded %s\n", plural.N(res.Expanded, "distinct link", "distinct links"))
 		}
 		if res.Summary != nil {
 			if err := report.Write(stderr, "table", report.NewComparison([]report.Summary{*res.Summary}), report.IsTerminal(stderr)); err != nil {
@@ -212,9 +228,25 @@ func runGet(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	case res.Discovery != nil && res.Discovery.Empty() != nil:
 		return res.Discovery.Empty()
 	case res.Documents == 0 && res.Failed > 0:
-		return &exitErr{code: exitFailed, err: fmt.Errorf("none of the %d targets could be fetched", res.Failed)}
+		return &exitErr{code: exitFailed, err: noneFetched(res.Failed)}
 	case res.Failed > 0 || res.Problems > 0:
 		return &exitErr{code: exitThreshold}
 	}
 	return nil
+}
+
+// noneFetched is get's error when all of its n targets failed.
+func noneFetched(n int) error {
+	if n == 1 {
+		return errors.New("the target could not be fetched")
+	}
+	return fmt.Errorf("none of the %d targets could be fetched", n)
+}
+
+// getPacingNote is the line saying how long job's rate makes it, or "".
+func getPacingNote(job get.Job) string {
+	if job.All {
+		return compare.PacingNoteEach(job.Config)
+	}
+	return compare.PacingNote([]fetcher.Config{job.Config}, job.Targets.Len(), 1)
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -41,8 +42,13 @@ func runLesson(ctx context.Context, args []string, _ io.Reader, stdout, _ io.Wri
 		return usagef("lesson: unknown lesson %q (want restaurant, gather or workers)", o.name)
 	}
 	err := lesson.Run(ctx, o.name, lesson.Config{Scale: o.scale, Color: report.IsTerminal(stdout)}, stdout)
-	if errors.Is(err, lesson.ErrInterrupted) {
+	switch {
+	case errors.Is(err, lesson.ErrInterrupted):
 		return &exitErr{code: exitInterrupted}
+	case errors.Is(err, lesson.ErrScale):
+		return usagef("--time-scale %s: %v", strconv.FormatFloat(o.scale, 'f', -1, 64), err)
+	case errors.Is(err, lesson.ErrContradicted):
+		return &exitErr{code: exitThreshold} // said in the lesson's last line
 	}
 	return err
 }

@@ -10,13 +10,27 @@ import (
 // on fake time; the usage and bad input are CLI goldens.
 func TestLessonCommand(t *testing.T) {
 	t.Parallel()
-	res := invoke(t, "", "lesson", "gather", "--time-scale", "0.001")
+	res := invoke(t, "", "lesson", "gather", "--time-scale", "0.1")
 	if res.code != 0 || res.stderr != "" {
 		t.Fatalf("exit %d, stderr %q; want 0 and nothing", res.code, res.stderr)
 	}
-	for _, want := range []string{"(asyncio.gather)", "Each answer takes 400µs ± 100µs here", "\nsequential ", "\nunbounded ", "█ on the wire"} {
+	for _, want := range []string{"(asyncio.gather)", "Each answer takes 40ms ± 10ms here", "\nsequential ", "\nunbounded ", "█ on the wire"} {
 		if !strings.Contains(res.stdout, want) {
 			t.Errorf("output lacks %q:\n%s", want, res.stdout)
 		}
+	}
+}
+
+// TestLessonScaleRefused: at the smallest scale gather's 400 ms answer lasts 400 µs, less
+// than ten times what a request over loopback costs beyond its delay: refused with one line
+// naming --time-scale, exit 2, before the lesson prints anything.
+func TestLessonScaleRefused(t *testing.T) {
+	t.Parallel()
+	res := invoke(t, "", "lesson", "gather", "--time-scale", "0.001")
+	if ls := lines(res.stderr); res.code != 2 || len(ls) != 1 || !strings.HasPrefix(ls[0], "fetchbench: --time-scale 0.001: lesson gather: time scale too small for this machine") {
+		t.Errorf("exit %d, stderr %q; want 2 and one line naming --time-scale", res.code, res.stderr)
+	}
+	if res.stdout != "" {
+		t.Errorf("stdout %q, want nothing", res.stdout)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	"github.com/fetchbench/fetchbench/report"
 )
@@ -78,6 +79,35 @@ func finishHTML(f *os.File, views *report.Outputs, c report.Comparison) error {
 		return fmt.Errorf("--html: %w", err)
 	}
 	return nil
+}
+
+// namedPath is a path given to a flag (or an argument, as its name says).
+type namedPath struct{ name, path string }
+
+// distinctPaths refuses two of paths naming one file ("" and "-" name none): written twice, or
+// read while written, both would be corrupt. Paths are compared cleaned and absolute, and as
+// files when both exist (a symlink or hard link to the other).
+func distinctPaths(paths ...namedPath) error {
+	for i, a := range paths {
+		for _, b := range paths[i+1:] {
+			if a.path == "" || a.path == "-" || b.path == "" || b.path == "-" || !samePath(a.path, b.path) {
+				continue
+			}
+			return usagef("%s and %s name the same file %q; give each its own", a.name, b.name, a.path)
+		}
+	}
+	return nil
+}
+
+func samePath(a, b string) bool {
+	aa, err1 := filepath.Abs(a)
+	bb, err2 := filepath.Abs(b)
+	if err1 == nil && err2 == nil && aa == bb {
+		return true
+	}
+	fa, err1 := os.Stat(a)
+	fb, err2 := os.Stat(b)
+	return err1 == nil && err2 == nil && os.SameFile(fa, fb)
 }
 
 // noColor reports whether NO_COLOR is set and not empty (no-color.org).

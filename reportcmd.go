@@ -39,6 +39,11 @@ func runReport(_ context.Context, args []string, stdin io.Reader, stdout, stderr
 	if len(files) == 0 {
 		return usagef("report: name at least one record file (- for stdin; see fetchbench report --help)")
 	}
+	for _, f := range files {
+		if err := distinctPaths(namedPath{"--html", o.out.html}, namedPath{"the record file", f}); err != nil {
+			return err
+		}
+	}
 	inputs, cleanup, err := report.OpenInputs(files, stdin)
 	defer cleanup()
 	var pe *os.PathError

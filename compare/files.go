@@ -10,6 +10,7 @@ import (
 
 	"github.com/fetchbench/fetchbench/fetcher"
 	"github.com/fetchbench/fetchbench/internal/fdlimit"
+	"github.com/fetchbench/fetchbench/internal/plural"
 )
 
 // Files is what a comparison needs of the open-file limit.
@@ -77,8 +78,8 @@ func FilesError(f Files, limit, systemMax uint64, inProcessServer bool) error {
 		fits = int((limit - ReservedFiles) / perRequest)
 	}
 	cut := f.Strategy.CutFiles(fits)
-	msg := fmt.Sprintf("%s with up to %d requests in flight needs about %d open files but the limit is %d; %s",
-		f.Strategy, f.InFlight, f.Need, limit, cut)
+	msg := fmt.Sprintf("%s with up to %s in flight needs about %d open files but the limit is %d; %s",
+		f.Strategy, plural.N(f.InFlight, "request", "requests"), f.Need, limit, cut)
 	if systemMax == 0 || f.Need <= systemMax {
 		msg += fmt.Sprintf(", or raise the hard limit as root (ulimit -Hn %d)", f.Need)
 	}

@@ -5,12 +5,16 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 )
 
 // cacheHeader marks a response answered from the cache; one from the network never has it.
@@ -25,10 +29,16 @@ const cacheHeader = "X-Fetchbench-Cache"
 // fails the request with errBodyTooLarge, and a file too large to hold such a body is
 // refused from its size, unread. A 200 whose Content-Type says JSON but whose body is not
 // valid JSON is not kept (the next run asks again).
+//
+// An entry is found by the SHA-256 of its key: the URL, its origin replaced by the name
+// Config.CacheNames gives it. The key is stored in the entry with its password, if any,
+// redacted. Entries are opened without following symlinks, under subdirectories that must
+// be directories of their own.
 type cacheTransport struct {
-	next http.RoundTripper
-	dir  string
-	max  int64 // Config.MaxBody, > 0
+	next  http.RoundTripper
+	dir   string
+	max   int64             // Config.MaxBody, > 0
+	names map[string]string // Config.CacheNames
 }
 
 // entryOverhead is what a cache file may hold besides its body's base64: the URL, the status
@@ -43,18 +53,38 @@ type cacheEntry struct {
 	Body   []byte      `json:"body"`
 }
 
-func (t *cacheTransport) path(u string) string {
-	sum := sha256.Sum256([]byte(u))
+func (t *cacheTransport) path(key string) string {
+	sum := sha256.Sum256([]byte(key))
 	name := hex.EncodeToString(sum[:])
 	return filepath.Join(t.dir, name[:2], name+".json")
+}
+
+// key is the cache key of u: u with its origin (scheme://host) replaced by the name
+// t.names gives it, when it gives one.
+func (t *cacheTransport) key(u *url.URL) string {
+	s := u.String()
+	if name, ok := t.names[u.Scheme+"://"+u.Host]; ok && u.User == nil {
+		return name + strings.TrimPrefix(s, u.Scheme+"://"+u.Host)
+	}
+	return s
+}
+
+// redactKey is key as an entry stores it: without a password.
+func redactKey(key string) string {
+	u, err := url.Parse(key)
+	if err != nil || u.User == nil {
+		return key
+	}
+	return u.Redacted()
 }
 
 func (t *cacheTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req.Method != http.MethodGet {
 		return t.next.RoundTrip(req)
 	}
-	u := req.URL.String()
-	file := t.path(u)
+	key := t.key(req.URL)
+	file := t.path(key)
+	u := redactKey(key)
 	if res, ok, err := t.load(file, u, req); err != nil || ok {
 		return res, err
 	}
@@ -99,14 +129,22 @@ func (b *recordingBody) Close() error { return b.rc.Close() }
 // load reads the entry for u from file: ok on a hit, an error wrapping errBodyTooLarge when
 // the entry's body (or the file, from its size) is larger than t.max allows.
 func (t *cacheTransport) load(file, u string, req *http.Request) (res *http.Response, ok bool, err error) {
-	fi, err := os.Stat(file)
+	if !realDir(filepath.Dir(file)) {
+		return nil, false, nil
+	}
+	f, err := os.OpenFile(file, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, false, nil
+	}
+	defer f.Close()
+	fi, err := f.Stat()
 	if err != nil || !fi.Mode().IsRegular() {
 		return nil, false, nil
 	}
 	if limit := t.max/3*4 + 8 + entryOverhead; fi.Size() > limit {
 		return nil, false, fmt.Errorf("%w: cached entry of %d bytes, more than a %d-byte body needs", errBodyTooLarge, fi.Size(), t.max)
 	}
-	b, err := os.ReadFile(file)
+	b, err := io.ReadAll(io.LimitReader(f, fi.Size()+1))
 	if err != nil {
 		return nil, false, nil
 	}
@@ -138,7 +176,10 @@ func (t *cacheTransport) store(file string, e cacheEntry) {
 	if err != nil {
 		return
 	}
-	if err := os.MkdirAll(filepath.Dir(file), 0o750); err != nil {
+	if err := os.Mkdir(filepath.Dir(file), 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
+		return
+	}
+	if !realDir(filepath.Dir(file)) {
 		return
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(file), ".tmp-*")
@@ -153,4 +194,45 @@ func (t *cacheTransport) store(file string, e cacheEntry) {
 	if os.Rename(tmp.Name(), file) != nil {
 		os.Remove(tmp.Name())
 	}
+}
+
+// realDir reports whether dir is a directory itself, not a symlink to one.
+func realDir(dir string) bool {
+	fi, err := os.Lstat(dir)
+	return err == nil && fi.IsDir()
+}
+
+// ErrCacheDir is wrapped by PrepareCacheDir's errors: a directory that cannot be trusted.
+var ErrCacheDir = errors.New("untrusted cache directory")
+
+// PrepareCacheDir makes dir ready to be a Config.CacheDir: it creates it (with its parents)
+// with mode 0700 when missing, and refuses, wrapping ErrCacheDir, one that is a symlink or
+// not a directory, that another user owns (root excepted), or that group or others may
+// write to: whoever can write there chooses what a run reads. readOnly reports that the run
+// may read entries there but cannot keep new ones.
+func PrepareCacheDir(dir string) (readOnly bool, err error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return false, err
+	}
+	fi, err := os.Lstat(filepath.Clean(dir))
+	switch {
+	case err != nil:
+		return false, err
+	case fi.Mode()&fs.ModeSymlink != 0:
+		return false, fmt.Errorf("%w: %s is a symlink; name the directory itself", ErrCacheDir, dir)
+	case !fi.IsDir():
+		return false, fmt.Errorf("%w: %s is not a directory", ErrCacheDir, dir)
+	case fi.Mode().Perm()&0o022 != 0:
+		return false, fmt.Errorf("%w: %s is writable by others (mode %04o); chmod go-w it", ErrCacheDir, dir, fi.Mode().Perm())
+	}
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != os.Getuid() && st.Uid != 0 {
+		return false, fmt.Errorf("%w: %s belongs to user %d, not to you (%d)", ErrCacheDir, dir, st.Uid, os.Getuid())
+	}
+	probe, err := os.CreateTemp(dir, ".probe-*")
+	if err != nil {
+		return true, nil
+	}
+	probe.Close()
+	os.Remove(probe.Name())
+	return false, nil
 }

@@ -57,6 +57,10 @@ type Config struct {
 	// CacheDir, when set, keeps 200 answers on disk under it and answers a request for a URL
 	// found there from the file, without the network (Record.Note says "from cache").
 	CacheDir string
+	// CacheNames maps an origin ("http://127.0.0.1:41234") to the name its URLs are kept
+	// under in CacheDir, for an origin whose port changes from run to run (the built-in
+	// fake's). Nil keeps every URL under its own origin.
+	CacheNames map[string]string
 	// Scope is the hosts the run may send requests to, checked before every request and on
 	// every redirect: a URL outside it is not requested, a redirect outside it not followed,
 	// and the record's error wraps ErrOutOfScope. The zero value means the hosts of the

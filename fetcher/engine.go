@@ -145,7 +145,7 @@ func (e *engine) newWorker() *worker {
 	c.Context = w.x
 	var rt http.RoundTripper = &boundedTransport{base: e.transport, max: e.maxBody, x: w.x}
 	if e.cfg.CacheDir != "" {
-		rt = &cacheTransport{next: rt, dir: e.cfg.CacheDir, max: e.maxBody}
+		rt = &cacheTransport{next: rt, dir: e.cfg.CacheDir, max: e.maxBody, names: e.cfg.CacheNames}
 	}
 	c.WithTransport(rt)
 	c.DisableCookies()

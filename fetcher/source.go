@@ -93,7 +93,7 @@ type Frontier struct {
 	docSeqs  seqHeap      // Seqs of the documents handed out, Done ones removed lazily
 	doneDocs map[int]bool // Done documents still in docSeqs
 	seq      int
-	urls     map[string]*entry
+	urls     map[string]*entry // by URLKey
 	pushed   int
 	skipped  int
 	closed   bool
@@ -161,9 +161,10 @@ func (f *Frontier) Scope() Scope { return f.sc }
 
 func (f *Frontier) scope() Scope { return f.sc }
 
-// Push admits url as new work of the given kind, depth and parent unless it was admitted
-// before or is outside the frontier's Scope (counted by Skipped); it returns the item and
-// whether it is new. After Close it admits nothing.
+// Push admits url as new work of the given kind, depth and parent unless a URL with its
+// URLKey was admitted before or it is outside the frontier's Scope (counted by Skipped); it
+// returns the item and whether it is new. The item fetches t.URL as pushed first. After Close
+// it admits nothing.
 func (f *Frontier) Push(t Target, kind Kind, depth, parent int) (Item, bool) {
 	if f.sc.Check(t.URL) != nil {
 		f.mu.Lock()
@@ -171,9 +172,10 @@ func (f *Frontier) Push(t Target, kind Kind, depth, parent int) (Item, bool) {
 		f.mu.Unlock()
 		return Item{}, false
 	}
+	key := URLKey(t.URL)
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if e, ok := f.urls[t.URL]; ok || f.closed {
+	if e, ok := f.urls[key]; ok || f.closed {
 		if ok {
 			return Item{Target: t, Seq: e.outcome.Seq, Kind: kind, Depth: depth, Parent: parent}, false
 		}
@@ -182,7 +184,7 @@ func (f *Frontier) Push(t Target, kind Kind, depth, parent int) (Item, bool) {
 	it := Item{Target: t, Seq: f.seq, Kind: kind, Depth: depth, Parent: parent, Queued: time.Now()}
 	f.seq++
 	f.pushed++
-	f.urls[t.URL] = &entry{done: make(chan struct{}), outcome: Outcome{Seq: it.Seq}}
+	f.urls[key] = &entry{done: make(chan struct{}), outcome: Outcome{Seq: it.Seq}}
 	if kind == KindLink {
 		f.links.push(it)
 	} else {
@@ -254,11 +256,11 @@ func (f *Frontier) Skipped() int {
 	return f.skipped
 }
 
-// Wait returns the outcome of a pushed url once its request is Done; ok is false when url
-// was never pushed or ctx ended first.
+// Wait returns the outcome of a pushed url (or one with its URLKey) once its request is Done;
+// ok is false when no such url was pushed or ctx ended first.
 func (f *Frontier) Wait(ctx context.Context, url string) (Outcome, bool) {
 	f.mu.Lock()
-	e, ok := f.urls[url]
+	e, ok := f.urls[URLKey(url)]
 	f.mu.Unlock()
 	if !ok {
 		return Outcome{}, false
@@ -336,7 +338,11 @@ func (f *Frontier) Done(it Item, rec *Record) {
 			f.doneDocs[it.Seq] = true
 		}
 	}
-	if e, ok := f.urls[it.URL]; ok && e.outcome.Seq == it.Seq {
+	if f.base != nil && it.Seq < f.base.Len() {
+		f.notify()
+		return // a base target: not pushed
+	}
+	if e, ok := f.urls[URLKey(it.URL)]; ok && e.outcome.Seq == it.Seq {
 		e.outcome = Outcome{Seq: it.Seq, Status: rec.Status, Class: rec.Class, Err: rec.Err}
 		close(e.done)
 	}

@@ -351,6 +351,21 @@ func (s Strategy) OpenDocuments(l Limits) int {
 	return 0
 }
 
+// PacedWall is the least time the starts of n requests take under l's rate: its burst
+// starts at once, every later request one 1/Rate after the one before. 0 when l is not paced
+// or n is within the burst; retries take tokens too, so a run lasts at least this long.
+// Past math.MaxInt64 nanoseconds it is math.MaxInt64.
+func (l Limits) PacedWall(n int) time.Duration {
+	if l.Rate <= 0 || n <= max(l.Burst, 1) {
+		return 0
+	}
+	s := float64(n-max(l.Burst, 1)) / l.Rate * float64(time.Second)
+	if s >= math.MaxInt64 {
+		return time.Duration(math.MaxInt64)
+	}
+	return time.Duration(s)
+}
+
 // CutFiles says what to change so that a run of s needs fewer open files, fits being the
 // requests in flight that would fit.
 func (s Strategy) CutFiles(fits int) string {

@@ -5,12 +5,15 @@ import (
 	"container/list"
 	"context"
 	"fmt"
+	"net/url"
+	"strings"
 	"sync"
 
 	"github.com/tidwall/gjson"
 	"github.com/tidwall/sjson"
 
 	"github.com/fetchbench/fetchbench/fetcher"
+	"github.com/fetchbench/fetchbench/swapi"
 )
 
 // links keeps the documents that linked URLs (Shape.Expand) answered, by URL: a link is
@@ -23,15 +26,19 @@ import (
 // the budget are at most the links of the documents being expanded at once). The frontier fetches a URL once per run, so a link whose document was
 // dropped stays a URL in the documents that ask for it later, each with one problem saying
 // so. links is safe for concurrent use.
+//
+// Links are told apart by their fetcher.URLKey (planets/1 is planets/1/), and fetched in the
+// form form gives them.
 type links struct {
 	shape  *Shape
 	budget int64
+	form   func(url string) string
 
 	mu      sync.Mutex
-	docs    map[string]*kept // every link fetched, by URL
+	docs    map[string]*kept // every link fetched, by URLKey
 	lru     list.List        // of *kept holding a document, most recently used first
 	bytes   int64            // of the documents held
-	waiting map[string]int   // documents waiting for a link, by URL
+	waiting map[string]int   // documents waiting for a link, by URLKey
 }
 
 // link is one linked URL's outcome.
@@ -43,12 +50,17 @@ type link struct {
 // kept is a link's outcome in links, with its place in the LRU while it holds a document.
 type kept struct {
 	link
-	url string
+	key string // the link's URLKey
 	at  *list.Element
 }
 
-func newLinks(s *Shape) *links {
-	return &links{shape: s, budget: cmp.Or(s.ExpandBudget, DefaultExpandBudget), docs: map[string]*kept{}, waiting: map[string]int{}}
+// newLinks returns the links of documents shaped by s, fetched in the form form gives a URL
+// (nil: as found).
+func newLinks(s *Shape, form func(string) string) *links {
+	if form == nil {
+		form = func(u string) string { return u }
+	}
+	return &links{shape: s, budget: cmp.Or(s.ExpandBudget, DefaultExpandBudget), form: form, docs: map[string]*kept{}, waiting: map[string]int{}}
 }
 
 // keep stores the outcome of a link's record, dropping the least recently used documents
@@ -63,13 +75,14 @@ func (ls *links) keep(rec *fetcher.Record) {
 	default:
 		l.doc = doc
 	}
+	key := fetcher.URLKey(rec.URL)
 	ls.mu.Lock()
 	defer ls.mu.Unlock()
-	if old := ls.docs[rec.URL]; old != nil && old.at != nil {
+	if old := ls.docs[key]; old != nil && old.at != nil {
 		ls.drop(old, "")
 	}
-	k := &kept{link: l, url: rec.URL}
-	ls.docs[rec.URL] = k
+	k := &kept{link: l, key: key}
+	ls.docs[key] = k
 	if l.doc == nil {
 		return
 	}
@@ -84,7 +97,7 @@ func (ls *links) evict() {
 	for e := ls.lru.Back(); e != nil && ls.bytes > ls.budget; {
 		k := e.Value.(*kept)
 		e = e.Prev()
-		if ls.waiting[k.url] == 0 {
+		if ls.waiting[k.key] == 0 {
 			ls.drop(k, fmt.Sprintf("fetched for an earlier document and not kept (--expand keeps %d MiB of linked documents)", ls.budget>>20))
 		}
 	}
@@ -99,13 +112,14 @@ func (ls *links) drop(k *kept, err string) {
 
 // get pushes u as a link of the record parent and returns its outcome once fetched.
 func (ls *links) get(f *fetcher.Frontier, u string, parent *fetcher.Record) link {
+	key := fetcher.URLKey(u)
 	ls.mu.Lock()
-	ls.waiting[u]++
+	ls.waiting[key]++
 	ls.mu.Unlock()
 	defer func() {
 		ls.mu.Lock()
-		if ls.waiting[u]--; ls.waiting[u] == 0 {
-			delete(ls.waiting, u)
+		if ls.waiting[key]--; ls.waiting[key] == 0 {
+			delete(ls.waiting, key)
 			ls.evict()
 		}
 		ls.mu.Unlock()
@@ -116,7 +130,7 @@ func (ls *links) get(f *fetcher.Frontier, u string, parent *fetcher.Record) link
 	}
 	ls.mu.Lock()
 	defer ls.mu.Unlock()
-	k, ok := ls.docs[u]
+	k, ok := ls.docs[key]
 	if !ok {
 		return link{err: "not fetched"}
 	}
@@ -224,10 +238,26 @@ func (ls *links) follow(f *fetcher.Frontier, u string, rec *fetcher.Record, m st
 		problem(fmt.Sprintf("%s: --expand %s: %s: %v; left as a URL", rec.URL, m, u, err))
 		return nil
 	}
-	l := ls.get(f, u, rec)
+	l := ls.get(f, ls.form(u), rec)
 	if l.doc == nil {
 		problem(fmt.Sprintf("%s: --expand %s: %s: %s", rec.URL, m, u, l.err))
 		return nil
 	}
 	return l.doc
+}
+
+// linkForm is u in the form dialect d fetches it: under base, for a dialect whose URLs end in
+// "/" (dev answers planets/1 with a redirect to planets/1/), with the slash; else as it is.
+func linkForm(d *swapi.Dialect, base, u string) string {
+	if d == nil || !d.Slash() {
+		return u
+	}
+	pu, err := url.Parse(u)
+	if err != nil || pu.RawQuery != "" || pu.ForceQuery || pu.Fragment != "" || strings.HasSuffix(pu.Path, "/") {
+		return u
+	}
+	if !strings.HasPrefix(fetcher.URLKey(u), strings.TrimSuffix(fetcher.URLKey(base), "/")+"/") {
+		return u
+	}
+	return u + "/"
 }

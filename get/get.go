@@ -7,11 +7,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/fetchbench/fetchbench/compare"
 	"github.com/fetchbench/fetchbench/fetcher"
+	"github.com/fetchbench/fetchbench/internal/plural"
 	"github.com/fetchbench/fetchbench/report"
 	"github.com/fetchbench/fetchbench/swapi"
 )
@@ -78,22 +80,29 @@ type Discovery struct {
 	MaxID   int
 }
 
+// singular names one item of a SWAPI resource: "person" of people, "planet" of planets.
+func singular(resource string) string {
+	switch resource {
+	case "people":
+		return "person"
+	case "species":
+		return resource
+	}
+	return strings.TrimSuffix(resource, "s")
+}
+
 // String is one line: "discovered 82 people (ids 1–83) in 9 requests, 0.42s".
 func (d *Discovery) String() string {
-	s := fmt.Sprintf("discovered %d %s", d.Items, d.Resource)
+	s := fmt.Sprintf("discovered %d %s", d.Items, plural.Noun(d.Items, singular(d.Resource), d.Resource))
 	if d.MaxID > 0 {
 		s += fmt.Sprintf(" (ids %d–%d)", d.MinID, d.MaxID)
 	}
-	unit := "requests"
-	if d.Requests == 1 {
-		unit = "request"
-	}
-	s += fmt.Sprintf(" in %d list %s, %s", d.Requests, unit, d.Wall.Round(time.Millisecond))
+	s += fmt.Sprintf(" in %s, %s", plural.N(d.Requests, "list request", "list requests"), d.Wall.Round(time.Millisecond))
 	if d.Failed > 0 {
-		s += fmt.Sprintf("; %d list pages failed", d.Failed)
+		s += fmt.Sprintf("; %s failed", plural.N(d.Failed, "list page", "list pages"))
 	}
 	if d.Refused > 0 {
-		s += fmt.Sprintf("; %d items refused (no numeric id)", d.Refused)
+		s += fmt.Sprintf("; %s refused (no numeric id)", plural.N(d.Refused, "item", "items"))
 	}
 	if d.Claimed > 0 {
 		s += fmt.Sprintf("; page 1 claimed %d pages, capped: only the first %d were read", d.Claimed, MaxPages)
@@ -350,7 +359,7 @@ func Run(ctx context.Context, job Job, out Output) (Result, error) {
 	var outcomes sync.Map // by Seq
 	var f *fetcher.Frontier
 	var l *lister
-	links := newLinks(&shape)
+	links := newLinks(&shape, func(u string) string { return linkForm(d, job.Base, u) })
 	if job.All {
 		onPage := func(page int, rec *fetcher.Record, p swapi.Page, err error) {
 			if err != nil {

@@ -23,7 +23,7 @@ func TestLinksKeepBoundedBytes(t *testing.T) {
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	ls := newLinks(shape)
+	ls := newLinks(shape, nil)
 	for i := range n {
 		u := fmt.Sprintf("http://127.0.0.1/f/%d", i)
 		done := make(chan link)

@@ -181,11 +181,20 @@ func (c *csvWriter) Close() error {
 // maxCell is the widest table cell, in runes; longer values are cut with "…".
 const maxCell = 40
 
-// tableWriter holds every row and prints them aligned on Close.
+// tableWindow is how many rows a table measures its column widths on: up to it, rows are
+// held and printed aligned on Close; past it, the widths are fixed from the rows held, those
+// are printed, and every later row is printed as it comes, a cell wider than its column cut
+// with "…" (but for the last column's, which ends the line). Memory stays bounded however
+// many documents come.
+const tableWindow = 1000
+
+// tableWriter prints documents as an aligned table; see tableWindow.
 type tableWriter struct {
-	w    *bufio.Writer
-	cols []string
-	rows [][]string
+	w     *bufio.Writer
+	cols  []string
+	rows  [][]string // held until the widths are fixed
+	width []int      // the fixed widths, once streaming
+	line  strings.Builder
 }
 
 func (t *tableWriter) Write(doc []byte) error {
@@ -194,47 +203,76 @@ func (t *tableWriter) Write(doc []byte) error {
 	}
 	row := cells(doc, t.cols)
 	for i, s := range row {
-		row[i] = clip(textsafe.Sanitize(s))
+		row[i] = clip(textsafe.Sanitize(s), maxCell)
 	}
-	t.rows = append(t.rows, row)
-	return nil
+	if t.width == nil {
+		t.rows = append(t.rows, row)
+		if len(t.rows) < tableWindow {
+			return nil
+		}
+		t.start()
+		return t.w.Flush()
+	}
+	for i := range max(len(row)-1, 0) { // the last column ends the line: nothing to keep aligned
+		row[i] = clip(row[i], t.width[i])
+	}
+	t.print(row)
+	return t.w.Flush()
 }
 
-func clip(s string) string {
-	if utf8.RuneCountInString(s) <= maxCell {
+// clip cuts s to at most n runes, the last one "…" when cut.
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
 		return s
 	}
-	return string([]rune(s)[:maxCell-1]) + "…"
+	if n <= 0 {
+		return ""
+	}
+	return string([]rune(s)[:n-1]) + "…"
+}
+
+// start fixes the widths on the header and the rows held, prints them and lets them go.
+func (t *tableWriter) start() {
+	head := make([]string, len(t.cols))
+	for i, c := range t.cols {
+		head[i] = clip(textsafe.Sanitize(c), maxCell)
+	}
+	t.width = make([]int, len(head))
+	for i, s := range head {
+		t.width[i] = max(utf8.RuneCountInString(s), 1)
+	}
+	for _, row := range t.rows {
+		for i, s := range row {
+			t.width[i] = max(t.width[i], utf8.RuneCountInString(s))
+		}
+	}
+	t.print(head)
+	for _, row := range t.rows {
+		t.print(row)
+	}
+	t.rows = nil
+}
+
+// print writes one row padded to the widths.
+func (t *tableWriter) print(row []string) {
+	b := &t.line
+	b.Reset()
+	for i, s := range row {
+		if i > 0 {
+			b.WriteString("  ")
+		}
+		b.WriteString(s)
+		for range t.width[i] - utf8.RuneCountInString(s) {
+			b.WriteByte(' ')
+		}
+	}
+	t.w.WriteString(strings.TrimRight(b.String(), " ")) //nolint:errcheck // bufio keeps the first error for Flush
+	t.w.WriteByte('\n')                                 //nolint:errcheck
 }
 
 func (t *tableWriter) Close() error {
-	if len(t.rows) == 0 {
-		return t.w.Flush()
-	}
-	head := make([]string, len(t.cols))
-	for i, c := range t.cols {
-		head[i] = clip(textsafe.Sanitize(c))
-	}
-	width := make([]int, len(head))
-	for _, row := range append([][]string{head}, t.rows...) {
-		for i, s := range row {
-			width[i] = max(width[i], utf8.RuneCountInString(s))
-		}
-	}
-	line := func(row []string) {
-		var b strings.Builder
-		for i, s := range row {
-			if i > 0 {
-				b.WriteString("  ")
-			}
-			b.WriteString(s)
-			b.WriteString(strings.Repeat(" ", width[i]-utf8.RuneCountInString(s)))
-		}
-		t.w.WriteString(strings.TrimRight(b.String(), " ") + "\n") //nolint:errcheck // bufio keeps the first error for Flush
-	}
-	line(head)
-	for _, row := range t.rows {
-		line(row)
+	if t.width == nil && len(t.rows) > 0 {
+		t.start()
 	}
 	return t.w.Flush()
 }

@@ -7,8 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -27,6 +30,14 @@ var (
 	// ErrInterrupted is returned by Run when ctx ends during the lesson; what had run is
 	// rendered already.
 	ErrInterrupted = errors.New("lesson interrupted")
+	// ErrScale is wrapped by Run's error when Config.Scale makes the lesson's shortest step
+	// too short for what a request costs on this machine: the lesson would measure the
+	// machine, not the lesson, and contradict itself.
+	ErrScale = errors.New("time scale too small for this machine")
+	// ErrContradicted is returned by Run when what the lesson measured contradicts what it
+	// claims (said in its output's last line): a loaded machine, or a scale near the least
+	// it keeps.
+	ErrContradicted = errors.New("the lesson's claim did not hold")
 )
 
 // Config says how a lesson runs. Its zero value is not valid: Scale must be set.
@@ -44,27 +55,99 @@ type Config struct {
 	// Transport is cloned for each run's requests, as fetcher.Config.Transport; nil:
 	// http.DefaultTransport.
 	Transport *http.Transport
+	// Overhead is what one request to the fake costs beyond the delay it asks for; 0 means
+	// Run measures it (the median of a few requests for the lesson's scaled step) before the
+	// lesson starts.
+	Overhead time.Duration
 }
 
-// lessons maps a lesson's name to its run function.
-var lessons = map[string]func(ctx context.Context, cfg Config, w io.Writer) error{
-	"restaurant": restaurant,
-	"gather":     gather,
-	"workers":    workers,
+// overheadShare is the largest share of a lesson's scaled step that a request's overhead may
+// take: past it the overheads add up to more than the differences the lesson shows.
+const overheadShare = 10
+
+// A lessonRun is a lesson: its run function, and its step, the shortest of its own
+// durations its claims hinge on.
+type lessonRun struct {
+	run  func(ctx context.Context, cfg Config, w io.Writer) error
+	step time.Duration
+}
+
+// lessons maps a lesson's name to its run.
+var lessons = map[string]lessonRun{
+	"restaurant": {restaurant, time.Second},                 // a soda
+	"gather":     {gather, gatherLatency},                   // one answer
+	"workers":    {workers, workersLimit - workersResource}, // a client's margin
 }
 
 // Run runs the lesson called name and writes into w what it claims, the measured table and
-// the timelines. It fails with ErrUnknown for a name not in Names, and with ErrInterrupted
-// when ctx ends first. Every fake it starts is stopped before it returns.
+// the timelines. It fails with ErrUnknown for a name not in Names, with ErrScale (writing
+// nothing) when a request's overhead takes more than a tenth of the lesson's shortest step
+// once scaled, and with ErrInterrupted when ctx ends first. Every fake it starts is stopped
+// before it returns.
 func Run(ctx context.Context, name string, cfg Config, w io.Writer) error {
-	run, ok := lessons[name]
+	l, ok := lessons[name]
 	if !ok {
 		return fmt.Errorf("%w %q", ErrUnknown, name)
 	}
 	if !(cfg.Scale > 0) {
 		return fmt.Errorf("lesson %s: time scale %g is not positive", name, cfg.Scale)
 	}
-	return run(ctx, cfg, w)
+	step := cfg.scaled(l.step)
+	overhead := cfg.Overhead
+	if overhead <= 0 {
+		var err error
+		if overhead, err = cfg.measureOverhead(ctx, step); err != nil {
+			return err
+		}
+	}
+	if overhead*overheadShare > step {
+		least := float64(overhead*overheadShare) / float64(l.step)
+		return fmt.Errorf("lesson %s: %w: its shortest step, %s, lasts %s at scale %s, but a request costs %s more here; use a scale of %s or more",
+			name, ErrScale, l.step, step, strconv.FormatFloat(cfg.Scale, 'f', -1, 64), overhead.Round(time.Microsecond), roundUp(least))
+	}
+	return l.run(ctx, cfg, w)
+}
+
+// measureOverhead is the median time of a few requests to a fake for delay d, less d.
+func (c Config) measureOverhead(ctx context.Context, d time.Duration) (time.Duration, error) {
+	root, stop, err := c.startFake(fakeswapi.Options{})
+	if err != nil {
+		return 0, err
+	}
+	defer stop()
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	if c.Transport != nil {
+		tr = c.Transport.Clone()
+	}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr}
+	var took []time.Duration
+	for range 5 {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, root+"delay/"+d.String(), nil)
+		if err != nil {
+			return 0, err
+		}
+		start := time.Now()
+		res, err := client.Do(req)
+		if err != nil {
+			if ctx.Err() != nil {
+				return 0, ErrInterrupted
+			}
+			return 0, fmt.Errorf("measure a request to the fake: %w", err)
+		}
+		io.Copy(io.Discard, res.Body) //nolint:errcheck // only the time counts
+		res.Body.Close()
+		took = append(took, time.Since(start))
+	}
+	slices.Sort(took)
+	return max(took[len(took)/2]-d, 0), nil
+}
+
+// roundUp is f rounded up to one significant digit: "0.02" of 0.016.
+func roundUp(f float64) string {
+	e := int(math.Floor(math.Log10(f)))
+	v := math.Ceil(f/math.Pow10(e)-1e-9) * math.Pow10(e)
+	return strconv.FormatFloat(v, 'f', max(-e, 0), 64)
 }
 
 // scaled is d times the lesson's time scale.

@@ -79,10 +79,24 @@ func restaurant(ctx context.Context, c Config, w io.Writer) error {
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "service\twall\tunscaled\tthe lesson's own\t")
+	worst := 0.0 // the largest unscaled wall over the lesson's own, as a ratio
 	for i, ideal := range restaurantIdeal() {
 		wall := time.Duration(cmp.Summaries[i].WallMS * float64(time.Millisecond))
+		unscaled := time.Duration(float64(wall) / c.Scale)
+		worst = max(worst, float64(unscaled)/float64(ideal))
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t\n", restaurantRuns[i].waiters, wall.Round(time.Millisecond),
-			time.Duration(float64(wall)/c.Scale).Round(10*time.Millisecond), ideal)
+			unscaled.Round(10*time.Millisecond), ideal)
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if worst > 1+restaurantTolerance {
+		fmt.Fprintf(w, "\nThese walls are up to %.0f%% over the lesson's own: at scale %s each request's own cost here\n", (worst-1)*100, strconv.FormatFloat(c.Scale, 'f', -1, 64))
+		fmt.Fprintln(w, "adds up and the lesson does not hold; a larger time scale brings them closer.")
+		return ErrContradicted
+	}
+	return nil
 }
+
+// restaurantTolerance is how far over the lesson's own a wall may come out, as a share.
+const restaurantTolerance = 0.10

@@ -12,6 +12,7 @@ import (
 	"github.com/fetchbench/fetchbench/compare"
 	"github.com/fetchbench/fetchbench/fakeswapi"
 	"github.com/fetchbench/fetchbench/fetcher"
+	"github.com/fetchbench/fetchbench/internal/plural"
 	"github.com/fetchbench/fetchbench/report"
 )
 
@@ -63,7 +64,7 @@ func workersServer(ctx context.Context, c Config, workers int, got map[workersCe
 			urls[i] = fetcher.Target{URL: root + "delay/" + c.scaled(workersResource).String()}
 		}
 		cell := workersCell{workers, clients}
-		tl := report.NewTimeline(fmt.Sprintf("%s, %d clients at once", serverName(workers), clients), clients)
+		tl := report.NewTimeline(fmt.Sprintf("%s at once", serverName(workers)+", "+plural.N(clients, "client", "clients")), clients)
 		timelines[cell] = tl
 		cmp, err := compare.Run(ctx, compare.Spec{
 			Configs: []fetcher.Config{c.config(fetcher.Unbounded, fetcher.Knobs{}, c.scaled(workersLimit))}, Targets: urls,
@@ -83,13 +84,10 @@ func workersServer(ctx context.Context, c Config, workers int, got map[workersCe
 
 // serverName names a server of the workers lesson: "1 worker", "5 workers", "unlimited".
 func serverName(workers int) string {
-	switch workers {
-	case 0:
+	if workers == 0 {
 		return "unlimited"
-	case 1:
-		return "1 worker"
 	}
-	return fmt.Sprintf("%d workers", workers)
+	return plural.N(workers, "worker", "workers")
 }
 
 // workers runs the matrix and compares it with what the lesson says.
@@ -106,9 +104,10 @@ func workers(ctx context.Context, c Config, w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprint(tw, "server\t")
 	for _, n := range workersClients {
-		fmt.Fprintf(tw, "%d client%s\t", n, map[bool]string{true: "", false: "s"}[n == 1])
+		fmt.Fprintf(tw, "%s\t", plural.N(n, "client", "clients"))
 	}
 	fmt.Fprintln(tw, "as the lesson says")
+	disagree := 0
 	for _, workers := range workersServers {
 		fmt.Fprintf(tw, "%s\t", serverName(workers))
 		agree := true
@@ -118,10 +117,22 @@ func workers(ctx context.Context, c Config, w io.Writer) error {
 			agree = agree && got[cell] == workersPass[cell]
 		}
 		fmt.Fprintln(tw, map[bool]string{true: "yes", false: "no"}[agree])
+		if !agree {
+			disagree++
+		}
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
 	fmt.Fprintln(w, "\nThe 5 workers with 10 clients: the second five wait for a worker and give up (✗).")
-	return report.WriteTimelines(w, []*report.Timeline{timelines[workersCell{5, 10}]}, report.TimelineOptions{Color: c.Color})
+	if err := report.WriteTimelines(w, []*report.Timeline{timelines[workersCell{5, 10}]}, report.TimelineOptions{Color: c.Color}); err != nil {
+		return err
+	}
+	if disagree > 0 {
+		fmt.Fprintf(w, "\n%s of %d did not behave as the lesson says: at scale %s each request's own cost here\n",
+			plural.N(disagree, "server", "servers"), len(workersServers), strconv.FormatFloat(c.Scale, 'f', -1, 64))
+		fmt.Fprintln(w, "eats the clients' margin; a larger time scale gives it back.")
+		return ErrContradicted
+	}
+	return nil
 }

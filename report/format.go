@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/fetchbench/fetchbench/fetcher"
+	"github.com/fetchbench/fetchbench/internal/plural"
 )
 
 // human formats d for people: "0", "850µs", "1.23ms", "12.3ms", "123ms", "2.05s".
@@ -104,20 +105,13 @@ func strategyCell(s Summary) string {
 // DescribeDiscovery is one line on a discovery run (Comparison.Discovery): "discovery: 9
 // list requests as ratelimit r=10/s b=1 c=4, 9 ok, in 803ms (p50 2.41ms)".
 func DescribeDiscovery(s Summary) string {
-	line := fmt.Sprintf("discovery: %s as %s %s, %d ok", plural(s.Requests, "list request"), Sanitize(string(s.Strategy)), Params(s), s.OK)
+	line := fmt.Sprintf("discovery: %s as %s %s, %d ok", plural.N(s.Requests, "list request", "list requests"), Sanitize(string(s.Strategy)), Params(s), s.OK)
 	if s.Errors > 0 {
 		line += fmt.Sprintf(", %d failed (%s)", s.Errors, errorList(s.ErrorClasses))
 	}
 	return line + fmt.Sprintf(", in %s (p50 %s)", humanMS(s.WallMS), humanMS(s.LatencyP50MS))
 }
 
-// plural is "1 thing" or "n things".
-func plural(n int, thing string) string {
-	if n == 1 {
-		return "1 " + thing
-	}
-	return fmt.Sprintf("%d %ss", n, thing)
-}
 
 // Describe says in plain words what one strategy did, e.g.
 // "semaphore: at most 10 in flight, 4.9x faster than sequential, 97% of ideal".
@@ -127,7 +121,7 @@ func Describe(s Summary) string {
 	if d := s.Strategy.Describe(s.Limits(), s.Requests, s.PeakInFlight); d != "" {
 		parts = append(parts, d)
 	}
-	parts = append(parts, fmt.Sprintf("%d requests in %s", s.Requests, humanMS(s.WallMS)))
+	parts = append(parts, plural.N(s.Requests, "request", "requests")+" in "+humanMS(s.WallMS))
 	if s.Speedup > 0 && !s.Strategy.Baseline() {
 		if s.Speedup >= 1 {
 			parts = append(parts, speedupString(s.Speedup)+" faster than sequential")

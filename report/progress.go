@@ -12,6 +12,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/fetchbench/fetchbench/fetcher"
+	"github.com/fetchbench/fetchbench/internal/plural"
 )
 
 // ProgressEvery is how often a Progress redraws its line.
@@ -57,8 +58,8 @@ func (p *Progress) draw() {
 	if p.total > 0 {
 		fill = int(min(done, p.total) * width / p.total)
 	}
-	fmt.Fprintf(p.w, "\r\x1b[K%-10s [%s%s] %d/%d  %d errors", p.name,
-		strings.Repeat("#", fill), strings.Repeat(".", width-fill), done, p.total, p.errs.Load())
+	fmt.Fprintf(p.w, "\r\x1b[K%-10s [%s%s] %d/%d  %s", p.name,
+		strings.Repeat("#", fill), strings.Repeat(".", width-fill), done, p.total, plural.N(p.errs.Load(), "error", "errors"))
 }
 
 // Add counts r.

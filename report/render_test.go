@@ -273,6 +273,11 @@ func TestDescribe(t *testing.T) {
 				ErrorClasses: map[fetcher.ErrorClass]int{"zz\x1b[2J": 1, "aa": 1, "": 1}},
 			want: "semaphore: at most 1 in flight, 0 requests in 1.00ms; errors: 1 unclassified, 1 aa, 1 zz\\x1b[2J; deadline exceeded",
 		},
+		{
+			name: "one request",
+			s:    Summary{Strategy: fetcher.Sequential, Requests: 1, WallMS: 12, Speedup: 1},
+			want: "sequential: one at a time, 1 request in 12.0ms",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -112,7 +112,7 @@ func TestProgress(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = p.Close()
-	want := "\r\x1b[Ksemaphore  [###############...............] 2/4  1 errors"
+	want := "\r\x1b[Ksemaphore  [###############...............] 2/4  1 error"
 	if got := buf.String(); !strings.HasPrefix(got, want) || !strings.HasSuffix(got, "\r\x1b[K") {
 		t.Errorf("progress wrote %q, want %q then an erase", got, want)
 	}

@@ -3,6 +3,7 @@ package report
 import (
 	"errors"
 	"fmt"
+	"github.com/fetchbench/fetchbench/internal/plural"
 	"strconv"
 	"strings"
 	"time"
@@ -166,7 +167,7 @@ func (c Comparison) Failures(ths []Threshold) []string {
 	var out []string
 	for _, s := range c.Summaries {
 		if s.DeadlineExceeded {
-			out = append(out, fmt.Sprintf("%s: deadline exceeded (%d of %d requests cancelled)", Sanitize(string(s.Strategy)), s.Cancelled, s.Requests))
+			out = append(out, fmt.Sprintf("%s: deadline exceeded (%d of %s cancelled)", Sanitize(string(s.Strategy)), s.Cancelled, plural.N(s.Requests, "request", "requests")))
 		}
 	}
 	for _, b := range CheckThresholds(ths, c.Summaries) {

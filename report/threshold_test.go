@@ -107,9 +107,11 @@ func TestComparisonFailures(t *testing.T) {
 		{Strategy: fetcher.Sequential, Requests: 20, Cancelled: 15, DeadlineExceeded: true},
 		{Strategy: fetcher.Semaphore, Requests: 20, Errors: 1},
 		{Strategy: fetcher.Unbounded, Requests: 20},
+		{Strategy: fetcher.RateLimit, Requests: 1, Cancelled: 1, DeadlineExceeded: true},
 	})
 	want := []string{
 		"sequential: deadline exceeded (15 of 20 requests cancelled)",
+		"ratelimit: deadline exceeded (1 of 1 request cancelled)",
 		"threshold breached: semaphore: errors>0 (errors = 1)",
 	}
 	if diff := cmp.Diff(want, c.Failures(ths)); diff != "" {

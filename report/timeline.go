@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/fetchbench/fetchbench/fetcher"
+	"github.com/fetchbench/fetchbench/internal/plural"
 )
 
 // TimelineRows is how many rows a timeline draws at most: past that, consecutive requests
@@ -123,7 +124,7 @@ func WriteTimelines(w io.Writer, ts []*Timeline, o TimelineOptions) error {
 		axis = max(axis, time.Microsecond)
 		heading := Sanitize(t.label)
 		if t.group > 1 {
-			heading += fmt.Sprintf(" (%d requests, %d per row)", t.n, t.group)
+			heading += fmt.Sprintf(" (%s, %d per row)", plural.N(t.n, "request", "requests"), t.group)
 		}
 		b.WriteString(heading + "\n")
 		col := func(d time.Duration) int {

@@ -146,6 +146,10 @@ func (d *Dialect) ListURL(base, resource string, page int) string {
 // maximum is higher, but a small page keeps every answer short).
 const TechPageSize = 10
 
+// Slash reports whether the dialect's detail and list URLs end in "/" (without it, dev and
+// py4e answer with a redirect).
+func (d *Dialect) Slash() bool { return d.slash }
+
 // Paged reports whether the dialect's lists come in pages.
 func (d *Dialect) Paged() bool { return d.list != array }
 

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"strings"
 
@@ -111,6 +112,17 @@ func (s *Spec) Start() (stop func(), err error) {
 	}
 	s.Base = running.URL
 	return running.Close, nil
+}
+
+// CacheNames names the started fake's origin for fetcher.Config.CacheNames, so that its
+// answers are kept across runs although its port changes: "fake-" and its dialect. Nil when
+// not offline.
+func (s *Spec) CacheNames() map[string]string {
+	u, err := url.Parse(s.Base)
+	if !s.Offline || err != nil {
+		return nil
+	}
+	return map[string]string{u.Scheme + "://" + u.Host: "fake-" + s.Dialect.Name}
 }
 
 // StartFake starts the fake SWAPI with opts on a free port of 127.0.0.1.

@@ -149,7 +149,9 @@ func (c *Collector) Add(r fetcher.Record) {
 	queued, end := at-int64(r.Queue), at
 	if r.Attempts > 0 {
 		end += int64(r.Total)
-		c.wire.add(end-int64(r.Latency), end)
+	}
+	if s, e, ok := wireInterval(&r); ok {
+		c.wire.add(s, e)
 	}
 	if !c.timed || queued < c.first {
 		c.first = queued
@@ -317,20 +319,19 @@ func (d *dist) stddev() float64 {
 // offsets from the start of the first one, as int32 (8 bytes an interval) while every offset
 // fits (±35 minutes), else as int64 (16 bytes).
 type intervals struct {
-	base         int64 // ns: the first interval's start
+	base         int64 // µs: the first interval's start
 	n            int
 	starts, ends []int32
 	wide         [2][]int64 // starts and ends once an offset did not fit in an int32
 }
 
-// add keeps the interval [start, end] (ns), at least a microsecond long.
+// add keeps the interval [start, end) in µs (wireInterval's).
 func (v *intervals) add(start, end int64) {
 	if v.n == 0 {
 		v.base = start
 	}
 	v.n++
-	s := floorDiv(start-v.base+500, 1000) // rounded to the microsecond
-	e := max(floorDiv(end-v.base+500, 1000), s+1)
+	s, e := start-v.base, end-v.base
 	if v.wide[0] == nil && s >= math.MinInt32 && e <= math.MaxInt32 {
 		v.starts, v.ends = append(v.starts, int32(s)), append(v.ends, int32(e))
 		return

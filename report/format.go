@@ -60,13 +60,18 @@ func speedupString(x float64) string {
 // percent is e as a whole percentage, the one rounding both efficiency forms share.
 func percent(e float64) int { return int(math.Round(e * 100)) }
 
-// efficiencyString formats an efficiency as "0.97", or "-" when unknown.
+// efficiencyString formats an efficiency as "0.97", or "-" when unknown; one that shows
+// above 1.00, which measured records cannot give (see Summary.Impossible), is flagged "1.14!".
 func efficiencyString(e float64) string {
 	if e <= 0 {
 		return "-"
 	}
 	p := percent(e)
-	return fmt.Sprintf("%d.%02d", p/100, p%100)
+	flag := ""
+	if p > 100 {
+		flag = "!"
+	}
+	return fmt.Sprintf("%d.%02d%s", p/100, p%100, flag)
 }
 
 // num formats a configuration number without exponent or trailing zeros.
@@ -117,7 +122,10 @@ func Describe(s Summary) string {
 			parts = append(parts, speedupString(1/s.Speedup)+" slower than sequential")
 		}
 	}
-	if s.Efficiency > 0 {
+	if s.Impossible() {
+		parts = append(parts, fmt.Sprintf("%d%% of ideal — impossible: the ideal %s is longer than the wall %s, so the records do not come from one run as measured",
+			percent(s.Efficiency), humanMS(s.IdealMS), humanMS(s.WallMS)))
+	} else if s.Efficiency > 0 {
 		parts = append(parts, fmt.Sprintf("%d%% of ideal", percent(s.Efficiency)))
 	}
 	line := Sanitize(string(s.Strategy)) + ": " + strings.Join(parts, ", ")

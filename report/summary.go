@@ -96,6 +96,12 @@ type Summary struct {
 	Interrupted      bool                       `json:"interrupted"`
 }
 
+// Impossible reports whether the efficiency shows above 1.00 (above 1.005): the ideal wall
+// is a lower bound of any wall the measured service times allow, so only records that were
+// not measured together (made up, or merged from runs that overlapped) can give it. The
+// table flags such an efficiency rather than show it as a gain.
+func (s Summary) Impossible() bool { return percent(s.Efficiency) > 100 }
+
 // LateShare is the share of requests that started late above which the table marks a
 // paced strategy.
 const LateShare = 0.01

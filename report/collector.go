@@ -10,6 +10,10 @@ import (
 	"github.com/fetchbench/fetchbench/fetcher"
 )
 
+// maxProtocols is how many distinct protocols a Collector counts; records of others are
+// left out of Summary.Protocols (a record file can name any).
+const maxProtocols = 8
+
 // Histogram geometry: microseconds from 1µs to 1h, 3 significant figures.
 const (
 	histMin    = 1
@@ -61,6 +65,10 @@ type Collector struct {
 	peak        int
 
 	neverConnected int // records that failed before any connection was made
+	conns          int            // records whose final attempt opened its connection
+	protos         map[string]int // records by the protocol of their final response
+	proxy          string         // the first proxy a record went through
+	proxied        int            // records that went through a proxy
 	closed         bool
 	ideal          time.Duration // computed once by Close
 }
@@ -72,6 +80,7 @@ func NewCollector(cfg fetcher.Config) *Collector {
 		cfg:     cfg,
 		status:  map[int]int{},
 		classes: map[fetcher.ErrorClass]int{},
+		protos:  map[string]int{},
 		latency: newDist(),
 		ttfb:    newDist(),
 		queue:   newDist(),
@@ -140,6 +149,20 @@ func (c *Collector) Add(r fetcher.Record) {
 	}
 	if r.NeverConnected() {
 		c.neverConnected++
+	}
+	if r.Proto != "" {
+		if len(c.protos) < maxProtocols || c.protos[r.Proto] > 0 {
+			c.protos[r.Proto]++
+		}
+		if !r.ConnReused {
+			c.conns++
+		}
+	}
+	if r.Proxy != "" {
+		c.proxied++
+		if c.proxy == "" {
+			c.proxy = r.Proxy
+		}
 	}
 	c.setService(r.Seq, service)
 	at := int64(r.Start)
@@ -241,6 +264,10 @@ func (c *Collector) Summary(stats fetcher.RunStats) Summary {
 		Retried:          c.retried,
 		Cancelled:        c.canceled,
 		NeverConnected:   c.neverConnected,
+		Connections:      c.conns,
+		Protocols:        make(map[string]int, len(c.protos)),
+		Proxy:            c.proxy,
+		Proxied:          c.proxied,
 		ErrorSample:      c.sample,
 		DeadlineExceeded: stats.DeadlineExceeded,
 		Interrupted:      stats.Interrupted,
@@ -260,6 +287,9 @@ func (c *Collector) Summary(stats fetcher.RunStats) Summary {
 	}
 	for k, v := range c.classes {
 		s.ErrorClasses[k] = v
+	}
+	for k, v := range c.protos {
+		s.Protocols[k] = v
 	}
 	if wall > 0 {
 		s.ReqPerSec = round(float64(c.sent)/wall.Seconds(), 3)

@@ -214,7 +214,7 @@ func TestCollectorEmpty(t *testing.T) {
 	got := NewCollector(fetcher.Config{Strategy: fetcher.Semaphore, Limits: fetcher.Semaphore.Limits(fetcher.Knobs{Concurrency: 4})}).Summary(fetcher.RunStats{})
 	want := Summary{
 		Strategy: fetcher.Semaphore, Concurrency: 4,
-		StatusCounts: map[int]int{}, ErrorClasses: map[fetcher.ErrorClass]int{},
+		StatusCounts: map[int]int{}, ErrorClasses: map[fetcher.ErrorClass]int{}, Protocols: map[string]int{},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("empty Summary mismatch (-want +got):\n%s", diff)

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -143,6 +144,9 @@ func Describe(s Summary) string {
 		notes = append(notes, fmt.Sprintf("%d of %d started more than 1ms behind schedule, response p99 %s (latency p99 %s)",
 			s.LateStarts, s.Requests, humanMS(s.ResponseP99MS), humanMS(s.LatencyP99MS)))
 	}
+	if t := transportNote(s); t != "" {
+		notes = append(notes, t)
+	}
 	if s.DeadlineExceeded {
 		notes = append(notes, "deadline exceeded")
 	}
@@ -190,4 +194,71 @@ func clip(s string, n int) string {
 		return s
 	}
 	return string(r[:n-1]) + "…"
+}
+
+// transportNote names the protocols and connections of a run unless they are plain HTTP/1.1
+// keep-alive (every response HTTP/1.1, no more connections than requests ever in flight at
+// once): "HTTP/2.0: 100 requests over 1 connection". "" when the records do not say.
+func transportNote(s Summary) string {
+	total := 0
+	for _, n := range s.Protocols {
+		total += n
+	}
+	h1 := s.Protocols["HTTP/1.1"]
+	if total == 0 || (h1 == total && s.Connections <= max(s.PeakInFlight, 1)) {
+		return ""
+	}
+	names := slices.Collect(maps.Keys(s.Protocols))
+	slices.SortFunc(names, func(a, b string) int {
+		if c := s.Protocols[b] - s.Protocols[a]; c != 0 {
+			return c
+		}
+		return strings.Compare(a, b)
+	})
+	proto := Sanitize(names[0])
+	if len(names) > 1 {
+		var parts []string
+		for _, n := range names {
+			parts = append(parts, fmt.Sprintf("%d %s", s.Protocols[n], Sanitize(n)))
+		}
+		proto = strings.Join(parts, ", ")
+	}
+	line := fmt.Sprintf("%s: %d requests over %s", proto, total, plural(s.Connections, "connection"))
+	switch {
+	case h1 == total:
+		line += fmt.Sprintf(", more than the %d in flight at most: connections were not kept alive", s.PeakInFlight)
+	case h1 == 0 && s.Connections < s.PeakInFlight:
+		line += " (multiplexed: requests in flight share connections)"
+	}
+	return line
+}
+
+// plural is "1 connection", "2 connections".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// ProxyLine says in one line which proxy the requests went through, "" when none did:
+// "proxy: 20 of 20 requests went through http://127.0.0.1:3128 (...)".
+func (c Comparison) ProxyLine() string {
+	var proxies []string
+	proxied, requests := 0, 0
+	for _, s := range c.Summaries {
+		requests += s.Requests
+		proxied += s.Proxied
+		if s.Proxy != "" && !slices.Contains(proxies, s.Proxy) {
+			proxies = append(proxies, s.Proxy)
+		}
+	}
+	if proxied == 0 {
+		return ""
+	}
+	for i := range proxies {
+		proxies[i] = Sanitize(proxies[i])
+	}
+	return fmt.Sprintf("proxy: %d of %d requests went through %s (HTTPS_PROXY / HTTP_PROXY from the environment; --no-proxy ignores them)",
+		proxied, requests, strings.Join(proxies, ", "))
 }

@@ -201,6 +201,9 @@ func WriteHTML(w io.Writer, c Comparison, runs []*HTMLRun) error {
 	for _, sw := range sweeps {
 		lines = append(lines, sw.Describe())
 	}
+	if line := c.ProxyLine(); line != "" {
+		lines = append(lines, line)
+	}
 	var buf bytes.Buffer
 	err = reportTemplate.Execute(&buf, map[string]any{
 		"Header": tableHeader, "Rows": rows, "Lines": lines,

@@ -24,12 +24,15 @@ import (
 // nanoseconds since the Unix epoch (0 when unknown); kind "target", "page" or "link" ("" reads
 // as target); depth the hops from a target; parent the seq of the request that led to this one
 // (NDJSON null, CSV empty, when depth is 0); worker the process that made the request ("" for
-// a local run).
+// a local run); proto the protocol of the final attempt's response ("HTTP/1.1", "HTTP/2.0",
+// "" without one); conn_reused whether that attempt went on a connection used before; proxy
+// the proxy it went through, password masked ("" for none).
 var RecordFields = []string{
 	"strategy", "seq", "id", "url", "start_ms", "queue_ms", "latency_ms", "ttfb_ms",
 	"total_ms", "status", "bytes", "error", "error_class", "attempts", "name", "note",
 	"intended_ms", "response_ms", "late",
 	"params", "start_unix_ns", "kind", "depth", "parent", "worker",
+	"proto", "conn_reused", "proxy",
 }
 
 // RecordWriter encodes records one per line. Writes are buffered: call Flush when done.
@@ -129,6 +132,12 @@ func (e *ndjsonWriter) Write(r fetcher.Record) error {
 	}
 	b = append(b, `,"worker":`...)
 	b = appendJSONString(b, r.Worker)
+	b = append(b, `,"proto":`...)
+	b = appendJSONString(b, r.Proto)
+	b = append(b, `,"conn_reused":`...)
+	b = strconv.AppendBool(b, r.ConnReused)
+	b = append(b, `,"proxy":`...)
+	b = appendJSONString(b, r.Proxy)
 	b = append(b, "}\n"...)
 	e.buf = b
 	if _, err := e.w.Write(b); err != nil {
@@ -182,6 +191,9 @@ func (e *csvWriter) Write(r fetcher.Record) error {
 		row[23] = strconv.Itoa(r.Parent)
 	}
 	row[24] = csvCell(r.Worker, e.terminal)
+	row[25] = csvCell(r.Proto, e.terminal)
+	row[26] = strconv.FormatBool(r.ConnReused)
+	row[27] = csvCell(r.Proxy, e.terminal)
 	if err := e.w.Write(row); err != nil {
 		return fmt.Errorf("write record: %w", err)
 	}

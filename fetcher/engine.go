@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptrace"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -75,11 +76,27 @@ func newEngine(ctx context.Context, cfg *Config, slots int, pacer Pacer) *engine
 	tr.MaxIdleConnsPerHost = idle
 	tr.MaxIdleConns = max(tr.MaxIdleConns, idle)
 	tr.MaxResponseHeaderBytes = maxHeaderBytes
-	if cfg.Insecure {
+	if cfg.Insecure || cfg.RootCAs != nil {
 		if tr.TLSClientConfig == nil {
 			tr.TLSClientConfig = &tls.Config{}
 		}
-		tr.TLSClientConfig.InsecureSkipVerify = true
+		tr.TLSClientConfig.InsecureSkipVerify = cfg.Insecure
+		if cfg.RootCAs != nil {
+			tr.TLSClientConfig.RootCAs = cfg.RootCAs
+		}
+	}
+	if cfg.HTTP1 {
+		p := new(http.Protocols)
+		p.SetHTTP1(true)
+		tr.Protocols = p
+		// Cloning Go's default transport copies a TLS config that already offers h2 by ALPN;
+		// a server would pick it and the HTTP/1.1 client could not speak it.
+		if tr.TLSClientConfig != nil {
+			tr.TLSClientConfig.NextProtos = slices.DeleteFunc(slices.Clone(tr.TLSClientConfig.NextProtos), func(p string) bool { return p == "h2" })
+		}
+	}
+	if cfg.NoProxy {
+		tr.Proxy = nil
 	}
 	e := &engine{cfg: cfg, ctx: ctx, transport: tr, maxBody: cfg.MaxBody, timeout: cfg.Timeout, pacer: pacer}
 	if e.maxBody <= 0 {

@@ -40,8 +40,8 @@ type attempt struct {
 	proto      string // the response's protocol
 	reused     bool   // the request went on a connection used before
 	proxy      string // the proxy it went through, password masked
-	location   bool // the answer carried a Location header
-	cached     bool // answered from Config.CacheDir
+	location   bool   // the answer carried a Location header
+	cached     bool   // answered from Config.CacheDir
 	body       []byte
 	ctype      string
 	html       map[string]string

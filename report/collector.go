@@ -64,7 +64,7 @@ type Collector struct {
 	wire        intervals
 	peak        int
 
-	neverConnected int // records that failed before any connection was made
+	neverConnected int            // records that failed before any connection was made
 	conns          int            // records whose final attempt opened its connection
 	protos         map[string]int // records by the protocol of their final response
 	proxy          string         // the first proxy a record went through

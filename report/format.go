@@ -197,15 +197,18 @@ func clip(s string, n int) string {
 }
 
 // transportNote names the protocols and connections of a run unless they are plain HTTP/1.1
-// keep-alive (every response HTTP/1.1, no more connections than requests ever in flight at
-// once): "HTTP/2.0: 100 requests over 1 connection". "" when the records do not say.
+// keep-alive: "HTTP/2.0: 100 requests over 1 connection". An unpaced HTTP/1.1 run is not kept
+// alive when most of its requests opened a connection and it opened more than it ever had
+// requests in flight (or slots); a paced run is not judged, its requests taking connections
+// before their tokens. "" when the records do not say.
 func transportNote(s Summary) string {
 	total := 0
 	for _, n := range s.Protocols {
 		total += n
 	}
 	h1 := s.Protocols["HTTP/1.1"]
-	if total == 0 || (h1 == total && s.Connections <= max(s.PeakInFlight, 1)) {
+	closed := s.Rate == 0 && s.Connections > max(s.PeakInFlight, s.Concurrency, 1) && 2*s.Connections > total
+	if total == 0 || (h1 == total && !closed) {
 		return ""
 	}
 	names := slices.Collect(maps.Keys(s.Protocols))
@@ -226,7 +229,7 @@ func transportNote(s Summary) string {
 	line := fmt.Sprintf("%s: %d requests over %s", proto, total, plural(s.Connections, "connection"))
 	switch {
 	case h1 == total:
-		line += fmt.Sprintf(", more than the %d in flight at most: connections were not kept alive", s.PeakInFlight)
+		line += fmt.Sprintf(" for at most %d in flight: connections were not kept alive", s.PeakInFlight)
 	case h1 == 0 && s.Connections < s.PeakInFlight:
 		line += " (multiplexed: requests in flight share connections)"
 	}

@@ -286,8 +286,8 @@ func TestRecordsGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, run := range fixture() {
-				for _, r := range run.records {
+			for _, file := range recordedRecordFiles {
+				for _, r := range recordedRecords(t, file) {
 					if err := rw.Write(r); err != nil {
 						t.Fatal(err)
 					}

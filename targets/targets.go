@@ -5,10 +5,10 @@ package targets
 import (
 	"context"
 	"crypto/x509"
-	"net"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"strings"
 

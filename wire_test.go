@@ -123,8 +123,8 @@ func connectProxy(t *testing.T, target string) (addr string, connects *atomic.In
 				defer up.Close()
 				connects.Add(1)
 				io.WriteString(c, "HTTP/1.1 200 Connection established\r\n\r\n") //nolint:errcheck // the copy fails too
-				go func() { io.Copy(up, br); up.(*net.TCPConn).CloseWrite() }() //nolint:errcheck // ends with the tunnel
-				io.Copy(c, up)                                                    //nolint:errcheck // ends with the tunnel
+				go func() { io.Copy(up, br); up.(*net.TCPConn).CloseWrite() }()  //nolint:errcheck // ends with the tunnel
+				io.Copy(c, up)                                                   //nolint:errcheck // ends with the tunnel
 			}()
 		}
 	}()

@@ -39,7 +39,7 @@ func golden(t *testing.T, name, got string) {
 var (
 	portRE = regexp.MustCompile(`127\.0\.0\.1:\d+`)
 	// jsonMeasureRE matches JSON members holding times, rates and ratios.
-	jsonMeasureRE = regexp.MustCompile(`"(\w+_ms|start_unix_ns|req_per_sec|speedup|efficiency|peak_in_flight|mean_in_flight|late_starts|start_rate)":\s*-?[0-9.e+-]+`)
+	jsonMeasureRE = regexp.MustCompile(`"(\w+_ms|start_unix_ns|req_per_sec|speedup|efficiency|peak_in_flight|mean_in_flight|late_starts|start_rate|connections|conn_reused)":\s*(-?[0-9.e+-]+|true|false)`)
 	numberRE      = regexp.MustCompile(`\b\d+(\.\d+)*(µs|ms|s|x)?\b`)
 	spacesRE      = regexp.MustCompile(` {2,}`)
 	// loadRE matches, once masked, what a busy machine changes in a paced run: its late mark
@@ -80,15 +80,21 @@ func mask(s string, all bool) string {
 	return s
 }
 
-// replayRecords are two runs' records, as fetchbench report reads them: sequential over three
-// targets, then semaphore c=2 over the same three, one of them a 404, on the wall clock.
-const replayRecords = `{"strategy":"sequential","seq":0,"id":1,"url":"http://x/1/","start_ms":0,"queue_ms":0,"latency_ms":10,"ttfb_ms":8,"total_ms":10,"status":200,"bytes":100,"error":"","error_class":"","attempts":1,"name":"A","note":"","intended_ms":0,"response_ms":10,"late":false,"params":"-","start_unix_ns":1744632000000000000,"kind":"target","depth":0,"parent":null,"worker":""}
-{"strategy":"sequential","seq":1,"id":2,"url":"http://x/2/","start_ms":10,"queue_ms":0,"latency_ms":20,"ttfb_ms":15,"total_ms":20,"status":200,"bytes":100,"error":"","error_class":"","attempts":1,"name":"B","note":"","intended_ms":10,"response_ms":20,"late":false,"params":"-","start_unix_ns":1744632000010000000,"kind":"target","depth":0,"parent":null,"worker":""}
-{"strategy":"sequential","seq":2,"id":3,"url":"http://x/3/","start_ms":30,"queue_ms":0,"latency_ms":5,"ttfb_ms":4,"total_ms":5,"status":404,"bytes":20,"error":"http 404 Not Found","error_class":"http 4xx","attempts":1,"name":"","note":"","intended_ms":30,"response_ms":5,"late":false,"params":"-","start_unix_ns":1744632000030000000,"kind":"target","depth":0,"parent":null,"worker":""}
-{"strategy":"semaphore","seq":1,"id":2,"url":"http://x/2/","start_ms":0,"queue_ms":0,"latency_ms":20,"ttfb_ms":15,"total_ms":20,"status":200,"bytes":100,"error":"","error_class":"","attempts":1,"name":"B","note":"","intended_ms":0,"response_ms":20,"late":false,"params":"c=2","start_unix_ns":1744632001000000000,"kind":"target","depth":0,"parent":null,"worker":""}
-{"strategy":"semaphore","seq":0,"id":1,"url":"http://x/1/","start_ms":0,"queue_ms":0,"latency_ms":10,"ttfb_ms":8,"total_ms":10,"status":200,"bytes":100,"error":"","error_class":"","attempts":1,"name":"A","note":"","intended_ms":0,"response_ms":10,"late":false,"params":"c=2","start_unix_ns":1744632001000000000,"kind":"target","depth":0,"parent":null,"worker":""}
-{"strategy":"semaphore","seq":2,"id":3,"url":"http://x/3/","start_ms":10,"queue_ms":10,"latency_ms":5,"ttfb_ms":4,"total_ms":5,"status":404,"bytes":20,"error":"http 404 Not Found","error_class":"http 4xx","attempts":1,"name":"","note":"","intended_ms":10,"response_ms":5,"late":false,"params":"c=2","start_unix_ns":1744632001010000000,"kind":"target","depth":0,"parent":null,"worker":""}
-`
+// recordedRuns are records of a real run against the fake, written once with --records (see
+// report/main_test.go for the command) and replayed by the report goldens; recordedHead is
+// its first line.
+const recordedRuns = "report/testdata/runs/compare.ndjson"
+
+// recordedHead is the first record line of recordedRuns.
+func recordedHead(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile(recordedRuns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	return line + "\n"
+}
 
 // TestCLIGolden pins what users see: help texts, every bad-input message with its exit code,
 // and the shape of each output format (measured values masked).
@@ -171,6 +177,10 @@ func TestCLIGolden(t *testing.T) {
 		{name: "err-serve-fake-latency", args: []string{"serve", "--fake-latency", "-1s"}},
 		{name: "err-serve-dialect", args: []string{"serve", "--dialect", "swapi.co"}},
 		{name: "err-api", args: []string{"--api", "swapi.co"}},
+		{name: "err-fake-h2-online", args: []string{"--fake-h2"}},
+		{name: "err-serve-tls-h2c", args: []string{"serve", "--tls", "--h2c"}},
+		{name: "err-serve-cert", args: []string{"serve", "--cert", "x.pem"}},
+		{name: "err-cacert", args: []string{"--cacert", "/nonexistent/ca.pem"}},
 		{name: "err-all-and-ids", args: []string{"--all", "--ids", "1-3"}},
 		{name: "get-help", args: []string{"get", "--help"}},
 		{name: "err-get-records-stdout", args: []string{"get", "--records", "-"}},
@@ -188,11 +198,11 @@ func TestCLIGolden(t *testing.T) {
 		{name: "err-report-missing", args: []string{"report", "/nonexistent/r.ndjson"}},
 		{name: "err-report-stdin-twice", args: []string{"report", "-", "-"}},
 		{name: "err-report-empty", stdin: "\n", args: []string{"report", "-"}},
-		{name: "err-report-malformed", stdin: replayRecords + `{"strategy":"semaphore","seq":"9"}` + "\n", args: []string{"report", "-"}},
+		{name: "err-report-malformed", stdin: recordedHead(t) + `{"strategy":"semaphore","seq":"9"}` + "\n", args: []string{"report", "-"}},
 		{name: "err-report-params", stdin: `{"strategy":"semaphore","params":"c=0"}` + "\n", args: []string{"report", "-"}},
 		{name: "err-report-format", args: []string{"report", "-o", "yaml", "x"}},
-		{name: "report-table", stdin: replayRecords, args: []string{"report", "-", "--timeline"}},
-		{name: "report-csv", stdin: replayRecords, args: []string{"report", "-", "-o", "csv"}},
+		{name: "report-table", args: []string{"report", recordedRuns, "--timeline"}},
+		{name: "report-csv", args: []string{"report", recordedRuns, "-o", "csv"}},
 
 		{name: "unreachable", args: []string{"--base-url", "http://127.0.0.1:1/api/", "-n", "3", "-s", "sequential,unbounded"}},
 		{name: "get-unreachable", args: []string{"get", "--base-url", "http://127.0.0.1:1/api/", "-n", "3", "-q"}},

@@ -60,6 +60,7 @@ func newCompareFlags(o *compareOptions) *pflag.FlagSet {
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to FILE (for go tool pprof)")
 	_ = fs.MarkHidden("cpuprofile")
 	addFakeFlags(fs, &o.fake, 100*time.Millisecond)
+	addFakeH2Flag(fs, &o.fake)
 	return fs
 }
 
@@ -98,8 +99,12 @@ func (o *compareOptions) spec(set func(string) bool) (*compareSpec, error) {
 	knobs := o.knobs
 	knobs.Concurrency, knobs.Rate = o.slots[0], o.rates[0]
 	knobs.CapRate = set("concurrency") && len(o.slots) == 1 // a sweep of -c does not cap ratelimit
-	configs := compare.Configs(o.run, o.strategies, knobs, o.slots, o.rates)
-	discovery := o.run
+	run := o.run
+	if target.Trust != nil {
+		run.RootCAs = target.Trust
+	}
+	configs := compare.Configs(run, o.strategies, knobs, o.slots, o.rates)
+	discovery := run
 	discovery.Strategy, discovery.Limits = fetcher.Politest(configs)
 	return &compareSpec{configs: configs, target: target, discovery: discovery, repeat: o.repeat, thresholds: o.thresholds, out: out, cpuProfile: o.cpuProfile}, nil
 }

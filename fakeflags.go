@@ -16,6 +16,7 @@ import (
 // write straight into opts.
 type fakeFlags struct {
 	opts fakeswapi.Options
+	h2   bool // --fake-h2: the in-process fake speaks TLS with HTTP/2
 }
 
 // fakeFlagNames maps an Options field to its flag.
@@ -56,6 +57,11 @@ func addFakeFlags(fs *pflag.FlagSet, f *fakeFlags, defaultLatency time.Duration)
 	fs.Float64Var(&o.OversizeRate, "fake-oversize-rate", 0,
 		"fake SWAPI: share of 200 answers with a --fake-oversize-bytes body (0..1)")
 	fs.Var(cliflag.Size(&o.OversizeBytes, fakeswapi.DefaultOversizeBytes, 0), "fake-oversize-bytes", "fake SWAPI: size of an oversize body (e.g. 64KiB, 11MiB)")
+}
+
+// addFakeH2Flag registers --fake-h2, for the commands that start the fake in-process.
+func addFakeH2Flag(fs *pflag.FlagSet, f *fakeFlags) {
+	fs.BoolVar(&f.h2, "fake-h2", false, "fake SWAPI (--offline): serve over TLS with HTTP/2, a certificate made at start and trusted by this run")
 }
 
 // options validates the flags into fakeswapi.Options; an invalid value is a usage error naming its flag.

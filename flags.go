@@ -4,9 +4,11 @@ package main
 // (targets, limits, run, output; the fake's are in fakeflags.go).
 
 import (
+	"crypto/x509"
 	"errors"
 	"io"
 	"math"
+	"os"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -137,6 +139,22 @@ func addRunFlags(fs *pflag.FlagSet, c *fetcher.Config) {
 	fs.Var(cliflag.Duration(&c.MaxRetryAfter, fetcher.DefaultMaxRetryAfter, false), "max-retry-after", "longest server Retry-After waited for before a retry")
 	fs.Var(cliflag.Size(&c.MaxBody, fetcher.DefaultMaxBody, 1), "max-body", "largest response body accepted (e.g. 512KiB, 10MiB)")
 	fs.BoolVar(&c.Insecure, "insecure", false, "skip TLS certificate verification")
+	fs.Var(cliflag.Parsed(&c.RootCAs, "", cliflag.Colon, readCACert), "cacert", "trust the CA certificates (PEM) in FILE instead of the system's, e.g. the one fetchbench serve --tls --cert FILE wrote")
+	fs.BoolVar(&c.HTTP1, "http1", false, "speak HTTP/1.1 only, never HTTP/2")
+	fs.BoolVar(&c.NoProxy, "no-proxy", false, "ignore HTTP_PROXY / HTTPS_PROXY: connect directly")
+}
+
+// readCACert reads --cacert's PEM file into a pool of its certificates.
+func readCACert(path string) (*x509.CertPool, error) {
+	pem, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, errors.New("no PEM certificate in it")
+	}
+	return pool, nil
 }
 
 // addOutputFlags registers --records, --records-format, --order (default order; orderUsage

@@ -57,6 +57,7 @@ func newGetFlags(o *getOptions) *pflag.FlagSet {
 	fs.StringVar(&o.cache, "cache", "", "keep 200 answers in DIR and answer repeated URLs from it (saves an API's daily quota)")
 	addOutputFlags(fs, &o.out, "input", "document and record order: input|completion", false)
 	addFakeFlags(fs, &o.fake, 100*time.Millisecond)
+	addFakeH2Flag(fs, &o.fake)
 	return fs
 }
 
@@ -108,6 +109,9 @@ func (o *getOptions) spec(set func(string) bool, stdoutTerminal bool) (*getSpec,
 	s := o.strategy
 	cfg := o.run
 	cfg.Strategy, cfg.Limits, cfg.CacheDir = s, s.Limits(knobs), o.cache
+	if target.Trust != nil {
+		cfg.RootCAs = target.Trust
+	}
 	format := o.format
 	if format == "" {
 		format = "ndjson"

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -27,6 +29,9 @@ type serveOptions struct {
 	addr    string
 	public  bool
 	verbose bool
+	tls     bool   // --tls: TLS with HTTP/2, a certificate made at start
+	h2c     bool   // --h2c: unencrypted HTTP/2 with prior knowledge besides HTTP/1.1
+	cert    string // --cert: where to write the certificate, with --tls
 	fake    fakeFlags
 }
 
@@ -36,6 +41,9 @@ func newServeFlags(o *serveOptions) *pflag.FlagSet {
 	fs.StringVar(&o.addr, "addr", defaultServeAddr, "host:port to listen on (port 0 picks a free port)")
 	fs.BoolVar(&o.public, "public", false, "allow a non-loopback --addr, serving on the network")
 	fs.BoolVarP(&o.verbose, "verbose", "v", false, "log one line per request to stderr")
+	fs.BoolVar(&o.tls, "tls", false, "serve https with HTTP/2 (and HTTP/1.1) on a self-signed certificate made at start; its fingerprint is printed")
+	fs.StringVar(&o.cert, "cert", "", "with --tls, write the certificate (PEM) to FILE, for fetchbench --cacert FILE")
+	fs.BoolVar(&o.h2c, "h2c", false, "also accept unencrypted HTTP/2 with prior knowledge (curl --http2-prior-knowledge)")
 	fs.Var(cliflag.Choice(&o.dialect, "dev", fakeswapi.Dialects, func(s string) error {
 		return cliflag.Valuef("unknown dialect %q (want dev, py4e, tech or info)", s)
 	}), "dialect", "answer in the shapes of swapi.dev (dev), swapi.py4e.com (py4e), swapi.tech (tech) or swapi.info (info)")
@@ -58,6 +66,25 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	if err := checkAddr(o.addr, o.public); err != nil {
 		return err
 	}
+	switch {
+	case o.tls && o.h2c:
+		return usagef("serve: --tls and --h2c exclude each other (--tls already speaks HTTP/2)")
+	case o.cert != "" && !o.tls:
+		return usagef("serve: --cert needs --tls")
+	}
+	wire := fakeswapi.Wire{H2C: o.h2c}
+	if o.tls {
+		cert, err := fakeswapi.NewCertificate()
+		if err != nil {
+			return fmt.Errorf("serve: %w", err)
+		}
+		if o.cert != "" {
+			if err := os.WriteFile(o.cert, fakeswapi.CertificatePEM(&cert), 0o644); err != nil {
+				return usagef("serve: --cert: %v", err)
+			}
+		}
+		wire.Cert = &cert
+	}
 	if o.verbose {
 		opts.Log = stderr
 	}
@@ -70,8 +97,22 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	fmt.Fprintf(stderr, "fake SWAPI listening on http://%s/api/\n", ln.Addr())
-	if err := fake.Serve(ctx, ln, stderr); err != nil {
+	scheme := "http"
+	if wire.Cert != nil {
+		scheme = "https"
+	}
+	fmt.Fprintf(stderr, "fake SWAPI listening on %s://%s/api/\n", scheme, ln.Addr())
+	switch {
+	case wire.Cert != nil:
+		fmt.Fprintf(stderr, "TLS certificate (self-signed for %s) SHA-256 fingerprint %s\n",
+			strings.Join(fakeswapi.CertificateHosts, ", "), fakeswapi.Fingerprint(wire.Cert))
+		if o.cert != "" {
+			fmt.Fprintf(stderr, "certificate written to %s: trust it with fetchbench --cacert %s\n", o.cert, o.cert)
+		}
+	case wire.H2C:
+		fmt.Fprintln(stderr, "HTTP/1.1, and HTTP/2 with prior knowledge (h2c)")
+	}
+	if err := fake.ServeWire(ctx, ln, stderr, wire); err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
 	return nil

@@ -29,6 +29,8 @@ func (t *targetFlags) spec(set func(string) bool, fake fakeFlags) (*targets.Spec
 		return nil, usagef("--url-template replaces --resource and --base-url; give one")
 	case t.offline && (set("urls") || set("url-template") || set("base-url")):
 		return nil, usagef("--offline aims at the built-in fake; it cannot be combined with --urls, --url-template or --base-url")
+	case fake.h2 && !t.offline:
+		return nil, usagef("--fake-h2 needs --offline (for a fake of your own: fetchbench serve --tls)")
 	}
 	opts, err := fake.options()
 	if err != nil {
@@ -36,7 +38,7 @@ func (t *targetFlags) spec(set func(string) bool, fake fakeFlags) (*targets.Spec
 	}
 	src := t.src
 	src.IDsStdin = set("ids") && t.src.IDs == nil
-	return targets.New(targets.Config{Offline: t.offline, Fake: opts, API: t.api,
+	return targets.New(targets.Config{Offline: t.offline, Fake: opts, FakeH2: fake.h2, API: t.api,
 		BaseURL: t.baseURL, BaseURLSet: set("base-url"), Source: src})
 }
 

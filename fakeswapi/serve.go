@@ -22,6 +22,11 @@ const ShutdownTimeout = 2 * time.Second
 // writer; Serve prints nothing else. It closes ln and its connections before it returns: nil
 // after a stop through ctx, otherwise the error that stopped serving.
 func (s *Server) Serve(ctx context.Context, ln net.Listener, errorLog io.Writer) error {
+	return s.ServeWire(ctx, ln, errorLog, Wire{})
+}
+
+// ServeWire is Serve speaking w: TLS with HTTP/2, or unencrypted HTTP/2 besides HTTP/1.1.
+func (s *Server) ServeWire(ctx context.Context, ln net.Listener, errorLog io.Writer, w Wire) error {
 	s.Warm(ln.Addr().String())
 	srv := &http.Server{
 		Handler:           s,
@@ -29,8 +34,15 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, errorLog io.Writer)
 		BaseContext:       func(net.Listener) context.Context { return ctx },
 		ErrorLog:          log.New(&lockedWriter{mu: &s.logMu, w: errorLog}, "fetchbench serve: ", 0),
 	}
+	w.apply(srv)
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() {
+		if w.Cert != nil {
+			errc <- srv.ServeTLS(ln, "", "")
+			return
+		}
+		errc <- srv.Serve(ln)
+	}()
 	select {
 	case err := <-errc:
 		srv.Close() //nolint:errcheck // ln is already closed; this closes its connections
@@ -51,8 +63,8 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, errorLog io.Writer)
 // Running is a Server serving in its own goroutine, returned by Start and StartOn.
 // The caller must call Close. Its methods are safe for concurrent use.
 type Running struct {
-	// URL is the API base URL, "http://ADDR/api/" with ADDR the listener's address, e.g.
-	// "127.0.0.1:PORT".
+	// URL is the API base URL, "http://ADDR/api/" (https with a Wire's certificate) with
+	// ADDR the listener's address, e.g. "127.0.0.1:PORT".
 	URL string
 
 	cancel context.CancelFunc
@@ -71,12 +83,17 @@ func (s *Server) Start() (*Running, error) {
 // StartOn renders the documents for ln's address and serves s on ln with Serve, the HTTP
 // server's errors discarded, in a new goroutine until Running.Close, which closes ln.
 func (s *Server) StartOn(ln net.Listener) *Running {
+	return s.StartWire(ln, Wire{})
+}
+
+// StartWire is StartOn speaking w.
+func (s *Server) StartWire(ln net.Listener, w Wire) *Running {
 	ctx, cancel := context.WithCancel(context.Background())
-	r := &Running{URL: fmt.Sprintf("http://%s/api/", ln.Addr()), cancel: cancel, done: make(chan struct{})}
+	r := &Running{URL: fmt.Sprintf("%s://%s/api/", w.scheme(), ln.Addr()), cancel: cancel, done: make(chan struct{})}
 	s.Warm(ln.Addr().String())
 	go func() {
 		defer close(r.done)
-		s.Serve(ctx, ln, io.Discard) //nolint:errcheck // nobody to tell; a dead server refuses connections
+		s.ServeWire(ctx, ln, io.Discard, w) //nolint:errcheck // nobody to tell; a dead server refuses connections
 	}()
 	return r
 }

@@ -1,6 +1,7 @@
 package fetcher
 
 import (
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net/http"
@@ -44,6 +45,14 @@ type Config struct {
 	MaxBody int64
 	// Insecure skips TLS certificate verification.
 	Insecure bool
+	// RootCAs, when set, are the certificate authorities TLS connections trust instead of
+	// the system's (a --cacert file, the fake's own certificate).
+	RootCAs *x509.CertPool
+	// HTTP1 speaks HTTP/1.1 only, never HTTP/2.
+	HTTP1 bool
+	// NoProxy ignores the proxy of the environment (HTTP_PROXY, HTTPS_PROXY), or of
+	// Transport: every request connects directly.
+	NoProxy bool
 	// UserAgent defaults to "fetchbench/"+Version.
 	UserAgent string
 	// Transport, when set, is cloned for the run instead of http.DefaultTransport.

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptrace"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -36,8 +37,11 @@ type attempt struct {
 	ttfb       time.Duration
 	name       string
 	retryAfter string
-	location   bool // the answer carried a Location header
-	cached     bool // answered from Config.CacheDir
+	proto      string // the response's protocol
+	reused     bool   // the request went on a connection used before
+	proxy      string // the proxy it went through, password masked
+	location   bool   // the answer carried a Location header
+	cached     bool   // answered from Config.CacheDir
 	body       []byte
 	ctype      string
 	html       map[string]string
@@ -72,11 +76,27 @@ func newEngine(ctx context.Context, cfg *Config, slots int, pacer Pacer) *engine
 	tr.MaxIdleConnsPerHost = idle
 	tr.MaxIdleConns = max(tr.MaxIdleConns, idle)
 	tr.MaxResponseHeaderBytes = maxHeaderBytes
-	if cfg.Insecure {
+	if cfg.Insecure || cfg.RootCAs != nil {
 		if tr.TLSClientConfig == nil {
 			tr.TLSClientConfig = &tls.Config{}
 		}
-		tr.TLSClientConfig.InsecureSkipVerify = true
+		tr.TLSClientConfig.InsecureSkipVerify = cfg.Insecure
+		if cfg.RootCAs != nil {
+			tr.TLSClientConfig.RootCAs = cfg.RootCAs
+		}
+	}
+	if cfg.HTTP1 {
+		p := new(http.Protocols)
+		p.SetHTTP1(true)
+		tr.Protocols = p
+		// Cloning Go's default transport copies a TLS config that already offers h2 by ALPN;
+		// a server would pick it and the HTTP/1.1 client could not speak it.
+		if tr.TLSClientConfig != nil {
+			tr.TLSClientConfig.NextProtos = slices.DeleteFunc(slices.Clone(tr.TLSClientConfig.NextProtos), func(p string) bool { return p == "h2" })
+		}
+	}
+	if cfg.NoProxy {
+		tr.Proxy = nil
 	}
 	e := &engine{cfg: cfg, ctx: ctx, transport: tr, maxBody: cfg.MaxBody, timeout: cfg.Timeout, pacer: pacer}
 	if e.maxBody <= 0 {
@@ -116,13 +136,16 @@ type worker struct {
 // newWorker returns a worker on e; close it when done.
 func (e *engine) newWorker() *worker {
 	w := &worker{e: e, cctx: colly.NewContext()}
-	run := e.ctx
-	if e.pacer != nil {
-		// The token is taken once the request has its connection, so that a dial never
-		// sits between a start and the wire. The trace is the worker's, found through its
-		// exchange context by every request it sends.
-		run = httptrace.WithClientTrace(run, &httptrace.ClientTrace{GotConn: func(httptrace.GotConnInfo) { w.pace() }})
-	}
+	// The trace is the worker's, found through its exchange context by every request it
+	// sends: it notes whether the connection was used before, and in a paced run takes the
+	// token once the request has its connection, so that a dial never sits between a start
+	// and the wire.
+	run := httptrace.WithClientTrace(e.ctx, &httptrace.ClientTrace{GotConn: func(info httptrace.GotConnInfo) {
+		w.a.reused = info.Reused
+		if e.pacer != nil {
+			w.pace()
+		}
+	}})
 	w.x = newExchange(run)
 	c := colly.NewCollector()
 	// NewCollector applies COLLY_* environment variables; every setting they reach is set
@@ -143,7 +166,7 @@ func (e *engine) newWorker() *worker {
 	c.MaxBodySize = 0 // boundedTransport applies the limit after decoding
 	c.UserAgent = e.header.Get("User-Agent")
 	c.Context = w.x
-	var rt http.RoundTripper = &boundedTransport{base: e.transport, max: e.maxBody, x: w.x}
+	var rt http.RoundTripper = &boundedTransport{base: e.transport, max: e.maxBody, x: w.x, a: &w.a}
 	if e.cfg.CacheDir != "" {
 		rt = &cacheTransport{next: rt, dir: e.cfg.CacheDir, max: e.maxBody, names: e.cfg.CacheNames}
 	}

@@ -72,6 +72,16 @@ type Record struct {
 	// Phase is the run's Config.Phase: "" for a measured run, PhaseDiscovery for the list
 	// pages a comparison reads before its runs.
 	Phase string
+	// Proto is the protocol of the final attempt's response ("HTTP/1.1", "HTTP/2.0"); ""
+	// when no response came over a connection (none at all, or one from Config.CacheDir).
+	Proto string
+	// ConnReused is set when the final attempt's request went on a connection that had
+	// carried a request before (an idle HTTP/1.1 connection, or an HTTP/2 connection shared
+	// by streams); false for one the attempt opened, and for a request never sent.
+	ConnReused bool
+	// Proxy is the proxy the final attempt went through (from HTTP_PROXY, HTTPS_PROXY or
+	// Config.Transport's Proxy), as scheme://host:port with any password masked; "" without.
+	Proxy string
 	// Start is the offset from the strategy's start at which the first attempt went on the wire
 	// (for a request that never started: when it was given up). In a paced run an attempt
 	// starts once it has its connection and its rate token, so a dial is not part of its

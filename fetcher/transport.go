@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync/atomic"
 )
@@ -23,18 +24,25 @@ const maxHeaderBytes = 1 << 20
 //
 // The timeout is not http.Client's: the client's wraps every request through a RoundTripper
 // it does not know in a goroutine, a timer and a dozen allocations.
+//
+// It notes on its worker's attempt the protocol of each response and the proxy each request
+// goes through.
 type boundedTransport struct {
-	base *http.Transport
-	max  int64
-	x    *exchange
-	body limitedBody // reused: a response's body is closed before the next request
+	base  *http.Transport
+	max   int64
+	x     *exchange
+	a     *attempt
+	body  limitedBody // reused: a response's body is closed before the next request
+	proxy proxyCache
 }
 
 func (t *boundedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	t.a.proxy = t.proxy.lookup(t.base.Proxy, req)
 	res, err := t.base.RoundTrip(req)
 	if err != nil {
 		return nil, t.timedOut("awaiting headers", err)
 	}
+	t.a.proto = res.Proto
 	if !res.Uncompressed {
 		switch strings.ToLower(strings.TrimSpace(res.Header.Get("Content-Encoding"))) {
 		case "gzip", "x-gzip":
@@ -125,4 +133,26 @@ func countDials(tr *http.Transport, n *atomic.Int64) {
 		}
 		return c, err
 	}
+}
+
+// proxyCache remembers the proxy of the last scheme and host asked about, so that the
+// environment's rules are not matched again for every request to the same host.
+type proxyCache struct {
+	scheme, host, proxy string
+}
+
+// lookup is the proxy, password masked, that proxy (the transport's Proxy, nil for none)
+// chooses for req; "" for none or when it fails (the transport then fails the request).
+func (c *proxyCache) lookup(proxy func(*http.Request) (*url.URL, error), req *http.Request) string {
+	if proxy == nil {
+		return ""
+	}
+	if req.URL.Scheme == c.scheme && req.URL.Host == c.host {
+		return c.proxy
+	}
+	c.scheme, c.host, c.proxy = req.URL.Scheme, req.URL.Host, ""
+	if u, err := proxy(req); err == nil && u != nil {
+		c.proxy = u.Redacted()
+	}
+	return c.proxy
 }

@@ -12,7 +12,7 @@ import (
 // named with the strategy's parameters, with every unit, in two files' worth of repeats.
 func TestWriteBenchstat(t *testing.T) {
 	t.Parallel()
-	c := NewComparison(fixtureSummaries())
+	c, _, _ := recordedRuns(t, recordedCompare)
 	var buf bytes.Buffer
 	if err := WriteBenchstat(&buf, c, true); err != nil {
 		t.Fatal(err)
@@ -46,7 +46,7 @@ func TestWriteBenchstat(t *testing.T) {
 		t.Fatal(err)
 	}
 	// benchfmt names results without the Benchmark prefix.
-	one := []string{"Sequential", "Unbounded", "Semaphore/c=2", "Ratelimit/r=10/burst=1"}
+	one := []string{"Sequential", "Unbounded", "Semaphore/c=4", "Ratelimit/r=40/burst=1/c=4"}
 	if d := cmp.Diff(append(one, one...), names); d != "" {
 		t.Errorf("names (-want +got):\n%s", d)
 	}

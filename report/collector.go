@@ -10,6 +10,10 @@ import (
 	"github.com/fetchbench/fetchbench/fetcher"
 )
 
+// maxProtocols is how many distinct protocols a Collector counts; records of others are
+// left out of Summary.Protocols (a record file can name any).
+const maxProtocols = 8
+
 // Histogram geometry: microseconds from 1µs to 1h, 3 significant figures.
 const (
 	histMin    = 1
@@ -60,7 +64,11 @@ type Collector struct {
 	wire        intervals
 	peak        int
 
-	neverConnected int // records that failed before any connection was made
+	neverConnected int            // records that failed before any connection was made
+	conns          int            // records whose final attempt opened its connection
+	protos         map[string]int // records by the protocol of their final response
+	proxy          string         // the first proxy a record went through
+	proxied        int            // records that went through a proxy
 	closed         bool
 	ideal          time.Duration // computed once by Close
 }
@@ -72,6 +80,7 @@ func NewCollector(cfg fetcher.Config) *Collector {
 		cfg:     cfg,
 		status:  map[int]int{},
 		classes: map[fetcher.ErrorClass]int{},
+		protos:  map[string]int{},
 		latency: newDist(),
 		ttfb:    newDist(),
 		queue:   newDist(),
@@ -141,6 +150,20 @@ func (c *Collector) Add(r fetcher.Record) {
 	if r.NeverConnected() {
 		c.neverConnected++
 	}
+	if r.Proto != "" {
+		if len(c.protos) < maxProtocols || c.protos[r.Proto] > 0 {
+			c.protos[r.Proto]++
+		}
+		if !r.ConnReused {
+			c.conns++
+		}
+	}
+	if r.Proxy != "" {
+		c.proxied++
+		if c.proxy == "" {
+			c.proxy = r.Proxy
+		}
+	}
 	c.setService(r.Seq, service)
 	at := int64(r.Start)
 	if !r.StartAt.IsZero() {
@@ -149,7 +172,9 @@ func (c *Collector) Add(r fetcher.Record) {
 	queued, end := at-int64(r.Queue), at
 	if r.Attempts > 0 {
 		end += int64(r.Total)
-		c.wire.add(end-int64(r.Latency), end)
+	}
+	if s, e, ok := wireInterval(&r); ok {
+		c.wire.add(s, e)
 	}
 	if !c.timed || queued < c.first {
 		c.first = queued
@@ -239,6 +264,10 @@ func (c *Collector) Summary(stats fetcher.RunStats) Summary {
 		Retried:          c.retried,
 		Cancelled:        c.canceled,
 		NeverConnected:   c.neverConnected,
+		Connections:      c.conns,
+		Protocols:        make(map[string]int, len(c.protos)),
+		Proxy:            c.proxy,
+		Proxied:          c.proxied,
 		ErrorSample:      c.sample,
 		DeadlineExceeded: stats.DeadlineExceeded,
 		Interrupted:      stats.Interrupted,
@@ -258,6 +287,9 @@ func (c *Collector) Summary(stats fetcher.RunStats) Summary {
 	}
 	for k, v := range c.classes {
 		s.ErrorClasses[k] = v
+	}
+	for k, v := range c.protos {
+		s.Protocols[k] = v
 	}
 	if wall > 0 {
 		s.ReqPerSec = round(float64(c.sent)/wall.Seconds(), 3)
@@ -317,20 +349,19 @@ func (d *dist) stddev() float64 {
 // offsets from the start of the first one, as int32 (8 bytes an interval) while every offset
 // fits (±35 minutes), else as int64 (16 bytes).
 type intervals struct {
-	base         int64 // ns: the first interval's start
+	base         int64 // µs: the first interval's start
 	n            int
 	starts, ends []int32
 	wide         [2][]int64 // starts and ends once an offset did not fit in an int32
 }
 
-// add keeps the interval [start, end] (ns), at least a microsecond long.
+// add keeps the interval [start, end) in µs (wireInterval's).
 func (v *intervals) add(start, end int64) {
 	if v.n == 0 {
 		v.base = start
 	}
 	v.n++
-	s := floorDiv(start-v.base+500, 1000) // rounded to the microsecond
-	e := max(floorDiv(end-v.base+500, 1000), s+1)
+	s, e := start-v.base, end-v.base
 	if v.wide[0] == nil && s >= math.MinInt32 && e <= math.MaxInt32 {
 		v.starts, v.ends = append(v.starts, int32(s)), append(v.ends, int32(e))
 		return

@@ -214,7 +214,7 @@ func TestCollectorEmpty(t *testing.T) {
 	got := NewCollector(fetcher.Config{Strategy: fetcher.Semaphore, Limits: fetcher.Semaphore.Limits(fetcher.Knobs{Concurrency: 4})}).Summary(fetcher.RunStats{})
 	want := Summary{
 		Strategy: fetcher.Semaphore, Concurrency: 4,
-		StatusCounts: map[int]int{}, ErrorClasses: map[fetcher.ErrorClass]int{},
+		StatusCounts: map[int]int{}, ErrorClasses: map[fetcher.ErrorClass]int{}, Protocols: map[string]int{},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("empty Summary mismatch (-want +got):\n%s", diff)
@@ -324,11 +324,11 @@ func TestCollectorWallAndPeak(t *testing.T) {
 
 func TestIntervalsPeak(t *testing.T) {
 	t.Parallel()
-	const us = int64(time.Microsecond)
-	hour := int64(time.Hour)
+	const us = int64(1)
+	hour := int64(time.Hour / time.Microsecond)
 	tests := []struct {
 		name  string
-		spans [][2]int64 // ns
+		spans [][2]int64 // µs
 		want  int
 		wide  bool
 	}{
@@ -336,7 +336,7 @@ func TestIntervalsPeak(t *testing.T) {
 		{"one", [][2]int64{{0, 5 * us}}, 1, false},
 		{"touching do not overlap", [][2]int64{{0, 5 * us}, {5 * us, 9 * us}, {9 * us, 10 * us}}, 1, false},
 		{"nested", [][2]int64{{0, 100 * us}, {10 * us, 20 * us}, {15 * us, 18 * us}, {30 * us, 40 * us}}, 3, false},
-		{"shorter than a microsecond still counts", [][2]int64{{0, 100}, {50, 150}}, 2, false},
+		{"a microsecond each", [][2]int64{{0, 1}, {0, 1}}, 2, false},
 		{"before the first", [][2]int64{{10 * us, 20 * us}, {-100 * us, 15 * us}}, 2, false},
 		{"past 35 minutes: int64", [][2]int64{{0, 2 * hour}, {hour, hour + us}, {-hour, hour + 2*us}}, 3, true},
 		{"far apart", [][2]int64{{-3 * hour, -3*hour + us}, {3 * hour, 3*hour + us}}, 1, true},

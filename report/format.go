@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -61,13 +62,18 @@ func speedupString(x float64) string {
 // percent is e as a whole percentage, the one rounding both efficiency forms share.
 func percent(e float64) int { return int(math.Round(e * 100)) }
 
-// efficiencyString formats an efficiency as "0.97", or "-" when unknown.
+// efficiencyString formats an efficiency as "0.97", or "-" when unknown; one that shows
+// above 1.00, which measured records cannot give (see Summary.Impossible), is flagged "1.14!".
 func efficiencyString(e float64) string {
 	if e <= 0 {
 		return "-"
 	}
 	p := percent(e)
-	return fmt.Sprintf("%d.%02d", p/100, p%100)
+	flag := ""
+	if p > 100 {
+		flag = "!"
+	}
+	return fmt.Sprintf("%d.%02d%s", p/100, p%100, flag)
 }
 
 // num formats a configuration number without exponent or trailing zeros.
@@ -112,7 +118,6 @@ func DescribeDiscovery(s Summary) string {
 	return line + fmt.Sprintf(", in %s (p50 %s)", humanMS(s.WallMS), humanMS(s.LatencyP50MS))
 }
 
-
 // Describe says in plain words what one strategy did, e.g.
 // "semaphore: at most 10 in flight, 4.9x faster than sequential, 97% of ideal".
 // Its text is sanitized for a terminal.
@@ -129,7 +134,10 @@ func Describe(s Summary) string {
 			parts = append(parts, speedupString(1/s.Speedup)+" slower than sequential")
 		}
 	}
-	if s.Efficiency > 0 {
+	if s.Impossible() {
+		parts = append(parts, fmt.Sprintf("%d%% of ideal — impossible: the ideal %s is longer than the wall %s, so the records do not come from one run as measured",
+			percent(s.Efficiency), humanMS(s.IdealMS), humanMS(s.WallMS)))
+	} else if s.Efficiency > 0 {
 		parts = append(parts, fmt.Sprintf("%d%% of ideal", percent(s.Efficiency)))
 	}
 	line := Sanitize(string(s.Strategy)) + ": " + strings.Join(parts, ", ")
@@ -146,6 +154,9 @@ func Describe(s Summary) string {
 	if s.LateStarts > 0 {
 		notes = append(notes, fmt.Sprintf("%d of %d started more than 1ms behind schedule, response p99 %s (latency p99 %s)",
 			s.LateStarts, s.Requests, humanMS(s.ResponseP99MS), humanMS(s.LatencyP99MS)))
+	}
+	if t := transportNote(s); t != "" {
+		notes = append(notes, t)
 	}
 	if s.DeadlineExceeded {
 		notes = append(notes, "deadline exceeded")
@@ -194,4 +205,66 @@ func clip(s string, n int) string {
 		return s
 	}
 	return string(r[:n-1]) + "…"
+}
+
+// transportNote names the protocols and connections of a run unless they are plain HTTP/1.1
+// keep-alive: "HTTP/2.0: 100 requests over 1 connection". An unpaced HTTP/1.1 run is not kept
+// alive when most of its requests opened a connection and it opened more than it ever had
+// requests in flight (or slots); a paced run is not judged, its requests taking connections
+// before their tokens. "" when the records do not say.
+func transportNote(s Summary) string {
+	total := 0
+	for _, n := range s.Protocols {
+		total += n
+	}
+	h1 := s.Protocols["HTTP/1.1"]
+	closed := s.Rate == 0 && s.Connections > max(s.PeakInFlight, s.Concurrency, 1) && 2*s.Connections > total
+	if total == 0 || (h1 == total && !closed) {
+		return ""
+	}
+	names := slices.Collect(maps.Keys(s.Protocols))
+	slices.SortFunc(names, func(a, b string) int {
+		if c := s.Protocols[b] - s.Protocols[a]; c != 0 {
+			return c
+		}
+		return strings.Compare(a, b)
+	})
+	proto := Sanitize(names[0])
+	if len(names) > 1 {
+		var parts []string
+		for _, n := range names {
+			parts = append(parts, fmt.Sprintf("%d %s", s.Protocols[n], Sanitize(n)))
+		}
+		proto = strings.Join(parts, ", ")
+	}
+	line := fmt.Sprintf("%s: %s over %s", proto, plural.N(total, "request", "requests"), plural.N(s.Connections, "connection", "connections"))
+	switch {
+	case h1 == total:
+		line += fmt.Sprintf(" for at most %d in flight: connections were not kept alive", s.PeakInFlight)
+	case h1 == 0 && s.Connections < s.PeakInFlight:
+		line += " (multiplexed: requests in flight share connections)"
+	}
+	return line
+}
+
+// ProxyLine says in one line which proxy the requests went through, "" when none did:
+// "proxy: 20 of 20 requests went through http://127.0.0.1:3128 (...)".
+func (c Comparison) ProxyLine() string {
+	var proxies []string
+	proxied, requests := 0, 0
+	for _, s := range c.Summaries {
+		requests += s.Requests
+		proxied += s.Proxied
+		if s.Proxy != "" && !slices.Contains(proxies, s.Proxy) {
+			proxies = append(proxies, s.Proxy)
+		}
+	}
+	if proxied == 0 {
+		return ""
+	}
+	for i := range proxies {
+		proxies[i] = Sanitize(proxies[i])
+	}
+	return fmt.Sprintf("proxy: %d of %d requests went through %s (HTTPS_PROXY / HTTP_PROXY from the environment; --no-proxy ignores them)",
+		proxied, requests, strings.Join(proxies, ", "))
 }

@@ -31,46 +31,46 @@ var (
 var reportTemplate = template.Must(template.New("report").Parse(reportPage))
 
 // The HTML report's bounds: a run's waterfall shows at most WaterfallRows requests (every
-// k-th by input position past that), its in-flight curve has inflightBuckets points, its
+// k-th by input position past that), its in-flight curve has at most 512 buckets, its
 // latency histogram 20 bins per decade from 1 µs to 1 h.
 const (
-	WaterfallRows   = 2000
-	inflightBuckets = 512
-	histPerDecade   = 20
-	histBins        = 10 * histPerDecade // 1µs .. 10^10 µs, beyond any timeout
+	WaterfallRows = 2000
+	histPerDecade = 20
+	histBins      = 10 * histPerDecade // 1µs .. 10^10 µs, beyond any timeout
 )
 
 // HTMLRun is the Consumer that keeps what one run's part of the HTML report draws, in memory
-// bounded whatever the number of requests: a latency histogram, requests in flight per time
-// bucket (the bucket doubles when a request ends past the last one), and a sample of the
-// waterfall.
+// bounded whatever the number of requests: a latency histogram, the time-weighted mean number
+// of requests in flight per time bucket (see flight: the buckets widen as the run goes on),
+// and a sample of the waterfall.
 type HTMLRun struct {
-	label        string
-	n, step      int
-	hist         [histBins]int64
-	width        time.Duration // in-flight bucket width
-	starts, ends [inflightBuckets]int64
-	rows         [][5]float64 // seq, queued ms, start ms, end ms, failed (1)
+	label   string
+	n, step int
+	hist    [histBins]int64
+	flight  flight
+	zero    int64        // µs on the records' time base: the run's start (StartAt − Start of a record)
+	zeroSet bool         // zero is set
+	rows    [][5]float64 // seq, queued ms, start ms, end ms, failed (1)
 }
 
 // NewHTMLRun returns the report part of a run labelled label over n requests.
 func NewHTMLRun(label string, n int) *HTMLRun {
 	n = max(n, 1)
-	return &HTMLRun{label: label, n: n, step: (n + WaterfallRows - 1) / WaterfallRows, width: time.Millisecond}
+	return &HTMLRun{label: label, n: n, step: (n + WaterfallRows - 1) / WaterfallRows}
 }
 
 // Add counts r.
 func (h *HTMLRun) Add(r fetcher.Record) {
-	if r.Attempts > 0 {
+	if s, e, ok := wireInterval(&r); ok {
 		us := max(r.Latency.Microseconds(), 1)
 		h.hist[min(int(math.Log10(float64(us))*histPerDecade), histBins-1)]++
-		end := r.Start + r.Total
-		start := max(end-r.Latency, 0) // the final attempt's time on the wire
-		for end >= h.width*inflightBuckets {
-			h.widen()
+		h.flight.add(s, e)
+	}
+	if !h.zeroSet {
+		h.zeroSet = true
+		if !r.StartAt.IsZero() {
+			h.zero = floorDiv(r.StartAt.UnixNano()-int64(r.Start.Round(time.Microsecond))+500, 1000)
 		}
-		h.starts[start/h.width]++
-		h.ends[end/h.width]++
 	}
 	if r.Seq >= 0 && r.Seq < h.n && r.Seq%h.step == 0 {
 		failed := 0.0
@@ -85,17 +85,6 @@ func (h *HTMLRun) Add(r fetcher.Record) {
 	}
 }
 
-// widen doubles the in-flight bucket width, merging buckets pairwise.
-func (h *HTMLRun) widen() {
-	for i := range inflightBuckets / 2 {
-		h.starts[i] = h.starts[2*i] + h.starts[2*i+1]
-		h.ends[i] = h.ends[2*i] + h.ends[2*i+1]
-	}
-	clear(h.starts[inflightBuckets/2:])
-	clear(h.ends[inflightBuckets/2:])
-	h.width *= 2
-}
-
 // Close ends the stream; it never fails.
 func (h *HTMLRun) Close() error { return nil }
 
@@ -106,16 +95,22 @@ type htmlData struct {
 }
 
 type htmlRunData struct {
-	Label     string       `json:"label"`
-	HistMS    []float64    `json:"hist_ms"`  // bin centres
-	HistPct   []float64    `json:"hist_pct"` // share of the run's requests
-	TimeMS    []float64    `json:"time_ms"`  // in-flight bucket starts
-	InFlight  []float64    `json:"in_flight"`
-	Rows      [][5]float64 `json:"rows"`
-	Requests  int          `json:"requests"`
-	EveryKth  int          `json:"every_kth"`
-	WallMS    float64      `json:"wall_ms"`
-	ErrorRows int          `json:"error_rows"`
+	Label   string    `json:"label"`
+	HistMS  []float64 `json:"hist_ms"`  // bin centres
+	HistPct []float64 `json:"hist_pct"` // share of the run's requests
+	// TimeMS are the in-flight buckets' starts, in ms from the run's start, then the end of
+	// the last; InFlight the time-weighted mean number of requests on the wire in each
+	// bucket (the integral of the count over the bucket / BucketMS), then 0.
+	TimeMS       []float64    `json:"time_ms"`
+	InFlight     []float64    `json:"in_flight"`
+	BucketMS     float64      `json:"bucket_ms"`
+	Peak         int          `json:"peak"`
+	MeanInFlight float64      `json:"mean_in_flight"`
+	Rows         [][5]float64 `json:"rows"`
+	Requests     int          `json:"requests"`
+	EveryKth     int          `json:"every_kth"`
+	WallMS       float64      `json:"wall_ms"`
+	ErrorRows    int          `json:"error_rows"`
 }
 
 type htmlSweepData struct {
@@ -124,11 +119,12 @@ type htmlSweepData struct {
 	Levels []float64 `json:"levels"`
 	RPS    []float64 `json:"rps"`
 	P99MS  []float64 `json:"p99_ms"`
-	Knee   float64   `json:"knee"`
+	Knee   string    `json:"knee"` // what the sweep says of its knee, e.g. "knee: c=8"
 }
 
-func (h *HTMLRun) data(wallMS float64) htmlRunData {
-	d := htmlRunData{Label: h.label, Rows: h.rows, Requests: h.n, EveryKth: h.step, WallMS: wallMS}
+func (h *HTMLRun) data(s Summary) htmlRunData {
+	d := htmlRunData{Label: h.label, Rows: h.rows, Requests: h.n, EveryKth: h.step, WallMS: s.WallMS,
+		Peak: s.PeakInFlight, MeanInFlight: s.MeanInFlight}
 	var total int64
 	for _, c := range h.hist {
 		total += c
@@ -139,18 +135,17 @@ func (h *HTMLRun) data(wallMS float64) htmlRunData {
 			d.HistPct = append(d.HistPct, math.Round(float64(c)/float64(total)*1e5)/1e3)
 		}
 	}
-	last := 0
-	for i := range inflightBuckets {
-		if h.starts[i] != 0 || h.ends[i] != 0 {
-			last = i
-		}
+	starts, areas := h.flight.series()
+	width := h.flight.width
+	d.BucketMS = float64(width) / 1e3
+	for i, a := range areas {
+		d.TimeMS = append(d.TimeMS, float64(starts[i]-h.zero)/1e3)
+		// Rounded down to three decimals: a mean never shows above the largest count.
+		d.InFlight = append(d.InFlight, math.Floor(float64(a)*1e3/float64(width))/1e3)
 	}
-	var in int64
-	for i := 0; i <= last+1 && i < inflightBuckets; i++ {
-		in += h.starts[i]
-		d.TimeMS = append(d.TimeMS, ms(time.Duration(i)*h.width))
-		d.InFlight = append(d.InFlight, float64(in))
-		in -= h.ends[i]
+	if len(starts) > 0 {
+		d.TimeMS = append(d.TimeMS, float64(starts[len(starts)-1]+width-h.zero)/1e3)
+		d.InFlight = append(d.InFlight, 0)
 	}
 	for _, r := range h.rows {
 		if r[4] == 1 {
@@ -171,15 +166,15 @@ func (h *HTMLRun) data(wallMS float64) htmlRunData {
 func WriteHTML(w io.Writer, c Comparison, runs []*HTMLRun) error {
 	var data htmlData
 	for i, r := range runs {
-		wall := 0.0
+		var s Summary
 		if i < len(c.Summaries) {
-			wall = c.Summaries[i].WallMS
+			s = c.Summaries[i]
 		}
-		data.Runs = append(data.Runs, r.data(wall))
+		data.Runs = append(data.Runs, r.data(s))
 	}
 	sweeps := Sweeps(c)
 	for _, sw := range sweeps {
-		sd := htmlSweepData{Title: fmt.Sprintf("%s: throughput and p99 latency by %s", sw.Strategy, sw.Param), Param: sw.Param, Knee: sw.Knee}
+		sd := htmlSweepData{Title: fmt.Sprintf("%s: throughput and p99 latency by %s", sw.Strategy, sw.Param), Param: sw.Param, Knee: sw.KneeText()}
 		for _, l := range sw.Levels {
 			sd.Levels = append(sd.Levels, l.Level)
 			sd.RPS = append(sd.RPS, l.ReqPerSec)
@@ -205,6 +200,9 @@ func WriteHTML(w io.Writer, c Comparison, runs []*HTMLRun) error {
 	}
 	for _, sw := range sweeps {
 		lines = append(lines, sw.Describe())
+	}
+	if line := c.ProxyLine(); line != "" {
+		lines = append(lines, line)
 	}
 	var buf bytes.Buffer
 	err = reportTemplate.Execute(&buf, map[string]any{

@@ -3,6 +3,8 @@ package report
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,38 +20,32 @@ import (
 	"github.com/fetchbench/fetchbench/fetcher"
 )
 
-// htmlFixture is the report of the fixture runs plus a semaphore sweep of three levels.
+// htmlFixture is the report of the recorded sweep: every strategy, semaphore at five levels,
+// replayed from records of a real run against the fake (the README's screenshot).
 func htmlFixture(t *testing.T) []byte {
 	t.Helper()
-	var sums []Summary
-	var runs []*HTMLRun
-	for _, run := range fixture() {
-		h := NewHTMLRun(RunLabel(run.cfg), len(run.records))
-		c := NewCollector(run.cfg)
-		for _, r := range run.records {
-			h.Add(r)
-			c.Add(r)
-		}
-		runs = append(runs, h)
-		sums = append(sums, c.Summary(run.stats))
-	}
-	for _, c := range []int{4, 8} {
-		cfg := fetcher.Config{Strategy: fetcher.Semaphore, Limits: fetcher.Semaphore.Limits(fetcher.Knobs{Concurrency: c})}
-		h, col := NewHTMLRun(RunLabel(cfg), 3000), NewCollector(cfg)
-		for seq := range 3000 { // past WaterfallRows: sampled
-			r := fetcher.Record{Strategy: cfg.Strategy, Seq: seq, Start: time.Duration(seq/c) * time.Millisecond / 5, Latency: time.Millisecond/5 + time.Duration(seq%7)*10*time.Microsecond, Attempts: 1, Status: 200}
-			r.Total, r.Queue = r.Latency, r.Start
-			h.Add(r)
-			col.Add(r)
-		}
-		runs = append(runs, h)
-		sums = append(sums, col.Summary(fetcher.RunStats{}))
-	}
+	c, runs, _ := recordedRuns(t, recordedSweep)
 	var buf bytes.Buffer
-	if err := WriteHTML(&buf, NewComparison(sums), runs); err != nil {
+	if err := WriteHTML(&buf, c, runs); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// pageData is the JSON the page embeds for its script.
+func pageData(t *testing.T, page []byte) htmlData {
+	t.Helper()
+	const open = `<script id="data" type="application/json">`
+	_, rest, ok := strings.Cut(string(page), open)
+	js, _, ok2 := strings.Cut(rest, "</script>")
+	if !ok || !ok2 {
+		t.Fatal("no data in the page")
+	}
+	var d htmlData
+	if err := json.Unmarshal([]byte(js), &d); err != nil {
+		t.Fatal(err)
+	}
+	return d
 }
 
 // TestHTMLSelfContained checks that the page refers to nothing outside itself.
@@ -61,8 +57,44 @@ func TestHTMLSelfContained(t *testing.T) {
 			t.Errorf("the page contains %q", ref)
 		}
 	}
-	if !strings.Contains(page, `"every_kth":2`) {
-		t.Error("no sampling note for the 3,000-request runs")
+}
+
+// TestHTMLInFlightData reads the data the recorded sweep's page embeds: each run's in-flight
+// series stays within its peak (sequential at most 1), says its bucket, and its area is the
+// run's mean in flight over its wall; the sweep names its knee in words.
+func TestHTMLInFlightData(t *testing.T) {
+	t.Parallel()
+	d := pageData(t, htmlFixture(t))
+	if len(d.Runs) != 8 {
+		t.Fatalf("%d runs, want 8", len(d.Runs))
+	}
+	for _, r := range d.Runs {
+		top, area := 0.0, 0.0
+		for _, v := range r.InFlight {
+			top, area = max(top, v), area+v*r.BucketMS
+		}
+		if top > float64(r.Peak) || (r.Label == "sequential" && top > 1) || r.Peak == 0 || r.BucketMS <= 0 {
+			t.Errorf("%s: the series reaches %v, peak %d, bucket %v ms", r.Label, top, r.Peak, r.BucketMS)
+		}
+		if mean := area / r.WallMS; math.Abs(mean-r.MeanInFlight) > 0.01*r.MeanInFlight+0.002 {
+			t.Errorf("%s: the series averages %v in flight, the summary says %v", r.Label, mean, r.MeanInFlight)
+		}
+	}
+	if len(d.Sweeps) != 1 || !strings.Contains(d.Sweeps[0].Knee, "knee") {
+		t.Errorf("sweeps %+v", d.Sweeps)
+	}
+}
+
+// TestHTMLWaterfallSampled draws every k-th request of a run past WaterfallRows, and says so.
+func TestHTMLWaterfallSampled(t *testing.T) {
+	t.Parallel()
+	h := NewHTMLRun("semaphore c=8", 3000)
+	for seq := range 3000 {
+		h.Add(fetcher.Record{Strategy: fetcher.Semaphore, Seq: seq, Latency: time.Millisecond, Total: time.Millisecond, Attempts: 1, Status: 200})
+	}
+	d := h.data(Summary{})
+	if d.EveryKth != 2 || len(d.Rows) != 1500 {
+		t.Errorf("every %d-th request drawn, %d rows; want every 2nd, 1500", d.EveryKth, len(d.Rows))
 	}
 }
 

@@ -2,6 +2,7 @@ package report
 
 import (
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -40,7 +41,8 @@ func golden(t *testing.T, name string, got []byte) {
 
 func msd(n float64) time.Duration { return time.Duration(n * float64(time.Millisecond)) }
 
-// fixtureRun is one strategy's hand-made records and run statistics.
+// fixtureRun is one strategy's hand-made records and run statistics, for unit tests that
+// compute what they expect by hand; golden files come from recorded runs (recordedRuns).
 type fixtureRun struct {
 	cfg     fetcher.Config
 	stats   fetcher.RunStats
@@ -169,4 +171,62 @@ func fixtureSummaries() []Summary {
 		sums = append(sums, c.Summary(run.stats))
 	}
 	return sums
+}
+
+// Recorded runs: records of real runs against the fake, written once by fetchbench --records
+// and kept in testdata/runs, the inputs of every golden file and of the README's screenshot:
+//
+//	compare.ndjson  fetchbench --offline -n 24 -s all -c 4 -r 40 --fake-latency 20ms --fake-jitter 5ms --fake-error-rate 0.1 --retries 1
+//	deadline.csv    fetchbench --offline -n 40 -s semaphore -c 2 --fake-latency 20ms --deadline 150ms
+//	sweep.ndjson    fetchbench --offline -s all -c 1..16 -n 40
+//
+// They are never edited by hand; re-record them with the commands above.
+var (
+	recordedCompare     = []string{"compare.ndjson"}
+	recordedRecordFiles = []string{"compare.ndjson", "deadline.csv"}
+	recordedSweep       = []string{"sweep.ndjson"}
+)
+
+// recordedRuns replays the recorded files through Replay, as fetchbench report does, and
+// returns the comparison with each run's HTML part and timeline.
+func recordedRuns(t *testing.T, files []string) (Comparison, []*HTMLRun, []*Timeline) {
+	t.Helper()
+	var inputs []ReplayInput
+	for _, f := range files {
+		path := filepath.Join("testdata", "runs", f)
+		inputs = append(inputs, ReplayInput{Name: path, Open: func() (io.ReadCloser, error) { return os.Open(path) }})
+	}
+	var htmls []*HTMLRun
+	var timelines []*Timeline
+	c, err := Replay(inputs, func(cfg fetcher.Config, n int) []Consumer {
+		h, tl := NewHTMLRun(RunLabel(cfg), n), NewTimeline(RunLabel(cfg), n)
+		htmls, timelines = append(htmls, h), append(timelines, tl)
+		return []Consumer{h, tl}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, htmls, timelines
+}
+
+// recordedRecords reads the records of a recorded file, in file order.
+func recordedRecords(t *testing.T, file string) []fetcher.Record {
+	t.Helper()
+	f, err := os.Open(filepath.Join("testdata", "runs", file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rr := NewRecordReader(f)
+	var recs []fetcher.Record
+	for {
+		r, err := rr.Read()
+		if err == io.EOF {
+			return recs
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs = append(recs, r)
+	}
 }

@@ -280,6 +280,9 @@ type jsonFields struct {
 	Parent     *int     `json:"parent"`
 	Worker     string   `json:"worker"`
 	Phase      string   `json:"phase"`
+	Proto      string   `json:"proto"`
+	ConnReused bool     `json:"conn_reused"`
+	Proxy      string   `json:"proxy"`
 }
 
 func (j *jsonFields) fields() (fields, error) {
@@ -287,7 +290,7 @@ func (j *jsonFields) fields() (fields, error) {
 		seq: j.Seq, id: j.ID, url: j.URL, status: j.Status, bytes: j.Bytes, err: j.Error,
 		class: j.ErrorClass, attempts: j.Attempts, name: j.Name, note: j.Note, late: j.Late,
 		params: j.Params, startUnix: j.StartUnix, kind: j.Kind, depth: j.Depth, parent: j.Parent,
-		worker: j.Worker, phase: j.Phase,
+		worker: j.Worker, phase: j.Phase, proto: j.Proto, reused: j.ConnReused, proxy: j.Proxy,
 	}
 	if j.Strategy != nil {
 		f.strategy, f.hasStrategy = *j.Strategy, true
@@ -322,10 +325,10 @@ type fields struct {
 	parent                                    *int
 	bytes, startUnix                          int64
 	url, err, class, name, note, params, kind string
-	worker, phase                             string
+	worker, phase, proto, proxy               string
 	start, queue, latency, ttfb, total        time.Duration
 	intended, response                        time.Duration
-	late                                      bool
+	late, reused                              bool
 }
 
 // maxMS is the largest duration in milliseconds a record may hold.
@@ -393,12 +396,13 @@ func (f *fields) setCell(i int, cell string) error {
 	case "response_ms":
 		duration(&f.response)
 	case "late":
-		switch cell {
-		case "true", "false":
-			f.late = cell == "true"
-		default:
-			err = fmt.Errorf("want true or false, got %q", cell)
-		}
+		f.late, err = boolCell(cell)
+	case "conn_reused":
+		f.reused, err = boolCell(cell)
+	case "proto":
+		text(&f.proto)
+	case "proxy":
+		text(&f.proxy)
 	case "params":
 		text(&f.params)
 	case "start_unix_ns":
@@ -422,6 +426,15 @@ func (f *fields) setCell(i int, cell string) error {
 		return fmt.Errorf("%q is not a valid number", cell)
 	}
 	return err
+}
+
+// boolCell parses a CSV cell "true" or "false".
+func boolCell(cell string) (bool, error) {
+	switch cell {
+	case "true", "false":
+		return cell == "true", nil
+	}
+	return false, fmt.Errorf("want true or false, got %q", cell)
 }
 
 // record checks f and returns its record.
@@ -458,6 +471,7 @@ func (f *fields) record() (fetcher.Record, error) {
 		Start: f.start, Intended: f.intended, Queue: f.queue, Latency: f.latency, TTFB: f.ttfb,
 		Total: f.total, Response: f.response, Late: f.late, Status: f.status, Bytes: f.bytes,
 		Err: f.err, Class: class, Attempts: f.attempts, Name: f.name, Note: f.note,
+		Proto: f.proto, ConnReused: f.reused, Proxy: f.proxy,
 	}
 	if f.parent != nil {
 		r.Parent = *f.parent

@@ -57,7 +57,7 @@ func genRecord(rng *rand.Rand) fetcher.Record {
 		Strategy: fetcher.Strategies[rng.IntN(len(fetcher.Strategies))],
 		Params:   text(), Seq: rng.IntN(1e6) - 1, ID: rng.IntN(1e9), URL: text(),
 		Kind:  []fetcher.Kind{"", fetcher.KindTarget, fetcher.KindPage, fetcher.KindLink}[rng.IntN(4)],
-		Depth: rng.IntN(3), Parent: rng.IntN(100) - 1, Worker: text(),
+		Depth: rng.IntN(3), Parent: rng.IntN(100) - 1, Worker: text(), Proto: text(), ConnReused: rng.IntN(2) == 0, Proxy: text(),
 		Start: d(time.Hour), Intended: d(time.Hour), Queue: d(time.Minute), Latency: d(time.Minute),
 		TTFB: d(time.Second), Total: d(time.Hour), Response: d(time.Hour), Late: rng.IntN(2) == 0,
 		Status: rng.IntN(600), Bytes: rng.Int64(), Err: text(), Attempts: rng.IntN(5), Name: text(), Note: text(),
@@ -85,7 +85,7 @@ func readBack(r fetcher.Record, format string) fetcher.Record {
 	us := func(d time.Duration) time.Duration { return d.Round(time.Microsecond) }
 	out := fetcher.Record{
 		Strategy: r.Strategy, Params: s(r.Params), Seq: r.Seq, ID: r.ID, URL: s(r.URL), Kind: r.Kind,
-		Depth: r.Depth, Parent: r.Parent, Worker: s(r.Worker),
+		Depth: r.Depth, Parent: r.Parent, Worker: s(r.Worker), Proto: s(r.Proto), ConnReused: r.ConnReused, Proxy: s(r.Proxy),
 		Start: us(r.Start), Intended: us(r.Intended), Queue: us(r.Queue), Latency: us(r.Latency), TTFB: us(r.TTFB),
 		Total: us(r.Total), Response: us(r.Response), Late: r.Late, Status: r.Status, Bytes: r.Bytes,
 		Err: s(r.Err), Class: r.Class, Attempts: r.Attempts, Name: s(r.Name), Note: s(r.Note),

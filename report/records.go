@@ -25,12 +25,15 @@ import (
 // as target); depth the hops from a target; parent the seq of the request that led to this one
 // (NDJSON null, CSV empty, when depth is 0); worker the process that made the request ("" for
 // a local run); phase "" for a strategy's run, "discovery" for the list pages a comparison
-// read before its runs.
+// read before its runs; proto the protocol of the final attempt's response ("HTTP/1.1",
+// "HTTP/2.0", "" without one); conn_reused whether that attempt went on a connection used
+// before; proxy the proxy it went through, password masked ("" for none).
 var RecordFields = []string{
 	"strategy", "seq", "id", "url", "start_ms", "queue_ms", "latency_ms", "ttfb_ms",
 	"total_ms", "status", "bytes", "error", "error_class", "attempts", "name", "note",
 	"intended_ms", "response_ms", "late",
 	"params", "start_unix_ns", "kind", "depth", "parent", "worker", "phase",
+	"proto", "conn_reused", "proxy",
 }
 
 // RecordWriter encodes records one per line. Writes are buffered: call Flush when done.
@@ -132,6 +135,12 @@ func (e *ndjsonWriter) Write(r fetcher.Record) error {
 	b = appendJSONString(b, r.Worker)
 	b = append(b, `,"phase":`...)
 	b = appendJSONString(b, r.Phase)
+	b = append(b, `,"proto":`...)
+	b = appendJSONString(b, r.Proto)
+	b = append(b, `,"conn_reused":`...)
+	b = strconv.AppendBool(b, r.ConnReused)
+	b = append(b, `,"proxy":`...)
+	b = appendJSONString(b, r.Proxy)
 	b = append(b, "}\n"...)
 	e.buf = b
 	if _, err := e.w.Write(b); err != nil {
@@ -186,6 +195,9 @@ func (e *csvWriter) Write(r fetcher.Record) error {
 	}
 	row[24] = csvCell(r.Worker, e.terminal)
 	row[25] = csvCell(r.Phase, e.terminal)
+	row[26] = csvCell(r.Proto, e.terminal)
+	row[27] = strconv.FormatBool(r.ConnReused)
+	row[28] = csvCell(r.Proxy, e.terminal)
 	if err := e.w.Write(row); err != nil {
 		return fmt.Errorf("write record: %w", err)
 	}

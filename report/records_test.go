@@ -47,6 +47,9 @@ type jsonRecord struct {
 	Parent     *int    `json:"parent"`
 	Worker     string  `json:"worker"`
 	Phase      string  `json:"phase"`
+	Proto      string  `json:"proto"`
+	ConnReused bool    `json:"conn_reused"`
+	Proxy      string  `json:"proxy"`
 }
 
 // expect is what a record should decode to: durations rounded to the microsecond, each
@@ -59,8 +62,7 @@ func expect(r fetcher.Record) jsonRecord {
 		Status: r.Status, Bytes: r.Bytes, Error: s(r.Err), ErrorClass: s(string(r.Class)), Attempts: r.Attempts, Name: s(r.Name),
 		Note: s(r.Note), IntendedMS: ms(r.Intended), ResponseMS: ms(r.Response), Late: r.Late,
 		Params: s(r.Params), StartUnix: unixNano(r.StartAt), Kind: s(string(kind(r.Kind))), Depth: r.Depth, Parent: parent(r),
-		Worker: s(r.Worker),
-		Phase:  s(r.Phase),
+		Worker: s(r.Worker), Phase: s(r.Phase), Proto: s(r.Proto), ConnReused: r.ConnReused, Proxy: s(r.Proxy),
 	}
 }
 
@@ -107,7 +109,7 @@ func hostile() []fetcher.Record {
 			Err: n, Class: fetcher.ErrorClass(n), Attempts: i, Name: n, Note: n,
 			Intended: time.Duration(i) * 1111111 * time.Nanosecond, Response: time.Duration(i) * 7 * time.Minute, Late: i%2 == 1,
 			Params: n, StartAt: time.Unix(1_700_000_000+int64(i), int64(i)*123_456_789), Kind: fetcher.Kind(n),
-			Depth: i % 3, Parent: i - 1, Worker: n,
+			Depth: i % 3, Parent: i - 1, Worker: n, Proto: n, ConnReused: i%3 == 1, Proxy: n,
 		})
 	}
 	out = append(out, fetcher.Record{Seq: -1, Start: -1500 * time.Microsecond, Latency: 499 * time.Nanosecond, Kind: fetcher.KindLink, Depth: 2, Parent: -7})
@@ -219,6 +221,7 @@ func TestCSVRoundTrip(t *testing.T) {
 			Status: n(row[9]), Bytes: bytesN, Error: row[11], ErrorClass: row[12], Attempts: n(row[13]), Name: row[14],
 			Note: row[15], IntendedMS: f(row[16]), ResponseMS: f(row[17]), Late: row[18] == "true",
 			Params: row[19], StartUnix: n64(row[20]), Kind: row[21], Depth: n(row[22]), Worker: row[24],
+			Phase: row[25], Proto: row[26], ConnReused: row[27] == "true", Proxy: row[28],
 		}
 		if row[23] != "" {
 			p := n(row[23])
@@ -226,7 +229,7 @@ func TestCSVRoundTrip(t *testing.T) {
 		}
 		want := expect(recs[i])
 		// Server strings that a spreadsheet would run as a formula get a leading '.
-		for _, p := range []*string{&want.Strategy, &want.URL, &want.Error, &want.ErrorClass, &want.Name, &want.Note, &want.Params, &want.Kind, &want.Worker} {
+		for _, p := range []*string{&want.Strategy, &want.URL, &want.Error, &want.ErrorClass, &want.Name, &want.Note, &want.Params, &want.Kind, &want.Worker, &want.Proto, &want.Proxy} {
 			if *p != "" && *p != "-" && strings.ContainsRune("=+-@\t\r'", rune((*p)[0])) {
 				*p = "'" + *p
 			}
@@ -240,6 +243,8 @@ func TestCSVRoundTrip(t *testing.T) {
 		want.Params = strings.ReplaceAll(want.Params, "\r\n", "\n")
 		want.Kind = strings.ReplaceAll(want.Kind, "\r\n", "\n")
 		want.Worker = strings.ReplaceAll(want.Worker, "\r\n", "\n")
+		want.Proto = strings.ReplaceAll(want.Proto, "\r\n", "\n")
+		want.Proxy = strings.ReplaceAll(want.Proxy, "\r\n", "\n")
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("row %d mismatch (-want +got):\n%s", i, diff)
 		}
@@ -282,8 +287,8 @@ func TestRecordsGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, run := range fixture() {
-				for _, r := range run.records {
+			for _, file := range recordedRecordFiles {
+				for _, r := range recordedRecords(t, file) {
 					if err := rw.Write(r); err != nil {
 						t.Fatal(err)
 					}
@@ -526,22 +531,22 @@ func ExampleNewRecordWriter() {
 		Strategy: fetcher.Semaphore, Seq: 0, ID: 1, URL: "https://swapi.dev/api/people/1/",
 		Start: 120 * time.Microsecond, Queue: 0, Latency: 102345 * time.Microsecond, TTFB: 98500 * time.Microsecond,
 		Total: 102345 * time.Microsecond, Status: 200, Bytes: 637, Attempts: 1, Name: "Luke Skywalker",
-		Intended: 120 * time.Microsecond, Response: 102345 * time.Microsecond,
+		Intended: 120 * time.Microsecond, Response: 102345 * time.Microsecond, Proto: "HTTP/2.0",
 	})
 	_ = rw.Write(fetcher.Record{
 		Params: "c=10", StartAt: t0.Add(140 * time.Microsecond), Kind: fetcher.KindLink, Depth: 1, Parent: 0,
 		Strategy: fetcher.Semaphore, Seq: 1, ID: 17, URL: "https://swapi.dev/api/people/17/",
 		Start: 140 * time.Microsecond, Latency: 40 * time.Millisecond, TTFB: 39 * time.Millisecond, Total: 40 * time.Millisecond,
 		Status: 404, Bytes: 23, Err: "http 404 Not Found", Class: fetcher.ClassHTTP4xx, Attempts: 1, Name: "\x1b[2J",
-		Intended: 140 * time.Microsecond, Response: 40 * time.Millisecond,
+		Intended: 140 * time.Microsecond, Response: 40 * time.Millisecond, Proto: "HTTP/2.0", ConnReused: true,
 	})
 	if err := rw.Flush(); err != nil {
 		panic(err)
 	}
 	fmt.Println(FormatFromPath("records.csv"), FormatFromPath("-"))
 	// Output:
-	// {"strategy":"semaphore","seq":0,"id":1,"url":"https://swapi.dev/api/people/1/","start_ms":0.12,"queue_ms":0,"latency_ms":102.345,"ttfb_ms":98.5,"total_ms":102.345,"status":200,"bytes":637,"error":"","error_class":"","attempts":1,"name":"Luke Skywalker","note":"","intended_ms":0.12,"response_ms":102.345,"late":false,"params":"c=10","start_unix_ns":1700000000000120000,"kind":"target","depth":0,"parent":null,"worker":"","phase":""}
-	// {"strategy":"semaphore","seq":1,"id":17,"url":"https://swapi.dev/api/people/17/","start_ms":0.14,"queue_ms":0,"latency_ms":40,"ttfb_ms":39,"total_ms":40,"status":404,"bytes":23,"error":"http 404 Not Found","error_class":"http 4xx","attempts":1,"name":"\u001b[2J","note":"","intended_ms":0.14,"response_ms":40,"late":false,"params":"c=10","start_unix_ns":1700000000000140000,"kind":"link","depth":1,"parent":0,"worker":"","phase":""}
+	// {"strategy":"semaphore","seq":0,"id":1,"url":"https://swapi.dev/api/people/1/","start_ms":0.12,"queue_ms":0,"latency_ms":102.345,"ttfb_ms":98.5,"total_ms":102.345,"status":200,"bytes":637,"error":"","error_class":"","attempts":1,"name":"Luke Skywalker","note":"","intended_ms":0.12,"response_ms":102.345,"late":false,"params":"c=10","start_unix_ns":1700000000000120000,"kind":"target","depth":0,"parent":null,"worker":"","phase":"","proto":"HTTP/2.0","conn_reused":false,"proxy":""}
+	// {"strategy":"semaphore","seq":1,"id":17,"url":"https://swapi.dev/api/people/17/","start_ms":0.14,"queue_ms":0,"latency_ms":40,"ttfb_ms":39,"total_ms":40,"status":404,"bytes":23,"error":"http 404 Not Found","error_class":"http 4xx","attempts":1,"name":"\u001b[2J","note":"","intended_ms":0.14,"response_ms":40,"late":false,"params":"c=10","start_unix_ns":1700000000000140000,"kind":"link","depth":1,"parent":0,"worker":"","phase":"","proto":"HTTP/2.0","conn_reused":true,"proxy":""}
 	// csv ndjson
 }
 

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -117,6 +118,9 @@ func WriteTable(w io.Writer, c Comparison) error {
 		b.WriteString(DescribeDiscovery(s))
 		b.WriteByte('\n')
 	}
+	if line := c.ProxyLine(); line != "" {
+		b.WriteString(line + "\n")
+	}
 	_, err := io.WriteString(w, b.String())
 	if err != nil {
 		return fmt.Errorf("write table: %w", err)
@@ -174,6 +178,7 @@ var csvHeader = []string{
 	"response_p50_ms", "response_p99_ms", "response_max_ms", "late_starts", "start_rate",
 	"peak_in_flight", "mean_in_flight", "bytes", "status_counts", "error_classes", "error_sample",
 	"attempts", "retried", "cancelled", "deadline_exceeded", "interrupted",
+	"connections", "protocols", "proxy", "proxied",
 }
 
 // WriteCSV writes a header row (the Summary JSON field names, in order) and one row per
@@ -201,6 +206,7 @@ func WriteCSV(w io.Writer, c Comparison, terminal bool) error {
 			statusList(s.StatusCounts), classList(s.ErrorClasses), csvCell(s.ErrorSample, terminal),
 			d(s.Attempts), d(s.Retried), d(s.Cancelled),
 			strconv.FormatBool(s.DeadlineExceeded), strconv.FormatBool(s.Interrupted),
+			d(s.Connections), protocolList(s.Protocols), csvCell(s.Proxy, terminal), d(s.Proxied),
 		})
 	}
 	cw.Flush()
@@ -219,6 +225,16 @@ func statusList(m map[int]int) string {
 	parts := make([]string, len(keys))
 	for i, k := range keys {
 		parts[i] = strconv.Itoa(k) + "=" + strconv.Itoa(m[k])
+	}
+	return strings.Join(parts, ";")
+}
+
+// protocolList is "HTTP/1.1=18;HTTP/2.0=2" by name.
+func protocolList(m map[string]int) string {
+	keys := slices.Sorted(maps.Keys(m))
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = csvString(k) + "=" + strconv.Itoa(m[k])
 	}
 	return strings.Join(parts, ";")
 }
@@ -265,6 +281,9 @@ func WriteJSON(w io.Writer, c Comparison) error {
 		}
 		if sums[i].ErrorClasses == nil {
 			sums[i].ErrorClasses = map[fetcher.ErrorClass]int{}
+		}
+		if sums[i].Protocols == nil {
+			sums[i].Protocols = map[string]int{}
 		}
 	}
 	var buf bytes.Buffer

@@ -31,7 +31,8 @@ func TestWriteGolden(t *testing.T) {
 		t.Run(tt.format, func(t *testing.T) {
 			t.Parallel()
 			var buf bytes.Buffer
-			if err := Write(&buf, tt.format, NewComparison(fixtureSummaries()), false); err != nil {
+			c, _, _ := recordedRuns(t, recordedCompare)
+			if err := Write(&buf, tt.format, c, false); err != nil {
 				t.Fatal(err)
 			}
 			golden(t, tt.file, buf.Bytes())

@@ -47,6 +47,11 @@ const JSONVersion = 1
 //	retried             records with more than one attempt
 //	cancelled           records of class "cancelled"
 //	deadline_exceeded, interrupted         from fetcher.RunStats
+//	connections         connections opened: records whose final attempt went on a new
+//	                    connection (fetcher.Record.ConnReused false), of those with a protocol
+//	protocols           {"HTTP/1.1": n, "HTTP/2.0": n}: records by their final response's protocol
+//	proxy               the proxy requests went through (password masked); "" for none
+//	proxied             records that went through a proxy
 //
 // Percentiles come from an HDR histogram (3 significant figures) clamped to the exact min and
 // max; min, mean, max and the population standard deviation are exact.
@@ -94,7 +99,17 @@ type Summary struct {
 	NeverConnected   int                        `json:"-"` // records that failed before connecting (fetcher.Record.NeverConnected)
 	DeadlineExceeded bool                       `json:"deadline_exceeded"`
 	Interrupted      bool                       `json:"interrupted"`
+	Connections      int                        `json:"connections"`
+	Protocols        map[string]int             `json:"protocols"`
+	Proxy            string                     `json:"proxy"`
+	Proxied          int                        `json:"proxied"`
 }
+
+// Impossible reports whether the efficiency shows above 1.00 (above 1.005): the ideal wall
+// is a lower bound of any wall the measured service times allow, so only records that were
+// not measured together (made up, or merged from runs that overlapped) can give it. The
+// table flags such an efficiency rather than show it as a gain.
+func (s Summary) Impossible() bool { return percent(s.Efficiency) > 100 }
 
 // LateShare is the share of requests that started late above which the table marks a
 // paced strategy.

@@ -22,9 +22,12 @@ type Sweep struct {
 	// Param is "c" (semaphore slots) or "r" (ratelimit requests per second).
 	Param  string       `json:"param"`
 	Levels []SweepLevel `json:"levels"`
-	// Knee is the smallest level whose throughput reaches KneeShare of the best level's;
-	// BestReqPerSec is that best throughput.
+	// Knee is the smallest level whose throughput reaches KneeShare of the best level's, 0
+	// when the sweep shows none: when that is the highest level (throughput still grows) or
+	// the best throughput is at the lowest level (more never helped). BestLevel is the level
+	// of the best throughput, BestReqPerSec that throughput.
 	Knee          float64 `json:"knee"`
+	BestLevel     float64 `json:"best_level"`
 	BestReqPerSec float64 `json:"best_req_per_sec"`
 	// LittleHolds is set when Little's law holds at every level, within LittleTolerance.
 	LittleHolds bool `json:"little_holds"`
@@ -69,8 +72,10 @@ func Sweeps(c Comparison) []Sweep {
 		if len(sw.Levels) < 2 {
 			continue
 		}
-		for _, l := range sw.Levels {
-			sw.BestReqPerSec = max(sw.BestReqPerSec, l.ReqPerSec)
+		for i, l := range sw.Levels {
+			if i == 0 || l.ReqPerSec > sw.BestReqPerSec {
+				sw.BestReqPerSec, sw.BestLevel = l.ReqPerSec, l.Level
+			}
 			if l.ReqPerSec > 0 && math.Abs(l.LittleReqPerSec-l.ReqPerSec) > LittleTolerance*l.ReqPerSec {
 				sw.LittleHolds = false
 			}
@@ -80,6 +85,9 @@ func Sweeps(c Comparison) []Sweep {
 			if l.ReqPerSec >= KneeShare*sw.BestReqPerSec {
 				sw.Knee = min(sw.Knee, l.Level)
 			}
+		}
+		if lo, hi := sw.bounds(); sw.Knee == hi.Level || sw.BestLevel == lo.Level {
+			sw.Knee = 0
 		}
 		sweeps = append(sweeps, sw)
 	}
@@ -93,37 +101,73 @@ func sweepLevel(s Summary) (param string, level float64, ok bool) {
 	return s.Strategy.SweepParam(), level, ok
 }
 
-// knee is the position of the knee among the sweep's levels.
-func (sw Sweep) knee() int {
-	for i, l := range sw.Levels {
-		if l.Level == sw.Knee {
-			return i
+// bounds are the sweep's lowest and highest levels.
+func (sw Sweep) bounds() (lo, hi SweepLevel) {
+	lo, hi = sw.Levels[0], sw.Levels[0]
+	for _, l := range sw.Levels {
+		if l.Level < lo.Level {
+			lo = l
+		}
+		if l.Level > hi.Level {
+			hi = l
 		}
 	}
-	return 0
+	return lo, hi
+}
+
+// at is the sweep's level x.
+func (sw Sweep) at(x float64) SweepLevel {
+	for _, l := range sw.Levels {
+		if l.Level == x {
+			return l
+		}
+	}
+	return sw.Levels[0]
+}
+
+// KneeText names the knee in a few words: "knee c=8", "no knee up to c=16", or "no knee:
+// best at the lowest level, c=1".
+func (sw Sweep) KneeText() string {
+	p := func(x float64) string { return sw.Param + "=" + num(x) }
+	lo, hi := sw.bounds()
+	switch {
+	case sw.Knee != 0:
+		return "knee " + p(sw.Knee)
+	case sw.BestLevel != lo.Level:
+		return "no knee up to " + p(hi.Level)
+	}
+	return "no knee: best at the lowest level, " + p(lo.Level)
 }
 
 // Describe says in plain words what the sweep shows: its knee, whether more than the knee only
-// queued, and whether Little's law held. Its text is for a terminal.
+// queued, and whether Little's law held; or, without a knee, that throughput still grows at
+// the highest level, or was best at the lowest. Its text is for a terminal.
 func (sw Sweep) Describe() string {
 	p := func(x float64) string { return sw.Param + "=" + num(x) }
-	knee := sw.Levels[sw.knee()]
+	lo, hi := sw.bounds()
+	best := sw.at(sw.BestLevel)
+	example := best
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s sweep: the knee is %s, the smallest level with %d%% of the best throughput (%s of %s req/s)",
-		sw.Strategy, p(sw.Knee), percent(KneeShare), rateString(knee.ReqPerSec), rateString(sw.BestReqPerSec))
-	top := sw.Levels[0]
-	for _, l := range sw.Levels {
-		if l.Level > top.Level {
-			top = l
+	switch {
+	case sw.Knee != 0:
+		knee := sw.at(sw.Knee)
+		example = knee
+		fmt.Fprintf(&b, "%s sweep: the knee is %s, the smallest level with %d%% of the best throughput (%s of %s req/s)",
+			sw.Strategy, p(sw.Knee), percent(KneeShare), rateString(knee.ReqPerSec), rateString(sw.BestReqPerSec))
+		if hi.Level > sw.Knee {
+			if knee.LatencyP50MS > 0 && hi.LatencyP50MS > 1.5*knee.LatencyP50MS {
+				fmt.Fprintf(&b, "; beyond it p50 latency grows from %s to %s at %s while throughput stays: the extra requests only queue",
+					humanMS(knee.LatencyP50MS), humanMS(hi.LatencyP50MS), p(hi.Level))
+			} else {
+				fmt.Fprintf(&b, "; beyond it throughput gains less than %d%%", percent(1-KneeShare))
+			}
 		}
-	}
-	if top.Level > sw.Knee {
-		if knee.LatencyP50MS > 0 && top.LatencyP50MS > 1.5*knee.LatencyP50MS {
-			fmt.Fprintf(&b, "; beyond it p50 latency grows from %s to %s at %s while throughput stays: the extra requests only queue",
-				humanMS(knee.LatencyP50MS), humanMS(top.LatencyP50MS), p(top.Level))
-		} else {
-			fmt.Fprintf(&b, "; beyond it throughput gains less than %d%%", percent(1-KneeShare))
-		}
+	case sw.BestLevel != lo.Level:
+		fmt.Fprintf(&b, "%s sweep: no knee up to %s: throughput still grows (%s req/s at %s, %s at %s) — try higher levels",
+			sw.Strategy, p(hi.Level), rateString(hi.ReqPerSec), p(hi.Level), rateString(lo.ReqPerSec), p(lo.Level))
+	default:
+		fmt.Fprintf(&b, "%s sweep: no knee: the best throughput is at the lowest level, %s (%s req/s); higher levels do not raise it (%s req/s at %s)",
+			sw.Strategy, p(lo.Level), rateString(lo.ReqPerSec), rateString(hi.ReqPerSec), p(hi.Level))
 	}
 	b.WriteString("\n")
 	verdict := "holds at every level"
@@ -131,6 +175,6 @@ func (sw Sweep) Describe() string {
 		verdict = fmt.Sprintf("does not hold within %d%% at every level", percent(LittleTolerance))
 	}
 	fmt.Fprintf(&b, "%s sweep: Little's law (throughput = mean in flight / mean latency) %s, e.g. %s: %s req/s, %.1f in flight / %s = %s req/s",
-		sw.Strategy, verdict, p(sw.Knee), rateString(knee.ReqPerSec), knee.MeanInFlight, humanMS(knee.LatencyMeanMS), rateString(knee.LittleReqPerSec))
+		sw.Strategy, verdict, p(example.Level), rateString(example.ReqPerSec), example.MeanInFlight, humanMS(example.LatencyMeanMS), rateString(example.LittleReqPerSec))
 	return b.String()
 }

@@ -37,7 +37,7 @@ func TestSweeps(t *testing.T) {
 				level(sem, 1, 50, 20, 20, 1), level(sem, 2, 100, 20, 20, 2), level(sem, 4, 200, 20, 20, 4),
 				level(sem, 8, 380, 21, 21, 7.98), level(sem, 16, 390, 41, 41, 16),
 			},
-			want: []Sweep{{Strategy: sem, Param: "c", Knee: 8, BestReqPerSec: 390, LittleHolds: true, Levels: []SweepLevel{
+			want: []Sweep{{Strategy: sem, Param: "c", Knee: 8, BestLevel: 16, BestReqPerSec: 390, LittleHolds: true, Levels: []SweepLevel{
 				{1, 50, 20, 20, 1, 50}, {2, 100, 20, 20, 2, 100}, {4, 200, 20, 20, 4, 200},
 				{8, 380, 21, 21, 7.98, 380}, {16, 390, 41, 41, 16, 390.244},
 			}}},
@@ -51,11 +51,29 @@ func TestSweeps(t *testing.T) {
 				level(sem, 10, 100, 100, 100, 10),
 				level(rl, 5, 5, 10, 10, 0.05), level(rl, 10, 10, 10, 10, 0.1), level(rl, 20, 19, 10, 10, 0.4),
 			},
-			want: []Sweep{{Strategy: rl, Param: "r", Knee: 20, BestReqPerSec: 19, Levels: []SweepLevel{
+			want: []Sweep{{Strategy: rl, Param: "r", Knee: 0, BestLevel: 20, BestReqPerSec: 19, Levels: []SweepLevel{
 				{5, 5, 10, 10, 0.05, 5}, {10, 10, 10, 10, 0.1, 10}, {20, 19, 10, 10, 0.4, 40},
 			}}},
-			text: []string{"ratelimit sweep: the knee is r=20, the smallest level with 90% of the best throughput (19.0 of 19.0 req/s)\n" +
+			text: []string{"ratelimit sweep: no knee up to r=20: throughput still grows (19.0 req/s at r=20, 5.00 at r=5) — try higher levels\n" +
 				"ratelimit sweep: Little's law (throughput = mean in flight / mean latency) does not hold within 10% at every level, e.g. r=20: 19.0 req/s, 0.4 in flight / 10.0ms = 40.0 req/s"},
+		},
+		{
+			name: "best at the lowest level",
+			sums: []Summary{level(sem, 1, 100, 10, 10, 1), level(sem, 2, 95, 21, 21, 2), level(sem, 4, 90, 44, 44, 4)},
+			want: []Sweep{{Strategy: sem, Param: "c", Knee: 0, BestLevel: 1, BestReqPerSec: 100, LittleHolds: true, Levels: []SweepLevel{
+				{1, 100, 10, 10, 1, 100}, {2, 95, 21, 21, 2, 95.238}, {4, 90, 44, 44, 4, 90.909},
+			}}},
+			text: []string{"semaphore sweep: no knee: the best throughput is at the lowest level, c=1 (100 req/s); higher levels do not raise it (90.0 req/s at c=4)\n" +
+				"semaphore sweep: Little's law (throughput = mean in flight / mean latency) holds at every level, e.g. c=1: 100 req/s, 1.0 in flight / 10.0ms = 100 req/s"},
+		},
+		{
+			name: "the knee at the highest level is none",
+			sums: []Summary{level(sem, 1, 10, 10, 10, 0.1), level(sem, 2, 20, 10, 10, 0.2), level(sem, 4, 40, 10, 10, 0.4)},
+			want: []Sweep{{Strategy: sem, Param: "c", Knee: 0, BestLevel: 4, BestReqPerSec: 40, LittleHolds: true, Levels: []SweepLevel{
+				{1, 10, 10, 10, 0.1, 10}, {2, 20, 10, 10, 0.2, 20}, {4, 40, 10, 10, 0.4, 40},
+			}}},
+			text: []string{"semaphore sweep: no knee up to c=4: throughput still grows (40.0 req/s at c=4, 10.0 at c=1) — try higher levels\n" +
+				"semaphore sweep: Little's law (throughput = mean in flight / mean latency) holds at every level, e.g. c=4: 40.0 req/s, 0.4 in flight / 10.0ms = 40.0 req/s"},
 		},
 		{name: "no sweep", sums: []Summary{level(sem, 10, 100, 100, 100, 10), level(rl, 5, 5, 10, 10, 0.05)}},
 	}

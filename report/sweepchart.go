@@ -36,7 +36,7 @@ func WriteSweepCharts(w io.Writer, sweeps []Sweep, color bool) error {
 			}
 			return o
 		}
-		fmt.Fprintf(&b, "\n%s\n\n", asciigraph.Plot(rps, opts(fmt.Sprintf("%s: req/s by %s (knee %s)", sw.Strategy, sw.Param, label(float64(sw.knee()))), asciigraph.Cyan)...))
+		fmt.Fprintf(&b, "\n%s\n\n", asciigraph.Plot(rps, opts(fmt.Sprintf("%s: req/s by %s (%s)", sw.Strategy, sw.Param, sw.KneeText()), asciigraph.Cyan)...))
 		fmt.Fprintf(&b, "%s\n", asciigraph.Plot(p50, opts(fmt.Sprintf("%s: p50 latency ms by %s", sw.Strategy, sw.Param), asciigraph.Yellow)...))
 	}
 	if _, err := io.WriteString(w, b.String()); err != nil {

@@ -9,19 +9,6 @@ import (
 	"github.com/fetchbench/fetchbench/fetcher"
 )
 
-// fixtureTimelines are the timelines of the fixture runs.
-func fixtureTimelines() []*Timeline {
-	var ts []*Timeline
-	for _, run := range fixture() {
-		t := NewTimeline(RunLabel(run.cfg), len(run.records))
-		for _, r := range run.records {
-			t.Add(r)
-		}
-		ts = append(ts, t)
-	}
-	return ts
-}
-
 func TestWriteTimelines(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -36,7 +23,8 @@ func TestWriteTimelines(t *testing.T) {
 		t.Run(tc.golden, func(t *testing.T) {
 			t.Parallel()
 			var buf bytes.Buffer
-			if err := WriteTimelines(&buf, fixtureTimelines(), tc.opts); err != nil {
+			_, _, timelines := recordedRuns(t, recordedCompare)
+			if err := WriteTimelines(&buf, timelines, tc.opts); err != nil {
 				t.Fatal(err)
 			}
 			golden(t, tc.golden, buf.Bytes())

@@ -4,9 +4,11 @@ package targets
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/url"
 	"os"
 	"strings"
@@ -55,6 +57,9 @@ type Config struct {
 	// New sets).
 	Offline bool
 	Fake    fakeswapi.Options
+	// FakeH2 makes the fake speak TLS with HTTP/2 (a certificate made by New, which the run
+	// must trust: Spec.Trust); offline only.
+	FakeH2 bool
 	// API names the dialect; "" means Dev offline, else the one of BaseURL's host.
 	API string
 	// BaseURL is the API root when BaseURLSet, else the dialect's.
@@ -70,7 +75,11 @@ type Spec struct {
 	// Base is the base URL: the fake's once Start has started it.
 	Base   string
 	Source Source
-	fake   fakeswapi.Options
+	// Trust is what a run must trust to reach the fake over TLS (Config.FakeH2), nil
+	// otherwise.
+	Trust *x509.CertPool
+	fake  fakeswapi.Options
+	wire  fakeswapi.Wire
 }
 
 // New resolves the dialect and the base URL of cfg and checks the URL template the ids will
@@ -93,6 +102,13 @@ func New(cfg Config) (*Spec, error) {
 		sp.Base = sp.Dialect.BaseURL
 	}
 	sp.fake.Dialect = sp.Dialect.Name
+	if cfg.Offline && cfg.FakeH2 {
+		cert, err := fakeswapi.NewCertificate()
+		if err != nil {
+			return nil, fmt.Errorf("the fake SWAPI's %w", err)
+		}
+		sp.wire, sp.Trust = fakeswapi.Wire{Cert: &cert}, fakeswapi.CertPool(&cert)
+	}
 	if !cfg.Offline && cfg.Source.URLs == "" {
 		if _, err := sp.Source.tmpl(sp.Dialect, sp.Base); err != nil { // fail before any I/O
 			return nil, err
@@ -106,7 +122,7 @@ func (s *Spec) Start() (stop func(), err error) {
 	if !s.Offline {
 		return func() {}, nil
 	}
-	running, err := StartFake(s.fake)
+	running, err := startFake(s.fake, s.wire)
 	if err != nil {
 		return nil, err
 	}
@@ -127,15 +143,20 @@ func (s *Spec) CacheNames() map[string]string {
 
 // StartFake starts the fake SWAPI with opts on a free port of 127.0.0.1.
 func StartFake(opts fakeswapi.Options) (*fakeswapi.Running, error) {
+	return startFake(opts, fakeswapi.Wire{})
+}
+
+// startFake is StartFake speaking w.
+func startFake(opts fakeswapi.Options, w fakeswapi.Wire) (*fakeswapi.Running, error) {
 	fake, err := fakeswapi.New(opts)
 	if err != nil {
 		return nil, fmt.Errorf("start the fake SWAPI: %w", err)
 	}
-	running, err := fake.Start()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("start the fake SWAPI: %w", err)
 	}
-	return running, nil
+	return fake.StartWire(ln, w), nil
 }
 
 // Discover lists every item of resource under base from the API's list pages, in dialect d's

@@ -49,21 +49,29 @@
     }, data);
   }
 
-  // Requests in flight over time, one chart per run.
+  // Requests in flight over time, one chart per run: per time bucket, the time-weighted mean
+  // number of requests on the wire, with the run's peak for reference.
   if (D.runs.length) {
     root.appendChild(el("h2", "Requests in flight over time"));
+    root.appendChild(el("p", "Each step is the time-weighted mean number of requests on the wire during its time bucket " +
+      "(the in-flight count integrated over the bucket, divided by its width): it never exceeds the run's peak, " +
+      "its area is the sum of the latencies, and its average over the run is the mean in flight.", "note"));
     const box = el("div", "", "runs");
     root.appendChild(box);
     D.runs.forEach((r, i) => {
       const cell = el("div");
       box.appendChild(cell);
       cell.appendChild(el("h3", r.label));
+      cell.appendChild(el("p", `bucket ${r.bucket_ms} ms; peak ${r.peak}, mean ${r.mean_in_flight} in flight`, "note"));
+      const c = colors[i % colors.length];
       chart(cell, {
         width: Math.min(440, width), height: 180,
-        series: [{ label: "ms" }, { label: "in flight", stroke: colors[i % colors.length], fill: colors[i % colors.length] + "33", paths: uPlot.paths.stepped({ align: 1 }), points: { show: false } }],
-        scales: { x: { time: false } },
+        series: [{ label: "ms" },
+          { label: `mean in flight per ${r.bucket_ms} ms`, stroke: c, fill: c + "33", paths: uPlot.paths.stepped({ align: 1 }), points: { show: false } },
+          { label: "peak", stroke: "#7f7f7f", dash: [4, 4], width: 1, points: { show: false } }],
+        scales: { x: { time: false }, y: { range: (u, lo, hi) => [0, Math.max(1, r.peak, hi)] } },
         axes: [{ label: "time (ms)" }, {}],
-      }, [r.time_ms, r.in_flight]);
+      }, [r.time_ms, r.in_flight, r.time_ms.map(() => r.peak)]);
     });
   }
 
@@ -109,7 +117,7 @@
   // Sweeps: throughput and p99 latency by level.
   D.sweeps.forEach(s => {
     root.appendChild(el("h2", s.title));
-    root.appendChild(el("p", `knee: ${s.param}=${s.knee}`, "note"));
+    root.appendChild(el("p", s.knee, "note"));
     chart(root, {
       width, height: 260,
       series: [{ label: s.param }, { label: "req/s", stroke: colors[0], width: 2, scale: "rps" }, { label: "p99 ms", stroke: colors[1], width: 2, scale: "ms" }],

@@ -343,6 +343,7 @@ func (r *runner) fetch(w *worker, it Item, queue time.Duration) Record {
 		}
 		rec.Status, rec.Bytes, rec.TTFB, rec.Name, rec.Class = a.status, a.bytes, a.ttfb, a.name, a.class
 		rec.Body, rec.ContentType, rec.HTML = a.body, a.ctype, a.html
+		rec.RetryAfter = a.retryAfter
 		if a.cached {
 			rec.Note = "from cache"
 		}

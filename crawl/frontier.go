@@ -263,23 +263,35 @@ func (f *frontier) links(found []string, depth, parent int) {
 
 // setRobots takes the rules of a host's robots.txt from its record (any answer but a 5xx or
 // none at all allows everything missing from it; a 5xx disallows everything, as the
-// robots.txt standard asks) and lets the host's other URLs go.
+// robots.txt standard asks), lets the host's other URLs go, and follows the sitemaps it
+// names as links at depth 1.
 func (f *frontier) setRobots(rec *fetcher.Record) {
 	var group *robotstxt.Group
+	var sitemaps []string
 	if rec.Status != 0 {
 		if data, err := robotstxt.FromStatusAndBytes(rec.Status, rec.Body); err == nil {
 			group = data.FindGroup(f.opt.agent)
+			if base, err := url.Parse(rec.URL); err == nil {
+				for _, s := range data.Sitemaps {
+					if u, err := base.Parse(strings.TrimSpace(s)); err == nil {
+						sitemaps = append(sitemaps, u.String())
+					}
+				}
+			}
 		}
 	}
 	key, _ := hostKey(rec.URL)
 	f.mu.Lock()
-	defer f.mu.Unlock()
 	h := f.hosts[key]
 	h.group, h.robots = group, robotsKnown
 	if group != nil {
 		h.delay = min(group.CrawlDelay, f.opt.maxWait)
 	}
 	f.notify()
+	f.mu.Unlock()
+	if len(sitemaps) > 0 {
+		f.links(sitemaps, 1, rec.Seq)
+	}
 }
 
 // lane hands h's items to the ready queue, one at a time, as h allows, until the frontier is

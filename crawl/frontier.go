@@ -90,6 +90,7 @@ func (h *host) allowed(u string) bool {
 type Counts struct {
 	Requests int // records produced: pages and robots.txt files
 	Pages    int // pages fetched (records of URLs other than robots.txt)
+	Failed   int // pages whose request failed (robots.txt and requests cut short by the stop aside)
 	Seen     int // links found in the pages fetched
 	// Why links were not followed.
 	OutOfScope, Robots, Duplicate, OverDepth, OverMax int
@@ -459,6 +460,9 @@ func (f *frontier) Done(it fetcher.Item, rec *fetcher.Record) {
 	f.counts.Requests++
 	if it.Kind != fetcher.KindRobots {
 		f.counts.Pages++
+		if !rec.OK() && rec.Class != fetcher.ClassCancelled {
+			f.counts.Failed++
+		}
 	}
 	if rec.Class == fetcher.ClassCancelled && it.Kind != fetcher.KindRobots {
 		f.kept = append(f.kept, keptItem{item: item{url: it.URL, seq: it.Seq, parent: it.Parent, depth: int32(it.Depth),

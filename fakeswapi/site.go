@@ -5,8 +5,10 @@ package fakeswapi
 // sitemap, and traps of endless generated links.
 
 import (
+	"context"
 	"fmt"
 	"html"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -115,4 +117,25 @@ func serveGen(w http.ResponseWriter, n string) {
 	}
 	b.WriteString("</body></html>\n")
 	fmt.Fprint(w, b.String())
+}
+
+// StartSite serves the fake HTML site with opts on a free port of 127.0.0.1 in a new
+// goroutine until Running.Close; Running.URL is its root, "http://ADDR/".
+func StartSite(opts SiteOptions) (*Running, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &Running{URL: fmt.Sprintf("http://%s/", ln.Addr()), cancel: cancel, done: make(chan struct{})}
+	srv := &http.Server{Handler: NewSite(opts), ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		defer close(r.done)
+		go func() {
+			<-ctx.Done()
+			srv.Close()
+		}()
+		srv.Serve(ln) //nolint:errcheck // ends with ErrServerClosed
+	}()
+	return r, nil
 }

@@ -318,7 +318,7 @@ func crawlCompare(ctx context.Context, sp *crawlSpec, stdout, stderr io.Writer) 
 				fmt.Fprintf(stderr, "fetchbench: %s: %s\n", cfg.Strategy, l)
 			}
 		}
-		if res.Outcome.Stats.Interrupted || ctx.Err() != nil {
+		if res.Interrupted || ctx.Err() != nil {
 			break
 		}
 	}
@@ -356,7 +356,7 @@ func crawlError(err error) error {
 func crawlExit(res crawl.Result, seeds []string, stderr io.Writer) error {
 	st := res.Outcome.Stats
 	switch {
-	case st.Interrupted:
+	case res.Interrupted:
 		fmt.Fprintln(stderr, "fetchbench: interrupted; the output above is partial")
 		return &exitErr{code: exitInterrupted}
 	case res.Outcome.Unreachable != "":

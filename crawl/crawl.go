@@ -69,6 +69,8 @@ type Result struct {
 	MaxPages, Depth int
 	// Resumed is set when the crawl went on from a state file.
 	Resumed bool
+	// Interrupted is set when ctx ended before the crawl did: some URLs are left (Left).
+	Interrupted bool
 }
 
 // ErrSeeds is wrapped by the error of a job without seeds or with a seed that is not an
@@ -220,6 +222,7 @@ func Run(ctx context.Context, job Job, out Output) (Result, error) {
 	left := f.left()
 	res.Counts = f.snapshotCounts()
 	res.Outcome = o
+	res.Interrupted = o.Stats.Interrupted || (ctx.Err() != nil && len(left) > 0)
 	if f.journal != nil {
 		jerr := f.journal.close()
 		if err == nil && jerr != nil {

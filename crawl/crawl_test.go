@@ -22,9 +22,9 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // counting records every request a handler serves: how many times each URL, and when.
 type counting struct {
-	next http.Handler
-	mu   sync.Mutex
-	hits map[string][]time.Time // by path?query
+	next      http.Handler
+	mu        sync.Mutex
+	hits      map[string][]time.Time // by path?query
 	now, peak int
 }
 

@@ -105,8 +105,10 @@ func (o *crawlOptions) spec(set func(string) bool, seeds []string, stdoutTermina
 		return nil, usagef("--state appends to --records: use NDJSON records")
 	}
 	if !offline {
-		if _, err := crawl.Seeds(seeds); err != nil {
-			return nil, usagef("crawl: %v", errors.Unwrap(err))
+		for _, s := range seeds {
+			if _, err := fetcher.NormalizeURL(s); err != nil {
+				return nil, usagef("crawl: %v", err)
+			}
 		}
 	}
 	several := len(o.strategies) > 1

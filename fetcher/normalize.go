@@ -20,17 +20,17 @@ import (
 func NormalizeURL(raw string) (string, error) {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil {
-		return "", fmt.Errorf("normalize %q: %w", raw, err)
+		return "", fmt.Errorf("%q is not a URL: %w", raw, err)
 	}
 	u.Scheme = strings.ToLower(u.Scheme)
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return "", fmt.Errorf("normalize %q: not an http(s) URL", raw)
+		return "", fmt.Errorf("%q is not an http(s) URL", raw)
 	}
 	if u.Host == "" {
-		return "", fmt.Errorf("normalize %q: no host", raw)
+		return "", fmt.Errorf("%q has no host", raw)
 	}
 	if u.User != nil {
-		return "", fmt.Errorf("normalize %q: credentials in a URL are refused", raw)
+		return "", fmt.Errorf("%q: credentials in a URL are refused", redact(raw))
 	}
 	host, port := u.Hostname(), u.Port()
 	host = strings.ToLower(strings.TrimSuffix(host, "."))

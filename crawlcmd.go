@@ -9,7 +9,6 @@ import (
 	"io"
 	"math"
 	"os"
-	"time"
 
 	"github.com/spf13/pflag"
 
@@ -185,7 +184,7 @@ func runCrawl(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		defer running.Close()
 		sp.job.Seeds = []string{running.URL}
 	case sp.site:
-		running, err := fakeswapi.StartSite(fakeswapi.SiteOptions{CrawlDelay: 50 * time.Millisecond})
+		running, err := fakeswapi.StartSite(fakeswapi.SiteOptions{CrawlDelay: fakeswapi.SiteCrawlDelay})
 		if err != nil {
 			return fmt.Errorf("start the fake site: %w", err)
 		}
@@ -354,7 +353,7 @@ func crawlError(err error) error {
 }
 
 // crawlExit is the exit of a finished crawl: 130 interrupted, 1 when nothing connected, 3
-// past the deadline or with failed pages.
+// past the deadline (URLs left) or with failed pages.
 func crawlExit(res crawl.Result, seeds []string, stderr io.Writer) error {
 	st := res.Outcome.Stats
 	switch {
@@ -363,7 +362,7 @@ func crawlExit(res crawl.Result, seeds []string, stderr io.Writer) error {
 		return &exitErr{code: exitInterrupted}
 	case res.Outcome.Unreachable != "":
 		return &compare.UnreachableError{Host: compare.Host(seeds[0]), Reason: res.Outcome.Unreachable}
-	case st.DeadlineExceeded || res.Failed > 0:
+	case st.DeadlineExceeded || res.Left > 0 || res.Failed > 0:
 		return &exitErr{code: exitThreshold}
 	}
 	return nil

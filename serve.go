@@ -27,6 +27,7 @@ type serveOptions struct {
 	addr    string
 	public  bool
 	verbose bool
+	site    bool
 	fake    fakeFlags
 }
 
@@ -39,6 +40,7 @@ func newServeFlags(o *serveOptions) *pflag.FlagSet {
 	fs.Var(cliflag.Choice(&o.dialect, "dev", fakeswapi.Dialects, func(s string) error {
 		return cliflag.Valuef("unknown dialect %q (want dev, py4e, tech or info)", s)
 	}), "dialect", "answer in the shapes of swapi.dev (dev), swapi.py4e.com (py4e), swapi.tech (tech) or swapi.info (info)")
+	fs.BoolVar(&o.site, "site", false, "serve the fake HTML site (robots.txt, sitemap, endless calendar, /gen/ pages) instead of the API, for crawl")
 	addFakeFlags(fs, &o.fake, defaultServeLatency)
 	return fs
 }
@@ -60,6 +62,17 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	}
 	if o.verbose {
 		opts.Log = stderr
+	}
+	if o.site {
+		ln, err := net.Listen("tcp", o.addr)
+		if err != nil {
+			return fmt.Errorf("serve: %w", err)
+		}
+		fmt.Fprintf(stderr, "fake site listening on http://%s/\n", ln.Addr())
+		if err := fakeswapi.ServeSite(ctx, ln, fakeswapi.SiteOptions{CrawlDelay: fakeswapi.SiteCrawlDelay}); err != nil {
+			return fmt.Errorf("serve: %w", err)
+		}
+		return nil
 	}
 	opts.Dialect = o.dialect
 	fake, err := fakeswapi.New(opts)

@@ -119,6 +119,10 @@ func serveGen(w http.ResponseWriter, n string) {
 	fmt.Fprint(w, b.String())
 }
 
+// SiteCrawlDelay is the Crawl-delay of the site that fetchbench serve --site and crawl
+// --offline-site run.
+const SiteCrawlDelay = 50 * time.Millisecond
+
 // StartSite serves the fake HTML site with opts on a free port of 127.0.0.1 in a new
 // goroutine until Running.Close; Running.URL is its root, "http://ADDR/".
 func StartSite(opts SiteOptions) (*Running, error) {
@@ -128,14 +132,21 @@ func StartSite(opts SiteOptions) (*Running, error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &Running{URL: fmt.Sprintf("http://%s/", ln.Addr()), cancel: cancel, done: make(chan struct{})}
-	srv := &http.Server{Handler: NewSite(opts), ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		defer close(r.done)
-		go func() {
-			<-ctx.Done()
-			srv.Close()
-		}()
-		srv.Serve(ln) //nolint:errcheck // ends with ErrServerClosed
+		ServeSite(ctx, ln, opts) //nolint:errcheck // nobody to tell; a dead server refuses connections
 	}()
 	return r, nil
+}
+
+// ServeSite serves the fake HTML site with opts on ln until ctx is done, then closes it,
+// cancelling the requests in progress; it returns nil then, or the server's error.
+func ServeSite(ctx context.Context, ln net.Listener, opts SiteOptions) error {
+	srv := &http.Server{Handler: NewSite(opts), ReadHeaderTimeout: 10 * time.Second}
+	stop := context.AfterFunc(ctx, func() { srv.Close() })
+	defer stop()
+	if err := srv.Serve(ln); err != nil && err != http.ErrServerClosed {
+		return err
+	}
+	return nil
 }

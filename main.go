@@ -49,6 +49,7 @@ var commands = map[string]command{
 	"serve":  runServe,
 	"lesson": runLesson,
 	"get":    runGet,
+	"crawl":  runCrawl,
 	"report": runReport,
 }
 

@@ -32,6 +32,7 @@ type serveOptions struct {
 	tls     bool   // --tls: TLS with HTTP/2, a certificate made at start
 	h2c     bool   // --h2c: unencrypted HTTP/2 with prior knowledge besides HTTP/1.1
 	cert    string // --cert: where to write the certificate, with --tls
+	site    bool
 	fake    fakeFlags
 }
 
@@ -47,6 +48,7 @@ func newServeFlags(o *serveOptions) *pflag.FlagSet {
 	fs.Var(cliflag.Choice(&o.dialect, "dev", fakeswapi.Dialects, func(s string) error {
 		return cliflag.Valuef("unknown dialect %q (want dev, py4e, tech or info)", s)
 	}), "dialect", "answer in the shapes of swapi.dev (dev), swapi.py4e.com (py4e), swapi.tech (tech) or swapi.info (info)")
+	fs.BoolVar(&o.site, "site", false, "serve the fake HTML site (robots.txt, sitemap, endless calendar, /gen/ pages) instead of the API, for crawl")
 	addFakeFlags(fs, &o.fake, defaultServeLatency)
 	return fs
 }
@@ -87,6 +89,17 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	}
 	if o.verbose {
 		opts.Log = stderr
+	}
+	if o.site {
+		ln, err := net.Listen("tcp", o.addr)
+		if err != nil {
+			return fmt.Errorf("serve: %w", err)
+		}
+		fmt.Fprintf(stderr, "fake site listening on http://%s/\n", ln.Addr())
+		if err := fakeswapi.ServeSite(ctx, ln, fakeswapi.SiteOptions{CrawlDelay: fakeswapi.SiteCrawlDelay}); err != nil {
+			return fmt.Errorf("serve: %w", err)
+		}
+		return nil
 	}
 	opts.Dialect = o.dialect
 	fake, err := fakeswapi.New(opts)

@@ -9,6 +9,8 @@ var (
 	compareUsage string
 	//go:embed usage/get.txt
 	getUsage string
+	//go:embed usage/crawl.txt
+	crawlUsage string
 	//go:embed usage/report.txt
 	reportUsage string
 	//go:embed usage/lesson.txt

@@ -46,7 +46,8 @@ type Kind string
 const (
 	KindTarget Kind = "target" // a target the user named, or an item discovered from a list page
 	KindPage   Kind = "page"   // a list page
-	KindLink   Kind = "link"   // a link followed from a document (--expand)
+	KindLink   Kind = "link"   // a link followed from a document (--expand), or found by a crawl
+	KindRobots Kind = "robots" // a host's robots.txt, read by a crawl before its other requests there
 )
 
 // Record is the outcome of one request under one strategy. Every request — target, list page
@@ -111,6 +112,9 @@ type Record struct {
 	// Note remarks on how the request went that is not an error, such as a Retry-After cut
 	// to Config.MaxRetryAfter; empty when there is nothing to say.
 	Note string
+	// RetryAfter is the final attempt's Retry-After header as sent, "" without one; it is not
+	// written to record files.
+	RetryAfter string
 	// Body and ContentType are the final attempt's, when Config.KeepBody is set.
 	Body        []byte
 	ContentType string

@@ -65,7 +65,7 @@ func Schedule(ctx context.Context, cfg Config, src Source, gates Gates, sink fun
 	stats := RunStats{
 		Strategy:     cfg.Strategy,
 		Requests:     r.produced,
-		Wall:         r.last.Sub(r.t0),
+		Wall:         r.offset(r.last),
 		PeakInFlight: int(eng.inFlight.Peak()),
 		Connections:  int(eng.dials.Load()),
 	}
@@ -224,12 +224,12 @@ func (r *runner) item(w *worker, it Item) {
 		queued = r.t0
 	}
 	if _, err := r.acquire(); err != nil {
-		r.giveUp(it, time.Since(queued))
+		r.giveUp(it, r.offset(time.Now())-r.offset(queued))
 		return
 	}
 	var queue time.Duration // an item of a queued strategy waits from the moment it was queued
 	if r.adm != nil || r.eng.pacer != nil {
-		queue = time.Since(queued)
+		queue = r.offset(time.Now()) - r.offset(queued)
 	}
 	rec := r.fetch(w, it, queue)
 	r.release(&rec)
@@ -291,6 +291,11 @@ func (r *runner) stopReason() string {
 	return "deadline exceeded"
 }
 
+// offset is t's offset from the run's start in whole microseconds, the records' resolution.
+// A record's durations are differences of such offsets, so that one request's end and the
+// next one's start, rounded apart, can never cross.
+func (r *runner) offset(t time.Time) time.Duration { return t.Sub(r.t0).Round(time.Microsecond) }
+
 func (r *runner) emit(rec Record) {
 	if rec.Kind == "" {
 		rec.Kind = KindTarget
@@ -329,13 +334,13 @@ func (r *runner) fetch(w *worker, it Item, queue time.Duration) Record {
 				if intended.IsZero() {
 					intended = first
 				}
-				rec.Start = first.Sub(r.t0)
-				rec.Intended = intended.Sub(r.t0)
+				rec.Start = r.offset(first)
+				rec.Intended = r.offset(intended)
 				rec.Late = first.Sub(intended) > LateStart
 			}
-			rec.Latency = a.done.Sub(a.sent)
-			rec.Total = a.done.Sub(first)
-			rec.Response = a.done.Sub(intended)
+			rec.Latency = r.offset(a.done) - r.offset(a.sent)
+			rec.Total = r.offset(a.done) - rec.Start
+			rec.Response = r.offset(a.done) - rec.Intended
 		}
 		if a.err != nil && r.ctx.Err() != nil {
 			a.class = ClassCancelled
@@ -344,6 +349,7 @@ func (r *runner) fetch(w *worker, it Item, queue time.Duration) Record {
 		rec.Status, rec.Bytes, rec.TTFB, rec.Name, rec.Class = a.status, a.bytes, a.ttfb, a.name, a.class
 		rec.Body, rec.ContentType, rec.HTML = a.body, a.ctype, a.html
 		rec.Proto, rec.ConnReused, rec.Proxy = a.proto, a.reused, a.proxy
+		rec.RetryAfter = a.retryAfter
 		if a.cached {
 			rec.Note = "from cache"
 		}
@@ -352,7 +358,7 @@ func (r *runner) fetch(w *worker, it Item, queue time.Duration) Record {
 			rec.Err = a.err.Error()
 		}
 		if first.IsZero() {
-			rec.Start = time.Since(r.t0)
+			rec.Start = r.offset(time.Now())
 			rec.Intended = rec.Start
 		}
 		if rec.Attempts > r.cfg.Retries || !retryable(a) {

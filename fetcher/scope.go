@@ -6,9 +6,12 @@ package fetcher
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"slices"
 	"strings"
+
+	"golang.org/x/net/publicsuffix"
 )
 
 // ErrOutOfScope is wrapped by the error of a request, redirect or push whose URL is not on
@@ -26,6 +29,84 @@ var ErrNoAnswer = errors.New("no answer")
 // source's base targets, when it has any. A Scope is never modified once built and is safe for concurrent use.
 type Scope struct {
 	hosts map[string]bool // "127.0.0.1:8080", "swapi.dev"
+	// domains are registrable domains (any port, any subdomain): "swapi.dev", "127.0.0.1".
+	domains map[string]bool
+	// prefixes are host keys with a path prefix: "127.0.0.1:8080/docs/". With prefixes the
+	// hosts map is empty and every URL must fall under one of them.
+	prefixes []string
+}
+
+// ScopeMode says how far a Scope built from seed URLs reaches (NewScopeMode).
+type ScopeMode string
+
+// The scope modes of a crawl.
+const (
+	ScopeHost   ScopeMode = "host"   // the seeds' hosts (host and port as written)
+	ScopeDomain ScopeMode = "domain" // the seeds' registrable domains: every subdomain and port
+	ScopePrefix ScopeMode = "prefix" // the seeds' hosts, under the seeds' paths up to their last "/"
+)
+
+// ScopeModes lists the modes for help texts.
+var ScopeModes = []string{string(ScopeHost), string(ScopeDomain), string(ScopePrefix)}
+
+// NewScopeMode is the scope of urls in mode: NewScope's for ScopeHost; for ScopeDomain each
+// URL's registrable domain (public suffix plus one label, or the host itself for an IP
+// address or a single-label name such as localhost); for ScopePrefix each URL's host and its
+// path up to and including its last "/". A URL that does not parse adds nothing.
+func NewScopeMode(mode ScopeMode, urls ...string) (Scope, error) {
+	switch mode {
+	case ScopeHost, "":
+		return NewScope(urls...), nil
+	case ScopeDomain:
+		s := Scope{domains: map[string]bool{}}
+		for _, u := range urls {
+			if p, err := url.Parse(u); err == nil && p.Host != "" {
+				s.domains[domainOf(p.Hostname())] = true
+			}
+		}
+		return s, nil
+	case ScopePrefix:
+		var s Scope
+		for _, u := range urls {
+			if k, ok := hostKey(u); ok {
+				p, _ := url.Parse(u)
+				path := p.EscapedPath()
+				path = path[:strings.LastIndexByte(path, '/')+1]
+				if path == "" {
+					path = "/"
+				}
+				s.prefixes = append(s.prefixes, k+path)
+			}
+		}
+		return s, nil
+	}
+	return Scope{}, fmt.Errorf("unknown scope %q (want host, domain or prefix)", string(mode))
+}
+
+// Hosts is the host scope of s: the hosts of its prefixes for a prefix scope, s itself
+// otherwise. A crawl in a prefix scope may request robots.txt at a host's root.
+func (s Scope) Hosts() Scope {
+	if len(s.prefixes) == 0 {
+		return s
+	}
+	h := Scope{hosts: map[string]bool{}}
+	for _, p := range s.prefixes {
+		k, _, _ := strings.Cut(p, "/")
+		h.hosts[k] = true
+	}
+	return h
+}
+
+// domainOf is host's registrable domain, or host itself when it has none.
+func domainOf(host string) string {
+	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	if net.ParseIP(host) != nil || !strings.Contains(host, ".") {
+		return host
+	}
+	if d, err := publicsuffix.EffectiveTLDPlusOne(host); err == nil {
+		return d
+	}
+	return host
 }
 
 // NewScope is the scope of the hosts of urls; a URL that does not parse adds nothing.
@@ -59,7 +140,7 @@ func ScopeOf(t Targets) Scope {
 }
 
 // IsZero reports whether s names no host (and so allows any http(s) host).
-func (s Scope) IsZero() bool { return len(s.hosts) == 0 }
+func (s Scope) IsZero() bool { return len(s.hosts) == 0 && len(s.domains) == 0 && len(s.prefixes) == 0 }
 
 // Check returns nil when u may be requested: an http(s) URL on one of s's hosts (any host
 // when s is zero). Otherwise its error wraps ErrOutOfScope and names u's host.
@@ -75,15 +156,41 @@ func (s Scope) Check(u string) error {
 	if s.IsZero() || s.hosts[k] {
 		return nil
 	}
+	if len(s.domains) > 0 {
+		h := strings.ToLower(strings.TrimSuffix(p.Hostname(), "."))
+		for d := range s.domains {
+			if h == d || strings.HasSuffix(h, "."+d) {
+				return nil
+			}
+		}
+	}
+	if len(s.prefixes) > 0 {
+		path := p.EscapedPath()
+		if path == "" {
+			path = "/"
+		}
+		for _, pre := range s.prefixes {
+			if strings.HasPrefix(k+path, pre) {
+				return nil
+			}
+		}
+	}
+	if len(s.prefixes) > 0 {
+		return fmt.Errorf("%s is %w (%s)", redact(u), ErrOutOfScope, s)
+	}
 	return fmt.Errorf("host %s is %w (%s)", p.Host, ErrOutOfScope, s)
 }
 
-// String lists s's hosts, sorted: "127.0.0.1:8080, swapi.dev".
+// String lists s's hosts, domains ("*.swapi.dev") and prefixes, sorted: "127.0.0.1:8080, swapi.dev".
 func (s Scope) String() string {
 	keys := make([]string, 0, len(s.hosts))
 	for k := range s.hosts {
 		keys = append(keys, k)
 	}
+	for d := range s.domains {
+		keys = append(keys, "*."+d)
+	}
+	keys = append(keys, s.prefixes...)
 	slices.Sort(keys)
 	return strings.Join(keys, ", ")
 }

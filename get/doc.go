@@ -199,6 +199,14 @@ func (s *Shape) shape(doc []byte, isJSON, paths bool, html map[string]string) []
 	return append(out, '}')
 }
 
+// Document is the shaped document of a successful record, without expansion, as get prints
+// it (a crawl's pages); a document on which Fields' paths were not evaluated (MaxPathDepth)
+// has them null. It is safe for concurrent use.
+func (s *Shape) Document(rec *fetcher.Record) []byte {
+	doc, isJSON := s.unwrap(rec)
+	return s.shape(doc, isJSON, s.pathsRefused(doc, isJSON) == "", rec.HTML)
+}
+
 // member is the raw JSON at path in doc, or null.
 func (s *Shape) member(doc []byte, isJSON bool, path string) []byte {
 	if !isJSON {

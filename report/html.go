@@ -140,8 +140,9 @@ func (h *HTMLRun) data(s Summary) htmlRunData {
 	d.BucketMS = float64(width) / 1e3
 	for i, a := range areas {
 		d.TimeMS = append(d.TimeMS, float64(starts[i]-h.zero)/1e3)
-		// Rounded down to three decimals: a mean never shows above the largest count.
-		d.InFlight = append(d.InFlight, math.Floor(float64(a)*1e3/float64(width))/1e3)
+		// Rounded down to three decimals: a mean never shows above the largest count; nor
+		// above the peak, which forgives overlaps within the clock's resolution (see sweep).
+		d.InFlight = append(d.InFlight, min(math.Floor(float64(a)*1e3/float64(width))/1e3, float64(d.Peak)))
 	}
 	if len(starts) > 0 {
 		d.TimeMS = append(d.TimeMS, float64(starts[len(starts)-1]+width-h.zero)/1e3)

@@ -449,8 +449,8 @@ func (f *fields) record() (fetcher.Record, error) {
 		return fetcher.Record{}, fmt.Errorf("strategy: unknown strategy %q", f.strategy)
 	case class != fetcher.ClassNone && !slices.Contains(fetcher.ErrorClasses, class):
 		return fetcher.Record{}, fmt.Errorf("error_class: unknown class %q", f.class)
-	case kind != "" && kind != fetcher.KindTarget && kind != fetcher.KindPage && kind != fetcher.KindLink:
-		return fetcher.Record{}, fmt.Errorf("kind: want target, page or link, got %q", f.kind)
+	case kind != "" && kind != fetcher.KindTarget && kind != fetcher.KindPage && kind != fetcher.KindLink && kind != fetcher.KindRobots:
+		return fetcher.Record{}, fmt.Errorf("kind: want target, page, link or robots, got %q", f.kind)
 	case f.phase != "" && f.phase != fetcher.PhaseDiscovery:
 		return fetcher.Record{}, fmt.Errorf("phase: want \"\" or %s, got %q", fetcher.PhaseDiscovery, f.phase)
 	case f.depth < 0:

@@ -194,7 +194,7 @@ func TestRecordReaderErrors(t *testing.T) {
 		{"no strategy", "\n" + `{"seq":1}` + "\n", 2, "no strategy"},
 		{"unknown strategy", `{"strategy":"fast"}`, 1, `unknown strategy "fast"`},
 		{"unknown class", `{"strategy":"sequential","error_class":"oops"}`, 1, `unknown class "oops"`},
-		{"unknown kind", `{"strategy":"sequential","kind":"image"}`, 1, `kind: want target, page or link, got "image"`},
+		{"unknown kind", `{"strategy":"sequential","kind":"image"}`, 1, `kind: want target, page, link or robots, got "image"`},
 		{"parent at depth 0", `{"strategy":"sequential","parent":3}`, 1, "parent: set at depth 0"},
 		{"no parent deeper", `{"strategy":"sequential","depth":2,"parent":null}`, 1, "parent: missing at depth 2"},
 		{"line too long", ok + `{"strategy":"sequential","url":"` + strings.Repeat("x", MaxRecordLine) + `"}`, 2, "longer than"},

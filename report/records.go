@@ -21,7 +21,7 @@ import (
 // start came more than 1 ms after the slot; error, error_class, name and note are "" when absent; status is 0 when no
 // response was received. Then: params is the run's parameter string (fetcher.Strategy.Params:
 // "-", "c=10", "r=10/s b=1 c=5"); start_unix_ns the wall-clock moment of start_ms in
-// nanoseconds since the Unix epoch (0 when unknown); kind "target", "page" or "link" ("" reads
+// nanoseconds since the Unix epoch (0 when unknown); kind "target", "page", "link" or "robots" ("" reads
 // as target); depth the hops from a target; parent the seq of the request that led to this one
 // (NDJSON null, CSV empty, when depth is 0); worker the process that made the request ("" for
 // a local run); phase "" for a strategy's run, "discovery" for the list pages a comparison

@@ -97,6 +97,17 @@ func (s *RecordStream) Close() error {
 	return s.err
 }
 
+// Flush writes the records buffered so far to the underlying writer now (records held back
+// for input order stay held) and returns the stream's first error.
+func (s *RecordStream) Flush() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.err == nil {
+		s.keep(s.w.Flush())
+	}
+	return s.err
+}
+
 func (s *RecordStream) firstErr() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -1,0 +1,47 @@
+package crawl
+
+// This file owns the crawl's own lines: what was fetched and why links were not followed.
+
+import (
+	"fmt"
+	"strconv"
+)
+
+// Lines are the crawl's account, one line each: the pages fetched and the links seen with
+// why those not followed were not; then, when it applies, the limit that stopped the crawl,
+// the pages that failed and what was left to crawl.
+func (r *Result) Lines() []string {
+	robots := ""
+	if r.Requests > r.Pages {
+		robots = fmt.Sprintf(" and %s", plural(r.Requests-r.Pages, "robots.txt", "robots.txt files"))
+	}
+	resumed := ""
+	if r.Resumed {
+		resumed = fmt.Sprintf(", going on from the state file (%d URLs left there)", r.Counts.Resumed)
+	}
+	lines := []string{
+		fmt.Sprintf("crawled %s%s%s; %s seen: %d duplicate, %d out of scope, %d disallowed by robots.txt, %d over --depth, %d over --max-pages",
+			plural(r.Pages, "page", "pages"), robots, resumed, plural(r.Seen, "link", "links"),
+			r.Duplicate, r.OutOfScope, r.Robots, r.OverDepth, r.OverMax),
+	}
+	if r.OverMax > 0 {
+		lines = append(lines, fmt.Sprintf("stopped at --max-pages %d: %s not followed", r.MaxPages, plural(r.OverMax, "link", "links")))
+	}
+	if r.OverDepth > 0 {
+		lines = append(lines, fmt.Sprintf("--depth %d reached: %s deeper not followed", r.Depth, plural(r.OverDepth, "link", "links")))
+	}
+	if r.Failed > 0 {
+		lines = append(lines, plural(r.Failed, "page", "pages")+" failed (see the records)")
+	}
+	if r.Left > 0 {
+		lines = append(lines, plural(r.Left, "URL", "URLs")+" left to crawl")
+	}
+	return lines
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}

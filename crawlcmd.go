@@ -1,0 +1,378 @@
+package main
+
+// This file owns the crawl command: its usage, flags, spec and run.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"runtime/debug"
+
+	"github.com/spf13/pflag"
+
+	"github.com/fetchbench/fetchbench/compare"
+	"github.com/fetchbench/fetchbench/crawl"
+	"github.com/fetchbench/fetchbench/fakeswapi"
+	"github.com/fetchbench/fetchbench/fetcher"
+	"github.com/fetchbench/fetchbench/get"
+	"github.com/fetchbench/fetchbench/internal/cliflag"
+	"github.com/fetchbench/fetchbench/report"
+	"github.com/fetchbench/fetchbench/swapi"
+	"github.com/fetchbench/fetchbench/targets"
+)
+
+// crawlOptions holds the parsed flags of the crawl command.
+type crawlOptions struct {
+	offline, site bool
+	api           string
+	strategies    []fetcher.Strategy
+	knobs         fetcher.Knobs
+	run           fetcher.Config
+	job           crawl.Job
+	scope         string
+	format        string
+	fields        []string
+	field         []string
+	out           outputs
+	fake          fakeFlags
+}
+
+func newCrawlFlags(o *crawlOptions) *pflag.FlagSet {
+	fs := pflag.NewFlagSet("crawl", pflag.ContinueOnError)
+	fs.SortFlags = false
+	fs.BoolVar(&o.offline, "offline", false, "start the built-in fake SWAPI on 127.0.0.1 and crawl it from its root")
+	fs.BoolVar(&o.site, "offline-site", false, "start the fake HTML site on 127.0.0.1 and crawl it from its root")
+	fs.Var(cliflag.Choice(&o.api, "dev", dialectNames(), func(s string) error {
+		_, err := swapi.Lookup(s)
+		return cliflag.Valuef("%v", err)
+	}), "api", "SWAPI dialect of --offline's fake and of the documents: dev|py4e|tech|info")
+	o.strategies = []fetcher.Strategy{fetcher.Semaphore}
+	fs.VarP(cliflag.Parsed(&o.strategies, string(fetcher.Semaphore), cliflag.Colon, fetcher.ParseStrategies),
+		"strategy", "s", "one of "+fetcher.StrategyNames("|")+", or a comma list or all to compare them, each crawling the same graph")
+	addLimitFlags(fs, &o.knobs, 5, nil, nil)
+	addRunFlags(fs, &o.run)
+	fs.StringVar(&o.run.UserAgent, "user-agent", "fetchbench/"+fetcher.Version, "User-Agent header, and the name looked up in robots.txt")
+	fs.Var(cliflag.Int(&o.job.Depth, -1, -1, math.MaxInt32), "depth", "most hops from a seed followed (-1 = unlimited)")
+	fs.Var(cliflag.Choice(&o.scope, string(fetcher.ScopeHost), fetcher.ScopeModes, func(s string) error {
+		return cliflag.Valuef("want host, domain or prefix, got %q", s)
+	}), "scope", "links followed: host (the seeds' hosts), domain (their domains, every subdomain) or prefix (under the seeds' paths)")
+	fs.Var(cliflag.Int(&o.job.MaxPages, crawl.DefaultMaxPages, 1, math.MaxInt32), "max-pages", "most URLs fetched, so that a trap of endless links stops")
+	fs.BoolVar(&o.job.PerHost, "per-host", false, "apply -c and -r to each host on its own instead of to the whole crawl")
+	fs.StringVar(&o.job.State, "state", "", "keep the frontier and visited set in FILE; rerun with it to go on where the crawl stopped")
+	fs.BoolVar(&o.job.IgnoreRobots, "ignore-robots", false, "do not read robots.txt: nothing disallowed, no Crawl-delay")
+
+	fs.VarP(cliflag.Choice(&o.format, "", append(append([]string(nil), get.Formats...), "markdown"), func(s string) error {
+		return cliflag.Valuef("unknown format %q (want ndjson, json, csv or table; with several strategies table, json, csv or markdown)", s)
+	}), "output", "o", "document format: ndjson|json|csv|table (default: table on a terminal, else ndjson); with several strategies, the summary's: table|json|csv|markdown")
+	fs.Var(cliflag.Parsed(&o.fields, "", cliflag.Colon, get.ParseMembers), "fields", "keep these members of JSON documents, in this order")
+	fs.StringArrayVar(&o.field, "field", nil, "NAME=PATH: add a member from a JSON path or, for HTML, a CSS selector (title, a@href); repeatable")
+	addOutputFlags(fs, &o.out, "completion", "record order: completion|input", false)
+	addViewFlags(fs, &o.out, "write a self-contained HTML report with charts to FILE")
+	addFakeFlags(fs, &o.fake, 0)
+	return fs
+}
+
+// crawlSpec is the validated work of one crawl invocation.
+type crawlSpec struct {
+	job     crawl.Job
+	configs []fetcher.Config // one per strategy; several: the comparison form
+	shape   get.Shape
+	format  string
+	fake    *fakeswapi.Options // --offline
+	site    bool               // --offline-site
+	out     outputs
+}
+
+func (o *crawlOptions) spec(set func(string) bool, seeds []string, stdoutTerminal bool) (*crawlSpec, error) {
+	offline := o.offline || o.site
+	switch {
+	case o.offline && o.site:
+		return nil, usagef("--offline and --offline-site each start a fake; give one")
+	case offline && len(seeds) > 0:
+		return nil, usagef("--offline and --offline-site crawl the fake from its root; drop the URLs")
+	case !offline && len(seeds) == 0:
+		return nil, usagef("crawl needs a URL to start from, or --offline (see fetchbench crawl --help)")
+	case o.out.records == "" && set("records-format"):
+		return nil, usagef("--records-format needs --records")
+	case o.job.State != "" && len(o.strategies) > 1:
+		return nil, usagef("--state resumes one crawl: give one strategy with -s")
+	case o.job.State != "" && o.out.order == "input":
+		return nil, usagef("--state writes records as they complete: drop --order input")
+	case o.job.State != "" && (o.out.format == "csv" || (o.out.format == "" && report.FormatFromPath(o.out.records) == "csv")):
+		return nil, usagef("--state appends to --records: use NDJSON records")
+	}
+	if !offline {
+		for _, s := range seeds {
+			if _, err := fetcher.NormalizeURL(s); err != nil {
+				return nil, usagef("crawl: %v", err)
+			}
+		}
+	}
+	several := len(o.strategies) > 1
+	format := o.format
+	switch {
+	case several && format == "":
+		format = "table"
+	case several && format == "ndjson":
+		return nil, usagef("-o: with several strategies the summary is table, json, csv or markdown")
+	case !several && format == "markdown":
+		return nil, usagef("-o: the documents are ndjson, json, csv or table")
+	case format == "":
+		format = "ndjson"
+		if stdoutTerminal {
+			format = "table"
+		}
+	}
+	if o.out.records == "-" && !several {
+		return nil, usagef("--records -: stdout carries the documents; write the records to a file")
+	}
+	shape := get.Shape{Keep: o.fields}
+	for _, f := range o.field {
+		fd, err := get.ParseField(f)
+		if err != nil {
+			return nil, usagef("--field %v", err)
+		}
+		shape.Fields = append(shape.Fields, fd)
+	}
+	if err := shape.Check(); err != nil {
+		return nil, usagef("--field: %v", err)
+	}
+	d, _ := swapi.Lookup(o.api)
+	shape.Dialect = d
+	knobs := o.knobs
+	knobs.CapRate = set("concurrency")
+	configs := compare.Configs(o.run, o.strategies, knobs, []int{knobs.Concurrency}, []float64{knobs.Rate})
+	for i := range configs {
+		configs[i].HTML = shape.Selectors()
+	}
+	job := o.job
+	job.Seeds, job.Scope = seeds, fetcher.ScopeMode(o.scope)
+	sp := &crawlSpec{job: job, configs: configs, shape: shape, format: format, site: o.site, out: o.out}
+	if sp.out.format == "" {
+		sp.out.format = report.FormatFromPath(sp.out.records)
+	}
+	if o.offline {
+		opts, err := o.fake.options()
+		if err != nil {
+			return nil, err
+		}
+		opts.Dialect = o.api
+		sp.fake = &opts
+	}
+	return sp, nil
+}
+
+// crawlMemoryLimit is the crawl's soft memory limit (runtime/debug.SetMemoryLimit) unless
+// GOMEMLIMIT is set: its live heap is its frontier, which grows with the site, so the GC
+// target main sets for the small live heap of a comparison would let it take five times that.
+const crawlMemoryLimit = 192 << 20
+
+// runCrawl is the crawl command.
+func runCrawl(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(crawlMemoryLimit))
+	}
+	var o crawlOptions
+	fs := newCrawlFlags(&o)
+	if err := parseArgs(fs, args, crawlUsage, "", "crawl: ", "see fetchbench crawl --help", stdout); err != nil {
+		return err
+	}
+	sp, err := o.spec(fs.Changed, fs.Args(), report.IsTerminal(stdout))
+	if err != nil {
+		return err
+	}
+	switch {
+	case sp.fake != nil:
+		running, err := targets.StartFake(*sp.fake)
+		if err != nil {
+			return err
+		}
+		defer running.Close()
+		sp.job.Seeds = []string{running.URL}
+	case sp.site:
+		running, err := fakeswapi.StartSite(fakeswapi.SiteOptions{CrawlDelay: fakeswapi.SiteCrawlDelay})
+		if err != nil {
+			return fmt.Errorf("start the fake site: %w", err)
+		}
+		defer running.Close()
+		sp.job.Seeds = []string{running.URL}
+	}
+	if len(sp.configs) > 1 {
+		return crawlCompare(ctx, sp, stdout, stderr)
+	}
+	return crawlOne(ctx, sp, stdout, stderr)
+}
+
+// openRecords opens --records, appending when a --state file exists (the crawl goes on).
+func (sp *crawlSpec) openRecords(stdout io.Writer) (*report.RecordsOut, error) {
+	if sp.out.records == "" {
+		return nil, nil
+	}
+	if sp.out.records == "-" {
+		return report.NewRecordsOut(stdout, nil, sp.out.format, sp.out.order == "input")
+	}
+	flags := os.O_WRONLY | os.O_CREATE | os.O_TRUNC
+	if sp.job.State != "" {
+		if _, err := os.Stat(sp.job.State); err == nil {
+			flags = os.O_WRONLY | os.O_CREATE | os.O_APPEND
+		}
+	}
+	f, err := os.OpenFile(sp.out.records, flags, 0o644)
+	if err != nil {
+		return nil, usagef("--records: %v", err)
+	}
+	recs, err := report.NewRecordsOut(f, f, sp.out.format, sp.out.order == "input")
+	if err != nil {
+		return nil, usagef("--records-format: %v", err)
+	}
+	return recs, nil
+}
+
+// crawlOne crawls with one strategy: documents on stdout, the summary and counts on stderr.
+func crawlOne(ctx context.Context, sp *crawlSpec, stdout, stderr io.Writer) error {
+	docs, err := get.NewWriter(stdout, sp.format, sp.shape.Columns(), report.IsTerminal(stdout))
+	if err != nil {
+		return usagef("-o: %v", err)
+	}
+	recs, err := sp.openRecords(stdout)
+	if err != nil {
+		return err
+	}
+	defer recs.Close()
+	html, err := sp.out.openHTML()
+	if err != nil {
+		return err
+	}
+	if html != nil {
+		defer html.Close()
+	}
+	views := sp.out.views(recs, nil)
+	job := sp.job
+	job.Config = sp.configs[0]
+	var recCons report.Tee
+	out := crawl.Output{
+		Shape:    sp.shape.Document,
+		Document: docs.Write,
+		Consumers: func(cfg fetcher.Config) []report.Consumer {
+			recCons = views.Consumers(cfg, 0)
+			return recCons
+		},
+	}
+	if recs != nil {
+		out.Flush = recs.Stream().Flush
+	}
+	res, err := crawl.Run(ctx, job, out)
+	if cerr := docs.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	if cerr := recs.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	if err != nil {
+		return crawlError(err)
+	}
+	cmp := report.NewComparison([]report.Summary{res.Outcome.Summary})
+	if !sp.out.quiet {
+		for _, l := range res.Lines() {
+			fmt.Fprintln(stderr, "fetchbench: "+l)
+		}
+		if err := report.Write(stderr, "table", cmp, report.IsTerminal(stderr)); err != nil {
+			return fmt.Errorf("write summary: %w", err)
+		}
+	}
+	if err := views.DrawTimelines(cmp, "table", sp.out.quiet, stderr, stderr, noColor()); err != nil {
+		return err
+	}
+	if err := finishHTML(html, views, cmp); err != nil {
+		return err
+	}
+	return crawlExit(res, sp.job.Seeds, stderr)
+}
+
+// crawlCompare crawls the same graph once per strategy and prints the comparison.
+func crawlCompare(ctx context.Context, sp *crawlSpec, stdout, stderr io.Writer) error {
+	recs, err := sp.openRecords(stdout)
+	if err != nil {
+		return err
+	}
+	defer recs.Close()
+	summaryOut := io.Writer(stdout)
+	if sp.out.records == "-" {
+		summaryOut = stderr
+	}
+	html, err := sp.out.openHTML()
+	if err != nil {
+		return err
+	}
+	if html != nil {
+		defer html.Close()
+	}
+	views := sp.out.views(recs, nil)
+	var sums []report.Summary
+	var last crawl.Result
+	for _, cfg := range sp.configs {
+		job := sp.job
+		job.Config = cfg
+		res, err := crawl.Run(ctx, job, crawl.Output{Consumers: func(cfg fetcher.Config) []report.Consumer { return views.Consumers(cfg, 0) }})
+		if err != nil {
+			recs.Close()
+			return crawlError(err)
+		}
+		last = res
+		sums = append(sums, res.Outcome.Summary)
+		if !sp.out.quiet {
+			for _, l := range res.Lines() {
+				fmt.Fprintf(stderr, "fetchbench: %s: %s\n", cfg.Strategy, l)
+			}
+		}
+		if res.Interrupted || ctx.Err() != nil {
+			break
+		}
+	}
+	if err := recs.Close(); err != nil {
+		return fmt.Errorf("write records: %w", err)
+	}
+	cmp := report.NewComparison(sums)
+	if !sp.out.quiet {
+		if err := report.Write(summaryOut, sp.format, cmp, report.IsTerminal(summaryOut)); err != nil {
+			return fmt.Errorf("write summary: %w", err)
+		}
+	}
+	if err := views.DrawTimelines(cmp, sp.format, sp.out.quiet, summaryOut, stderr, noColor()); err != nil {
+		return err
+	}
+	if err := finishHTML(html, views, cmp); err != nil {
+		return err
+	}
+	return crawlExit(last, sp.job.Seeds, stderr)
+}
+
+// crawlError maps a crawl's error to the command's.
+func crawlError(err error) error {
+	switch {
+	case errors.Is(err, fetcher.ErrConfig), errors.Is(err, crawl.ErrSeeds):
+		return usagef("%v", err)
+	case errors.Is(err, crawl.ErrState):
+		return fmt.Errorf("--state: %w", err)
+	}
+	return fmt.Errorf("write: %w", err)
+}
+
+// crawlExit is the exit of a finished crawl: 130 interrupted, 1 when nothing connected, 3
+// past the deadline (URLs left) or with failed pages.
+func crawlExit(res crawl.Result, seeds []string, stderr io.Writer) error {
+	st := res.Outcome.Stats
+	switch {
+	case res.Interrupted:
+		fmt.Fprintln(stderr, "fetchbench: interrupted; the output above is partial")
+		return &exitErr{code: exitInterrupted}
+	case res.Outcome.Unreachable != "":
+		return &compare.UnreachableError{Host: compare.Host(seeds[0]), Reason: res.Outcome.Unreachable}
+	case st.DeadlineExceeded || res.Left > 0 || res.Failed > 0:
+		return &exitErr{code: exitThreshold}
+	}
+	return nil
+}

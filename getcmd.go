@@ -28,6 +28,7 @@ type getOptions struct {
 	strategy fetcher.Strategy
 	knobs    fetcher.Knobs
 	run      fetcher.Config
+	quota    bool // --respect-quota
 
 	format string   // -o: "" means table on a terminal, else ndjson
 	fields []string // --fields
@@ -47,6 +48,7 @@ func newGetFlags(o *getOptions) *pflag.FlagSet {
 		"strategy", "s", fetcher.StrategyNames("|"))
 	addLimitFlags(fs, &o.knobs, 5, nil, nil)
 	addRunFlags(fs, &o.run)
+	addQuotaFlag(fs, &o.quota, true, "keep within the quota the server states in its headers")
 
 	fs.VarP(cliflag.Choice(&o.format, "", get.Formats, func(s string) error {
 		return cliflag.Valuef("unknown format %q (want ndjson, json, csv or table)", s)
@@ -100,8 +102,11 @@ func (o *getOptions) spec(set func(string) bool, stdoutTerminal bool) (*getSpec,
 	knobs := o.knobs
 	knobs.CapRate = set("concurrency")
 	s := o.strategy
+	if err := checkFloor(knobs, s); err != nil {
+		return nil, err
+	}
 	cfg := o.run
-	cfg.Strategy, cfg.Limits, cfg.CacheDir = s, s.Limits(knobs), o.cache
+	cfg.Strategy, cfg.Limits, cfg.CacheDir, cfg.RespectQuota = s, s.Limits(knobs), o.cache, o.quota
 	format := o.format
 	if format == "" {
 		format = "ndjson"
@@ -133,6 +138,7 @@ func runGet(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		return err
 	}
 	defer stop()
+	sp.config.OnQuotaWait = quotaWaits(stderr, sp.config.Strategy)
 	job := get.Job{Config: sp.config, All: tg.Source.All, Base: tg.Base, Resource: tg.Source.Resource, Dialect: tg.Dialect,
 		Shape: sp.shape, InputOrder: sp.order}
 	if !job.All {

@@ -69,6 +69,9 @@ type Record struct {
 	Depth, Parent int
 	// Worker names the process that made the request; "" for a local run.
 	Worker string
+	// Limit is the concurrency limit in force when the request was admitted, for a strategy
+	// whose limit adapts during the run (Strategy.Adapts); 0 otherwise.
+	Limit int
 	// Start is the offset from the strategy's start at which the first attempt went on the wire
 	// (for a request that never started: when it was given up). In a paced run an attempt
 	// starts once it has its connection and its rate token, so a dial is not part of its

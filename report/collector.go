@@ -61,6 +61,7 @@ type Collector struct {
 	peak        int
 
 	neverConnected int // records that failed before any connection was made
+	limits         limitTrace
 	closed         bool
 	ideal          time.Duration // computed once by Close
 }
@@ -147,6 +148,7 @@ func (c *Collector) Add(r fetcher.Record) {
 		at = r.StartAt.UnixNano()
 	}
 	queued, end := at-int64(r.Queue), at
+	c.limits.add(at, r.Limit)
 	if r.Attempts > 0 {
 		end += int64(r.Total)
 		c.wire.add(end-int64(r.Latency), end)
@@ -169,6 +171,9 @@ func (c *Collector) wall() time.Duration { return time.Duration(c.last - c.first
 func (c *Collector) Close() error {
 	if !c.closed {
 		l := c.cfg.Limits
+		if c.cfg.Strategy.Adapts() {
+			l = fetcher.Limits{Slots: c.cfg.Capacity} // 0: no ideal, below
+		}
 		c.ideal = schedule(len(c.service), func(i int) time.Duration {
 			return time.Duration(c.service[i]) * time.Microsecond
 		}, l.Slots, l.Rate, l.Burst)
@@ -176,6 +181,9 @@ func (c *Collector) Close() error {
 		// before its token, nor end sooner than the quickest answer after that.
 		if l.Rate > 0 && c.attempts > 0 {
 			c.ideal = max(c.ideal, tokenTime(c.attempts-1, l.Rate, l.Burst)+c.latency.min)
+		}
+		if c.cfg.Strategy.Adapts() && c.cfg.Capacity <= 0 {
+			c.ideal = 0
 		}
 		c.peak = c.wire.peak()
 		c.closed = true
@@ -253,6 +261,11 @@ func (c *Collector) Summary(stats fetcher.RunStats) Summary {
 		}
 	}
 	s.Concurrency = strategy.ShownSlots(l)
+	s.MinConcurrency = l.Floor
+	if strategy.Adapts() {
+		s.Capacity = c.cfg.Capacity
+	}
+	s.LimitSettled, s.LimitTrajectory = c.limits.settle(c.first)
 	for k, v := range c.status {
 		s.StatusCounts[k] = v
 	}

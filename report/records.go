@@ -24,12 +24,14 @@ import (
 // nanoseconds since the Unix epoch (0 when unknown); kind "target", "page" or "link" ("" reads
 // as target); depth the hops from a target; parent the seq of the request that led to this one
 // (NDJSON null, CSV empty, when depth is 0); worker the process that made the request ("" for
-// a local run).
+// a local run); limit the adaptive concurrency limit when the request was admitted (0 for a
+// strategy whose limit does not adapt).
 var RecordFields = []string{
 	"strategy", "seq", "id", "url", "start_ms", "queue_ms", "latency_ms", "ttfb_ms",
 	"total_ms", "status", "bytes", "error", "error_class", "attempts", "name", "note",
 	"intended_ms", "response_ms", "late",
 	"params", "start_unix_ns", "kind", "depth", "parent", "worker",
+	"limit",
 }
 
 // RecordWriter encodes records one per line. Writes are buffered: call Flush when done.
@@ -129,6 +131,8 @@ func (e *ndjsonWriter) Write(r fetcher.Record) error {
 	}
 	b = append(b, `,"worker":`...)
 	b = appendJSONString(b, r.Worker)
+	b = append(b, `,"limit":`...)
+	b = strconv.AppendInt(b, int64(r.Limit), 10)
 	b = append(b, "}\n"...)
 	e.buf = b
 	if _, err := e.w.Write(b); err != nil {
@@ -182,6 +186,7 @@ func (e *csvWriter) Write(r fetcher.Record) error {
 		row[23] = strconv.Itoa(r.Parent)
 	}
 	row[24] = csvCell(r.Worker, e.terminal)
+	row[25] = strconv.Itoa(r.Limit)
 	if err := e.w.Write(row); err != nil {
 		return fmt.Errorf("write record: %w", err)
 	}

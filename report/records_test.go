@@ -46,6 +46,7 @@ type jsonRecord struct {
 	Depth      int     `json:"depth"`
 	Parent     *int    `json:"parent"`
 	Worker     string  `json:"worker"`
+	Limit      int     `json:"limit"`
 }
 
 // expect is what a record should decode to: durations rounded to the microsecond, each
@@ -58,7 +59,7 @@ func expect(r fetcher.Record) jsonRecord {
 		Status: r.Status, Bytes: r.Bytes, Error: s(r.Err), ErrorClass: s(string(r.Class)), Attempts: r.Attempts, Name: s(r.Name),
 		Note: s(r.Note), IntendedMS: ms(r.Intended), ResponseMS: ms(r.Response), Late: r.Late,
 		Params: s(r.Params), StartUnix: unixNano(r.StartAt), Kind: s(string(kind(r.Kind))), Depth: r.Depth, Parent: parent(r),
-		Worker: s(r.Worker),
+		Worker: s(r.Worker), Limit: r.Limit,
 	}
 }
 
@@ -105,7 +106,7 @@ func hostile() []fetcher.Record {
 			Err: n, Class: fetcher.ErrorClass(n), Attempts: i, Name: n, Note: n,
 			Intended: time.Duration(i) * 1111111 * time.Nanosecond, Response: time.Duration(i) * 7 * time.Minute, Late: i%2 == 1,
 			Params: n, StartAt: time.Unix(1_700_000_000+int64(i), int64(i)*123_456_789), Kind: fetcher.Kind(n),
-			Depth: i % 3, Parent: i - 1, Worker: n,
+			Depth: i % 3, Parent: i - 1, Worker: n, Limit: i,
 		})
 	}
 	out = append(out, fetcher.Record{Seq: -1, Start: -1500 * time.Microsecond, Latency: 499 * time.Nanosecond, Kind: fetcher.KindLink, Depth: 2, Parent: -7})
@@ -216,7 +217,7 @@ func TestCSVRoundTrip(t *testing.T) {
 			StartMS: f(row[4]), QueueMS: f(row[5]), LatencyMS: f(row[6]), TTFBMS: f(row[7]), TotalMS: f(row[8]),
 			Status: n(row[9]), Bytes: bytesN, Error: row[11], ErrorClass: row[12], Attempts: n(row[13]), Name: row[14],
 			Note: row[15], IntendedMS: f(row[16]), ResponseMS: f(row[17]), Late: row[18] == "true",
-			Params: row[19], StartUnix: n64(row[20]), Kind: row[21], Depth: n(row[22]), Worker: row[24],
+			Params: row[19], StartUnix: n64(row[20]), Kind: row[21], Depth: n(row[22]), Worker: row[24], Limit: n(row[25]),
 		}
 		if row[23] != "" {
 			p := n(row[23])
@@ -538,8 +539,8 @@ func ExampleNewRecordWriter() {
 	}
 	fmt.Println(FormatFromPath("records.csv"), FormatFromPath("-"))
 	// Output:
-	// {"strategy":"semaphore","seq":0,"id":1,"url":"https://swapi.dev/api/people/1/","start_ms":0.12,"queue_ms":0,"latency_ms":102.345,"ttfb_ms":98.5,"total_ms":102.345,"status":200,"bytes":637,"error":"","error_class":"","attempts":1,"name":"Luke Skywalker","note":"","intended_ms":0.12,"response_ms":102.345,"late":false,"params":"c=10","start_unix_ns":1700000000000120000,"kind":"target","depth":0,"parent":null,"worker":""}
-	// {"strategy":"semaphore","seq":1,"id":17,"url":"https://swapi.dev/api/people/17/","start_ms":0.14,"queue_ms":0,"latency_ms":40,"ttfb_ms":39,"total_ms":40,"status":404,"bytes":23,"error":"http 404 Not Found","error_class":"http 4xx","attempts":1,"name":"\u001b[2J","note":"","intended_ms":0.14,"response_ms":40,"late":false,"params":"c=10","start_unix_ns":1700000000000140000,"kind":"link","depth":1,"parent":0,"worker":""}
+	// {"strategy":"semaphore","seq":0,"id":1,"url":"https://swapi.dev/api/people/1/","start_ms":0.12,"queue_ms":0,"latency_ms":102.345,"ttfb_ms":98.5,"total_ms":102.345,"status":200,"bytes":637,"error":"","error_class":"","attempts":1,"name":"Luke Skywalker","note":"","intended_ms":0.12,"response_ms":102.345,"late":false,"params":"c=10","start_unix_ns":1700000000000120000,"kind":"target","depth":0,"parent":null,"worker":"","limit":0}
+	// {"strategy":"semaphore","seq":1,"id":17,"url":"https://swapi.dev/api/people/17/","start_ms":0.14,"queue_ms":0,"latency_ms":40,"ttfb_ms":39,"total_ms":40,"status":404,"bytes":23,"error":"http 404 Not Found","error_class":"http 4xx","attempts":1,"name":"\u001b[2J","note":"","intended_ms":0.14,"response_ms":40,"late":false,"params":"c=10","start_unix_ns":1700000000000140000,"kind":"link","depth":1,"parent":0,"worker":"","limit":0}
 	// csv ndjson
 }
 

@@ -58,7 +58,7 @@ func tableRow(s Summary) []string {
 		humanMS(s.WallMS),
 		rateString(s.ReqPerSec),
 		speedupString(s.Speedup),
-		humanMS(s.IdealMS),
+		idealString(s.IdealMS),
 		efficiencyString(s.Efficiency),
 		humanMS(s.LatencyP50MS),
 		humanMS(s.LatencyP90MS),
@@ -163,6 +163,7 @@ var csvHeader = []string{
 	"response_p50_ms", "response_p99_ms", "response_max_ms", "late_starts", "start_rate",
 	"peak_in_flight", "mean_in_flight", "bytes", "status_counts", "error_classes", "error_sample",
 	"attempts", "retried", "cancelled", "deadline_exceeded", "interrupted",
+	"min_concurrency", "limit_settled", "capacity",
 }
 
 // WriteCSV writes a header row (the Summary JSON field names, in order) and one row per
@@ -190,6 +191,7 @@ func WriteCSV(w io.Writer, c Comparison, terminal bool) error {
 			statusList(s.StatusCounts), classList(s.ErrorClasses), csvCell(s.ErrorSample, terminal),
 			d(s.Attempts), d(s.Retried), d(s.Cancelled),
 			strconv.FormatBool(s.DeadlineExceeded), strconv.FormatBool(s.Interrupted),
+			d(s.MinConcurrency), d(s.LimitSettled), d(s.Capacity),
 		})
 	}
 	cw.Flush()

@@ -34,6 +34,9 @@ type Feedback struct {
 	Admitted time.Time
 	// Latency is the final attempt's time on the wire; 0 when nothing went on the wire.
 	Latency time.Duration
+	// Answered: the server answered the final attempt with a status, so that Latency is
+	// its time to serve the request (a 404 counts, a 429 is Dropped).
+	Answered bool
 	// RetryAfter is the wait the server asked for (Retry-After, cut to Config.MaxRetryAfter)
 	// when it shed load; 0 when it asked for none.
 	RetryAfter time.Duration
@@ -135,5 +138,5 @@ func (a adaptive) Max() int                                           { return a
 func (a adaptive) Limit() int                                         { return a.a.Limit() }
 func (a adaptive) Release(o Feedback) {
 	a.a.Release(ratelimit.Sample{Admitted: o.Admitted, Latency: o.Latency,
-		Succeeded: o.Result == Succeeded, Dropped: o.Result == Dropped, RetryAfter: o.RetryAfter})
+		Succeeded: o.Result != Dropped && o.Answered, Dropped: o.Result == Dropped, RetryAfter: o.RetryAfter})
 }

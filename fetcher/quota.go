@@ -14,7 +14,6 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/fetchbench/fetchbench/internal/waitctx"
-	"github.com/fetchbench/fetchbench/ratelimit"
 )
 
 // Quota is what a server says of its request quota in one response's headers.
@@ -176,13 +175,13 @@ type QuotaWait struct {
 	Quota Quota         // what the server said last
 }
 
-// quotaGate is the Pacer of a run that respects the server's quota: it never starts more
-// requests than the server said remain before its reset (counting the requests in flight as
-// already spent), waits for the reset when they are spent, and, when the server states a
-// policy of Limit per Window, starts no faster than that on average, in bursts no larger
-// than the most it ever said remained. next, when set, paces the starts it lets through.
+// quotaGate keeps a run within the server's quota: before each attempt, take waits until
+// the quota allows it. It never lets more attempts start than the server said remain before
+// its reset (counting the requests in flight as already spent), waits for the reset when
+// they are spent, and, when the server states a policy of Limit per Window, starts no faster
+// than that on average, in bursts no larger than the most it ever said remained. It is safe
+// for concurrent use; a server that states no quota is never waited for.
 type quotaGate struct {
-	next   Pacer
 	onWait func(QuotaWait)
 
 	mu      sync.Mutex
@@ -192,12 +191,11 @@ type quotaGate struct {
 	last    Quota
 	told    time.Time // the reset last reported through onWait
 	bucket  *rate.Limiter
-	most    int // the largest remaining ever stated
-	granted int
+	most    int // the largest remaining ever stated, plus one
 }
 
-func newQuotaGate(next Pacer, onWait func(QuotaWait)) *quotaGate {
-	return &quotaGate{next: next, onWait: onWait}
+func newQuotaGate(onWait func(QuotaWait)) *quotaGate {
+	return &quotaGate{onWait: onWait}
 }
 
 // observe takes in the quota stated by a response received at now while inFlight other
@@ -234,8 +232,9 @@ func later(a, b time.Time) time.Time {
 	return a
 }
 
-// Take waits until the quota allows one more start, then for next's token.
-func (g *quotaGate) Take(ctx context.Context) (ratelimit.Grant, error) {
+// take waits until the quota allows one more attempt, or ctx is done, and returns the time
+// it waited.
+func (g *quotaGate) take(ctx context.Context) (time.Duration, error) {
 	begin := time.Now()
 	for {
 		g.mu.Lock()
@@ -248,16 +247,15 @@ func (g *quotaGate) Take(ctx context.Context) (ratelimit.Grant, error) {
 				g.avail--
 			}
 			bucket := g.bucket
-			g.granted++
 			g.mu.Unlock()
 			if bucket != nil {
 				res := bucket.ReserveN(now, 1)
 				if d := res.DelayFrom(now); d > 0 && !waitctx.Sleep(ctx, d) {
 					res.Cancel()
-					return ratelimit.Grant{}, ctx.Err()
+					return time.Since(begin), ctx.Err()
 				}
 			}
-			break
+			return time.Since(begin), nil
 		}
 		wait, resetAt, tell := g.resetAt.Sub(now), g.resetAt, !g.told.Equal(g.resetAt)
 		g.told = resetAt
@@ -267,26 +265,7 @@ func (g *quotaGate) Take(ctx context.Context) (ratelimit.Grant, error) {
 			g.onWait(QuotaWait{Wait: wait, Quota: last})
 		}
 		if !waitctx.Sleep(ctx, wait) {
-			return ratelimit.Grant{}, ctx.Err()
+			return time.Since(begin), ctx.Err()
 		}
 	}
-	if g.next != nil {
-		gr, err := g.next.Take(ctx)
-		if err == nil {
-			gr.Wait = gr.At.Sub(begin)
-		}
-		return gr, err
-	}
-	now := time.Now()
-	return ratelimit.Grant{At: now, Intended: now, Wait: now.Sub(begin)}, nil
-}
-
-// Granted is how many starts it let through (next's grants when it has one).
-func (g *quotaGate) Granted() int {
-	if g.next != nil {
-		return g.next.Granted()
-	}
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return g.granted
 }

@@ -45,8 +45,7 @@ func Schedule(ctx context.Context, cfg Config, src Source, gates Gates, sink fun
 	}
 	var quota *quotaGate
 	if cfg.RespectQuota {
-		quota = newQuotaGate(gates.Pacer, cfg.OnQuotaWait)
-		gates.Pacer = quota
+		quota = newQuotaGate(cfg.OnQuotaWait)
 	}
 	if sc, ok := src.(interface{ scope() Scope }); ok && cfg.Scope.IsZero() {
 		cfg.Scope = sc.scope()
@@ -126,7 +125,8 @@ func (r *runner) release(rec *Record, admitted time.Time, fb shedding) {
 	if r.adm == nil {
 		return
 	}
-	o := Feedback{Result: ResultOf(rec), Admitted: admitted, Latency: rec.Latency, RetryAfter: fb.retryAfter}
+	o := Feedback{Result: ResultOf(rec), Admitted: admitted, Latency: rec.Latency, Answered: rec.Status != 0,
+		RetryAfter: fb.retryAfter}
 	if fb.shed {
 		o.Result = Dropped
 	}
@@ -341,6 +341,16 @@ func (r *runner) fetch(w *worker, it Item, queue time.Duration) (Record, sheddin
 	var first, intended time.Time
 	var fb shedding
 	for {
+		if q := r.eng.quota; q != nil {
+			waited, err := q.take(r.ctx)
+			rec.Queue += waited
+			if err != nil {
+				if rec.Attempts == 0 {
+					return r.notStarted(it, rec.Queue), fb
+				}
+				return rec, fb
+			}
+		}
 		a := w.do(t.URL)
 		rec.Queue += a.waited
 		if a.sent.IsZero() && r.ctx.Err() != nil { // given up waiting for a token

@@ -11,28 +11,30 @@ import (
 )
 
 // Adaptive is a semaphore whose limit adapts to the server, in the manner of TCP congestion
-// control and Netflix's Gradient and Vegas limiters, on four rules:
+// control and Netflix's Gradient and Vegas limiters, on five rules:
 //
 //   - Slow start: the limit starts low (InitialLimit, within [floor, ceiling]) and doubles
-//     every window whose mean latency stays within LatencyTolerance of the baseline, until the first
-//     decrease.
+//     every window whose mean latency stays within LatencyTolerance of the baseline, until
+//     the first decrease.
 //   - Probe: after that it grows by one per such window.
-//   - Gradient: a window whose mean latency exceeds the baseline by more than LatencyTolerance means
-//     the server queues; the limit is multiplied by baseline/latency (at least by 1/2), which
-//     brings it back to what the server serves at once.
-//   - Drops: a 429, a 503 or a timeout halves the limit, at most once per window (the requests
-//     admitted before a decrease say nothing about the new limit), and a Retry-After stops
-//     every admission until it has passed. The limit then grows back to one below the limit
-//     that drew the drop and holds there for Patience windows before it probes past it, so
-//     that a server that refuses rather than queues is not probed into refusing again every
-//     few windows.
+//   - Gradient: a window whose mean latency exceeds the baseline by more than
+//     LatencyTolerance means the server queues; the limit is multiplied by baseline/latency
+//     (at least by 1/2), which brings it back to what the server serves at once.
+//   - Drops: a 429, a 503 or a timeout halves the limit, at most once per window (the
+//     requests admitted before a decrease say nothing about the new limit), and a
+//     Retry-After stops every admission until it has passed.
+//   - Plateau: after a decrease at limit L the limit climbs back freely to L−1 and holds
+//     there for Patience before it probes L again; each time L fails again the patience
+//     doubles, up to MaxPatience, so that probing a steady server costs little queueing,
+//     while a server that got faster is found within MaxPatience. A probe past the plateau
+//     that succeeds ends it.
 //
-// A window closes once WindowSamples(limit) requests admitted since it opened have
-// succeeded; its mean latency is compared with the baseline, the lowest window mean observed
-// (a mean, not a single sample, so that jitter does not read as queueing). The limit only
-// grows when the window used at least half of it: an idle limit proves nothing. When the
-// limit sits at its floor and the latency stays high for FloorWindows windows, the server got
-// slower whatever the concurrency, and the baseline moves up to the latest window.
+// A window closes once WindowSamples(limit) requests admitted since it opened were served;
+// its mean latency is compared with the baseline, the lowest window mean observed (a mean,
+// not a single sample, so that jitter does not read as queueing). The limit only grows when
+// the window used at least half of it: an idle limit proves nothing. When the limit sits at
+// its floor and the latency stays high for FloorWindows windows, the server got slower
+// whatever the concurrency, and the baseline moves up to the latest window.
 //
 // The limit never leaves [floor, ceiling]. Waiters are served in arrival order. An Adaptive
 // is safe for concurrent use; it starts no goroutine (a Retry-After arms a timer).
@@ -50,10 +52,10 @@ type Adaptive struct {
 	cut       time.Time     // the last decrease: earlier admissions cannot cause another
 	win       window
 	high      int // consecutive windows at the floor with a high latency
-	// plateau is one below the limit of the last drop (0 before any): the limit holds there
-	// for patience windows before it probes past it; a probe that drops doubles patience.
-	plateau        float64
-	patience, held int
+	// failed is the limit of the last decrease (0 before any); the limit holds one below it
+	// for patience after the decrease before it probes it again.
+	failed   int
+	patience time.Duration
 }
 
 type window struct {
@@ -73,14 +75,13 @@ const (
 	// InitialLimit is the limit an Adaptive starts at, within its floor and ceiling.
 	InitialLimit = 4
 	// LatencyTolerance is how far above the baseline a window's mean latency may be and still
-	// count as no queueing: 10 %.
-	LatencyTolerance = 0.10
+	// count as no queueing: 5 %.
+	LatencyTolerance = 0.05
 	// FloorWindows is how many windows at the floor with a high latency move the baseline.
 	FloorWindows = 5
-	// Patience is how many windows the limit first holds one below the limit that drew a
-	// drop before it probes past it; each probe that draws a drop again doubles it, up to
-	// MaxPatience.
-	Patience, MaxPatience = 16, 512
+	// Patience is how long the limit first holds one below a limit that failed before it
+	// probes it again; each time the same limit fails again it doubles, up to MaxPatience.
+	Patience, MaxPatience = 250 * time.Millisecond, 2 * time.Second
 )
 
 // WindowSamples is how many successes close a window at the given limit: the limit, at least
@@ -93,8 +94,9 @@ type Sample struct {
 	Admitted time.Time
 	// Latency is the request's time on the wire; it counts only when Succeeded.
 	Latency time.Duration
-	// Succeeded: the server answered and the request succeeded. Dropped: the server shed
-	// load (429, 503, a timeout). Neither: the outcome says nothing about capacity.
+	// Succeeded: the server served the request (whatever its answer, a 404 too), so that
+	// Latency is its time to serve it. Dropped: the server shed load (429, 503, a timeout).
+	// Neither: the outcome says nothing about capacity.
 	Succeeded, Dropped bool
 	// RetryAfter is how long the server asked to wait before the next request; 0 for none.
 	RetryAfter time.Duration
@@ -218,15 +220,7 @@ func (a *Adaptive) observe(s Sample, now time.Time) {
 		if !s.Admitted.After(a.cut) && !a.cut.IsZero() {
 			return
 		}
-		a.slowStart = false
-		switch {
-		case a.plateau > 0 && a.limit > a.plateau:
-			a.patience = min(a.patience*2, MaxPatience)
-		case a.plateau == 0:
-			a.patience = Patience
-		}
-		a.plateau, a.held = max(a.floor, float64(a.slots()-1)), 0
-		a.set(a.limit/2, now)
+		a.decrease(a.limit/2, now)
 		return
 	case !s.Succeeded || s.Admitted.Before(a.win.start):
 		return
@@ -241,27 +235,37 @@ func (a *Adaptive) observe(s Sample, now time.Time) {
 		a.baseline = mean
 	}
 	ratio := float64(mean) / float64(a.baseline)
-	used := a.win.peak*2 >= a.slots()
 	switch {
 	case ratio > 1+LatencyTolerance:
-		a.slowStart = false
 		if a.limit <= a.floor {
 			if a.high++; a.high >= FloorWindows {
 				a.baseline, a.high = mean, 0
 			}
 		}
-		a.set(a.limit*max(0.5, 1/ratio), now)
-	case !used:
+		a.decrease(a.limit*max(0.5, 1/ratio), now)
+	case a.win.peak*2 < a.slots(): // the limit was not used: no evidence
 		a.set(a.limit, now)
 	case a.slowStart:
 		a.set(a.limit*2, now)
-	case a.plateau > 0 && a.limit+1 > a.plateau && a.held < a.patience:
-		a.held++
-		a.set(max(a.limit, min(a.limit+1, a.plateau)), now)
+	case a.failed > 0 && a.slots()+1 >= a.failed && now.Sub(a.cut) < a.patience:
+		a.set(a.limit, now) // on the plateau
 	default:
-		a.held = 0
+		if a.slots() >= a.failed {
+			a.failed = 0 // a probe past the plateau held
+		}
 		a.set(a.limit+1, now)
 	}
+}
+
+// decrease lowers the limit to l after the current limit failed. a.mu is held.
+func (a *Adaptive) decrease(l float64, now time.Time) {
+	a.slowStart = false
+	if f := a.slots(); f == a.failed {
+		a.patience = min(a.patience*2, MaxPatience)
+	} else {
+		a.failed, a.patience = f, Patience
+	}
+	a.set(l, now)
 }
 
 // set moves the limit to l within [floor, ceiling] and opens a new window at now. a.mu is held.

@@ -70,7 +70,17 @@ func ParseQuota(h http.Header, now time.Time) (q Quota, ok bool) {
 func parseRateLimit(v, pol string) (Quota, bool) {
 	var best Quota
 	found := false
-	for _, m := range members(v) {
+	ms := members(v)
+	if len(ms) > 0 && (ms[0].name == "limit" || ms[0].name == "remaining" || ms[0].name == "reset") {
+		one := member{params: map[string]string{}} // the draft-8 dictionary: one quota
+		for _, m := range ms {
+			for k, x := range m.params {
+				one.params[k] = x
+			}
+		}
+		ms = []member{one}
+	}
+	for _, m := range ms {
 		r, rok := m.int("r", "remaining")
 		if !rok || r < 0 {
 			continue

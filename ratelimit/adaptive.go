@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sync"
 	"time"
 )
@@ -13,13 +14,15 @@ import (
 // Adaptive is a semaphore whose limit adapts to the server, in the manner of TCP congestion
 // control and Netflix's Gradient and Vegas limiters, on five rules:
 //
-//   - Slow start: the limit starts low (InitialLimit, within [floor, ceiling]) and doubles
-//     every window whose mean latency stays within LatencyTolerance of the baseline, until
+//   - Slow start: the limit starts low (InitialLimit, within [floor, ceiling]) and grows by
+//     SlowStartFactor every window whose mean latency stays within LatencyTolerance of the baseline, until
 //     the first decrease.
 //   - Probe: after that it grows by one per such window.
 //   - Gradient: a window whose mean latency exceeds the baseline by more than
-//     LatencyTolerance means the server queues; the limit is multiplied by baseline/latency
-//     (at least by 1/2), which brings it back to what the server serves at once.
+//     LatencyTolerance, or whose 90th percentile exceeds the lowest one by more than
+//     TailTolerance, means the server queues; the limit is multiplied by baseline/latency
+//     (at least by 1/2, at most by (limit−1)/limit), which brings it back to what the server
+//     serves at once.
 //   - Drops: a 429, a 503 or a timeout halves the limit, at most once per window (the
 //     requests admitted before a decrease say nothing about the new limit), and a
 //     Retry-After stops every admission until it has passed.
@@ -49,6 +52,7 @@ type Adaptive struct {
 	timer     *time.Timer // wakes the waiters at holdUntil
 	slowStart bool
 	baseline  time.Duration // lowest window mean latency; 0 until the first window
+	baseP90   time.Duration // lowest window 90th percentile latency
 	cut       time.Time     // the last decrease: earlier admissions cannot cause another
 	win       window
 	high      int // consecutive windows at the floor with a high latency
@@ -59,10 +63,10 @@ type Adaptive struct {
 }
 
 type window struct {
-	start   time.Time
-	samples int
-	sum     time.Duration
-	peak    int // most slots in use at once
+	start time.Time
+	lat   []time.Duration // latencies of the requests served
+	sum   time.Duration
+	peak  int // most slots in use at once
 }
 
 type waiter struct {
@@ -74,19 +78,27 @@ type waiter struct {
 const (
 	// InitialLimit is the limit an Adaptive starts at, within its floor and ceiling.
 	InitialLimit = 4
+	// SlowStartFactor is the growth per window until the first decrease: less than TCP's
+	// doubling, so that overshooting a server's capacity queues fewer requests.
+	SlowStartFactor = 1.5
 	// LatencyTolerance is how far above the baseline a window's mean latency may be and still
 	// count as no queueing: 5 %.
 	LatencyTolerance = 0.05
+	// TailTolerance is how far above the lowest window 90th percentile a window's may be and
+	// still count as no queueing: 50 %. It catches the one request in ten a limit just
+	// past the server's capacity queues, which moves the mean little.
+	TailTolerance = 0.5
 	// FloorWindows is how many windows at the floor with a high latency move the baseline.
 	FloorWindows = 5
 	// Patience is how long the limit first holds one below a limit that failed before it
 	// probes it again; each time the same limit fails again it doubles, up to MaxPatience.
-	Patience, MaxPatience = 250 * time.Millisecond, 2 * time.Second
+	Patience, MaxPatience = 250 * time.Millisecond, 4 * time.Second
 )
 
-// WindowSamples is how many successes close a window at the given limit: the limit, at least
-// 4 and at most 64.
-func WindowSamples(limit float64) int { return min(max(int(math.Ceil(limit)), 4), 64) }
+// WindowSamples is how many served requests close a window at the given limit: twice the
+// limit (two rounds, so that a request the server queued is among them whatever the phase
+// of the rounds), at least 8 and at most 128.
+func WindowSamples(limit float64) int { return min(max(2*int(math.Ceil(limit)), 8), 128) }
 
 // Sample is how one admitted request went, as Release reports it.
 type Sample struct {
@@ -225,28 +237,34 @@ func (a *Adaptive) observe(s Sample, now time.Time) {
 	case !s.Succeeded || s.Admitted.Before(a.win.start):
 		return
 	}
-	a.win.samples++
+	a.win.lat = append(a.win.lat, s.Latency)
 	a.win.sum += s.Latency
-	if a.win.samples < WindowSamples(a.limit) {
+	if len(a.win.lat) < WindowSamples(a.limit) {
 		return
 	}
-	mean := a.win.sum / time.Duration(a.win.samples)
+	mean := a.win.sum / time.Duration(len(a.win.lat))
+	slices.Sort(a.win.lat)
+	p90 := a.win.lat[len(a.win.lat)*9/10]
 	if a.baseline == 0 || mean < a.baseline {
 		a.baseline = mean
 	}
+	if a.baseP90 == 0 || p90 < a.baseP90 {
+		a.baseP90 = p90
+	}
 	ratio := float64(mean) / float64(a.baseline)
 	switch {
-	case ratio > 1+LatencyTolerance:
+	case ratio > 1+LatencyTolerance || float64(p90) > float64(a.baseP90)*(1+TailTolerance):
 		if a.limit <= a.floor {
 			if a.high++; a.high >= FloorWindows {
-				a.baseline, a.high = mean, 0
+				a.baseline, a.baseP90, a.high = mean, p90, 0
 			}
 		}
-		a.decrease(a.limit*max(0.5, 1/ratio), now)
+		// Down by the gradient, by one slot at least, by half at most.
+		a.decrease(a.limit*max(0.5, min(1/ratio, float64(a.slots()-1)/float64(a.slots()))), now)
 	case a.win.peak*2 < a.slots(): // the limit was not used: no evidence
 		a.set(a.limit, now)
 	case a.slowStart:
-		a.set(a.limit*2, now)
+		a.set(a.limit*SlowStartFactor, now)
 	case a.failed > 0 && a.slots()+1 >= a.failed && now.Sub(a.cut) < a.patience:
 		a.set(a.limit, now) // on the plateau
 	default:
@@ -278,5 +296,5 @@ func (a *Adaptive) set(l float64, now time.Time) {
 		a.cut = now
 	}
 	a.limit = l
-	a.win = window{start: now, peak: a.inUse}
+	a.win = window{start: now, peak: a.inUse, lat: a.win.lat[:0]}
 }

@@ -171,12 +171,15 @@ func (c *Collector) wall() time.Duration { return time.Duration(c.last - c.first
 func (c *Collector) Close() error {
 	if !c.closed {
 		l := c.cfg.Limits
+		service := func(i int) time.Duration { return time.Duration(c.service[i]) * time.Microsecond }
 		if c.cfg.Strategy.Adapts() {
+			// Its latencies include the server's queueing while it probed: the ideal is the
+			// semaphore's at the server's capacity, every request as quick as the quickest.
 			l = fetcher.Limits{Slots: c.cfg.Capacity} // 0: no ideal, below
+			quick := service
+			service = func(i int) time.Duration { return min(quick(i), c.latency.min) }
 		}
-		c.ideal = schedule(len(c.service), func(i int) time.Duration {
-			return time.Duration(c.service[i]) * time.Microsecond
-		}, l.Slots, l.Rate, l.Burst)
+		c.ideal = schedule(len(c.service), service, l.Slots, l.Rate, l.Burst)
 		// Every attempt, retries included, takes a token: the last of them cannot start
 		// before its token, nor end sooner than the quickest answer after that.
 		if l.Rate > 0 && c.attempts > 0 {

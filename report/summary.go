@@ -51,7 +51,8 @@ const JSONVersion = 1
 //	limit_settled       adaptive: the limit it settled on, the median of the limits the
 //	                    requests of the second half of the run were admitted under; 0 otherwise
 //	capacity            adaptive: the server's true capacity when known (the built-in fake's
-//	                    workers), against which ideal_ms is computed; 0 when unknown (ideal_ms 0)
+//	                    workers); its ideal_ms is the semaphore's at it with every request
+//	                    as quick as the quickest; 0 when unknown (ideal_ms 0)
 //	limit_trajectory    adaptive: [{"t_ms","limit"}...], the limit from each change on (at most
 //	                    MaxLimitPoints); null otherwise; not in the CSV
 //

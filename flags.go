@@ -136,9 +136,8 @@ func checkFloor(k fetcher.Knobs, strategies ...fetcher.Strategy) error {
 		if !s.Adapts() {
 			continue
 		}
-		l := s.Limits(k)
-		if k.MinConcurrency > l.Slots || (k.CapRate && k.MinConcurrency > k.Concurrency) {
-			return usagef("--min-c %d is above the adaptive ceiling -c %d", k.MinConcurrency, min(l.Slots, k.Concurrency))
+		if l := s.Limits(k); l.Floor > l.Slots {
+			return usagef("--min-c %d is above the adaptive ceiling -c %d", l.Floor, l.Slots)
 		}
 	}
 	return nil

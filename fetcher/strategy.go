@@ -177,8 +177,7 @@ var facts = map[Strategy]strategyFacts{
 			if k.CapRate {
 				ceiling = k.Concurrency
 			}
-			floor := max(k.MinConcurrency, 1)
-			return Limits{Slots: max(ceiling, floor), Floor: floor}
+			return Limits{Slots: ceiling, Floor: max(k.MinConcurrency, 1)}
 		},
 		showSlots: true,
 		adapts:    true,

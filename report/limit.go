@@ -59,7 +59,7 @@ func (t *limitTrace) settle(origin int64) (settled int, trajectory []LimitPoint)
 	slices.Sort(second)
 	settled = int(second[len(second)/2])
 
-	span := max(last-first, 1)
+	span := last - first + 1
 	var prev int32 = -1
 	bucket := int64(-1)
 	for _, i := range idx {

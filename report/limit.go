@@ -6,6 +6,7 @@ package report
 import (
 	"cmp"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -78,4 +79,80 @@ func (t *limitTrace) settle(origin int64) (settled int, trajectory []LimitPoint)
 		trajectory = append(trajectory, p)
 	}
 	return settled, trajectory
+}
+
+// maxLimitSamples bounds the limits a Timeline keeps: past it, every other one is dropped.
+const maxLimitSamples = 4096
+
+// limitSamples keeps a bounded, evenly thinned sample of (start, limit) of a run's records.
+type limitSamples struct {
+	s      []limitSample
+	stride int // keep one record in stride
+	seen   int
+}
+
+type limitSample struct {
+	at    time.Duration
+	limit int
+}
+
+func (l *limitSamples) add(at time.Duration, limit int) {
+	if limit <= 0 {
+		return
+	}
+	if l.stride == 0 {
+		l.stride = 1
+	}
+	l.seen++
+	if l.seen%l.stride != 0 {
+		return
+	}
+	l.s = append(l.s, limitSample{at, limit})
+	if len(l.s) >= maxLimitSamples {
+		for i := range len(l.s) / 2 {
+			l.s[i] = l.s[2*i+1]
+		}
+		l.s = l.s[:len(l.s)/2]
+		l.stride *= 2
+	}
+}
+
+// sparks are the heights of a limit line, lowest first.
+var sparks = []rune("▁▂▃▄▅▆▇█")
+
+// line draws the limit over width columns of a time axis: in each column the limit of the
+// latest record started before the column's middle (the first one's before it), scaled from
+// the lowest to the highest limit; "" without limits.
+func (l *limitSamples) line(width int, axis time.Duration) (line string, lo, hi int) {
+	if len(l.s) == 0 {
+		return "", 0, 0
+	}
+	s := slices.Clone(l.s)
+	slices.SortStableFunc(s, func(a, b limitSample) int { return cmp.Compare(a.at, b.at) })
+	lo, hi = s[0].limit, s[0].limit
+	for _, x := range s {
+		lo, hi = min(lo, x.limit), max(hi, x.limit)
+	}
+	var b strings.Builder
+	j := 0
+	for c := range width {
+		mid := time.Duration((float64(c) + 0.5) / float64(width) * float64(axis))
+		for j+1 < len(s) && s[j+1].at <= mid {
+			j++
+		}
+		if s[j].at > mid && j == 0 && mid < s[0].at-axis/time.Duration(width) {
+			b.WriteByte(' ')
+			continue
+		}
+		h := 0
+		if hi > lo {
+			h = (s[j].limit - lo) * (len(sparks) - 1) / (hi - lo)
+		}
+		if last := s[len(s)-1].at; mid > last+axis/time.Duration(width) {
+			b.WriteByte(' ')
+			continue
+		}
+		b.WriteRune(sparks[h])
+	}
+	return b.String(), lo, hi
 }

@@ -60,3 +60,27 @@ func TestLimitTrajectoryIsBounded(t *testing.T) {
 		t.Errorf("settled %d, want 4 (the median of 1..7)", settled)
 	}
 }
+
+// TestTimelineDrawsTheLimit: an adaptive run's timeline has a limit row under its bars,
+// low where the limit was low; a fixed run's has none.
+func TestTimelineDrawsTheLimit(t *testing.T) {
+	t.Parallel()
+	draw := func(limits []int) string {
+		tl := NewTimeline("run", len(limits))
+		for i, l := range limits {
+			tl.Add(fetcher.Record{Seq: i, Start: time.Duration(i) * time.Second, Latency: time.Second, Total: time.Second, Attempts: 1, Limit: l})
+		}
+		var b strings.Builder
+		if err := WriteTimelines(&b, []*Timeline{tl}, TimelineOptions{Width: 10}); err != nil {
+			t.Fatal(err)
+		}
+		return b.String()
+	}
+	got := draw([]int{2, 2, 2, 2, 2, 9, 9, 9, 9, 9})
+	if want := "limit│▁▁▁▁▁█████│ limit 2..9\n"; !strings.Contains(got, want) {
+		t.Errorf("timeline:\n%s\nwant the row %q", got, want)
+	}
+	if got := draw(make([]int, 10)); strings.Contains(got, "limit") {
+		t.Errorf("a fixed run's timeline has a limit row:\n%s", got)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"runtime/pprof"
+	"slices"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -31,6 +32,7 @@ type compareOptions struct {
 	slots      []int          // -c: semaphore levels, one run each
 	rates      []float64      // -r: ratelimit levels, one run each
 	run        fetcher.Config // the settings every strategy shares
+	quota      bool           // --respect-quota
 
 	out        outputs
 	repeat     int
@@ -49,6 +51,7 @@ func newCompareFlags(o *compareOptions) *pflag.FlagSet {
 		"strategy", "s", "comma list of "+fetcher.StrategyNames(",")+", or all")
 	addLimitFlags(fs, &o.knobs, 10, &o.slots, &o.rates)
 	addRunFlags(fs, &o.run)
+	addQuotaFlag(fs, &o.quota, false, "keep within the quota the server states in its headers (default: adaptive only, so that the fixed strategies stay what they claim to be)")
 
 	addSummaryFlag(fs, &o.out, "summary format: table|json|csv|markdown|benchstat (Go benchmark lines, for benchstat)")
 	fs.Var(cliflag.Int(&o.repeat, 1, 1, 1000), "repeat", "run everything K times, with -o benchstat: one line per run, so that benchstat has samples")
@@ -103,9 +106,17 @@ func (o *compareOptions) spec(set func(string) bool) (*compareSpec, error) {
 	if target.Trust != nil {
 		run.RootCAs = target.Trust
 	}
+	if err := checkFloor(knobs, o.strategies...); err != nil {
+		return nil, err
+	}
 	configs := compare.Configs(run, o.strategies, knobs, o.slots, o.rates)
+	for i, c := range configs {
+		configs[i].RespectQuota = o.quota || (!set("respect-quota") && c.Strategy.RespectsQuota())
+		configs[i].Capacity = o.fake.capacity(o.target.offline)
+	}
 	discovery := run
 	discovery.Strategy, discovery.Limits = fetcher.Politest(configs)
+	discovery.RespectQuota = slices.ContainsFunc(configs, func(c fetcher.Config) bool { return c.RespectQuota })
 	return &compareSpec{configs: configs, target: target, discovery: discovery, repeat: o.repeat, thresholds: o.thresholds, out: out, cpuProfile: o.cpuProfile}, nil
 }
 
@@ -145,6 +156,9 @@ func runCompare(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	}
 	if discovered != "" && !sp.out.quiet {
 		fmt.Fprintln(stderr, "fetchbench: "+discovered)
+	}
+	for i, c := range sp.configs {
+		sp.configs[i].OnQuotaWait = quotaWaits(stderr, c.Strategy)
 	}
 	if note := compare.PacingNote(sp.configs, targets.Len(), sp.repeat); note != "" && !sp.out.quiet {
 		fmt.Fprintln(stderr, "fetchbench: "+note)

@@ -15,8 +15,29 @@ import (
 // fakeFlags holds the fake SWAPI knobs shared by serve and the benchmark's --offline; the flags
 // write straight into opts.
 type fakeFlags struct {
-	opts fakeswapi.Options
-	h2   bool // --fake-h2: the in-process fake speaks TLS with HTTP/2
+	opts    fakeswapi.Options
+	h2      bool           // --fake-h2: the in-process fake speaks TLS with HTTP/2
+	workers workerSchedule // --fake-workers, copied into opts by options
+}
+
+// workerSchedule is --fake-workers: a count, or counts from given moments.
+type workerSchedule struct {
+	workers int
+	steps   []fakeswapi.WorkerStep
+}
+
+// capacity is the fake's true capacity when the run is offline with a fixed number of
+// workers; 0 when unknown.
+func (f *fakeFlags) capacity(offline bool) int {
+	if !offline || len(f.workers.steps) > 0 {
+		return 0
+	}
+	return f.workers.workers
+}
+
+func parseWorkers(s string) (workerSchedule, error) {
+	n, steps, err := fakeswapi.ParseWorkers(s)
+	return workerSchedule{n, steps}, err
 }
 
 // fakeFlagNames maps an Options field to its flag.
@@ -42,8 +63,8 @@ func addFakeFlags(fs *pflag.FlagSet, f *fakeFlags, defaultLatency time.Duration)
 	fs.DurationVar(&o.Latency, "fake-latency", defaultLatency, "fake SWAPI: latency added to every request")
 	fs.DurationVar(&o.Jitter, "fake-jitter", 0, "fake SWAPI: spread the latency uniformly by ± this much")
 	fs.Float64Var(&o.ErrorRate, "fake-error-rate", 0, "fake SWAPI: share of requests answered 500 (0..1)")
-	fs.IntVar(&o.Workers, "fake-workers", 0,
-		"fake SWAPI: requests served at once, the rest queue: a sync server with K workers (0 = unlimited)")
+	fs.Var(cliflag.Parsed(&f.workers, "0", func(string) string { return " " }, parseWorkers), "fake-workers",
+		"fake SWAPI: requests served at once, the rest queue: a sync server with `K` workers (0 = unlimited); 8@0s,2@5s,8@10s changes K during the run")
 	fs.Float64Var(&o.Rate, "fake-rate", 0,
 		"fake SWAPI: requests per second accepted, the rest get 429 + Retry-After (0 = no limit)")
 	fs.IntVar(&o.Burst, "fake-burst", 1, "fake SWAPI: token bucket size for --fake-rate")
@@ -67,6 +88,7 @@ func addFakeH2Flag(fs *pflag.FlagSet, f *fakeFlags) {
 // options validates the flags into fakeswapi.Options; an invalid value is a usage error naming its flag.
 func (f *fakeFlags) options() (fakeswapi.Options, error) {
 	o := f.opts
+	o.Workers, o.WorkerSteps = f.workers.workers, f.workers.steps
 	err := o.Validate()
 	if err == nil {
 		return o, nil

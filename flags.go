@@ -6,10 +6,12 @@ package main
 import (
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/pflag"
 
@@ -114,11 +116,11 @@ func parseIDs(s string) ([]int, error) {
 // and rates (the comparison), -c and -r take a level or a sweep of levels, one run each, and
 // k holds the first; without (nil), one value each.
 func addLimitFlags(fs *pflag.FlagSet, k *fetcher.Knobs, concurrency int, slots *[]int, rates *[]float64) {
-	c, cUsage := cliflag.Int(&k.Concurrency, concurrency, 1, math.MaxInt), "semaphore slots; with ratelimit, an in-flight cap when given"
+	c, cUsage := cliflag.Int(&k.Concurrency, concurrency, 1, math.MaxInt), "semaphore slots; with ratelimit an in-flight cap, with adaptive the ceiling (256), when given"
 	r, rUsage := cliflag.Rate(&k.Rate, 10), "ratelimit: requests started per second (one global token bucket)"
 	if slots != nil {
 		c = cliflag.Levels(slots, concurrency, &k.Concurrency, c)
-		cUsage = "semaphore slots, or a sweep: 1,2,4 or 1..64 (doubling); with ratelimit, an in-flight cap when one level is given"
+		cUsage = "semaphore slots, or a sweep: 1,2,4 or 1..64 (doubling); with ratelimit, an in-flight cap, and adaptive's ceiling (default 256), when one level is given"
 	}
 	if rates != nil {
 		r = cliflag.Levels(rates, 10, &k.Rate, r)
@@ -127,6 +129,36 @@ func addLimitFlags(fs *pflag.FlagSet, k *fetcher.Knobs, concurrency int, slots *
 	fs.VarP(c, "concurrency", "c", cUsage)
 	fs.VarP(r, "rate", "r", rUsage)
 	fs.Var(cliflag.Int(&k.Burst, 1, 1, math.MaxInt), "burst", "ratelimit: token bucket size")
+	fs.Var(cliflag.Int(&k.MinConcurrency, 1, 1, math.MaxInt), "min-c", "adaptive: the lowest its limit goes")
+}
+
+// checkFloor reports an adaptive floor above its ceiling among strategies, as a usage error.
+func checkFloor(k fetcher.Knobs, strategies ...fetcher.Strategy) error {
+	for _, s := range strategies {
+		if !s.Adapts() {
+			continue
+		}
+		if l := s.Limits(k); l.Floor > l.Slots {
+			return usagef("--min-c %d is above the adaptive ceiling -c %d", l.Floor, l.Slots)
+		}
+	}
+	return nil
+}
+
+// addQuotaFlag registers --respect-quota; usage says what it defaults to.
+func addQuotaFlag(fs *pflag.FlagSet, p *bool, def bool, usage string) {
+	fs.BoolVar(p, "respect-quota", def, usage)
+}
+
+// quotaWaits is the OnQuotaWait of a run of s: one line on w per wait for the server's quota.
+func quotaWaits(w io.Writer, s fetcher.Strategy) func(fetcher.QuotaWait) {
+	return func(q fetcher.QuotaWait) {
+		said := fmt.Sprintf("%d left", q.Quota.Remaining)
+		if q.Quota.Limit > 0 {
+			said = fmt.Sprintf("%d of %d left", q.Quota.Remaining, q.Quota.Limit)
+		}
+		fmt.Fprintf(w, "fetchbench: %s: the server's quota is spent (%s); waiting %s for it to reset\n", s, said, q.Wait.Round(time.Second))
+	}
 }
 
 // addRunFlags registers the per-request settings every strategy shares.

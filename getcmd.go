@@ -28,6 +28,7 @@ type getOptions struct {
 	strategy fetcher.Strategy
 	knobs    fetcher.Knobs
 	run      fetcher.Config
+	quota    bool // --respect-quota
 
 	format string   // -o: "" means table on a terminal, else ndjson
 	fields []string // --fields
@@ -47,6 +48,7 @@ func newGetFlags(o *getOptions) *pflag.FlagSet {
 		"strategy", "s", fetcher.StrategyNames("|"))
 	addLimitFlags(fs, &o.knobs, 5, nil, nil)
 	addRunFlags(fs, &o.run)
+	addQuotaFlag(fs, &o.quota, true, "keep within the quota the server states in its headers")
 
 	fs.VarP(cliflag.Choice(&o.format, "", get.Formats, func(s string) error {
 		return cliflag.Valuef("unknown format %q (want ndjson, json, csv or table)", s)
@@ -107,8 +109,11 @@ func (o *getOptions) spec(set func(string) bool, stdoutTerminal bool) (*getSpec,
 	knobs := o.knobs
 	knobs.CapRate = set("concurrency")
 	s := o.strategy
+	if err := checkFloor(knobs, s); err != nil {
+		return nil, err
+	}
 	cfg := o.run
-	cfg.Strategy, cfg.Limits, cfg.CacheDir = s, s.Limits(knobs), o.cache
+	cfg.Strategy, cfg.Limits, cfg.CacheDir, cfg.RespectQuota = s, s.Limits(knobs), o.cache, o.quota
 	if target.Trust != nil {
 		cfg.RootCAs = target.Trust
 	}
@@ -147,6 +152,7 @@ func runGet(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		fmt.Fprintf(stderr, "fetchbench: --cache %s is read-only: answers found there are used, new ones are not kept\n", textsafe.Sanitize(sp.config.CacheDir))
 	}
 	cfg := sp.config
+	cfg.OnQuotaWait = quotaWaits(stderr, cfg.Strategy)
 	if tg.Offline && cfg.CacheDir != "" {
 		cfg.CacheNames = tg.CacheNames()
 	}

@@ -157,7 +157,7 @@ func TestRecordsCSVFile(t *testing.T) {
 		t.Fatalf("records CSV does not parse: %v", err)
 	}
 	wantHeader := []string{"strategy", "seq", "id", "url", "start_ms", "queue_ms", "latency_ms", "ttfb_ms", "total_ms", "status", "bytes", "error", "error_class", "attempts", "name", "note", "intended_ms", "response_ms", "late",
-		"params", "start_unix_ns", "kind", "depth", "parent", "worker", "phase", "proto", "conn_reused", "proxy"}
+		"params", "start_unix_ns", "kind", "depth", "parent", "worker", "phase", "proto", "conn_reused", "proxy", "limit"}
 	if diff := cmp.Diff(wantHeader, rows[0]); diff != "" {
 		t.Errorf("header (-want +got):\n%s", diff)
 	}
@@ -195,12 +195,12 @@ func TestJSONSummary(t *testing.T) {
 		for name, v := range map[string]float64{"wall_ms": s.WallMS, "req_per_sec": s.ReqPerSec, "speedup": s.Speedup,
 			"ideal_ms": s.IdealMS, "efficiency": s.Efficiency, "latency_p50_ms": s.LatencyP50MS, "latency_max_ms": s.LatencyMaxMS,
 			"ttfb_p50_ms": s.TTFBP50MS, "peak_in_flight": float64(s.PeakInFlight), "bytes": float64(s.Bytes)} {
-			if v <= 0 {
-				t.Errorf("%s: %s = %v, want > 0", s.Strategy, name, v)
+			if none := (name == "ideal_ms" || name == "efficiency") && !s.Strategy.HasIdeal(); none != (v <= 0) {
+				t.Errorf("%s: %s = %v, want > 0 exactly when the strategy has an ideal", s.Strategy, name, v)
 			}
 		}
 	}
-	if diff := cmp.Diff([]string{"sequential", "unbounded", "semaphore", "ratelimit"}, got); diff != "" {
+	if diff := cmp.Diff([]string{"sequential", "unbounded", "semaphore", "ratelimit", "adaptive"}, got); diff != "" {
 		t.Errorf("strategies (-want +got):\n%s", diff)
 	}
 }

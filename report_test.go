@@ -145,8 +145,8 @@ func TestHTMLInFlightWithinPeak(t *testing.T) {
 		t.Fatal(err)
 	}
 	sums := summaries(t, res.stdout)
-	if len(data.Runs) != 8 || len(sums) != 8 {
-		t.Fatalf("%d runs drawn, %d summarised; want 8 (sequential, unbounded, semaphore c=1..16, ratelimit)", len(data.Runs), len(sums))
+	if len(data.Runs) != 9 || len(sums) != 9 {
+		t.Fatalf("%d runs drawn, %d summarised; want 9 (sequential, unbounded, semaphore c=1..16, ratelimit, adaptive)", len(data.Runs), len(sums))
 	}
 	for i, r := range data.Runs {
 		top := 0.0

@@ -264,8 +264,9 @@ func sortedPending(m map[int]keptItem) []keptItem {
 type unlimited struct{}
 
 func (unlimited) Acquire(context.Context) (time.Duration, error) { return 0, nil }
-func (unlimited) Release(fetcher.Result)                         {}
+func (unlimited) Release(fetcher.Feedback)                       {}
 func (unlimited) Max() int                                       { return 0 }
+func (unlimited) Limit() int                                     { return 0 }
 
 // printer is the Consumer that prints each page's document as its record arrives.
 type printer struct {

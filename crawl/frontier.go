@@ -397,7 +397,7 @@ func (f *frontier) admit(h *host, it item) bool {
 	if !robots && h.gates.Pacer != nil {
 		if _, err := h.gates.Pacer.Take(f.ctx); err != nil {
 			if h.gates.Admission != nil {
-				h.gates.Admission.Release(fetcher.Ignored)
+				h.gates.Admission.Release(fetcher.Feedback{Result: fetcher.Ignored})
 			}
 			return false
 		}
@@ -483,7 +483,7 @@ func (f *frontier) Done(it fetcher.Item, rec *fetcher.Record) {
 	f.notify()
 	f.mu.Unlock()
 	if h != nil && it.Kind != fetcher.KindRobots && h.gates.Admission != nil {
-		h.gates.Admission.Release(res)
+		h.gates.Admission.Release(fetcher.Feedback{Result: res, Latency: rec.Latency, Answered: rec.Status != 0})
 	}
 }
 

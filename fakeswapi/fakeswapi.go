@@ -78,9 +78,13 @@ type Options struct {
 	// Workers caps the number of requests served at once (a sync server with Workers
 	// workers); the rest wait in a FIFO queue. 0: unlimited.
 	Workers int
+	// WorkerSteps change Workers during the run, each from its moment after New (or the
+	// last Reset) on, in increasing order of At; nil: Workers throughout.
+	WorkerSteps []WorkerStep
 
 	// Rate is the sustained number of requests per second the server accepts (token bucket);
 	// a request beyond it is answered 429 with a Retry-After header in whole seconds. 0: no limit.
+	// With a rate every API answer states the quota (see QuotaHeaders).
 	Rate float64
 	// Burst is the token bucket size. 0 means 1. Ignored when Rate is 0.
 	Burst int
@@ -191,6 +195,8 @@ func (o Options) Validate() error {
 	switch {
 	case o.Workers < 0:
 		return &OptionError{"Workers", strconv.Itoa(o.Workers) + " is negative"}
+	case !stepsValid(o.WorkerSteps):
+		return &OptionError{"WorkerSteps", "must have counts ≥ 0 at increasing moments after 0s"}
 	case !(o.Rate >= 0) || math.IsInf(o.Rate, 1):
 		return &OptionError{"Rate", formatFloat(o.Rate) + " is not a finite number ≥ 0"}
 	case o.Burst < 0:
@@ -209,7 +215,7 @@ type Server struct {
 	opts  Options
 	cat   *catalog
 	sites siteCache
-	sem   chan struct{}                // worker slots; nil: unlimited
+	pool  atomic.Pointer[pool]         // worker slots; nil: unlimited throughout
 	lim   atomic.Pointer[rate.Limiter] // nil: no rate limit
 	stats *counters
 	logMu sync.Mutex
@@ -236,11 +242,27 @@ func New(opts Options) (*Server, error) {
 		opts.Burst = 1
 	}
 	s := &Server{opts: opts, cat: cat, stats: newCounters()}
-	if opts.Workers > 0 {
-		s.sem = make(chan struct{}, opts.Workers)
-	}
+	s.pool.Store(s.newPool())
 	s.lim.Store(s.newLimiter())
 	return s, nil
+}
+
+func (s *Server) newPool() *pool {
+	if s.opts.Workers == 0 && len(s.opts.WorkerSteps) == 0 {
+		return nil
+	}
+	return newPool(s.opts.Workers, s.opts.WorkerSteps)
+}
+
+func stepsValid(steps []WorkerStep) bool {
+	var prev time.Duration
+	for _, st := range steps {
+		if st.Workers < 0 || st.At <= prev {
+			return false
+		}
+		prev = st.At
+	}
+	return true
 }
 
 func (s *Server) newLimiter() *rate.Limiter {
@@ -258,6 +280,9 @@ func (s *Server) Stats() Stats { return s.stats.snapshot() }
 func (s *Server) Reset() {
 	s.stats.reset()
 	s.lim.Store(s.newLimiter())
+	if old := s.pool.Swap(s.newPool()); old != nil {
+		old.stop()
+	}
 }
 
 // Warm renders the documents for requests addressed to host (the Host header, e.g.
@@ -309,17 +334,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, k uint64) outcome {
 	ctx := r.Context()
 	if lim := s.lim.Load(); lim != nil {
-		if wait, ok := take(lim); !ok {
+		wait, ok := take(lim)
+		QuotaHeaders(w.Header(), lim, time.Now())
+		if !ok {
 			return writeThrottled(w, r, wait)
 		}
 	}
-	if s.sem != nil {
-		select {
-		case s.sem <- struct{}{}:
-		case <-ctx.Done():
+	if p := s.pool.Load(); p != nil {
+		if !p.acquire(ctx) {
 			return outcome{canceled: true, abort: true}
 		}
-		defer func() { <-s.sem }()
+		defer p.release()
 	}
 	s.stats.enterService()
 	defer s.stats.leaveService()

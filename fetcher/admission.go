@@ -11,17 +11,35 @@ import (
 )
 
 // Admission decides how many requests may be in progress. Implementations are safe for
-// concurrent use; a limit may change during a run.
+// concurrent use; a limit may change during a run (between 1 and Max), from the outcomes
+// Release reports.
 type Admission interface {
 	// Acquire takes a slot, waiting until one is free or ctx is done, and returns the time
 	// it waited. After a nil error the caller holds the slot and must Release it once; on
 	// error it holds nothing.
 	Acquire(ctx context.Context) (time.Duration, error)
 	// Release frees a slot with the outcome of the request that held it.
-	Release(o Result)
+	Release(o Feedback)
 	// Max is the most slots it will ever grant at once; it sizes the worker pool. 0 means no
 	// bound.
 	Max() int
+	// Limit is how many slots it grants at once now; Max when the limit is fixed.
+	Limit() int
+}
+
+// Feedback is what the request that held a slot tells the Admission when it releases it.
+type Feedback struct {
+	Result Result
+	// Admitted is when Acquire granted the slot.
+	Admitted time.Time
+	// Latency is the final attempt's time on the wire; 0 when nothing went on the wire.
+	Latency time.Duration
+	// Answered: the server answered the final attempt with a status, so that Latency is
+	// its time to serve the request (a 404 counts, a 429 is Dropped).
+	Answered bool
+	// RetryAfter is the wait the server asked for (Retry-After, cut to Config.MaxRetryAfter)
+	// when it shed load; 0 when it asked for none.
+	RetryAfter time.Duration
 }
 
 // Result is how a request went, as an admission sees it.
@@ -39,10 +57,16 @@ func ResultOf(rec *Record) Result {
 	switch {
 	case rec.OK():
 		return Succeeded
-	case rec.Status == 429 || rec.Status == 503 || rec.Class == ClassTimeout:
+	case shed(rec.Status, rec.Class):
 		return Dropped
 	}
 	return Ignored
+}
+
+// shed reports whether an answer of status, or a failure of class, means the server shed
+// load: 429, 503 or a timeout.
+func shed(status int, class ErrorClass) bool {
+	return status == 429 || status == 503 || class == ClassTimeout
 }
 
 // Pacer paces request starts: Take returns when the caller may start. *ratelimit.Pacer
@@ -59,11 +83,15 @@ type Gates struct {
 	Pacer     Pacer     // nil: starts are not paced
 }
 
-// GatesFor returns the gates of l: a semaphore of l.Slots slots and a pacer of l.Rate starts
-// per second with bursts of l.Burst, each only when set. l must be valid (Config.Validate).
+// GatesFor returns the gates of l: an adaptive limit between l.Floor and l.Slots when
+// l.Floor is set, else a semaphore of l.Slots slots, and a pacer of l.Rate starts per second
+// with bursts of l.Burst, each only when set. l must be valid (Config.Validate).
 func GatesFor(l Limits) Gates {
 	var g Gates
-	if l.Slots > 0 {
+	switch {
+	case l.Floor > 0:
+		g.Admission = NewAdaptive(l.Floor, max(l.Slots, l.Floor))
+	case l.Slots > 0:
 		g.Admission = NewSemaphore(l.Slots)
 	}
 	if l.Rate > 0 {
@@ -88,5 +116,27 @@ func NewSemaphore(n int) Admission {
 type semaphore struct{ s *ratelimit.Semaphore }
 
 func (s semaphore) Acquire(ctx context.Context) (time.Duration, error) { return s.s.Acquire(ctx) }
-func (s semaphore) Release(Result)                                     { s.s.Release() }
+func (s semaphore) Release(Feedback)                                   { s.s.Release() }
 func (s semaphore) Max() int                                           { return s.s.Cap() }
+func (s semaphore) Limit() int                                         { return s.s.Cap() }
+
+// NewAdaptive returns an Admission whose limit adapts between floor and ceiling
+// (1 ≤ floor ≤ ceiling) to the latency and the refusals its outcomes report: see
+// ratelimit.Adaptive.
+func NewAdaptive(floor, ceiling int) Admission {
+	a, err := ratelimit.NewAdaptive(max(floor, 1), max(ceiling, floor, 1))
+	if err != nil {
+		panic(err) // unreachable: 1 ≤ floor ≤ ceiling
+	}
+	return adaptive{a}
+}
+
+type adaptive struct{ a *ratelimit.Adaptive }
+
+func (a adaptive) Acquire(ctx context.Context) (time.Duration, error) { return a.a.Acquire(ctx) }
+func (a adaptive) Max() int                                           { return a.a.Cap() }
+func (a adaptive) Limit() int                                         { return a.a.Limit() }
+func (a adaptive) Release(o Feedback) {
+	a.a.Release(ratelimit.Sample{Admitted: o.Admitted, Latency: o.Latency,
+		Succeeded: o.Result != Dropped && o.Answered, Dropped: o.Result == Dropped, RetryAfter: o.RetryAfter})
+}

@@ -75,6 +75,17 @@ type Config struct {
 	// and the record's error wraps ErrOutOfScope. The zero value means the hosts of the
 	// source's base targets (see Schedule), or any http(s) host when it has none.
 	Scope Scope
+	// Capacity is how many requests the server serves at once, when known (the built-in
+	// fake's workers); 0 when unknown. A strategy without an ideal wall of its own
+	// (Strategy.HasIdeal) is measured against the semaphore's ideal at it.
+	Capacity int
+	// RespectQuota keeps the run within the quota the server states in its headers (see
+	// ParseQuota): no more starts than it says remain before its reset, a wait for the reset
+	// when they are spent, and no faster than its policy's rate.
+	RespectQuota bool
+	// OnQuotaWait, when set with RespectQuota, is called once per reset the run waits for,
+	// from the goroutine that waits, before it waits.
+	OnQuotaWait func(QuotaWait)
 	// Follow, when set, is called with each request's finished record, in a goroutine of its
 	// own once the request's slot is released, before the record reaches the sink and
 	// before the Source is told the item is Done: the place to push the work it leads to.

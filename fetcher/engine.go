@@ -62,6 +62,7 @@ type engine struct {
 	inFlight  gauge.Gauge  // requests on the wire
 	dials     atomic.Int64 // connections established
 	scraper   *scraper     // nil without Config.HTML; shared by the workers
+	quota     *quotaGate   // nil unless Config.RespectQuota; told of every answer's quota
 }
 
 // newEngine returns the engine of one run; with a pacer every attempt takes its token just
@@ -191,6 +192,11 @@ func (e *engine) newWorker() *worker {
 		a.ttfb = time.Since(a.sent)
 		a.status = r.StatusCode
 		a.retryAfter = r.Headers.Get("Retry-After")
+		if e.quota != nil {
+			if q, ok := ParseQuota(*r.Headers, time.Now()); ok {
+				e.quota.observe(q, int(e.inFlight.Value())-1, time.Now())
+			}
+		}
 		a.location = r.Headers.Get("Location") != ""
 		a.cached = r.Headers.Get(cacheHeader) != ""
 	})

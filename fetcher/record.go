@@ -83,6 +83,9 @@ type Record struct {
 	// Proxy is the proxy the final attempt went through (from HTTP_PROXY, HTTPS_PROXY or
 	// Config.Transport's Proxy), as scheme://host:port with any password masked; "" without.
 	Proxy string
+	// Limit is the concurrency limit in force when the request was admitted, for a strategy
+	// whose limit adapts during the run (Strategy.Adapts); 0 otherwise.
+	Limit int
 	// Start is the offset from the strategy's start at which the first attempt went on the wire
 	// (for a request that never started: when it was given up). In a paced run an attempt
 	// starts once it has its connection and its rate token, so a dial is not part of its

@@ -43,6 +43,10 @@ func Schedule(ctx context.Context, cfg Config, src Source, gates Gates, sink fun
 	if cfg.Strategy.Serial() {
 		gates = Gates{}
 	}
+	var quota *quotaGate
+	if cfg.RespectQuota {
+		quota = newQuotaGate(cfg.OnQuotaWait)
+	}
 	if sc, ok := src.(interface{ scope() Scope }); ok && cfg.Scope.IsZero() {
 		cfg.Scope = sc.scope()
 	}
@@ -55,6 +59,7 @@ func Schedule(ctx context.Context, cfg Config, src Source, gates Gates, sink fun
 	r := &runner{cfg: &cfg, ctx: runCtx, parent: ctx, sink: sink, src: src, adm: gates.Admission,
 		params: cfg.Strategy.Params(cfg.Limits)}
 	eng := newEngine(runCtx, &cfg, idle, gates.Pacer)
+	eng.quota = quota
 	defer eng.close()
 	r.eng = eng
 	r.t0 = time.Now()
@@ -114,10 +119,24 @@ func (r *runner) acquire() (time.Duration, error) {
 	return r.adm.Acquire(r.ctx)
 }
 
-func (r *runner) release(rec *Record) {
-	if r.adm != nil {
-		r.adm.Release(ResultOf(rec))
+// release frees the slot of rec, admitted at admitted, telling the admission how it went:
+// dropped when any attempt was shed (fb), whatever the last one did.
+func (r *runner) release(rec *Record, admitted time.Time, fb shedding) {
+	if r.adm == nil {
+		return
 	}
+	o := Feedback{Result: ResultOf(rec), Admitted: admitted, Latency: rec.Latency, Answered: rec.Status != 0,
+		RetryAfter: fb.retryAfter}
+	if fb.shed {
+		o.Result = Dropped
+	}
+	r.adm.Release(o)
+}
+
+// shedding is what a request's attempts showed of the server's capacity besides its record.
+type shedding struct {
+	shed       bool          // some attempt was shed: 429, 503 or a timeout
+	retryAfter time.Duration // the last shed attempt's Retry-After, cut to MaxRetryAfter
 }
 
 // dispatch pulls every item of the source: a serial strategy runs each inline; the others
@@ -140,7 +159,8 @@ func (r *runner) dispatch() {
 				r.giveUp(it, 0)
 				continue
 			}
-			r.finish(it, r.fetch(w, it, 0))
+			rec, _ := r.fetch(w, it, 0)
+			r.finish(it, rec)
 		}
 	}
 	var workers sync.WaitGroup
@@ -157,7 +177,7 @@ func (r *runner) dispatch() {
 		if !ok {
 			return
 		}
-		if r.adm == nil && r.eng.pacer != nil {
+		if r.adm == nil && r.cfg.Limits.Rate > 0 {
 			r.ahead(handed)
 		}
 		handed++
@@ -227,12 +247,18 @@ func (r *runner) item(w *worker, it Item) {
 		r.giveUp(it, r.offset(time.Now())-r.offset(queued))
 		return
 	}
+	admitted := time.Now()
+	limit := 0
+	if r.adm != nil && r.cfg.Strategy.Adapts() {
+		limit = r.adm.Limit()
+	}
 	var queue time.Duration // an item of a queued strategy waits from the moment it was queued
 	if r.adm != nil || r.eng.pacer != nil {
 		queue = r.offset(time.Now()) - r.offset(queued)
 	}
-	rec := r.fetch(w, it, queue)
-	r.release(&rec)
+	rec, fb := r.fetch(w, it, queue)
+	rec.Limit = limit
+	r.release(&rec, admitted, fb)
 	r.finish(it, rec)
 }
 
@@ -313,19 +339,37 @@ func (r *runner) emit(rec Record) {
 
 // fetch performs a target's attempts on w, retrying per cfg.Retries. queue is the time the
 // target waited before its first attempt, apart from the rate token.
-func (r *runner) fetch(w *worker, it Item, queue time.Duration) Record {
+func (r *runner) fetch(w *worker, it Item, queue time.Duration) (Record, shedding) {
 	rec := r.newRecord(it)
 	rec.Queue = queue
 	t := it.Target
 	var first, intended time.Time
+	var fb shedding
 	for {
+		if q := r.eng.quota; q != nil {
+			waited, err := q.take(r.ctx)
+			rec.Queue += waited
+			if err != nil {
+				if rec.Attempts == 0 {
+					return r.notStarted(it, rec.Queue), fb
+				}
+				return rec, fb
+			}
+		}
 		a := w.do(t.URL)
 		rec.Queue += a.waited
 		if a.sent.IsZero() && r.ctx.Err() != nil { // given up waiting for a token
 			if rec.Attempts == 0 {
-				return r.notStarted(it, rec.Queue)
+				return r.notStarted(it, rec.Queue), fb
 			}
-			return rec // the last attempt's outcome stands
+			return rec, fb // the last attempt's outcome stands
+		}
+		if !a.sent.IsZero() && shed(a.status, a.class) && r.ctx.Err() == nil {
+			fb.shed = true
+			fb.retryAfter = 0
+			if ra, ok := ParseRetryAfter(a.retryAfter, time.Now()); ok {
+				fb.retryAfter = min(ra, r.maxRetryAfter())
+			}
 		}
 		if !a.sent.IsZero() {
 			rec.Attempts++
@@ -362,17 +406,17 @@ func (r *runner) fetch(w *worker, it Item, queue time.Duration) Record {
 			rec.Intended = rec.Start
 		}
 		if rec.Attempts > r.cfg.Retries || !retryable(a) {
-			return rec
+			return rec, fb
 		}
 		wait, asked := r.backoff(rec.Attempts, a.retryAfter)
 		if asked > 0 {
 			rec.Note = fmt.Sprintf("server asked to wait %s before retrying; waited %s", asked, wait)
 		}
 		if dl, ok := r.ctx.Deadline(); ok && time.Until(dl) < wait {
-			return rec // waiting would pass the deadline: keep this outcome
+			return rec, fb // waiting would pass the deadline: keep this outcome
 		}
 		if !waitctx.Sleep(r.ctx, wait) {
-			return rec
+			return rec, fb
 		}
 	}
 }
@@ -381,15 +425,12 @@ func (r *runner) fetch(w *worker, it Item, queue time.Duration) Record {
 // min(cap, base·2^(n-1)), raised to the server's Retry-After when that is longer, but never
 // beyond MaxRetryAfter. asked is the server's Retry-After when it was cut to that cap, else 0.
 func (r *runner) backoff(n int, retryAfter string) (wait, asked time.Duration) {
-	base, ceil, most := r.cfg.BackoffBase, r.cfg.BackoffCap, r.cfg.MaxRetryAfter
+	base, ceil, most := r.cfg.BackoffBase, r.cfg.BackoffCap, r.maxRetryAfter()
 	if base <= 0 {
 		base = DefaultBackoffBase
 	}
 	if ceil <= 0 {
 		ceil = DefaultBackoffCap
-	}
-	if most <= 0 {
-		most = DefaultMaxRetryAfter
 	}
 	d := ceil
 	if n-1 < 30 {
@@ -403,6 +444,14 @@ func (r *runner) backoff(n int, retryAfter string) (wait, asked time.Duration) {
 		}
 	}
 	return wait, asked
+}
+
+// maxRetryAfter is the longest Retry-After honoured.
+func (r *runner) maxRetryAfter() time.Duration {
+	if r.cfg.MaxRetryAfter > 0 {
+		return r.cfg.MaxRetryAfter
+	}
+	return DefaultMaxRetryAfter
 }
 
 // ParseRetryAfter parses a Retry-After header value, delay-seconds or an HTTP date, relative to now.

@@ -17,16 +17,20 @@ import (
 // Strategy names a concurrency strategy.
 type Strategy string
 
-// The four strategies, in their canonical order.
+// The five strategies, in their canonical order.
 const (
 	Sequential Strategy = "sequential" // one request at a time, in input order
 	Unbounded  Strategy = "unbounded"  // every request started at once
 	Semaphore  Strategy = "semaphore"  // at most Limits.Slots requests in progress
 	RateLimit  Strategy = "ratelimit"  // starts paced by one global token bucket (Limits.Rate, Limits.Burst), optional Limits.Slots cap
+	Adaptive   Strategy = "adaptive"   // a limit between Limits.Floor and Limits.Slots that follows the server
 )
 
 // Strategies lists every strategy in canonical order.
-var Strategies = []Strategy{Sequential, Unbounded, Semaphore, RateLimit}
+var Strategies = []Strategy{Sequential, Unbounded, Semaphore, RateLimit, Adaptive}
+
+// DefaultCeiling is adaptive's ceiling when -c is not given.
+const DefaultCeiling = 256
 
 // StrategyNames is the strategy names joined for help texts: "sequential|unbounded|...".
 func StrategyNames(sep string) string {
@@ -77,10 +81,14 @@ func (s Strategy) Valid() bool {
 
 // Knobs are the user's concurrency settings, which Strategy.Limits resolves per strategy.
 type Knobs struct {
-	Concurrency int     // semaphore slots; the ratelimit in-flight cap when CapRate is set
+	Concurrency int     // semaphore slots; the ratelimit in-flight cap and the adaptive ceiling when CapRate is set
 	Rate        float64 // ratelimit requests per second
 	Burst       int     // ratelimit bucket size; < 1 means 1
-	CapRate     bool    // apply Concurrency to ratelimit as an in-flight cap
+	// CapRate: Concurrency was given as one level; ratelimit applies it as an in-flight cap,
+	// adaptive as its ceiling (else DefaultCeiling).
+	CapRate bool
+	// MinConcurrency is adaptive's floor; < 1 means 1.
+	MinConcurrency int
 }
 
 // Limits are the scheduling parameters of one strategy run, with every default applied. The
@@ -96,6 +104,9 @@ type Limits struct {
 	Rate float64
 	// Burst is the token-bucket size: ≥ 1 when Rate > 0, else 0.
 	Burst int
+	// Floor, when ≥ 1, makes Slots a ceiling: the limit adapts during the run between Floor
+	// and Slots (GatesFor). 0 means the limit is fixed.
+	Floor int
 }
 
 // strategyFacts is what differs between strategies.
@@ -112,6 +123,11 @@ type strategyFacts struct {
 	// cutFiles is what to change when its requests in flight need more open files than
 	// allowed; fits is how many requests in flight would.
 	cutFiles func(fits int) string
+	// adapts: its limit changes during the run (records carry it); no ideal wall follows
+	// from its limits alone.
+	adapts bool
+	// quota: it respects the server's quota headers unless told otherwise, in a comparison too.
+	quota bool
 }
 
 var facts = map[Strategy]strategyFacts{
@@ -155,13 +171,30 @@ var facts = map[Strategy]strategyFacts{
 		},
 		cutFiles: func(fits int) string { return fmt.Sprintf("lower -r, or cap it with -c %d", fits) },
 	},
+	Adaptive: {
+		limits: func(k Knobs) Limits {
+			ceiling := DefaultCeiling
+			if k.CapRate {
+				ceiling = k.Concurrency
+			}
+			return Limits{Slots: ceiling, Floor: max(k.MinConcurrency, 1)}
+		},
+		showSlots: true,
+		adapts:    true,
+		quota:     true,
+		describe: func(l Limits, _, _ int) string {
+			return fmt.Sprintf("a limit between %d and %d that follows the server", l.Floor, l.Slots)
+		},
+		cutFiles: func(fits int) string { return fmt.Sprintf("lower the ceiling: -c %d", fits) },
+	},
 }
 
 func (s Strategy) facts() strategyFacts { return facts[s] }
 
 // Limits resolves k for s: sequential is one slot, unbounded nothing, semaphore
 // k.Concurrency slots, ratelimit k.Rate with burst max(k.Burst, 1), capped at k.Concurrency
-// slots when k.CapRate is set.
+// slots when k.CapRate is set, adaptive a limit from max(k.MinConcurrency, 1) up to
+// k.Concurrency when k.CapRate is set, else DefaultCeiling.
 func (s Strategy) Limits(k Knobs) Limits {
 	if f, ok := facts[s]; ok {
 		return f.limits(k)
@@ -176,8 +209,16 @@ func (s Strategy) Serial() bool { return s.facts().serial }
 func (s Strategy) Baseline() bool { return s.facts().baseline }
 
 // HasIdeal reports whether an ideal wall can be computed for s from its limits and the
-// measured latencies (every fixed strategy can).
-func (s Strategy) HasIdeal() bool { return s.Valid() }
+// measured latencies: every fixed strategy can, adaptive cannot (its limit is what it
+// finds out).
+func (s Strategy) HasIdeal() bool { return s.Valid() && !s.facts().adapts }
+
+// Adapts reports whether the limit of s changes during a run (Record.Limit carries it).
+func (s Strategy) Adapts() bool { return s.facts().adapts }
+
+// RespectsQuota reports whether s respects the server's quota headers by default even in a
+// comparison, where the fixed strategies stay what they claim to be.
+func (s Strategy) RespectsQuota() bool { return s.facts().quota }
 
 // SweepParam is the parameter a sweep of s varies, "c" (slots) or "r" (rate), or "" when s
 // has none.
@@ -225,13 +266,16 @@ func (s Strategy) ShownSlots(l Limits) int {
 }
 
 // Params is the short form of l's parameters under s: "-", "c=10", "r=10/s b=1",
-// "r=10/s b=1 c=5". ParseParams reads it back.
+// "r=10/s b=1 c=5", "c=1..256" (an adaptive limit's floor and ceiling). ParseParams reads it
+// back.
 func (s Strategy) Params(l Limits) string {
 	var parts []string
 	if l.Rate > 0 {
 		parts = append(parts, "r="+num(l.Rate)+"/s", "b="+strconv.Itoa(max(l.Burst, 1)))
 	}
-	if n := s.ShownSlots(l); n > 0 {
+	if n := s.ShownSlots(l); n > 0 && l.Floor > 0 {
+		parts = append(parts, "c="+strconv.Itoa(l.Floor)+".."+strconv.Itoa(n))
+	} else if n > 0 {
 		parts = append(parts, "c="+strconv.Itoa(n))
 	}
 	if len(parts) == 0 {
@@ -240,11 +284,15 @@ func (s Strategy) Params(l Limits) string {
 	return strings.Join(parts, " ")
 }
 
-// BenchName is the sub-benchmark path of l under s: "", "/c=10", "/r=10/burst=1/c=5".
+// BenchName is the sub-benchmark path of l under s: "", "/c=10", "/r=10/burst=1/c=5",
+// "/minc=1/c=256".
 func (s Strategy) BenchName(l Limits) string {
 	var b strings.Builder
 	if l.Rate > 0 {
 		b.WriteString("/r=" + num(l.Rate) + "/burst=" + strconv.Itoa(max(l.Burst, 1)))
+	}
+	if l.Floor > 0 {
+		b.WriteString("/minc=" + strconv.Itoa(l.Floor))
 	}
 	if n := s.ShownSlots(l); n > 0 {
 		b.WriteString("/c=" + strconv.Itoa(n))
@@ -267,6 +315,12 @@ func (s Strategy) ParseParams(p string) (Limits, error) {
 			var err error
 			switch k {
 			case "c":
+				if lo, hi, ok := strings.Cut(v, ".."); ok {
+					if l.Floor, err = strconv.Atoi(lo); err == nil {
+						l.Slots, err = strconv.Atoi(hi)
+					}
+					break
+				}
 				l.Slots, err = strconv.Atoi(v)
 			case "r":
 				l.Rate, err = strconv.ParseFloat(strings.TrimSuffix(v, "/s"), 64)
@@ -300,6 +354,10 @@ func (s Strategy) check(l Limits) error {
 		return fmt.Errorf("%s needs rate > 0, got %+v", s, l)
 	case s == Unbounded && (l.Slots != 0 || l.Rate != 0):
 		return fmt.Errorf("%s has no limits, got %+v", s, l)
+	case s.Adapts() && (l.Floor < 1 || l.Slots < l.Floor || l.Rate != 0):
+		return fmt.Errorf("%s needs 1 ≤ floor ≤ ceiling and no rate, got %+v", s, l)
+	case !s.Adapts() && l.Floor != 0:
+		return fmt.Errorf("%s has a fixed limit, got a floor: %+v", s, l)
 	case l.Slots < 0 || !(l.Rate >= 0) || math.IsInf(l.Rate, 0) || (l.Rate > 0) != (l.Burst > 0) || l.Burst < 0:
 		return fmt.Errorf("limits %+v: slots and rate must not be negative, burst ≥ 1 exactly when rate > 0", l)
 	}
@@ -377,11 +435,15 @@ func (s Strategy) CutFiles(fits int) string {
 
 // Politest is the strategy and limits that are at least as polite as every one of configs
 // (the work around a comparison, such as its discovery, runs under them): paced at the
-// smallest rate, with the smallest burst, when ratelimit is among them; capped at the
+// smallest rate, with the smallest burst, when ratelimit is among them; else adaptive, from
+// the smallest floor up to the smallest slots, when adaptive is among them; capped at the
 // smallest slots any of them has; unbounded only when all of them are.
 func Politest(configs []Config) (Strategy, Limits) {
 	var l Limits
 	for _, c := range configs {
+		if c.Limits.Floor > 0 && (l.Floor == 0 || c.Limits.Floor < l.Floor) {
+			l.Floor = c.Limits.Floor
+		}
 		if c.Limits.Rate > 0 && (l.Rate == 0 || c.Limits.Rate < l.Rate) {
 			l.Rate = c.Limits.Rate
 		}
@@ -394,7 +456,10 @@ func Politest(configs []Config) (Strategy, Limits) {
 	}
 	switch {
 	case l.Rate > 0:
+		l.Floor = 0
 		return RateLimit, l
+	case l.Floor > 0:
+		return Adaptive, Limits{Slots: max(l.Slots, l.Floor), Floor: l.Floor}
 	case l.Slots > 0:
 		return Semaphore, Limits{Slots: l.Slots}
 	}

@@ -281,7 +281,7 @@ func TestParseStrategy(t *testing.T) {
 			t.Errorf("ParseStrategy(%q) = %q, %v", s, got, err)
 		}
 	}
-	const want = `unknown strategy "sequential,unbounded" (want sequential, unbounded, semaphore or ratelimit)`
+	const want = `unknown strategy "sequential,unbounded" (want sequential, unbounded, semaphore, ratelimit or adaptive)`
 	if _, err := ParseStrategy("sequential,unbounded"); err == nil || err.Error() != want {
 		t.Errorf("ParseStrategy = %v, want %s", err, want)
 	}

@@ -69,6 +69,7 @@ type Collector struct {
 	protos         map[string]int // records by the protocol of their final response
 	proxy          string         // the first proxy a record went through
 	proxied        int            // records that went through a proxy
+	limits         limitTrace
 	closed         bool
 	ideal          time.Duration // computed once by Close
 }
@@ -170,6 +171,7 @@ func (c *Collector) Add(r fetcher.Record) {
 		at = r.StartAt.UnixNano()
 	}
 	queued, end := at-int64(r.Queue), at
+	c.limits.add(at, r.Limit)
 	if r.Attempts > 0 {
 		end += int64(r.Total)
 	}
@@ -194,13 +196,22 @@ func (c *Collector) wall() time.Duration { return time.Duration(c.last - c.first
 func (c *Collector) Close() error {
 	if !c.closed {
 		l := c.cfg.Limits
-		c.ideal = schedule(len(c.service), func(i int) time.Duration {
-			return time.Duration(c.service[i]) * time.Microsecond
-		}, l.Slots, l.Rate, l.Burst)
+		service := func(i int) time.Duration { return time.Duration(c.service[i]) * time.Microsecond }
+		if c.cfg.Strategy.Adapts() {
+			// Its latencies include the server's queueing while it probed: the ideal is the
+			// semaphore's at the server's capacity, every request as quick as the quickest.
+			l = fetcher.Limits{Slots: c.cfg.Capacity} // 0: no ideal, below
+			quick := service
+			service = func(i int) time.Duration { return min(quick(i), c.latency.min) }
+		}
+		c.ideal = schedule(len(c.service), service, l.Slots, l.Rate, l.Burst)
 		// Every attempt, retries included, takes a token: the last of them cannot start
 		// before its token, nor end sooner than the quickest answer after that.
 		if l.Rate > 0 && c.attempts > 0 {
 			c.ideal = max(c.ideal, tokenTime(c.attempts-1, l.Rate, l.Burst)+c.latency.min)
+		}
+		if c.cfg.Strategy.Adapts() && c.cfg.Capacity <= 0 {
+			c.ideal = 0
 		}
 		c.peak = c.wire.peak()
 		c.closed = true
@@ -282,6 +293,11 @@ func (c *Collector) Summary(stats fetcher.RunStats) Summary {
 		}
 	}
 	s.Concurrency = strategy.ShownSlots(l)
+	s.MinConcurrency = l.Floor
+	if strategy.Adapts() {
+		s.Capacity = c.cfg.Capacity
+	}
+	s.LimitSettled, s.LimitTrajectory = c.limits.settle(c.first)
 	for k, v := range c.status {
 		s.StatusCounts[k] = v
 	}

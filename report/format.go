@@ -51,6 +51,14 @@ func rateString(r float64) string {
 	return strconv.FormatFloat(r, 'f', 0, 64)
 }
 
+// idealString formats an ideal wall, or "-" when there is none.
+func idealString(ms float64) string {
+	if ms <= 0 {
+		return "-"
+	}
+	return humanMS(ms)
+}
+
 // speedupString formats a speedup as "4.9x", or "-" when unknown.
 func speedupString(x float64) string {
 	if x <= 0 {
@@ -80,14 +88,17 @@ func efficiencyString(e float64) string {
 func num(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 
 // Params is the short form of a summary's parameters: "-", "c=10", "r=10/s b=1",
-// "r=10/s b=1 c=5".
+// "r=10/s b=1 c=5"; for a limit that adapted, the limit it settled on: "c≈8".
 func Params(s Summary) string {
+	if s.LimitSettled > 0 {
+		return "c≈" + strconv.Itoa(s.LimitSettled)
+	}
 	return s.Strategy.Params(s.Limits())
 }
 
 // Limits are the limits the summary's run had.
 func (s Summary) Limits() fetcher.Limits {
-	l := fetcher.Limits{Slots: s.Concurrency, Rate: s.Rate, Burst: s.Burst}
+	l := fetcher.Limits{Slots: s.Concurrency, Rate: s.Rate, Burst: s.Burst, Floor: s.MinConcurrency}
 	if s.Strategy.Serial() {
 		l.Slots = 1
 	}
@@ -125,6 +136,12 @@ func Describe(s Summary) string {
 	var parts []string
 	if d := s.Strategy.Describe(s.Limits(), s.Requests, s.PeakInFlight); d != "" {
 		parts = append(parts, d)
+	}
+	switch {
+	case s.LimitSettled > 0 && s.Capacity > 0:
+		parts = append(parts, fmt.Sprintf("settled at %d where the server serves %d at once", s.LimitSettled, s.Capacity))
+	case s.LimitSettled > 0:
+		parts = append(parts, fmt.Sprintf("settled at %d", s.LimitSettled))
 	}
 	parts = append(parts, plural.N(s.Requests, "request", "requests")+" in "+humanMS(s.WallMS))
 	if s.Speedup > 0 && !s.Strategy.Baseline() {

@@ -283,6 +283,7 @@ type jsonFields struct {
 	Proto      string   `json:"proto"`
 	ConnReused bool     `json:"conn_reused"`
 	Proxy      string   `json:"proxy"`
+	Limit      int      `json:"limit"`
 }
 
 func (j *jsonFields) fields() (fields, error) {
@@ -290,7 +291,7 @@ func (j *jsonFields) fields() (fields, error) {
 		seq: j.Seq, id: j.ID, url: j.URL, status: j.Status, bytes: j.Bytes, err: j.Error,
 		class: j.ErrorClass, attempts: j.Attempts, name: j.Name, note: j.Note, late: j.Late,
 		params: j.Params, startUnix: j.StartUnix, kind: j.Kind, depth: j.Depth, parent: j.Parent,
-		worker: j.Worker, phase: j.Phase, proto: j.Proto, reused: j.ConnReused, proxy: j.Proxy,
+		worker: j.Worker, phase: j.Phase, proto: j.Proto, reused: j.ConnReused, proxy: j.Proxy, limit: j.Limit,
 	}
 	if j.Strategy != nil {
 		f.strategy, f.hasStrategy = *j.Strategy, true
@@ -321,7 +322,7 @@ func (j *jsonFields) fields() (fields, error) {
 type fields struct {
 	strategy                                  string
 	hasStrategy                               bool
-	seq, id, status, attempts, depth          int
+	seq, id, status, attempts, depth, limit   int
 	parent                                    *int
 	bytes, startUnix                          int64
 	url, err, class, name, note, params, kind string
@@ -420,6 +421,8 @@ func (f *fields) setCell(i int, cell string) error {
 		text(&f.worker)
 	case "phase":
 		text(&f.phase)
+	case "limit":
+		integer(&f.limit)
 	}
 	var ne *strconv.NumError
 	if errors.As(err, &ne) {
@@ -461,13 +464,15 @@ func (f *fields) record() (fetcher.Record, error) {
 		return fetcher.Record{}, fmt.Errorf("parent: missing at depth %d", f.depth)
 	case f.attempts < 0:
 		return fetcher.Record{}, fmt.Errorf("attempts: %d is negative", f.attempts)
+	case f.limit < 0:
+		return fetcher.Record{}, fmt.Errorf("limit: %d is negative", f.limit)
 	}
 	if kind == "" {
 		kind = fetcher.KindTarget
 	}
 	r := fetcher.Record{
 		Strategy: strategy, Params: f.params, Seq: f.seq, ID: f.id, URL: f.url,
-		Kind: kind, Depth: f.depth, Worker: f.worker, Phase: f.phase,
+		Kind: kind, Depth: f.depth, Worker: f.worker, Phase: f.phase, Limit: f.limit,
 		Start: f.start, Intended: f.intended, Queue: f.queue, Latency: f.latency, TTFB: f.ttfb,
 		Total: f.total, Response: f.response, Late: f.late, Status: f.status, Bytes: f.bytes,
 		Err: f.err, Class: class, Attempts: f.attempts, Name: f.name, Note: f.note,

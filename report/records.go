@@ -27,13 +27,14 @@ import (
 // a local run); phase "" for a strategy's run, "discovery" for the list pages a comparison
 // read before its runs; proto the protocol of the final attempt's response ("HTTP/1.1",
 // "HTTP/2.0", "" without one); conn_reused whether that attempt went on a connection used
-// before; proxy the proxy it went through, password masked ("" for none).
+// before; proxy the proxy it went through, password masked ("" for none); limit the adaptive
+// concurrency limit when the request was admitted (0 for a strategy whose limit does not adapt).
 var RecordFields = []string{
 	"strategy", "seq", "id", "url", "start_ms", "queue_ms", "latency_ms", "ttfb_ms",
 	"total_ms", "status", "bytes", "error", "error_class", "attempts", "name", "note",
 	"intended_ms", "response_ms", "late",
 	"params", "start_unix_ns", "kind", "depth", "parent", "worker", "phase",
-	"proto", "conn_reused", "proxy",
+	"proto", "conn_reused", "proxy", "limit",
 }
 
 // RecordWriter encodes records one per line. Writes are buffered: call Flush when done.
@@ -141,6 +142,8 @@ func (e *ndjsonWriter) Write(r fetcher.Record) error {
 	b = strconv.AppendBool(b, r.ConnReused)
 	b = append(b, `,"proxy":`...)
 	b = appendJSONString(b, r.Proxy)
+	b = append(b, `,"limit":`...)
+	b = strconv.AppendInt(b, int64(r.Limit), 10)
 	b = append(b, "}\n"...)
 	e.buf = b
 	if _, err := e.w.Write(b); err != nil {
@@ -198,6 +201,7 @@ func (e *csvWriter) Write(r fetcher.Record) error {
 	row[26] = csvCell(r.Proto, e.terminal)
 	row[27] = strconv.FormatBool(r.ConnReused)
 	row[28] = csvCell(r.Proxy, e.terminal)
+	row[29] = strconv.Itoa(r.Limit)
 	if err := e.w.Write(row); err != nil {
 		return fmt.Errorf("write record: %w", err)
 	}

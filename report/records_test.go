@@ -50,6 +50,7 @@ type jsonRecord struct {
 	Proto      string  `json:"proto"`
 	ConnReused bool    `json:"conn_reused"`
 	Proxy      string  `json:"proxy"`
+	Limit      int     `json:"limit"`
 }
 
 // expect is what a record should decode to: durations rounded to the microsecond, each
@@ -62,7 +63,7 @@ func expect(r fetcher.Record) jsonRecord {
 		Status: r.Status, Bytes: r.Bytes, Error: s(r.Err), ErrorClass: s(string(r.Class)), Attempts: r.Attempts, Name: s(r.Name),
 		Note: s(r.Note), IntendedMS: ms(r.Intended), ResponseMS: ms(r.Response), Late: r.Late,
 		Params: s(r.Params), StartUnix: unixNano(r.StartAt), Kind: s(string(kind(r.Kind))), Depth: r.Depth, Parent: parent(r),
-		Worker: s(r.Worker), Phase: s(r.Phase), Proto: s(r.Proto), ConnReused: r.ConnReused, Proxy: s(r.Proxy),
+		Worker: s(r.Worker), Phase: s(r.Phase), Proto: s(r.Proto), ConnReused: r.ConnReused, Proxy: s(r.Proxy), Limit: r.Limit,
 	}
 }
 
@@ -109,7 +110,7 @@ func hostile() []fetcher.Record {
 			Err: n, Class: fetcher.ErrorClass(n), Attempts: i, Name: n, Note: n,
 			Intended: time.Duration(i) * 1111111 * time.Nanosecond, Response: time.Duration(i) * 7 * time.Minute, Late: i%2 == 1,
 			Params: n, StartAt: time.Unix(1_700_000_000+int64(i), int64(i)*123_456_789), Kind: fetcher.Kind(n),
-			Depth: i % 3, Parent: i - 1, Worker: n, Proto: n, ConnReused: i%3 == 1, Proxy: n,
+			Depth: i % 3, Parent: i - 1, Worker: n, Proto: n, ConnReused: i%3 == 1, Proxy: n, Limit: i,
 		})
 	}
 	out = append(out, fetcher.Record{Seq: -1, Start: -1500 * time.Microsecond, Latency: 499 * time.Nanosecond, Kind: fetcher.KindLink, Depth: 2, Parent: -7})
@@ -221,7 +222,7 @@ func TestCSVRoundTrip(t *testing.T) {
 			Status: n(row[9]), Bytes: bytesN, Error: row[11], ErrorClass: row[12], Attempts: n(row[13]), Name: row[14],
 			Note: row[15], IntendedMS: f(row[16]), ResponseMS: f(row[17]), Late: row[18] == "true",
 			Params: row[19], StartUnix: n64(row[20]), Kind: row[21], Depth: n(row[22]), Worker: row[24],
-			Phase: row[25], Proto: row[26], ConnReused: row[27] == "true", Proxy: row[28],
+			Phase: row[25], Proto: row[26], ConnReused: row[27] == "true", Proxy: row[28], Limit: n(row[29]),
 		}
 		if row[23] != "" {
 			p := n(row[23])
@@ -545,8 +546,8 @@ func ExampleNewRecordWriter() {
 	}
 	fmt.Println(FormatFromPath("records.csv"), FormatFromPath("-"))
 	// Output:
-	// {"strategy":"semaphore","seq":0,"id":1,"url":"https://swapi.dev/api/people/1/","start_ms":0.12,"queue_ms":0,"latency_ms":102.345,"ttfb_ms":98.5,"total_ms":102.345,"status":200,"bytes":637,"error":"","error_class":"","attempts":1,"name":"Luke Skywalker","note":"","intended_ms":0.12,"response_ms":102.345,"late":false,"params":"c=10","start_unix_ns":1700000000000120000,"kind":"target","depth":0,"parent":null,"worker":"","phase":"","proto":"HTTP/2.0","conn_reused":false,"proxy":""}
-	// {"strategy":"semaphore","seq":1,"id":17,"url":"https://swapi.dev/api/people/17/","start_ms":0.14,"queue_ms":0,"latency_ms":40,"ttfb_ms":39,"total_ms":40,"status":404,"bytes":23,"error":"http 404 Not Found","error_class":"http 4xx","attempts":1,"name":"\u001b[2J","note":"","intended_ms":0.14,"response_ms":40,"late":false,"params":"c=10","start_unix_ns":1700000000000140000,"kind":"link","depth":1,"parent":0,"worker":"","phase":"","proto":"HTTP/2.0","conn_reused":true,"proxy":""}
+	// {"strategy":"semaphore","seq":0,"id":1,"url":"https://swapi.dev/api/people/1/","start_ms":0.12,"queue_ms":0,"latency_ms":102.345,"ttfb_ms":98.5,"total_ms":102.345,"status":200,"bytes":637,"error":"","error_class":"","attempts":1,"name":"Luke Skywalker","note":"","intended_ms":0.12,"response_ms":102.345,"late":false,"params":"c=10","start_unix_ns":1700000000000120000,"kind":"target","depth":0,"parent":null,"worker":"","phase":"","proto":"HTTP/2.0","conn_reused":false,"proxy":"","limit":0}
+	// {"strategy":"semaphore","seq":1,"id":17,"url":"https://swapi.dev/api/people/17/","start_ms":0.14,"queue_ms":0,"latency_ms":40,"ttfb_ms":39,"total_ms":40,"status":404,"bytes":23,"error":"http 404 Not Found","error_class":"http 4xx","attempts":1,"name":"\u001b[2J","note":"","intended_ms":0.14,"response_ms":40,"late":false,"params":"c=10","start_unix_ns":1700000000000140000,"kind":"link","depth":1,"parent":0,"worker":"","phase":"","proto":"HTTP/2.0","conn_reused":true,"proxy":"","limit":0}
 	// csv ndjson
 }
 

@@ -59,7 +59,7 @@ func tableRow(s Summary) []string {
 		humanMS(s.WallMS),
 		rateString(s.ReqPerSec),
 		speedupString(s.Speedup),
-		humanMS(s.IdealMS),
+		idealString(s.IdealMS),
 		efficiencyString(s.Efficiency),
 		humanMS(s.LatencyP50MS),
 		humanMS(s.LatencyP90MS),
@@ -179,6 +179,7 @@ var csvHeader = []string{
 	"peak_in_flight", "mean_in_flight", "bytes", "status_counts", "error_classes", "error_sample",
 	"attempts", "retried", "cancelled", "deadline_exceeded", "interrupted",
 	"connections", "protocols", "proxy", "proxied",
+	"min_concurrency", "limit_settled", "capacity",
 }
 
 // WriteCSV writes a header row (the Summary JSON field names, in order) and one row per
@@ -207,6 +208,7 @@ func WriteCSV(w io.Writer, c Comparison, terminal bool) error {
 			d(s.Attempts), d(s.Retried), d(s.Cancelled),
 			strconv.FormatBool(s.DeadlineExceeded), strconv.FormatBool(s.Interrupted),
 			d(s.Connections), protocolList(s.Protocols), csvCell(s.Proxy, terminal), d(s.Proxied),
+			d(s.MinConcurrency), d(s.LimitSettled), d(s.Capacity),
 		})
 	}
 	cw.Flush()

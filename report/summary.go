@@ -16,8 +16,8 @@ const JSONVersion = 1
 // microsecond precision (three decimals at most). The JSON field names are the schema of
 // WriteJSON and the CSV header of WriteCSV and are stable:
 //
-//	strategy            "sequential" | "unbounded" | "semaphore" | "ratelimit"
-//	concurrency         semaphore slots or ratelimit in-flight cap; 0 when unused or uncapped
+//	strategy            "sequential" | "unbounded" | "semaphore" | "ratelimit" | "adaptive"
+//	concurrency         semaphore slots, ratelimit in-flight cap or adaptive ceiling; 0 when unused or uncapped
 //	rate                ratelimit requests per second; 0 for the other strategies
 //	burst               ratelimit token-bucket size (≥ 1); 0 for the other strategies
 //	requests, ok, errors                   record counts; ok + errors = requests
@@ -52,6 +52,14 @@ const JSONVersion = 1
 //	protocols           {"HTTP/1.1": n, "HTTP/2.0": n}: records by their final response's protocol
 //	proxy               the proxy requests went through (password masked); "" for none
 //	proxied             records that went through a proxy
+//	min_concurrency     adaptive: the floor of its limit; 0 for the other strategies
+//	limit_settled       adaptive: the limit it settled on, the median of the limits the
+//	                    requests of the second half of the run were admitted under; 0 otherwise
+//	capacity            adaptive: the server's true capacity when known (the built-in fake's
+//	                    workers); its ideal_ms is the semaphore's at it with every request
+//	                    as quick as the quickest; 0 when unknown (ideal_ms 0)
+//	limit_trajectory    adaptive: [{"t_ms","limit"}...], the limit from each change on (at most
+//	                    MaxLimitPoints); null otherwise; not in the CSV
 //
 // Percentiles come from an HDR histogram (3 significant figures) clamped to the exact min and
 // max; min, mean, max and the population standard deviation are exact.
@@ -103,6 +111,10 @@ type Summary struct {
 	Protocols        map[string]int             `json:"protocols"`
 	Proxy            string                     `json:"proxy"`
 	Proxied          int                        `json:"proxied"`
+	MinConcurrency   int                        `json:"min_concurrency"`
+	LimitSettled     int                        `json:"limit_settled"`
+	Capacity         int                        `json:"capacity"`
+	LimitTrajectory  []LimitPoint               `json:"limit_trajectory"`
 }
 
 // Impossible reports whether the efficiency shows above 1.00 (above 1.005): the ideal wall

@@ -21,6 +21,7 @@ type Timeline struct {
 	n     int // requests expected; rows group ceil(n/TimelineRows) of them
 	group int
 	rows  []span // records outside 0..n-1 (Seq −1: a follow-up request) are not drawn
+	limit limitSamples
 }
 
 // span is one row: the earliest time a request of it was queued, the earliest start, the
@@ -44,6 +45,7 @@ func NewTimeline(label string, n int) *Timeline {
 
 // Add places r in its row.
 func (t *Timeline) Add(r fetcher.Record) {
+	t.limit.add(r.Start, r.Limit)
 	if r.Seq < 0 || r.Seq >= t.n {
 		return
 	}
@@ -166,12 +168,21 @@ func WriteTimelines(w io.Writer, ts []*Timeline, o TimelineOptions) error {
 		if t.group > 1 {
 			pad = 10
 		}
+		if line, lo, hi := t.limit.line(width, axis); line != "" {
+			b.WriteString(fmt.Sprintf("%-*s│%s│ limit %d..%d\n", pad, "limit", line, lo, hi))
+		}
 		b.WriteString(strings.Repeat(" ", pad) + "└" + strings.Repeat("─", width) + "┘\n")
 		left, right := "0", human(axis)
 		b.WriteString(strings.Repeat(" ", pad) + left + strings.Repeat(" ", max(1, width+2-len(left)-len(right))) + right + "\n")
 	}
 	if len(ts) > 0 {
 		b.WriteString("\n· waiting for a slot or a token   █ on the wire   ✗ failed")
+		for _, t := range ts {
+			if len(t.limit.s) > 0 {
+				b.WriteString("   ▁▄█ the adaptive limit")
+				break
+			}
+		}
 		if !o.Own && len(ts) > 1 {
 			b.WriteString("   (one time axis for all)")
 		}

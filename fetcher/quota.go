@@ -1,0 +1,281 @@
+package fetcher
+
+// This file owns the server's quota: reading its headers, and the gate that keeps a run
+// within it.
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/fetchbench/fetchbench/internal/waitctx"
+)
+
+// Quota is what a server says of its request quota in one response's headers.
+type Quota struct {
+	// Limit is the requests its policy allows per Window; 0 when not said.
+	Limit int
+	// Window is the policy's window; 0 when not said.
+	Window time.Duration
+	// Remaining is how many more requests it accepts before Reset.
+	Remaining int
+	// Reset is how long after the response the quota is restored; 0 when not said or within
+	// the second.
+	Reset time.Duration
+}
+
+// ParseQuota reads the quota h states at now, from the first of these that is present:
+// RateLimit with RateLimit-Policy as draft-ietf-httpapi-ratelimit-headers has them since
+// draft 9 (RateLimit: "p";r=5;t=30 and RateLimit-Policy: "p";q=100;w=60, the member with
+// the fewest remaining chosen), its earlier forms (RateLimit: limit=100, remaining=5,
+// reset=30, or RateLimit-Limit, -Remaining and -Reset, with RateLimit-Policy: 100;w=60), and
+// X-RateLimit-Limit, -Remaining and -Reset, whose Reset is seconds from now or, past 10⁹, a
+// Unix time. ok is false when h states no remaining count.
+func ParseQuota(h http.Header, now time.Time) (q Quota, ok bool) {
+	if v := h.Get("RateLimit"); v != "" {
+		if q, ok = parseRateLimit(v, h.Get("RateLimit-Policy")); ok {
+			return q, true
+		}
+	}
+	for _, prefix := range []string{"RateLimit-", "X-RateLimit-"} {
+		r, err := strconv.Atoi(strings.TrimSpace(h.Get(prefix + "Remaining")))
+		if err != nil || r < 0 {
+			continue
+		}
+		q = Quota{Remaining: r}
+		if l, err := strconv.Atoi(strings.TrimSpace(h.Get(prefix + "Limit"))); err == nil && l > 0 {
+			q.Limit = l
+		}
+		if t, err := strconv.ParseInt(strings.TrimSpace(h.Get(prefix+"Reset")), 10, 64); err == nil && t > 0 {
+			if t > 1e9 {
+				q.Reset = max(0, time.Unix(t, 0).Sub(now))
+			} else {
+				q.Reset = seconds(t)
+			}
+		}
+		if prefix == "RateLimit-" {
+			q.Limit, q.Window = policy(h.Get("RateLimit-Policy"), "", q.Limit)
+		}
+		return q, true
+	}
+	return Quota{}, false
+}
+
+// parseRateLimit reads a RateLimit field (either form) with its policy field.
+func parseRateLimit(v, pol string) (Quota, bool) {
+	var best Quota
+	found := false
+	ms := members(v)
+	if len(ms) > 0 && (ms[0].name == "limit" || ms[0].name == "remaining" || ms[0].name == "reset") {
+		one := member{params: map[string]string{}} // the draft-8 dictionary: one quota
+		for _, m := range ms {
+			for k, x := range m.params {
+				one.params[k] = x
+			}
+		}
+		ms = []member{one}
+	}
+	for _, m := range ms {
+		r, rok := m.int("r", "remaining")
+		if !rok || r < 0 {
+			continue
+		}
+		if found && r >= best.Remaining {
+			continue
+		}
+		q := Quota{Remaining: r}
+		if t, ok := m.int("t", "reset"); ok && t > 0 {
+			q.Reset = seconds(int64(t))
+		}
+		l, _ := m.int("limit")
+		q.Limit, q.Window = policy(pol, m.name, l)
+		best, found = q, true
+	}
+	return best, found
+}
+
+// policy is the quota and window of the member of a RateLimit-Policy field named name (or
+// its first member when none has the name); limit when it says none.
+func policy(v, name string, limit int) (int, time.Duration) {
+	ms := members(v)
+	if len(ms) == 0 {
+		return limit, 0
+	}
+	m := ms[0]
+	for _, x := range ms {
+		if name != "" && x.name == name {
+			m = x
+			break
+		}
+	}
+	q, ok := m.int("q")
+	if !ok {
+		q, ok = m.int("")
+	}
+	if !ok || q <= 0 {
+		q = limit
+	}
+	var w time.Duration
+	if s, ok := m.int("w"); ok && s > 0 {
+		w = seconds(int64(s))
+	}
+	return q, w
+}
+
+// member is one member of a structured header list or dictionary: its name (a string
+// item, or the key of a key=value item) and its parameters; a bare value is under "".
+type member struct {
+	name   string
+	params map[string]string
+}
+
+// members splits a structured field loosely: members by ",", parameters by ";".
+func members(v string) []member {
+	var out []member
+	for _, raw := range strings.Split(v, ",") {
+		if strings.TrimSpace(raw) == "" {
+			continue
+		}
+		parts := strings.Split(raw, ";")
+		m := member{params: map[string]string{}}
+		for i, p := range parts {
+			k, val, kv := strings.Cut(strings.TrimSpace(p), "=")
+			k = strings.ToLower(strings.TrimSpace(k))
+			switch {
+			case i == 0 && !kv:
+				if s := strings.Trim(k, `"`); s != k {
+					m.name = s
+				} else {
+					m.params[""] = k
+				}
+			case kv:
+				m.params[k] = strings.Trim(strings.TrimSpace(val), `"`)
+				if i == 0 {
+					m.name = k
+				}
+			}
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// int is the first of the parameters keys that holds an integer.
+func (m member) int(keys ...string) (int, bool) {
+	for _, k := range keys {
+		if v, ok := m.params[k]; ok {
+			if n, err := strconv.Atoi(v); err == nil {
+				return n, true
+			}
+		}
+	}
+	return 0, false
+}
+
+func seconds(s int64) time.Duration { return time.Duration(min(s, 1<<31)) * time.Second }
+
+// QuotaWait is one wait for a server's quota to be restored.
+type QuotaWait struct {
+	Wait  time.Duration // how long the run waits
+	Quota Quota         // what the server said last
+}
+
+// quotaGate keeps a run within the server's quota: before each attempt, take waits until
+// the quota allows it. It never lets more attempts start than the server said remain before
+// its reset (counting the requests in flight as already spent), waits for the reset when
+// they are spent, and, when the server states a policy of Limit per Window, starts no faster
+// than that on average, in bursts no larger than the most it ever said remained. It is safe
+// for concurrent use; a server that states no quota is never waited for.
+type quotaGate struct {
+	onWait func(QuotaWait)
+
+	mu      sync.Mutex
+	known   bool      // avail and resetAt hold
+	avail   int       // starts allowed before resetAt
+	resetAt time.Time // when the quota is restored
+	last    Quota
+	told    time.Time // the reset last reported through onWait
+	bucket  *rate.Limiter
+	most    int // the largest remaining ever stated, plus one
+}
+
+func newQuotaGate(onWait func(QuotaWait)) *quotaGate {
+	return &quotaGate{onWait: onWait}
+}
+
+// observe takes in the quota stated by a response received at now while inFlight other
+// requests were on the wire.
+func (g *quotaGate) observe(q Quota, inFlight int, now time.Time) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	avail, resetAt := q.Remaining-inFlight, now.Add(q.Reset)
+	switch {
+	case !g.known || resetAt.After(g.resetAt.Add(time.Second)):
+		g.avail, g.resetAt, g.known = avail, resetAt, true
+	default:
+		g.avail = min(g.avail, avail)
+		g.resetAt = later(g.resetAt, resetAt)
+	}
+	g.last = q
+	g.most = max(g.most, q.Remaining+1)
+	if q.Limit > 0 && q.Window > 0 {
+		r := rate.Limit(float64(q.Limit) / q.Window.Seconds())
+		burst := max(1, min(q.Limit, g.most))
+		if g.bucket == nil {
+			g.bucket = rate.NewLimiter(r, burst)
+		} else {
+			g.bucket.SetLimitAt(now, r)
+			g.bucket.SetBurstAt(now, burst)
+		}
+	}
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+// take waits until the quota allows one more attempt, or ctx is done, and returns the time
+// it waited.
+func (g *quotaGate) take(ctx context.Context) (time.Duration, error) {
+	begin := time.Now()
+	for {
+		g.mu.Lock()
+		now := time.Now()
+		if g.known && !now.Before(g.resetAt) {
+			g.known = false
+		}
+		if !g.known || g.avail > 0 {
+			if g.known {
+				g.avail--
+			}
+			bucket := g.bucket
+			g.mu.Unlock()
+			if bucket != nil {
+				res := bucket.ReserveN(now, 1)
+				if d := res.DelayFrom(now); d > 0 && !waitctx.Sleep(ctx, d) {
+					res.Cancel()
+					return time.Since(begin), ctx.Err()
+				}
+			}
+			return time.Since(begin), nil
+		}
+		wait, resetAt, tell := g.resetAt.Sub(now), g.resetAt, !g.told.Equal(g.resetAt)
+		g.told = resetAt
+		last := g.last
+		g.mu.Unlock()
+		if tell && g.onWait != nil {
+			g.onWait(QuotaWait{Wait: wait, Quota: last})
+		}
+		if !waitctx.Sleep(ctx, wait) {
+			return time.Since(begin), ctx.Err()
+		}
+	}
+}

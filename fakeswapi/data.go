@@ -195,7 +195,7 @@ type member struct {
 	ids  []int
 }
 
-func str(key, v string) member    { return member{key: key, str: v} }
+func str(key, v string) member     { return member{key: key, str: v} }
 func num(key string, v int) member { return member{key: key, kind: kNumber, str: strconv.Itoa(v)} }
 func one(key string, r resource, id int) member {
 	return member{key: key, kind: kLink, res: r, ids: []int{id}}

@@ -33,6 +33,9 @@ var fakeFlagNames = map[string]string{
 	"SlowBody":      "fake-slow-body",
 	"OversizeRate":  "fake-oversize-rate",
 	"OversizeBytes": "fake-oversize-bytes",
+	"Profile":       "fake-profile",
+	"TimeScale":     "fake-time-scale",
+	"AbsoluteLinks": "absolute-links",
 }
 
 // addFakeFlags registers the --fake-* flags on fs, storing into f.
@@ -56,6 +59,16 @@ func addFakeFlags(fs *pflag.FlagSet, f *fakeFlags, defaultLatency time.Duration)
 	fs.Float64Var(&o.OversizeRate, "fake-oversize-rate", 0,
 		"fake SWAPI: share of 200 answers with a --fake-oversize-bytes body (0..1)")
 	fs.Var(cliflag.Size(&o.OversizeBytes, fakeswapi.DefaultOversizeBytes, 0), "fake-oversize-bytes", "fake SWAPI: size of an oversize body (e.g. 64KiB, 11MiB)")
+}
+
+// addProfileFlags registers the live profile's flags, named prefix+"profile" and
+// prefix+"time-scale" (serve's --profile, the others' --fake-profile).
+func addProfileFlags(fs *pflag.FlagSet, f *fakeFlags, prefix string) {
+	o := &f.opts
+	fs.Var(cliflag.Choice(&o.Profile, "", fakeswapi.Profiles, func(s string) error {
+		return cliflag.Valuef("want live, got %q", s)
+	}), prefix+"profile", "fake SWAPI: live adds the dialect's real limits (tech: 100 per 15 min and a growing slow-down; dev, py4e: 10,000 a day; info: none)")
+	fs.Var(cliflag.Scale(&o.TimeScale, 1), prefix+"time-scale", "fake SWAPI: multiply the live profile's windows and delays by this (0.001..10), e.g. 0.01 for a 9 s window")
 }
 
 // options validates the flags into fakeswapi.Options; an invalid value is a usage error naming its flag.

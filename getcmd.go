@@ -57,6 +57,7 @@ func newGetFlags(o *getOptions) *pflag.FlagSet {
 	fs.StringVar(&o.cache, "cache", "", "keep 200 answers in DIR and answer repeated URLs from it (saves an API's daily quota)")
 	addOutputFlags(fs, &o.out, "input", "document and record order: input|completion", false)
 	addFakeFlags(fs, &o.fake, 100*time.Millisecond)
+	addProfileFlags(fs, &o.fake, "fake-")
 	return fs
 }
 

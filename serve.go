@@ -39,6 +39,8 @@ func newServeFlags(o *serveOptions) *pflag.FlagSet {
 	fs.Var(cliflag.Choice(&o.dialect, "dev", fakeswapi.Dialects, func(s string) error {
 		return cliflag.Valuef("unknown dialect %q (want dev, py4e, tech or info)", s)
 	}), "dialect", "answer in the shapes of swapi.dev (dev), swapi.py4e.com (py4e), swapi.tech (tech) or swapi.info (info)")
+	fs.BoolVar(&o.fake.opts.AbsoluteLinks, "absolute-links", false, "with --dialect info: link to https://swapi.info/api/… as its files do, not back at the fake")
+	addProfileFlags(fs, &o.fake, "")
 	addFakeFlags(fs, &o.fake, defaultServeLatency)
 	return fs
 }
@@ -57,6 +59,9 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	}
 	if err := checkAddr(o.addr, o.public); err != nil {
 		return err
+	}
+	if opts.AbsoluteLinks && o.dialect != "info" {
+		return usagef("--absolute-links needs --dialect info (only swapi.info's files link absolutely)")
 	}
 	if o.verbose {
 		opts.Log = stderr

@@ -18,3 +18,14 @@ func Configs(base fetcher.Config, strategies []fetcher.Strategy, knobs fetcher.K
 	}
 	return configs
 }
+
+// Rotate returns configs rotated left by k (modulo their number): repetition k of a comparison
+// starts with its k-th run, so that over len(configs) repetitions every run takes every place
+// in the order, and a stateful server (a slow-down, a quota) taxes each alike.
+func Rotate(configs []fetcher.Config, k int) []fetcher.Config {
+	if len(configs) == 0 {
+		return nil
+	}
+	k %= len(configs)
+	return append(append([]fetcher.Config(nil), configs[k:]...), configs[:k]...)
+}

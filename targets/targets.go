@@ -54,7 +54,8 @@ type Config struct {
 	// New sets).
 	Offline bool
 	Fake    fakeswapi.Options
-	// API names the dialect; "" means Dev offline, else the one of BaseURL's host.
+	// API names the dialect; "" means Dev offline, the one of BaseURL's host when BaseURLSet,
+	// else swapi.Default.
 	API string
 	// BaseURL is the API root when BaseURLSet, else the dialect's.
 	BaseURL    string
@@ -85,8 +86,10 @@ func New(cfg Config) (*Spec, error) {
 		sp.Dialect = d
 	case cfg.Offline:
 		sp.Dialect = swapi.Dev
-	default:
+	case cfg.BaseURLSet:
 		sp.Dialect = swapi.ForBaseURL(cfg.BaseURL)
+	default:
+		sp.Dialect = swapi.Default
 	}
 	if !cfg.BaseURLSet {
 		sp.Base = sp.Dialect.BaseURL
@@ -152,19 +155,19 @@ func (s *Spec) Resolve(ctx context.Context, stdin io.Reader, discover Discover) 
 	return ts, discovered, nil
 }
 
-// UnreachableHint follows the message that the API could not be reached: try the fake or a
-// mirror (the other dialects). Offline there is nothing to suggest.
+// UnreachableHint follows the message that the API could not be reached: try the fake or
+// another SWAPI, each with when to use it. Offline there is nothing to suggest.
 func (s *Spec) UnreachableHint() string {
 	if s.Offline {
 		return ""
 	}
-	var mirrors []string
+	var others []string
 	for _, d := range swapi.Dialects {
-		if d != s.Dialect {
-			mirrors = append(mirrors, "--api "+d.Name)
+		if d != s.Dialect && d.Advice != "" {
+			others = append(others, d.Advice)
 		}
 	}
-	return "; is it up? try --offline to use the built-in fake SWAPI, or a mirror: " + strings.Join(mirrors, ", ")
+	return "; is it up? try --offline (the built-in fake SWAPI), or another SWAPI: " + strings.Join(others, ", ")
 }
 
 // tmpl is the URL template of the ids under base.

@@ -272,7 +272,8 @@ func TestGetFailures(t *testing.T) {
 	}
 	res = invoke(t, "", "get", "--base-url", "http://127.0.0.1:1/api/", "-n", "2", "-q")
 	if res.code != 1 || !strings.Contains(res.stderr, "every request failed to connect to 127.0.0.1:1 (connection refused); is it up? try --offline") ||
-		!strings.Contains(res.stderr, "--api py4e, --api tech, --api info") {
+		!strings.Contains(res.stderr, "--api py4e (") || !strings.Contains(res.stderr, "--api info for heavy runs (") ||
+		!strings.Contains(res.stderr, "never for benchmarks") {
 		t.Errorf("unreachable: exit %d\n%s", res.code, res.stderr)
 	}
 }

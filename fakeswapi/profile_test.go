@@ -111,4 +111,3 @@ func TestAbsoluteLinks(t *testing.T) {
 		t.Error("AbsoluteLinks with dev: no error")
 	}
 }
-

@@ -67,6 +67,9 @@ var (
 		Advice: "--api info for heavy runs (static files on a CDN, no limit)", list: array, host: "swapi.info"}
 )
 
+// Suggested lists the dialects to suggest when another cannot be reached, in that order.
+var Suggested = []*Dialect{PY4E, Info, Tech}
+
 // Default is the dialect of a live run that names no API or base URL: the one that answers.
 var Default = PY4E
 

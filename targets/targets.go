@@ -162,8 +162,8 @@ func (s *Spec) UnreachableHint() string {
 		return ""
 	}
 	var others []string
-	for _, d := range swapi.Dialects {
-		if d != s.Dialect && d.Advice != "" {
+	for _, d := range swapi.Suggested {
+		if d != s.Dialect {
 			others = append(others, d.Advice)
 		}
 	}

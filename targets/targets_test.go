@@ -18,12 +18,12 @@ func TestNew(t *testing.T) {
 	t.Parallel()
 	people := targets.Source{Resource: "people", Count: 1}
 	tests := []struct {
-		name        string
-		cfg         targets.Config
-		dialect     string
-		base        string
-		input       string // the InputError's Input, "" for no error
-		hint        []string // the other SWAPIs UnreachableHint names, in order
+		name    string
+		cfg     targets.Config
+		dialect string
+		base    string
+		input   string   // the InputError's Input, "" for no error
+		hint    []string // the other SWAPIs UnreachableHint names, in order
 	}{
 		{name: "default", cfg: targets.Config{Source: people},
 			dialect: "py4e", base: swapi.PY4E.BaseURL, hint: []string{"--api info for heavy runs", "--api tech for a few requests only"}},

@@ -11,6 +11,7 @@ import (
 	"os"
 	"runtime/pprof"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -54,7 +55,7 @@ func newCompareFlags(o *compareOptions) *pflag.FlagSet {
 	addQuotaFlag(fs, &o.quota, false, "keep within the quota the server states in its headers (default: adaptive only, so that the fixed strategies stay what they claim to be)")
 
 	addSummaryFlag(fs, &o.out, "summary format: table|json|csv|markdown|benchstat (Go benchmark lines, for benchstat)")
-	fs.Var(cliflag.Int(&o.repeat, 1, 1, 1000), "repeat", "run everything K times, with -o benchstat: one line per run, so that benchstat has samples")
+	fs.Var(cliflag.Int(&o.repeat, 1, 1, 1000), "repeat", "run everything K times, rotating the strategy order each time (a stateful server then taxes each strategy alike); -o benchstat: one line per run, for benchstat")
 	addOutputFlags(fs, &o.out, "completion", "record order: completion|input", true)
 	addViewFlags(fs, &o.out, "write a self-contained HTML report with charts to FILE (it fetches nothing when opened)")
 	fs.Var(cliflag.Parsed(&o.thresholds, "", cliflag.Colon, report.ParseThresholds),
@@ -64,6 +65,7 @@ func newCompareFlags(o *compareOptions) *pflag.FlagSet {
 	_ = fs.MarkHidden("cpuprofile")
 	addFakeFlags(fs, &o.fake, 100*time.Millisecond)
 	addFakeH2Flag(fs, &o.fake)
+	addProfileFlags(fs, &o.fake, "fake-")
 	return fs
 }
 
@@ -84,8 +86,8 @@ func (o *compareOptions) spec(set func(string) bool) (*compareSpec, error) {
 	if o.out.records == "" && (set("records-format") || set("order")) {
 		return nil, usagef("--records-format and --order need --records")
 	}
-	if o.repeat > 1 && o.out.summary != "benchstat" {
-		return nil, usagef("--repeat needs -o benchstat (it compares repeated runs; the other formats show one)")
+	if o.repeat > 1 && (o.out.summary == "json" || o.out.summary == "csv") {
+		return nil, usagef("--repeat needs -o table, markdown or benchstat (one %s document per repetition would not read as one)", o.out.summary)
 	}
 	if err := distinctPaths(namedPath{"--urls", o.target.src.URLs}, namedPath{"--records", o.out.records},
 		namedPath{"--html", o.out.html}, namedPath{"--cpuprofile", o.cpuProfile}); err != nil {
@@ -182,6 +184,7 @@ func runCompare(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	run.Consumers = func(cfg fetcher.Config) []report.Consumer { return views.Consumers(cfg, targets.Len()) }
 	var all []report.Summary // every repetition's, for the thresholds
 	for i := range sp.repeat {
+		run.Configs = compare.Rotate(sp.configs, i)
 		cmp, err := compare.Run(ctx, run)
 		if i == 0 && discovered != "" {
 			cmp.Discovery = []report.Summary{discovery}
@@ -201,7 +204,7 @@ func runCompare(ctx context.Context, args []string, stdin io.Reader, stdout, std
 			return fmt.Errorf("write records: %w", err)
 		}
 		if !sp.out.quiet {
-			if err := report.WriteRepeat(summaryOut, sp.out.summary, cmp, i, report.IsTerminal(summaryOut)); err != nil {
+			if err := writeRepetition(summaryOut, sp.out.summary, cmp, i, sp.repeat); err != nil {
 				return fmt.Errorf("write summary: %w", err)
 			}
 		}
@@ -225,6 +228,33 @@ func runCompare(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	}
 	if len(failures) > 0 {
 		return &exitErr{code: exitThreshold}
+	}
+	return nil
+}
+
+// writeRepetition writes repetition i of repeat: benchstat lines after the first's summary, or
+// each repetition's table under a line naming its order; under a single run's table, a note
+// when latency grew with run order.
+func writeRepetition(w io.Writer, format string, cmp report.Comparison, i, repeat int) error {
+	if format == "benchstat" {
+		return report.WriteRepeat(w, format, cmp, i, report.IsTerminal(w))
+	}
+	if repeat > 1 {
+		var order []string
+		for _, s := range cmp.Summaries {
+			order = append(order, string(s.Strategy))
+		}
+		if i > 0 {
+			fmt.Fprintln(w)
+		}
+		fmt.Fprintf(w, "repetition %d of %d: %s\n\n", i+1, repeat, strings.Join(order, ", "))
+	}
+	if err := report.Write(w, format, cmp, report.IsTerminal(w)); err != nil {
+		return err
+	}
+	if bias := cmp.OrderBias(); repeat == 1 && bias != "" && (format == "table" || format == "markdown") {
+		_, err := fmt.Fprintln(w, "\n"+bias)
+		return err
 	}
 	return nil
 }

@@ -55,6 +55,9 @@ var fakeFlagNames = map[string]string{
 	"SlowBody":      "fake-slow-body",
 	"OversizeRate":  "fake-oversize-rate",
 	"OversizeBytes": "fake-oversize-bytes",
+	"Profile":       "fake-profile",
+	"TimeScale":     "fake-time-scale",
+	"AbsoluteLinks": "absolute-links",
 }
 
 // addFakeFlags registers the --fake-* flags on fs, storing into f.
@@ -83,6 +86,16 @@ func addFakeFlags(fs *pflag.FlagSet, f *fakeFlags, defaultLatency time.Duration)
 // addFakeH2Flag registers --fake-h2, for the commands that start the fake in-process.
 func addFakeH2Flag(fs *pflag.FlagSet, f *fakeFlags) {
 	fs.BoolVar(&f.h2, "fake-h2", false, "fake SWAPI (--offline): serve over TLS with HTTP/2, a certificate made at start and trusted by this run")
+}
+
+// addProfileFlags registers the live profile's flags, named prefix+"profile" and
+// prefix+"time-scale" (serve's --profile, the others' --fake-profile).
+func addProfileFlags(fs *pflag.FlagSet, f *fakeFlags, prefix string) {
+	o := &f.opts
+	fs.Var(cliflag.Choice(&o.Profile, "", fakeswapi.Profiles, func(s string) error {
+		return cliflag.Valuef("want live, got %q", s)
+	}), prefix+"profile", "fake SWAPI: live adds the dialect's real limits (tech: 100 per 15 min and a growing slow-down; dev, py4e: 10,000 a day; info: none)")
+	fs.Var(cliflag.Scale(&o.TimeScale, 1), prefix+"time-scale", "fake SWAPI: multiply the live profile's windows and delays by this (0.001..10), e.g. 0.01 for a 9 s window")
 }
 
 // options validates the flags into fakeswapi.Options; an invalid value is a usage error naming its flag.

@@ -80,11 +80,12 @@ type targetFlags struct {
 // addTargetFlags registers --offline, --base-url, --api and the target flags; count is -n's default.
 func addTargetFlags(fs *pflag.FlagSet, t *targetFlags, count int) {
 	fs.BoolVar(&t.offline, "offline", false, "start the built-in fake SWAPI on 127.0.0.1 and fetch from it")
-	fs.StringVar(&t.baseURL, "base-url", "", "SWAPI base URL (default: the --api's, else "+swapi.Dev.BaseURL+")")
+	fs.StringVar(&t.baseURL, "base-url", "", "SWAPI base URL (default: the --api's, else "+swapi.Default.BaseURL+")")
 	fs.Var(cliflag.Choice(&t.api, "", dialectNames(), func(s string) error {
 		_, err := swapi.Lookup(s)
 		return cliflag.Valuef("%v", err)
-	}), "api", "SWAPI dialect: dev|py4e|tech|info (default: from the --base-url host, else dev)")
+	}), "api", "SWAPI dialect: dev|py4e|tech|info (default: from the --base-url host, else "+swapi.Default.Name+
+		" (swapi.dev has not answered since 2025-04); offline dev)")
 	fs.Var(cliflag.Choice(&t.src.Resource, "people", swapi.Resources, func(s string) error { return cliflag.Valuef("%v", swapi.CheckResource(s)) }),
 		"resource", "SWAPI resource: "+strings.Join(swapi.Resources, "|"))
 	fs.VarP(cliflag.Int(&t.src.Count, count, 1, fetcher.MaxIDs), "count", "n", "fetch ids 1..N")

@@ -60,6 +60,7 @@ func newGetFlags(o *getOptions) *pflag.FlagSet {
 	addOutputFlags(fs, &o.out, "input", "document and record order: input|completion", false)
 	addFakeFlags(fs, &o.fake, 100*time.Millisecond)
 	addFakeH2Flag(fs, &o.fake)
+	addProfileFlags(fs, &o.fake, "fake-")
 	return fs
 }
 

@@ -49,6 +49,8 @@ func newServeFlags(o *serveOptions) *pflag.FlagSet {
 		return cliflag.Valuef("unknown dialect %q (want dev, py4e, tech or info)", s)
 	}), "dialect", "answer in the shapes of swapi.dev (dev), swapi.py4e.com (py4e), swapi.tech (tech) or swapi.info (info)")
 	fs.BoolVar(&o.site, "site", false, "serve the fake HTML site (robots.txt, sitemap, endless calendar, /gen/ pages) instead of the API, for crawl")
+	fs.BoolVar(&o.fake.opts.AbsoluteLinks, "absolute-links", false, "with --dialect info: link to https://swapi.info/api/… as its files do, not back at the fake")
+	addProfileFlags(fs, &o.fake, "")
 	addFakeFlags(fs, &o.fake, defaultServeLatency)
 	return fs
 }
@@ -86,6 +88,9 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 			}
 		}
 		wire.Cert = &cert
+	}
+	if opts.AbsoluteLinks && o.dialect != "info" {
+		return usagef("--absolute-links needs --dialect info (only swapi.info's files link absolutely)")
 	}
 	if o.verbose {
 		opts.Log = stderr

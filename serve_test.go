@@ -138,7 +138,7 @@ func TestServeDialect(t *testing.T) {
 		{nil, "people/1/", `{"name":"Luke Skywalker",`},
 		{[]string{"--dialect", "dev"}, "people/1/", `{"name":"Luke Skywalker",`},
 		{[]string{"--dialect", "py4e"}, "people/1/", `{"name":"Luke Skywalker",`},
-		{[]string{"--dialect=tech"}, "people/1", `{"message":"ok","result":{"properties":{"name":"Luke Skywalker",`},
+		{[]string{"--dialect=tech"}, "people/1", `{"message":"ok","result":{"properties":{"height":"172","mass":"77",`},
 		{[]string{"--dialect", "tech"}, "people?page=1&limit=1", `{"message":"ok","total_records":82,"total_pages":82,` +
 			`"previous":null,"next":"BASE/people?page=2&limit=1","results":[{"uid":"1","name":"Luke Skywalker","url":"BASE/people/1"}]}`},
 		{[]string{"--dialect", "info"}, "people", `[{"name":"Luke Skywalker",`},

@@ -99,3 +99,14 @@ func span(d time.Duration) string {
 
 // num formats a configuration number without exponent or trailing zeros.
 func num(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+
+// Rotate returns configs rotated left by k (modulo their number): repetition k of a comparison
+// starts with its k-th run, so that over len(configs) repetitions every run takes every place
+// in the order, and a stateful server (a slow-down, a quota) taxes each alike.
+func Rotate(configs []fetcher.Config, k int) []fetcher.Config {
+	if len(configs) == 0 {
+		return nil
+	}
+	k %= len(configs)
+	return append(append([]fetcher.Config(nil), configs[k:]...), configs[:k]...)
+}

@@ -1,6 +1,7 @@
 package compare_test
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -51,5 +52,30 @@ func TestFilesNeededUnknownTargets(t *testing.T) {
 		if got := compare.FilesNeeded(compare.Spec{Configs: []fetcher.Config{tc.cfg}}, false).Need; got != tc.want {
 			t.Errorf("%s: need %d, want %d", tc.cfg.Strategy, got, tc.want)
 		}
+	}
+}
+
+func TestRotate(t *testing.T) {
+	t.Parallel()
+	cfgs := []fetcher.Config{{Strategy: fetcher.Sequential}, {Strategy: fetcher.Unbounded}, {Strategy: fetcher.Semaphore}}
+	for k, want := range [][]fetcher.Strategy{
+		{fetcher.Sequential, fetcher.Unbounded, fetcher.Semaphore},
+		{fetcher.Unbounded, fetcher.Semaphore, fetcher.Sequential},
+		{fetcher.Semaphore, fetcher.Sequential, fetcher.Unbounded},
+		{fetcher.Sequential, fetcher.Unbounded, fetcher.Semaphore},
+	} {
+		var got []fetcher.Strategy
+		for _, c := range compare.Rotate(cfgs, k) {
+			got = append(got, c.Strategy)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("Rotate(k=%d) = %v, want %v", k, got, want)
+		}
+	}
+	if cfgs[0].Strategy != fetcher.Sequential {
+		t.Error("Rotate changed its argument")
+	}
+	if compare.Rotate(nil, 3) != nil {
+		t.Error("Rotate(nil) is not nil")
 	}
 }

@@ -125,7 +125,7 @@ func TestListLinks(t *testing.T) {
 	t.Parallel()
 	srv, _ := newServer(t, fakeswapi.Options{})
 	var p page
-	getJSON(t, srv, srv.URL+"/api/people/?page=2&format=json", &p)
+	getJSON(t, srv, srv.URL+"/api/people/?page=2", &p)
 	got := []string{*p.Previous, *p.Next}
 	want := []string{srv.URL + "/api/people/?page=1", srv.URL + "/api/people/?page=3"}
 	if diff := cmp.Diff(want, got); diff != "" {
@@ -165,11 +165,6 @@ func TestNotFound(t *testing.T) {
 		"/api/people/?page=abc",
 		"/api/people/?page=",
 		"/api/people/abc/",
-		"/api/people/1/extra/",
-		"/api/droids/",
-		"/api/droids",
-		"/",
-		"/favicon.ico",
 	} {
 		t.Run(path, func(t *testing.T) {
 			t.Parallel()
@@ -177,6 +172,15 @@ func TestNotFound(t *testing.T) {
 			got := fmt.Sprintf("%d %s %s", r.status, r.header.Get("Content-Type"), r.body)
 			if want := `404 application/json {"detail":"Not found"}`; got != want {
 				t.Errorf("GET %s = %s, want %s", path, got, want)
+			}
+		})
+	}
+	for _, path := range []string{"/api/people/1/extra/", "/api/droids/", "/api/droids", "/", "/favicon.ico"} {
+		t.Run(path, func(t *testing.T) {
+			t.Parallel()
+			r := get(t, srv, srv.URL+path)
+			if r.status != http.StatusNotFound || r.header.Get("Content-Type") != "text/html" || !strings.Contains(string(r.body), "Page not found") {
+				t.Errorf("GET %s = %d %s %.100s, want Django's HTML 404", path, r.status, r.header.Get("Content-Type"), r.body)
 			}
 		})
 	}
@@ -219,7 +223,7 @@ func TestMethods(t *testing.T) {
 	}
 	post := do(t, srv, http.MethodPost, srv.URL+"/api/people/1/")
 	got := fmt.Sprintf("%d %s %s", post.status, post.header.Get("Allow"), post.body)
-	if want := `405 GET, HEAD {"detail":"Method \"POST\" not allowed."}`; got != want {
+	if want := `405 GET, HEAD, OPTIONS {"detail":"Method \"POST\" not allowed."}`; got != want {
 		t.Errorf("POST = %s, want %s", got, want)
 	}
 }

@@ -1,15 +1,15 @@
 // Package fakeswapi serves a fake Star Wars API (SWAPI) with latency, throttling and fault knobs.
 //
-// The data set (people, planets, films, species, vehicles, starships) is embedded and follows
-// SWAPI's shape: ids, counts, field names and order, 10-per-page lists, 404 {"detail":"Not found"},
-// 301 to the trailing-slash form (query kept). Lists take ?page=K (or page=last); other query
-// parameters, such as format=json, are ignored. Links point back at the base URL the client
-// used (scheme and Host header), so the fake works behind httptest's random port.
+// It serves the real data sets (the fixtures swapi.dev and swapi.py4e.com load, embedded;
+// its own placeholder opening crawls) in the shapes and with the behaviour of the public
+// server its Options.Dialect names: swapi.dev's Django REST framework views (the default),
+// swapi.py4e.com's (the same code, its own data), swapi.tech's Express app or swapi.info's
+// static files behind their rewrites. Its fidelity tests replay what those servers answered.
+// Links point back at the base URL the client used (scheme and Host header), so the fake
+// works behind httptest's random port.
 //
-// That is swapi.dev's dialect (and swapi.py4e.com's). Options.Dialect picks another public
-// SWAPI's shapes instead, over the same data: swapi.tech's ("tech") or swapi.info's ("info"),
-// both without trailing slashes; see Options.Dialect. The knobs, /__stats and the 429 and 500
-// answers are the same in every dialect.
+// Options.Profile "live" adds each server's real limits; the knobs (latency, workers, rate,
+// faults), /__stats and /delay/{d} are the same in every dialect.
 //
 // Besides the API under /api/, a Server answers GET /__stats with its Stats as JSON and
 // POST /__stats/reset by resetting them. Those two endpoints bypass every knob.
@@ -109,22 +109,41 @@ type Options struct {
 	// OversizeBytes is the size of an oversize body in bytes, at least 14. 0: DefaultOversizeBytes.
 	OversizeBytes int64
 
-	// Dialect is the public SWAPI whose shapes the fake answers in, one of Dialects. "" and
-	// "dev" (swapi.dev) answer as the package doc says; "py4e" (swapi.py4e.com) answers the
-	// same bytes. "tech" (swapi.tech) and "info" (swapi.info) use paths without a trailing
-	// slash (/api/people/1, /api/people; the slash form gets 301 to them, query kept) and
-	// write every link without one; the root keeps its path /api/.
+	// Dialect is the public SWAPI whose data, shapes and behaviour the fake has, one of
+	// Dialects; "" is "dev".
 	//
-	// "tech" wraps a detail document as {"message":"ok","result":{"properties":{…},
-	// "description":"…","_id":"<24 hex digits>","uid":"1","__v":0}} and pages a list as
-	// {"message":"ok","total_records","total_pages","previous","next","results":[{uid,name,url}]}
-	// with ?page=K&limit=L (defaults 1 and 10, limit at most 100, else 400 {"message":…}; a
-	// page beyond the last has no results); /api/films is every film in full under "result",
-	// unpaged. Its root is {"message":"ok","result":{…}} and its 404 {"message":"not found"}.
+	// "dev" (swapi.dev) and "py4e" (swapi.py4e.com, with its own data: 87 people, 7 films, 61
+	// planets, 37 starships) are Django REST framework: /api/people/1/ (no slash → 301),
+	// lists {count,next,previous,results} 10 a page with ?page=K|last, ?search= (name, title or
+	// model, all terms, any case), ?format=json|wookiee|api and the .json suffix (links follow
+	// the format), /api/R/schema, Allow: GET, HEAD, OPTIONS, OPTIONS answered, 404
+	// {"detail":"Not found"}, 406 for an Accept it cannot satisfy, and an HTML 404 off the API.
 	//
-	// "info" answers dev's documents, lists a resource as one bare JSON array of every
-	// document in id order (query ignored) and answers 404 {"message":"Resource not found"}.
+	// "tech" (swapi.tech) wraps a detail as {"message":"ok","result":{"properties":{…},
+	// "description","_id","uid","__v"}} with its models' members in its order, pages lists as
+	// {"message","total_records","total_pages","previous","next","results":[{uid,name,url}]}
+	// with ?page=K&limit=L (both needed; clamped as its code does), lists every film in full,
+	// searches with ?name= (films ?title=), answers the slash forms too, 404
+	// {"message":"not found"} for an unknown id and an HTML 404 off its routes; OPTIONS gets
+	// 204 and other methods but GET a closed connection.
+	//
+	// "info" (swapi.info) answers /api/R, /api/R/, /api/R/all(.json) with a bare array of every
+	// document, /api/R/:id, /api/R/:id/ and /api/R/:id.json, /api/R/schema, its root in its
+	// member order, ignores the query, and answers the host's HTML 404 and 405.
 	Dialect string
+
+	// AbsoluteLinks writes swapi.info's links as its files do, https://swapi.info/api/…,
+	// instead of back at the fake. Only with Dialect "info".
+	AbsoluteLinks bool
+
+	// Profile "live" adds the dialect's real limits, per client IP: swapi.tech's TechLimit per
+	// TechWindow (then 429 text/html with Retry-After and X-RateLimit-* headers) and its
+	// slow-down past TechDelayAfter requests; swapi.dev's and swapi.py4e.com's DRFLimit per
+	// DRFWindow (429 with DRF's throttle detail and Retry-After); swapi.info has none. "": none.
+	Profile string
+	// TimeScale multiplies the live profile's windows, delays and Retry-After, so that a
+	// 15-minute window can be tested in seconds. 0 means 1.
+	TimeScale float64
 
 	// Log, when set, receives one line per API request: method, path and query, status,
 	// duration, and the fault if any. Writes are serialized. nil: silent.
@@ -169,8 +188,18 @@ func (o Options) Validate() error {
 			return &OptionError{d.field, d.v.String() + " is negative"}
 		}
 	}
-	if _, ok := parseDialect(o.Dialect); !ok {
+	d, ok := parseDialect(o.Dialect)
+	if !ok {
 		return &OptionError{"Dialect", strconv.Quote(o.Dialect) + " is not one of " + strings.Join(Dialects, ", ")}
+	}
+	if o.AbsoluteLinks && d != dialectInfo {
+		return &OptionError{"AbsoluteLinks", "needs the info dialect (swapi.info's files link absolutely)"}
+	}
+	if o.Profile != "" && o.Profile != "live" {
+		return &OptionError{"Profile", strconv.Quote(o.Profile) + " is not live"}
+	}
+	if !(o.TimeScale >= 0) || math.IsInf(o.TimeScale, 1) {
+		return &OptionError{"TimeScale", formatFloat(o.TimeScale) + " is not a finite number ≥ 0"}
 	}
 	sum := 0.0
 	for _, f := range []struct {
@@ -217,6 +246,7 @@ type Server struct {
 	sites siteCache
 	pool  atomic.Pointer[pool]         // worker slots; nil: unlimited throughout
 	lim   atomic.Pointer[rate.Limiter] // nil: no rate limit
+	live  limiter                      // nil: no live profile
 	stats *counters
 	logMu sync.Mutex
 }
@@ -241,8 +271,14 @@ func New(opts Options) (*Server, error) {
 	if opts.Burst == 0 {
 		opts.Burst = 1
 	}
+	if opts.TimeScale == 0 {
+		opts.TimeScale = 1
+	}
 	s := &Server{opts: opts, cat: cat, stats: newCounters()}
 	s.pool.Store(s.newPool())
+	if opts.Profile == "live" {
+		s.live = newLiveLimiter(d, opts.TimeScale)
+	}
 	s.lim.Store(s.newLimiter())
 	return s, nil
 }
@@ -283,11 +319,20 @@ func (s *Server) Reset() {
 	if old := s.pool.Swap(s.newPool()); old != nil {
 		old.stop()
 	}
+	if s.live != nil {
+		s.live.reset()
+	}
 }
 
 // Warm renders the documents for requests addressed to host (the Host header, e.g.
 // "127.0.0.1:8080") over plain HTTP now, so the first such request is not slowed by it.
-func (s *Server) Warm(host string) { s.sites.get(s.cat, false, host) }
+func (s *Server) Warm(host string) {
+	base := baseURL(false, host)
+	if s.opts.AbsoluteLinks {
+		base = InfoBase
+	}
+	s.sites.get(s.cat, base)
+}
 
 // outcome is how one request ended.
 type outcome struct {
@@ -298,13 +343,11 @@ type outcome struct {
 }
 
 var (
-	jsonType     = []string{"application/json"}
 	noStore      = []string{"no-store"}
 	allowGetHead = []string{"GET, HEAD"}
 	allowPost    = []string{"POST"}
 	zeroLength   = []string{"0"}
 
-	notFoundBody  = newBody([]byte(`{"detail":"Not found"}`))
 	errorBody     = newBody([]byte(`{"detail":"Internal server error (fakeswapi injected fault)"}`))
 	oversizeChunk = []byte(strings.Repeat("x", 32<<10))
 )
@@ -333,12 +376,25 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, k uint64) outcome {
 	ctx := r.Context()
+	var slow time.Duration
+	if s.live != nil && !strings.HasPrefix(r.URL.Path, "/delay/") {
+		delay, refuse, h := s.live.admit(clientOf(r), time.Now())
+		if refuse != nil {
+			return s.write(w, r, *refuse)
+		}
+		copyHeader(w.Header(), h)
+		slow = delay
+	}
 	if lim := s.lim.Load(); lim != nil {
 		wait, ok := take(lim)
 		QuotaHeaders(w.Header(), lim, time.Now())
 		if !ok {
-			return writeThrottled(w, r, wait)
+			secs := max(1, int64(math.Ceil(wait.Seconds())))
+			return s.write(w, r, *throttled(secs))
 		}
+	}
+	if slow > 0 && !waitctx.Sleep(ctx, slow) {
+		return outcome{canceled: true, abort: true}
 	}
 	if p := s.pool.Load(); p != nil {
 		if !p.acquire(ctx) {
@@ -362,33 +418,53 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, k uint64) outcome
 		writeBody(w, r, http.StatusInternalServerError, errorBody)
 		return outcome{status: http.StatusInternalServerError, fault: f}
 	}
-	status, b, location := s.answer(r)
-	if status == http.StatusMethodNotAllowed {
-		w.Header()["Allow"] = allowGetHead
+	rs := s.answer(r)
+	if rs.abort {
+		return outcome{abort: true}
 	}
-	if location != "" {
-		h := w.Header()
-		h.Set("Location", location)
-		h["Content-Length"] = zeroLength
-		w.WriteHeader(status)
-		return outcome{status: status}
-	}
-	if r.Method != http.MethodGet {
+	if r.Method != http.MethodGet || !rs.isJSON() {
 		f = faultNone
 	}
+	copyHeader(w.Header(), rs.header)
 	switch f {
 	case faultReset:
-		return resetConn(w, status, b)
+		return resetConn(w, rs.status, rs.body)
 	case faultMalformed:
-		writeBody(w, r, http.StatusOK, newBody(b.b[:len(b.b)/2]))
+		writeBody(w, r, http.StatusOK, newBody(rs.body.b[:len(rs.body.b)/2]))
 		return outcome{status: http.StatusOK, fault: f}
 	case faultSlowBody:
-		return drip(ctx, w, status, b, s.opts.SlowBody)
+		return drip(ctx, w, rs.status, rs.body, s.opts.SlowBody)
 	case faultOversize:
 		return writeOversize(w, s.opts.OversizeBytes)
 	}
-	writeBody(w, r, status, b)
-	return outcome{status: status}
+	return s.write(w, r, rs)
+}
+
+// write writes rs (the body left out for HEAD).
+func (s *Server) write(w http.ResponseWriter, r *http.Request, rs response) outcome {
+	h := w.Header()
+	copyHeader(h, rs.header)
+	if rs.location != "" {
+		h.Set("Location", rs.location)
+	}
+	if rs.ctype != nil {
+		h["Content-Type"] = rs.ctype
+	}
+	h["Content-Length"] = rs.body.clen
+	if rs.body.clen == nil {
+		h["Content-Length"] = zeroLength
+	}
+	w.WriteHeader(rs.status)
+	if r.Method != http.MethodHead && len(rs.body.b) > 0 {
+		w.Write(rs.body.b) //nolint:errcheck // the client went away; nothing to do
+	}
+	return outcome{status: rs.status}
+}
+
+func copyHeader(dst, src http.Header) {
+	for k, v := range src {
+		dst[k] = v
+	}
 }
 
 // draws returns the two uniform numbers in [0,1) of the k-th request: jitter and fault.
@@ -442,99 +518,15 @@ func take(lim *rate.Limiter) (wait time.Duration, ok bool) {
 	return time.Duration(secs * float64(time.Second)), false
 }
 
-func writeThrottled(w http.ResponseWriter, r *http.Request, wait time.Duration) outcome {
-	secs := max(1, int64(math.Ceil(wait.Seconds())))
-	unit := "seconds"
-	if secs == 1 {
-		unit = "second"
+// answer returns the normal response to r in the server's dialect.
+func (s *Server) answer(r *http.Request) response {
+	switch s.cat.dialect {
+	case dialectTech:
+		return s.answerTech(r)
+	case dialectInfo:
+		return s.answerInfo(r)
 	}
-	w.Header().Set("Retry-After", strconv.FormatInt(secs, 10))
-	b := fmt.Appendf(nil, `{"detail":"Request was throttled. Expected available in %d %s."}`, secs, unit)
-	writeBody(w, r, http.StatusTooManyRequests, newBody(b))
-	return outcome{status: http.StatusTooManyRequests}
-}
-
-// answer returns the normal response to r: status and JSON body, or a redirect location.
-func (s *Server) answer(r *http.Request) (status int, b body, location string) {
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		msg := fmt.Appendf(nil, `{"detail":"Method %s not allowed."}`, jsonEscape(strconv.Quote(r.Method)))
-		return http.StatusMethodNotAllowed, newBody(msg), ""
-	}
-	rt, loc := s.route(r.URL.Path, r.URL.RawQuery)
-	if loc != "" {
-		return http.StatusMovedPermanently, body{}, loc
-	}
-	tls, host := r.TLS != nil, requestHost(r)
-	if rt.kind == routeList && s.cat.dialect == dialectTech && rt.res != films {
-		page, limit, bad := techQuery(r.URL.RawQuery)
-		switch {
-		case bad != nil:
-			return http.StatusBadRequest, *bad, ""
-		case limit != techPageSize || page > len(s.cat.pages[rt.res]):
-			b, err := s.cat.techPage(rt.res, page, limit, baseURL(tls, host))
-			if err != nil {
-				return http.StatusInternalServerError, errorBody, ""
-			}
-			return http.StatusOK, newBody(b), ""
-		}
-		rt.n = page // a pre-rendered page
-	}
-	if st := s.sites.get(s.cat, tls, host); st != nil {
-		if b, ok := st.lookup(rt); ok {
-			return http.StatusOK, b, ""
-		}
-		return http.StatusNotFound, s.cat.dialect.notFound(), ""
-	}
-	if t := s.cat.lookup(rt); t != nil {
-		return http.StatusOK, newBody(t.expand(jsonEscape(baseURL(tls, host)))), ""
-	}
-	return http.StatusNotFound, s.cat.dialect.notFound(), ""
-}
-
-func (st *site) lookup(rt route) (body, bool) {
-	if rt.kind == routeRoot {
-		return st.root, true
-	}
-	bs := st.docs[rt.res]
-	if rt.kind == routeList {
-		bs = st.pages[rt.res]
-	}
-	i := rt.index(len(bs))
-	if i < 0 || i >= len(bs) || bs[i].b == nil {
-		return body{}, false
-	}
-	return bs[i], true
-}
-
-func (c *catalog) lookup(rt route) *tmpl {
-	if rt.kind == routeRoot {
-		return c.root
-	}
-	ts := c.docs[rt.res]
-	if rt.kind == routeList {
-		ts = c.pages[rt.res]
-	}
-	i := rt.index(len(ts))
-	if i < 0 || i >= len(ts) {
-		return nil
-	}
-	return ts[i]
-}
-
-// index is the position rt addresses in its resource's documents (indexed by id) or pages
-// (page K at K-1, pageLast at n-1), where n is the number of pages; -1 for other routes.
-// The result may be out of range.
-func (rt route) index(n int) int {
-	switch rt.kind {
-	case routeDetail:
-		return rt.n
-	case routeList:
-		if rt.n == pageLast {
-			return n - 1
-		}
-		return rt.n - 1
-	}
-	return -1
+	return s.answerDRF(r)
 }
 
 // writeBody writes a JSON response; the body is left out for HEAD.
@@ -672,7 +664,7 @@ func (s *Server) serveStats(w http.ResponseWriter, r *http.Request) {
 		s.Reset()
 		w.WriteHeader(http.StatusNoContent)
 	default:
-		writeBody(w, r, http.StatusNotFound, notFoundBody)
+		writeBody(w, r, http.StatusNotFound, drfNotFound)
 	}
 }
 

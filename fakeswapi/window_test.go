@@ -1,7 +1,6 @@
 package fakeswapi
 
 import (
-	"fmt"
 	"testing"
 	"time"
 
@@ -59,33 +58,36 @@ func seq(from, to, step int64) []int64 {
 	return s
 }
 
-func TestParseRoute(t *testing.T) {
+func TestParseDRF(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		path, query string
-		want        route
+		path string
+		want drfRoute
 	}{
-		{"/api/", "", route{kind: routeRoot}},
-		{"/api", "", route{kind: routeRedirect}},
-		{"/api/people/", "", route{kind: routeList, res: people, n: 1}},
-		{"/api/people/", "page=3&format=json", route{kind: routeList, res: people, n: 3}},
-		{"/api/people/", "format=json&page=last", route{kind: routeList, res: people, n: pageLast}},
-		{"/api/people/", "page=x", route{kind: routeList, res: people, n: 0}},
-		{"/api/people", "", route{kind: routeRedirect, res: people}},
-		{"/api/starships/10/", "", route{kind: routeDetail, res: starships, n: 10}},
-		{"/api/starships/10", "", route{kind: routeRedirect, res: starships, n: 10}},
-		{"/api/starships/ten/", "", route{}},
-		{"/api/starships/10/x", "", route{}},
-		{"/api/droids/", "", route{}},
-		{"/apix/", "", route{}},
-		{"/", "", route{}},
+		{"/api/", drfRoute{kind: routeRoot}},
+		{"/api", drfRoute{kind: routeRedirect, to: "/api/"}},
+		{"/api/people/", drfRoute{kind: routeList, res: people}},
+		{"/api/people.json", drfRoute{kind: routeList, res: people, format: "json"}},
+		{"/api/people", drfRoute{kind: routeRedirect, res: people, to: "/api/people/"}},
+		{"/api/people/schema", drfRoute{kind: routeSchema, res: people}},
+		{"/api/people/schema/", drfRoute{kind: routeDetail, res: people, id: "schema"}},
+		{"/api/starships/10/", drfRoute{kind: routeDetail, res: starships, id: "10"}},
+		{"/api/starships/10.json", drfRoute{kind: routeDetail, res: starships, id: "10", format: "json"}},
+		{"/api/starships/10", drfRoute{kind: routeRedirect, res: starships, to: "/api/starships/10/"}},
+		{"/api/starships/ten/", drfRoute{kind: routeDetail, res: starships, id: "ten"}},
+		{"/api/starships/10/x", drfRoute{}},
+		{"/api/starships/10/films/", drfRoute{}},
+		{"/api/droids/", drfRoute{}},
+		{"/api/droids", drfRoute{}},
+		{"/apix/", drfRoute{}},
+		{"/", drfRoute{}},
 	}
 	for _, tt := range tests {
-		t.Run(fmt.Sprintf("%s?%s", tt.path, tt.query), func(t *testing.T) {
+		t.Run(tt.path, func(t *testing.T) {
 			t.Parallel()
-			got := parseRoute(tt.path, tt.query)
-			if diff := cmp.Diff(tt.want, got, cmp.AllowUnexported(route{})); diff != "" {
-				t.Errorf("parseRoute mismatch (-want +got):\n%s", diff)
+			got := parseDRF(tt.path)
+			if diff := cmp.Diff(tt.want, got, cmp.AllowUnexported(drfRoute{})); diff != "" {
+				t.Errorf("parseDRF mismatch (-want +got):\n%s", diff)
 			}
 		})
 	}

@@ -31,8 +31,12 @@ type Dialect struct {
 	Name string
 	// BaseURL is the API root of the public service, ending in "/".
 	BaseURL string
-	// NotFound is the body of the service's 404 answer.
+	// NotFound is the body of the service's 404 answer to an unknown id, or its start
+	// (swapi.info's is its host's HTML page).
 	NotFound string
+	// Advice says when to use the service, for the message that another one could not be
+	// reached ("" for one not to suggest).
+	Advice string
 
 	slash bool  // detail and list URLs end in "/"
 	list  shape // the list page's shape
@@ -47,13 +51,27 @@ const (
 	array              // a bare array of every document, no paging
 )
 
-// The dialects of the SWAPIs people use.
+// The dialects of the SWAPIs people use. swapi.dev has not answered since its certificate
+// expired on 2025-04-14; swapi.py4e.com serves the same shapes with no throttle in its code
+// (since 2023-12); swapi.tech allows 100 requests per 15 minutes per client and delays each
+// request after the 5th by (n−5)×100 ms; swapi.info is static files on a CDN, with no limit.
 var (
-	Dev  = &Dialect{Name: "dev", BaseURL: "https://swapi.dev/api/", NotFound: `{"detail":"Not found"}`, slash: true, list: drf, host: "swapi.dev"}
-	PY4E = &Dialect{Name: "py4e", BaseURL: "https://swapi.py4e.com/api/", NotFound: `{"detail":"Not found"}`, slash: true, list: drf, host: "swapi.py4e.com"}
-	Tech = &Dialect{Name: "tech", BaseURL: "https://www.swapi.tech/api/", NotFound: `{"message":"not found"}`, list: tech, host: "swapi.tech"}
-	Info = &Dialect{Name: "info", BaseURL: "https://swapi.info/api/", NotFound: `{"message":"Resource not found"}`, list: array, host: "swapi.info"}
+	Dev = &Dialect{Name: "dev", BaseURL: "https://swapi.dev/api/", NotFound: `{"detail":"Not found"}`,
+		slash: true, list: drf, host: "swapi.dev"}
+	PY4E = &Dialect{Name: "py4e", BaseURL: "https://swapi.py4e.com/api/", NotFound: `{"detail":"Not found"}`,
+		Advice: "--api py4e (swapi.dev's shapes, no limit in its code)", slash: true, list: drf, host: "swapi.py4e.com"}
+	Tech = &Dialect{Name: "tech", BaseURL: "https://www.swapi.tech/api/", NotFound: `{"message":"not found"}`,
+		Advice: "--api tech for a few requests only (100 per 15 minutes, and its slow-down makes latency grow with the request count: never for benchmarks)",
+		list:   tech, host: "swapi.tech"}
+	Info = &Dialect{Name: "info", BaseURL: "https://swapi.info/api/", NotFound: `<html>`,
+		Advice: "--api info for heavy runs (static files on a CDN, no limit)", list: array, host: "swapi.info"}
 )
+
+// Suggested lists the dialects to suggest when another cannot be reached, in that order.
+var Suggested = []*Dialect{PY4E, Info, Tech}
+
+// Default is the dialect of a live run that names no API or base URL: the one that answers.
+var Default = PY4E
 
 // Dialects lists every dialect, dev first.
 var Dialects = []*Dialect{Dev, PY4E, Tech, Info}

@@ -60,7 +60,8 @@ type Config struct {
 	// FakeH2 makes the fake speak TLS with HTTP/2 (a certificate made by New, which the run
 	// must trust: Spec.Trust); offline only.
 	FakeH2 bool
-	// API names the dialect; "" means Dev offline, else the one of BaseURL's host.
+	// API names the dialect; "" means Dev offline, the one of BaseURL's host when BaseURLSet,
+	// else swapi.Default.
 	API string
 	// BaseURL is the API root when BaseURLSet, else the dialect's.
 	BaseURL    string
@@ -95,8 +96,10 @@ func New(cfg Config) (*Spec, error) {
 		sp.Dialect = d
 	case cfg.Offline:
 		sp.Dialect = swapi.Dev
-	default:
+	case cfg.BaseURLSet:
 		sp.Dialect = swapi.ForBaseURL(cfg.BaseURL)
+	default:
+		sp.Dialect = swapi.Default
 	}
 	if !cfg.BaseURLSet {
 		sp.Base = sp.Dialect.BaseURL
@@ -185,19 +188,19 @@ func (s *Spec) Resolve(ctx context.Context, stdin io.Reader, discover Discover) 
 	return ts, discovered, nil
 }
 
-// UnreachableHint follows the message that the API could not be reached: try the fake or a
-// mirror (the other dialects). Offline there is nothing to suggest.
+// UnreachableHint follows the message that the API could not be reached: try the fake or
+// another SWAPI, each with when to use it. Offline there is nothing to suggest.
 func (s *Spec) UnreachableHint() string {
 	if s.Offline {
 		return ""
 	}
-	var mirrors []string
-	for _, d := range swapi.Dialects {
+	var others []string
+	for _, d := range swapi.Suggested {
 		if d != s.Dialect {
-			mirrors = append(mirrors, "--api "+d.Name)
+			others = append(others, d.Advice)
 		}
 	}
-	return "; is it up? try --offline to use the built-in fake SWAPI, or a mirror: " + strings.Join(mirrors, ", ")
+	return "; is it up? try --offline (the built-in fake SWAPI), or another SWAPI: " + strings.Join(others, ", ")
 }
 
 // tmpl is the URL template of the ids under base.

@@ -18,19 +18,21 @@ func TestNew(t *testing.T) {
 	t.Parallel()
 	people := targets.Source{Resource: "people", Count: 1}
 	tests := []struct {
-		name        string
-		cfg         targets.Config
-		dialect     string
-		base        string
-		input       string // the InputError's Input, "" for no error
-		hintMirrors string // the mirrors UnreachableHint names
+		name    string
+		cfg     targets.Config
+		dialect string
+		base    string
+		input   string   // the InputError's Input, "" for no error
+		hint    []string // the other SWAPIs UnreachableHint names, in order
 	}{
 		{name: "default", cfg: targets.Config{Source: people},
-			dialect: "dev", base: swapi.Dev.BaseURL, hintMirrors: "--api py4e, --api tech, --api info"},
+			dialect: "py4e", base: swapi.PY4E.BaseURL, hint: []string{"--api info for heavy runs", "--api tech for a few requests only"}},
 		{name: "api", cfg: targets.Config{API: "tech", Source: people},
-			dialect: "tech", base: swapi.Tech.BaseURL, hintMirrors: "--api dev, --api py4e, --api info"},
+			dialect: "tech", base: swapi.Tech.BaseURL, hint: []string{"--api py4e (", "--api info for heavy runs"}},
 		{name: "base URL host", cfg: targets.Config{BaseURL: "https://swapi.info/api/", BaseURLSet: true, Source: people},
-			dialect: "info", base: "https://swapi.info/api/", hintMirrors: "--api dev, --api py4e, --api tech"},
+			dialect: "info", base: "https://swapi.info/api/", hint: []string{"--api py4e (", "--api tech for a few requests only"}},
+		{name: "other host", cfg: targets.Config{BaseURL: "http://127.0.0.1:1/api/", BaseURLSet: true, Source: people},
+			dialect: "dev", base: "http://127.0.0.1:1/api/", hint: []string{"--api py4e (", "--api info for heavy runs", "--api tech for a few requests only"}},
 		{name: "offline", cfg: targets.Config{Offline: true, Source: people}, dialect: "dev", base: swapi.Dev.BaseURL},
 		{name: "empty base URL given", cfg: targets.Config{BaseURLSet: true, Source: people}, input: "--base-url"},
 		{name: "template without id", cfg: targets.Config{Source: targets.Source{Template: "http://x/"}}, input: "--url-template"},
@@ -55,8 +57,20 @@ func TestNew(t *testing.T) {
 				t.Errorf("dialect, base (-want +got):\n%s", diff)
 			}
 			hint := sp.UnreachableHint()
-			if tc.cfg.Offline != (hint == "") || !strings.HasSuffix(hint, tc.hintMirrors) {
-				t.Errorf("UnreachableHint = %q, want the mirrors %q", hint, tc.hintMirrors)
+			if tc.cfg.Offline != (hint == "") {
+				t.Errorf("UnreachableHint = %q, offline %v", hint, tc.cfg.Offline)
+			}
+			at := 0
+			for _, h := range tc.hint {
+				i := strings.Index(hint[at:], h)
+				if i < 0 {
+					t.Errorf("UnreachableHint = %q, want %q next", hint, h)
+					break
+				}
+				at += i + len(h)
+			}
+			if strings.Count(hint, "--api ") != len(tc.hint) {
+				t.Errorf("UnreachableHint = %q, want %d SWAPIs named", hint, len(tc.hint))
 			}
 		})
 	}

@@ -39,6 +39,7 @@ type compareOptions struct {
 	cpuProfile string
 
 	fake fakeFlags
+	pool poolFlags
 }
 
 func newCompareFlags(o *compareOptions) *pflag.FlagSet {
@@ -61,6 +62,7 @@ func newCompareFlags(o *compareOptions) *pflag.FlagSet {
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to FILE (for go tool pprof)")
 	_ = fs.MarkHidden("cpuprofile")
 	addFakeFlags(fs, &o.fake, 100*time.Millisecond)
+	addPoolFlags(fs, &o.pool)
 	return fs
 }
 
@@ -73,6 +75,7 @@ type compareSpec struct {
 	thresholds []report.Threshold
 	out        outputs
 	cpuProfile string
+	pool       poolFlags
 }
 
 // spec checks the combinations of flags (set reports whether a flag was given) and builds the
@@ -98,7 +101,7 @@ func (o *compareOptions) spec(set func(string) bool) (*compareSpec, error) {
 	configs := compare.Configs(o.run, o.strategies, knobs, o.slots, o.rates)
 	discovery := o.run
 	discovery.Strategy, discovery.Limits = fetcher.Politest(configs)
-	return &compareSpec{configs: configs, target: target, discovery: discovery, repeat: o.repeat, thresholds: o.thresholds, out: out, cpuProfile: o.cpuProfile}, nil
+	return &compareSpec{configs: configs, target: target, discovery: discovery, repeat: o.repeat, thresholds: o.thresholds, out: out, cpuProfile: o.cpuProfile, pool: o.pool}, nil
 }
 
 // runCompare is the comparison command: run each strategy over the targets, report, judge.
@@ -125,14 +128,19 @@ func runCompare(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		return err
 	}
 	defer stop()
-	targets, discovered, err := tg.Resolve(ctx, stdin, discoverWith(sp.discovery))
+	sched, closePool, err := sp.pool.start(ctx, sp.out.quiet, stderr)
+	if err != nil {
+		return err
+	}
+	defer closePool()
+	targets, discovered, err := tg.Resolve(ctx, stdin, discoverWith(sched, sp.discovery))
 	if err != nil {
 		return err
 	}
 	if discovered != "" && !sp.out.quiet {
 		fmt.Fprintln(stderr, "fetchbench: "+discovered)
 	}
-	run := compare.Spec{Configs: sp.configs, Targets: targets}
+	run := compare.Spec{Configs: sp.configs, Targets: targets, Scheduler: sched}
 	files := compare.FilesNeeded(run, tg.Offline)
 	if limit, ok := fdlimit.Raise(files.Need); !ok {
 		return compare.FilesError(files, limit, fdlimit.SystemMax(), tg.Offline)
@@ -169,6 +177,8 @@ func runCompare(ctx context.Context, args []string, stdin io.Reader, stdout, std
 			return fmt.Errorf("%w%s", err, tg.UnreachableHint())
 		case errors.Is(err, fetcher.ErrConfig):
 			return usagef("%v", err)
+		case poolError(err) != nil:
+			return poolError(err)
 		case err != nil:
 			return fmt.Errorf("write records: %w", err)
 		}

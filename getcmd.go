@@ -36,6 +36,7 @@ type getOptions struct {
 	cache  string
 	out    outputs
 	fake   fakeFlags
+	pool   poolFlags
 }
 
 func newGetFlags(o *getOptions) *pflag.FlagSet {
@@ -57,6 +58,7 @@ func newGetFlags(o *getOptions) *pflag.FlagSet {
 	fs.StringVar(&o.cache, "cache", "", "keep 200 answers in DIR and answer repeated URLs from it (saves an API's daily quota)")
 	addOutputFlags(fs, &o.out, "input", "document and record order: input|completion", false)
 	addFakeFlags(fs, &o.fake, 100*time.Millisecond)
+	addPoolFlags(fs, &o.pool)
 	return fs
 }
 
@@ -68,6 +70,7 @@ type getSpec struct {
 	format string
 	order  bool // input order
 	out    outputs
+	pool   poolFlags
 }
 
 func (o *getOptions) spec(set func(string) bool, stdoutTerminal bool) (*getSpec, error) {
@@ -76,6 +79,8 @@ func (o *getOptions) spec(set func(string) bool, stdoutTerminal bool) (*getSpec,
 		return nil, usagef("--records-format needs --records")
 	case o.out.records == "-":
 		return nil, usagef("--records -: stdout carries the documents; write the records to a file")
+	case o.cache != "" && o.pool.redis != "":
+		return nil, usagef("--cache keeps answers in this process's directory; it cannot be combined with --redis")
 	}
 	target, err := o.target.spec(set, o.fake)
 	if err != nil {
@@ -113,7 +118,7 @@ func (o *getOptions) spec(set func(string) bool, stdoutTerminal bool) (*getSpec,
 	if out.format == "" {
 		out.format = report.FormatFromPath(out.records)
 	}
-	return &getSpec{target: target, config: cfg, shape: shape, format: format, order: o.out.order == "input", out: out}, nil
+	return &getSpec{target: target, config: cfg, shape: shape, format: format, order: o.out.order == "input", out: out, pool: o.pool}, nil
 }
 
 // runGet is the get command.
@@ -133,8 +138,13 @@ func runGet(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		return err
 	}
 	defer stop()
+	sched, closePool, err := sp.pool.start(ctx, sp.out.quiet, stderr)
+	if err != nil {
+		return err
+	}
+	defer closePool()
 	job := get.Job{Config: sp.config, All: tg.Source.All, Base: tg.Base, Resource: tg.Source.Resource, Dialect: tg.Dialect,
-		Shape: sp.shape, InputOrder: sp.order}
+		Shape: sp.shape, InputOrder: sp.order, Scheduler: sched}
 	if !job.All {
 		if job.Targets, _, err = tg.Resolve(ctx, stdin, nil); err != nil {
 			return err
@@ -180,6 +190,8 @@ func runGet(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	switch {
 	case errors.Is(err, fetcher.ErrConfig):
 		return usagef("%v", err)
+	case poolError(err) != nil:
+		return poolError(err)
 	case err != nil:
 		return fmt.Errorf("write: %w", err)
 	}

@@ -50,6 +50,7 @@ var commands = map[string]command{
 	"lesson": runLesson,
 	"get":    runGet,
 	"report": runReport,
+	"worker": runWorker,
 }
 
 // run dispatches on the first argument.

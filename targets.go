@@ -39,10 +39,10 @@ func (t *targetFlags) spec(set func(string) bool, fake fakeFlags) (*targets.Spec
 		BaseURL: t.baseURL, BaseURLSet: set("base-url"), Source: src})
 }
 
-// discoverWith is --all's discovery, reading the list pages under cfg.
-func discoverWith(cfg fetcher.Config) targets.Discover {
+// discoverWith is --all's discovery, reading the list pages under cfg with sched (nil: here).
+func discoverWith(sched fetcher.Scheduler, cfg fetcher.Config) targets.Discover {
 	return func(ctx context.Context, d *swapi.Dialect, base, resource string) (fetcher.Targets, string, error) {
-		ts, disc, err := get.Discover(ctx, cfg, d, base, resource)
+		ts, disc, err := get.Discover(ctx, sched, cfg, d, base, resource)
 		if err != nil {
 			return nil, "", err
 		}

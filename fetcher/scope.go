@@ -78,15 +78,19 @@ func (s Scope) Check(u string) error {
 	return fmt.Errorf("host %s is %w (%s)", p.Host, ErrOutOfScope, s)
 }
 
-// String lists s's hosts, sorted: "127.0.0.1:8080, swapi.dev".
-func (s Scope) String() string {
+// Hosts lists s's hosts (host and port as written, lowercased), sorted; NewScope of
+// "http://"+host for each gives s back.
+func (s Scope) Hosts() []string {
 	keys := make([]string, 0, len(s.hosts))
 	for k := range s.hosts {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	return strings.Join(keys, ", ")
+	return keys
 }
+
+// String lists s's hosts, sorted: "127.0.0.1:8080, swapi.dev".
+func (s Scope) String() string { return strings.Join(s.Hosts(), ", ") }
 
 // hostKey is u's host and port as written, lowercased: http and https on one host are one
 // host (a redirect to https stays in scope).

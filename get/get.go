@@ -31,6 +31,8 @@ type Job struct {
 	Shape   Shape
 	// InputOrder prints documents in input order (list order with All), else as they complete.
 	InputOrder bool
+	// Scheduler runs the job; nil means fetcher.Schedule, in this process.
+	Scheduler fetcher.Scheduler
 }
 
 // Output receives what Run produces. Its functions are never called concurrently.
@@ -142,7 +144,8 @@ func pageError(resource string, k int, rec *fetcher.Record, err error) error {
 // an item names). It fails, wrapping ErrNoDiscovery, when a page cannot be fetched or read,
 // an item has no numeric id, or the list is empty; when a page got no answer at all, the
 // error also wraps fetcher.ErrNoAnswer. Requests stay on base's host (cfg.Scope, when zero).
-func Discover(ctx context.Context, cfg fetcher.Config, d *swapi.Dialect, base, resource string) (fetcher.TargetList, *Discovery, error) {
+// sched runs the list pages; nil means fetcher.Schedule.
+func Discover(ctx context.Context, sched fetcher.Scheduler, cfg fetcher.Config, d *swapi.Dialect, base, resource string) (fetcher.TargetList, *Discovery, error) {
 	var (
 		mu      sync.Mutex
 		failure error
@@ -169,7 +172,10 @@ func Discover(ctx context.Context, cfg fetcher.Config, d *swapi.Dialect, base, r
 	cfg.KeepBody, cfg.Follow = true, l.follow
 	f := l.frontier(cfg.Scope)
 	coll := report.NewCollector(cfg)
-	if _, err := fetcher.Schedule(ctx, cfg, f, fetcher.GatesFor(cfg.Limits), coll.Add); err != nil {
+	if sched == nil {
+		sched = fetcher.Schedule
+	}
+	if _, err := sched(ctx, cfg, f, fetcher.GatesFor(cfg.Limits), coll.Add); err != nil {
 		return nil, l.disc, err
 	}
 	l.done()
@@ -421,7 +427,7 @@ func Run(ctx context.Context, job Job, out Output) (Result, error) {
 	if out.Consumers != nil {
 		consumers = append(consumers, out.Consumers(cfg)...)
 	}
-	r, err := compare.Once(ctx, cfg, f, fetcher.GatesFor(cfg.Limits), consumers)
+	r, err := compare.Once(ctx, job.Scheduler, cfg, f, fetcher.GatesFor(cfg.Limits), consumers)
 	if l != nil {
 		l.done()
 	}

@@ -190,6 +190,8 @@ func (r *run) run() error {
 		fail      error // Redis lost or no worker left
 		stopping  bool
 		grace     <-chan time.Time
+		settle    *time.Ticker
+		settled   <-chan time.Time
 		pulled    bool // items is closed
 		noWorkers int  // heartbeats in a row that found no worker
 	)
@@ -266,6 +268,16 @@ func (r *run) run() error {
 				continue
 			}
 			grace = time.After(stopGrace)
+			settle = time.NewTicker(watchEvery)
+			defer settle.Stop()
+			settled = settle.C
+		case <-settled:
+			// Once no worker holds an item, what they sent arrives within a read.
+			if p, err := r.c.rdb.XPending(context.Background(), r.keys.work, group).Result(); err == nil && p.Count == 0 {
+				settle.Stop()
+				settled = nil
+				grace = time.After(2 * block)
+			}
 		case <-grace:
 			r.giveUpAll("not started: " + r.stopReason())
 		}
@@ -343,8 +355,11 @@ func (r *run) pull() <-chan fetcher.Item {
 	return items
 }
 
-// drain records every item left in items as given up with msg.
+// drain records every item left in items (nil: none) as given up with msg.
 func (r *run) drain(items <-chan fetcher.Item, msg string) {
+	if items == nil {
+		return
+	}
 	for it := range items {
 		r.giveUp(it, msg)
 	}

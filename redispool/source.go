@@ -196,6 +196,7 @@ type publisher struct {
 	keys   jobKeys
 	worker string
 	src    *workSource
+	gone   func() bool // the job was abandoned: stop trying to send
 
 	mu     sync.Mutex
 	queue  []*outBatch // the last one fills up
@@ -219,8 +220,8 @@ const (
 	maxBatchBytes = 1 << 20
 )
 
-func newPublisher(rdb redis.Cmdable, keys jobKeys, worker string, src *workSource) *publisher {
-	p := &publisher{rdb: rdb, keys: keys, worker: worker, src: src, wake: make(chan struct{}, 1), done: make(chan struct{})}
+func newPublisher(rdb redis.Cmdable, keys jobKeys, worker string, src *workSource, gone func() bool) *publisher {
+	p := &publisher{rdb: rdb, keys: keys, worker: worker, src: src, gone: gone, wake: make(chan struct{}, 1), done: make(chan struct{})}
 	go p.loop()
 	return p
 }
@@ -290,11 +291,14 @@ func (p *publisher) loop() {
 	}
 }
 
-// send publishes one batch, retrying for a while when Redis fails.
+// send publishes one batch, retrying for a while when Redis fails, unless the job is gone.
 func (p *publisher) send(b *outBatch) error {
 	args := append([]any{p.worker, b.records}, b.ids...)
 	var err error
 	for try := range 20 {
+		if p.gone() {
+			return ErrJobGone
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		var n int
 		n, err = publishScript.Run(ctx, p.rdb, []string{p.keys.job, p.keys.results, p.keys.work}, args...).Int()

@@ -155,7 +155,7 @@ func (w *Worker) jobsAfter(ctx context.Context, last string) ([]string, string, 
 			msgs = append(msgs, recent[i])
 		}
 	} else {
-		streams, err := w.rdb.XRead(ctx, &redis.XReadArgs{Streams: []string{keyJobs, last}, Count: 50, Block: time.Second}).Result()
+		streams, err := w.rdb.XRead(ctx, &redis.XReadArgs{Streams: []string{keyJobs, last}, Count: 50, Block: block}).Result()
 		if err != nil && !errors.Is(err, redis.Nil) {
 			return nil, last, err
 		}
@@ -214,7 +214,7 @@ func (w *Worker) runJob(ctx context.Context, id string) {
 
 	src := &workSource{rdb: w.rdb, keys: keys, consumer: w.id, lease: sp.Lease, start: sp.Start,
 		count: int64(min(max(w.cfg.MaxInFlight/2, 1), 32)), allowed: w.allow.allows, pending: map[int]string{}}
-	pub := newPublisher(w.rdb, keys, w.cfg.Name, src)
+	pub := newPublisher(w.rdb, keys, w.cfg.Name, src, func() bool { return errors.Is(context.Cause(jobCtx), errJobGone) })
 	src.refuse = func(it fetcher.Item) { pub.Add(w.refused(&sp, it)) }
 
 	gates := fetcher.Gates{Shared: true}

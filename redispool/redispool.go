@@ -109,6 +109,7 @@ func Dial(ctx context.Context, raw string) (*redis.Client, error) {
 		return nil, err
 	}
 	opts.DialTimeout = 3 * time.Second
+	opts.DialerRetries = 2
 	opts.MaxRetries = 1
 	rdb := redis.NewClient(opts)
 	if err := rdb.Ping(ctx).Err(); err != nil {
@@ -133,6 +134,15 @@ func (e *UnreachableError) Error() string {
 }
 
 func (e *UnreachableError) Unwrap() error { return e.Err }
+
+// SilenceClientLogs stops the Redis client from logging on its own (a dial that failed, a
+// connection it dropped): fetchbench reports what matters as errors. It changes the client's
+// process-wide logger; call it from main.
+func SilenceClientLogs() { redis.SetLogger(silent{}) }
+
+type silent struct{}
+
+func (silent) Printf(context.Context, string, ...any) {}
 
 // serverMillis is Redis's clock, in milliseconds.
 func serverMillis(ctx context.Context, rdb redis.Cmdable) (int64, error) {

@@ -78,7 +78,7 @@ type Outcome struct {
 // Once runs cfg over src under gates with sched (nil: fetcher.Schedule), hands every record to a summary collector and to
 // consumers, closes them, and returns the run's outcome. It is the one path by which a
 // comparison's runs and get's run are made and summarised. It fails on an invalid config
-// (fetcher.ErrConfig) or a consumer's error. A consumer that is report.Failing stops the run
+// (fetcher.ErrConfig), a consumer's error, or the scheduler's (after closing the consumers). A consumer that is report.Failing stops the run
 // at its first error (the requests not yet started are not sent), and Once returns that error.
 func Once(ctx context.Context, sched fetcher.Scheduler, cfg fetcher.Config, src fetcher.Source, gates fetcher.Gates, consumers []report.Consumer) (Outcome, error) {
 	if sched == nil {

@@ -22,7 +22,8 @@ func Run(ctx context.Context, cfg Config, targets Targets, sink func(Record)) (R
 
 // Scheduler is Schedule's signature: it runs every item of src under cfg and gates and streams
 // one Record per item to sink, as Schedule documents. A pool coordinator implements it by
-// sending the items to workers elsewhere.
+// sending the items to workers elsewhere; it may also fail when it cannot finish the run (its
+// Redis lost), after it has streamed a record for every item.
 type Scheduler func(ctx context.Context, cfg Config, src Source, gates Gates, sink func(Record)) (RunStats, error)
 
 // Schedule pulls every item of src and sends one request for each (plus retries) under

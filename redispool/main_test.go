@@ -25,7 +25,7 @@ func newMini(t *testing.T) (*miniredis.Miniredis, *redis.Client) {
 
 // realRedis is a client of the real redis-server in FETCHBENCH_REDIS_URL, on database db
 // (flushed); the test is skipped without one, and fails without one under FETCHBENCH_CI=1.
-func realRedis(t *testing.T, db int) (*redis.Client, string) {
+func realRedis(t testing.TB, db int) (*redis.Client, string) {
 	t.Helper()
 	raw := os.Getenv("FETCHBENCH_REDIS_URL")
 	if raw == "" {

@@ -234,13 +234,14 @@ func (l *lister) push(k, parent int) {
 	if k > 1 {
 		depth = 1
 	}
+	// The page is known by its Seq before its record can reach follow: l.mu is held across
+	// the push (a fast answer would otherwise find no page, and the pages after it wait
+	// forever for its turn).
 	l.mu.Lock()
+	defer l.mu.Unlock()
 	l.turn[k] = make(chan struct{})
-	l.mu.Unlock()
 	it, _ := l.f.Push(fetcher.Target{ID: k, URL: l.d.ListURL(l.base, l.resource, k)}, fetcher.KindPage, depth, parent)
-	l.mu.Lock()
 	l.pages[it.Seq] = k
-	l.mu.Unlock()
 }
 
 // page is the page number of a list page's record, or 0 when rec is not one.

@@ -461,9 +461,11 @@ func (r *run) record(rec fetcher.Record) {
 	r.finish(it, rec)
 }
 
-// finish passes rec through Follow, in a goroutine of its own, then to the sink, tells the
-// source that it is done, and frees its window token.
+// finish frees rec's window token (so that the work a Follow waits for can be published),
+// passes rec through Follow, in a goroutine of its own, then to the sink, and tells the
+// source that it is done.
 func (r *run) finish(it fetcher.Item, rec fetcher.Record) {
+	<-r.window
 	rec.Strategy, rec.Params = r.cfg.Strategy, r.params
 	if rec.Kind == "" {
 		rec.Kind = fetcher.KindTarget
@@ -471,14 +473,12 @@ func (r *run) finish(it fetcher.Item, rec fetcher.Record) {
 	if r.cfg.Follow == nil {
 		r.emit(rec)
 		r.src.Done(it, &rec)
-		<-r.window
 		return
 	}
 	r.follows.Go(func() {
 		r.cfg.Follow(&rec)
 		r.emit(rec)
 		r.src.Done(it, &rec)
-		<-r.window
 	})
 }
 

@@ -327,3 +327,36 @@ func TestWorkSourceReclaimsAfterLease(t *testing.T) {
 		t.Errorf("b claimed %d items after a's lease, want 5", n)
 	}
 }
+
+// TestFollowWaitingForPushedWork: Follows that wait for the work they push (get --expand)
+// never hold the window that work needs to be published.
+func TestFollowWaitingForPushedWork(t *testing.T) {
+	t.Parallel()
+	_, rdb := newMini(t)
+	_, srv := faketest.Start(t, fakeswapi.Options{})
+	startWorkers(t, rdb, 2, WorkerConfig{})
+	c, err := NewCoordinator(t.Context(), rdb, CoordinatorConfig{URL: "redis://test", Window: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := targets(srv.API(), 6)
+	f := fetcher.NewFrontier(ts, fetcher.Scope{})
+	cfg := fetcher.Config{Strategy: fetcher.Semaphore, Limits: fetcher.Limits{Slots: 4}}
+	cfg.Follow = func(rec *fetcher.Record) {
+		if rec.Kind != fetcher.KindTarget {
+			return
+		}
+		u := fmt.Sprintf("%splanets/%d/", srv.API(), rec.Seq+1)
+		f.Push(fetcher.Target{URL: u}, fetcher.KindLink, 1, rec.Seq)
+		if _, ok := f.Wait(t.Context(), u); !ok {
+			t.Errorf("link %s: no outcome", u)
+		}
+	}
+	kinds := map[fetcher.Kind]int{}
+	if _, err := c.Schedule(t.Context(), cfg, f, fetcher.Gates{}, func(r fetcher.Record) { kinds[r.Kind]++ }); err != nil {
+		t.Fatal(err)
+	}
+	if kinds[fetcher.KindTarget] != 6 || kinds[fetcher.KindLink] != 6 {
+		t.Errorf("records by kind %v, want 6 targets and 6 links", kinds)
+	}
+}

@@ -276,7 +276,7 @@ func (r *run) run() error {
 			if p, err := r.c.rdb.XPending(context.Background(), r.keys.work, group).Result(); err == nil && p.Count == 0 {
 				settle.Stop()
 				settled = nil
-				grace = time.After(2 * block)
+				grace = time.After(block / 2)
 			}
 		case <-grace:
 			r.giveUpAll("not started: " + r.stopReason())

@@ -41,6 +41,7 @@ type compareOptions struct {
 	cpuProfile string
 
 	fake fakeFlags
+	pool poolFlags
 }
 
 func newCompareFlags(o *compareOptions) *pflag.FlagSet {
@@ -66,6 +67,7 @@ func newCompareFlags(o *compareOptions) *pflag.FlagSet {
 	addFakeFlags(fs, &o.fake, 100*time.Millisecond)
 	addFakeH2Flag(fs, &o.fake)
 	addProfileFlags(fs, &o.fake, "fake-")
+	addPoolFlags(fs, &o.pool)
 	return fs
 }
 
@@ -78,6 +80,8 @@ type compareSpec struct {
 	thresholds []report.Threshold
 	out        outputs
 	cpuProfile string
+	pool       poolFlags
+	poolNote   string // which strategies --redis left out, or ""
 }
 
 // spec checks the combinations of flags (set reports whether a flag was given) and builds the
@@ -111,7 +115,11 @@ func (o *compareOptions) spec(set func(string) bool) (*compareSpec, error) {
 	if err := checkFloor(knobs, o.strategies...); err != nil {
 		return nil, err
 	}
-	configs := compare.Configs(run, o.strategies, knobs, o.slots, o.rates)
+	strategies, poolNote, err := o.pool.pooled(o.strategies, set("strategy"))
+	if err != nil {
+		return nil, err
+	}
+	configs := compare.Configs(run, strategies, knobs, o.slots, o.rates)
 	for i, c := range configs {
 		configs[i].RespectQuota = o.quota || (!set("respect-quota") && c.Strategy.RespectsQuota())
 		configs[i].Capacity = o.fake.capacity(o.target.offline)
@@ -119,7 +127,7 @@ func (o *compareOptions) spec(set func(string) bool) (*compareSpec, error) {
 	discovery := run
 	discovery.Strategy, discovery.Limits = fetcher.Politest(configs)
 	discovery.RespectQuota = slices.ContainsFunc(configs, func(c fetcher.Config) bool { return c.RespectQuota })
-	return &compareSpec{configs: configs, target: target, discovery: discovery, repeat: o.repeat, thresholds: o.thresholds, out: out, cpuProfile: o.cpuProfile}, nil
+	return &compareSpec{configs: configs, target: target, discovery: discovery, repeat: o.repeat, thresholds: o.thresholds, out: out, cpuProfile: o.cpuProfile, pool: o.pool, poolNote: poolNote}, nil
 }
 
 // runCompare is the comparison command: run each strategy over the targets, report, judge.
@@ -146,13 +154,21 @@ func runCompare(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		return err
 	}
 	defer stop()
+	if sp.poolNote != "" && !sp.out.quiet {
+		fmt.Fprintln(stderr, "fetchbench: "+sp.poolNote)
+	}
+	sched, closePool, err := sp.pool.start(ctx, sp.out.quiet, stderr)
+	if err != nil {
+		return err
+	}
+	defer closePool()
 	recs, summaryOut, err := sp.out.open(stdout, stderr)
 	if err != nil {
 		return err
 	}
 	defer recs.Close()
 	var discovery report.Summary
-	targets, discovered, err := tg.Resolve(ctx, stdin, discoverWith(sp.discovery, recs, &discovery))
+	targets, discovered, err := tg.Resolve(ctx, stdin, discoverWith(sched, sp.discovery, recs, &discovery))
 	if err != nil {
 		return err
 	}
@@ -200,6 +216,8 @@ func runCompare(ctx context.Context, args []string, stdin io.Reader, stdout, std
 			return fmt.Errorf("%w%s", err, tg.UnreachableHint())
 		case errors.Is(err, fetcher.ErrConfig):
 			return usagef("%v", err)
+		case poolError(err) != nil:
+			return poolError(err)
 		case err != nil:
 			return fmt.Errorf("write records: %w", err)
 		}

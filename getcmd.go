@@ -37,6 +37,7 @@ type getOptions struct {
 	cache  string
 	out    outputs
 	fake   fakeFlags
+	pool   poolFlags
 }
 
 func newGetFlags(o *getOptions) *pflag.FlagSet {
@@ -61,6 +62,7 @@ func newGetFlags(o *getOptions) *pflag.FlagSet {
 	addFakeFlags(fs, &o.fake, 100*time.Millisecond)
 	addFakeH2Flag(fs, &o.fake)
 	addProfileFlags(fs, &o.fake, "fake-")
+	addPoolFlags(fs, &o.pool)
 	return fs
 }
 
@@ -74,6 +76,7 @@ type getSpec struct {
 	out    outputs
 	// cacheReadOnly: entries are read from --cache but new ones cannot be kept.
 	cacheReadOnly bool
+	pool          poolFlags
 }
 
 func (o *getOptions) spec(set func(string) bool, stdoutTerminal bool) (*getSpec, error) {
@@ -82,6 +85,8 @@ func (o *getOptions) spec(set func(string) bool, stdoutTerminal bool) (*getSpec,
 		return nil, usagef("--records-format needs --records")
 	case o.out.records == "-":
 		return nil, usagef("--records -: stdout carries the documents; write the records to a file")
+	case o.cache != "" && o.pool.redis != "":
+		return nil, usagef("--cache keeps answers in this process's directory; it cannot be combined with --redis")
 	}
 	if err := distinctPaths(namedPath{"--urls", o.target.src.URLs}, namedPath{"--records", o.out.records}); err != nil {
 		return nil, err
@@ -113,6 +118,9 @@ func (o *getOptions) spec(set func(string) bool, stdoutTerminal bool) (*getSpec,
 	if err := checkFloor(knobs, s); err != nil {
 		return nil, err
 	}
+	if _, _, err := o.pool.pooled([]fetcher.Strategy{s}, true); err != nil {
+		return nil, err
+	}
 	cfg := o.run
 	cfg.Strategy, cfg.Limits, cfg.CacheDir, cfg.RespectQuota = s, s.Limits(knobs), o.cache, o.quota
 	if target.Trust != nil {
@@ -129,7 +137,7 @@ func (o *getOptions) spec(set func(string) bool, stdoutTerminal bool) (*getSpec,
 	if out.format == "" {
 		out.format = report.FormatFromPath(out.records)
 	}
-	return &getSpec{target: target, config: cfg, shape: shape, format: format, order: o.out.order == "input", out: out, cacheReadOnly: cacheReadOnly}, nil
+	return &getSpec{target: target, config: cfg, shape: shape, format: format, order: o.out.order == "input", out: out, cacheReadOnly: cacheReadOnly, pool: o.pool}, nil
 }
 
 // runGet is the get command.
@@ -149,6 +157,11 @@ func runGet(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		return err
 	}
 	defer stop()
+	sched, closePool, err := sp.pool.start(ctx, sp.out.quiet, stderr)
+	if err != nil {
+		return err
+	}
+	defer closePool()
 	if sp.cacheReadOnly {
 		fmt.Fprintf(stderr, "fetchbench: --cache %s is read-only: answers found there are used, new ones are not kept\n", textsafe.Sanitize(sp.config.CacheDir))
 	}
@@ -158,7 +171,7 @@ func runGet(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		cfg.CacheNames = tg.CacheNames()
 	}
 	job := get.Job{Config: cfg, All: tg.Source.All, Base: tg.Base, Resource: tg.Source.Resource, Dialect: tg.Dialect,
-		Shape: sp.shape, InputOrder: sp.order}
+		Shape: sp.shape, InputOrder: sp.order, Scheduler: sched}
 	if !job.All {
 		if job.Targets, _, err = tg.Resolve(ctx, stdin, nil); err != nil {
 			return err
@@ -210,6 +223,8 @@ func runGet(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	switch {
 	case errors.Is(err, fetcher.ErrConfig):
 		return usagef("%v", err)
+	case poolError(err) != nil:
+		return poolError(err)
 	case err != nil:
 		return fmt.Errorf("write: %w", err)
 	}

@@ -13,12 +13,15 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"syscall"
+
+	"github.com/fetchbench/fetchbench/redispool"
 )
 
 func main() {
 	// net/http and colly log through the standard logger (a server's unsolicited response, a
 	// COLLY_ variable they do not know); fetchbench reports what matters in its records.
 	log.SetOutput(io.Discard)
+	redispool.SilenceClientLogs()
 	// A run's live heap is small (histograms, one small record at a time), and its garbage is
 	// per request: collecting at 4x the live heap instead of 2x halves the GC work for a few
 	// megabytes. GOGC, when set, wins.
@@ -51,6 +54,7 @@ var commands = map[string]command{
 	"get":    runGet,
 	"crawl":  runCrawl,
 	"report": runReport,
+	"worker": runWorker,
 }
 
 // run dispatches on the first argument.

@@ -43,15 +43,16 @@ func (t *targetFlags) spec(set func(string) bool, fake fakeFlags) (*targets.Spec
 }
 
 // discoverWith is --all's discovery, reading the list pages under cfg as a run of phase
-// discovery whose records go to recs (nil: none) and whose summary to *sum.
-func discoverWith(cfg fetcher.Config, recs *report.RecordsOut, sum *report.Summary) targets.Discover {
+// discovery with sched (nil: here) whose records go to recs (nil: none) and whose summary
+// to *sum.
+func discoverWith(sched fetcher.Scheduler, cfg fetcher.Config, recs *report.RecordsOut, sum *report.Summary) targets.Discover {
 	cfg.Phase = fetcher.PhaseDiscovery
 	return func(ctx context.Context, d *swapi.Dialect, base, resource string) (fetcher.Targets, string, error) {
 		var cs []report.Consumer
 		if s := recs.Stream(); s != nil {
 			cs = append(cs, s.Run())
 		}
-		ts, disc, err := get.Discover(ctx, cfg, d, base, resource, cs...)
+		ts, disc, err := get.Discover(ctx, sched, cfg, d, base, resource, cs...)
 		if disc != nil && disc.Summary != nil {
 			*sum = *disc.Summary
 		}

@@ -17,4 +17,6 @@ var (
 	lessonUsage string
 	//go:embed usage/serve.txt
 	serveUsage string
+	//go:embed usage/worker.txt
+	workerUsage string
 )

@@ -18,6 +18,8 @@ type Spec struct {
 	// Consumers, when set, returns the consumers of one run's records besides the summary
 	// collector (a records writer, a progress line). They are closed when the run ends.
 	Consumers func(cfg fetcher.Config) []report.Consumer
+	// Scheduler runs each config; nil means fetcher.Schedule, in this process.
+	Scheduler fetcher.Scheduler
 }
 
 // UnreachableError is returned by Run when every request of every run failed before a
@@ -43,7 +45,7 @@ func Run(ctx context.Context, spec Spec) (report.Comparison, error) {
 		if spec.Consumers != nil {
 			cs = spec.Consumers(cfg)
 		}
-		run, err := Once(ctx, cfg, fetcher.Static(spec.Targets), fetcher.GatesFor(cfg.Limits), cs)
+		run, err := Once(ctx, spec.Scheduler, cfg, fetcher.Static(spec.Targets), fetcher.GatesFor(cfg.Limits), cs)
 		if err != nil {
 			return report.Comparison{}, err
 		}
@@ -73,12 +75,15 @@ type Outcome struct {
 	Unreachable string
 }
 
-// Once runs cfg over src under gates, hands every record to a summary collector and to
+// Once runs cfg over src under gates with sched (nil: fetcher.Schedule), hands every record to a summary collector and to
 // consumers, closes them, and returns the run's outcome. It is the one path by which a
 // comparison's runs and get's run are made and summarised. It fails on an invalid config
-// (fetcher.ErrConfig) or a consumer's error. A consumer that is report.Failing stops the run
+// (fetcher.ErrConfig), a consumer's error, or the scheduler's (after closing the consumers). A consumer that is report.Failing stops the run
 // at its first error (the requests not yet started are not sent), and Once returns that error.
-func Once(ctx context.Context, cfg fetcher.Config, src fetcher.Source, gates fetcher.Gates, consumers []report.Consumer) (Outcome, error) {
+func Once(ctx context.Context, sched fetcher.Scheduler, cfg fetcher.Config, src fetcher.Source, gates fetcher.Gates, consumers []report.Consumer) (Outcome, error) {
+	if sched == nil {
+		sched = fetcher.Schedule
+	}
 	coll := report.NewCollector(cfg)
 	tee := append(report.Tee{coll}, consumers...)
 	runCtx, cancel := context.WithCancelCause(ctx)
@@ -92,7 +97,7 @@ func Once(ctx context.Context, cfg fetcher.Config, src fetcher.Source, gates fet
 			}
 		}
 	}
-	stats, err := fetcher.Schedule(runCtx, cfg, src, gates, sink)
+	stats, err := sched(runCtx, cfg, src, gates, sink)
 	if cerr := tee.Close(); err == nil && cerr != nil {
 		err = cerr
 	}

@@ -45,7 +45,7 @@ func TestOnceStopsAtFailingConsumer(t *testing.T) {
 	}
 	cfg := fetcher.Config{Strategy: fetcher.Sequential, Limits: fetcher.Limits{Slots: 1}}
 	fail := &failAfter{n: 3}
-	_, err := compare.Once(context.Background(), cfg, fetcher.Static(ts), fetcher.Gates{}, []report.Consumer{fail})
+	_, err := compare.Once(context.Background(), nil, cfg, fetcher.Static(ts), fetcher.Gates{}, []report.Consumer{fail})
 	if err == nil || err.Error() != "write records: no space left on device" {
 		t.Errorf("Once = %v, want the consumer's error", err)
 	}

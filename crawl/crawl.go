@@ -216,7 +216,7 @@ func Run(ctx context.Context, job Job, out Output) (Result, error) {
 	if f.journal != nil {
 		consumers = append(consumers, &stateWriter{j: f.journal, flush: out.Flush})
 	}
-	o, err := compare.Once(ctx, cfg, f, gates, consumers)
+	o, err := compare.Once(ctx, nil, cfg, f, gates, consumers)
 	stopLanes()
 	f.stop()
 	left := f.left()

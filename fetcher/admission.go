@@ -81,6 +81,10 @@ type Pacer interface {
 type Gates struct {
 	Admission Admission // nil: no cap on requests in progress
 	Pacer     Pacer     // nil: starts are not paced
+	// Shared is set when the gates are shared with other processes (a pool of workers): a
+	// serial strategy then waits for Admission too, so that one at a time holds across them.
+	// Unset, a serial strategy ignores the gates: it is one at a time by itself.
+	Shared bool
 }
 
 // GatesFor returns the gates of l: an adaptive limit between l.Floor and l.Slots when

@@ -31,12 +31,14 @@ const (
 	ClassRedirect    ErrorClass = "redirect" // a 3xx left after MaxRedirects, or without Location
 	ClassInvalidJSON ErrorClass = "invalid json"
 	ClassOther       ErrorClass = "other"
+	// ClassNotAllowed: a pool worker refused the target, outside its --allow-hosts.
+	ClassNotAllowed ErrorClass = "refused"
 )
 
 // ErrorClasses lists every non-empty class in report order.
 var ErrorClasses = []ErrorClass{
 	ClassTimeout, ClassRefused, ClassReset, ClassDNS, ClassTLS, ClassBodyTooBig,
-	ClassCancelled, ClassHTTP4xx, ClassHTTP5xx, ClassRedirect, ClassInvalidJSON, ClassOther,
+	ClassCancelled, ClassHTTP4xx, ClassHTTP5xx, ClassRedirect, ClassInvalidJSON, ClassOther, ClassNotAllowed,
 }
 
 // Kind says why a request was made.

@@ -20,8 +20,15 @@ func Run(ctx context.Context, cfg Config, targets Targets, sink func(Record)) (R
 	return Schedule(ctx, cfg, Static(targets), GatesFor(cfg.Limits), sink)
 }
 
+// Scheduler is Schedule's signature: it runs every item of src under cfg and gates and streams
+// one Record per item to sink, as Schedule documents. A pool coordinator implements it by
+// sending the items to workers elsewhere; it may also fail when it cannot finish the run (its
+// Redis lost), after it has streamed a record for every item.
+type Scheduler func(ctx context.Context, cfg Config, src Source, gates Gates, sink func(Record)) (RunStats, error)
+
 // Schedule pulls every item of src and sends one request for each (plus retries) under
-// cfg.Strategy: a serial strategy runs them one at a time, inline; the others wait for
+// cfg.Strategy: a serial strategy runs them one at a time, inline (waiting for
+// gates.Admission too when gates.Shared); the others wait for
 // gates.Admission's slot (before the request) and gates.Pacer's token (once the request has
 // its connection). It calls sink once per item with its Record as each completes — after
 // Config.Follow, and before src.Done. Sink calls are serialized (never concurrent) and
@@ -41,15 +48,16 @@ func Schedule(ctx context.Context, cfg Config, src Source, gates Gates, sink fun
 		defer cancel()
 	}
 	if cfg.Strategy.Serial() {
-		gates = Gates{}
+		gates.Pacer = nil
+		if !gates.Shared {
+			gates.Admission = nil
+		}
 	}
 	var quota *quotaGate
 	if cfg.RespectQuota {
 		quota = newQuotaGate(cfg.OnQuotaWait)
 	}
-	if sc, ok := src.(interface{ scope() Scope }); ok && cfg.Scope.IsZero() {
-		cfg.Scope = sc.scope()
-	}
+	cfg.Scope = RunScope(cfg, src)
 	idle := 0 // connections worth keeping per host
 	if gates.Admission != nil {
 		idle = gates.Admission.Max()
@@ -157,6 +165,10 @@ func (r *runner) dispatch() {
 			}
 			if r.ctx.Err() != nil {
 				r.giveUp(it, 0)
+				continue
+			}
+			if r.adm != nil { // shared gates: one at a time across processes
+				r.item(w, it)
 				continue
 			}
 			rec, _ := r.fetch(w, it, 0)

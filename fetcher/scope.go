@@ -181,8 +181,10 @@ func (s Scope) Check(u string) error {
 	return fmt.Errorf("host %s is %w (%s)", p.Host, ErrOutOfScope, s)
 }
 
-// String lists s's hosts, domains ("*.swapi.dev") and prefixes, sorted: "127.0.0.1:8080, swapi.dev".
-func (s Scope) String() string {
+// HostList lists s's hosts (host and port as written, lowercased), then its domains as
+// "*.domain" and its prefixes, sorted; for a host scope, NewScope of "http://"+host for each
+// gives s back.
+func (s Scope) HostList() []string {
 	keys := make([]string, 0, len(s.hosts))
 	for k := range s.hosts {
 		keys = append(keys, k)
@@ -192,8 +194,11 @@ func (s Scope) String() string {
 	}
 	keys = append(keys, s.prefixes...)
 	slices.Sort(keys)
-	return strings.Join(keys, ", ")
+	return keys
 }
+
+// String lists s's hosts, domains ("*.swapi.dev") and prefixes, sorted: "127.0.0.1:8080, swapi.dev".
+func (s Scope) String() string { return strings.Join(s.HostList(), ", ") }
 
 // hostKey is u's host and port as written, lowercased: http and https on one host are one
 // host (a redirect to https stays in scope).

@@ -35,6 +35,15 @@ type Source interface {
 	Done(it Item, rec *Record)
 }
 
+// RunScope is the scope a run of cfg over src is held to: cfg.Scope, or when it is zero the
+// scope of src's base targets (Static's, a Frontier's Scope), or zero (any http(s) host).
+func RunScope(cfg Config, src Source) Scope {
+	if sc, ok := src.(interface{ scope() Scope }); ok && cfg.Scope.IsZero() {
+		return sc.scope()
+	}
+	return cfg.Scope
+}
+
 // Static is a Source over fixed targets, handed out in order with Seq = index. A million
 // generated targets cost only what Targets stores.
 func Static(t Targets) Source { return &static{t: t} }

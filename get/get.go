@@ -33,6 +33,8 @@ type Job struct {
 	Shape   Shape
 	// InputOrder prints documents in input order (list order with All), else as they complete.
 	InputOrder bool
+	// Scheduler runs the job; nil means fetcher.Schedule, in this process.
+	Scheduler fetcher.Scheduler
 }
 
 // Output receives what Run produces. Its functions are never called concurrently.
@@ -153,9 +155,9 @@ func pageError(resource string, k int, rec *fetcher.Record, err error) error {
 // an item names). It fails, wrapping ErrNoDiscovery, when a page cannot be fetched or read,
 // an item has no numeric id, or the list is empty; when a page got no answer at all, the
 // error also wraps fetcher.ErrNoAnswer. Requests stay on base's host (cfg.Scope, when zero).
-// Each page's record goes to consumers too, which Discover closes; Discovery.Summary is the
-// run's summary.
-func Discover(ctx context.Context, cfg fetcher.Config, d *swapi.Dialect, base, resource string, consumers ...report.Consumer) (fetcher.TargetList, *Discovery, error) {
+// sched runs the list pages; nil means fetcher.Schedule. Each page's record goes to
+// consumers too, which Discover closes; Discovery.Summary is the run's summary.
+func Discover(ctx context.Context, sched fetcher.Scheduler, cfg fetcher.Config, d *swapi.Dialect, base, resource string, consumers ...report.Consumer) (fetcher.TargetList, *Discovery, error) {
 	var (
 		mu      sync.Mutex
 		failure error
@@ -181,7 +183,7 @@ func Discover(ctx context.Context, cfg fetcher.Config, d *swapi.Dialect, base, r
 	}
 	cfg.KeepBody, cfg.Follow = true, l.follow
 	f := l.frontier(cfg.Scope)
-	r, err := compare.Once(ctx, cfg, f, fetcher.GatesFor(cfg.Limits), consumers)
+	r, err := compare.Once(ctx, sched, cfg, f, fetcher.GatesFor(cfg.Limits), consumers)
 	l.done()
 	if err != nil {
 		return nil, l.disc, err
@@ -244,13 +246,14 @@ func (l *lister) push(k, parent int) {
 	if k > 1 {
 		depth = 1
 	}
+	// The page is known by its Seq before its record can reach follow: l.mu is held across
+	// the push (a fast answer would otherwise find no page, and the pages after it wait
+	// forever for its turn).
 	l.mu.Lock()
+	defer l.mu.Unlock()
 	l.turn[k] = make(chan struct{})
-	l.mu.Unlock()
 	it, _ := l.f.Push(fetcher.Target{ID: k, URL: l.d.ListURL(l.base, l.resource, k)}, fetcher.KindPage, depth, parent)
-	l.mu.Lock()
 	l.pages[it.Seq] = k
-	l.mu.Unlock()
 }
 
 // page is the page number of a list page's record, or 0 when rec is not one.
@@ -447,7 +450,7 @@ func Run(ctx context.Context, job Job, out Output) (Result, error) {
 	if out.Consumers != nil {
 		consumers = append(consumers, out.Consumers(cfg)...)
 	}
-	r, err := compare.Once(ctx, cfg, f, fetcher.GatesFor(cfg.Limits), consumers)
+	r, err := compare.Once(ctx, job.Scheduler, cfg, f, fetcher.GatesFor(cfg.Limits), consumers)
 	if l != nil {
 		l.done()
 	}

@@ -256,7 +256,7 @@ func TestDiscoverHostile(t *testing.T) {
 				fmt.Fprint(w, strings.NewReplacer("{self}", self, "{foreign}", foreign).Replace(tt.body))
 			})
 			cfg := fetcher.Config{Strategy: fetcher.Semaphore, Limits: fetcher.Limits{Slots: 4}}
-			ts, _, err := get.Discover(context.Background(), cfg, tt.dialect, h.srv.URL+"/api/", "people")
+			ts, _, err := get.Discover(context.Background(), nil, cfg, tt.dialect, h.srv.URL+"/api/", "people")
 			if n := foreignHits.Load(); n != 0 {
 				t.Errorf("the foreign host saw %d requests, want 0", n)
 			}

@@ -1,0 +1,399 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/fetchbench/fetchbench/fakeswapi"
+	"github.com/fetchbench/fetchbench/fetcher"
+	"github.com/fetchbench/fetchbench/internal/faketest"
+)
+
+// These tests run real worker processes and a real coordinator against the redis-server in
+// FETCHBENCH_REDIS_URL (.ci/run starts one); each uses a database of its own.
+
+// poolRedis returns the URL of database db of the test redis-server, flushed; the test is
+// skipped without a server, and fails without one under FETCHBENCH_CI=1.
+func poolRedis(t *testing.T, db int) string {
+	t.Helper()
+	raw := os.Getenv("FETCHBENCH_REDIS_URL")
+	if raw == "" {
+		if os.Getenv("FETCHBENCH_CI") == "1" {
+			t.Fatal("FETCHBENCH_REDIS_URL is not set (.ci/run starts a redis-server)")
+		}
+		t.Skip("FETCHBENCH_REDIS_URL is not set: no redis-server to test against")
+	}
+	opts, err := redis.ParseURL(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.DB = db
+	rdb := redis.NewClient(opts)
+	defer rdb.Close()
+	if err := rdb.FlushDB(context.Background()).Err(); err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf("redis://%s/%d", opts.Addr, db)
+}
+
+// lockedBuffer is a bytes.Buffer safe for a process's output and a test's reads.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// startPoolWorkers starts n worker processes on url and waits until all are in the pool;
+// they are interrupted (or killed) when the test ends.
+func startPoolWorkers(t *testing.T, url string, n int, args ...string) []*exec.Cmd {
+	t.Helper()
+	var cmds []*exec.Cmd
+	for i := range n {
+		var logs lockedBuffer
+		cmd := exec.Command(binary(t), append([]string{"worker", "--redis", url, "--name", fmt.Sprintf("w%d", i+1)}, args...)...)
+		cmd.Stderr = &logs
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		cmds = append(cmds, cmd)
+		t.Cleanup(func() {
+			_ = cmd.Process.Signal(os.Interrupt)
+			done := make(chan struct{})
+			go func() { _ = cmd.Wait(); close(done) }()
+			select {
+			case <-done:
+			case <-time.After(10 * time.Second):
+				_ = cmd.Process.Kill()
+				<-done
+			}
+			if t.Failed() {
+				t.Logf("worker w%d:\n%s", i+1, logs.String())
+			}
+		})
+	}
+	opts, _ := redis.ParseURL(url)
+	rdb := redis.NewClient(opts)
+	defer rdb.Close()
+	for deadline := time.Now().Add(20 * time.Second); ; {
+		if c, _ := rdb.ZCard(context.Background(), "fetchbench:workers").Result(); c >= int64(n) {
+			return cmds
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d workers did not join the pool", n)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// fetchbench runs the binary with args and returns its stdout, stderr and exit code.
+func fetchbench(t *testing.T, args ...string) (string, string, int) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	cmd := exec.Command(binary(t), args...)
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return stdout.String(), stderr.String(), code
+}
+
+// poolRecord is what these tests read of a record.
+type poolRecord struct {
+	Seq     int    `json:"seq"`
+	URL     string `json:"url"`
+	Kind    string `json:"kind"`
+	Worker  string `json:"worker"`
+	StartNS int64  `json:"start_unix_ns"`
+	Class   string `json:"error_class"`
+}
+
+// readRecords parses NDJSON records and checks that seqs 0..n-1 appear once each.
+func readRecords(t *testing.T, ndjson string, n int) []poolRecord {
+	t.Helper()
+	var recs []poolRecord
+	seen := map[int]bool{}
+	sc := bufio.NewScanner(strings.NewReader(ndjson))
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		var r poolRecord
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			t.Fatalf("record %q: %v", sc.Text(), err)
+		}
+		if seen[r.Seq] {
+			t.Errorf("seq %d recorded twice", r.Seq)
+		}
+		seen[r.Seq] = true
+		recs = append(recs, r)
+	}
+	if len(recs) != n {
+		t.Errorf("%d records, want %d", len(recs), n)
+	}
+	for seq := range n {
+		if !seen[seq] {
+			t.Errorf("seq %d has no record", seq)
+			break
+		}
+	}
+	return recs
+}
+
+func TestPoolThousandTargets(t *testing.T) {
+	t.Parallel()
+	url := poolRedis(t, 1)
+	fake, srv := faketest.Start(t, fakeswapi.Options{Latency: time.Millisecond})
+	startPoolWorkers(t, url, 3)
+	out, errs, code := fetchbench(t, "--redis", url, "--url-template", srv.API()+"people/{id}/", "-n", "1000",
+		"-s", "semaphore", "-c", "30", "--records", "-", "-q")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	recs := readRecords(t, out, 1000)
+	workers := map[string]int{}
+	for _, r := range recs {
+		workers[r.Worker]++
+	}
+	if len(workers) != 3 {
+		t.Errorf("records from %v, want the 3 workers", workers)
+	}
+	if n := fake.Stats().Requests; n < 1000 {
+		t.Errorf("the fake saw %d requests, want at least 1000", n)
+	}
+}
+
+func TestPoolGlobalLimits(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		db    int
+		args  []string
+		n     int
+		check func(t *testing.T, st fakeswapi.Stats, recs []poolRecord)
+	}{
+		{"ratelimit 50/s across 3 workers", 2, []string{"-s", "ratelimit", "-r", "50"}, 150, func(t *testing.T, st fakeswapi.Stats, recs []poolRecord) {
+			if st.MaxArrivalsPerSecond > 51 {
+				t.Errorf("the fake saw %d arrivals in one second, want at most 50 + burst 1", st.MaxArrivalsPerSecond)
+			}
+			starts := make([]int64, len(recs))
+			for i, r := range recs {
+				starts[i] = r.StartNS
+			}
+			slices.Sort(starts)
+			rate := float64(len(starts)-1) / (float64(starts[len(starts)-1]-starts[0]) / 1e9)
+			if rate < 0.97*50 {
+				t.Errorf("achieved %.2f starts/s, want at least %.2f", rate, 0.97*50)
+			}
+		}},
+		{"semaphore c=6 across 3 workers", 3, []string{"-s", "semaphore", "-c", "6"}, 120, func(t *testing.T, st fakeswapi.Stats, _ []poolRecord) {
+			if st.PeakConcurrent > 6 {
+				t.Errorf("the fake saw %d requests at once, want at most 6", st.PeakConcurrent)
+			}
+		}},
+		{"sequential across 3 workers", 8, []string{"-s", "sequential"}, 15, func(t *testing.T, st fakeswapi.Stats, _ []poolRecord) {
+			if st.PeakConcurrent > 1 {
+				t.Errorf("the fake saw %d requests at once, want 1", st.PeakConcurrent)
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			url := poolRedis(t, tt.db)
+			fake, srv := faketest.Start(t, fakeswapi.Options{Latency: 30 * time.Millisecond})
+			startPoolWorkers(t, url, 3)
+			args := append([]string{"--redis", url, "--url-template", srv.API() + "people/{id}/", "-n", fmt.Sprint(tt.n), "--records", "-", "-q"}, tt.args...)
+			out, errs, code := fetchbench(t, args...)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, errs)
+			}
+			tt.check(t, fake.Stats(), readRecords(t, out, tt.n))
+		})
+	}
+}
+
+// TestPoolWorkerKilled: a worker SIGKILLed mid-run; the others claim its items after the
+// lease and every target is recorded once.
+func TestPoolWorkerKilled(t *testing.T) {
+	t.Parallel()
+	url := poolRedis(t, 4)
+	fake, srv := faketest.Start(t, fakeswapi.Options{Latency: 100 * time.Millisecond})
+	workers := startPoolWorkers(t, url, 3)
+	var stdout lockedBuffer
+	var stderr bytes.Buffer
+	cmd := exec.Command(binary(t), "--redis", url, "--redis-lease", "1s", "--url-template", srv.API()+"people/{id}/",
+		"-n", "600", "-s", "semaphore", "-c", "30", "--records", "-", "-q")
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for strings.Count(stdout.String(), "\n") < 60 {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := workers[0].Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("%v: %s", err, stderr.String())
+	}
+	recs := readRecords(t, stdout.String(), 600)
+	for _, r := range recs {
+		if r.Class == "cancelled" {
+			t.Errorf("seq %d cancelled", r.Seq)
+		}
+	}
+	if n := fake.Stats().Requests; n < 600 {
+		t.Errorf("the fake saw %d requests, want at least 600", n)
+	}
+}
+
+// TestPoolGetExpand: get --all --expand through the pool prints what a local run prints, and
+// fetches each distinct link once.
+func TestPoolGetExpand(t *testing.T) {
+	t.Parallel()
+	url := poolRedis(t, 5)
+	_, srv := faketest.Start(t, fakeswapi.Options{Latency: 2 * time.Millisecond})
+	startPoolWorkers(t, url, 3)
+	recFile := t.TempDir() + "/records.ndjson"
+	args := []string{"get", "--base-url", srv.API(), "--all", "--expand", "homeworld", "--fields", "name,homeworld", "-q", "-o", "ndjson"}
+	local, errs, code := fetchbench(t, args...)
+	if code != 0 {
+		t.Fatalf("local: exit %d: %s", code, errs)
+	}
+	pooled, errs, code := fetchbench(t, append(args, "--redis", url, "--records", recFile)...)
+	if code != 0 {
+		t.Fatalf("pooled: exit %d: %s", code, errs)
+	}
+	if pooled != local || strings.Count(local, "\n") < 80 {
+		t.Errorf("the pool printed other documents than a local run (%d and %d lines)", strings.Count(pooled, "\n"), strings.Count(local, "\n"))
+	}
+	b, err := os.ReadFile(recFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	links := map[string]int{}
+	for _, r := range readRecords(t, string(b), strings.Count(string(b), "\n")) {
+		if r.Kind == "link" {
+			links[r.URL]++
+		}
+	}
+	for u, n := range links {
+		if n != 1 {
+			t.Errorf("link %s fetched %d times", u, n)
+		}
+	}
+	if len(links) == 0 {
+		t.Error("no link was fetched")
+	}
+}
+
+// TestPoolInterrupt: Ctrl-C on the coordinator stops the job on every worker; every target
+// has its record and the exit code is 130.
+func TestPoolInterrupt(t *testing.T) {
+	t.Parallel()
+	url := poolRedis(t, 6)
+	_, srv := faketest.Start(t, fakeswapi.Options{Latency: 100 * time.Millisecond})
+	startPoolWorkers(t, url, 2)
+	var stdout lockedBuffer
+	var stderr bytes.Buffer
+	cmd := exec.Command(binary(t), "--redis", url, "--url-template", srv.API()+"people/{id}/", "-n", "200",
+		"-s", "semaphore", "-c", "4", "--records", "-", "--progress", "never")
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for !strings.Contains(stdout.String(), "\n") {
+		time.Sleep(10 * time.Millisecond)
+	}
+	_ = cmd.Process.Signal(os.Interrupt)
+	err := cmd.Wait()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 130 {
+		t.Fatalf("err %v, want exit 130: %s", err, stderr.String())
+	}
+	var recs strings.Builder
+	for _, line := range strings.SplitAfter(stdout.String(), "\n") {
+		if strings.HasPrefix(line, "{") {
+			recs.WriteString(line)
+		}
+	}
+	readRecords(t, recs.String(), 200)
+	if !strings.Contains(stderr.String(), "interrupted") {
+		t.Errorf("stderr does not say interrupted:\n%s", stderr.String())
+	}
+}
+
+// TestPoolFailures: one line and exit 1 when no worker is there or Redis cannot be reached,
+// and never the password.
+func TestPoolFailures(t *testing.T) {
+	t.Parallel()
+	url := poolRedis(t, 7)
+	host := strings.TrimPrefix(url, "redis://")
+	tests := []struct {
+		name string
+		url  string
+		want string
+	}{
+		{"no worker", url, "no worker in the pool at " + url},
+		// The test server has no password: the client goes on without it, and finds no worker.
+		{"password", "redis://:s3cret@" + host, "no worker in the pool at redis://:xxxxx@" + host},
+		{"nothing listening", "redis://user:s3cret@127.0.0.1:1/0", "Redis at redis://user:xxxxx@127.0.0.1:1/0 does not answer"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			for _, cmd := range [][]string{{"--offline", "-n", "2"}, {"get", "--offline", "-n", "2"}} {
+				_, errs, code := fetchbench(t, append(cmd, "--redis", tt.url)...)
+				if code != 1 || strings.Count(errs, "\n") != 1 || !strings.Contains(errs, tt.want) || strings.Contains(errs, "s3cret") {
+					t.Errorf("%v: exit %d, stderr %q; want exit 1 and one line with %q, no password", cmd, code, errs, tt.want)
+				}
+			}
+		})
+	}
+}
+
+// TestPoolLeavesAdaptiveOut: an adapting limit lives in one process, so --redis refuses
+// -s adaptive by name and leaves it out of -s all with one line, before any connection.
+func TestPoolLeavesAdaptiveOut(t *testing.T) {
+	t.Parallel()
+	p := poolFlags{redis: "redis://127.0.0.1:1/"}
+	if _, _, err := p.pooled([]fetcher.Strategy{fetcher.Adaptive}, true); err == nil || !strings.Contains(err.Error(), "--redis: adaptive adapts its limit in one process") {
+		t.Errorf("-s adaptive with --redis: %v", err)
+	}
+	kept, note, err := p.pooled(fetcher.Strategies, false)
+	if err != nil || slices.Contains(kept, fetcher.Adaptive) || len(kept) != len(fetcher.Strategies)-1 || !strings.Contains(note, "adaptive left out") {
+		t.Errorf("-s all with --redis: %v, %q, %v", kept, note, err)
+	}
+	if kept, note, err := (poolFlags{}).pooled(fetcher.Strategies, false); err != nil || note != "" || len(kept) != len(fetcher.Strategies) {
+		t.Errorf("without --redis: %v, %q, %v", kept, note, err)
+	}
+	res := invoke(t, "", "get", "--redis", "redis://127.0.0.1:1/", "-s", "adaptive", "-n", "1")
+	if res.code != exitUsage || !strings.Contains(res.stderr, "cannot run across workers") {
+		t.Errorf("get --redis -s adaptive: exit %d, %s", res.code, res.stderr)
+	}
+}

@@ -1,0 +1,549 @@
+package redispool
+
+// This file owns the coordinator: a fetcher.Scheduler that publishes a run's items as a job
+// for the pool and streams the records the workers send back, the first one per sequence
+// number, through the run's Follow to its sink.
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/fetchbench/fetchbench/fetcher"
+	"github.com/fetchbench/fetchbench/internal/waitctx"
+)
+
+// CoordinatorConfig is a coordinator's settings.
+type CoordinatorConfig struct {
+	// URL is the Redis URL, for messages (shown redacted).
+	URL string
+	// Lease is how long a worker may hold an item or a slot without renewing it, and how long
+	// a job outlives the coordinator's last heartbeat; 0 means DefaultLease.
+	Lease time.Duration
+	// WaitForWorker is how long NewCoordinator waits for a worker to be in the pool; 0 means
+	// DefaultWaitForWorker.
+	WaitForWorker time.Duration
+	// Window is the most items published and not yet recorded; 0 means DefaultWindow.
+	Window int
+	// Name names the coordinator in the jobs it starts; "" means host-pid.
+	Name string
+}
+
+// Defaults of CoordinatorConfig.
+const (
+	DefaultWaitForWorker = 3 * time.Second
+	DefaultWindow        = 4096
+)
+
+// ErrNoWorker is returned when no worker is in the pool: none joined within
+// CoordinatorConfig.WaitForWorker, or every one left during a run.
+var ErrNoWorker = errors.New("no worker in the pool")
+
+// Coordinator runs a process's runs on the pool: its Schedule is a fetcher.Scheduler.
+type Coordinator struct {
+	rdb     redis.UniversalClient
+	cfg     CoordinatorConfig
+	workers int
+}
+
+// NewCoordinator returns a coordinator on rdb once at least one worker is in the pool, or
+// fails with an error wrapping ErrNoWorker after cfg.WaitForWorker.
+func NewCoordinator(ctx context.Context, rdb redis.UniversalClient, cfg CoordinatorConfig) (*Coordinator, error) {
+	if cfg.Lease <= 0 {
+		cfg.Lease = DefaultLease
+	}
+	if cfg.WaitForWorker <= 0 {
+		cfg.WaitForWorker = DefaultWaitForWorker
+	}
+	if cfg.Window <= 0 {
+		cfg.Window = DefaultWindow
+	}
+	if cfg.Name == "" {
+		host, _ := os.Hostname()
+		cfg.Name = host + "-" + strconv.Itoa(os.Getpid())
+	}
+	c := &Coordinator{rdb: rdb, cfg: cfg}
+	deadline := time.Now().Add(cfg.WaitForWorker)
+	for {
+		n, err := c.liveWorkers(ctx)
+		if err != nil {
+			return nil, &UnreachableError{URL: Redact(cfg.URL), Err: err}
+		}
+		if n > 0 {
+			c.workers = n
+			return c, nil
+		}
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("%w at %s after %s (start one: fetchbench worker --redis URL)", ErrNoWorker, Redact(cfg.URL), cfg.WaitForWorker)
+		}
+		if !waitctx.Sleep(ctx, 100*time.Millisecond) {
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// Workers is how many workers were in the pool when the coordinator started.
+func (c *Coordinator) Workers() int { return c.workers }
+
+func (c *Coordinator) liveWorkers(ctx context.Context) (int, error) {
+	now, err := serverMillis(ctx, c.rdb)
+	if err != nil {
+		return 0, err
+	}
+	n, err := c.rdb.ZCount(ctx, keyWorkers, strconv.FormatInt(now, 10), "+inf").Result()
+	return int(n), err
+}
+
+// stopGrace is how long a stopped run waits for the workers' last records (their cancelled
+// requests) before it records what is missing as not started.
+const stopGrace = 3 * time.Second
+
+// Schedule runs every item of src on the pool as one job and calls sink once per item with its
+// record, as fetcher.Schedule does: the first record the workers send for each sequence
+// number, its times made relative to this run's start, passed through cfg.Follow first. The
+// gates are the workers' (cfg.Limits on Redis); gates is not used. When ctx is cancelled or
+// cfg.Deadline passes, the workers cancel the job and the items not recorded after their last
+// records are recorded as not started. When Redis fails, or every worker leaves, the items
+// not recorded are recorded as not done and Schedule returns an *UnreachableError or an error
+// wrapping ErrNoWorker, with the stats of the records it has.
+func (c *Coordinator) Schedule(ctx context.Context, cfg fetcher.Config, src fetcher.Source, _ fetcher.Gates, sink func(fetcher.Record)) (fetcher.RunStats, error) {
+	if err := cfg.Validate(); err != nil {
+		return fetcher.RunStats{}, err
+	}
+	cfg.Scope = fetcher.RunScope(cfg, src)
+	runCtx := ctx
+	if cfg.Deadline > 0 {
+		var cancel context.CancelFunc
+		runCtx, cancel = context.WithTimeout(ctx, cfg.Deadline)
+		defer cancel()
+	}
+	r := &run{c: c, cfg: &cfg, ctx: runCtx, parent: ctx, src: src, sink: sink, id: randomID(8),
+		params: cfg.Strategy.Params(cfg.Limits), outstanding: map[int]fetcher.Item{}, window: make(chan struct{}, c.cfg.Window)}
+	r.keys = keysOf(r.id)
+	r.t0 = time.Now()
+	r.wall = r.t0.Round(0)
+	r.last = r.t0
+	err := r.run()
+	stats := fetcher.RunStats{Strategy: cfg.Strategy, Requests: r.produced, Wall: r.last.Sub(r.t0), Connections: r.connected}
+	if r.stopped {
+		if ctx.Err() != nil {
+			stats.Interrupted = true
+		} else {
+			stats.DeadlineExceeded = true
+		}
+	}
+	return stats, err
+}
+
+// run is one job from the coordinator's side.
+type run struct {
+	c      *Coordinator
+	cfg    *fetcher.Config
+	ctx    context.Context // the run's (deadline applied)
+	parent context.Context
+	src    fetcher.Source
+	sink   func(fetcher.Record)
+	id     string
+	keys   jobKeys
+	params string
+	t0     time.Time
+	wall   time.Time
+	window chan struct{} // a token per item published and not yet finished
+
+	follows sync.WaitGroup
+
+	mu          sync.Mutex // guards what follows
+	outstanding map[int]fetcher.Item
+	recorded    bitset
+	last        time.Time
+	produced    int
+	connected   int
+	stopped     bool
+}
+
+// results is one read of the results stream.
+type results struct {
+	records []fetcher.Record
+	err     error
+}
+
+func (r *run) run() error {
+	if err := r.open(); err != nil {
+		r.drain(r.pull(), "not started: "+err.Error())
+		return &UnreachableError{URL: Redact(r.c.cfg.URL), Err: err, MidRun: true}
+	}
+	items := r.pull()
+	readCtx, stopReading := context.WithCancel(context.Background())
+	defer stopReading()
+	res := r.read(readCtx)
+	beat := time.NewTicker(r.c.cfg.Lease / 3)
+	defer beat.Stop()
+
+	var (
+		fail      error // Redis lost or no worker left
+		stopping  bool
+		grace     <-chan time.Time
+		settle    *time.Ticker
+		settled   <-chan time.Time
+		pulled    bool // items is closed
+		noWorkers int  // heartbeats in a row that found no worker
+	)
+	for {
+		r.mu.Lock()
+		left := len(r.outstanding)
+		r.mu.Unlock()
+		if pulled && left == 0 {
+			break
+		}
+		if fail != nil {
+			r.giveUpAll("not done: " + fail.Error())
+			r.drain(items, "not done: "+fail.Error())
+			break
+		}
+		ctxDone := r.ctx.Done()
+		if stopping {
+			ctxDone = nil
+		}
+		select {
+		case it, ok := <-items:
+			if !ok {
+				pulled, items = true, nil
+				continue
+			}
+			batch := []fetcher.Item{it}
+		more:
+			for len(batch) < maxBatch {
+				select {
+				case it, ok := <-items:
+					if !ok {
+						pulled, items = true, nil
+						break more
+					}
+					batch = append(batch, it)
+				default:
+					break more
+				}
+			}
+			if stopping {
+				for _, it := range batch {
+					r.giveUp(it, "not started: "+r.stopReason())
+				}
+				continue
+			}
+			if err := r.enqueue(batch); err != nil {
+				fail = err
+			}
+		case got := <-res:
+			if got.err != nil {
+				fail = got.err
+				continue
+			}
+			for _, rec := range got.records {
+				r.record(rec)
+			}
+		case <-beat.C:
+			if err := r.heartbeat(); err != nil {
+				fail = err
+				continue
+			}
+			if n, err := r.c.liveWorkers(r.parent); err == nil && n == 0 {
+				noWorkers++
+				if time.Duration(noWorkers)*r.c.cfg.Lease/3 > r.c.cfg.Lease {
+					fail = ErrNoWorker
+				}
+			} else {
+				noWorkers = 0
+			}
+		case <-ctxDone:
+			stopping = true
+			if err := r.c.rdb.HSet(context.Background(), r.keys.job, "state", stateStopped).Err(); err != nil {
+				fail = err
+				continue
+			}
+			grace = time.After(stopGrace)
+			settle = time.NewTicker(watchEvery)
+			defer settle.Stop()
+			settled = settle.C
+		case <-settled:
+			// Once no worker holds an item, what they sent arrives within a read.
+			if p, err := r.c.rdb.XPending(context.Background(), r.keys.work, group).Result(); err == nil && p.Count == 0 {
+				settle.Stop()
+				settled = nil
+				grace = time.After(block / 2)
+			}
+		case <-grace:
+			r.giveUpAll("not started: " + r.stopReason())
+		}
+	}
+	stopReading()
+	r.follows.Wait()
+	r.close()
+	switch {
+	case errors.Is(fail, ErrNoWorker):
+		return fmt.Errorf("every worker left the pool at %s mid-run: %w", Redact(r.c.cfg.URL), ErrNoWorker)
+	case fail != nil:
+		return &UnreachableError{URL: Redact(r.c.cfg.URL), Err: fail, MidRun: true}
+	}
+	return nil
+}
+
+// open creates the job's keys and announces it.
+func (r *run) open() error {
+	ctx := context.Background()
+	sp, err := json.Marshal(specOf(r.id, r.c.cfg.Name, r.c.cfg.Lease, r.wall, *r.cfg))
+	if err != nil {
+		return err
+	}
+	pipe := r.c.rdb.TxPipeline()
+	pipe.HSet(ctx, r.keys.job, "spec", sp, "state", stateRunning)
+	pipe.XGroupCreateMkStream(ctx, r.keys.work, group, "0")
+	for _, k := range []string{r.keys.job, r.keys.work} {
+		pipe.PExpire(ctx, k, r.c.cfg.Lease)
+	}
+	pipe.XAdd(ctx, &redis.XAddArgs{Stream: keyJobs, MaxLen: 1000, Approx: true, Values: []any{"job", r.id}})
+	pipe.PExpire(ctx, keyJobs, time.Hour)
+	_, err = pipe.Exec(ctx)
+	return err
+}
+
+// heartbeat keeps the job's keys alive for another lease.
+func (r *run) heartbeat() error {
+	ctx, cancel := context.WithTimeout(context.Background(), r.c.cfg.Lease/3)
+	defer cancel()
+	pipe := r.c.rdb.Pipeline()
+	for _, k := range r.keys.all() {
+		pipe.PExpire(ctx, k, r.c.cfg.Lease)
+	}
+	_, err := pipe.Exec(ctx)
+	return err
+}
+
+// close marks the job done and deletes its keys but the job's own, which expires: workers
+// see it done.
+func (r *run) close() {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	pipe := r.c.rdb.TxPipeline()
+	pipe.HSet(ctx, r.keys.job, "state", stateDone)
+	pipe.PExpire(ctx, r.keys.job, r.c.cfg.Lease)
+	pipe.Del(ctx, r.keys.all()[1:]...)
+	_, _ = pipe.Exec(ctx)
+}
+
+// pull hands src's items over, one window token each, until src is exhausted.
+func (r *run) pull() <-chan fetcher.Item {
+	items := make(chan fetcher.Item, maxBatch)
+	go func() {
+		defer close(items)
+		for {
+			r.window <- struct{}{}
+			it, ok := r.src.Next(r.ctx)
+			if !ok {
+				<-r.window
+				return
+			}
+			items <- it
+		}
+	}()
+	return items
+}
+
+// drain records every item left in items (nil: none) as given up with msg.
+func (r *run) drain(items <-chan fetcher.Item, msg string) {
+	if items == nil {
+		return
+	}
+	for it := range items {
+		r.giveUp(it, msg)
+	}
+}
+
+// enqueue publishes a batch of items, each once.
+func (r *run) enqueue(batch []fetcher.Item) error {
+	args := make([]any, 0, 7*len(batch))
+	r.mu.Lock()
+	for _, it := range batch {
+		r.outstanding[it.Seq] = it
+		args = itemArgs(args, it)
+	}
+	r.mu.Unlock()
+	var err error
+	for try := range 3 {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		var n int
+		n, err = enqueueScript.Run(ctx, r.c.rdb, []string{r.keys.job, r.keys.work, r.keys.queued}, args...).Int()
+		cancel()
+		if err == nil && n < 0 {
+			return ErrJobGone
+		}
+		if err == nil {
+			return nil
+		}
+		time.Sleep(time.Duration(try+1) * 100 * time.Millisecond)
+	}
+	return err
+}
+
+// read reads the results stream until ctx is done, deleting what it read.
+func (r *run) read(ctx context.Context) <-chan results {
+	out := make(chan results)
+	go func() {
+		last := "0-0"
+		failing := time.Time{}
+		for ctx.Err() == nil {
+			streams, err := r.c.rdb.XRead(ctx, &redis.XReadArgs{Streams: []string{r.keys.results, last}, Count: 16, Block: 200 * time.Millisecond}).Result()
+			if err != nil && !errors.Is(err, redis.Nil) {
+				if ctx.Err() != nil {
+					return
+				}
+				if failing.IsZero() {
+					failing = time.Now()
+				}
+				if time.Since(failing) > r.c.cfg.Lease/2 {
+					select {
+					case out <- results{err: err}:
+					case <-ctx.Done():
+					}
+					return
+				}
+				waitctx.Sleep(ctx, 100*time.Millisecond)
+				continue
+			}
+			failing = time.Time{}
+			var got results
+			var ids []string
+			for _, st := range streams {
+				for _, m := range st.Messages {
+					last = m.ID
+					ids = append(ids, m.ID)
+					if b, ok := m.Values["r"].(string); ok {
+						_ = decodeRecords([]byte(b), func(rec fetcher.Record) { got.records = append(got.records, rec) })
+					}
+				}
+			}
+			if len(ids) > 0 {
+				_ = r.c.rdb.XDel(ctx, r.keys.results, ids...).Err()
+			}
+			if len(got.records) > 0 {
+				select {
+				case out <- got:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}
+	}()
+	return out
+}
+
+// record takes rec if it is the first for its sequence number: rebased on the run's start,
+// through Follow, to the sink.
+func (r *run) record(rec fetcher.Record) {
+	r.mu.Lock()
+	it, ok := r.outstanding[rec.Seq]
+	if !ok || r.recorded.has(rec.Seq) {
+		r.mu.Unlock()
+		return // a duplicate: a reclaimed item that reached the wire twice
+	}
+	r.recorded.set(rec.Seq)
+	delete(r.outstanding, rec.Seq)
+	r.mu.Unlock()
+	start := rec.StartAt.Sub(r.wall)
+	rec.Intended += start - rec.Start
+	rec.Start = start
+	r.finish(it, rec)
+}
+
+// finish frees rec's window token (so that the work a Follow waits for can be published),
+// passes rec through Follow, in a goroutine of its own, then to the sink, and tells the
+// source that it is done.
+func (r *run) finish(it fetcher.Item, rec fetcher.Record) {
+	<-r.window
+	rec.Strategy, rec.Params = r.cfg.Strategy, r.params
+	if rec.Kind == "" {
+		rec.Kind = fetcher.KindTarget
+	}
+	if r.cfg.Follow == nil {
+		r.emit(rec)
+		r.src.Done(it, &rec)
+		return
+	}
+	r.follows.Go(func() {
+		r.cfg.Follow(&rec)
+		r.emit(rec)
+		r.src.Done(it, &rec)
+	})
+}
+
+func (r *run) emit(rec fetcher.Record) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if rec.Class == fetcher.ClassCancelled {
+		r.stopped = true
+	}
+	if rec.Attempts > 0 && !rec.NeverConnected() {
+		r.connected++
+	}
+	r.last = time.Now()
+	r.produced++
+	r.sink(rec)
+}
+
+// giveUp records an item that the pool did not run, with msg as its error.
+func (r *run) giveUp(it fetcher.Item, msg string) {
+	r.mu.Lock()
+	if r.recorded.has(it.Seq) {
+		r.mu.Unlock()
+		return
+	}
+	r.recorded.set(it.Seq)
+	delete(r.outstanding, it.Seq)
+	r.mu.Unlock()
+	start := time.Since(r.t0)
+	queued := it.Queued
+	if queued.IsZero() {
+		queued = r.t0
+	}
+	rec := fetcher.Record{Seq: it.Seq, ID: it.ID, URL: it.URL, Kind: it.Kind, Depth: it.Depth, Parent: it.Parent,
+		StartAt: r.wall.Add(start), Start: start, Intended: start, Queue: time.Since(queued), Err: msg, Class: fetcher.ClassCancelled}
+	r.finish(it, rec)
+}
+
+// giveUpAll gives up every outstanding item with msg.
+func (r *run) giveUpAll(msg string) {
+	r.mu.Lock()
+	left := make([]fetcher.Item, 0, len(r.outstanding))
+	for _, it := range r.outstanding {
+		left = append(left, it)
+	}
+	r.mu.Unlock()
+	for _, it := range left {
+		r.giveUp(it, msg)
+	}
+}
+
+func (r *run) stopReason() string {
+	if r.parent.Err() != nil {
+		return "interrupted"
+	}
+	return "deadline exceeded"
+}
+
+// bitset is a set of sequence numbers.
+type bitset []uint64
+
+func (b bitset) has(i int) bool { return i/64 < len(b) && b[i/64]&(1<<(i%64)) != 0 }
+
+func (b *bitset) set(i int) {
+	for i/64 >= len(*b) {
+		*b = append(*b, 0)
+	}
+	(*b)[i/64] |= 1 << (i % 64)
+}

@@ -1,0 +1,154 @@
+// Package redispool runs fetchbench's work on a pool of worker processes through Redis: a
+// job's items on a Redis Stream read by a consumer group, records back on a results stream,
+// and one global limit (a GCRA rate, a leased semaphore) on Redis's clock.
+package redispool
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Key names; docs/redis-protocol.md describes each.
+const (
+	keyWorkers = "fetchbench:workers" // ZSET: worker id → registration expiry (ms, Redis clock)
+	keyJobs    = "fetchbench:jobs"    // Stream: one entry per job started, field "job"
+	group      = "workers"            // the consumer group of every job's work stream
+)
+
+// jobKeys are one job's keys; the {id} hash tag keeps them in one cluster slot.
+type jobKeys struct {
+	job     string // Hash: spec (JSON), state
+	work    string // Stream of items, consumer group "workers"
+	results string // Stream of record batches
+	queued  string // Bitmap: the sequence numbers enqueued
+	sem     string // ZSET: semaphore slot → lease expiry (ms)
+	rate    string // String: the GCRA's theoretical arrival time (µs)
+	starts  string // String: the starts the GCRA granted
+}
+
+func keysOf(id string) jobKeys {
+	p := "fetchbench:job:{" + id + "}"
+	return jobKeys{job: p, work: p + ":work", results: p + ":results", queued: p + ":queued",
+		sem: p + ":sem", rate: p + ":rate", starts: p + ":starts"}
+}
+
+func (k jobKeys) all() []string {
+	return []string{k.job, k.work, k.results, k.queued, k.sem, k.rate, k.starts}
+}
+
+// Job states, in the job hash's field "state".
+const (
+	stateRunning = "running"
+	stateDone    = "done"
+	stateStopped = "stopped" // interrupted or past its deadline: workers cancel what they run
+)
+
+// registration is how long a worker stays listed after its last heartbeat; workerBeat is how
+// often it beats.
+const (
+	registration = 5 * time.Second
+	workerBeat   = time.Second
+)
+
+// DefaultLease is how long a worker may hold an item or a semaphore slot without renewing it,
+// and how long a job outlives its coordinator's last heartbeat.
+const DefaultLease = 10 * time.Second
+
+// ErrURL is wrapped by the error of a Redis URL that does not parse; the error never shows
+// the URL's password.
+var ErrURL = errors.New("not a redis:// or rediss:// URL")
+
+// ParseURL parses a redis:// or rediss:// URL (with an optional user, password and database
+// number). Its errors never contain the password.
+func ParseURL(raw string) (*redis.Options, error) {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
+		return nil, fmt.Errorf("%s: %w", Redact(raw), ErrURL)
+	}
+	opts, err := redis.ParseURL(raw)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w: %s", Redact(raw), ErrURL, scrub(err.Error(), raw))
+	}
+	return opts, nil
+}
+
+// Redact is raw with its password replaced by "xxxxx"; in a URL that does not parse as one
+// with a user, everything before the last "@" is.
+func Redact(raw string) string {
+	if u, err := url.Parse(raw); err == nil && u.User != nil {
+		return u.Redacted()
+	}
+	if i := strings.LastIndex(raw, "@"); i >= 0 {
+		return "xxxxx@" + raw[i+1:]
+	}
+	return raw
+}
+
+// scrub removes raw's password from msg.
+func scrub(msg, raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return msg
+	}
+	if p, ok := u.User.Password(); ok && p != "" {
+		msg = strings.ReplaceAll(msg, p, "xxxxx")
+	}
+	return msg
+}
+
+// Dial connects to the Redis at raw and checks that it answers.
+func Dial(ctx context.Context, raw string) (*redis.Client, error) {
+	opts, err := ParseURL(raw)
+	if err != nil {
+		return nil, err
+	}
+	opts.DialTimeout = 3 * time.Second
+	opts.DialerRetries = 2
+	opts.MaxRetries = 1
+	rdb := redis.NewClient(opts)
+	if err := rdb.Ping(ctx).Err(); err != nil {
+		rdb.Close()
+		return nil, &UnreachableError{URL: Redact(raw), Err: errors.New(scrub(err.Error(), raw))}
+	}
+	return rdb, nil
+}
+
+// UnreachableError is the error of a Redis that does not answer, before a run or during one.
+type UnreachableError struct {
+	URL    string // redacted
+	Err    error
+	MidRun bool // the run had started
+}
+
+func (e *UnreachableError) Error() string {
+	if e.MidRun {
+		return fmt.Sprintf("lost Redis at %s mid-run: %v", e.URL, e.Err)
+	}
+	return fmt.Sprintf("Redis at %s does not answer: %v", e.URL, e.Err)
+}
+
+func (e *UnreachableError) Unwrap() error { return e.Err }
+
+// SilenceClientLogs stops the Redis client from logging on its own (a dial that failed, a
+// connection it dropped): fetchbench reports what matters as errors. It changes the client's
+// process-wide logger; call it from main.
+func SilenceClientLogs() { redis.SetLogger(silent{}) }
+
+type silent struct{}
+
+func (silent) Printf(context.Context, string, ...any) {}
+
+// serverMillis is Redis's clock, in milliseconds.
+func serverMillis(ctx context.Context, rdb redis.Cmdable) (int64, error) {
+	t, err := rdb.Time(ctx).Result()
+	if err != nil {
+		return 0, err
+	}
+	return t.UnixMilli(), nil
+}

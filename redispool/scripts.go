@@ -1,0 +1,91 @@
+package redispool
+
+// This file owns the Lua scripts: each is one atomic step of the protocol, run on Redis's
+// clock where time matters. Every script that may create a job's key first checks that the
+// job still exists and gives the key the job's time to live, so that a job whose coordinator
+// is gone leaves only keys that expire.
+
+import "github.com/redis/go-redis/v9"
+
+// enqueueScript adds items to the work stream, each sequence number once (a retried enqueue
+// adds nothing twice). KEYS: job, work, queued. ARGV: seven per item (see itemArgs). Returns
+// how many were added, or -1 when the job is gone.
+var enqueueScript = redis.NewScript(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+local added = 0
+for i = 1, #ARGV, 7 do
+  if redis.call('SETBIT', KEYS[3], ARGV[i], 1) == 0 then
+    redis.call('XADD', KEYS[2], '*', 's', ARGV[i], 'u', ARGV[i+1], 'i', ARGV[i+2], 'k', ARGV[i+3],
+      'd', ARGV[i+4], 'p', ARGV[i+5], 'q', ARGV[i+6])
+    added = added + 1
+  end
+end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl > 0 then redis.call('PEXPIRE', KEYS[3], ttl) end
+return added
+`)
+
+// publishScript adds a batch of records to the results stream, then acknowledges and deletes
+// the work entries they answer: a worker that dies before it has its records published leaves
+// its entries pending, to be claimed again. KEYS: job, results, work. ARGV: worker, batch,
+// entry ids... Returns 0, or -1 when the job is gone.
+var publishScript = redis.NewScript(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+redis.call('XADD', KEYS[2], '*', 'w', ARGV[1], 'r', ARGV[2])
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl > 0 then redis.call('PEXPIRE', KEYS[2], ttl) end
+if #ARGV > 2 then
+  redis.call('XACK', KEYS[3], 'workers', unpack(ARGV, 3))
+  redis.call('XDEL', KEYS[3], unpack(ARGV, 3))
+end
+return 0
+`)
+
+// acquireScript takes a semaphore slot for ARGV[2] when fewer than ARGV[1] unexpired slots
+// are held, with a lease of ARGV[3] ms on Redis's clock. KEYS: job, sem. Returns 1 when
+// taken, 0 when every slot is held, -1 when the job is gone.
+var acquireScript = redis.NewScript(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[1]) then return 0 end
+redis.call('ZADD', KEYS[2], now + tonumber(ARGV[3]), ARGV[2])
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl > 0 then redis.call('PEXPIRE', KEYS[2], ttl) end
+return 1
+`)
+
+// renewScript extends the leases of the slots ARGV[2...] still held to ARGV[1] ms from now.
+// KEYS: sem. Returns how many were renewed.
+var renewScript = redis.NewScript(`
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local n = 0
+for i = 2, #ARGV do
+  n = n + redis.call('ZADD', KEYS[1], 'XX', 'CH', now + tonumber(ARGV[1]), ARGV[i])
+end
+return n
+`)
+
+// reserveScript reserves the next start of a GCRA (the generic cell rate algorithm) of one
+// start per ARGV[1] µs with bursts of ARGV[2], on Redis's clock: the start may go at
+// max(now, tat − (burst−1)·interval), and the theoretical arrival time tat moves one interval
+// on. KEYS: job, rate (tat, µs), starts. Returns {slot µs, now µs, index}, or {-1, 0, 0} when
+// the job is gone.
+var reserveScript = redis.NewScript(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return {-1, 0, 0} end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local interval = tonumber(ARGV[1])
+local tat = tonumber(redis.call('GET', KEYS[2]) or '0')
+if tat < now then tat = now end
+local slot = tat - (tonumber(ARGV[2]) - 1) * interval
+if slot < now then slot = now end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 1 then ttl = 60000 end
+redis.call('SET', KEYS[2], string.format('%.0f', tat + interval), 'PX', ttl)
+local index = redis.call('INCR', KEYS[3])
+redis.call('PEXPIRE', KEYS[3], ttl)
+return {string.format('%.0f', slot), string.format('%.0f', now), index - 1}
+`)

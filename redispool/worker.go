@@ -1,0 +1,319 @@
+package redispool
+
+// This file owns the worker: it joins the pool, waits for jobs, and runs each job's items
+// with the local scheduler under the job's global gates, until its context is done.
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/fetchbench/fetchbench/fetcher"
+	"github.com/fetchbench/fetchbench/internal/waitctx"
+	"github.com/fetchbench/fetchbench/ratelimit"
+)
+
+// WorkerConfig is a worker's settings.
+type WorkerConfig struct {
+	// Name names the worker in records and in the pool; a random suffix makes its consumer id
+	// unique, so two workers may share a name.
+	Name string
+	// MaxInFlight is the worker's own capacity: the most requests it has in progress, over
+	// all the jobs it runs. It must be ≥ 1.
+	MaxInFlight int
+	// AllowHosts, when not empty, are the only hosts the worker sends requests to ("host" any
+	// port, "host:port" that port); a target elsewhere gets one record of class
+	// fetcher.ClassNotAllowed.
+	AllowHosts []string
+	// Log, when set, receives one line per event: joined, a job started or ended, Redis lost.
+	Log io.Writer
+}
+
+// Worker is one member of the pool.
+type Worker struct {
+	rdb   redis.UniversalClient
+	cfg   WorkerConfig
+	id    string // consumer id: name#random
+	allow allowList
+	slots *ratelimit.Semaphore
+
+	mu   sync.Mutex
+	jobs map[string]bool // running
+}
+
+// NewWorker returns a worker on rdb; Run joins the pool.
+func NewWorker(rdb redis.UniversalClient, cfg WorkerConfig) (*Worker, error) {
+	if cfg.MaxInFlight < 1 {
+		return nil, fmt.Errorf("max in flight %d: must be at least 1", cfg.MaxInFlight)
+	}
+	if cfg.Name == "" {
+		return nil, errors.New("a worker needs a name")
+	}
+	slots, err := ratelimit.NewSemaphore(cfg.MaxInFlight)
+	if err != nil {
+		return nil, err
+	}
+	return &Worker{rdb: rdb, cfg: cfg, id: cfg.Name + "#" + randomID(4), allow: newAllowList(cfg.AllowHosts),
+		slots: slots, jobs: map[string]bool{}}, nil
+}
+
+// ID is the worker's consumer id in the pool.
+func (w *Worker) ID() string { return w.id }
+
+func (w *Worker) logf(format string, a ...any) {
+	if w.cfg.Log != nil {
+		fmt.Fprintf(w.cfg.Log, format+"\n", a...)
+	}
+}
+
+// Run registers the worker and runs every job a coordinator starts until ctx is done; then
+// the jobs it runs are cancelled, their records sent, and it leaves the pool. When Redis
+// fails it says so, cancels its jobs and keeps trying. It returns ctx's error.
+func (w *Worker) Run(ctx context.Context) error {
+	var jobs sync.WaitGroup
+	defer jobs.Wait()
+	beat := make(chan error, 1)
+	go func() { beat <- w.register(ctx) }()
+	defer func() { <-beat }()
+	lost := false
+	last := ""
+	for ctx.Err() == nil {
+		ids, next, err := w.jobsAfter(ctx, last)
+		if err != nil {
+			if ctx.Err() != nil {
+				break
+			}
+			if !lost {
+				w.logf("lost Redis: %v; retrying", err)
+				lost = true
+			}
+			waitctx.Sleep(ctx, time.Second)
+			continue
+		}
+		if lost {
+			w.logf("Redis is back")
+			lost = false
+		}
+		last = next
+		for _, id := range ids {
+			if w.claim(id) {
+				jobs.Go(func() {
+					defer w.release(id)
+					w.runJob(ctx, id)
+				})
+			}
+		}
+	}
+	return ctx.Err()
+}
+
+// register keeps the worker listed in the pool until ctx is done, then takes it off.
+func (w *Worker) register(ctx context.Context) error {
+	t := time.NewTicker(workerBeat)
+	defer t.Stop()
+	for {
+		if now, err := serverMillis(ctx, w.rdb); err == nil {
+			pipe := w.rdb.TxPipeline()
+			pipe.ZAdd(ctx, keyWorkers, redis.Z{Score: float64(now + registration.Milliseconds()), Member: w.id})
+			pipe.ZRemRangeByScore(ctx, keyWorkers, "-inf", fmt.Sprint(now))
+			pipe.PExpire(ctx, keyWorkers, time.Hour)
+			_, _ = pipe.Exec(ctx)
+		}
+		select {
+		case <-ctx.Done():
+			c, cancel := context.WithTimeout(context.Background(), time.Second)
+			defer cancel()
+			return w.rdb.ZRem(c, keyWorkers, w.id).Err()
+		case <-t.C:
+		}
+	}
+}
+
+// jobsAfter returns the jobs announced after last ("" at first: the recent ones), waiting a
+// while for one, and the new last entry id.
+func (w *Worker) jobsAfter(ctx context.Context, last string) ([]string, string, error) {
+	var msgs []redis.XMessage
+	if last == "" {
+		recent, err := w.rdb.XRevRangeN(ctx, keyJobs, "+", "-", 50).Result()
+		if err != nil {
+			return nil, "", err
+		}
+		last = "0-0"
+		if len(recent) > 0 {
+			last = recent[0].ID
+		}
+		for i := len(recent) - 1; i >= 0; i-- {
+			msgs = append(msgs, recent[i])
+		}
+	} else {
+		streams, err := w.rdb.XRead(ctx, &redis.XReadArgs{Streams: []string{keyJobs, last}, Count: 50, Block: block}).Result()
+		if err != nil && !errors.Is(err, redis.Nil) {
+			return nil, last, err
+		}
+		for _, st := range streams {
+			msgs = append(msgs, st.Messages...)
+		}
+	}
+	var ids []string
+	for _, m := range msgs {
+		last = m.ID
+		if id, ok := m.Values["job"].(string); ok {
+			ids = append(ids, id)
+		}
+	}
+	return ids, last, nil
+}
+
+func (w *Worker) claim(id string) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.jobs[id] {
+		return false
+	}
+	w.jobs[id] = true
+	return true
+}
+
+func (w *Worker) release(id string) {
+	w.mu.Lock()
+	delete(w.jobs, id)
+	w.mu.Unlock()
+}
+
+// watchEvery is how often a worker looks at a job's state.
+const watchEvery = 100 * time.Millisecond
+
+// runJob runs job id's items until the job is done, stopped or gone, or ctx is done.
+func (w *Worker) runJob(ctx context.Context, id string) {
+	keys := keysOf(id)
+	vals, err := w.rdb.HMGet(ctx, keys.job, "spec", "state").Result()
+	if err != nil || len(vals) != 2 || vals[1] != stateRunning {
+		return
+	}
+	var sp spec
+	if s, ok := vals[0].(string); !ok || json.Unmarshal([]byte(s), &sp) != nil || sp.Lease <= 0 {
+		return
+	}
+	cfg := sp.config(time.Now())
+	cfg.Scope = w.allow.scope(sp.Scope)
+	if err := cfg.Validate(); err != nil {
+		w.logf("job %s: %v; skipped", id, err)
+		return
+	}
+	jobCtx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+
+	src := &workSource{rdb: w.rdb, keys: keys, consumer: w.id, lease: sp.Lease, start: sp.Start,
+		count: int64(min(max(w.cfg.MaxInFlight/2, 1), 32)), allowed: w.allow.allows, pending: map[int]string{}}
+	pub := newPublisher(w.rdb, keys, w.cfg.Name, src, func() bool { return errors.Is(context.Cause(jobCtx), errJobGone) })
+	src.refuse = func(it fetcher.Item) { pub.Add(w.refused(&sp, it)) }
+
+	gates := fetcher.Gates{Shared: true}
+	adm := &admission{local: w.slots, max: w.cfg.MaxInFlight}
+	var sem *Semaphore
+	if cfg.Limits.Slots > 0 {
+		sem = newSemaphore(w.rdb, keys, cfg.Limits.Slots, sp.Lease, w.id)
+		adm.global, adm.max = sem, min(adm.max, cfg.Limits.Slots)
+	}
+	gates.Admission = adm
+	if cfg.Limits.Rate > 0 {
+		gates.Pacer = newPacer(w.rdb, keys, cfg.Limits.Rate, cfg.Limits.Burst)
+	}
+	w.logf("job %s from %s: %s %s", id, sp.Coordinator, cfg.Strategy, cfg.Strategy.Params(cfg.Limits))
+	watched := make(chan struct{})
+	go func() {
+		defer close(watched)
+		w.watch(jobCtx, cancel, keys, sp.Lease, src, sem)
+	}()
+	n := 0
+	stats, _ := fetcher.Schedule(jobCtx, cfg, src, gates, func(r fetcher.Record) {
+		n++
+		pub.Add(r)
+	})
+	perr := pub.Close()
+	cancel(nil)
+	<-watched
+	switch cause := context.Cause(jobCtx); {
+	case perr != nil && !errors.Is(perr, ErrJobGone):
+		w.logf("job %s: %d requests; records lost: %v", id, n, perr)
+	case ctx.Err() != nil:
+		w.logf("job %s: %d requests; stopped", id, n)
+	case errors.Is(cause, errJobGone):
+		w.logf("job %s: %d requests; abandoned: %v", id, n, cause)
+	default:
+		w.logf("job %s: %d requests, %d connections", id, n, stats.Connections)
+	}
+}
+
+// errJobGone is the cause of a job abandoned because its coordinator vanished or Redis did.
+var errJobGone = errors.New("its coordinator is gone")
+
+// watch ends the job when its state is no longer running, when its key is gone (its
+// coordinator vanished), or when Redis stays unreachable for a lease; meanwhile it renews the
+// leases of the items and slots the worker holds.
+func (w *Worker) watch(ctx context.Context, cancel context.CancelCauseFunc, keys jobKeys, lease time.Duration, src *workSource, sem *Semaphore) {
+	t := time.NewTicker(watchEvery)
+	defer t.Stop()
+	lastOK, lastRenew := time.Now(), time.Now()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		state, err := w.rdb.HGet(ctx, keys.job, "state").Result()
+		switch {
+		case errors.Is(err, redis.Nil):
+			cancel(errJobGone)
+			return
+		case err != nil:
+			if time.Since(lastOK) > lease {
+				cancel(fmt.Errorf("%w: Redis: %v", errJobGone, err))
+				return
+			}
+			continue
+		case state != stateRunning:
+			cancel(nil)
+			return
+		}
+		lastOK = time.Now()
+		if time.Since(lastRenew) >= lease/4 {
+			lastRenew = time.Now()
+			_ = src.Renew(ctx)
+			if sem != nil {
+				_ = sem.Renew(ctx)
+			}
+		}
+	}
+}
+
+// refused is the record of an item outside the worker's allowed hosts.
+func (w *Worker) refused(sp *spec, it fetcher.Item) fetcher.Record {
+	now := time.Now()
+	host := it.URL
+	if i := strings.Index(host, "://"); i >= 0 {
+		host = host[i+3:]
+	}
+	if i := strings.IndexByte(host, '/'); i >= 0 {
+		host = host[:i]
+	}
+	return fetcher.Record{Strategy: sp.Strategy, Seq: it.Seq, ID: it.ID, URL: it.URL, StartAt: now, Kind: it.Kind,
+		Depth: it.Depth, Parent: it.Parent, Queue: now.Sub(it.Queued), Class: fetcher.ClassNotAllowed,
+		Err: fmt.Sprintf("refused by worker %s: host %s is not in its --allow-hosts", w.cfg.Name, host)}
+}
+
+// randomID is n random bytes in hex.
+func randomID(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}

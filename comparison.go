@@ -154,14 +154,14 @@ func runCompare(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		return err
 	}
 	defer stop()
-	if sp.poolNote != "" && !sp.out.quiet {
-		fmt.Fprintln(stderr, "fetchbench: "+sp.poolNote)
-	}
 	sched, closePool, err := sp.pool.start(ctx, sp.out.quiet, stderr)
 	if err != nil {
 		return err
 	}
 	defer closePool()
+	if sp.poolNote != "" && !sp.out.quiet {
+		fmt.Fprintln(stderr, "fetchbench: "+sp.poolNote)
+	}
 	recs, summaryOut, err := sp.out.open(stdout, stderr)
 	if err != nil {
 		return err
@@ -181,7 +181,7 @@ func runCompare(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if note := compare.PacingNote(sp.configs, targets.Len(), sp.repeat); note != "" && !sp.out.quiet {
 		fmt.Fprintln(stderr, "fetchbench: "+note)
 	}
-	run := compare.Spec{Configs: sp.configs, Targets: targets}
+	run := compare.Spec{Configs: sp.configs, Targets: targets, Scheduler: sched}
 	if err := compare.RaiseFiles(run, tg.Offline); err != nil {
 		return err
 	}

@@ -466,7 +466,7 @@ func (r *run) record(rec fetcher.Record) {
 // source that it is done.
 func (r *run) finish(it fetcher.Item, rec fetcher.Record) {
 	<-r.window
-	rec.Strategy, rec.Params = r.cfg.Strategy, r.params
+	rec.Strategy, rec.Params, rec.Phase = r.cfg.Strategy, r.params, r.cfg.Phase
 	if rec.Kind == "" {
 		rec.Kind = fetcher.KindTarget
 	}

@@ -111,6 +111,10 @@ type wireRecord struct {
 	Depth       int                `json:"d,omitempty"`
 	Parent      int                `json:"p,omitempty"`
 	Worker      string             `json:"w,omitempty"`
+	Proto       string             `json:"pr,omitempty"`
+	ConnReused  bool               `json:"cr,omitempty"`
+	Proxy       string             `json:"px,omitempty"`
+	Limit       int                `json:"lim,omitempty"`
 	Start       time.Duration      `json:"st"`
 	Intended    time.Duration      `json:"in"`
 	Queue       time.Duration      `json:"q,omitempty"`
@@ -134,7 +138,7 @@ type wireRecord struct {
 // appendRecord appends r as one line of JSON.
 func appendRecord(b []byte, r *fetcher.Record) ([]byte, error) {
 	w := wireRecord{Seq: r.Seq, ID: r.ID, URL: r.URL, StartAt: r.StartAt.UnixNano(), Kind: r.Kind, Depth: r.Depth,
-		Parent: r.Parent, Worker: r.Worker, Start: r.Start, Intended: r.Intended, Queue: r.Queue, Latency: r.Latency,
+		Parent: r.Parent, Worker: r.Worker, Proto: r.Proto, ConnReused: r.ConnReused, Proxy: r.Proxy, Limit: r.Limit, Start: r.Start, Intended: r.Intended, Queue: r.Queue, Latency: r.Latency,
 		TTFB: r.TTFB, Total: r.Total, Response: r.Response, Late: r.Late, Status: r.Status, Bytes: r.Bytes,
 		Err: r.Err, Class: r.Class, Attempts: r.Attempts, Name: r.Name, Note: r.Note, Body: r.Body,
 		ContentType: r.ContentType, HTML: r.HTML}
@@ -163,7 +167,7 @@ func decodeRecords(batch []byte, f func(fetcher.Record)) error {
 			return fmt.Errorf("results entry: %w", err)
 		}
 		f(fetcher.Record{Seq: w.Seq, ID: w.ID, URL: w.URL, StartAt: time.Unix(0, w.StartAt), Kind: w.Kind,
-			Depth: w.Depth, Parent: w.Parent, Worker: w.Worker, Start: w.Start, Intended: w.Intended, Queue: w.Queue,
+			Depth: w.Depth, Parent: w.Parent, Worker: w.Worker, Proto: w.Proto, ConnReused: w.ConnReused, Proxy: w.Proxy, Limit: w.Limit, Start: w.Start, Intended: w.Intended, Queue: w.Queue,
 			Latency: w.Latency, TTFB: w.TTFB, Total: w.Total, Response: w.Response, Late: w.Late, Status: w.Status,
 			Bytes: w.Bytes, Err: w.Err, Class: w.Class, Attempts: w.Attempts, Name: w.Name, Note: w.Note,
 			Body: w.Body, ContentType: w.ContentType, HTML: w.HTML})

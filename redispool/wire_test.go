@@ -15,7 +15,7 @@ func TestRecordsRoundTrip(t *testing.T) {
 	t.Parallel()
 	at := time.Unix(1744632000, 123456789)
 	recs := []fetcher.Record{
-		{Seq: 0, ID: 1, URL: "http://h/api/people/1/", StartAt: at, Kind: fetcher.KindTarget, Worker: "w1",
+		{Seq: 0, ID: 1, URL: "http://h/api/people/1/", StartAt: at, Kind: fetcher.KindTarget, Worker: "w1", Proto: "HTTP/2.0", ConnReused: true, Proxy: "http://p:3128", Limit: 7,
 			Start: 5 * time.Millisecond, Intended: 4 * time.Millisecond, Queue: time.Millisecond, Latency: 100 * time.Millisecond,
 			TTFB: 90 * time.Millisecond, Total: 101 * time.Millisecond, Response: 102 * time.Millisecond, Late: true,
 			Status: 200, Bytes: 640, Attempts: 1, Name: "Luke \"Skywalker\"\nnewline", Note: "n",

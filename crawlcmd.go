@@ -129,16 +129,9 @@ func (o *crawlOptions) spec(set func(string) bool, seeds []string, stdoutTermina
 	if o.out.records == "-" && !several {
 		return nil, usagef("--records -: stdout carries the documents; write the records to a file")
 	}
-	shape := get.Shape{Keep: o.fields}
-	for _, f := range o.field {
-		fd, err := get.ParseField(f)
-		if err != nil {
-			return nil, usagef("--field %v", err)
-		}
-		shape.Fields = append(shape.Fields, fd)
-	}
-	if err := shape.Check(); err != nil {
-		return nil, usagef("--field: %v", err)
+	shape, err := parseShape(o.fields, o.field, nil)
+	if err != nil {
+		return nil, err
 	}
 	d, _ := swapi.Lookup(o.api)
 	shape.Dialect = d

@@ -95,16 +95,9 @@ func (o *getOptions) spec(set func(string) bool, stdoutTerminal bool) (*getSpec,
 	if err != nil {
 		return nil, err
 	}
-	shape := get.Shape{Keep: o.fields, Expand: o.expand}
-	for _, f := range o.field {
-		fd, err := get.ParseField(f)
-		if err != nil {
-			return nil, usagef("--field %v", err)
-		}
-		shape.Fields = append(shape.Fields, fd)
-	}
-	if err := shape.Check(); err != nil {
-		return nil, usagef("--field: %v", err)
+	shape, err := parseShape(o.fields, o.field, o.expand)
+	if err != nil {
+		return nil, err
 	}
 	var cacheReadOnly bool
 	if o.cache != "" {
@@ -138,6 +131,22 @@ func (o *getOptions) spec(set func(string) bool, stdoutTerminal bool) (*getSpec,
 		out.format = report.FormatFromPath(out.records)
 	}
 	return &getSpec{target: target, config: cfg, shape: shape, format: format, order: o.out.order == "input", out: out, cacheReadOnly: cacheReadOnly, pool: o.pool}, nil
+}
+
+// parseShape builds the documents' shape from --fields, --field and --expand.
+func parseShape(keep, fields, expand []string) (get.Shape, error) {
+	shape := get.Shape{Keep: keep, Expand: expand}
+	for _, f := range fields {
+		fd, err := get.ParseField(f)
+		if err != nil {
+			return get.Shape{}, usagef("--field %v", err)
+		}
+		shape.Fields = append(shape.Fields, fd)
+	}
+	if err := shape.Check(); err != nil {
+		return get.Shape{}, usagef("--field: %v", err)
+	}
+	return shape, nil
 }
 
 // runGet is the get command.

@@ -193,10 +193,43 @@ func runCrawl(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		defer running.Close()
 		sp.job.Seeds = []string{running.URL}
 	}
-	if len(sp.configs) > 1 {
-		return crawlCompare(ctx, sp, stdout, stderr)
+	recs, err := sp.openRecords(stdout)
+	if err != nil {
+		return err
 	}
-	return crawlOne(ctx, sp, stdout, stderr)
+	defer recs.Close()
+	inv := crawl.Invocation{Job: sp.job, Configs: sp.configs, Records: recs, Views: sp.out.views(recs, nil)}
+	if !sp.out.quiet {
+		inv.Talk = stderr
+	}
+	summaryOut, format := io.Writer(stdout), sp.format
+	switch {
+	case len(sp.configs) == 1:
+		if inv.Documents, err = get.NewWriter(stdout, sp.format, sp.shape.Columns(), report.IsTerminal(stdout)); err != nil {
+			return usagef("-o: %v", err)
+		}
+		inv.Shape, summaryOut, format = sp.shape.Document, stderr, "table"
+	case sp.out.records == "-":
+		summaryOut = stderr
+	}
+	html, err := sp.out.openHTML()
+	if err != nil {
+		return err
+	}
+	if html != nil {
+		defer html.Close()
+	}
+	cmp, last, err := crawl.Invoke(ctx, inv)
+	switch {
+	case errors.Is(err, fetcher.ErrConfig), errors.Is(err, crawl.ErrSeeds):
+		return usagef("%v", err)
+	case err != nil:
+		return err
+	}
+	if err := finishRun(summaryOut, stderr, format, sp.out, inv.Views, html, cmp); err != nil {
+		return err
+	}
+	return crawlExit(last, sp.job.Seeds, stderr)
 }
 
 // openRecords opens --records, appending when a --state file exists (the crawl goes on).
@@ -222,136 +255,6 @@ func (sp *crawlSpec) openRecords(stdout io.Writer) (*report.RecordsOut, error) {
 		return nil, usagef("--records-format: %v", err)
 	}
 	return recs, nil
-}
-
-// crawlOne crawls with one strategy: documents on stdout, the summary and counts on stderr.
-func crawlOne(ctx context.Context, sp *crawlSpec, stdout, stderr io.Writer) error {
-	docs, err := get.NewWriter(stdout, sp.format, sp.shape.Columns(), report.IsTerminal(stdout))
-	if err != nil {
-		return usagef("-o: %v", err)
-	}
-	recs, err := sp.openRecords(stdout)
-	if err != nil {
-		return err
-	}
-	defer recs.Close()
-	html, err := sp.out.openHTML()
-	if err != nil {
-		return err
-	}
-	if html != nil {
-		defer html.Close()
-	}
-	views := sp.out.views(recs, nil)
-	job := sp.job
-	job.Config = sp.configs[0]
-	var recCons report.Tee
-	out := crawl.Output{
-		Shape:    sp.shape.Document,
-		Document: docs.Write,
-		Consumers: func(cfg fetcher.Config) []report.Consumer {
-			recCons = views.Consumers(cfg, 0)
-			return recCons
-		},
-	}
-	if recs != nil {
-		out.Flush = recs.Stream().Flush
-	}
-	res, err := crawl.Run(ctx, job, out)
-	if cerr := docs.Close(); err == nil && cerr != nil {
-		err = cerr
-	}
-	if cerr := recs.Close(); err == nil && cerr != nil {
-		err = cerr
-	}
-	if err != nil {
-		return crawlError(err)
-	}
-	cmp := report.NewComparison([]report.Summary{res.Outcome.Summary})
-	if !sp.out.quiet {
-		for _, l := range res.Lines() {
-			fmt.Fprintln(stderr, "fetchbench: "+l)
-		}
-		if err := report.Write(stderr, "table", cmp, report.IsTerminal(stderr)); err != nil {
-			return fmt.Errorf("write summary: %w", err)
-		}
-	}
-	if err := views.DrawTimelines(cmp, "table", sp.out.quiet, stderr, stderr, noColor()); err != nil {
-		return err
-	}
-	if err := finishHTML(html, views, cmp); err != nil {
-		return err
-	}
-	return crawlExit(res, sp.job.Seeds, stderr)
-}
-
-// crawlCompare crawls the same graph once per strategy and prints the comparison.
-func crawlCompare(ctx context.Context, sp *crawlSpec, stdout, stderr io.Writer) error {
-	recs, err := sp.openRecords(stdout)
-	if err != nil {
-		return err
-	}
-	defer recs.Close()
-	summaryOut := io.Writer(stdout)
-	if sp.out.records == "-" {
-		summaryOut = stderr
-	}
-	html, err := sp.out.openHTML()
-	if err != nil {
-		return err
-	}
-	if html != nil {
-		defer html.Close()
-	}
-	views := sp.out.views(recs, nil)
-	var sums []report.Summary
-	var last crawl.Result
-	for _, cfg := range sp.configs {
-		job := sp.job
-		job.Config = cfg
-		res, err := crawl.Run(ctx, job, crawl.Output{Consumers: func(cfg fetcher.Config) []report.Consumer { return views.Consumers(cfg, 0) }})
-		if err != nil {
-			recs.Close()
-			return crawlError(err)
-		}
-		last = res
-		sums = append(sums, res.Outcome.Summary)
-		if !sp.out.quiet {
-			for _, l := range res.Lines() {
-				fmt.Fprintf(stderr, "fetchbench: %s: %s\n", cfg.Strategy, l)
-			}
-		}
-		if res.Interrupted || ctx.Err() != nil {
-			break
-		}
-	}
-	if err := recs.Close(); err != nil {
-		return fmt.Errorf("write records: %w", err)
-	}
-	cmp := report.NewComparison(sums)
-	if !sp.out.quiet {
-		if err := report.Write(summaryOut, sp.format, cmp, report.IsTerminal(summaryOut)); err != nil {
-			return fmt.Errorf("write summary: %w", err)
-		}
-	}
-	if err := views.DrawTimelines(cmp, sp.format, sp.out.quiet, summaryOut, stderr, noColor()); err != nil {
-		return err
-	}
-	if err := finishHTML(html, views, cmp); err != nil {
-		return err
-	}
-	return crawlExit(last, sp.job.Seeds, stderr)
-}
-
-// crawlError maps a crawl's error to the command's.
-func crawlError(err error) error {
-	switch {
-	case errors.Is(err, fetcher.ErrConfig), errors.Is(err, crawl.ErrSeeds):
-		return usagef("%v", err)
-	case errors.Is(err, crawl.ErrState):
-		return fmt.Errorf("--state: %w", err)
-	}
-	return fmt.Errorf("write: %w", err)
 }
 
 // crawlExit is the exit of a finished crawl: 130 interrupted, 1 when nothing connected, 3

@@ -112,3 +112,17 @@ func samePath(a, b string) bool {
 
 // noColor reports whether NO_COLOR is set and not empty (no-color.org).
 func noColor() bool { return os.Getenv("NO_COLOR") != "" }
+
+// finishRun writes what follows a command's runs: the summary of cmp in format on summary
+// (unless quiet), the timelines, and the HTML report into html (nil: none), which it closes.
+func finishRun(summary, stderr io.Writer, format string, o outputs, views *report.Outputs, html *os.File, cmp report.Comparison) error {
+	if !o.quiet {
+		if err := report.Write(summary, format, cmp, report.IsTerminal(summary)); err != nil {
+			return fmt.Errorf("write summary: %w", err)
+		}
+	}
+	if err := views.DrawTimelines(cmp, format, o.quiet, summary, stderr, noColor()); err != nil {
+		return err
+	}
+	return finishHTML(html, views, cmp)
+}

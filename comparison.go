@@ -11,7 +11,6 @@ import (
 	"os"
 	"runtime/pprof"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -93,8 +92,8 @@ func (o *compareOptions) spec(set func(string) bool) (*compareSpec, error) {
 	if o.repeat > 1 && (o.out.summary == "json" || o.out.summary == "csv") {
 		return nil, usagef("--repeat needs -o table, markdown or benchstat (one %s document per repetition would not read as one)", o.out.summary)
 	}
-	if err := distinctPaths(namedPath{"--urls", o.target.src.URLs}, namedPath{"--records", o.out.records},
-		namedPath{"--html", o.out.html}, namedPath{"--cpuprofile", o.cpuProfile}); err != nil {
+	if err := report.DistinctPaths(report.NamedPath{Name: "--urls", Path: o.target.src.URLs}, report.NamedPath{Name: "--records", Path: o.out.records},
+		report.NamedPath{Name: "--html", Path: o.out.html}, report.NamedPath{Name: "--cpuprofile", Path: o.cpuProfile}); err != nil {
 		return nil, err
 	}
 	target, err := o.target.spec(set, o.fake)
@@ -189,7 +188,7 @@ func runCompare(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if report.ShowProgress(sp.out.progress, report.IsTerminal(stderr), sp.out.records == "-" && report.IsTerminal(stdout)) {
 		progress = stderr
 	}
-	html, err := sp.out.openHTML()
+	html, err := report.CreateHTML(sp.out.html)
 	if err != nil {
 		return err
 	}
@@ -198,47 +197,32 @@ func runCompare(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	}
 	views := sp.out.views(recs, progress)
 	run.Consumers = func(cfg fetcher.Config) []report.Consumer { return views.Consumers(cfg, targets.Len()) }
-	var all []report.Summary // every repetition's, for the thresholds
-	for i := range sp.repeat {
-		run.Configs = compare.Rotate(sp.configs, i)
-		cmp, err := compare.Run(ctx, run)
-		if i == 0 && discovered != "" {
-			cmp.Discovery = []report.Summary{discovery}
-		}
-		if i == sp.repeat-1 || err != nil || cmp.Interrupted() {
-			if cerr := recs.Close(); err == nil && cerr != nil {
-				err = cerr
-			}
-		}
-		var unreachable *compare.UnreachableError
-		switch {
-		case errors.As(err, &unreachable):
-			return fmt.Errorf("%w%s", err, tg.UnreachableHint())
-		case errors.Is(err, fetcher.ErrConfig):
-			return usagef("%v", err)
-		case poolError(err) != nil:
-			return poolError(err)
-		case err != nil:
-			return fmt.Errorf("write records: %w", err)
-		}
-		if !sp.out.quiet {
-			if err := writeRepetition(summaryOut, sp.out.summary, cmp, i, sp.repeat); err != nil {
-				return fmt.Errorf("write summary: %w", err)
-			}
-		}
-		if err := views.DrawTimelines(cmp, sp.out.summary, sp.out.quiet, summaryOut, stderr, noColor()); err != nil {
-			return err
-		}
-		if i == sp.repeat-1 || cmp.Interrupted() {
-			if err := finishHTML(html, views, cmp); err != nil {
-				return err
-			}
-		}
-		if cmp.Interrupted() {
-			fmt.Fprintln(stderr, "fetchbench: interrupted; the report above is partial")
-			return &exitErr{code: exitInterrupted}
-		}
-		all = append(all, cmp.Summaries...)
+	var disc *report.Summary
+	if discovered != "" {
+		disc = &discovery
+	}
+	var interrupted bool
+	var finishErr error
+	all, err := compare.Repeat(ctx, compare.Repetitions{Spec: run, Repeat: sp.repeat, Discovery: disc, Records: recs, Each: func(i int, cmp report.Comparison) error {
+		interrupted = cmp.Interrupted()
+		finishErr = views.FinishRepetition(cmp, i, sp.repeat, sp.out.summary, sp.out.quiet, summaryOut, stderr, noColor(), html)
+		return finishErr
+	}})
+	var unreachable *compare.UnreachableError
+	switch {
+	case finishErr != nil:
+		return finishErr
+	case errors.As(err, &unreachable):
+		return fmt.Errorf("%w%s", err, tg.UnreachableHint())
+	case errors.Is(err, fetcher.ErrConfig):
+		return usagef("%v", err)
+	case poolError(err) != nil:
+		return poolError(err)
+	case err != nil:
+		return fmt.Errorf("write records: %w", err)
+	case interrupted:
+		fmt.Fprintln(stderr, "fetchbench: interrupted; the report above is partial")
+		return &exitErr{code: exitInterrupted}
 	}
 	failures := report.NewComparison(all).Failures(sp.thresholds)
 	for _, f := range failures {
@@ -246,33 +230,6 @@ func runCompare(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	}
 	if len(failures) > 0 {
 		return &exitErr{code: exitThreshold}
-	}
-	return nil
-}
-
-// writeRepetition writes repetition i of repeat: benchstat lines after the first's summary, or
-// each repetition's table under a line naming its order; under a single run's table, a note
-// when latency grew with run order.
-func writeRepetition(w io.Writer, format string, cmp report.Comparison, i, repeat int) error {
-	if format == "benchstat" {
-		return report.WriteRepeat(w, format, cmp, i, report.IsTerminal(w))
-	}
-	if repeat > 1 {
-		var order []string
-		for _, s := range cmp.Summaries {
-			order = append(order, string(s.Strategy))
-		}
-		if i > 0 {
-			fmt.Fprintln(w)
-		}
-		fmt.Fprintf(w, "repetition %d of %d: %s\n\n", i+1, repeat, strings.Join(order, ", "))
-	}
-	if err := report.Write(w, format, cmp, report.IsTerminal(w)); err != nil {
-		return err
-	}
-	if bias := cmp.OrderBias(); repeat == 1 && bias != "" && (format == "table" || format == "markdown") {
-		_, err := fmt.Fprintln(w, "\n"+bias)
-		return err
 	}
 	return nil
 }

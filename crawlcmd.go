@@ -212,7 +212,7 @@ func runCrawl(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	case sp.out.records == "-":
 		summaryOut = stderr
 	}
-	html, err := sp.out.openHTML()
+	html, err := report.CreateHTML(sp.out.html)
 	if err != nil {
 		return err
 	}
@@ -226,7 +226,7 @@ func runCrawl(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	case err != nil:
 		return err
 	}
-	if err := finishRun(summaryOut, stderr, format, sp.out, inv.Views, html, cmp); err != nil {
+	if err := inv.Views.Finish(cmp, format, sp.out.quiet, summaryOut, stderr, noColor(), html); err != nil {
 		return err
 	}
 	return crawlExit(last, sp.job.Seeds, stderr)
@@ -234,27 +234,8 @@ func runCrawl(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 
 // openRecords opens --records, appending when a --state file exists (the crawl goes on).
 func (sp *crawlSpec) openRecords(stdout io.Writer) (*report.RecordsOut, error) {
-	if sp.out.records == "" {
-		return nil, nil
-	}
-	if sp.out.records == "-" {
-		return report.NewRecordsOut(stdout, nil, sp.out.format, sp.out.order == "input")
-	}
-	flags := os.O_WRONLY | os.O_CREATE | os.O_TRUNC
-	if sp.job.State != "" {
-		if _, err := os.Stat(sp.job.State); err == nil {
-			flags = os.O_WRONLY | os.O_CREATE | os.O_APPEND
-		}
-	}
-	f, err := os.OpenFile(sp.out.records, flags, 0o644)
-	if err != nil {
-		return nil, usagef("--records: %v", err)
-	}
-	recs, err := report.NewRecordsOut(f, f, sp.out.format, sp.out.order == "input")
-	if err != nil {
-		return nil, usagef("--records-format: %v", err)
-	}
-	return recs, nil
+	_, err := os.Stat(sp.job.State)
+	return report.OpenRecords(sp.out.records, sp.out.format, sp.out.order == "input", sp.job.State != "" && err == nil, stdout)
 }
 
 // crawlExit is the exit of a finished crawl: 130 interrupted, 1 when nothing connected, 3

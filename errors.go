@@ -4,8 +4,8 @@ package main
 
 import (
 	"errors"
-	"fmt"
 
+	"github.com/fetchbench/fetchbench/internal/badinput"
 	"github.com/fetchbench/fetchbench/targets"
 )
 
@@ -21,12 +21,8 @@ const (
 // errHelp is returned by a command that printed its usage because it was asked to.
 var errHelp = errors.New("help printed")
 
-// usageError is bad input from the user: exit code 2.
-type usageError struct{ msg string }
-
-func (e *usageError) Error() string { return e.msg }
-
-func usagef(format string, a ...any) error { return &usageError{msg: fmt.Sprintf(format, a...)} }
+// usagef is bad input from the user: exit code 2.
+func usagef(format string, a ...any) error { return badinput.Errorf(format, a...) }
 
 // exitErr carries an explicit exit code; its message may be empty (already reported).
 type exitErr struct {
@@ -45,7 +41,7 @@ func (e *exitErr) Unwrap() error { return e.err }
 
 // exitCode maps run's error to the process exit code.
 func exitCode(err error) int {
-	var ue *usageError
+	var ue *badinput.Error
 	var te *targets.InputError
 	var ee *exitErr
 	switch {

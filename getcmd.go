@@ -88,7 +88,7 @@ func (o *getOptions) spec(set func(string) bool, stdoutTerminal bool) (*getSpec,
 	case o.cache != "" && o.pool.redis != "":
 		return nil, usagef("--cache keeps answers in this process's directory; it cannot be combined with --redis")
 	}
-	if err := distinctPaths(namedPath{"--urls", o.target.src.URLs}, namedPath{"--records", o.out.records}); err != nil {
+	if err := report.DistinctPaths(report.NamedPath{Name: "--urls", Path: o.target.src.URLs}, report.NamedPath{Name: "--records", Path: o.out.records}); err != nil {
 		return nil, err
 	}
 	target, err := o.target.spec(set, o.fake)

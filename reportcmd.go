@@ -40,7 +40,7 @@ func runReport(_ context.Context, args []string, stdin io.Reader, stdout, stderr
 		return usagef("report: name at least one record file (- for stdin; see fetchbench report --help)")
 	}
 	for _, f := range files {
-		if err := distinctPaths(namedPath{"--html", o.out.html}, namedPath{"the record file", f}); err != nil {
+		if err := report.DistinctPaths(report.NamedPath{Name: "--html", Path: o.out.html}, report.NamedPath{Name: "the record file", Path: f}); err != nil {
 			return err
 		}
 	}
@@ -55,7 +55,7 @@ func runReport(_ context.Context, args []string, stdin io.Reader, stdout, stderr
 	case err != nil:
 		return fmt.Errorf("report: %w", err)
 	}
-	html, err := o.out.openHTML()
+	html, err := report.CreateHTML(o.out.html)
 	if err != nil {
 		return err
 	}
@@ -79,5 +79,5 @@ func runReport(_ context.Context, args []string, stdin io.Reader, stdout, stderr
 	if err := views.DrawTimelines(cmp, o.out.summary, false, stdout, stderr, noColor()); err != nil {
 		return err
 	}
-	return finishHTML(html, views, cmp)
+	return views.FinishHTML(html, cmp)
 }

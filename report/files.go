@@ -1,0 +1,158 @@
+package report
+
+// This file owns the files a command's flags name for its outputs: opening the records and
+// the HTML report up front, closing them, and refusing two flags naming one file.
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/fetchbench/fetchbench/internal/badinput"
+)
+
+// OpenRecords opens --records at path: nil for "", stdout for "-" (left open), else the file,
+// truncated or, with appendTo, appended to. A path that cannot be created names --records,
+// a bad format --records-format, both as bad input (badinput.Error).
+func OpenRecords(path, format string, inputOrder, appendTo bool, stdout io.Writer) (*RecordsOut, error) {
+	if path == "" {
+		return nil, nil
+	}
+	w, file := stdout, io.Closer(nil)
+	if path != "-" {
+		open := os.Create
+		if appendTo {
+			open = func(p string) (*os.File, error) { return os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644) }
+		}
+		f, err := open(path)
+		if err != nil {
+			return nil, badinput.Errorf("--records: %v", err)
+		}
+		w, file = f, f
+	}
+	recs, err := NewRecordsOut(w, file, format, inputOrder)
+	if err != nil {
+		return nil, badinput.Errorf("--records-format: %v", err)
+	}
+	return recs, nil
+}
+
+// CreateHTML creates the --html file up front, so that a bad path fails before any request
+// (bad input naming --html); nil for path "".
+func CreateHTML(path string) (*os.File, error) {
+	if path == "" {
+		return nil, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, badinput.Errorf("--html: %v", err)
+	}
+	return f, nil
+}
+
+// Finish writes what follows a command's runs: unless quiet, the summary of c in format on
+// summary; the timelines (DrawTimelines); then the HTML report into html (nil: none), which
+// it closes (a report cut short stays empty).
+func (o *Outputs) Finish(c Comparison, format string, quiet bool, summary, stderr io.Writer, noColor bool, html *os.File) error {
+	if !quiet {
+		if err := Write(summary, format, c, IsTerminal(summary)); err != nil {
+			return fmt.Errorf("write summary: %w", err)
+		}
+	}
+	if err := o.DrawTimelines(c, format, quiet, summary, stderr, noColor); err != nil {
+		return err
+	}
+	return o.FinishHTML(html, c)
+}
+
+// FinishHTML writes the HTML report of c into f (nil: none) and closes it; its error names
+// --html.
+func (o *Outputs) FinishHTML(f *os.File, c Comparison) error {
+	if f == nil {
+		return nil
+	}
+	err := o.WriteHTML(f, c)
+	if cerr := f.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("--html: %w", err)
+	}
+	return nil
+}
+
+// NamedPath is a path given to a flag (or an argument, as its name says).
+type NamedPath struct{ Name, Path string }
+
+// DistinctPaths refuses two of paths naming one file ("" and "-" name none), as bad input:
+// written twice, or read while written, both would be corrupt. Paths are compared cleaned and
+// absolute, and as files when both exist (a symlink or hard link to the other).
+func DistinctPaths(paths ...NamedPath) error {
+	for i, a := range paths {
+		for _, b := range paths[i+1:] {
+			if a.Path == "" || a.Path == "-" || b.Path == "" || b.Path == "-" || !samePath(a.Path, b.Path) {
+				continue
+			}
+			return badinput.Errorf("%s and %s name the same file %q; give each its own", a.Name, b.Name, a.Path)
+		}
+	}
+	return nil
+}
+
+func samePath(a, b string) bool {
+	aa, err1 := filepath.Abs(a)
+	bb, err2 := filepath.Abs(b)
+	if err1 == nil && err2 == nil && aa == bb {
+		return true
+	}
+	fa, err1 := os.Stat(a)
+	fb, err2 := os.Stat(b)
+	return err1 == nil && err2 == nil && os.SameFile(fa, fb)
+}
+
+// FinishRepetition writes what follows repetition i (from 0) of repeat: unless quiet, its
+// summary (WriteRepetition); the timelines (DrawTimelines); and, after the last repetition
+// or an interrupted one, the HTML report into html (nil: none), which it closes.
+func (o *Outputs) FinishRepetition(c Comparison, i, repeat int, format string, quiet bool, summary, stderr io.Writer, noColor bool, html *os.File) error {
+	if !quiet {
+		if err := WriteRepetition(summary, format, c, i, repeat); err != nil {
+			return fmt.Errorf("write summary: %w", err)
+		}
+	}
+	if err := o.DrawTimelines(c, format, quiet, summary, stderr, noColor); err != nil {
+		return err
+	}
+	if i == repeat-1 || c.Interrupted() {
+		return o.FinishHTML(html, c)
+	}
+	return nil
+}
+
+// WriteRepetition writes repetition i of repeat: benchstat lines after the first's summary, or
+// each repetition's table under a line naming its order; under a single run's table, a note
+// when latency grew with run order.
+func WriteRepetition(w io.Writer, format string, c Comparison, i, repeat int) error {
+	if format == "benchstat" {
+		return WriteRepeat(w, format, c, i, IsTerminal(w))
+	}
+	if repeat > 1 {
+		var order []string
+		for _, s := range c.Summaries {
+			order = append(order, string(s.Strategy))
+		}
+		if i > 0 {
+			fmt.Fprintln(w)
+		}
+		fmt.Fprintf(w, "repetition %d of %d: %s\n\n", i+1, repeat, strings.Join(order, ", "))
+	}
+	if err := Write(w, format, c, IsTerminal(w)); err != nil {
+		return err
+	}
+	if bias := c.OrderBias(); repeat == 1 && bias != "" && (format == "table" || format == "markdown") {
+		_, err := fmt.Fprintln(w, "\n"+bias)
+		return err
+	}
+	return nil
+}

@@ -18,6 +18,7 @@ import (
 	"github.com/fetchbench/fetchbench/compare"
 	"github.com/fetchbench/fetchbench/fetcher"
 	"github.com/fetchbench/fetchbench/internal/cliflag"
+	"github.com/fetchbench/fetchbench/redispool"
 	"github.com/fetchbench/fetchbench/report"
 	"github.com/fetchbench/fetchbench/targets"
 )
@@ -216,8 +217,8 @@ func runCompare(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		return fmt.Errorf("%w%s", err, tg.UnreachableHint())
 	case errors.Is(err, fetcher.ErrConfig):
 		return usagef("%v", err)
-	case poolError(err) != nil:
-		return poolError(err)
+	case redispool.Unfinished(err) != nil:
+		return redispool.Unfinished(err)
 	case err != nil:
 		return fmt.Errorf("write records: %w", err)
 	case interrupted:

@@ -3,7 +3,6 @@ package main
 // This file owns the --fake-* flags, shared by serve, the comparison and get.
 
 import (
-	"errors"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -17,47 +16,15 @@ import (
 type fakeFlags struct {
 	opts    fakeswapi.Options
 	h2      bool           // --fake-h2: the in-process fake speaks TLS with HTTP/2
-	workers workerSchedule // --fake-workers, copied into opts by options
+	workers fakeswapi.WorkerSchedule // --fake-workers, copied into opts by options
 }
 
-// workerSchedule is --fake-workers: a count, or counts from given moments.
-type workerSchedule struct {
-	workers int
-	steps   []fakeswapi.WorkerStep
-}
-
-// capacity is the fake's true capacity when the run is offline with a fixed number of
-// workers; 0 when unknown.
+// capacity is the fake's true capacity when the run is offline; 0 when unknown.
 func (f *fakeFlags) capacity(offline bool) int {
-	if !offline || len(f.workers.steps) > 0 {
+	if !offline {
 		return 0
 	}
-	return f.workers.workers
-}
-
-func parseWorkers(s string) (workerSchedule, error) {
-	n, steps, err := fakeswapi.ParseWorkers(s)
-	return workerSchedule{n, steps}, err
-}
-
-// fakeFlagNames maps an Options field to its flag.
-var fakeFlagNames = map[string]string{
-	"Latency":       "fake-latency",
-	"Jitter":        "fake-jitter",
-	"ErrorRate":     "fake-error-rate",
-	"Workers":       "fake-workers",
-	"Rate":          "fake-rate",
-	"Burst":         "fake-burst",
-	"Seed":          "fake-seed",
-	"ResetRate":     "fake-reset-rate",
-	"MalformedRate": "fake-malformed-rate",
-	"SlowBodyRate":  "fake-slow-body-rate",
-	"SlowBody":      "fake-slow-body",
-	"OversizeRate":  "fake-oversize-rate",
-	"OversizeBytes": "fake-oversize-bytes",
-	"Profile":       "fake-profile",
-	"TimeScale":     "fake-time-scale",
-	"AbsoluteLinks": "absolute-links",
+	return f.workers.Capacity()
 }
 
 // addFakeFlags registers the --fake-* flags on fs, storing into f.
@@ -66,7 +33,7 @@ func addFakeFlags(fs *pflag.FlagSet, f *fakeFlags, defaultLatency time.Duration)
 	fs.DurationVar(&o.Latency, "fake-latency", defaultLatency, "fake SWAPI: latency added to every request")
 	fs.DurationVar(&o.Jitter, "fake-jitter", 0, "fake SWAPI: spread the latency uniformly by ± this much")
 	fs.Float64Var(&o.ErrorRate, "fake-error-rate", 0, "fake SWAPI: share of requests answered 500 (0..1)")
-	fs.Var(cliflag.Parsed(&f.workers, "0", func(string) string { return " " }, parseWorkers), "fake-workers",
+	fs.Var(cliflag.Parsed(&f.workers, "0", func(string) string { return " " }, fakeswapi.ParseWorkerSchedule), "fake-workers",
 		"fake SWAPI: requests served at once, the rest queue: a sync server with `K` workers (0 = unlimited); 8@0s,2@5s,8@10s changes K during the run")
 	fs.Float64Var(&o.Rate, "fake-rate", 0,
 		"fake SWAPI: requests per second accepted, the rest get 429 + Retry-After (0 = no limit)")
@@ -101,21 +68,9 @@ func addProfileFlags(fs *pflag.FlagSet, f *fakeFlags, prefix string) {
 // options validates the flags into fakeswapi.Options; an invalid value is a usage error naming its flag.
 func (f *fakeFlags) options() (fakeswapi.Options, error) {
 	o := f.opts
-	o.Workers, o.WorkerSteps = f.workers.workers, f.workers.steps
-	err := o.Validate()
-	if err == nil {
-		return o, nil
+	o.Workers, o.WorkerSteps = f.workers.Workers, f.workers.Steps
+	if err := o.CheckFlags(); err != nil {
+		return fakeswapi.Options{}, err
 	}
-	var oe *fakeswapi.OptionError
-	if errors.As(err, &oe) {
-		if name, ok := fakeFlagNames[oe.Field]; ok {
-			return fakeswapi.Options{}, usagef("--%s %s", name, oe.Msg)
-		}
-		if oe.Field == "" {
-			sum := o.ErrorRate + o.ResetRate + o.MalformedRate + o.SlowBodyRate + o.OversizeRate
-			return fakeswapi.Options{}, usagef("the --fake-*-rate fault shares sum to %g, more than 1 "+
-				"(error, reset, malformed, slow body and oversize exclude each other)", sum)
-		}
-	}
-	return fakeswapi.Options{}, usagef("fake SWAPI flags: %v", err)
+	return o, nil
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/fetchbench/fetchbench/internal/cliflag"
 	"github.com/fetchbench/fetchbench/internal/plural"
 	"github.com/fetchbench/fetchbench/internal/textsafe"
+	"github.com/fetchbench/fetchbench/redispool"
 	"github.com/fetchbench/fetchbench/report"
 	"github.com/fetchbench/fetchbench/targets"
 )
@@ -232,8 +233,8 @@ func runGet(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	switch {
 	case errors.Is(err, fetcher.ErrConfig):
 		return usagef("%v", err)
-	case poolError(err) != nil:
-		return poolError(err)
+	case redispool.Unfinished(err) != nil:
+		return redispool.Unfinished(err)
 	case err != nil:
 		return fmt.Errorf("write: %w", err)
 	}

@@ -5,10 +5,7 @@ package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -16,7 +13,6 @@ import (
 
 	"github.com/fetchbench/fetchbench/fetcher"
 	"github.com/fetchbench/fetchbench/internal/cliflag"
-	"github.com/fetchbench/fetchbench/internal/plural"
 	"github.com/fetchbench/fetchbench/redispool"
 )
 
@@ -26,47 +22,12 @@ type poolFlags struct {
 	lease time.Duration
 }
 
-// pooled checks that strategies can run across a pool's workers: an error naming the ones
-// that cannot when they were asked for by name (named), else the ones that can, and a line
-// saying which were left out ("" when none).
+// pooled is redispool.Pooled when --redis is set; without, strategies as they are.
 func (p poolFlags) pooled(strategies []fetcher.Strategy, named bool) ([]fetcher.Strategy, string, error) {
 	if p.redis == "" {
 		return strategies, "", nil
 	}
-	var kept, left []fetcher.Strategy
-	for _, s := range strategies {
-		if s.Pooled() {
-			kept = append(kept, s)
-		} else {
-			left = append(left, s)
-		}
-	}
-	if len(left) == 0 {
-		return strategies, "", nil
-	}
-	names := strings.Join(strategyNames(left), ", ")
-	if named || len(kept) == 0 {
-		return nil, "", usagef("--redis: %s adapts its limit in one process and cannot run across workers; choose among %s", names, strings.Join(strategyNames(pooledStrategies()), ", "))
-	}
-	return kept, fmt.Sprintf("--redis: %s left out (its limit adapts in one process, not across workers)", names), nil
-}
-
-func strategyNames(ss []fetcher.Strategy) []string {
-	out := make([]string, len(ss))
-	for i, s := range ss {
-		out[i] = string(s)
-	}
-	return out
-}
-
-func pooledStrategies() []fetcher.Strategy {
-	var out []fetcher.Strategy
-	for _, s := range fetcher.Strategies {
-		if s.Pooled() {
-			out = append(out, s)
-		}
-	}
-	return out
+	return redispool.Pooled(strategies, named)
 }
 
 // addPoolFlags registers --redis (what makes the comparison and get a coordinator).
@@ -85,38 +46,20 @@ func checkRedisURL(s string) (string, error) {
 	return s, nil
 }
 
-// start connects to the pool when --redis is set and returns its scheduler (nil: run here)
-// and what closes it. Unless quiet, it says how many workers are in the pool.
+// start is redispool.Start when --redis is set (nil scheduler: run here); unless quiet it
+// says how many workers are in the pool.
 func (p poolFlags) start(ctx context.Context, quiet bool, stderr io.Writer) (fetcher.Scheduler, func(), error) {
 	if p.redis == "" {
 		return nil, func() {}, nil
 	}
-	rdb, err := redispool.Dial(ctx, p.redis)
-	if err != nil {
-		return nil, nil, err
+	if quiet {
+		stderr = nil
 	}
-	c, err := redispool.NewCoordinator(ctx, rdb, redispool.CoordinatorConfig{URL: p.redis, Lease: p.lease})
-	if err != nil {
-		rdb.Close()
-		if ctx.Err() != nil {
-			return nil, nil, &exitErr{code: exitInterrupted}
-		}
-		return nil, nil, err
+	sched, closePool, err := redispool.Start(ctx, p.redis, p.lease, stderr)
+	if err != nil && ctx.Err() != nil {
+		return nil, nil, &exitErr{code: exitInterrupted}
 	}
-	if !quiet {
-		fmt.Fprintf(stderr, "fetchbench: %s in the pool at %s\n", plural.N(c.Workers(), "worker", "workers"), redispool.Redact(p.redis))
-	}
-	return c.Schedule, func() { rdb.Close() }, nil
-}
-
-// poolError is the one line of a run the pool could not finish (Redis lost, every worker
-// gone), exit 1; nil for any other error.
-func poolError(err error) error {
-	var lost *redispool.UnreachableError
-	if errors.As(err, &lost) || errors.Is(err, redispool.ErrNoWorker) {
-		return fmt.Errorf("%w; the records received are written", err)
-	}
-	return nil
+	return sched, closePool, err
 }
 
 // workerOptions holds the parsed flags of the worker command.
@@ -133,21 +76,8 @@ func newWorkerFlags(o *workerOptions) *pflag.FlagSet {
 	fs.Var(cliflag.Parsed(&o.redis, "", cliflag.Colon, checkRedisURL), "redis", "the pool's Redis: redis://[:password@]host:port[/db], rediss:// for TLS (required)")
 	fs.StringVar(&o.name, "name", "", "this worker's name in records and logs (default: HOST-PID)")
 	fs.Var(cliflag.Int(&o.maxInFlight, 10, 1, 100000), "max-in-flight", "this worker's own capacity: the most requests it has in progress")
-	fs.Var(cliflag.Parsed(&o.allowHosts, "", cliflag.Colon, parseHosts), "allow-hosts", "fetch only from these hosts (host or host:port, comma list); refuse any other target")
+	fs.Var(cliflag.Parsed(&o.allowHosts, "", cliflag.Colon, redispool.ParseHosts), "allow-hosts", "fetch only from these hosts (host or host:port, comma list); refuse any other target")
 	return fs
-}
-
-// parseHosts parses --allow-hosts.
-func parseHosts(s string) ([]string, error) {
-	var hosts []string
-	for _, h := range strings.Split(s, ",") {
-		h = strings.TrimSpace(h)
-		if h == "" || strings.ContainsAny(h, "/ ") {
-			return nil, fmt.Errorf("%q is not a host or host:port", h)
-		}
-		hosts = append(hosts, h)
-	}
-	return hosts, nil
 }
 
 // runWorker is the worker command: it joins the pool and runs jobs until interrupted.
@@ -164,34 +94,7 @@ func runWorker(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 	case fs.Changed("name") && strings.TrimSpace(o.name) == "":
 		return usagef("worker: --name must not be empty")
 	case o.name == "":
-		host, _ := os.Hostname()
-		o.name = fmt.Sprintf("%s-%d", host, os.Getpid())
+		o.name = redispool.DefaultName()
 	}
-	rdb, err := redispool.Dial(ctx, o.redis)
-	if err != nil {
-		return err
-	}
-	defer rdb.Close()
-	w, err := redispool.NewWorker(rdb, redispool.WorkerConfig{Name: o.name, MaxInFlight: o.maxInFlight, AllowHosts: o.allowHosts, Log: prefixed{stderr}})
-	if err != nil {
-		return err
-	}
-	allow := "any host"
-	if len(o.allowHosts) > 0 {
-		allow = strings.Join(o.allowHosts, ", ")
-	}
-	fmt.Fprintf(stderr, "fetchbench: worker %s joined the pool at %s (at most %d in flight; %s)\n", w.ID(), redispool.Redact(o.redis), o.maxInFlight, allow)
-	_ = w.Run(ctx)
-	fmt.Fprintf(stderr, "fetchbench: worker %s left the pool\n", w.ID())
-	return nil
-}
-
-// prefixed writes each line with "fetchbench: " before it.
-type prefixed struct{ w io.Writer }
-
-func (p prefixed) Write(b []byte) (int, error) {
-	if _, err := io.WriteString(p.w, "fetchbench: "+string(b)); err != nil {
-		return 0, err
-	}
-	return len(b), nil
+	return redispool.Join(ctx, o.redis, redispool.WorkerConfig{Name: o.name, MaxInFlight: o.maxInFlight, AllowHosts: o.allowHosts}, stderr)
 }

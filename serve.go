@@ -5,11 +5,7 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
-	"net"
-	"os"
-	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -76,64 +72,14 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	case o.cert != "" && !o.tls:
 		return usagef("serve: --cert needs --tls")
 	}
-	wire := fakeswapi.Wire{H2C: o.h2c}
-	if o.tls {
-		cert, err := fakeswapi.NewCertificate()
-		if err != nil {
-			return fmt.Errorf("serve: %w", err)
-		}
-		if o.cert != "" {
-			if err := os.WriteFile(o.cert, fakeswapi.CertificatePEM(&cert), 0o644); err != nil {
-				return usagef("serve: --cert: %v", err)
-			}
-		}
-		wire.Cert = &cert
-	}
 	if opts.AbsoluteLinks && o.dialect != "info" {
 		return usagef("--absolute-links needs --dialect info (only swapi.info's files link absolutely)")
 	}
 	if o.verbose {
 		opts.Log = stderr
 	}
-	if o.site {
-		ln, err := net.Listen("tcp", o.addr)
-		if err != nil {
-			return fmt.Errorf("serve: %w", err)
-		}
-		fmt.Fprintf(stderr, "fake site listening on http://%s/\n", ln.Addr())
-		if err := fakeswapi.ServeSite(ctx, ln, fakeswapi.SiteOptions{CrawlDelay: fakeswapi.SiteCrawlDelay}); err != nil {
-			return fmt.Errorf("serve: %w", err)
-		}
-		return nil
-	}
 	opts.Dialect = o.dialect
-	fake, err := fakeswapi.New(opts)
-	if err != nil {
-		return fmt.Errorf("serve: %w", err)
-	}
-	ln, err := net.Listen("tcp", o.addr)
-	if err != nil {
-		return fmt.Errorf("serve: %w", err)
-	}
-	scheme := "http"
-	if wire.Cert != nil {
-		scheme = "https"
-	}
-	fmt.Fprintf(stderr, "fake SWAPI listening on %s://%s/api/\n", scheme, ln.Addr())
-	switch {
-	case wire.Cert != nil:
-		fmt.Fprintf(stderr, "TLS certificate (self-signed for %s) SHA-256 fingerprint %s\n",
-			strings.Join(fakeswapi.CertificateHosts, ", "), fakeswapi.Fingerprint(wire.Cert))
-		if o.cert != "" {
-			fmt.Fprintf(stderr, "certificate written to %s: trust it with fetchbench --cacert %s\n", o.cert, o.cert)
-		}
-	case wire.H2C:
-		fmt.Fprintln(stderr, "HTTP/1.1, and HTTP/2 with prior knowledge (h2c)")
-	}
-	if err := fake.ServeWire(ctx, ln, stderr, wire); err != nil {
-		return fmt.Errorf("serve: %w", err)
-	}
-	return nil
+	return fakeswapi.ServeForeground(ctx, fakeswapi.Foreground{Addr: o.addr, Options: opts, Site: o.site, TLS: o.tls, H2C: o.h2c, CertFile: o.cert}, stderr)
 }
 
 // checkAddr is fakeswapi.CheckAddr's verdict as a usage error naming --addr.

@@ -1,0 +1,130 @@
+package redispool
+
+// This file owns the lifecycle of a process in the pool: which strategies a pool can run,
+// a coordinator's start and the line of a run it could not finish, and a worker's join, run
+// and leave with the lines it says.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/fetchbench/fetchbench/fetcher"
+	"github.com/fetchbench/fetchbench/internal/badinput"
+	"github.com/fetchbench/fetchbench/internal/plural"
+)
+
+// Pooled checks that strategies can run across a pool's workers: bad input naming the ones
+// that cannot when they were asked for by name (named) or none can, else the ones that can,
+// and a line saying which were left out ("" when none).
+func Pooled(strategies []fetcher.Strategy, named bool) ([]fetcher.Strategy, string, error) {
+	var kept, left []string
+	var keep []fetcher.Strategy
+	for _, s := range strategies {
+		if s.Pooled() {
+			kept, keep = append(kept, string(s)), append(keep, s)
+		} else {
+			left = append(left, string(s))
+		}
+	}
+	if len(left) == 0 {
+		return strategies, "", nil
+	}
+	names := strings.Join(left, ", ")
+	if named || len(kept) == 0 {
+		var all []string
+		for _, s := range fetcher.Strategies {
+			if s.Pooled() {
+				all = append(all, string(s))
+			}
+		}
+		return nil, "", badinput.Errorf("--redis: %s adapts its limit in one process and cannot run across workers; choose among %s", names, strings.Join(all, ", "))
+	}
+	return keep, fmt.Sprintf("--redis: %s left out (its limit adapts in one process, not across workers)", names), nil
+}
+
+// Start connects a coordinator to the pool at url (lease: CoordinatorConfig.Lease) and
+// returns its scheduler and what closes the connection. When talk is not nil it gets a line
+// saying how many workers are in the pool.
+func Start(ctx context.Context, url string, lease time.Duration, talk io.Writer) (fetcher.Scheduler, func(), error) {
+	rdb, err := Dial(ctx, url)
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := NewCoordinator(ctx, rdb, CoordinatorConfig{URL: url, Lease: lease})
+	if err != nil {
+		rdb.Close()
+		return nil, nil, err
+	}
+	if talk != nil {
+		fmt.Fprintf(talk, "fetchbench: %s in the pool at %s\n", plural.N(c.Workers(), "worker", "workers"), Redact(url))
+	}
+	return c.Schedule, func() { rdb.Close() }, nil
+}
+
+// Unfinished is the one line of a run the pool could not finish (Redis lost, every worker
+// gone); nil for any other error.
+func Unfinished(err error) error {
+	var lost *UnreachableError
+	if errors.As(err, &lost) || errors.Is(err, ErrNoWorker) {
+		return fmt.Errorf("%w; the records received are written", err)
+	}
+	return nil
+}
+
+// ParseHosts parses a comma list of hosts (host or host:port), as WorkerConfig.AllowHosts.
+func ParseHosts(s string) ([]string, error) {
+	var hosts []string
+	for _, h := range strings.Split(s, ",") {
+		h = strings.TrimSpace(h)
+		if h == "" || strings.ContainsAny(h, "/ ") {
+			return nil, fmt.Errorf("%q is not a host or host:port", h)
+		}
+		hosts = append(hosts, h)
+	}
+	return hosts, nil
+}
+
+// DefaultName is a worker's name when none is given: HOST-PID.
+func DefaultName() string {
+	host, _ := os.Hostname()
+	return fmt.Sprintf("%s-%d", host, os.Getpid())
+}
+
+// Join joins the pool at url as a worker of cfg and runs jobs until ctx ends. Its lines go
+// to talk, each after "fetchbench: ": joined, the worker's own log (cfg.Log is replaced),
+// and left.
+func Join(ctx context.Context, url string, cfg WorkerConfig, talk io.Writer) error {
+	rdb, err := Dial(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer rdb.Close()
+	cfg.Log = prefixed{talk}
+	w, err := NewWorker(rdb, cfg)
+	if err != nil {
+		return err
+	}
+	allow := "any host"
+	if len(cfg.AllowHosts) > 0 {
+		allow = strings.Join(cfg.AllowHosts, ", ")
+	}
+	fmt.Fprintf(talk, "fetchbench: worker %s joined the pool at %s (at most %d in flight; %s)\n", w.ID(), Redact(url), cfg.MaxInFlight, allow)
+	_ = w.Run(ctx)
+	fmt.Fprintf(talk, "fetchbench: worker %s left the pool\n", w.ID())
+	return nil
+}
+
+// prefixed writes each line with "fetchbench: " before it.
+type prefixed struct{ w io.Writer }
+
+func (p prefixed) Write(b []byte) (int, error) {
+	if _, err := io.WriteString(p.w, "fetchbench: "+string(b)); err != nil {
+		return 0, err
+	}
+	return len(b), nil
+}

@@ -15,7 +15,7 @@ import (
 // write straight into opts.
 type fakeFlags struct {
 	opts    fakeswapi.Options
-	h2      bool           // --fake-h2: the in-process fake speaks TLS with HTTP/2
+	h2      bool                     // --fake-h2: the in-process fake speaks TLS with HTTP/2
 	workers fakeswapi.WorkerSchedule // --fake-workers, copied into opts by options
 }
 

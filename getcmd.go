@@ -3,7 +3,6 @@ package main
 // This file owns the get command: its usage, flags, spec and run.
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -12,11 +11,9 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/fetchbench/fetchbench/compare"
 	"github.com/fetchbench/fetchbench/fetcher"
 	"github.com/fetchbench/fetchbench/get"
 	"github.com/fetchbench/fetchbench/internal/cliflag"
-	"github.com/fetchbench/fetchbench/internal/plural"
 	"github.com/fetchbench/fetchbench/internal/textsafe"
 	"github.com/fetchbench/fetchbench/redispool"
 	"github.com/fetchbench/fetchbench/report"
@@ -187,10 +184,10 @@ func runGet(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 			return err
 		}
 	}
-	if err := compare.RaiseFiles(compare.Spec{Configs: []fetcher.Config{job.Config}, Targets: job.Targets}, tg.Offline); err != nil {
+	if err := job.RaiseFiles(tg.Offline); err != nil {
 		return err
 	}
-	if note := getPacingNote(job); note != "" && !sp.out.quiet {
+	if note := job.PacingNote(); note != "" && !sp.out.quiet {
 		fmt.Fprintln(stderr, "fetchbench: "+note)
 	}
 	docs, err := get.NewWriter(stdout, sp.format, sp.shape.Columns(), report.IsTerminal(stdout))
@@ -202,34 +199,7 @@ func runGet(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		return err
 	}
 	defer recs.Close()
-	// The first failed write (documents or records) stops the run; what is cancelled after it
-	// is not reported line by line: the write error is the one line.
-	var docErr error
-	var recCons report.Tee
-	stopped := func() error { return cmp.Or(docErr, recCons.Err()) }
-	res, err := get.Run(ctx, job, get.Output{
-		Document: func(doc []byte) error {
-			if docErr == nil {
-				docErr = docs.Write(doc)
-			}
-			return docErr
-		},
-		Failure: func(msg string) {
-			if stopped() == nil {
-				fmt.Fprintln(stderr, "fetchbench: "+textsafe.Sanitize(msg))
-			}
-		},
-		Consumers: func(cfg fetcher.Config) []report.Consumer {
-			recCons = sp.out.views(recs, nil).Consumers(cfg, 0)
-			return append(recCons, report.Check(stopped))
-		},
-	})
-	if cerr := docs.Close(); err == nil && cerr != nil {
-		err = cerr
-	}
-	if cerr := recs.Close(); err == nil && cerr != nil {
-		err = cerr
-	}
+	res, err := get.Invoke(ctx, get.Invocation{Job: job, Documents: docs, Records: recs, Views: sp.out.views(recs, nil), Stderr: stderr})
 	switch {
 	case errors.Is(err, fetcher.ErrConfig):
 		return usagef("%v", err)
@@ -239,16 +209,8 @@ func runGet(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		return fmt.Errorf("write: %w", err)
 	}
 	if !sp.out.quiet {
-		if res.Discovery != nil {
-			fmt.Fprintln(stderr, "fetchbench: "+res.Discovery.String())
-		}
-		if res.Expanded > 0 {
-			fmt.Fprintf(stderr, "fetchbench: expanded %s\n", plural.N(res.Expanded, "distinct link", "distinct links"))
-		}
-		if res.Summary != nil {
-			if err := report.Write(stderr, "table", report.NewComparison([]report.Summary{*res.Summary}), report.IsTerminal(stderr)); err != nil {
-				return fmt.Errorf("write summary: %w", err)
-			}
+		if err := res.WriteLines(stderr); err != nil {
+			return err
 		}
 	}
 	switch {
@@ -256,33 +218,13 @@ func runGet(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		fmt.Fprintln(stderr, "fetchbench: interrupted; the output above is partial")
 		return &exitErr{code: exitInterrupted}
 	case res.Unreachable != "":
-		host := tg.Base
-		if job.Targets != nil && job.Targets.Len() > 0 {
-			host = job.Targets.At(0).URL
-		}
-		return fmt.Errorf("%w%s", &compare.UnreachableError{Host: compare.Host(host), Reason: res.Unreachable}, tg.UnreachableHint())
+		return fmt.Errorf("%w%s", job.Unreachable(res.Unreachable), tg.UnreachableHint())
 	case res.Discovery != nil && res.Discovery.Empty() != nil:
 		return res.Discovery.Empty()
 	case res.Documents == 0 && res.Failed > 0:
-		return &exitErr{code: exitFailed, err: noneFetched(res.Failed)}
+		return &exitErr{code: exitFailed, err: get.NoneFetched(res.Failed)}
 	case res.Failed > 0 || res.Problems > 0:
 		return &exitErr{code: exitThreshold}
 	}
 	return nil
-}
-
-// noneFetched is get's error when all of its n targets failed.
-func noneFetched(n int) error {
-	if n == 1 {
-		return errors.New("the target could not be fetched")
-	}
-	return fmt.Errorf("none of the %d targets could be fetched", n)
-}
-
-// getPacingNote is the line saying how long job's rate makes it, or "".
-func getPacingNote(job get.Job) string {
-	if job.All {
-		return compare.PacingNoteEach(job.Config)
-	}
-	return compare.PacingNote([]fetcher.Config{job.Config}, job.Targets.Len(), 1)
 }

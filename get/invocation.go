@@ -1,0 +1,113 @@
+package get
+
+// This file owns a get invocation: its run with documents and records written, the first
+// write error stopping it, and the lines it says afterwards.
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/fetchbench/fetchbench/compare"
+	"github.com/fetchbench/fetchbench/fetcher"
+	"github.com/fetchbench/fetchbench/internal/plural"
+	"github.com/fetchbench/fetchbench/internal/textsafe"
+	"github.com/fetchbench/fetchbench/report"
+)
+
+// Invocation is one get command: Job run with its documents and records written.
+type Invocation struct {
+	Job Job
+	// Documents gets the documents; Invoke closes it.
+	Documents Writer
+	// Records, when not nil, are the records file; Invoke closes it.
+	Records *report.RecordsOut
+	// Views gives the run its further consumers (records, timelines).
+	Views *report.Outputs
+	// Stderr gets a line per failure, each after "fetchbench: ", until a write fails.
+	Stderr io.Writer
+}
+
+// Invoke runs inv.Job. The first failed write (documents or records) stops the run; what is
+// cancelled after it is not reported line by line: the write error is the one line. Its
+// error is Run's, or the first of closing the documents and the records.
+func Invoke(ctx context.Context, inv Invocation) (Result, error) {
+	var docErr error
+	var recCons report.Tee
+	stopped := func() error { return cmp.Or(docErr, recCons.Err()) }
+	res, err := Run(ctx, inv.Job, Output{
+		Document: func(doc []byte) error {
+			if docErr == nil {
+				docErr = inv.Documents.Write(doc)
+			}
+			return docErr
+		},
+		Failure: func(msg string) {
+			if stopped() == nil {
+				fmt.Fprintln(inv.Stderr, "fetchbench: "+textsafe.Sanitize(msg))
+			}
+		},
+		Consumers: func(cfg fetcher.Config) []report.Consumer {
+			recCons = inv.Views.Consumers(cfg, 0)
+			return append(recCons, report.Check(stopped))
+		},
+	})
+	if cerr := inv.Documents.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	if cerr := inv.Records.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	return res, err
+}
+
+// WriteLines writes what r says after the run, each line after "fetchbench: ": what
+// discovery found, the links expanded; then the summary table. Its error is the summary's,
+// after "write summary: ".
+func (r Result) WriteLines(w io.Writer) error {
+	if r.Discovery != nil {
+		fmt.Fprintln(w, "fetchbench: "+r.Discovery.String())
+	}
+	if r.Expanded > 0 {
+		fmt.Fprintf(w, "fetchbench: expanded %s\n", plural.N(r.Expanded, "distinct link", "distinct links"))
+	}
+	if r.Summary != nil {
+		if err := report.Write(w, "table", report.NewComparison([]report.Summary{*r.Summary}), report.IsTerminal(w)); err != nil {
+			return fmt.Errorf("write summary: %w", err)
+		}
+	}
+	return nil
+}
+
+// NoneFetched is the error of a get whose n targets all failed.
+func NoneFetched(n int) error {
+	if n == 1 {
+		return errors.New("the target could not be fetched")
+	}
+	return fmt.Errorf("none of the %d targets could be fetched", n)
+}
+
+// PacingNote is the line saying how long j's rate makes it, or "".
+func (j Job) PacingNote() string {
+	if j.All {
+		return compare.PacingNoteEach(j.Config)
+	}
+	return compare.PacingNote([]fetcher.Config{j.Config}, j.Targets.Len(), 1)
+}
+
+// RaiseFiles raises the open-file limit for j's run (see compare.RaiseFiles).
+func (j Job) RaiseFiles(inProcessServer bool) error {
+	return compare.RaiseFiles(compare.Spec{Configs: []fetcher.Config{j.Config}, Targets: j.Targets}, inProcessServer)
+}
+
+// Unreachable is the error of j's run when no request connected, for reason: its host is the
+// first target's, else Base's.
+func (j Job) Unreachable(reason string) *compare.UnreachableError {
+	host := j.Base
+	if j.Targets != nil && j.Targets.Len() > 0 {
+		host = j.Targets.At(0).URL
+	}
+	return &compare.UnreachableError{Host: compare.Host(host), Reason: reason}
+}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/fetchbench/fetchbench/compare"
 	"github.com/fetchbench/fetchbench/fetcher"
+	"github.com/fetchbench/fetchbench/get"
 	"github.com/fetchbench/fetchbench/internal/cliflag"
 	"github.com/fetchbench/fetchbench/redispool"
 	"github.com/fetchbench/fetchbench/report"
@@ -168,7 +169,7 @@ func runCompare(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	}
 	defer recs.Close()
 	var discovery report.Summary
-	targets, discovered, err := tg.Resolve(ctx, stdin, discoverWith(sched, sp.discovery, recs, &discovery))
+	targets, discovered, err := tg.Resolve(ctx, stdin, get.DiscoverInto(sched, sp.discovery, recs, &discovery))
 	if err != nil {
 		return err
 	}
@@ -176,7 +177,7 @@ func runCompare(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		fmt.Fprintln(stderr, "fetchbench: "+discovered)
 	}
 	for i, c := range sp.configs {
-		sp.configs[i].OnQuotaWait = quotaWaits(stderr, c.Strategy)
+		sp.configs[i].OnQuotaWait = fetcher.QuotaWaitLines(stderr, c.Strategy)
 	}
 	if note := compare.PacingNote(sp.configs, targets.Len(), sp.repeat); note != "" && !sp.out.quiet {
 		fmt.Fprintln(stderr, "fetchbench: "+note)

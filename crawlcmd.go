@@ -45,7 +45,7 @@ func newCrawlFlags(o *crawlOptions) *pflag.FlagSet {
 	fs.SortFlags = false
 	fs.BoolVar(&o.offline, "offline", false, "start the built-in fake SWAPI on 127.0.0.1 and crawl it from its root")
 	fs.BoolVar(&o.site, "offline-site", false, "start the fake HTML site on 127.0.0.1 and crawl it from its root")
-	fs.Var(cliflag.Choice(&o.api, "dev", dialectNames(), func(s string) error {
+	fs.Var(cliflag.Choice(&o.api, "dev", swapi.DialectNames(), func(s string) error {
 		_, err := swapi.Lookup(s)
 		return cliflag.Valuef("%v", err)
 	}), "api", "SWAPI dialect of --offline's fake and of the documents: dev|py4e|tech|info")

@@ -6,12 +6,10 @@ package main
 import (
 	"crypto/x509"
 	"errors"
-	"fmt"
 	"io"
 	"math"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/spf13/pflag"
 
@@ -81,7 +79,7 @@ type targetFlags struct {
 func addTargetFlags(fs *pflag.FlagSet, t *targetFlags, count int) {
 	fs.BoolVar(&t.offline, "offline", false, "start the built-in fake SWAPI on 127.0.0.1 and fetch from it")
 	fs.StringVar(&t.baseURL, "base-url", "", "SWAPI base URL (default: the --api's, else "+swapi.Default.BaseURL+")")
-	fs.Var(cliflag.Choice(&t.api, "", dialectNames(), func(s string) error {
+	fs.Var(cliflag.Choice(&t.api, "", swapi.DialectNames(), func(s string) error {
 		_, err := swapi.Lookup(s)
 		return cliflag.Valuef("%v", err)
 	}), "api", "SWAPI dialect: dev|py4e|tech|info (default: from the --base-url host, else "+swapi.Default.Name+
@@ -94,15 +92,6 @@ func addTargetFlags(fs *pflag.FlagSet, t *targetFlags, count int) {
 	fs.BoolVar(&t.src.All, "all", false, "every item of --resource, discovered from the API's list pages")
 	fs.StringVar(&t.src.Template, "url-template", "", "URL with {id}, e.g. 'http://host/api/people/{id}/'")
 	fs.StringVar(&t.src.URLs, "urls", "", "file with one URL per line (- for stdin)")
-}
-
-// dialectNames are the --api names.
-func dialectNames() []string {
-	var names []string
-	for _, d := range swapi.Dialects {
-		names = append(names, d.Name)
-	}
-	return names
 }
 
 // parseIDs parses --ids: "-" means stdin, read when the targets are built.
@@ -133,15 +122,10 @@ func addLimitFlags(fs *pflag.FlagSet, k *fetcher.Knobs, concurrency int, slots *
 	fs.Var(cliflag.Int(&k.MinConcurrency, 1, 1, math.MaxInt), "min-c", "adaptive: the lowest its limit goes")
 }
 
-// checkFloor reports an adaptive floor above its ceiling among strategies, as a usage error.
+// checkFloor is fetcher.CheckFloor as a usage error.
 func checkFloor(k fetcher.Knobs, strategies ...fetcher.Strategy) error {
-	for _, s := range strategies {
-		if !s.Adapts() {
-			continue
-		}
-		if l := s.Limits(k); l.Floor > l.Slots {
-			return usagef("--min-c %d is above the adaptive ceiling -c %d", l.Floor, l.Slots)
-		}
+	if err := fetcher.CheckFloor(k, strategies...); err != nil {
+		return usagef("%v", err)
 	}
 	return nil
 }
@@ -149,17 +133,6 @@ func checkFloor(k fetcher.Knobs, strategies ...fetcher.Strategy) error {
 // addQuotaFlag registers --respect-quota; usage says what it defaults to.
 func addQuotaFlag(fs *pflag.FlagSet, p *bool, def bool, usage string) {
 	fs.BoolVar(p, "respect-quota", def, usage)
-}
-
-// quotaWaits is the OnQuotaWait of a run of s: one line on w per wait for the server's quota.
-func quotaWaits(w io.Writer, s fetcher.Strategy) func(fetcher.QuotaWait) {
-	return func(q fetcher.QuotaWait) {
-		said := fmt.Sprintf("%d left", q.Quota.Remaining)
-		if q.Quota.Limit > 0 {
-			said = fmt.Sprintf("%d of %d left", q.Quota.Remaining, q.Quota.Limit)
-		}
-		fmt.Fprintf(w, "fetchbench: %s: the server's quota is spent (%s); waiting %s for it to reset\n", s, said, q.Wait.Round(time.Second))
-	}
 }
 
 // addRunFlags registers the per-request settings every strategy shares.

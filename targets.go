@@ -1,17 +1,8 @@
 package main
 
-// This file owns the way from the target flags to a targets.Spec: their combinations, --all's
-// discovery, and the fake for lesson.go.
+// This file owns the way from the target flags to a targets.Spec: their combinations.
 
-import (
-	"context"
-
-	"github.com/fetchbench/fetchbench/fetcher"
-	"github.com/fetchbench/fetchbench/get"
-	"github.com/fetchbench/fetchbench/report"
-	"github.com/fetchbench/fetchbench/swapi"
-	"github.com/fetchbench/fetchbench/targets"
-)
+import "github.com/fetchbench/fetchbench/targets"
 
 // spec checks the target flags' combinations (set reports whether a flag was given) and the
 // fake's flags, and builds the targets' spec. It does no I/O.
@@ -40,25 +31,4 @@ func (t *targetFlags) spec(set func(string) bool, fake fakeFlags) (*targets.Spec
 	src.IDsStdin = set("ids") && t.src.IDs == nil
 	return targets.New(targets.Config{Offline: t.offline, Fake: opts, FakeH2: fake.h2, API: t.api,
 		BaseURL: t.baseURL, BaseURLSet: set("base-url"), Source: src})
-}
-
-// discoverWith is --all's discovery, reading the list pages under cfg as a run of phase
-// discovery with sched (nil: here) whose records go to recs (nil: none) and whose summary
-// to *sum.
-func discoverWith(sched fetcher.Scheduler, cfg fetcher.Config, recs *report.RecordsOut, sum *report.Summary) targets.Discover {
-	cfg.Phase = fetcher.PhaseDiscovery
-	return func(ctx context.Context, d *swapi.Dialect, base, resource string) (fetcher.Targets, string, error) {
-		var cs []report.Consumer
-		if s := recs.Stream(); s != nil {
-			cs = append(cs, s.Run())
-		}
-		ts, disc, err := get.Discover(ctx, sched, cfg, d, base, resource, cs...)
-		if disc != nil && disc.Summary != nil {
-			*sum = *disc.Summary
-		}
-		if err != nil {
-			return nil, "", err
-		}
-		return ts, disc.String(), nil
-	}
 }

@@ -5,6 +5,8 @@ package fetcher
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -183,6 +185,18 @@ func seconds(s int64) time.Duration { return time.Duration(min(s, 1<<31)) * time
 type QuotaWait struct {
 	Wait  time.Duration // how long the run waits
 	Quota Quota         // what the server said last
+}
+
+// QuotaWaitLines is the Config.OnQuotaWait of a run of s that writes one line to w per wait
+// for the server's quota.
+func QuotaWaitLines(w io.Writer, s Strategy) func(QuotaWait) {
+	return func(q QuotaWait) {
+		said := fmt.Sprintf("%d left", q.Quota.Remaining)
+		if q.Quota.Limit > 0 {
+			said = fmt.Sprintf("%d of %d left", q.Quota.Remaining, q.Quota.Limit)
+		}
+		fmt.Fprintf(w, "fetchbench: %s: the server's quota is spent (%s); waiting %s for it to reset\n", s, said, q.Wait.Round(time.Second))
+	}
 }
 
 // quotaGate keeps a run within the server's quota: before each attempt, take waits until

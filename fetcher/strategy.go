@@ -481,3 +481,17 @@ func ParseStrategy(s string) (Strategy, error) {
 	n := names()
 	return "", fmt.Errorf("unknown strategy %q (want %s or %s)", s, strings.Join(n[:len(n)-1], ", "), n[len(n)-1])
 }
+
+// CheckFloor reports an adaptive floor (Knobs.MinConcurrency) above its ceiling among
+// strategies, naming --min-c and -c.
+func CheckFloor(k Knobs, strategies ...Strategy) error {
+	for _, s := range strategies {
+		if !s.Adapts() {
+			continue
+		}
+		if l := s.Limits(k); l.Floor > l.Slots {
+			return fmt.Errorf("--min-c %d is above the adaptive ceiling -c %d", l.Floor, l.Slots)
+		}
+	}
+	return nil
+}

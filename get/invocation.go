@@ -15,6 +15,7 @@ import (
 	"github.com/fetchbench/fetchbench/internal/plural"
 	"github.com/fetchbench/fetchbench/internal/textsafe"
 	"github.com/fetchbench/fetchbench/report"
+	"github.com/fetchbench/fetchbench/swapi"
 )
 
 // Invocation is one get command: Job run with its documents and records written.
@@ -110,4 +111,25 @@ func (j Job) Unreachable(reason string) *compare.UnreachableError {
 		host = j.Targets.At(0).URL
 	}
 	return &compare.UnreachableError{Host: compare.Host(host), Reason: reason}
+}
+
+// DiscoverInto is --all's discovery as targets.Discover wants it: reading the list pages
+// under cfg as a run of phase discovery with sched (nil: here), whose records go to recs
+// (nil: none) and whose summary into *sum; its string is what discovery found.
+func DiscoverInto(sched fetcher.Scheduler, cfg fetcher.Config, recs *report.RecordsOut, sum *report.Summary) func(ctx context.Context, d *swapi.Dialect, base, resource string) (fetcher.Targets, string, error) {
+	cfg.Phase = fetcher.PhaseDiscovery
+	return func(ctx context.Context, d *swapi.Dialect, base, resource string) (fetcher.Targets, string, error) {
+		var cs []report.Consumer
+		if s := recs.Stream(); s != nil {
+			cs = append(cs, s.Run())
+		}
+		ts, disc, err := Discover(ctx, sched, cfg, d, base, resource, cs...)
+		if disc != nil && disc.Summary != nil {
+			*sum = *disc.Summary
+		}
+		if err != nil {
+			return nil, "", err
+		}
+		return ts, disc.String(), nil
+	}
 }

@@ -78,11 +78,17 @@ var Dialects = []*Dialect{Dev, PY4E, Tech, Info}
 
 // Names is "dev, py4e, tech or info".
 func Names() string {
+	names := DialectNames()
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+}
+
+// DialectNames are the dialects' names, dev first.
+func DialectNames() []string {
 	var names []string
 	for _, d := range Dialects {
 		names = append(names, d.Name)
 	}
-	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+	return names
 }
 
 // Lookup returns the dialect called name.

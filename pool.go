@@ -1,7 +1,7 @@
 package main
 
-// This file owns the pool of workers through Redis: the coordinator's --redis flags, starting
-// the coordinator, its errors, and the worker command.
+// This file owns the pool's flags: the coordinator's --redis flags and the worker command's
+// (package redispool starts, joins and runs the pool).
 
 import (
 	"context"

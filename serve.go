@@ -1,6 +1,6 @@
 package main
 
-// This file owns the serve command: its usage, flags and the fake SWAPI in the foreground.
+// This file owns the serve command: its usage and flags (fakeswapi.ServeForeground serves).
 
 import (
 	"context"

@@ -126,8 +126,10 @@ func TestAdaptiveFollowsTheFake(t *testing.T) {
 }
 
 // TestAdaptiveAgainstARateLimit: a fake that answers 429 beyond 50/s (burst 5). Without the
-// quota headers the limit backs off on the 429s; with them, the run paces itself to the
-// quota and almost never meets a 429.
+// quota headers the first 429 pauses the run for its Retry-After, then a pace derived from
+// the successes keeps it just below the fake's rate; with them, the run paces itself to the
+// quota. Either way fewer than 2 % (0.5 % with the headers) of the requests after the first
+// second meet a 429 and the throughput is at least 0.9 × 50/s.
 func TestAdaptiveAgainstARateLimit(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
@@ -136,14 +138,13 @@ func TestAdaptiveAgainstARateLimit(t *testing.T) {
 		minRate  float64
 		maxLimit int
 	}{
-		// Each 429 holds every admission for the fake's Retry-After (1s): polite, not fast.
-		{quota: false, most429: 0.05, minRate: 20, maxLimit: 8},
+		{quota: false, most429: 0.02, minRate: 45, maxLimit: 8},
 		{quota: true, most429: 0.005, minRate: 45, maxLimit: 256},
 	} {
 		t.Run("quota="+strconv.FormatBool(tc.quota), func(t *testing.T) {
 			t.Parallel()
 			synctest.Test(t, func(t *testing.T) {
-				recs := adaptiveRun(t, fakeswapi.Options{Rate: 50, Burst: 5, Latency: 100 * time.Millisecond}, 600, tc.quota)
+				recs := adaptiveRun(t, fakeswapi.Options{Rate: 50, Burst: 5, Latency: 100 * time.Millisecond}, 2000, tc.quota)
 				late, throttled := 0, 0
 				for _, r := range recs {
 					if r.Start >= time.Second {
@@ -153,9 +154,10 @@ func TestAdaptiveAgainstARateLimit(t *testing.T) {
 						}
 					}
 				}
-				if share := float64(throttled) / float64(late); share > tc.most429 {
-					t.Errorf("%d of %d requests after the first second got 429, want at most %g", throttled, late, tc.most429)
+				if share := float64(throttled) / float64(late); share >= tc.most429 {
+					t.Errorf("%d of %d requests after the first second got 429, want fewer than %g", throttled, late, tc.most429)
 				}
+				t.Logf("%d of %d requests after the first second got 429, %.1f requests/s", throttled, late, float64(len(recs))/wall(recs).Seconds())
 				if rate := float64(len(recs)) / wall(recs).Seconds(); rate < tc.minRate {
 					t.Errorf("%.1f requests/s, want at least %g", rate, tc.minRate)
 				}

@@ -172,56 +172,76 @@ func TestAdaptiveAgainstARateLimit(t *testing.T) {
 
 // TestQuotaGateWaitsForTheReset: a server with a fixed window of 5 requests per 10 s,
 // stated in X-RateLimit headers, is never sent a sixth before its reset; the run says once
-// per reset that it waits.
+// per reset that it waits. A server that states no reset (swapi.tech) is kept within its
+// quota when the run knows its window (Config.QuotaWindow), and is not without it.
 func TestQuotaGateWaitsForTheReset(t *testing.T) {
 	t.Parallel()
-	synctest.Test(t, func(t *testing.T) {
-		var mu sync.Mutex
-		start := time.Now()
-		var arrivals []time.Duration
-		count, window := 0, 0
-		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			mu.Lock()
-			now := time.Since(start)
-			if wnd := int(now / (10 * time.Second)); wnd != window {
-				window, count = wnd, 0
-			}
-			count++
-			arrivals = append(arrivals, now)
-			left := max(0, 5-count)
-			reset := (time.Duration(window+1)*10*time.Second - now + time.Second - 1) / time.Second
-			status := http.StatusOK
-			if count > 5 {
-				status = http.StatusTooManyRequests
-			}
-			mu.Unlock()
-			w.Header().Set("X-RateLimit-Limit", "5")
-			w.Header().Set("X-RateLimit-Remaining", strconv.Itoa(left))
-			w.Header().Set("X-RateLimit-Reset", strconv.Itoa(int(reset)))
-			w.WriteHeader(status)
+	for _, tc := range []struct {
+		name      string
+		reset     bool
+		window    time.Duration
+		want429   bool
+		wantWaits int
+	}{
+		{name: "reset stated", reset: true, wantWaits: 2},
+		{name: "no reset, window known", window: 10 * time.Second, wantWaits: 2},
+		{name: "no reset, window unknown", want429: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			synctest.Test(t, func(t *testing.T) {
+				var mu sync.Mutex
+				start := time.Now()
+				count, window := 0, 0
+				h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					mu.Lock()
+					now := time.Since(start)
+					if wnd := int(now / (10 * time.Second)); wnd != window {
+						window, count = wnd, 0
+					}
+					count++
+					left := max(0, 5-count)
+					reset := (time.Duration(window+1)*10*time.Second - now + time.Second - 1) / time.Second
+					status := http.StatusOK
+					if count > 5 {
+						status = http.StatusTooManyRequests
+					}
+					mu.Unlock()
+					w.Header().Set("X-RateLimit-Limit", "5")
+					w.Header().Set("X-RateLimit-Remaining", strconv.Itoa(left))
+					if tc.reset {
+						w.Header().Set("X-RateLimit-Reset", strconv.Itoa(int(reset)))
+					}
+					w.WriteHeader(status)
+				})
+				srv := faketest.HandlerInMemory(t, h)
+				var waits []fetcher.QuotaWait
+				cfg := fetcher.Config{Strategy: fetcher.Semaphore, Limits: fetcher.Semaphore.Limits(fetcher.Knobs{Concurrency: 1}),
+					Transport: srv.Transport, RespectQuota: true, QuotaWindow: tc.window,
+					OnQuotaWait: func(q fetcher.QuotaWait) { waits = append(waits, q) }}
+				var ts fetcher.TargetList
+				for i := range 12 {
+					ts = append(ts, fetcher.Target{ID: i + 1, URL: srv.URL + "/x/" + strconv.Itoa(i+1)})
+				}
+				recs, _ := runAll(t, cfg, ts)
+				throttled := 0
+				for _, r := range recs {
+					if r.Status == http.StatusTooManyRequests {
+						throttled++
+					}
+				}
+				if got := throttled > 0; got != tc.want429 {
+					t.Errorf("%d requests got 429, want some: %v", throttled, tc.want429)
+				}
+				if len(waits) != tc.wantWaits {
+					t.Errorf("%d quota waits reported, want %d (one per reset): %+v", len(waits), tc.wantWaits, waits)
+				}
+				if len(waits) > 0 && (waits[0].Quota.Limit != 5 || waits[0].Quota.Remaining != 0 || waits[0].Wait <= 0) {
+					t.Errorf("first wait %+v, want 0 of 5 left and a wait", waits[0])
+				}
+			})
 		})
-		srv := faketest.HandlerInMemory(t, h)
-		var waits []fetcher.QuotaWait
-		cfg := fetcher.Config{Strategy: fetcher.Semaphore, Limits: fetcher.Semaphore.Limits(fetcher.Knobs{Concurrency: 1}),
-			Transport: srv.Transport, RespectQuota: true,
-			OnQuotaWait: func(q fetcher.QuotaWait) { waits = append(waits, q) }}
-		var ts fetcher.TargetList
-		for i := range 12 {
-			ts = append(ts, fetcher.Target{ID: i + 1, URL: srv.URL + "/x/" + strconv.Itoa(i+1)})
-		}
-		recs, _ := runAll(t, cfg, ts)
-		for _, r := range recs {
-			if r.Status != http.StatusOK {
-				t.Errorf("request %d: status %d, want 200 (the run keeps to the quota)", r.Seq, r.Status)
-			}
-		}
-		if len(waits) != 2 {
-			t.Errorf("%d quota waits reported, want 2 (one per reset): %+v", len(waits), waits)
-		}
-		if len(waits) > 0 && (waits[0].Quota.Limit != 5 || waits[0].Wait <= 0) {
-			t.Errorf("first wait %+v, want limit 5 and a wait", waits[0])
-		}
-	})
+	}
 }
 
 func TestParseQuota(t *testing.T) {

@@ -55,7 +55,7 @@ func Schedule(ctx context.Context, cfg Config, src Source, gates Gates, sink fun
 	}
 	var quota *quotaGate
 	if cfg.RespectQuota {
-		quota = newQuotaGate(cfg.OnQuotaWait)
+		quota = newQuotaGate(cfg.OnQuotaWait, cfg.QuotaWindow)
 	}
 	cfg.Scope = RunScope(cfg, src)
 	idle := 0 // connections worth keeping per host

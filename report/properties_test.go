@@ -102,7 +102,7 @@ func TestStreamInvariants(t *testing.T) {
 		if top := slices.Max(append([]float64{0}, d.InFlight...)); top > float64(sum.PeakInFlight) {
 			t.Errorf("%s: the in-flight series reaches %v, above the peak %d", name, top, sum.PeakInFlight)
 		}
-		_, areas := h.flight.series()
+		_, areas, _, _ := h.flight.series()
 		var area int64
 		for _, a := range areas {
 			area += a
@@ -165,7 +165,7 @@ func TestFlightExact(t *testing.T) {
 			spans = append(spans, [2]int64{s, e})
 			f.add(s, e)
 		}
-		starts, areas := f.series()
+		starts, areas, _, _ := f.series()
 		if len(starts) > flightBuckets {
 			t.Fatalf("run %d: %d buckets", run, len(starts))
 		}

@@ -177,7 +177,7 @@ func runCompare(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		fmt.Fprintln(stderr, "fetchbench: "+discovered)
 	}
 	for i, c := range sp.configs {
-		sp.configs[i].OnQuotaWait = fetcher.QuotaWaitLines(stderr, c.Strategy)
+		sp.configs[i].OnQuotaWait, sp.configs[i].QuotaWindow = fetcher.QuotaWaitLines(stderr, c.Strategy), tg.QuotaWindow()
 	}
 	if note := compare.PacingNote(sp.configs, targets.Len(), sp.repeat); note != "" && !sp.out.quiet {
 		fmt.Fprintln(stderr, "fetchbench: "+note)

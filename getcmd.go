@@ -173,7 +173,7 @@ func runGet(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		fmt.Fprintf(stderr, "fetchbench: --cache %s is read-only: answers found there are used, new ones are not kept\n", textsafe.Sanitize(sp.config.CacheDir))
 	}
 	cfg := sp.config
-	cfg.OnQuotaWait = fetcher.QuotaWaitLines(stderr, cfg.Strategy)
+	cfg.OnQuotaWait, cfg.QuotaWindow = fetcher.QuotaWaitLines(stderr, cfg.Strategy), tg.QuotaWindow()
 	if tg.Offline && cfg.CacheDir != "" {
 		cfg.CacheNames = tg.CacheNames()
 	}

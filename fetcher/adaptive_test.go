@@ -126,8 +126,10 @@ func TestAdaptiveFollowsTheFake(t *testing.T) {
 }
 
 // TestAdaptiveAgainstARateLimit: a fake that answers 429 beyond 50/s (burst 5). Without the
-// quota headers the limit backs off on the 429s; with them, the run paces itself to the
-// quota and almost never meets a 429.
+// quota headers the first 429 pauses the run for its Retry-After, then a pace derived from
+// the successes keeps it just below the fake's rate; with them, the run paces itself to the
+// quota. Either way fewer than 2 % (0.5 % with the headers) of the requests after the first
+// second meet a 429 and the throughput is at least 0.9 × 50/s.
 func TestAdaptiveAgainstARateLimit(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
@@ -136,14 +138,13 @@ func TestAdaptiveAgainstARateLimit(t *testing.T) {
 		minRate  float64
 		maxLimit int
 	}{
-		// Each 429 holds every admission for the fake's Retry-After (1s): polite, not fast.
-		{quota: false, most429: 0.05, minRate: 20, maxLimit: 8},
+		{quota: false, most429: 0.02, minRate: 45, maxLimit: 8},
 		{quota: true, most429: 0.005, minRate: 45, maxLimit: 256},
 	} {
 		t.Run("quota="+strconv.FormatBool(tc.quota), func(t *testing.T) {
 			t.Parallel()
 			synctest.Test(t, func(t *testing.T) {
-				recs := adaptiveRun(t, fakeswapi.Options{Rate: 50, Burst: 5, Latency: 100 * time.Millisecond}, 600, tc.quota)
+				recs := adaptiveRun(t, fakeswapi.Options{Rate: 50, Burst: 5, Latency: 100 * time.Millisecond}, 2000, tc.quota)
 				late, throttled := 0, 0
 				for _, r := range recs {
 					if r.Start >= time.Second {
@@ -153,9 +154,10 @@ func TestAdaptiveAgainstARateLimit(t *testing.T) {
 						}
 					}
 				}
-				if share := float64(throttled) / float64(late); share > tc.most429 {
-					t.Errorf("%d of %d requests after the first second got 429, want at most %g", throttled, late, tc.most429)
+				if share := float64(throttled) / float64(late); share >= tc.most429 {
+					t.Errorf("%d of %d requests after the first second got 429, want fewer than %g", throttled, late, tc.most429)
 				}
+				t.Logf("%d of %d requests after the first second got 429, %.1f requests/s", throttled, late, float64(len(recs))/wall(recs).Seconds())
 				if rate := float64(len(recs)) / wall(recs).Seconds(); rate < tc.minRate {
 					t.Errorf("%.1f requests/s, want at least %g", rate, tc.minRate)
 				}
@@ -170,56 +172,76 @@ func TestAdaptiveAgainstARateLimit(t *testing.T) {
 
 // TestQuotaGateWaitsForTheReset: a server with a fixed window of 5 requests per 10 s,
 // stated in X-RateLimit headers, is never sent a sixth before its reset; the run says once
-// per reset that it waits.
+// per reset that it waits. A server that states no reset (swapi.tech) is kept within its
+// quota when the run knows its window (Config.QuotaWindow), and is not without it.
 func TestQuotaGateWaitsForTheReset(t *testing.T) {
 	t.Parallel()
-	synctest.Test(t, func(t *testing.T) {
-		var mu sync.Mutex
-		start := time.Now()
-		var arrivals []time.Duration
-		count, window := 0, 0
-		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			mu.Lock()
-			now := time.Since(start)
-			if wnd := int(now / (10 * time.Second)); wnd != window {
-				window, count = wnd, 0
-			}
-			count++
-			arrivals = append(arrivals, now)
-			left := max(0, 5-count)
-			reset := (time.Duration(window+1)*10*time.Second - now + time.Second - 1) / time.Second
-			status := http.StatusOK
-			if count > 5 {
-				status = http.StatusTooManyRequests
-			}
-			mu.Unlock()
-			w.Header().Set("X-RateLimit-Limit", "5")
-			w.Header().Set("X-RateLimit-Remaining", strconv.Itoa(left))
-			w.Header().Set("X-RateLimit-Reset", strconv.Itoa(int(reset)))
-			w.WriteHeader(status)
+	for _, tc := range []struct {
+		name      string
+		reset     bool
+		window    time.Duration
+		want429   bool
+		wantWaits int
+	}{
+		{name: "reset stated", reset: true, wantWaits: 2},
+		{name: "no reset, window known", window: 10 * time.Second, wantWaits: 2},
+		{name: "no reset, window unknown", want429: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			synctest.Test(t, func(t *testing.T) {
+				var mu sync.Mutex
+				start := time.Now()
+				count, window := 0, 0
+				h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					mu.Lock()
+					now := time.Since(start)
+					if wnd := int(now / (10 * time.Second)); wnd != window {
+						window, count = wnd, 0
+					}
+					count++
+					left := max(0, 5-count)
+					reset := (time.Duration(window+1)*10*time.Second - now + time.Second - 1) / time.Second
+					status := http.StatusOK
+					if count > 5 {
+						status = http.StatusTooManyRequests
+					}
+					mu.Unlock()
+					w.Header().Set("X-RateLimit-Limit", "5")
+					w.Header().Set("X-RateLimit-Remaining", strconv.Itoa(left))
+					if tc.reset {
+						w.Header().Set("X-RateLimit-Reset", strconv.Itoa(int(reset)))
+					}
+					w.WriteHeader(status)
+				})
+				srv := faketest.HandlerInMemory(t, h)
+				var waits []fetcher.QuotaWait
+				cfg := fetcher.Config{Strategy: fetcher.Semaphore, Limits: fetcher.Semaphore.Limits(fetcher.Knobs{Concurrency: 1}),
+					Transport: srv.Transport, RespectQuota: true, QuotaWindow: tc.window,
+					OnQuotaWait: func(q fetcher.QuotaWait) { waits = append(waits, q) }}
+				var ts fetcher.TargetList
+				for i := range 12 {
+					ts = append(ts, fetcher.Target{ID: i + 1, URL: srv.URL + "/x/" + strconv.Itoa(i+1)})
+				}
+				recs, _ := runAll(t, cfg, ts)
+				throttled := 0
+				for _, r := range recs {
+					if r.Status == http.StatusTooManyRequests {
+						throttled++
+					}
+				}
+				if got := throttled > 0; got != tc.want429 {
+					t.Errorf("%d requests got 429, want some: %v", throttled, tc.want429)
+				}
+				if len(waits) != tc.wantWaits {
+					t.Errorf("%d quota waits reported, want %d (one per reset): %+v", len(waits), tc.wantWaits, waits)
+				}
+				if len(waits) > 0 && (waits[0].Quota.Limit != 5 || waits[0].Quota.Remaining != 0 || waits[0].Wait <= 0) {
+					t.Errorf("first wait %+v, want 0 of 5 left and a wait", waits[0])
+				}
+			})
 		})
-		srv := faketest.HandlerInMemory(t, h)
-		var waits []fetcher.QuotaWait
-		cfg := fetcher.Config{Strategy: fetcher.Semaphore, Limits: fetcher.Semaphore.Limits(fetcher.Knobs{Concurrency: 1}),
-			Transport: srv.Transport, RespectQuota: true,
-			OnQuotaWait: func(q fetcher.QuotaWait) { waits = append(waits, q) }}
-		var ts fetcher.TargetList
-		for i := range 12 {
-			ts = append(ts, fetcher.Target{ID: i + 1, URL: srv.URL + "/x/" + strconv.Itoa(i+1)})
-		}
-		recs, _ := runAll(t, cfg, ts)
-		for _, r := range recs {
-			if r.Status != http.StatusOK {
-				t.Errorf("request %d: status %d, want 200 (the run keeps to the quota)", r.Seq, r.Status)
-			}
-		}
-		if len(waits) != 2 {
-			t.Errorf("%d quota waits reported, want 2 (one per reset): %+v", len(waits), waits)
-		}
-		if len(waits) > 0 && (waits[0].Quota.Limit != 5 || waits[0].Wait <= 0) {
-			t.Errorf("first wait %+v, want limit 5 and a wait", waits[0])
-		}
-	})
+	}
 }
 
 func TestParseQuota(t *testing.T) {

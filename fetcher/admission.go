@@ -40,6 +40,8 @@ type Feedback struct {
 	// RetryAfter is the wait the server asked for (Retry-After, cut to Config.MaxRetryAfter)
 	// when it shed load; 0 when it asked for none.
 	RetryAfter time.Duration
+	// Throttled: the server shed it with a 429, for the request rate.
+	Throttled bool
 }
 
 // Result is how a request went, as an admission sees it.
@@ -142,5 +144,5 @@ func (a adaptive) Max() int                                           { return a
 func (a adaptive) Limit() int                                         { return a.a.Limit() }
 func (a adaptive) Release(o Feedback) {
 	a.a.Release(ratelimit.Sample{Admitted: o.Admitted, Latency: o.Latency,
-		Succeeded: o.Result != Dropped && o.Answered, Dropped: o.Result == Dropped, RetryAfter: o.RetryAfter})
+		Succeeded: o.Result != Dropped && o.Answered, Dropped: o.Result == Dropped, Throttled: o.Result == Dropped && o.Throttled, RetryAfter: o.RetryAfter})
 }

@@ -83,6 +83,12 @@ type Config struct {
 	// ParseQuota): no more starts than it says remain before its reset, a wait for the reset
 	// when they are spent, and no faster than its policy's rate.
 	RespectQuota bool
+	// QuotaWindow is the server's quota window, for a server whose answers state how many
+	// requests remain but not when they are restored (swapi.tech's X-RateLimit-Limit and
+	// -Remaining): under RespectQuota the run then takes them to be restored QuotaWindow
+	// after the first answer it saw since the last reset. 0 means unknown: such a count
+	// holds for the answer alone.
+	QuotaWindow time.Duration
 	// OnQuotaWait, when set with RespectQuota, is called once per reset the run waits for,
 	// from the goroutine that waits, before it waits.
 	OnQuotaWait func(QuotaWait)
@@ -113,8 +119,8 @@ func (c *Config) Validate() error {
 	switch {
 	case !c.Strategy.Valid():
 		return fmt.Errorf("%w: unknown strategy %q", ErrConfig, string(c.Strategy))
-	case c.Timeout < 0 || c.Deadline < 0 || c.Retries < 0 || c.MaxBody < 0 || c.BackoffBase < 0 || c.BackoffCap < 0 || c.MaxRetryAfter < 0:
-		return fmt.Errorf("%w: timeout, deadline, retries, max body and backoff must not be negative", ErrConfig)
+	case c.Timeout < 0 || c.Deadline < 0 || c.Retries < 0 || c.MaxBody < 0 || c.BackoffBase < 0 || c.BackoffCap < 0 || c.MaxRetryAfter < 0 || c.QuotaWindow < 0:
+		return fmt.Errorf("%w: timeout, deadline, retries, max body, backoff and quota window must not be negative", ErrConfig)
 	}
 	if err := c.Strategy.check(c.Limits); err != nil {
 		return fmt.Errorf("%w: %w", ErrConfig, err)

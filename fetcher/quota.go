@@ -184,7 +184,7 @@ func seconds(s int64) time.Duration { return time.Duration(min(s, 1<<31)) * time
 // QuotaWait is one wait for a server's quota to be restored.
 type QuotaWait struct {
 	Wait  time.Duration // how long the run waits
-	Quota Quota         // what the server said last
+	Quota Quota         // what the server said last, Remaining less the requests started since
 }
 
 // QuotaWaitLines is the Config.OnQuotaWait of a run of s that writes one line to w per wait
@@ -203,10 +203,13 @@ func QuotaWaitLines(w io.Writer, s Strategy) func(QuotaWait) {
 // the quota allows it. It never lets more attempts start than the server said remain before
 // its reset (counting the requests in flight as already spent), waits for the reset when
 // they are spent, and, when the server states a policy of Limit per Window, starts no faster
-// than that on average, in bursts no larger than the most it ever said remained. It is safe
-// for concurrent use; a server that states no quota is never waited for.
+// than that on average, in bursts no larger than the most it ever said remained. A server
+// that states what remains but not when it is restored (swapi.tech) is taken to restore it
+// window after the first answer the gate saw since the last reset, when window is known. It
+// is safe for concurrent use; a server that states no quota is never waited for.
 type quotaGate struct {
 	onWait func(QuotaWait)
+	window time.Duration // the quota's window when answers state no reset; 0: unknown
 
 	mu      sync.Mutex
 	known   bool      // avail and resetAt hold
@@ -218,8 +221,8 @@ type quotaGate struct {
 	most    int // the largest remaining ever stated, plus one
 }
 
-func newQuotaGate(onWait func(QuotaWait)) *quotaGate {
-	return &quotaGate{onWait: onWait}
+func newQuotaGate(onWait func(QuotaWait), window time.Duration) *quotaGate {
+	return &quotaGate{onWait: onWait, window: window}
 }
 
 // observe takes in the quota stated by a response received at now while inFlight other
@@ -228,7 +231,12 @@ func (g *quotaGate) observe(q Quota, inFlight int, now time.Time) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	avail, resetAt := q.Remaining-inFlight, now.Add(q.Reset)
+	inferred := q.Reset == 0 && g.window > 0
 	switch {
+	case inferred && !g.known:
+		g.avail, g.resetAt, g.known = avail, now.Add(g.window), true
+	case inferred:
+		g.avail = min(g.avail, avail)
 	case !g.known || resetAt.After(g.resetAt.Add(time.Second)):
 		g.avail, g.resetAt, g.known = avail, resetAt, true
 	default:
@@ -284,6 +292,7 @@ func (g *quotaGate) take(ctx context.Context) (time.Duration, error) {
 		wait, resetAt, tell := g.resetAt.Sub(now), g.resetAt, !g.told.Equal(g.resetAt)
 		g.told = resetAt
 		last := g.last
+		last.Remaining = max(0, min(last.Remaining, g.avail))
 		g.mu.Unlock()
 		if tell && g.onWait != nil {
 			g.onWait(QuotaWait{Wait: wait, Quota: last})

@@ -55,7 +55,7 @@ func Schedule(ctx context.Context, cfg Config, src Source, gates Gates, sink fun
 	}
 	var quota *quotaGate
 	if cfg.RespectQuota {
-		quota = newQuotaGate(cfg.OnQuotaWait)
+		quota = newQuotaGate(cfg.OnQuotaWait, cfg.QuotaWindow)
 	}
 	cfg.Scope = RunScope(cfg, src)
 	idle := 0 // connections worth keeping per host
@@ -134,7 +134,7 @@ func (r *runner) release(rec *Record, admitted time.Time, fb shedding) {
 		return
 	}
 	o := Feedback{Result: ResultOf(rec), Admitted: admitted, Latency: rec.Latency, Answered: rec.Status != 0,
-		RetryAfter: fb.retryAfter}
+		RetryAfter: fb.retryAfter, Throttled: fb.throttled}
 	if fb.shed {
 		o.Result = Dropped
 	}
@@ -145,6 +145,7 @@ func (r *runner) release(rec *Record, admitted time.Time, fb shedding) {
 type shedding struct {
 	shed       bool          // some attempt was shed: 429, 503 or a timeout
 	retryAfter time.Duration // the last shed attempt's Retry-After, cut to MaxRetryAfter
+	throttled  bool          // the last shed attempt was a 429
 }
 
 // dispatch pulls every item of the source: a serial strategy runs each inline; the others
@@ -377,7 +378,7 @@ func (r *runner) fetch(w *worker, it Item, queue time.Duration) (Record, sheddin
 			return rec, fb // the last attempt's outcome stands
 		}
 		if !a.sent.IsZero() && shed(a.status, a.class) && r.ctx.Err() == nil {
-			fb.shed = true
+			fb.shed, fb.throttled = true, a.status == http.StatusTooManyRequests
 			fb.retryAfter = 0
 			if ra, ok := ParseRetryAfter(a.retryAfter, time.Now()); ok {
 				fb.retryAfter = min(ra, r.maxRetryAfter())

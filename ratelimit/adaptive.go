@@ -12,7 +12,7 @@ import (
 )
 
 // Adaptive is a semaphore whose limit adapts to the server, in the manner of TCP congestion
-// control and Netflix's Gradient and Vegas limiters, on five rules:
+// control and Netflix's Gradient and Vegas limiters, on six rules:
 //
 //   - Slow start: the limit starts low (InitialLimit, within [floor, ceiling]) and grows by
 //     SlowStartFactor every window whose mean latency stays within LatencyTolerance of the baseline, until
@@ -24,8 +24,16 @@ import (
 //     (at least by 1/2, at most by (limit−1)/limit), which brings it back to what the server
 //     serves at once.
 //   - Drops: a 429, a 503 or a timeout halves the limit, at most once per window (the
-//     requests admitted before a decrease say nothing about the new limit), and a
-//     Retry-After stops every admission until it has passed.
+//     requests admitted before a decrease say nothing about the new limit). A Retry-After
+//     stops every admission until it has passed, unless requests succeeded since the last
+//     such pause under a pace (below): then the drop is the pace's probe and only cuts it.
+//   - Pace: a 429 (Sample.Throttled) says the server limits the request rate, which no
+//     concurrency limit measures. The first one after successes sets a pace, the rate of
+//     successes over the last second, which grows by PaceStartGrowth a second until the
+//     next 429; each later one multiplies the pace by PaceCut, and it grows by PaceGrowth a
+//     second after it. It grows only while it holds the run back. Admissions are spaced by
+//     1/pace, and the limit is cut only to what the pace needs at the baseline latency
+//     (PaceHeadroom × pace × baseline); it does not grow in a window the pace held back.
 //   - Plateau: after a decrease at limit L the limit climbs back freely to L−1 and holds
 //     there for Patience before it probes L again; each time L fails again the patience
 //     doubles, up to MaxPatience, so that probing a steady server costs little queueing,
@@ -40,7 +48,7 @@ import (
 // whatever the concurrency, and the baseline moves up to the latest window.
 //
 // The limit never leaves [floor, ceiling]. Waiters are served in arrival order. An Adaptive
-// is safe for concurrent use; it starts no goroutine (a Retry-After arms a timer).
+// is safe for concurrent use; it starts no goroutine (a Retry-After or the pace arms a timer).
 type Adaptive struct {
 	floor, ceiling float64
 
@@ -60,13 +68,20 @@ type Adaptive struct {
 	// for patience after the decrease before it probes it again.
 	failed   int
 	patience time.Duration
+	pace     float64   // admissions per second; 0: not paced
+	growth   float64   // the pace's growth per second while it holds the run back
+	next     time.Time // the earliest next admission under the pace
+	held     bool      // the pace alone holds a waiter back
+	paused   bool      // a Retry-After paused admissions and no request succeeded since
+	served   meter     // successes released
 }
 
 type window struct {
 	start time.Time
 	lat   []time.Duration // latencies of the requests served
 	sum   time.Duration
-	peak  int // most slots in use at once
+	peak  int  // most slots in use at once
+	paced bool // the pace held back an admission
 }
 
 type waiter struct {
@@ -93,6 +108,16 @@ const (
 	// Patience is how long the limit first holds one below a limit that failed before it
 	// probes it again; each time the same limit fails again it doubles, up to MaxPatience.
 	Patience, MaxPatience = 250 * time.Millisecond, 4 * time.Second
+	// PaceCut is what a 429 multiplies the pace by (the first one: the rate of successes).
+	PaceCut = 0.95
+	// PaceStartGrowth and PaceGrowth are how much each admission the pace held back raises
+	// it, in admissions per second: at a pace of p that is p such admissions a second, a
+	// growth of 25 % a second from the first pace (the rate of successes, below the server's
+	// since it was probing for it) until the next 429, and of 2 % a second after.
+	PaceStartGrowth, PaceGrowth = 0.25, 0.02
+	// PaceHeadroom is how many more slots than pace × baseline latency the limit keeps
+	// under a pace, so that the pace, not the limit, holds the run back.
+	PaceHeadroom = 1.25
 )
 
 // WindowSamples is how many served requests close a window at the given limit: twice the
@@ -110,6 +135,8 @@ type Sample struct {
 	// Latency is its time to serve it. Dropped: the server shed load (429, 503, a timeout).
 	// Neither: the outcome says nothing about capacity.
 	Succeeded, Dropped bool
+	// Throttled: Dropped with a 429, the server limits the request rate.
+	Throttled bool
 	// RetryAfter is how long the server asked to wait before the next request; 0 for none.
 	RetryAfter time.Duration
 }
@@ -143,8 +170,8 @@ func (a *Adaptive) Cap() int { return int(a.ceiling) }
 // holds the slot and must Release it once; on error it holds nothing.
 func (a *Adaptive) Acquire(ctx context.Context) (time.Duration, error) {
 	a.mu.Lock()
-	if len(a.waiters) == 0 && a.free(time.Now()) {
-		a.take()
+	if now := time.Now(); len(a.waiters) == 0 && a.free(now) {
+		a.take(now, false)
 		a.mu.Unlock()
 		return 0, nil
 	}
@@ -179,28 +206,66 @@ func (a *Adaptive) Acquire(ctx context.Context) (time.Duration, error) {
 
 // free reports whether a slot may be taken at now. a.mu is held.
 func (a *Adaptive) free(now time.Time) bool {
-	return a.inUse < a.slots() && !now.Before(a.holdUntil)
+	return a.inUse < a.slots() && !now.Before(a.readyAt())
 }
 
-// take takes a slot. a.mu is held.
-func (a *Adaptive) take() {
+// readyAt is the earliest moment of the next admission: past the Retry-After and, under a
+// pace, its next admission. a.mu is held.
+func (a *Adaptive) readyAt() time.Time {
+	if a.pace > 0 && a.next.After(a.holdUntil) {
+		return a.next
+	}
+	return a.holdUntil
+}
+
+// take takes a slot at now; waited tells whether the caller waited. a.mu is held.
+func (a *Adaptive) take(now time.Time, waited bool) {
 	a.inUse++
 	a.win.peak = max(a.win.peak, a.inUse)
+	if a.pace <= 0 {
+		return
+	}
+	if waited && a.held {
+		a.win.paced = true
+		a.pace += a.growth
+		a.limit = max(a.limit, min(a.paceNeeds(), a.ceiling))
+	}
+	a.held = false
+	a.next = later(a.next, now).Add(a.interval())
+}
+
+// paceNeeds is the limit the pace needs at the baseline latency, with headroom; 0 before
+// a baseline. a.mu is held.
+func (a *Adaptive) paceNeeds() float64 {
+	return a.pace * a.baseline.Seconds() * PaceHeadroom
+}
+
+// interval is the spacing of admissions under the pace. a.mu is held.
+func (a *Adaptive) interval() time.Duration {
+	return time.Duration(float64(time.Second) / a.pace)
+}
+
+func later(x, y time.Time) time.Time {
+	if y.After(x) {
+		return y
+	}
+	return x
 }
 
 // wake grants slots to waiters in order while the limit allows, and arms the timer when a
-// Retry-After holds them. a.mu is held.
+// Retry-After or the pace holds them. a.mu is held.
 func (a *Adaptive) wake() {
 	now := time.Now()
 	for len(a.waiters) > 0 && a.free(now) {
 		w := a.waiters[0]
 		a.waiters = a.waiters[1:]
-		a.take()
+		a.take(now, true)
 		w.granted = true
 		close(w.ready)
 	}
-	if len(a.waiters) > 0 && now.Before(a.holdUntil) {
-		d := a.holdUntil.Sub(now)
+	if at := a.readyAt(); len(a.waiters) > 0 && a.inUse < a.slots() && now.Before(at) {
+		a.held = at.Equal(a.next) // only the pace holds the next waiter back
+		d := at.Sub(now)
 		if a.timer == nil {
 			a.timer = time.AfterFunc(d, func() {
 				a.mu.Lock()
@@ -224,17 +289,16 @@ func (a *Adaptive) Release(s Sample) {
 
 // observe applies the rules of Adaptive to s at now. a.mu is held.
 func (a *Adaptive) observe(s Sample, now time.Time) {
-	switch {
-	case s.Dropped:
-		if s.RetryAfter > 0 && now.Add(s.RetryAfter).After(a.holdUntil) {
-			a.holdUntil = now.Add(s.RetryAfter)
-		}
-		if !s.Admitted.After(a.cut) && !a.cut.IsZero() {
-			return
-		}
-		a.decrease(a.limit/2, now)
+	if s.Dropped {
+		a.drop(s, now)
 		return
-	case !s.Succeeded || s.Admitted.Before(a.win.start):
+	}
+	if !s.Succeeded {
+		return
+	}
+	a.served.add(now, s.Admitted)
+	a.paused = false
+	if s.Admitted.Before(a.win.start) {
 		return
 	}
 	a.win.lat = append(a.win.lat, s.Latency)
@@ -261,7 +325,7 @@ func (a *Adaptive) observe(s Sample, now time.Time) {
 		}
 		// Down by the gradient, by one slot at least, by half at most.
 		a.decrease(a.limit*max(0.5, min(1/ratio, float64(a.slots()-1)/float64(a.slots()))), now)
-	case a.win.peak*2 < a.slots(): // the limit was not used: no evidence
+	case a.win.peak*2 < a.slots() || a.win.paced: // the limit was not used, or the pace held the run: no evidence
 		a.set(a.limit, now)
 	case a.slowStart:
 		a.set(a.limit*SlowStartFactor, now)
@@ -275,6 +339,29 @@ func (a *Adaptive) observe(s Sample, now time.Time) {
 	}
 }
 
+// drop applies the rules for a request the server shed, at now. a.mu is held.
+func (a *Adaptive) drop(s Sample, now time.Time) {
+	if !s.Admitted.After(a.cut) && !a.cut.IsZero() {
+		return // admitted before the last decrease: nothing new
+	}
+	if s.RetryAfter > 0 && (a.pace == 0 || a.paused) {
+		a.holdUntil = later(a.holdUntil, now.Add(s.RetryAfter))
+		a.paused = true
+	}
+	rate := a.served.rate(now)
+	if !s.Throttled || (a.pace == 0 && rate == 0) {
+		a.decrease(a.limit/2, now)
+		return
+	}
+	if a.pace == 0 {
+		a.pace, a.growth = rate, PaceStartGrowth
+	} else {
+		a.pace, a.growth = a.pace*PaceCut, PaceGrowth
+	}
+	a.next = now.Add(a.interval())
+	a.decrease(max(a.limit/2, a.paceNeeds()), now)
+}
+
 // decrease lowers the limit to l after the current limit failed. a.mu is held.
 func (a *Adaptive) decrease(l float64, now time.Time) {
 	a.slowStart = false
@@ -284,6 +371,46 @@ func (a *Adaptive) decrease(l float64, now time.Time) {
 		a.failed, a.patience = f, Patience
 	}
 	a.set(l, now)
+}
+
+// meter counts events over the last second, in two halves.
+type meter struct {
+	begun, start time.Time // when the first event began; the current half
+	cur, prev    int       // events in the current half and the one before
+}
+
+// meterHalf is half the span a meter counts over.
+const meterHalf = 500 * time.Millisecond
+
+// roll moves the meter's current half to now.
+func (m *meter) roll(now time.Time) {
+	switch d := now.Sub(m.start); {
+	case d >= 2*meterHalf:
+		m.prev, m.cur, m.start = 0, 0, now
+	case d >= meterHalf:
+		m.prev, m.cur, m.start = m.cur, 0, m.start.Add(meterHalf)
+	}
+}
+
+// add counts an event at now, of something that began at begun (the meter's span starts
+// at its first event's begun).
+func (m *meter) add(now, begun time.Time) {
+	if m.begun.IsZero() {
+		m.begun, m.start = begun, now
+	}
+	m.roll(now)
+	m.cur++
+}
+
+// rate is the events per second over the last second (since the first event began when
+// that is shorter, but over 100 ms at least); 0 before any.
+func (m *meter) rate(now time.Time) float64 {
+	if m.begun.IsZero() {
+		return 0
+	}
+	m.roll(now)
+	span := min(now.Sub(m.start)+meterHalf, now.Sub(m.begun))
+	return float64(m.cur+m.prev) / max(span, 100*time.Millisecond).Seconds()
 }
 
 // set moves the limit to l within [floor, ceiling] and opens a new window at now. a.mu is held.

@@ -8,6 +8,7 @@ import (
 	"html/template"
 	"io"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/fetchbench/fetchbench/fetcher"
@@ -42,7 +43,7 @@ const (
 // HTMLRun is the Consumer that keeps what one run's part of the HTML report draws, in memory
 // bounded whatever the number of requests: a latency histogram, the time-weighted mean number
 // of requests in flight per time bucket (see flight: the buckets widen as the run goes on),
-// and a sample of the waterfall.
+// with an adaptive run's lowest and highest limit per bucket, and a sample of the waterfall.
 type HTMLRun struct {
 	label   string
 	n, step int
@@ -65,6 +66,13 @@ func (h *HTMLRun) Add(r fetcher.Record) {
 		us := max(r.Latency.Microseconds(), 1)
 		h.hist[min(int(math.Log10(float64(us))*histPerDecade), histBins-1)]++
 		h.flight.add(s, e)
+	}
+	if r.Limit > 0 {
+		at := int64(r.Start.Round(time.Microsecond))
+		if !r.StartAt.IsZero() {
+			at = r.StartAt.UnixNano()
+		}
+		h.flight.limit(floorDiv(at+500, 1000), r.Limit)
 	}
 	if !h.zeroSet {
 		h.zeroSet = true
@@ -101,9 +109,15 @@ type htmlRunData struct {
 	// TimeMS are the in-flight buckets' starts, in ms from the run's start, then the end of
 	// the last; InFlight the time-weighted mean number of requests on the wire in each
 	// bucket (the integral of the count over the bucket / BucketMS), then 0.
-	TimeMS       []float64    `json:"time_ms"`
-	InFlight     []float64    `json:"in_flight"`
-	BucketMS     float64      `json:"bucket_ms"`
+	TimeMS   []float64 `json:"time_ms"`
+	InFlight []float64 `json:"in_flight"`
+	BucketMS float64   `json:"bucket_ms"`
+	// LimitMin and LimitMax are, per in-flight bucket, the lowest and highest adaptive limit
+	// the requests started in it were admitted under (Record.Limit), null for a bucket
+	// where none started (and for the closing point); absent for a run without limits.
+	LimitMin     []*int32     `json:"limit_min,omitempty"`
+	LimitMax     []*int32     `json:"limit_max,omitempty"`
+	LimitSettled int          `json:"limit_settled,omitempty"` // Summary.LimitSettled
 	Peak         int          `json:"peak"`
 	MeanInFlight float64      `json:"mean_in_flight"`
 	Rows         [][5]float64 `json:"rows"`
@@ -124,7 +138,7 @@ type htmlSweepData struct {
 
 func (h *HTMLRun) data(s Summary) htmlRunData {
 	d := htmlRunData{Label: h.label, Rows: h.rows, Requests: h.n, EveryKth: h.step, WallMS: s.WallMS,
-		Peak: s.PeakInFlight, MeanInFlight: s.MeanInFlight}
+		Peak: s.PeakInFlight, MeanInFlight: s.MeanInFlight, LimitSettled: s.LimitSettled}
 	var total int64
 	for _, c := range h.hist {
 		total += c
@@ -135,7 +149,7 @@ func (h *HTMLRun) data(s Summary) htmlRunData {
 			d.HistPct = append(d.HistPct, math.Round(float64(c)/float64(total)*1e5)/1e3)
 		}
 	}
-	starts, areas := h.flight.series()
+	starts, areas, lo, hi := h.flight.series()
 	width := h.flight.width
 	d.BucketMS = float64(width) / 1e3
 	for i, a := range areas {
@@ -147,6 +161,16 @@ func (h *HTMLRun) data(s Summary) htmlRunData {
 	if len(starts) > 0 {
 		d.TimeMS = append(d.TimeMS, float64(starts[len(starts)-1]+width-h.zero)/1e3)
 		d.InFlight = append(d.InFlight, 0)
+	}
+	if slices.ContainsFunc(hi, func(l int32) bool { return l > 0 }) {
+		for i := range hi {
+			var a, b *int32
+			if hi[i] > 0 {
+				a, b = &lo[i], &hi[i]
+			}
+			d.LimitMin, d.LimitMax = append(d.LimitMin, a), append(d.LimitMax, b)
+		}
+		d.LimitMin, d.LimitMax = append(d.LimitMin, nil), append(d.LimitMax, nil)
 	}
 	for _, r := range h.rows {
 		if r[4] == 1 {

@@ -20,11 +20,15 @@ import (
 	"github.com/fetchbench/fetchbench/fetcher"
 )
 
-// htmlFixture is the report of the recorded sweep: every strategy, semaphore at five levels,
-// replayed from records of a real run against the fake (the README's screenshot).
-func htmlFixture(t *testing.T) []byte {
+// htmlFixture is the report of the recorded files, by default the recorded sweep: every
+// fixed strategy, semaphore at five levels, replayed from records of a real run against the
+// fake (the README's screenshot).
+func htmlFixture(t *testing.T, files ...string) []byte {
 	t.Helper()
-	c, runs, _ := recordedRuns(t, recordedSweep)
+	if len(files) == 0 {
+		files = recordedSweep
+	}
+	c, runs, _ := recordedRuns(t, files)
 	var buf bytes.Buffer
 	if err := WriteHTML(&buf, c, runs); err != nil {
 		t.Fatal(err)
@@ -79,9 +83,90 @@ func TestHTMLInFlightData(t *testing.T) {
 		if mean := area / r.WallMS; math.Abs(mean-r.MeanInFlight) > 0.01*r.MeanInFlight+0.002 {
 			t.Errorf("%s: the series averages %v in flight, the summary says %v", r.Label, mean, r.MeanInFlight)
 		}
+		if r.LimitMin != nil || r.LimitMax != nil || r.LimitSettled != 0 {
+			t.Errorf("%s: a limit series on a fixed strategy", r.Label)
+		}
 	}
 	if len(d.Sweeps) != 1 || !strings.Contains(d.Sweeps[0].Knee, "knee") {
 		t.Errorf("sweeps %+v", d.Sweeps)
+	}
+}
+
+// TestHTMLLimitSeries reads the limit series the page embeds for the recorded adaptive run
+// against the records it was replayed from: each bucket's lowest and highest limit are the
+// least and the most Record.Limit of the requests started in it, every record's limit lies
+// within its bucket's, every change of the summary's trajectory lies within the bucket of its
+// moment, and the settled limit is the summary's.
+func TestHTMLLimitSeries(t *testing.T) {
+	t.Parallel()
+	c, runs, _ := recordedRuns(t, recordedAdaptive)
+	var buf bytes.Buffer
+	if err := WriteHTML(&buf, c, runs); err != nil {
+		t.Fatal(err)
+	}
+	d := pageData(t, buf.Bytes())
+	if len(d.Runs) != 1 {
+		t.Fatalf("%d runs, want 1", len(d.Runs))
+	}
+	r, s := d.Runs[0], c.Summaries[0]
+	n := len(r.TimeMS)
+	if len(r.LimitMin) != n || len(r.LimitMax) != n || n < 2 {
+		t.Fatalf("%d limit_min, %d limit_max for %d times", len(r.LimitMin), len(r.LimitMax), n)
+	}
+	if r.LimitSettled != s.LimitSettled || s.LimitSettled == 0 {
+		t.Errorf("settled limit %d, the summary's %d", r.LimitSettled, s.LimitSettled)
+	}
+	// buckets are the buckets whose span holds at (ms), either one when at is within a
+	// microsecond of their border.
+	buckets := func(at float64) []int {
+		var in []int
+		for i := range n - 1 {
+			if at >= r.TimeMS[i]-0.0015 && at < r.TimeMS[i+1]+0.0015 {
+				in = append(in, i)
+			}
+		}
+		return in
+	}
+	within := func(l int, in []int) bool {
+		for _, i := range in {
+			if r.LimitMax[i] != nil && int(*r.LimitMin[i]) <= l && l <= int(*r.LimitMax[i]) {
+				return true
+			}
+		}
+		return false
+	}
+	lo, hi := map[int]int{}, map[int]int{}
+	for _, rec := range recordedRecords(t, recordedAdaptive[0]) {
+		at := float64(rec.Start) / float64(time.Millisecond)
+		in := buckets(at)
+		if !within(rec.Limit, in) {
+			t.Errorf("request %d started at %.3f ms under limit %d: outside its bucket's %v", rec.Seq, at, rec.Limit, in)
+		}
+		if len(in) == 1 {
+			i := in[0]
+			if _, ok := hi[i]; !ok {
+				lo[i], hi[i] = rec.Limit, rec.Limit
+			}
+			lo[i], hi[i] = min(lo[i], rec.Limit), max(hi[i], rec.Limit)
+		}
+	}
+	for i := range n {
+		switch {
+		case r.LimitMax[i] == nil:
+			if _, ok := hi[i]; ok {
+				t.Errorf("bucket %d (%.3f ms): no limit, yet requests started in it", i, r.TimeMS[i])
+			}
+		case hi[i] != 0 && (int(*r.LimitMin[i]) != lo[i] || int(*r.LimitMax[i]) != hi[i]):
+			t.Errorf("bucket %d (%.3f ms): limit %d–%d, its requests' %d–%d", i, r.TimeMS[i], *r.LimitMin[i], *r.LimitMax[i], lo[i], hi[i])
+		}
+	}
+	if len(s.LimitTrajectory) < 2 {
+		t.Fatalf("trajectory %v: want the limit to change", s.LimitTrajectory)
+	}
+	for _, p := range s.LimitTrajectory {
+		if !within(p.Limit, buckets(p.AtMS)) {
+			t.Errorf("trajectory point %+v: outside the series at %.3f ms", p, p.AtMS)
+		}
 	}
 }
 
@@ -121,7 +206,7 @@ func TestHTMLInBrowser(t *testing.T) {
 	}
 	dir := t.TempDir()
 	page := filepath.Join(dir, "report.html")
-	if err := os.WriteFile(page, htmlFixture(t), 0o644); err != nil {
+	if err := os.WriteFile(page, htmlFixture(t, append(recordedSweep, recordedAdaptive...)...), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
@@ -163,6 +248,13 @@ func TestHTMLInBrowser(t *testing.T) {
 		mu.Lock()
 		defer mu.Unlock()
 		t.Fatalf("the charts did not draw: %v (problems: %v)", err, problems)
+	}
+	limitNote, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`[...document.querySelectorAll("p.note")].some(p => /adaptive limit \d+–\d+, settled at \d+/.test(p.textContent))`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !limitNote {
+		t.Error("no adaptive limit note beside the adaptive run's in-flight chart")
 	}
 	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {

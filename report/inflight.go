@@ -1,7 +1,8 @@
 package report
 
 // This file owns requests in flight over time: the wire interval a record stands for, and the
-// time-weighted series the HTML report draws from such intervals in bounded memory.
+// time-weighted series the HTML report draws from such intervals in bounded memory, with the
+// adaptive limit on the same buckets.
 
 import (
 	"time"
@@ -41,6 +42,9 @@ const flightBuckets = 512
 // The integral over a bucket divided by its width is the time-weighted mean count during the
 // bucket, never more than the largest count at any moment of it; the sum of the integrals is
 // the sum of the interval lengths.
+//
+// Each bucket also holds the lowest and the highest adaptive limit of the requests started in
+// it (0 when none), which merge as the buckets do.
 type flight struct {
 	set    bool
 	origin int64 // µs
@@ -50,13 +54,16 @@ type flight struct {
 	// cover is a difference array of the buckets an interval spans in full, at the current
 	// width: bucket i is covered by the prefix sum of cover[0..i] intervals, each for width.
 	cover [flightBuckets + 1]int64
+	// limLo and limHi are the lowest and highest limit of the requests started in each
+	// bucket; 0 for none.
+	limLo, limHi [flightBuckets]int32
 }
 
 // flightWidth is the first bucket width, in µs.
 const flightWidth = 1000
 
-// add counts the interval [s, e) µs, e > s.
-func (f *flight) add(s, e int64) {
+// reach makes the buckets cover [s, e) µs, e > s, shifting or widening them.
+func (f *flight) reach(s, e int64) {
 	if !f.set {
 		f.set, f.origin, f.width = true, s, flightWidth
 	}
@@ -71,6 +78,24 @@ func (f *flight) add(s, e int64) {
 	for e-f.origin > flightBuckets*f.width {
 		f.widen()
 	}
+}
+
+// limit counts an adaptive limit l ≥ 1 of a request started at µs at.
+func (f *flight) limit(at int64, l int) {
+	f.reach(at, at+1)
+	i := int((at - f.origin) / f.width)
+	v := int32(min(l, 1<<30))
+	if f.limHi[i] == 0 {
+		f.limLo[i], f.limHi[i] = v, v
+	} else {
+		f.limLo[i], f.limHi[i] = min(f.limLo[i], v), max(f.limHi[i], v)
+	}
+	f.hi = max(f.hi, i)
+}
+
+// add counts the interval [s, e) µs, e > s.
+func (f *flight) add(s, e int64) {
+	f.reach(s, e)
 	a := int((s - f.origin) / f.width)
 	b := int((e - 1 - f.origin) / f.width)
 	if a == b {
@@ -101,8 +126,19 @@ func (f *flight) widen() {
 	f.settle()
 	for i := range flightBuckets / 2 {
 		f.area[i] = f.area[2*i] + f.area[2*i+1]
+		lo, hi := f.limLo[2*i], f.limHi[2*i]
+		if x, y := f.limLo[2*i+1], f.limHi[2*i+1]; y > 0 {
+			if hi == 0 {
+				lo, hi = x, y
+			} else {
+				lo, hi = min(lo, x), max(hi, y)
+			}
+		}
+		f.limLo[i], f.limHi[i] = lo, hi
 	}
 	clear(f.area[flightBuckets/2:])
+	clear(f.limLo[flightBuckets/2:])
+	clear(f.limHi[flightBuckets/2:])
 	f.width *= 2
 	f.hi /= 2
 }
@@ -114,15 +150,19 @@ func (f *flight) shift(k int) {
 	clear(f.area[:k])
 	copy(f.cover[k:], f.cover[:flightBuckets+1-k])
 	clear(f.cover[:k])
+	copy(f.limLo[k:], f.limLo[:flightBuckets-k])
+	clear(f.limLo[:k])
+	copy(f.limHi[k:], f.limHi[:flightBuckets-k])
+	clear(f.limHi[:k])
 	f.origin -= int64(k) * f.width
 	f.hi += k
 }
 
-// series is the bucket starts (µs, on the intervals' time base) and the integrals of buckets
-// 0..hi; nil when nothing was added.
-func (f *flight) series() (starts []int64, areas []int64) {
+// series is the bucket starts (µs, on the intervals' time base), the integrals and the
+// lowest and highest limits of buckets 0..hi; nil when nothing was added.
+func (f *flight) series() (starts, areas []int64, lo, hi []int32) {
 	if !f.set {
-		return nil, nil
+		return nil, nil, nil, nil
 	}
 	g := *f
 	g.settle()
@@ -130,5 +170,5 @@ func (f *flight) series() (starts []int64, areas []int64) {
 		starts = append(starts, g.origin+int64(i)*g.width)
 		areas = append(areas, g.area[i])
 	}
-	return starts, areas
+	return starts, areas, g.limLo[:g.hi+1], g.limHi[:g.hi+1]
 }

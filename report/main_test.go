@@ -179,12 +179,14 @@ func fixtureSummaries() []Summary {
 //	compare.ndjson  fetchbench --offline -n 24 -s all -c 4 -r 40 --fake-latency 20ms --fake-jitter 5ms --fake-error-rate 0.1 --retries 1
 //	deadline.csv    fetchbench --offline -n 40 -s semaphore -c 2 --fake-latency 20ms --deadline 150ms
 //	sweep.ndjson    fetchbench --offline -s all -c 1..16 -n 40
+//	adaptive.ndjson fetchbench --offline --fake-workers 8@0s,2@1s,8@2s --fake-latency 50ms --ids 1-16,18-83,1-16,18-83,1-16,18-83 -s adaptive
 //
 // They are never edited by hand; re-record them with the commands above.
 var (
 	recordedCompare     = []string{"compare.ndjson"}
 	recordedRecordFiles = []string{"compare.ndjson", "deadline.csv"}
 	recordedSweep       = []string{"sweep.ndjson"}
+	recordedAdaptive    = []string{"adaptive.ndjson"}
 )
 
 // recordedRuns replays the recorded files through Replay, as fetchbench report does, and

@@ -102,7 +102,7 @@ func TestStreamInvariants(t *testing.T) {
 		if top := slices.Max(append([]float64{0}, d.InFlight...)); top > float64(sum.PeakInFlight) {
 			t.Errorf("%s: the in-flight series reaches %v, above the peak %d", name, top, sum.PeakInFlight)
 		}
-		_, areas := h.flight.series()
+		_, areas, _, _ := h.flight.series()
 		var area int64
 		for _, a := range areas {
 			area += a
@@ -147,6 +147,48 @@ func TestStreamInvariants(t *testing.T) {
 	}
 }
 
+// TestFlightLimitsExact checks each bucket's lowest and highest limit against the limits
+// counted in its span, with intervals and limits that arrive out of order, before the first
+// (the buckets shift) and far past it (they widen).
+func TestFlightLimitsExact(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(3, 4))
+	for run := range 200 {
+		var f flight
+		type mark struct {
+			at    int64
+			limit int32
+		}
+		var marks []mark
+		spread := int64(1 + rng.IntN(5_000_000))
+		for range 1 + rng.IntN(100) {
+			s := rng.Int64N(spread) - spread/3
+			m := mark{s, int32(1 + rng.IntN(256))}
+			marks = append(marks, m)
+			f.limit(m.at, int(m.limit))
+			f.add(s, s+1+rng.Int64N(1+spread/4))
+		}
+		starts, _, lo, hi := f.series()
+		if len(lo) != len(starts) || len(hi) != len(starts) {
+			t.Fatalf("run %d: %d starts, %d lows, %d highs", run, len(starts), len(lo), len(hi))
+		}
+		for i, at := range starts {
+			var wantLo, wantHi int32
+			for _, m := range marks {
+				if m.at >= at && m.at < at+f.width {
+					if wantHi == 0 {
+						wantLo, wantHi = m.limit, m.limit
+					}
+					wantLo, wantHi = min(wantLo, m.limit), max(wantHi, m.limit)
+				}
+			}
+			if lo[i] != wantLo || hi[i] != wantHi {
+				t.Fatalf("run %d: bucket %d [%d, %d): limits %d–%d, want %d–%d", run, i, at, at+f.width, lo[i], hi[i], wantLo, wantHi)
+			}
+		}
+	}
+}
+
 // TestFlightExact checks the bucketed integral against a direct computation, with intervals
 // that arrive out of order, before the first one (the buckets shift) and far past it (they
 // widen): each bucket holds the overlap of every interval with it, and its mean never
@@ -165,7 +207,7 @@ func TestFlightExact(t *testing.T) {
 			spans = append(spans, [2]int64{s, e})
 			f.add(s, e)
 		}
-		starts, areas := f.series()
+		starts, areas, _, _ := f.series()
 		if len(starts) > flightBuckets {
 			t.Fatalf("run %d: %d buckets", run, len(starts))
 		}

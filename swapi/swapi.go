@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Resources lists the SWAPI resources in the API's order.
@@ -37,6 +38,10 @@ type Dialect struct {
 	// Advice says when to use the service, for the message that another one could not be
 	// reached ("" for one not to suggest).
 	Advice string
+	// QuotaWindow is the window of the service's per-client quota when its answers count
+	// the requests remaining without saying when they are restored (fetcher.Config's
+	// QuotaWindow); 0 for none.
+	QuotaWindow time.Duration
 
 	slash bool  // detail and list URLs end in "/"
 	list  shape // the list page's shape
@@ -61,8 +66,8 @@ var (
 	PY4E = &Dialect{Name: "py4e", BaseURL: "https://swapi.py4e.com/api/", NotFound: `{"detail":"Not found"}`,
 		Advice: "--api py4e (swapi.dev's shapes, no limit in its code)", slash: true, list: drf, host: "swapi.py4e.com"}
 	Tech = &Dialect{Name: "tech", BaseURL: "https://www.swapi.tech/api/", NotFound: `{"message":"not found"}`,
-		Advice: "--api tech for a few requests only (100 per 15 minutes, and its slow-down makes latency grow with the request count: never for benchmarks)",
-		list:   tech, host: "swapi.tech"}
+		Advice:      "--api tech for a few requests only (100 per 15 minutes, and its slow-down makes latency grow with the request count: never for benchmarks)",
+		QuotaWindow: 15 * time.Minute, list: tech, host: "swapi.tech"}
 	Info = &Dialect{Name: "info", BaseURL: "https://swapi.info/api/", NotFound: `<html>`,
 		Advice: "--api info for heavy runs (static files on a CDN, no limit)", list: array, host: "swapi.info"}
 )

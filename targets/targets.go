@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/fetchbench/fetchbench/fakeswapi"
 	"github.com/fetchbench/fetchbench/fetcher"
@@ -118,6 +119,16 @@ func New(cfg Config) (*Spec, error) {
 		}
 	}
 	return sp, nil
+}
+
+// QuotaWindow is the dialect's quota window (swapi.Dialect.QuotaWindow), scaled as the fake's
+// live profile is when offline.
+func (s *Spec) QuotaWindow() time.Duration {
+	w := s.Dialect.QuotaWindow
+	if s.Offline && s.fake.TimeScale > 0 {
+		w = time.Duration(float64(w) * s.fake.TimeScale)
+	}
+	return w
 }
 
 // Start starts the fake when offline and aims the spec at it; stop stops it.

@@ -50,28 +50,47 @@
   }
 
   // Requests in flight over time, one chart per run: per time bucket, the time-weighted mean
-  // number of requests on the wire, with the run's peak for reference.
+  // number of requests on the wire, with the run's peak for reference and, for an adaptive
+  // run, its limit.
   if (D.runs.length) {
     root.appendChild(el("h2", "Requests in flight over time"));
     root.appendChild(el("p", "Each step is the time-weighted mean number of requests on the wire during its time bucket " +
       "(the in-flight count integrated over the bucket, divided by its width): it never exceeds the run's peak, " +
-      "its area is the sum of the latencies, and its average over the run is the mean in flight.", "note"));
+      "its area is the sum of the latencies, and its average over the run is the mean in flight. " +
+      "An adaptive run's limit is drawn over it: the highest and lowest limit its requests started in the bucket were admitted under.", "note"));
     const box = el("div", "", "runs");
     root.appendChild(box);
     D.runs.forEach((r, i) => {
       const cell = el("div");
       box.appendChild(cell);
       cell.appendChild(el("h3", r.label));
-      cell.appendChild(el("p", `bucket ${r.bucket_ms} ms; peak ${r.peak}, mean ${r.mean_in_flight} in flight`, "note"));
+      const limited = Array.isArray(r.limit_max);
+      let note = `bucket ${r.bucket_ms} ms; peak ${r.peak}, mean ${r.mean_in_flight} in flight`;
+      if (limited) {
+        const ls = r.limit_max.filter(l => l !== null);
+        note += `; adaptive limit ${Math.min(...r.limit_min.filter(l => l !== null))}–${Math.max(...ls)}, settled at ${r.limit_settled}`;
+      }
+      cell.appendChild(el("p", note, "note"));
       const c = colors[i % colors.length];
+      const series = [{ label: "ms" },
+        { label: `mean in flight per ${r.bucket_ms} ms`, stroke: c, fill: c + "33", paths: uPlot.paths.stepped({ align: 1 }), points: { show: false } },
+        { label: "peak", stroke: "#7f7f7f", dash: [4, 4], width: 1, points: { show: false } }];
+      const data = [r.time_ms, r.in_flight, r.time_ms.map(() => r.peak)];
+      let top = r.peak;
+      if (limited) {
+        // The limit the run's requests were admitted under, highest and lowest per bucket,
+        // held through buckets where none started.
+        series.push(
+          { label: "limit (highest)", stroke: "#111111", width: 1.5, spanGaps: true, paths: uPlot.paths.stepped({ align: 1 }), points: { show: false } },
+          { label: "limit (lowest)", stroke: "#111111", width: 1, dash: [2, 3], spanGaps: true, paths: uPlot.paths.stepped({ align: 1 }), points: { show: false } });
+        data.push(r.limit_max, r.limit_min);
+        top = Math.max(top, ...r.limit_max.filter(l => l !== null));
+      }
       chart(cell, {
-        width: Math.min(440, width), height: 180,
-        series: [{ label: "ms" },
-          { label: `mean in flight per ${r.bucket_ms} ms`, stroke: c, fill: c + "33", paths: uPlot.paths.stepped({ align: 1 }), points: { show: false } },
-          { label: "peak", stroke: "#7f7f7f", dash: [4, 4], width: 1, points: { show: false } }],
-        scales: { x: { time: false }, y: { range: (u, lo, hi) => [0, Math.max(1, r.peak, hi)] } },
+        width: Math.min(440, width), height: 180, series,
+        scales: { x: { time: false }, y: { range: (u, lo, hi) => [0, Math.max(1, top, hi)] } },
         axes: [{ label: "time (ms)" }, {}],
-      }, [r.time_ms, r.in_flight, r.time_ms.map(() => r.peak)]);
+      }, data);
     });
   }
 

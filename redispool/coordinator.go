@@ -305,7 +305,7 @@ func (r *run) open() error {
 	pipe.HSet(ctx, r.keys.job, "spec", sp, "state", stateRunning)
 	pipe.XGroupCreateMkStream(ctx, r.keys.work, group, "0")
 	for _, k := range []string{r.keys.job, r.keys.work} {
-		pipe.PExpire(ctx, k, r.c.cfg.Lease)
+		pipe.PExpire(ctx, k, r.jobTTL())
 	}
 	pipe.XAdd(ctx, &redis.XAddArgs{Stream: keyJobs, MaxLen: 1000, Approx: true, Values: []any{"job", r.id}})
 	pipe.PExpire(ctx, keyJobs, time.Hour)
@@ -318,12 +318,30 @@ func (r *run) heartbeat() error {
 	ctx, cancel := context.WithTimeout(context.Background(), r.c.cfg.Lease/3)
 	defer cancel()
 	pipe := r.c.rdb.Pipeline()
-	for _, k := range r.keys.all() {
-		pipe.PExpire(ctx, k, r.c.cfg.Lease)
+	var job *redis.BoolCmd
+	for i, k := range r.keys.all() {
+		c := pipe.PExpire(ctx, k, r.jobTTL())
+		if i == 0 {
+			job = c
+		}
 	}
-	_, err := pipe.Exec(ctx)
-	return err
+	if _, err := pipe.Exec(ctx); err != nil {
+		return err
+	}
+	if !job.Val() {
+		return errJobExpired
+	}
+	return nil
 }
+
+// errJobExpired is the failure of a run whose job hash expired in Redis: the coordinator
+// stalled past the job's TTL, and the workers dropped the job as abandoned.
+var errJobExpired = errors.New("the job expired in Redis: this coordinator stalled longer than its keys live (--redis-lease × 3)")
+
+// jobTTL is how long the job's keys live without a heartbeat: three leases, so that a
+// coordinator stalled for a moment (a loaded machine, a GC) does not lose its job; a
+// vanished one's job is dropped after that.
+func (r *run) jobTTL() time.Duration { return 3 * r.c.cfg.Lease }
 
 // close marks the job done and deletes its keys but the job's own, which expires: workers
 // see it done.

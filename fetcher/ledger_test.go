@@ -63,13 +63,6 @@ func (l *memLedger) Outcome(key string) (Outcome, bool, error) {
 	return o, ok, nil
 }
 
-// held is how many URLs the frontier holds in memory.
-func (f *Frontier) held() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return len(f.urls)
-}
-
 // TestFrontierLedger: with a ledger, every target pushes the same links (in two spellings)
 // from goroutines of its own; each link is admitted once and fetched once, every Wait gets its
 // outcome, and once the run is over the frontier holds no URL: the outcomes are the ledger's.
@@ -128,7 +121,7 @@ func TestFrontierLedger(t *testing.T) {
 	if l.admits != links || f.Pushed() != links+1 {
 		t.Errorf("ledger admitted %d, frontier pushed %d; want %d and %d", l.admits, f.Pushed(), links, links+1)
 	}
-	if n := f.held(); n != 0 {
+	if n := f.Held(); n != 0 {
 		t.Errorf("the frontier holds %d URLs after the run, want 0", n)
 	}
 	if o, ok := f.Wait(context.Background(), srv.URL+"/link/3/"); !ok || o.Status != 200 {
@@ -192,7 +185,7 @@ func TestFrontierLedgerFails(t *testing.T) {
 	if _, ok := f.Wait(context.Background(), "http://x/1"); ok {
 		t.Error("Wait found an outcome for a push that failed")
 	}
-	if n := f.held(); n != 0 {
+	if n := f.Held(); n != 0 {
 		t.Errorf("the frontier holds %d URLs, want 0", n)
 	}
 }

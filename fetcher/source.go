@@ -343,6 +343,14 @@ func (f *Frontier) Pushed() int {
 	return f.pushed
 }
 
+// Held is how many pushed URLs the frontier holds in memory: every one without a ledger;
+// with one, those whose requests are not Done.
+func (f *Frontier) Held() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.urls)
+}
+
 // Skipped is how many pushes were refused because their URL was outside the Scope.
 func (f *Frontier) Skipped() int {
 	f.mu.Lock()

@@ -56,9 +56,9 @@ func TestScriptsOnRealServer(t *testing.T) {
 	}
 	var args []any
 	for seq := range 3 {
-		args = itemArgs(args, fetcher.Item{Target: fetcher.Target{URL: "http://h/" + strconv.Itoa(seq)}, Seq: seq})
+		args = itemArgs(args, fetcher.Item{Target: fetcher.Target{URL: "http://h/" + strconv.Itoa(seq)}, Seq: seq}, "")
 	}
-	if err := enqueueScript.Run(ctx, rdb, []string{keys.job, keys.work, keys.queued}, args...).Err(); err != nil {
+	if err := enqueueScript.Run(ctx, rdb, []string{keys.job, keys.work, keys.queued, keys.seen}, args...).Err(); err != nil {
 		t.Fatal(err)
 	}
 	lease := 300 * time.Millisecond

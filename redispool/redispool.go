@@ -27,6 +27,8 @@ type jobKeys struct {
 	work    string // Stream of items, consumer group "workers"
 	results string // Stream of record batches
 	queued  string // Bitmap: the sequence numbers enqueued
+	seen    string // Hash: pushed URL (URLKey) → "seq", or "seq status class err" once settled
+	next    string // String: the Seq the next pushed URL takes
 	sem     string // ZSET: semaphore slot → lease expiry (ms)
 	rate    string // String: the GCRA's theoretical arrival time (µs)
 	starts  string // String: the starts the GCRA granted
@@ -35,11 +37,11 @@ type jobKeys struct {
 func keysOf(id string) jobKeys {
 	p := "fetchbench:job:{" + id + "}"
 	return jobKeys{job: p, work: p + ":work", results: p + ":results", queued: p + ":queued",
-		sem: p + ":sem", rate: p + ":rate", starts: p + ":starts"}
+		seen: p + ":seen", next: p + ":next", sem: p + ":sem", rate: p + ":rate", starts: p + ":starts"}
 }
 
 func (k jobKeys) all() []string {
-	return []string{k.job, k.work, k.results, k.queued, k.sem, k.rate, k.starts}
+	return []string{k.job, k.work, k.results, k.queued, k.seen, k.next, k.sem, k.rate, k.starts}
 }
 
 // Job states, in the job hash's field "state".

@@ -143,6 +143,9 @@ func (q *queue) pop() Item {
 	q.head++
 	if q.head == len(q.items) {
 		q.items, q.head = q.items[:0], 0
+		if cap(q.items) > 1024 {
+			q.items = nil // a burst of pushes keeps no array once handed out
+		}
 	}
 	return it
 }

@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -138,7 +140,7 @@ func synthetic(ctx context.Context, rdb redis.Cmdable, keys jobKeys, name string
 		if !ok {
 			return
 		}
-		pub.Add(fetcher.Record{Seq: it.Seq, ID: it.ID, URL: it.URL, StartAt: time.Now(), Status: 200, Bytes: 640,
+		pub.Add(fetcher.Record{Seq: it.Seq, ID: it.ID, URL: it.URL, Kind: it.Kind, Depth: it.Depth, Parent: it.Parent, StartAt: time.Now(), Status: 200, Bytes: 640,
 			Attempts: 1, Latency: time.Millisecond, Total: time.Millisecond, Name: "Luke Skywalker"})
 		if it.Seq%4096 == 0 {
 			if st, err := rdb.HGet(ctx, keys.job, "state").Result(); err != nil || st != stateRunning {
@@ -161,4 +163,120 @@ func peakRSSMB() float64 {
 		}
 	}
 	return 0
+}
+
+// BenchmarkCoordinatorPushedLinks measures what a coordinator keeps of the work its Follows
+// push, as get --expand runs it (-s semaphore -c 50, documents bounded by SetMaxOpen): 1,000
+// targets, each pushing 100 links of its own and waiting for their outcomes (100,000 links),
+// answered by synthetic workers against redis-server. It reports the heap still live once the
+// run is over with its frontier alive (retained-MB), and links/s.
+//
+//	FETCHBENCH_REDIS_URL=redis://127.0.0.1:6379 go test -run '^$' -bench CoordinatorPushedLinks -benchtime 1x ./redispool/
+func BenchmarkCoordinatorPushedLinks(b *testing.B) {
+	const targets, links = 1000, 100
+	rdb, _ := realRedis(b, 15)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	rdb.ZAdd(ctx, keyWorkers, redis.Z{Score: float64(time.Now().Add(time.Hour).UnixMilli()), Member: "synthetic"})
+	go func() {
+		last := "0-0"
+		for ctx.Err() == nil {
+			st, err := rdb.XRead(ctx, &redis.XReadArgs{Streams: []string{keyJobs, last}, Block: block}).Result()
+			if err != nil {
+				continue
+			}
+			for _, m := range st[0].Messages {
+				last = m.ID
+				for i := range 3 {
+					go synthetic(ctx, rdb, keysOf(m.Values["job"].(string)), fmt.Sprint("s", i))
+				}
+			}
+		}
+	}()
+	c, err := NewCoordinator(ctx, rdb, CoordinatorConfig{URL: "redis://bench", Lease: 10 * time.Second})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var retained float64
+	for b.Loop() {
+		ts, err := fetcher.RangeTargets("http://127.0.0.1:1/api/people/{id}/", targets)
+		if err != nil {
+			b.Fatal(err)
+		}
+		f := fetcher.NewFrontier(ts, fetcher.Scope{})
+		cfg := fetcher.Config{Strategy: fetcher.Semaphore, Limits: fetcher.Limits{Slots: 50}}
+		f.SetMaxOpen(cfg.Strategy.OpenDocuments(cfg.Limits), false)
+		cfg.Follow = func(rec *fetcher.Record) {
+			if rec.Kind == fetcher.KindLink {
+				return
+			}
+			var wg sync.WaitGroup // as get's expand: each link pushed and waited for at once
+			for i := range links {
+				u := fmt.Sprintf("http://127.0.0.1:1/api/planets/%d/%d/", rec.Seq, i)
+				wg.Go(func() {
+					f.Push(fetcher.Target{URL: u}, fetcher.KindLink, 1, rec.Seq)
+					f.Wait(ctx, u)
+				})
+			}
+			wg.Wait()
+		}
+		n := 0
+		if _, err := c.Schedule(ctx, cfg, f, fetcher.Gates{}, func(fetcher.Record) { n++ }); err != nil {
+			b.Fatal(err)
+		}
+		if n != targets*(links+1) {
+			b.Fatalf("%d records of %d", n, targets*(links+1))
+		}
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		retained = float64(ms.HeapAlloc) / (1 << 20)
+		runtime.KeepAlive(f)
+	}
+	b.ReportMetric(float64(b.N*targets*links)/b.Elapsed().Seconds(), "links/s")
+	b.ReportMetric(retained, "retained-MB")
+}
+
+// BenchmarkEnqueue measures the enqueue script on redis-server: batches of 256 items, as
+// targets (never deduplicated) and as pushed URLs (each checked and claimed in the job's
+// seen hash), in items/s.
+//
+//	FETCHBENCH_REDIS_URL=redis://127.0.0.1:6379 go test -run '^$' -bench Enqueue ./redispool/
+func BenchmarkEnqueue(b *testing.B) {
+	rdb, _ := realRedis(b, 15)
+	for _, pushed := range []bool{false, true} {
+		name := "targets"
+		if pushed {
+			name = "pushed"
+		}
+		b.Run(name, func(b *testing.B) {
+			ctx := b.Context()
+			keys := keysOf("bench-" + name)
+			rdb.HSet(ctx, keys.job, "state", stateRunning)
+			rdb.PExpire(ctx, keys.job, time.Minute)
+			rdb.XGroupCreateMkStream(ctx, keys.work, group, "0")
+			ks := []string{keys.job, keys.work, keys.queued, keys.seen}
+			seq := 0
+			for b.Loop() {
+				args := make([]any, 0, 8*256)
+				for range 256 {
+					it := fetcher.Item{Target: fetcher.Target{URL: "http://127.0.0.1:1/api/planets/" + strconv.Itoa(seq) + "/"}, Seq: seq, Kind: fetcher.KindLink, Depth: 1, Queued: time.Now()}
+					key := ""
+					if pushed {
+						key = fetcher.URLKey(it.URL)
+					}
+					args = itemArgs(args, it, key)
+					seq++
+				}
+				if err := enqueueScript.Run(ctx, rdb, ks, args...).Err(); err != nil {
+					b.Fatal(err)
+				}
+				if seq%(256*64) == 0 {
+					rdb.XTrimMaxLen(ctx, keys.work, 0)
+				}
+			}
+			b.ReportMetric(float64(seq)/b.Elapsed().Seconds(), "items/s")
+			rdb.Del(ctx, keys.all()...)
+		})
+	}
 }

@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -20,16 +21,47 @@ import (
 	"github.com/fetchbench/fetchbench/redispool"
 )
 
-// poolFlags are a coordinator's flags: --redis, and the hidden --redis-lease.
+// envRedis names the environment variable that holds the Redis URL when --redis is not
+// given: a password there stays out of ps.
+const envRedis = "FETCHBENCH_REDIS"
+
+// poolFlags are a coordinator's flags: --redis (or FETCHBENCH_REDIS), --redis-cacert, and the
+// hidden --redis-lease.
 type poolFlags struct {
-	redis string // "" runs here
-	lease time.Duration
+	redis  string // "" runs here
+	cacert *x509.CertPool
+	lease  time.Duration
+}
+
+// resolveRedis reads the Redis URL from FETCHBENCH_REDIS when --redis was not given, and checks
+// that --redis-cacert goes with a rediss:// URL; prefix starts its errors ("worker: " or "").
+func resolveRedis(url *string, cacert *x509.CertPool, prefix string) error {
+	if *url == "" {
+		if env := os.Getenv(envRedis); env != "" {
+			if _, err := redispool.ParseURL(env); err != nil {
+				return usagef("%s%s: %v", prefix, envRedis, err)
+			}
+			*url = env
+		}
+	}
+	switch {
+	case cacert == nil:
+	case *url == "":
+		return usagef("%s--redis-cacert: only with a rediss:// URL (--redis or %s)", prefix, envRedis)
+	case !strings.HasPrefix(strings.ToLower(*url), "rediss://"):
+		return usagef("%s--redis-cacert: %s is not a rediss:// URL (TLS)", prefix, redispool.Redact(*url))
+	}
+	return nil
 }
 
 // pooled checks that strategies can run across a pool's workers: an error naming the ones
 // that cannot when they were asked for by name (named), else the ones that can, and a line
-// saying which were left out ("" when none).
-func (p poolFlags) pooled(strategies []fetcher.Strategy, named bool) ([]fetcher.Strategy, string, error) {
+// saying which were left out ("" when none). It first reads the URL from FETCHBENCH_REDIS
+// when --redis was not given.
+func (p *poolFlags) pooled(strategies []fetcher.Strategy, named bool) ([]fetcher.Strategy, string, error) {
+	if err := resolveRedis(&p.redis, p.cacert, ""); err != nil {
+		return nil, "", err
+	}
 	if p.redis == "" {
 		return strategies, "", nil
 	}
@@ -69,10 +101,12 @@ func pooledStrategies() []fetcher.Strategy {
 	return out
 }
 
-// addPoolFlags registers --redis (what makes the comparison and get a coordinator).
+// addPoolFlags registers --redis (what makes the comparison and get a coordinator) and
+// --redis-cacert.
 func addPoolFlags(fs *pflag.FlagSet, p *poolFlags) {
 	fs.Var(cliflag.Parsed(&p.redis, "", cliflag.Colon, checkRedisURL), "redis",
-		"coordinate a pool of workers through Redis at URL (redis://[:password@]host:port[/db], rediss:// for TLS); see fetchbench worker --help")
+		"coordinate a pool of workers through Redis at URL (redis://[:password@]host:port[/db], rediss:// for TLS; default $FETCHBENCH_REDIS); see fetchbench worker --help")
+	fs.Var(cliflag.Parsed(&p.cacert, "", cliflag.Colon, readCACert), "redis-cacert", "trust the CA certificates (PEM) in FILE for a rediss:// Redis, instead of the system's")
 	fs.Var(cliflag.Duration(&p.lease, redispool.DefaultLease, false), "redis-lease", "how long a worker holds work without renewing it")
 	_ = fs.MarkHidden("redis-lease")
 }
@@ -91,7 +125,7 @@ func (p poolFlags) start(ctx context.Context, quiet bool, stderr io.Writer) (fet
 	if p.redis == "" {
 		return nil, func() {}, nil
 	}
-	rdb, err := redispool.Dial(ctx, p.redis)
+	rdb, err := redispool.Dial(ctx, p.redis, p.cacert)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -122,6 +156,7 @@ func poolError(err error) error {
 // workerOptions holds the parsed flags of the worker command.
 type workerOptions struct {
 	redis       string
+	cacert      *x509.CertPool
 	name        string
 	maxInFlight int
 	allowHosts  []string
@@ -130,7 +165,8 @@ type workerOptions struct {
 func newWorkerFlags(o *workerOptions) *pflag.FlagSet {
 	fs := pflag.NewFlagSet("worker", pflag.ContinueOnError)
 	fs.SortFlags = false
-	fs.Var(cliflag.Parsed(&o.redis, "", cliflag.Colon, checkRedisURL), "redis", "the pool's Redis: redis://[:password@]host:port[/db], rediss:// for TLS (required)")
+	fs.Var(cliflag.Parsed(&o.redis, "", cliflag.Colon, checkRedisURL), "redis", "the pool's Redis: redis://[:password@]host:port[/db], rediss:// for TLS (default $FETCHBENCH_REDIS; one is required)")
+	fs.Var(cliflag.Parsed(&o.cacert, "", cliflag.Colon, readCACert), "redis-cacert", "trust the CA certificates (PEM) in FILE for a rediss:// Redis, instead of the system's")
 	fs.StringVar(&o.name, "name", "", "this worker's name in records and logs (default: HOST-PID)")
 	fs.Var(cliflag.Int(&o.maxInFlight, 10, 1, 100000), "max-in-flight", "this worker's own capacity: the most requests it has in progress")
 	fs.Var(cliflag.Parsed(&o.allowHosts, "", cliflag.Colon, parseHosts), "allow-hosts", "fetch only from these hosts (host or host:port, comma list); refuse any other target")
@@ -157,8 +193,11 @@ func runWorker(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 	if err := parseFlags(fs, args, workerUsage, "worker: ", "see fetchbench worker --help", stdout); err != nil {
 		return err
 	}
+	if err := resolveRedis(&o.redis, o.cacert, "worker: "); err != nil {
+		return err
+	}
 	if o.redis == "" {
-		return usagef("worker: --redis is required (the pool's Redis URL)")
+		return usagef("worker: --redis is required (the pool's Redis URL; or set %s)", envRedis)
 	}
 	switch {
 	case fs.Changed("name") && strings.TrimSpace(o.name) == "":
@@ -167,7 +206,7 @@ func runWorker(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 		host, _ := os.Hostname()
 		o.name = fmt.Sprintf("%s-%d", host, os.Getpid())
 	}
-	rdb, err := redispool.Dial(ctx, o.redis)
+	rdb, err := redispool.Dial(ctx, o.redis, o.cacert)
 	if err != nil {
 		return err
 	}

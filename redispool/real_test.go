@@ -2,7 +2,9 @@ package redispool
 
 import (
 	"context"
+	"crypto/x509"
 	"fmt"
+	"net/url"
 	"os"
 	"runtime"
 	"strconv"
@@ -13,7 +15,9 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/fetchbench/fetchbench/fakeswapi"
 	"github.com/fetchbench/fetchbench/fetcher"
+	"github.com/fetchbench/fetchbench/internal/faketest"
 )
 
 // TestScriptsOnRealServer runs the protocol's scripts on redis-server itself: its Lua, its
@@ -277,6 +281,109 @@ func BenchmarkEnqueue(b *testing.B) {
 			}
 			b.ReportMetric(float64(seq)/b.Elapsed().Seconds(), "items/s")
 			rdb.Del(ctx, keys.all()...)
+		})
+	}
+}
+
+// realRediss is the URL of database db of the TLS redis-server in FETCHBENCH_REDISS_URL
+// (flushed) and the CA that signed its certificate (FETCHBENCH_REDISS_CACERT); the test is
+// skipped without one, and fails without one under FETCHBENCH_CI=1.
+func realRediss(t *testing.T, db int) (string, *x509.CertPool) {
+	t.Helper()
+	raw, ca := os.Getenv("FETCHBENCH_REDISS_URL"), os.Getenv("FETCHBENCH_REDISS_CACERT")
+	if raw == "" || ca == "" {
+		if os.Getenv("FETCHBENCH_CI") == "1" {
+			t.Fatal("FETCHBENCH_REDISS_URL or FETCHBENCH_REDISS_CACERT is not set (.ci/run starts a redis-server over TLS)")
+		}
+		t.Skip("FETCHBENCH_REDISS_URL is not set: no redis-server over TLS to test against")
+	}
+	pem, err := os.ReadFile(ca)
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots := x509.NewCertPool()
+	if !roots.AppendCertsFromPEM(pem) {
+		t.Fatalf("no certificate in %s", ca)
+	}
+	raw = strings.TrimSuffix(raw, "/") + "/" + strconv.Itoa(db)
+	rdb, err := Dial(t.Context(), raw, roots)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rdb.Close()
+	if err := rdb.FlushDB(t.Context()).Err(); err != nil {
+		t.Fatal(err)
+	}
+	return raw, roots
+}
+
+// TestRediss: a pool over TLS with a password: the coordinator and its workers dial
+// rediss:// trusting the test CA and run a job; without the CA, or with a wrong password,
+// Dial fails with an error that never shows the password.
+func TestRediss(t *testing.T) {
+	raw, roots := realRediss(t, 1)
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	password, _ := u.User.Password()
+	if password == "" {
+		t.Fatalf("FETCHBENCH_REDISS_URL has no password: %s", Redact(raw))
+	}
+
+	t.Run("runs a job", func(t *testing.T) {
+		rdb, err := Dial(t.Context(), raw, roots)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rdb.Close()
+		if rdb.Options().TLSConfig == nil {
+			t.Fatal("a rediss:// client without TLS")
+		}
+		_, srv := faketest.Start(t, fakeswapi.Options{})
+		startWorkers(t, rdb, 2, WorkerConfig{})
+		f := fetcher.NewFrontier(targets(srv.API(), 12), fetcher.Scope{})
+		cfg := fetcher.Config{Strategy: fetcher.Semaphore, Limits: fetcher.Limits{Slots: 4}}
+		cfg.Follow = func(rec *fetcher.Record) {
+			if rec.Kind == fetcher.KindTarget {
+				f.Push(fetcher.Target{URL: srv.API() + "planets/1/"}, fetcher.KindLink, 1, rec.Seq)
+			}
+		}
+		got, _, err := schedule(t, t.Context(), rdb, cfg, f, time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 13 {
+			t.Errorf("%d records over TLS, want 12 targets and 1 link", len(got))
+		}
+		for _, r := range got {
+			if !r.OK() {
+				t.Errorf("seq %d: %s", r.Seq, r.Err)
+			}
+		}
+	})
+
+	wrong := *u
+	wrong.User = url.UserPassword("", "not-"+password)
+	tests := []struct {
+		name  string
+		url   string
+		roots *x509.CertPool
+		want  string
+	}{
+		{"system roots", raw, nil, "(trust its CA with --redis-cacert FILE)"},
+		{"wrong password", wrong.String(), roots, "rediss://:xxxxx@"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rdb, err := Dial(t.Context(), tt.url, tt.roots)
+			if err == nil {
+				rdb.Close()
+				t.Fatal("Dial succeeded")
+			}
+			if msg := err.Error(); !strings.Contains(msg, tt.want) || strings.Contains(msg, password) {
+				t.Errorf("error %q: want %q in it and no password", msg, tt.want)
+			}
 		})
 	}
 }

@@ -5,6 +5,7 @@ package redispool
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net/url"
@@ -104,8 +105,10 @@ func scrub(msg, raw string) string {
 	return msg
 }
 
-// Dial connects to the Redis at raw and checks that it answers.
-func Dial(ctx context.Context, raw string) (*redis.Client, error) {
+// Dial connects to the Redis at raw and checks that it answers. A rediss:// server's
+// certificate is verified against roots, or the system's roots when roots is nil (which
+// honour SSL_CERT_FILE); roots is not used for redis://.
+func Dial(ctx context.Context, raw string, roots *x509.CertPool) (*redis.Client, error) {
 	opts, err := ParseURL(raw)
 	if err != nil {
 		return nil, err
@@ -113,10 +116,18 @@ func Dial(ctx context.Context, raw string) (*redis.Client, error) {
 	opts.DialTimeout = 3 * time.Second
 	opts.DialerRetries = 2
 	opts.MaxRetries = 1
+	if opts.TLSConfig != nil && roots != nil {
+		opts.TLSConfig.RootCAs = roots
+	}
 	rdb := redis.NewClient(opts)
 	if err := rdb.Ping(ctx).Err(); err != nil {
 		rdb.Close()
-		return nil, &UnreachableError{URL: Redact(raw), Err: errors.New(scrub(err.Error(), raw))}
+		msg := scrub(err.Error(), raw)
+		var unknown x509.UnknownAuthorityError
+		if errors.As(err, &unknown) {
+			msg += " (trust its CA with --redis-cacert FILE)"
+		}
+		return nil, &UnreachableError{URL: Redact(raw), Err: errors.New(msg)}
 	}
 	return rdb, nil
 }

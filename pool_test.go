@@ -456,7 +456,15 @@ func TestPoolRediss(t *testing.T) {
 	}
 	defer func() {
 		_ = worker.Process.Signal(os.Interrupt)
-		_ = worker.Wait()
+		done := make(chan struct{})
+		go func() { _ = worker.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			_ = worker.Process.Kill()
+			<-done
+			t.Error("the worker did not leave within 10 s of an interrupt")
+		}
 		if out := logs.String(); !strings.Contains(out, "joined the pool at rediss://:xxxxx@") || strings.Contains(out, password) {
 			t.Errorf("worker's stderr: %q; want the URL without its password", out)
 		}

@@ -5,10 +5,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"math"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -21,6 +25,7 @@ import (
 	"github.com/fetchbench/fetchbench/fakeswapi"
 	"github.com/fetchbench/fetchbench/fetcher"
 	"github.com/fetchbench/fetchbench/internal/faketest"
+	"github.com/fetchbench/fetchbench/redispool"
 )
 
 // These tests run real worker processes and a real coordinator against the redis-server in
@@ -113,8 +118,15 @@ func startPoolWorkers(t *testing.T, url string, n int, args ...string) []*exec.C
 // fetchbench runs the binary with args and returns its stdout, stderr and exit code.
 func fetchbench(t *testing.T, args ...string) (string, string, int) {
 	t.Helper()
+	return fetchbenchEnv(t, nil, args...)
+}
+
+// fetchbenchEnv runs the binary with args and env added to the test's environment.
+func fetchbenchEnv(t *testing.T, env []string, args ...string) (string, string, int) {
+	t.Helper()
 	var stdout, stderr bytes.Buffer
 	cmd := exec.Command(binary(t), args...)
+	cmd.Env = append(os.Environ(), env...)
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
 	code := 0
@@ -411,11 +423,130 @@ func TestPoolLeavesAdaptiveOut(t *testing.T) {
 	if err != nil || slices.Contains(kept, fetcher.Adaptive) || len(kept) != len(fetcher.Strategies)-1 || !strings.Contains(note, "adaptive left out") {
 		t.Errorf("-s all with --redis: %v, %q, %v", kept, note, err)
 	}
-	if kept, note, err := (poolFlags{}).pooled(fetcher.Strategies, false); err != nil || note != "" || len(kept) != len(fetcher.Strategies) {
+	var none poolFlags
+	if kept, note, err := none.pooled(fetcher.Strategies, false); err != nil || note != "" || len(kept) != len(fetcher.Strategies) {
 		t.Errorf("without --redis: %v, %q, %v", kept, note, err)
 	}
 	res := invoke(t, "", "get", "--redis", "redis://127.0.0.1:1/", "-s", "adaptive", "-n", "1")
 	if res.code != exitUsage || !strings.Contains(res.stderr, "cannot run across workers") {
 		t.Errorf("get --redis -s adaptive: exit %d, %s", res.code, res.stderr)
 	}
+}
+
+// poolRediss returns the URL of database db of the TLS redis-server in FETCHBENCH_REDISS_URL
+// (flushed; it has a password) and the file of the CA that signed its certificate; the test
+// is skipped without one, and fails without one under FETCHBENCH_CI=1.
+func poolRediss(t *testing.T, db int) (string, string) {
+	t.Helper()
+	raw, ca := os.Getenv("FETCHBENCH_REDISS_URL"), os.Getenv("FETCHBENCH_REDISS_CACERT")
+	if raw == "" || ca == "" {
+		if os.Getenv("FETCHBENCH_CI") == "1" {
+			t.Fatal("FETCHBENCH_REDISS_URL or FETCHBENCH_REDISS_CACERT is not set (.ci/run starts a redis-server over TLS)")
+		}
+		t.Skip("FETCHBENCH_REDISS_URL is not set: no redis-server over TLS to test against")
+	}
+	roots, err := readCACert(ca)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw = fmt.Sprintf("%s/%d", strings.TrimSuffix(raw, "/"), db)
+	rdb, err := redispool.Dial(context.Background(), raw, roots)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rdb.Close()
+	if err := rdb.FlushDB(context.Background()).Err(); err != nil {
+		t.Fatal(err)
+	}
+	return raw, ca
+}
+
+// TestPoolRediss: a worker and a coordinator on a rediss:// Redis with a password, the URL in
+// FETCHBENCH_REDIS (out of ps) and the CA in --redis-cacert: the job runs, and no output
+// shows the password.
+func TestPoolRediss(t *testing.T) {
+	t.Parallel()
+	raw, ca := poolRediss(t, 2)
+	password, _ := mustURL(t, raw).User.Password()
+	env := []string{"FETCHBENCH_REDIS=" + raw}
+	var logs lockedBuffer
+	worker := exec.Command(binary(t), "worker", "--redis-cacert", ca, "--name", "tls1")
+	worker.Env = append(os.Environ(), env...)
+	worker.Stderr = &logs
+	if err := worker.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		_ = worker.Process.Signal(os.Interrupt)
+		done := make(chan struct{})
+		go func() { _ = worker.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			_ = worker.Process.Kill()
+			<-done
+			t.Error("the worker did not leave within 10 s of an interrupt")
+		}
+		if out := logs.String(); !strings.Contains(out, "joined the pool at rediss://:xxxxx@") || strings.Contains(out, password) {
+			t.Errorf("worker's stderr: %q; want the URL without its password", out)
+		}
+	}()
+	out, errs, code := fetchbenchEnv(t, env, "--offline", "-n", "20", "-s", "semaphore", "-c", "4", "--redis-cacert", ca, "--records", "-", "-q")
+	if code != 0 || strings.Contains(errs, password) {
+		t.Fatalf("exit %d, stderr %q; want 0 and no password\nworker: %s", code, errs, logs.String())
+	}
+	readRecords(t, out, 20)
+}
+
+// TestRedisFlagsAndEnv: FETCHBENCH_REDIS stands for --redis, and a wrong value or a CA for a
+// Redis without TLS is a usage error naming the variable or the flag, never the password.
+func TestRedisFlagsAndEnv(t *testing.T) {
+	t.Parallel()
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(ca, testCAPEM(t), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		env  []string
+		args []string
+		code int
+		want string
+	}{
+		{"env not a URL", []string{"FETCHBENCH_REDIS=http://:s3cret@h:1"}, []string{"--offline", "-n", "1"}, exitUsage, "FETCHBENCH_REDIS: http://:xxxxx@h:1: not a redis:// or rediss:// URL"},
+		{"env for get", []string{"FETCHBENCH_REDIS=redis://:s3cret@127.0.0.1:1/0"}, []string{"get", "--offline", "-n", "1"}, 1, "Redis at redis://:xxxxx@127.0.0.1:1/0 does not answer"},
+		{"env for worker", []string{"FETCHBENCH_REDIS=redis://:s3cret@127.0.0.1:1/0"}, []string{"worker"}, 1, "Redis at redis://:xxxxx@127.0.0.1:1/0 does not answer"},
+		{"flag over env", []string{"FETCHBENCH_REDIS=nonsense"}, []string{"--offline", "-n", "1", "--redis", "redis://:s3cret@127.0.0.1:1/0"}, 1, "Redis at redis://:xxxxx@127.0.0.1:1/0 does not answer"},
+		{"cacert without TLS", nil, []string{"--offline", "-n", "1", "--redis", "redis://:s3cret@127.0.0.1:1", "--redis-cacert", ca}, exitUsage, "--redis-cacert: redis://:xxxxx@127.0.0.1:1 is not a rediss:// URL (TLS)"},
+		{"cacert without Redis", nil, []string{"get", "--offline", "-n", "1", "--redis-cacert", ca}, exitUsage, "--redis-cacert: only with a rediss:// URL (--redis or FETCHBENCH_REDIS)"},
+		{"worker cacert without TLS", []string{"FETCHBENCH_REDIS=redis://127.0.0.1:1"}, []string{"worker", "--redis-cacert", ca}, exitUsage, "worker: --redis-cacert: redis://127.0.0.1:1 is not a rediss:// URL (TLS)"},
+		{"worker without Redis", []string{"FETCHBENCH_REDIS="}, []string{"worker"}, exitUsage, "worker: --redis is required (the pool's Redis URL; or set FETCHBENCH_REDIS)"},
+		{"cacert not PEM", nil, []string{"worker", "--redis-cacert", os.Args[0]}, exitUsage, "--redis-cacert: no PEM certificate in it"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, errs, code := fetchbenchEnv(t, tt.env, tt.args...)
+			if code != tt.code || !strings.Contains(errs, tt.want) || strings.Contains(errs, "s3cret") {
+				t.Errorf("exit %d, stderr %q; want exit %d with %q, no password", code, errs, tt.code, tt.want)
+			}
+		})
+	}
+}
+
+func mustURL(t *testing.T, raw string) *url.URL {
+	t.Helper()
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+// testCAPEM is a certificate in PEM: the one httptest's TLS servers use.
+func testCAPEM(t *testing.T) []byte {
+	t.Helper()
+	srv := httptest.NewTLSServer(nil)
+	defer srv.Close()
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
 }

@@ -84,10 +84,11 @@ type Outcome struct {
 // first-come as Seq 0..n-1, then each pushed URL admitted once, numbered in push order after
 // them. Pushed items are handed out before the remaining base targets, so that the work a
 // request leads to is done before more targets are started. A Frontier remembers the outcome of every pushed URL;
-// Wait returns it, so that concurrent askers share one request. With SetMaxOpen, it holds
-// back the items that are not links while that many of them are handed out and not Done:
-// the backpressure that bounds what a run keeps of its documents. It is safe for concurrent
-// use.
+// Wait returns it, so that concurrent askers share one request. Shared with a Ledger (Share),
+// it keeps only the URLs whose requests are not Done and leaves the rest to the ledger. With
+// SetMaxOpen, it holds back the items that are not links while that many of them are handed
+// out and not Done: the backpressure that bounds what a run keeps of its documents. It is
+// safe for concurrent use.
 type Frontier struct {
 	mu       sync.Mutex
 	changed  chan struct{} // closed and replaced whenever an item is queued or Done
@@ -102,7 +103,8 @@ type Frontier struct {
 	docSeqs  seqHeap      // Seqs of the documents handed out, Done ones removed lazily
 	doneDocs map[int]bool // Done documents still in docSeqs
 	seq      int
-	urls     map[string]*entry // by URLKey
+	urls     map[string]*entry // by URLKey; with a ledger, only those not Done
+	ledger   Ledger
 	pushed   int
 	skipped  int
 	closed   bool
@@ -141,13 +143,41 @@ func (q *queue) pop() Item {
 	q.head++
 	if q.head == len(q.items) {
 		q.items, q.head = q.items[:0], 0
+		if cap(q.items) > 1024 {
+			q.items = nil // a burst of pushes keeps no array once handed out
+		}
 	}
 	return it
 }
 
+// entry is a pushed URL: admitted is closed once its Seq is known (at once without a
+// ledger), done once its outcome is; held is false when the ledger had admitted the URL
+// before (its outcome is the ledger's).
 type entry struct {
-	done    chan struct{}
-	outcome Outcome
+	admitted chan struct{}
+	done     chan struct{}
+	held     bool
+	outcome  Outcome
+}
+
+// admittedNow is a closed channel: an entry admitted at once.
+var admittedNow = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
+
+// A Ledger keeps a Frontier's pushed URLs outside the process: which were admitted, under
+// which Seq, and what their requests came to. The frontier then holds in memory only the URLs
+// whose requests are not Done, and frontiers of several processes sharing one ledger admit
+// each URL once between them. Keys are URLKeys. Implementations are safe for concurrent use.
+type Ledger interface {
+	// Begin takes the frontier's state when it starts using the ledger: the Seq its next
+	// pushed URL would take, and the URLs admitted so far with their Seqs.
+	Begin(next int, admitted map[string]int) error
+	// Admit admits key unless it was admitted before; it returns the Seq that holds key and
+	// whether this call admitted it. Seqs it gives are unique among the ledger's users.
+	Admit(key string) (seq int, isNew bool, err error)
+	// Settle records the outcome of the request admitted for key.
+	Settle(key string, o Outcome) error
+	// Outcome returns the outcome of key's request; ok is false until it is settled.
+	Outcome(key string) (o Outcome, ok bool, err error)
 }
 
 // NewFrontier returns a Frontier over the base targets (nil: none) that admits pushed URLs
@@ -162,6 +192,25 @@ func NewFrontier(base Targets, scope Scope) *Frontier {
 		}
 	}
 	return f
+}
+
+// Share makes l the frontier's ledger: the URLs pushed so far are handed to l, and from then
+// on Push admits through l (a URL l admitted before, here or in another process, is not
+// pushed again), Done settles outcomes in l and forgets them, and Wait asks l for the
+// outcomes the frontier forgot. Pushes that l fails to admit are not pushed. Share is meant
+// for the start of a run, before its first Next.
+func (f *Frontier) Share(l Ledger) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	admitted := make(map[string]int, len(f.urls))
+	for key, e := range f.urls {
+		admitted[key] = e.outcome.Seq
+	}
+	if err := l.Begin(f.seq, admitted); err != nil {
+		return err
+	}
+	f.ledger = l
+	return nil
 }
 
 // Scope is the scope the frontier admits pushes within, and the run's scope when its
@@ -183,24 +232,63 @@ func (f *Frontier) Push(t Target, kind Kind, depth, parent int) (Item, bool) {
 	}
 	key := URLKey(t.URL)
 	f.mu.Lock()
-	defer f.mu.Unlock()
 	if e, ok := f.urls[key]; ok || f.closed {
-		if ok {
-			return Item{Target: t, Seq: e.outcome.Seq, Kind: kind, Depth: depth, Parent: parent}, false
+		f.mu.Unlock()
+		if !ok {
+			return Item{}, false
 		}
-		return Item{}, false
+		<-e.admitted
+		if !e.held && e.outcome.Seq < 0 {
+			return Item{}, false
+		}
+		return Item{Target: t, Seq: e.outcome.Seq, Kind: kind, Depth: depth, Parent: parent}, false
 	}
-	it := Item{Target: t, Seq: f.seq, Kind: kind, Depth: depth, Parent: parent, Queued: time.Now()}
-	f.seq++
+	if f.ledger == nil {
+		defer f.mu.Unlock()
+		it := Item{Target: t, Seq: f.seq, Kind: kind, Depth: depth, Parent: parent, Queued: time.Now()}
+		f.seq++
+		f.urls[key] = &entry{admitted: admittedNow, done: make(chan struct{}), held: true, outcome: Outcome{Seq: it.Seq}}
+		f.queueItem(it)
+		return it, true
+	}
+	// Admitted through the ledger, outside f.mu: pushes of other URLs go on meanwhile, and
+	// pushes of this one wait on e.admitted.
+	e := &entry{admitted: make(chan struct{}), done: make(chan struct{})}
+	f.urls[key] = e
+	l := f.ledger
+	f.mu.Unlock()
+	seq, isNew, err := l.Admit(key)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	defer close(e.admitted)
+	if err != nil || !isNew {
+		if err != nil {
+			seq = -1
+		}
+		e.outcome.Seq = seq
+		delete(f.urls, key)
+		close(e.done) // its waiters ask the ledger
+		if err != nil {
+			return Item{}, false
+		}
+		return Item{Target: t, Seq: seq, Kind: kind, Depth: depth, Parent: parent}, false
+	}
+	it := Item{Target: t, Seq: seq, Kind: kind, Depth: depth, Parent: parent, Queued: time.Now()}
+	f.seq = max(f.seq, seq+1)
+	e.held, e.outcome.Seq = true, seq
+	f.queueItem(it)
+	return it, true
+}
+
+// queueItem queues a newly pushed item; f.mu is held.
+func (f *Frontier) queueItem(it Item) {
 	f.pushed++
-	f.urls[key] = &entry{done: make(chan struct{}), outcome: Outcome{Seq: it.Seq}}
-	if kind == KindLink {
+	if it.Kind == KindLink {
 		f.links.push(it)
 	} else {
 		f.queue.push(it)
 	}
 	f.notify()
-	return it, true
 }
 
 // SetMaxOpen bounds how many items that are not links (documents) may be handed out and not
@@ -258,6 +346,14 @@ func (f *Frontier) Pushed() int {
 	return f.pushed
 }
 
+// Held is how many pushed URLs the frontier holds in memory: every one without a ledger;
+// with one, those whose requests are not Done.
+func (f *Frontier) Held() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.urls)
+}
+
 // Skipped is how many pushes were refused because their URL was outside the Scope.
 func (f *Frontier) Skipped() int {
 	f.mu.Lock()
@@ -266,20 +362,33 @@ func (f *Frontier) Skipped() int {
 }
 
 // Wait returns the outcome of a pushed url (or one with its URLKey) once its request is Done;
-// ok is false when no such url was pushed or ctx ended first.
+// ok is false when no such url was pushed or ctx ended first. With a ledger, an outcome the
+// frontier forgot is the ledger's, and ok is false while the ledger has none (the URL's
+// request runs in another process) or cannot be read.
 func (f *Frontier) Wait(ctx context.Context, url string) (Outcome, bool) {
+	key := URLKey(url)
 	f.mu.Lock()
-	e, ok := f.urls[URLKey(url)]
+	e, ok := f.urls[key]
+	l := f.ledger
 	f.mu.Unlock()
-	if !ok {
+	if ok {
+		select {
+		case <-e.done:
+		case <-ctx.Done():
+			return Outcome{}, false
+		}
+		if e.held {
+			return e.outcome, true
+		}
+	}
+	if l == nil {
 		return Outcome{}, false
 	}
-	select {
-	case <-e.done:
-		return e.outcome, true
-	case <-ctx.Done():
+	o, ok, err := l.Outcome(key)
+	if err != nil || !ok {
 		return Outcome{}, false
 	}
+	return o, true
 }
 
 // notify wakes every waiting Next; f.mu is held.
@@ -333,8 +442,20 @@ func (f *Frontier) Next(ctx context.Context) (Item, bool) {
 	}
 }
 
-// Done records it's outcome; see Source.
+// Done records it's outcome; see Source. With a ledger, the outcome of a pushed URL is
+// settled in the ledger before the frontier forgets the URL.
 func (f *Frontier) Done(it Item, rec *Record) {
+	key := URLKey(it.URL)
+	o := Outcome{Seq: it.Seq, Status: rec.Status, Class: rec.Class, Err: rec.Err}
+	f.mu.Lock()
+	e, ok := f.urls[key]
+	ok = ok && e.held && e.outcome.Seq == it.Seq
+	l := f.ledger
+	f.mu.Unlock()
+	forget := false
+	if ok && l != nil {
+		forget = l.Settle(key, o) == nil
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.open--
@@ -347,13 +468,12 @@ func (f *Frontier) Done(it Item, rec *Record) {
 			f.doneDocs[it.Seq] = true
 		}
 	}
-	if f.base != nil && it.Seq < f.base.Len() {
-		f.notify()
-		return // a base target: not pushed
-	}
-	if e, ok := f.urls[URLKey(it.URL)]; ok && e.outcome.Seq == it.Seq {
-		e.outcome = Outcome{Seq: it.Seq, Status: rec.Status, Class: rec.Class, Err: rec.Err}
+	if ok {
+		e.outcome = o
 		close(e.done)
+		if forget {
+			delete(f.urls, key)
+		}
 	}
 	f.notify()
 }

@@ -149,6 +149,7 @@ type run struct {
 	ctx    context.Context // the run's (deadline applied)
 	parent context.Context
 	src    fetcher.Source
+	ledger *ledger // the frontier's, when src is one; nil otherwise
 	sink   func(fetcher.Record)
 	id     string
 	keys   jobKeys
@@ -175,7 +176,12 @@ type results struct {
 }
 
 func (r *run) run() error {
-	if err := r.open(); err != nil {
+	err := r.open()
+	if f, ok := r.src.(*fetcher.Frontier); ok && err == nil {
+		r.ledger = &ledger{rdb: r.c.rdb, keys: r.keys}
+		err = f.Share(r.ledger)
+	}
+	if err != nil {
 		r.drain(r.pull(), "not started: "+err.Error())
 		return &UnreachableError{URL: Redact(r.c.cfg.URL), Err: err, MidRun: true}
 	}
@@ -383,30 +389,45 @@ func (r *run) drain(items <-chan fetcher.Item, msg string) {
 	}
 }
 
-// enqueue publishes a batch of items, each once.
+// enqueue publishes a batch of items, each once; a pushed item whose URL the job holds for
+// another item is recorded as not started.
 func (r *run) enqueue(batch []fetcher.Item) error {
-	args := make([]any, 0, 7*len(batch))
+	args := make([]any, 0, 8*len(batch))
 	r.mu.Lock()
 	for _, it := range batch {
 		r.outstanding[it.Seq] = it
-		args = itemArgs(args, it)
+		args = itemArgs(args, it, r.ledger.key(it))
 	}
 	r.mu.Unlock()
 	var err error
 	for try := range 3 {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		var n int
-		n, err = enqueueScript.Run(ctx, r.c.rdb, []string{r.keys.job, r.keys.work, r.keys.queued}, args...).Int()
+		var v []int64
+		v, err = enqueueScript.Run(ctx, r.c.rdb, []string{r.keys.job, r.keys.work, r.keys.queued, r.keys.seen}, args...).Int64Slice()
 		cancel()
-		if err == nil && n < 0 {
+		if err == nil && (len(v) == 0 || v[0] < 0) {
 			return ErrJobGone
 		}
 		if err == nil {
+			r.refuseHeld(v[1:])
 			return nil
 		}
 		time.Sleep(time.Duration(try+1) * 100 * time.Millisecond)
 	}
 	return err
+}
+
+// refuseHeld records the pushed items the enqueue script refused, given as pairs of their
+// seq and the seq that holds their URL, as not started.
+func (r *run) refuseHeld(pairs []int64) {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		r.mu.Lock()
+		it, ok := r.outstanding[int(pairs[i])]
+		r.mu.Unlock()
+		if ok {
+			r.giveUp(it, fmt.Sprintf("not started: %s is already work of this job (request %d)", it.URL, pairs[i+1]))
+		}
+	}
 }
 
 // read reads the results stream until ctx is done, deleting what it read.

@@ -6,6 +6,7 @@ package redispool
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -47,11 +48,12 @@ func Pooled(strategies []fetcher.Strategy, named bool) ([]fetcher.Strategy, stri
 	return keep, fmt.Sprintf("--redis: %s left out (its limit adapts in one process, not across workers)", names), nil
 }
 
-// Start connects a coordinator to the pool at url (lease: CoordinatorConfig.Lease) and
+// Start connects a coordinator to the pool at url (roots: see Dial; lease:
+// CoordinatorConfig.Lease) and
 // returns its scheduler and what closes the connection. When talk is not nil it gets a line
 // saying how many workers are in the pool.
-func Start(ctx context.Context, url string, lease time.Duration, talk io.Writer) (fetcher.Scheduler, func(), error) {
-	rdb, err := Dial(ctx, url)
+func Start(ctx context.Context, url string, roots *x509.CertPool, lease time.Duration, talk io.Writer) (fetcher.Scheduler, func(), error) {
+	rdb, err := Dial(ctx, url, roots)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -95,11 +97,12 @@ func DefaultName() string {
 	return fmt.Sprintf("%s-%d", host, os.Getpid())
 }
 
-// Join joins the pool at url as a worker of cfg and runs jobs until ctx ends. Its lines go
+// Join joins the pool at url (roots: see Dial) as a worker of cfg and runs jobs until ctx
+// ends. Its lines go
 // to talk, each after "fetchbench: ": joined, the worker's own log (cfg.Log is replaced),
 // and left.
-func Join(ctx context.Context, url string, cfg WorkerConfig, talk io.Writer) error {
-	rdb, err := Dial(ctx, url)
+func Join(ctx context.Context, url string, roots *x509.CertPool, cfg WorkerConfig, talk io.Writer) error {
+	rdb, err := Dial(ctx, url, roots)
 	if err != nil {
 		return err
 	}

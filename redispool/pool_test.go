@@ -284,10 +284,10 @@ func TestWorkSourceReclaimsAfterLease(t *testing.T) {
 	}
 	var args []any
 	for seq := range 5 {
-		args = itemArgs(args, fetcher.Item{Target: fetcher.Target{URL: fmt.Sprintf("http://h/%d", seq)}, Seq: seq})
+		args = itemArgs(args, fetcher.Item{Target: fetcher.Target{URL: fmt.Sprintf("http://h/%d", seq)}, Seq: seq}, "")
 	}
 	for range 2 { // a retried enqueue adds nothing twice
-		if err := enqueueScript.Run(ctx, rdb, []string{keys.job, keys.work, keys.queued}, args...).Err(); err != nil {
+		if err := enqueueScript.Run(ctx, rdb, []string{keys.job, keys.work, keys.queued, keys.seen}, args...).Err(); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -2,16 +2,22 @@ package redispool
 
 import (
 	"context"
+	"crypto/x509"
 	"fmt"
+	"net/url"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/fetchbench/fetchbench/fakeswapi"
 	"github.com/fetchbench/fetchbench/fetcher"
+	"github.com/fetchbench/fetchbench/internal/faketest"
 )
 
 // TestScriptsOnRealServer runs the protocol's scripts on redis-server itself: its Lua, its
@@ -56,9 +62,9 @@ func TestScriptsOnRealServer(t *testing.T) {
 	}
 	var args []any
 	for seq := range 3 {
-		args = itemArgs(args, fetcher.Item{Target: fetcher.Target{URL: "http://h/" + strconv.Itoa(seq)}, Seq: seq})
+		args = itemArgs(args, fetcher.Item{Target: fetcher.Target{URL: "http://h/" + strconv.Itoa(seq)}, Seq: seq}, "")
 	}
-	if err := enqueueScript.Run(ctx, rdb, []string{keys.job, keys.work, keys.queued}, args...).Err(); err != nil {
+	if err := enqueueScript.Run(ctx, rdb, []string{keys.job, keys.work, keys.queued, keys.seen}, args...).Err(); err != nil {
 		t.Fatal(err)
 	}
 	lease := 300 * time.Millisecond
@@ -138,7 +144,7 @@ func synthetic(ctx context.Context, rdb redis.Cmdable, keys jobKeys, name string
 		if !ok {
 			return
 		}
-		pub.Add(fetcher.Record{Seq: it.Seq, ID: it.ID, URL: it.URL, StartAt: time.Now(), Status: 200, Bytes: 640,
+		pub.Add(fetcher.Record{Seq: it.Seq, ID: it.ID, URL: it.URL, Kind: it.Kind, Depth: it.Depth, Parent: it.Parent, StartAt: time.Now(), Status: 200, Bytes: 640,
 			Attempts: 1, Latency: time.Millisecond, Total: time.Millisecond, Name: "Luke Skywalker"})
 		if it.Seq%4096 == 0 {
 			if st, err := rdb.HGet(ctx, keys.job, "state").Result(); err != nil || st != stateRunning {
@@ -161,4 +167,223 @@ func peakRSSMB() float64 {
 		}
 	}
 	return 0
+}
+
+// BenchmarkCoordinatorPushedLinks measures what a coordinator keeps of the work its Follows
+// push, as get --expand runs it (-s semaphore -c 50, documents bounded by SetMaxOpen): 1,000
+// targets, each pushing 100 links of its own and waiting for their outcomes (100,000 links),
+// answered by synthetic workers against redis-server. It reports the heap still live once the
+// run is over with its frontier alive (retained-MB), and links/s.
+//
+//	FETCHBENCH_REDIS_URL=redis://127.0.0.1:6379 go test -run '^$' -bench CoordinatorPushedLinks -benchtime 1x ./redispool/
+func BenchmarkCoordinatorPushedLinks(b *testing.B) {
+	const targets, links = 1000, 100
+	rdb, _ := realRedis(b, 15)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	rdb.ZAdd(ctx, keyWorkers, redis.Z{Score: float64(time.Now().Add(time.Hour).UnixMilli()), Member: "synthetic"})
+	go func() {
+		last := "0-0"
+		for ctx.Err() == nil {
+			st, err := rdb.XRead(ctx, &redis.XReadArgs{Streams: []string{keyJobs, last}, Block: block}).Result()
+			if err != nil {
+				continue
+			}
+			for _, m := range st[0].Messages {
+				last = m.ID
+				for i := range 3 {
+					go synthetic(ctx, rdb, keysOf(m.Values["job"].(string)), fmt.Sprint("s", i))
+				}
+			}
+		}
+	}()
+	c, err := NewCoordinator(ctx, rdb, CoordinatorConfig{URL: "redis://bench", Lease: 10 * time.Second})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var retained float64
+	for b.Loop() {
+		ts, err := fetcher.RangeTargets("http://127.0.0.1:1/api/people/{id}/", targets)
+		if err != nil {
+			b.Fatal(err)
+		}
+		f := fetcher.NewFrontier(ts, fetcher.Scope{})
+		cfg := fetcher.Config{Strategy: fetcher.Semaphore, Limits: fetcher.Limits{Slots: 50}}
+		f.SetMaxOpen(cfg.Strategy.OpenDocuments(cfg.Limits), false)
+		cfg.Follow = func(rec *fetcher.Record) {
+			if rec.Kind == fetcher.KindLink {
+				return
+			}
+			var wg sync.WaitGroup // as get's expand: each link pushed and waited for at once
+			for i := range links {
+				u := fmt.Sprintf("http://127.0.0.1:1/api/planets/%d/%d/", rec.Seq, i)
+				wg.Go(func() {
+					f.Push(fetcher.Target{URL: u}, fetcher.KindLink, 1, rec.Seq)
+					f.Wait(ctx, u)
+				})
+			}
+			wg.Wait()
+		}
+		n := 0
+		if _, err := c.Schedule(ctx, cfg, f, fetcher.Gates{}, func(fetcher.Record) { n++ }); err != nil {
+			b.Fatal(err)
+		}
+		if n != targets*(links+1) {
+			b.Fatalf("%d records of %d", n, targets*(links+1))
+		}
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		retained = float64(ms.HeapAlloc) / (1 << 20)
+		runtime.KeepAlive(f)
+	}
+	b.ReportMetric(float64(b.N*targets*links)/b.Elapsed().Seconds(), "links/s")
+	b.ReportMetric(retained, "retained-MB")
+}
+
+// BenchmarkEnqueue measures the enqueue script on redis-server: batches of 256 items, as
+// targets (never deduplicated) and as pushed URLs (each checked and claimed in the job's
+// seen hash), in items/s.
+//
+//	FETCHBENCH_REDIS_URL=redis://127.0.0.1:6379 go test -run '^$' -bench Enqueue ./redispool/
+func BenchmarkEnqueue(b *testing.B) {
+	rdb, _ := realRedis(b, 15)
+	for _, pushed := range []bool{false, true} {
+		name := "targets"
+		if pushed {
+			name = "pushed"
+		}
+		b.Run(name, func(b *testing.B) {
+			ctx := b.Context()
+			keys := keysOf("bench-" + name)
+			rdb.HSet(ctx, keys.job, "state", stateRunning)
+			rdb.PExpire(ctx, keys.job, time.Minute)
+			rdb.XGroupCreateMkStream(ctx, keys.work, group, "0")
+			ks := []string{keys.job, keys.work, keys.queued, keys.seen}
+			seq := 0
+			for b.Loop() {
+				args := make([]any, 0, 8*256)
+				for range 256 {
+					it := fetcher.Item{Target: fetcher.Target{URL: "http://127.0.0.1:1/api/planets/" + strconv.Itoa(seq) + "/"}, Seq: seq, Kind: fetcher.KindLink, Depth: 1, Queued: time.Now()}
+					key := ""
+					if pushed {
+						key = fetcher.URLKey(it.URL)
+					}
+					args = itemArgs(args, it, key)
+					seq++
+				}
+				if err := enqueueScript.Run(ctx, rdb, ks, args...).Err(); err != nil {
+					b.Fatal(err)
+				}
+				if seq%(256*64) == 0 {
+					rdb.XTrimMaxLen(ctx, keys.work, 0)
+				}
+			}
+			b.ReportMetric(float64(seq)/b.Elapsed().Seconds(), "items/s")
+			rdb.Del(ctx, keys.all()...)
+		})
+	}
+}
+
+// realRediss is the URL of database db of the TLS redis-server in FETCHBENCH_REDISS_URL
+// (flushed) and the CA that signed its certificate (FETCHBENCH_REDISS_CACERT); the test is
+// skipped without one, and fails without one under FETCHBENCH_CI=1.
+func realRediss(t *testing.T, db int) (string, *x509.CertPool) {
+	t.Helper()
+	raw, ca := os.Getenv("FETCHBENCH_REDISS_URL"), os.Getenv("FETCHBENCH_REDISS_CACERT")
+	if raw == "" || ca == "" {
+		if os.Getenv("FETCHBENCH_CI") == "1" {
+			t.Fatal("FETCHBENCH_REDISS_URL or FETCHBENCH_REDISS_CACERT is not set (.ci/run starts a redis-server over TLS)")
+		}
+		t.Skip("FETCHBENCH_REDISS_URL is not set: no redis-server over TLS to test against")
+	}
+	pem, err := os.ReadFile(ca)
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots := x509.NewCertPool()
+	if !roots.AppendCertsFromPEM(pem) {
+		t.Fatalf("no certificate in %s", ca)
+	}
+	raw = strings.TrimSuffix(raw, "/") + "/" + strconv.Itoa(db)
+	rdb, err := Dial(t.Context(), raw, roots)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rdb.Close()
+	if err := rdb.FlushDB(t.Context()).Err(); err != nil {
+		t.Fatal(err)
+	}
+	return raw, roots
+}
+
+// TestRediss: a pool over TLS with a password: the coordinator and its workers dial
+// rediss:// trusting the test CA and run a job; without the CA, or with a wrong password,
+// Dial fails with an error that never shows the password.
+func TestRediss(t *testing.T) {
+	raw, roots := realRediss(t, 1)
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	password, _ := u.User.Password()
+	if password == "" {
+		t.Fatalf("FETCHBENCH_REDISS_URL has no password: %s", Redact(raw))
+	}
+
+	t.Run("runs a job", func(t *testing.T) {
+		rdb, err := Dial(t.Context(), raw, roots)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rdb.Close()
+		if rdb.Options().TLSConfig == nil {
+			t.Fatal("a rediss:// client without TLS")
+		}
+		_, srv := faketest.Start(t, fakeswapi.Options{})
+		startWorkers(t, rdb, 2, WorkerConfig{})
+		f := fetcher.NewFrontier(targets(srv.API(), 12), fetcher.Scope{})
+		cfg := fetcher.Config{Strategy: fetcher.Semaphore, Limits: fetcher.Limits{Slots: 4}}
+		cfg.Follow = func(rec *fetcher.Record) {
+			if rec.Kind == fetcher.KindTarget {
+				f.Push(fetcher.Target{URL: srv.API() + "planets/1/"}, fetcher.KindLink, 1, rec.Seq)
+			}
+		}
+		got, _, err := schedule(t, t.Context(), rdb, cfg, f, time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 13 {
+			t.Errorf("%d records over TLS, want 12 targets and 1 link", len(got))
+		}
+		for _, r := range got {
+			if !r.OK() {
+				t.Errorf("seq %d: %s", r.Seq, r.Err)
+			}
+		}
+	})
+
+	wrong := *u
+	wrong.User = url.UserPassword("", "not-"+password)
+	tests := []struct {
+		name  string
+		url   string
+		roots *x509.CertPool
+		want  string
+	}{
+		{"system roots", raw, nil, "(trust its CA with --redis-cacert FILE)"},
+		{"wrong password", wrong.String(), roots, "rediss://:xxxxx@"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rdb, err := Dial(t.Context(), tt.url, tt.roots)
+			if err == nil {
+				rdb.Close()
+				t.Fatal("Dial succeeded")
+			}
+			if msg := err.Error(); !strings.Contains(msg, tt.want) || strings.Contains(msg, password) {
+				t.Errorf("error %q: want %q in it and no password", msg, tt.want)
+			}
+		})
+	}
 }

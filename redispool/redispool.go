@@ -5,6 +5,7 @@ package redispool
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net/url"
@@ -27,6 +28,8 @@ type jobKeys struct {
 	work    string // Stream of items, consumer group "workers"
 	results string // Stream of record batches
 	queued  string // Bitmap: the sequence numbers enqueued
+	seen    string // Hash: pushed URL (URLKey) → "seq", or "seq status class err" once settled
+	next    string // String: the Seq the next pushed URL takes
 	sem     string // ZSET: semaphore slot → lease expiry (ms)
 	rate    string // String: the GCRA's theoretical arrival time (µs)
 	starts  string // String: the starts the GCRA granted
@@ -35,11 +38,11 @@ type jobKeys struct {
 func keysOf(id string) jobKeys {
 	p := "fetchbench:job:{" + id + "}"
 	return jobKeys{job: p, work: p + ":work", results: p + ":results", queued: p + ":queued",
-		sem: p + ":sem", rate: p + ":rate", starts: p + ":starts"}
+		seen: p + ":seen", next: p + ":next", sem: p + ":sem", rate: p + ":rate", starts: p + ":starts"}
 }
 
 func (k jobKeys) all() []string {
-	return []string{k.job, k.work, k.results, k.queued, k.sem, k.rate, k.starts}
+	return []string{k.job, k.work, k.results, k.queued, k.seen, k.next, k.sem, k.rate, k.starts}
 }
 
 // Job states, in the job hash's field "state".
@@ -102,8 +105,10 @@ func scrub(msg, raw string) string {
 	return msg
 }
 
-// Dial connects to the Redis at raw and checks that it answers.
-func Dial(ctx context.Context, raw string) (*redis.Client, error) {
+// Dial connects to the Redis at raw and checks that it answers. A rediss:// server's
+// certificate is verified against roots, or the system's roots when roots is nil (which
+// honour SSL_CERT_FILE); roots is not used for redis://.
+func Dial(ctx context.Context, raw string, roots *x509.CertPool) (*redis.Client, error) {
 	opts, err := ParseURL(raw)
 	if err != nil {
 		return nil, err
@@ -111,10 +116,18 @@ func Dial(ctx context.Context, raw string) (*redis.Client, error) {
 	opts.DialTimeout = 3 * time.Second
 	opts.DialerRetries = 2
 	opts.MaxRetries = 1
+	if opts.TLSConfig != nil && roots != nil {
+		opts.TLSConfig.RootCAs = roots
+	}
 	rdb := redis.NewClient(opts)
 	if err := rdb.Ping(ctx).Err(); err != nil {
 		rdb.Close()
-		return nil, &UnreachableError{URL: Redact(raw), Err: errors.New(scrub(err.Error(), raw))}
+		msg := scrub(err.Error(), raw)
+		var unknown x509.UnknownAuthorityError
+		if errors.As(err, &unknown) {
+			msg += " (trust its CA with --redis-cacert FILE)"
+		}
+		return nil, &UnreachableError{URL: Redact(raw), Err: errors.New(msg)}
 	}
 	return rdb, nil
 }

@@ -8,21 +8,82 @@ package redispool
 import "github.com/redis/go-redis/v9"
 
 // enqueueScript adds items to the work stream, each sequence number once (a retried enqueue
-// adds nothing twice). KEYS: job, work, queued. ARGV: seven per item (see itemArgs). Returns
-// how many were added, or -1 when the job is gone.
+// adds nothing twice) and each pushed URL once: an item with a URL key is added only when the
+// job's seen hash holds no other seq for that key (it claims the key when none holds it).
+// KEYS: job, work, queued, seen. ARGV: eight per item (see itemArgs). Returns {added, then a
+// pair per item refused as a pushed URL held by another seq: its seq, the holder's}, or {-1}
+// when the job is gone.
 var enqueueScript = redis.NewScript(`
-if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
-local added = 0
-for i = 1, #ARGV, 7 do
-  if redis.call('SETBIT', KEYS[3], ARGV[i], 1) == 0 then
+if redis.call('EXISTS', KEYS[1]) == 0 then return {-1} end
+local out = {0}
+for i = 1, #ARGV, 8 do
+  local fresh = true
+  local key = ARGV[i+7]
+  if key ~= '' then
+    local held = redis.call('HGET', KEYS[4], key)
+    if not held then
+      redis.call('HSET', KEYS[4], key, ARGV[i])
+    else
+      local seq = tonumber(string.match(held, '^%d+'))
+      if seq ~= tonumber(ARGV[i]) then
+        fresh = false
+        out[#out+1] = tonumber(ARGV[i])
+        out[#out+1] = seq
+      end
+    end
+  end
+  if fresh and redis.call('SETBIT', KEYS[3], ARGV[i], 1) == 0 then
     redis.call('XADD', KEYS[2], '*', 's', ARGV[i], 'u', ARGV[i+1], 'i', ARGV[i+2], 'k', ARGV[i+3],
       'd', ARGV[i+4], 'p', ARGV[i+5], 'q', ARGV[i+6])
-    added = added + 1
+    out[1] = out[1] + 1
   end
 end
 local ttl = redis.call('PTTL', KEYS[1])
-if ttl > 0 then redis.call('PEXPIRE', KEYS[3], ttl) end
-return added
+if ttl > 0 then
+  redis.call('PEXPIRE', KEYS[3], ttl)
+  if redis.call('EXISTS', KEYS[4]) == 1 then redis.call('PEXPIRE', KEYS[4], ttl) end
+end
+return out
+`)
+
+// beginScript hands a job the URLs its coordinator's frontier pushed before the run: the
+// next Seq (ARGV[1]) and key, seq pairs (ARGV[2...]). KEYS: job, seen, next. Returns 0, or
+// -1 when the job is gone.
+var beginScript = redis.NewScript(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 1 then ttl = 60000 end
+redis.call('SET', KEYS[3], ARGV[1], 'PX', ttl)
+for i = 2, #ARGV, 2 do
+  redis.call('HSETNX', KEYS[2], ARGV[i], ARGV[i+1])
+end
+if #ARGV > 1 then redis.call('PEXPIRE', KEYS[2], ttl) end
+return 0
+`)
+
+// admitScript admits a pushed URL key (ARGV[1]) unless the job's seen hash holds it: a new
+// one takes the next Seq. KEYS: job, seen, next. Returns {1, seq} when admitted, {0, seq of
+// the holder} when held, {-1, 0} when the job is gone.
+var admitScript = redis.NewScript(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return {-1, 0} end
+local held = redis.call('HGET', KEYS[2], ARGV[1])
+if held then return {0, tonumber(string.match(held, '^%d+'))} end
+local seq = redis.call('INCR', KEYS[3]) - 1
+redis.call('HSET', KEYS[2], ARGV[1], seq)
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl > 0 then
+  redis.call('PEXPIRE', KEYS[2], ttl)
+  redis.call('PEXPIRE', KEYS[3], ttl)
+end
+return {1, seq}
+`)
+
+// settleScript stores the outcome ARGV[2] of the pushed URL key ARGV[1]. KEYS: job, seen.
+// Returns 0, or -1 when the job is gone.
+var settleScript = redis.NewScript(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+return 0
 `)
 
 // publishScript adds a batch of records to the results stream, then acknowledges and deletes

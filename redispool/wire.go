@@ -69,14 +69,15 @@ func scopeOf(hosts []string) fetcher.Scope {
 	return fetcher.NewScope(urls...)
 }
 
-// itemArgs appends it as the seven arguments the enqueue script takes: seq, url, id, kind,
-// depth, parent, queued (Unix ns; 0 for the run's start).
-func itemArgs(args []any, it fetcher.Item) []any {
+// itemArgs appends it as the eight arguments the enqueue script takes: seq, url, id, kind,
+// depth, parent, queued (Unix ns; 0 for the run's start), and the URL key a pushed item is
+// deduplicated by ("" for an item that is not pushed).
+func itemArgs(args []any, it fetcher.Item, key string) []any {
 	var queued int64
 	if !it.Queued.IsZero() {
 		queued = it.Queued.UnixNano()
 	}
-	return append(args, it.Seq, it.URL, it.ID, string(it.Kind), it.Depth, it.Parent, queued)
+	return append(args, it.Seq, it.URL, it.ID, string(it.Kind), it.Depth, it.Parent, queued, key)
 }
 
 // itemOf reads a work stream entry's fields back; base is the run's start.

@@ -60,7 +60,7 @@ func TestItemsRoundTrip(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			args := itemArgs(nil, tt.it)
+			args := itemArgs(nil, tt.it, "")
 			names := []string{"s", "u", "i", "k", "d", "p", "q"}
 			values := map[string]any{}
 			for i, n := range names {

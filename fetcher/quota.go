@@ -44,7 +44,9 @@ func ParseQuota(h http.Header, now time.Time) (q Quota, ok bool) {
 			return q, true
 		}
 	}
-	for _, prefix := range []string{"RateLimit-", "X-RateLimit-"} {
+	// The draft's fields come with a policy field; the older X- fields never do.
+	for _, fields := range []struct{ prefix, policy string }{{"RateLimit-", "RateLimit-Policy"}, {"X-RateLimit-", ""}} {
+		prefix := fields.prefix
 		r, err := strconv.Atoi(strings.TrimSpace(h.Get(prefix + "Remaining")))
 		if err != nil || r < 0 {
 			continue
@@ -60,8 +62,8 @@ func ParseQuota(h http.Header, now time.Time) (q Quota, ok bool) {
 				q.Reset = seconds(t)
 			}
 		}
-		if prefix == "RateLimit-" {
-			q.Limit, q.Window = policy(h.Get("RateLimit-Policy"), "", q.Limit)
+		if fields.policy != "" {
+			q.Limit, q.Window = policy(h.Get(fields.policy), "", q.Limit)
 		}
 		return q, true
 	}

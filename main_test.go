@@ -525,8 +525,12 @@ func TestSweepKnee(t *testing.T) {
 		}
 	})
 	table := invoke(t, "", "--offline", "--fake-latency", "5ms", "-s", "semaphore", "-c", "1,2", "-n", "4")
-	// c=2 doubles the throughput of c=1: no knee yet (were c=1 within 90% of it, the knee).
-	if !(strings.Contains(table.stdout, "semaphore sweep: no knee up to c=2: throughput still grows") || strings.Contains(table.stdout, "semaphore sweep: the knee is c=1")) || !strings.Contains(table.stdout, "Little's law") {
+	// c=2 doubles the throughput of c=1 on a quiet machine (no knee yet); a loaded one can make
+	// c=1 as fast or faster. Whichever it measured, the table says it in one sweep line.
+	knee := strings.Contains(table.stdout, "semaphore sweep: no knee up to c=2: throughput still grows") ||
+		strings.Contains(table.stdout, "semaphore sweep: the knee is c=1") ||
+		strings.Contains(table.stdout, "semaphore sweep: no knee: the best throughput is at the lowest level, c=1")
+	if !knee || !strings.Contains(table.stdout, "Little's law") {
 		t.Errorf("table does not name the knee:\n%s", table.stdout)
 	}
 }

@@ -8,8 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"runtime/pprof"
 	"slices"
 	"time"
 
@@ -19,6 +17,7 @@ import (
 	"github.com/fetchbench/fetchbench/fetcher"
 	"github.com/fetchbench/fetchbench/get"
 	"github.com/fetchbench/fetchbench/internal/cliflag"
+	"github.com/fetchbench/fetchbench/internal/profile"
 	"github.com/fetchbench/fetchbench/redispool"
 	"github.com/fetchbench/fetchbench/report"
 	"github.com/fetchbench/fetchbench/targets"
@@ -143,7 +142,7 @@ func runCompare(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		return err
 	}
 	if sp.cpuProfile != "" {
-		stop, err := startProfile(sp.cpuProfile)
+		stop, err := profile.Start(sp.cpuProfile)
 		if err != nil {
 			return err
 		}
@@ -234,17 +233,4 @@ func runCompare(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		return &exitErr{code: exitThreshold}
 	}
 	return nil
-}
-
-// startProfile starts the hidden --cpuprofile; stop ends it and closes the file.
-func startProfile(path string) (stop func(), err error) {
-	f, err := os.Create(path)
-	if err != nil {
-		return nil, usagef("--cpuprofile: %v", err)
-	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("--cpuprofile: %w", err)
-	}
-	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }

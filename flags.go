@@ -4,11 +4,9 @@ package main
 // (targets, limits, run, output; the fake's are in fakeflags.go).
 
 import (
-	"crypto/x509"
 	"errors"
 	"io"
 	"math"
-	"os"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -150,18 +148,8 @@ func addRunFlags(fs *pflag.FlagSet, c *fetcher.Config) {
 	fs.BoolVar(&c.NoProxy, "no-proxy", false, "ignore HTTP_PROXY / HTTPS_PROXY: connect directly")
 }
 
-// readCACert reads --cacert's PEM file into a pool of its certificates.
-func readCACert(path string) (*x509.CertPool, error) {
-	pem, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(pem) {
-		return nil, errors.New("no PEM certificate in it")
-	}
-	return pool, nil
-}
+// readCACert is fetcher.ReadCACert.
+var readCACert = fetcher.ReadCACert
 
 // addOutputFlags registers --records, --records-format, --order (default order; orderUsage
 // says what it orders), --progress when progress is set (the comparison), and -q/--quiet.

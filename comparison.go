@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -119,14 +118,7 @@ func (o *compareOptions) spec(set func(string) bool) (*compareSpec, error) {
 	if err != nil {
 		return nil, err
 	}
-	configs := compare.Configs(run, strategies, knobs, o.slots, o.rates)
-	for i, c := range configs {
-		configs[i].RespectQuota = o.quota || (!set("respect-quota") && c.Strategy.RespectsQuota())
-		configs[i].Capacity = o.fake.capacity(o.target.offline)
-	}
-	discovery := run
-	discovery.Strategy, discovery.Limits = fetcher.Politest(configs)
-	discovery.RespectQuota = slices.ContainsFunc(configs, func(c fetcher.Config) bool { return c.RespectQuota })
+	configs, discovery := compare.Plan(run, strategies, knobs, o.slots, o.rates, o.quota, set("respect-quota"), o.fake.capacity(o.target.offline))
 	return &compareSpec{configs: configs, target: target, discovery: discovery, repeat: o.repeat, thresholds: o.thresholds, out: out, cpuProfile: o.cpuProfile, pool: o.pool, poolNote: poolNote}, nil
 }
 

@@ -112,24 +112,14 @@ func (o *crawlOptions) spec(set func(string) bool, seeds []string, stdoutTermina
 		}
 	}
 	several := len(o.strategies) > 1
-	format := o.format
-	switch {
-	case several && format == "":
-		format = "table"
-	case several && format == "ndjson":
-		return nil, usagef("-o: with several strategies the summary is table, json, csv or markdown")
-	case !several && format == "markdown":
-		return nil, usagef("-o: the documents are ndjson, json, csv or table")
-	case format == "":
-		format = "ndjson"
-		if stdoutTerminal {
-			format = "table"
-		}
+	format, err := crawl.Format(o.format, several, stdoutTerminal)
+	if err != nil {
+		return nil, err
 	}
 	if o.out.records == "-" && !several {
 		return nil, usagef("--records -: stdout carries the documents; write the records to a file")
 	}
-	shape, err := parseShape(o.fields, o.field, nil)
+	shape, err := get.ParseShape(o.fields, o.field, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -241,14 +231,13 @@ func (sp *crawlSpec) openRecords(stdout io.Writer) (*report.RecordsOut, error) {
 // crawlExit is the exit of a finished crawl: 130 interrupted, 1 when nothing connected, 3
 // past the deadline (URLs left) or with failed pages.
 func crawlExit(res crawl.Result, seeds []string, stderr io.Writer) error {
-	st := res.Outcome.Stats
-	switch {
-	case res.Interrupted:
+	switch v, err := res.Verdict(seeds); v {
+	case crawl.Interrupted:
 		fmt.Fprintln(stderr, "fetchbench: interrupted; the output above is partial")
 		return &exitErr{code: exitInterrupted}
-	case res.Outcome.Unreachable != "":
-		return &compare.UnreachableError{Host: compare.Host(seeds[0]), Reason: res.Outcome.Unreachable}
-	case st.DeadlineExceeded || res.Left > 0 || res.Failed > 0:
+	case crawl.Unreachable:
+		return err
+	case crawl.Incomplete:
 		return &exitErr{code: exitThreshold}
 	}
 	return nil

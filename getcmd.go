@@ -93,7 +93,7 @@ func (o *getOptions) spec(set func(string) bool, stdoutTerminal bool) (*getSpec,
 	if err != nil {
 		return nil, err
 	}
-	shape, err := parseShape(o.fields, o.field, o.expand)
+	shape, err := get.ParseShape(o.fields, o.field, o.expand)
 	if err != nil {
 		return nil, err
 	}
@@ -112,39 +112,13 @@ func (o *getOptions) spec(set func(string) bool, stdoutTerminal bool) (*getSpec,
 	if _, _, err := o.pool.pooled([]fetcher.Strategy{s}, true); err != nil {
 		return nil, err
 	}
-	cfg := o.run
-	cfg.Strategy, cfg.Limits, cfg.CacheDir, cfg.RespectQuota = s, s.Limits(knobs), o.cache, o.quota
-	if target.Trust != nil {
-		cfg.RootCAs = target.Trust
-	}
-	format := o.format
-	if format == "" {
-		format = "ndjson"
-		if stdoutTerminal {
-			format = "table"
-		}
-	}
+	cfg := get.RunConfig(o.run, s, knobs, o.cache, o.quota, target)
+	format := get.DefaultFormat(o.format, stdoutTerminal)
 	out := o.out
 	if out.format == "" {
 		out.format = report.FormatFromPath(out.records)
 	}
 	return &getSpec{target: target, config: cfg, shape: shape, format: format, order: o.out.order == "input", out: out, cacheReadOnly: cacheReadOnly, pool: o.pool}, nil
-}
-
-// parseShape builds the documents' shape from --fields, --field and --expand.
-func parseShape(keep, fields, expand []string) (get.Shape, error) {
-	shape := get.Shape{Keep: keep, Expand: expand}
-	for _, f := range fields {
-		fd, err := get.ParseField(f)
-		if err != nil {
-			return get.Shape{}, usagef("--field %v", err)
-		}
-		shape.Fields = append(shape.Fields, fd)
-	}
-	if err := shape.Check(); err != nil {
-		return get.Shape{}, usagef("--field: %v", err)
-	}
-	return shape, nil
 }
 
 // runGet is the get command.
@@ -172,17 +146,9 @@ func runGet(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	if sp.cacheReadOnly {
 		fmt.Fprintf(stderr, "fetchbench: --cache %s is read-only: answers found there are used, new ones are not kept\n", textsafe.Sanitize(sp.config.CacheDir))
 	}
-	cfg := sp.config
-	cfg.OnQuotaWait, cfg.QuotaWindow = fetcher.QuotaWaitLines(stderr, cfg.Strategy), tg.QuotaWindow()
-	if tg.Offline && cfg.CacheDir != "" {
-		cfg.CacheNames = tg.CacheNames()
-	}
-	job := get.Job{Config: cfg, All: tg.Source.All, Base: tg.Base, Resource: tg.Source.Resource, Dialect: tg.Dialect,
-		Shape: sp.shape, InputOrder: sp.order, Scheduler: sched}
-	if !job.All {
-		if job.Targets, _, err = tg.Resolve(ctx, stdin, nil); err != nil {
-			return err
-		}
+	job, err := get.NewJob(ctx, tg, sp.config, sp.shape, sp.order, sched, stdin, stderr)
+	if err != nil {
+		return err
 	}
 	if err := job.RaiseFiles(tg.Offline); err != nil {
 		return err

@@ -4,7 +4,6 @@ package main
 // (targets, limits, run, output; the fake's are in fakeflags.go).
 
 import (
-	"errors"
 	"io"
 	"math"
 	"strings"
@@ -28,25 +27,8 @@ func parseFlags(fs *pflag.FlagSet, args []string, usage, prefix, hint string, st
 	return usagef("%sunexpected argument %q (%s)", prefix, fs.Arg(0), hint)
 }
 
-// parseArgs parses as parseFlags does but leaves positional arguments in fs.Args; valuePrefix
-// goes before the message of a value the flag checked itself.
-func parseArgs(fs *pflag.FlagSet, args []string, usage, valuePrefix, prefix, hint string, stdout io.Writer) error {
-	fs.SetOutput(io.Discard)
-	err := fs.Parse(args)
-	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, pflag.ErrHelp):
-		if _, err := io.WriteString(stdout, usage+fs.FlagUsagesWrapped(100)); err != nil {
-			return err
-		}
-		return errHelp
-	}
-	if msg, ok := cliflag.Message(err); ok {
-		return usagef("%s%s", valuePrefix, msg)
-	}
-	return usagef("%s%v (%s)", prefix, err, hint)
-}
+// parseArgs is cliflag.Parse: positional arguments stay in fs.Args.
+var parseArgs = cliflag.Parse
 
 // addSummaryFlag registers -o, the summary's format, shared by the comparison and report.
 func addSummaryFlag(fs *pflag.FlagSet, o *outputs, usage string) {

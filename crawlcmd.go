@@ -87,29 +87,10 @@ type crawlSpec struct {
 }
 
 func (o *crawlOptions) spec(set func(string) bool, seeds []string, stdoutTerminal bool) (*crawlSpec, error) {
-	offline := o.offline || o.site
-	switch {
-	case o.offline && o.site:
-		return nil, usagef("--offline and --offline-site each start a fake; give one")
-	case offline && len(seeds) > 0:
-		return nil, usagef("--offline and --offline-site crawl the fake from its root; drop the URLs")
-	case !offline && len(seeds) == 0:
-		return nil, usagef("crawl needs a URL to start from, or --offline (see fetchbench crawl --help)")
-	case o.out.records == "" && set("records-format"):
-		return nil, usagef("--records-format needs --records")
-	case o.job.State != "" && len(o.strategies) > 1:
-		return nil, usagef("--state resumes one crawl: give one strategy with -s")
-	case o.job.State != "" && o.out.order == "input":
-		return nil, usagef("--state writes records as they complete: drop --order input")
-	case o.job.State != "" && (o.out.format == "csv" || (o.out.format == "" && report.FormatFromPath(o.out.records) == "csv")):
-		return nil, usagef("--state appends to --records: use NDJSON records")
-	}
-	if !offline {
-		for _, s := range seeds {
-			if _, err := fetcher.NormalizeURL(s); err != nil {
-				return nil, usagef("crawl: %v", err)
-			}
-		}
+	f := crawl.Flags{Offline: o.offline, Site: o.site, Seeds: seeds, Records: o.out.records, RecordsFormat: o.out.format,
+		FormatSet: set("records-format"), InputOrder: o.out.order == "input", State: o.job.State, Strategies: len(o.strategies)}
+	if err := f.Check(); err != nil {
+		return nil, err
 	}
 	several := len(o.strategies) > 1
 	format, err := crawl.Format(o.format, several, stdoutTerminal)

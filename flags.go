@@ -67,19 +67,11 @@ func addTargetFlags(fs *pflag.FlagSet, t *targetFlags, count int) {
 	fs.Var(cliflag.Choice(&t.src.Resource, "people", swapi.Resources, func(s string) error { return cliflag.Valuef("%v", swapi.CheckResource(s)) }),
 		"resource", "SWAPI resource: "+strings.Join(swapi.Resources, "|"))
 	fs.VarP(cliflag.Int(&t.src.Count, count, 1, fetcher.MaxIDs), "count", "n", "fetch ids 1..N")
-	fs.Var(cliflag.Parsed(&t.src.IDs, "", cliflag.Colon, parseIDs),
+	fs.Var(cliflag.Parsed(&t.src.IDs, "", cliflag.Colon, targets.ParseIDs),
 		"ids", "ids and ranges to fetch, e.g. 1-9,12 (- reads ids from stdin)")
 	fs.BoolVar(&t.src.All, "all", false, "every item of --resource, discovered from the API's list pages")
 	fs.StringVar(&t.src.Template, "url-template", "", "URL with {id}, e.g. 'http://host/api/people/{id}/'")
 	fs.StringVar(&t.src.URLs, "urls", "", "file with one URL per line (- for stdin)")
-}
-
-// parseIDs parses --ids: "-" means stdin, read when the targets are built.
-func parseIDs(s string) ([]int, error) {
-	if s == "-" {
-		return nil, nil
-	}
-	return fetcher.ParseIDs(s)
 }
 
 // addLimitFlags registers -c, -r and --burst into k; concurrency is -c's default. With slots

@@ -1,6 +1,9 @@
 package targets
 
-import "github.com/fetchbench/fetchbench/internal/badinput"
+import (
+	"github.com/fetchbench/fetchbench/fetcher"
+	"github.com/fetchbench/fetchbench/internal/badinput"
+)
 
 // CheckFlags checks the combinations of the target flags: set reports whether a flag was
 // given, all is --all, offline --offline and fakeH2 --fake-h2. Its errors are bad input
@@ -23,4 +26,13 @@ func CheckFlags(set func(string) bool, all, offline, fakeH2 bool) error {
 		return badinput.Errorf("--fake-h2 needs --offline (for a fake of your own: fetchbench serve --tls)")
 	}
 	return nil
+}
+
+// ParseIDs parses --ids: ids and ranges (fetcher.ParseIDs), or "-" for stdin (nil, read
+// when the targets are resolved; see Source.IDsStdin).
+func ParseIDs(s string) ([]int, error) {
+	if s == "-" {
+		return nil, nil
+	}
+	return fetcher.ParseIDs(s)
 }

@@ -8,7 +8,6 @@ import (
 	"crypto/x509"
 	"io"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -99,11 +98,8 @@ func runWorker(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 	if o.redis == "" {
 		return usagef("worker: --redis is required (the pool's Redis URL; or set %s)", redispool.EnvURL)
 	}
-	switch {
-	case fs.Changed("name") && strings.TrimSpace(o.name) == "":
-		return usagef("worker: --name must not be empty")
-	case o.name == "":
-		o.name = redispool.DefaultName()
+	if o.name, err = redispool.WorkerName(o.name, fs.Changed("name")); err != nil {
+		return err
 	}
 	return redispool.Join(ctx, o.redis, o.cacert, redispool.WorkerConfig{Name: o.name, MaxInFlight: o.maxInFlight, AllowHosts: o.allowHosts}, stderr)
 }

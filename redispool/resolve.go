@@ -39,3 +39,15 @@ func CheckURL(s string) (string, error) {
 	}
 	return s, nil
 }
+
+// WorkerName is the worker command's --name: name, or DefaultName when it was not given
+// (set false); a given name that is blank is bad input.
+func WorkerName(name string, set bool) (string, error) {
+	switch {
+	case set && strings.TrimSpace(name) == "":
+		return "", badinput.Errorf("worker: --name must not be empty")
+	case name == "":
+		return DefaultName(), nil
+	}
+	return name, nil
+}

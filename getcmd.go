@@ -78,13 +78,8 @@ type getSpec struct {
 }
 
 func (o *getOptions) spec(set func(string) bool, stdoutTerminal bool) (*getSpec, error) {
-	switch {
-	case o.out.records == "" && set("records-format"):
-		return nil, usagef("--records-format needs --records")
-	case o.out.records == "-":
-		return nil, usagef("--records -: stdout carries the documents; write the records to a file")
-	case o.cache != "" && o.pool.redis != "":
-		return nil, usagef("--cache keeps answers in this process's directory; it cannot be combined with --redis")
+	if err := get.CheckFlags(o.out.records, set("records-format"), o.cache, o.pool.redis); err != nil {
+		return nil, err
 	}
 	if err := report.DistinctPaths(report.NamedPath{Name: "--urls", Path: o.target.src.URLs}, report.NamedPath{Name: "--records", Path: o.out.records}); err != nil {
 		return nil, err
@@ -97,11 +92,9 @@ func (o *getOptions) spec(set func(string) bool, stdoutTerminal bool) (*getSpec,
 	if err != nil {
 		return nil, err
 	}
-	var cacheReadOnly bool
-	if o.cache != "" {
-		if cacheReadOnly, err = fetcher.PrepareCacheDir(o.cache); err != nil {
-			return nil, usagef("--cache: %v", err)
-		}
+	cacheReadOnly, err := get.PrepareCache(o.cache)
+	if err != nil {
+		return nil, err
 	}
 	knobs := o.knobs
 	knobs.CapRate = set("concurrency")

@@ -86,11 +86,8 @@ type compareSpec struct {
 // spec checks the combinations of flags (set reports whether a flag was given) and builds the
 // spec. It opens nothing.
 func (o *compareOptions) spec(set func(string) bool) (*compareSpec, error) {
-	if o.out.records == "" && (set("records-format") || set("order")) {
-		return nil, usagef("--records-format and --order need --records")
-	}
-	if o.repeat > 1 && (o.out.summary == "json" || o.out.summary == "csv") {
-		return nil, usagef("--repeat needs -o table, markdown or benchstat (one %s document per repetition would not read as one)", o.out.summary)
+	if err := compare.CheckFlags(o.out.records, set("records-format") || set("order"), o.repeat, o.out.summary); err != nil {
+		return nil, err
 	}
 	if err := report.DistinctPaths(report.NamedPath{Name: "--urls", Path: o.target.src.URLs}, report.NamedPath{Name: "--records", Path: o.out.records},
 		report.NamedPath{Name: "--html", Path: o.out.html}, report.NamedPath{Name: "--cpuprofile", Path: o.cpuProfile}); err != nil {

@@ -8,9 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"runtime/pprof"
-	"slices"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -19,6 +16,7 @@ import (
 	"github.com/fetchbench/fetchbench/fetcher"
 	"github.com/fetchbench/fetchbench/get"
 	"github.com/fetchbench/fetchbench/internal/cliflag"
+	"github.com/fetchbench/fetchbench/internal/profile"
 	"github.com/fetchbench/fetchbench/redispool"
 	"github.com/fetchbench/fetchbench/report"
 	"github.com/fetchbench/fetchbench/targets"
@@ -88,11 +86,8 @@ type compareSpec struct {
 // spec checks the combinations of flags (set reports whether a flag was given) and builds the
 // spec. It opens nothing.
 func (o *compareOptions) spec(set func(string) bool) (*compareSpec, error) {
-	if o.out.records == "" && (set("records-format") || set("order")) {
-		return nil, usagef("--records-format and --order need --records")
-	}
-	if o.repeat > 1 && (o.out.summary == "json" || o.out.summary == "csv") {
-		return nil, usagef("--repeat needs -o table, markdown or benchstat (one %s document per repetition would not read as one)", o.out.summary)
+	if err := compare.CheckFlags(o.out.records, set("records-format") || set("order"), o.repeat, o.out.summary); err != nil {
+		return nil, err
 	}
 	if err := report.DistinctPaths(report.NamedPath{Name: "--urls", Path: o.target.src.URLs}, report.NamedPath{Name: "--records", Path: o.out.records},
 		report.NamedPath{Name: "--html", Path: o.out.html}, report.NamedPath{Name: "--cpuprofile", Path: o.cpuProfile}); err != nil {
@@ -120,14 +115,7 @@ func (o *compareOptions) spec(set func(string) bool) (*compareSpec, error) {
 	if err != nil {
 		return nil, err
 	}
-	configs := compare.Configs(run, strategies, knobs, o.slots, o.rates)
-	for i, c := range configs {
-		configs[i].RespectQuota = o.quota || (!set("respect-quota") && c.Strategy.RespectsQuota())
-		configs[i].Capacity = o.fake.capacity(o.target.offline)
-	}
-	discovery := run
-	discovery.Strategy, discovery.Limits = fetcher.Politest(configs)
-	discovery.RespectQuota = slices.ContainsFunc(configs, func(c fetcher.Config) bool { return c.RespectQuota })
+	configs, discovery := compare.Plan(run, strategies, knobs, o.slots, o.rates, o.quota, set("respect-quota"), o.fake.capacity(o.target.offline))
 	return &compareSpec{configs: configs, target: target, discovery: discovery, repeat: o.repeat, thresholds: o.thresholds, out: out, cpuProfile: o.cpuProfile, pool: o.pool, poolNote: poolNote}, nil
 }
 
@@ -143,7 +131,7 @@ func runCompare(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		return err
 	}
 	if sp.cpuProfile != "" {
-		stop, err := startProfile(sp.cpuProfile)
+		stop, err := profile.Start(sp.cpuProfile)
 		if err != nil {
 			return err
 		}
@@ -234,17 +222,4 @@ func runCompare(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		return &exitErr{code: exitThreshold}
 	}
 	return nil
-}
-
-// startProfile starts the hidden --cpuprofile; stop ends it and closes the file.
-func startProfile(path string) (stop func(), err error) {
-	f, err := os.Create(path)
-	if err != nil {
-		return nil, usagef("--cpuprofile: %v", err)
-	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("--cpuprofile: %w", err)
-	}
-	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }

@@ -87,49 +87,20 @@ type crawlSpec struct {
 }
 
 func (o *crawlOptions) spec(set func(string) bool, seeds []string, stdoutTerminal bool) (*crawlSpec, error) {
-	offline := o.offline || o.site
-	switch {
-	case o.offline && o.site:
-		return nil, usagef("--offline and --offline-site each start a fake; give one")
-	case offline && len(seeds) > 0:
-		return nil, usagef("--offline and --offline-site crawl the fake from its root; drop the URLs")
-	case !offline && len(seeds) == 0:
-		return nil, usagef("crawl needs a URL to start from, or --offline (see fetchbench crawl --help)")
-	case o.out.records == "" && set("records-format"):
-		return nil, usagef("--records-format needs --records")
-	case o.job.State != "" && len(o.strategies) > 1:
-		return nil, usagef("--state resumes one crawl: give one strategy with -s")
-	case o.job.State != "" && o.out.order == "input":
-		return nil, usagef("--state writes records as they complete: drop --order input")
-	case o.job.State != "" && (o.out.format == "csv" || (o.out.format == "" && report.FormatFromPath(o.out.records) == "csv")):
-		return nil, usagef("--state appends to --records: use NDJSON records")
-	}
-	if !offline {
-		for _, s := range seeds {
-			if _, err := fetcher.NormalizeURL(s); err != nil {
-				return nil, usagef("crawl: %v", err)
-			}
-		}
+	f := crawl.Flags{Offline: o.offline, Site: o.site, Seeds: seeds, Records: o.out.records, RecordsFormat: o.out.format,
+		FormatSet: set("records-format"), InputOrder: o.out.order == "input", State: o.job.State, Strategies: len(o.strategies)}
+	if err := f.Check(); err != nil {
+		return nil, err
 	}
 	several := len(o.strategies) > 1
-	format := o.format
-	switch {
-	case several && format == "":
-		format = "table"
-	case several && format == "ndjson":
-		return nil, usagef("-o: with several strategies the summary is table, json, csv or markdown")
-	case !several && format == "markdown":
-		return nil, usagef("-o: the documents are ndjson, json, csv or table")
-	case format == "":
-		format = "ndjson"
-		if stdoutTerminal {
-			format = "table"
-		}
+	format, err := crawl.Format(o.format, several, stdoutTerminal)
+	if err != nil {
+		return nil, err
 	}
 	if o.out.records == "-" && !several {
 		return nil, usagef("--records -: stdout carries the documents; write the records to a file")
 	}
-	shape, err := parseShape(o.fields, o.field, nil)
+	shape, err := get.ParseShape(o.fields, o.field, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -241,14 +212,13 @@ func (sp *crawlSpec) openRecords(stdout io.Writer) (*report.RecordsOut, error) {
 // crawlExit is the exit of a finished crawl: 130 interrupted, 1 when nothing connected, 3
 // past the deadline (URLs left) or with failed pages.
 func crawlExit(res crawl.Result, seeds []string, stderr io.Writer) error {
-	st := res.Outcome.Stats
-	switch {
-	case res.Interrupted:
+	switch v, err := res.Verdict(seeds); v {
+	case crawl.Interrupted:
 		fmt.Fprintln(stderr, "fetchbench: interrupted; the output above is partial")
 		return &exitErr{code: exitInterrupted}
-	case res.Outcome.Unreachable != "":
-		return &compare.UnreachableError{Host: compare.Host(seeds[0]), Reason: res.Outcome.Unreachable}
-	case st.DeadlineExceeded || res.Left > 0 || res.Failed > 0:
+	case crawl.Unreachable:
+		return err
+	case crawl.Incomplete:
 		return &exitErr{code: exitThreshold}
 	}
 	return nil

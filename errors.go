@@ -6,6 +6,7 @@ import (
 	"errors"
 
 	"github.com/fetchbench/fetchbench/internal/badinput"
+	"github.com/fetchbench/fetchbench/internal/cliflag"
 	"github.com/fetchbench/fetchbench/targets"
 )
 
@@ -19,7 +20,7 @@ const (
 )
 
 // errHelp is returned by a command that printed its usage because it was asked to.
-var errHelp = errors.New("help printed")
+var errHelp = cliflag.ErrHelp
 
 // usagef is bad input from the user: exit code 2.
 func usagef(format string, a ...any) error { return badinput.Errorf(format, a...) }

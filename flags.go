@@ -4,11 +4,8 @@ package main
 // (targets, limits, run, output; the fake's are in fakeflags.go).
 
 import (
-	"crypto/x509"
-	"errors"
 	"io"
 	"math"
-	"os"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -30,25 +27,8 @@ func parseFlags(fs *pflag.FlagSet, args []string, usage, prefix, hint string, st
 	return usagef("%sunexpected argument %q (%s)", prefix, fs.Arg(0), hint)
 }
 
-// parseArgs parses as parseFlags does but leaves positional arguments in fs.Args; valuePrefix
-// goes before the message of a value the flag checked itself.
-func parseArgs(fs *pflag.FlagSet, args []string, usage, valuePrefix, prefix, hint string, stdout io.Writer) error {
-	fs.SetOutput(io.Discard)
-	err := fs.Parse(args)
-	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, pflag.ErrHelp):
-		if _, err := io.WriteString(stdout, usage+fs.FlagUsagesWrapped(100)); err != nil {
-			return err
-		}
-		return errHelp
-	}
-	if msg, ok := cliflag.Message(err); ok {
-		return usagef("%s%s", valuePrefix, msg)
-	}
-	return usagef("%s%v (%s)", prefix, err, hint)
-}
+// parseArgs is cliflag.Parse: positional arguments stay in fs.Args.
+var parseArgs = cliflag.Parse
 
 // addSummaryFlag registers -o, the summary's format, shared by the comparison and report.
 func addSummaryFlag(fs *pflag.FlagSet, o *outputs, usage string) {
@@ -87,19 +67,11 @@ func addTargetFlags(fs *pflag.FlagSet, t *targetFlags, count int) {
 	fs.Var(cliflag.Choice(&t.src.Resource, "people", swapi.Resources, func(s string) error { return cliflag.Valuef("%v", swapi.CheckResource(s)) }),
 		"resource", "SWAPI resource: "+strings.Join(swapi.Resources, "|"))
 	fs.VarP(cliflag.Int(&t.src.Count, count, 1, fetcher.MaxIDs), "count", "n", "fetch ids 1..N")
-	fs.Var(cliflag.Parsed(&t.src.IDs, "", cliflag.Colon, parseIDs),
+	fs.Var(cliflag.Parsed(&t.src.IDs, "", cliflag.Colon, targets.ParseIDs),
 		"ids", "ids and ranges to fetch, e.g. 1-9,12 (- reads ids from stdin)")
 	fs.BoolVar(&t.src.All, "all", false, "every item of --resource, discovered from the API's list pages")
 	fs.StringVar(&t.src.Template, "url-template", "", "URL with {id}, e.g. 'http://host/api/people/{id}/'")
 	fs.StringVar(&t.src.URLs, "urls", "", "file with one URL per line (- for stdin)")
-}
-
-// parseIDs parses --ids: "-" means stdin, read when the targets are built.
-func parseIDs(s string) ([]int, error) {
-	if s == "-" {
-		return nil, nil
-	}
-	return fetcher.ParseIDs(s)
 }
 
 // addLimitFlags registers -c, -r and --burst into k; concurrency is -c's default. With slots
@@ -150,18 +122,8 @@ func addRunFlags(fs *pflag.FlagSet, c *fetcher.Config) {
 	fs.BoolVar(&c.NoProxy, "no-proxy", false, "ignore HTTP_PROXY / HTTPS_PROXY: connect directly")
 }
 
-// readCACert reads --cacert's PEM file into a pool of its certificates.
-func readCACert(path string) (*x509.CertPool, error) {
-	pem, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(pem) {
-		return nil, errors.New("no PEM certificate in it")
-	}
-	return pool, nil
-}
+// readCACert is fetcher.ReadCACert.
+var readCACert = fetcher.ReadCACert
 
 // addOutputFlags registers --records, --records-format, --order (default order; orderUsage
 // says what it orders), --progress when progress is set (the comparison), and -q/--quiet.

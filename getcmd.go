@@ -78,13 +78,8 @@ type getSpec struct {
 }
 
 func (o *getOptions) spec(set func(string) bool, stdoutTerminal bool) (*getSpec, error) {
-	switch {
-	case o.out.records == "" && set("records-format"):
-		return nil, usagef("--records-format needs --records")
-	case o.out.records == "-":
-		return nil, usagef("--records -: stdout carries the documents; write the records to a file")
-	case o.cache != "" && o.pool.redis != "":
-		return nil, usagef("--cache keeps answers in this process's directory; it cannot be combined with --redis")
+	if err := get.CheckFlags(o.out.records, set("records-format"), o.cache, o.pool.redis); err != nil {
+		return nil, err
 	}
 	if err := report.DistinctPaths(report.NamedPath{Name: "--urls", Path: o.target.src.URLs}, report.NamedPath{Name: "--records", Path: o.out.records}); err != nil {
 		return nil, err
@@ -93,15 +88,13 @@ func (o *getOptions) spec(set func(string) bool, stdoutTerminal bool) (*getSpec,
 	if err != nil {
 		return nil, err
 	}
-	shape, err := parseShape(o.fields, o.field, o.expand)
+	shape, err := get.ParseShape(o.fields, o.field, o.expand)
 	if err != nil {
 		return nil, err
 	}
-	var cacheReadOnly bool
-	if o.cache != "" {
-		if cacheReadOnly, err = fetcher.PrepareCacheDir(o.cache); err != nil {
-			return nil, usagef("--cache: %v", err)
-		}
+	cacheReadOnly, err := get.PrepareCache(o.cache)
+	if err != nil {
+		return nil, err
 	}
 	knobs := o.knobs
 	knobs.CapRate = set("concurrency")
@@ -112,39 +105,13 @@ func (o *getOptions) spec(set func(string) bool, stdoutTerminal bool) (*getSpec,
 	if _, _, err := o.pool.pooled([]fetcher.Strategy{s}, true); err != nil {
 		return nil, err
 	}
-	cfg := o.run
-	cfg.Strategy, cfg.Limits, cfg.CacheDir, cfg.RespectQuota = s, s.Limits(knobs), o.cache, o.quota
-	if target.Trust != nil {
-		cfg.RootCAs = target.Trust
-	}
-	format := o.format
-	if format == "" {
-		format = "ndjson"
-		if stdoutTerminal {
-			format = "table"
-		}
-	}
+	cfg := get.RunConfig(o.run, s, knobs, o.cache, o.quota, target)
+	format := get.DefaultFormat(o.format, stdoutTerminal)
 	out := o.out
 	if out.format == "" {
 		out.format = report.FormatFromPath(out.records)
 	}
 	return &getSpec{target: target, config: cfg, shape: shape, format: format, order: o.out.order == "input", out: out, cacheReadOnly: cacheReadOnly, pool: o.pool}, nil
-}
-
-// parseShape builds the documents' shape from --fields, --field and --expand.
-func parseShape(keep, fields, expand []string) (get.Shape, error) {
-	shape := get.Shape{Keep: keep, Expand: expand}
-	for _, f := range fields {
-		fd, err := get.ParseField(f)
-		if err != nil {
-			return get.Shape{}, usagef("--field %v", err)
-		}
-		shape.Fields = append(shape.Fields, fd)
-	}
-	if err := shape.Check(); err != nil {
-		return get.Shape{}, usagef("--field: %v", err)
-	}
-	return shape, nil
 }
 
 // runGet is the get command.
@@ -172,17 +139,9 @@ func runGet(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	if sp.cacheReadOnly {
 		fmt.Fprintf(stderr, "fetchbench: --cache %s is read-only: answers found there are used, new ones are not kept\n", textsafe.Sanitize(sp.config.CacheDir))
 	}
-	cfg := sp.config
-	cfg.OnQuotaWait, cfg.QuotaWindow = fetcher.QuotaWaitLines(stderr, cfg.Strategy), tg.QuotaWindow()
-	if tg.Offline && cfg.CacheDir != "" {
-		cfg.CacheNames = tg.CacheNames()
-	}
-	job := get.Job{Config: cfg, All: tg.Source.All, Base: tg.Base, Resource: tg.Source.Resource, Dialect: tg.Dialect,
-		Shape: sp.shape, InputOrder: sp.order, Scheduler: sched}
-	if !job.All {
-		if job.Targets, _, err = tg.Resolve(ctx, stdin, nil); err != nil {
-			return err
-		}
+	job, err := get.NewJob(ctx, tg, sp.config, sp.shape, sp.order, sched, stdin, stderr)
+	if err != nil {
+		return err
 	}
 	if err := job.RaiseFiles(tg.Offline); err != nil {
 		return err

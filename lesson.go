@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -35,11 +34,8 @@ func runLesson(ctx context.Context, args []string, _ io.Reader, stdout, _ io.Wri
 	if err := parseFlags(fs, args, lessonUsage, "lesson: ", "see fetchbench lesson --help", stdout); err != nil {
 		return err
 	}
-	if o.name == "" {
-		return usagef("lesson: name one of restaurant, gather or workers")
-	}
-	if !slices.Contains(lesson.Names, o.name) {
-		return usagef("lesson: unknown lesson %q (want restaurant, gather or workers)", o.name)
+	if err := lesson.CheckName(o.name); err != nil {
+		return err
 	}
 	err := lesson.Run(ctx, o.name, lesson.Config{Scale: o.scale, Color: report.IsTerminal(stdout)}, stdout)
 	switch {

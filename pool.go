@@ -8,7 +8,6 @@ import (
 	"crypto/x509"
 	"io"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -18,10 +17,6 @@ import (
 	"github.com/fetchbench/fetchbench/redispool"
 )
 
-// envRedis names the environment variable that holds the Redis URL when --redis is not
-// given: a password there stays out of ps.
-const envRedis = "FETCHBENCH_REDIS"
-
 // poolFlags are a coordinator's flags: --redis (or FETCHBENCH_REDIS), --redis-cacert, and the
 // hidden --redis-lease.
 type poolFlags struct {
@@ -30,31 +25,11 @@ type poolFlags struct {
 	lease  time.Duration
 }
 
-// resolveRedis reads the Redis URL from FETCHBENCH_REDIS when --redis was not given, and checks
-// that --redis-cacert goes with a rediss:// URL; prefix starts its errors ("worker: " or "").
-func resolveRedis(url *string, cacert *x509.CertPool, prefix string) error {
-	if *url == "" {
-		if env := os.Getenv(envRedis); env != "" {
-			if _, err := redispool.ParseURL(env); err != nil {
-				return usagef("%s%s: %v", prefix, envRedis, err)
-			}
-			*url = env
-		}
-	}
-	switch {
-	case cacert == nil:
-	case *url == "":
-		return usagef("%s--redis-cacert: only with a rediss:// URL (--redis or %s)", prefix, envRedis)
-	case !strings.HasPrefix(strings.ToLower(*url), "rediss://"):
-		return usagef("%s--redis-cacert: %s is not a rediss:// URL (TLS)", prefix, redispool.Redact(*url))
-	}
-	return nil
-}
-
 // pooled is redispool.Pooled when --redis (or FETCHBENCH_REDIS) is set; without, strategies
 // as they are. It first reads the URL from FETCHBENCH_REDIS when --redis was not given.
 func (p *poolFlags) pooled(strategies []fetcher.Strategy, named bool) ([]fetcher.Strategy, string, error) {
-	if err := resolveRedis(&p.redis, p.cacert, ""); err != nil {
+	var err error
+	if p.redis, err = redispool.ResolveURL(p.redis, os.Getenv(redispool.EnvURL), p.cacert, ""); err != nil {
 		return nil, "", err
 	}
 	if p.redis == "" {
@@ -66,19 +41,11 @@ func (p *poolFlags) pooled(strategies []fetcher.Strategy, named bool) ([]fetcher
 // addPoolFlags registers --redis (what makes the comparison and get a coordinator) and
 // --redis-cacert.
 func addPoolFlags(fs *pflag.FlagSet, p *poolFlags) {
-	fs.Var(cliflag.Parsed(&p.redis, "", cliflag.Colon, checkRedisURL), "redis",
+	fs.Var(cliflag.Parsed(&p.redis, "", cliflag.Colon, redispool.CheckURL), "redis",
 		"coordinate a pool of workers through Redis at URL (redis://[:password@]host:port[/db], rediss:// for TLS; default $FETCHBENCH_REDIS); see fetchbench worker --help")
-	fs.Var(cliflag.Parsed(&p.cacert, "", cliflag.Colon, readCACert), "redis-cacert", "trust the CA certificates (PEM) in FILE for a rediss:// Redis, instead of the system's")
+	fs.Var(cliflag.Parsed(&p.cacert, "", cliflag.Colon, fetcher.ReadCACert), "redis-cacert", "trust the CA certificates (PEM) in FILE for a rediss:// Redis, instead of the system's")
 	fs.Var(cliflag.Duration(&p.lease, redispool.DefaultLease, false), "redis-lease", "how long a worker holds work without renewing it")
 	_ = fs.MarkHidden("redis-lease")
-}
-
-// checkRedisURL checks a --redis value; its error never shows the password.
-func checkRedisURL(s string) (string, error) {
-	if _, err := redispool.ParseURL(s); err != nil {
-		return "", err
-	}
-	return s, nil
 }
 
 // start is redispool.Start when --redis is set (nil scheduler: run here); unless quiet it
@@ -109,8 +76,8 @@ type workerOptions struct {
 func newWorkerFlags(o *workerOptions) *pflag.FlagSet {
 	fs := pflag.NewFlagSet("worker", pflag.ContinueOnError)
 	fs.SortFlags = false
-	fs.Var(cliflag.Parsed(&o.redis, "", cliflag.Colon, checkRedisURL), "redis", "the pool's Redis: redis://[:password@]host:port[/db], rediss:// for TLS (default $FETCHBENCH_REDIS; one is required)")
-	fs.Var(cliflag.Parsed(&o.cacert, "", cliflag.Colon, readCACert), "redis-cacert", "trust the CA certificates (PEM) in FILE for a rediss:// Redis, instead of the system's")
+	fs.Var(cliflag.Parsed(&o.redis, "", cliflag.Colon, redispool.CheckURL), "redis", "the pool's Redis: redis://[:password@]host:port[/db], rediss:// for TLS (default $FETCHBENCH_REDIS; one is required)")
+	fs.Var(cliflag.Parsed(&o.cacert, "", cliflag.Colon, fetcher.ReadCACert), "redis-cacert", "trust the CA certificates (PEM) in FILE for a rediss:// Redis, instead of the system's")
 	fs.StringVar(&o.name, "name", "", "this worker's name in records and logs (default: HOST-PID)")
 	fs.Var(cliflag.Int(&o.maxInFlight, 10, 1, 100000), "max-in-flight", "this worker's own capacity: the most requests it has in progress")
 	fs.Var(cliflag.Parsed(&o.allowHosts, "", cliflag.Colon, redispool.ParseHosts), "allow-hosts", "fetch only from these hosts (host or host:port, comma list); refuse any other target")
@@ -124,17 +91,15 @@ func runWorker(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 	if err := parseFlags(fs, args, workerUsage, "worker: ", "see fetchbench worker --help", stdout); err != nil {
 		return err
 	}
-	if err := resolveRedis(&o.redis, o.cacert, "worker: "); err != nil {
+	var err error
+	if o.redis, err = redispool.ResolveURL(o.redis, os.Getenv(redispool.EnvURL), o.cacert, "worker: "); err != nil {
 		return err
 	}
 	if o.redis == "" {
-		return usagef("worker: --redis is required (the pool's Redis URL; or set %s)", envRedis)
+		return usagef("worker: --redis is required (the pool's Redis URL; or set %s)", redispool.EnvURL)
 	}
-	switch {
-	case fs.Changed("name") && strings.TrimSpace(o.name) == "":
-		return usagef("worker: --name must not be empty")
-	case o.name == "":
-		o.name = redispool.DefaultName()
+	if o.name, err = redispool.WorkerName(o.name, fs.Changed("name")); err != nil {
+		return err
 	}
 	return redispool.Join(ctx, o.redis, o.cacert, redispool.WorkerConfig{Name: o.name, MaxInFlight: o.maxInFlight, AllowHosts: o.allowHosts}, stderr)
 }

@@ -5,10 +5,8 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/spf13/pflag"
 
@@ -44,16 +42,10 @@ func runReport(_ context.Context, args []string, stdin io.Reader, stdout, stderr
 			return err
 		}
 	}
-	inputs, cleanup, err := report.OpenInputs(files, stdin)
+	inputs, cleanup, err := report.OpenRecordFiles(files, stdin)
 	defer cleanup()
-	var pe *os.PathError
-	switch {
-	case errors.Is(err, report.ErrStdinTwice):
-		return usagef("report: %v", err)
-	case errors.As(err, &pe):
-		return usagef("report %s: %v", pe.Path, pe.Err)
-	case err != nil:
-		return fmt.Errorf("report: %w", err)
+	if err != nil {
+		return err
 	}
 	html, err := report.CreateHTML(o.out.html)
 	if err != nil {
@@ -63,15 +55,9 @@ func runReport(_ context.Context, args []string, stdin io.Reader, stdout, stderr
 		defer html.Close()
 	}
 	views := o.out.views(nil, nil)
-	cmp, err := report.Replay(inputs, views.Consumers)
-	var re *report.ReplayError
-	switch {
-	case errors.As(err, &re):
-		return usagef("report %v", err)
-	case errors.Is(err, report.ErrNoRecords):
-		return usagef("report: no records in %s", report.JoinNames(files))
-	case err != nil:
-		return fmt.Errorf("report %w", err)
+	cmp, err := report.ReplayFiles(inputs, files, views.Consumers)
+	if err != nil {
+		return err
 	}
 	if err := report.Write(stdout, o.out.summary, cmp, report.IsTerminal(stdout)); err != nil {
 		return fmt.Errorf("write summary: %w", err)

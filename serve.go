@@ -4,7 +4,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"io"
 	"time"
 
@@ -66,29 +65,18 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	if err := checkAddr(o.addr, o.public); err != nil {
 		return err
 	}
-	switch {
-	case o.tls && o.h2c:
-		return usagef("serve: --tls and --h2c exclude each other (--tls already speaks HTTP/2)")
-	case o.cert != "" && !o.tls:
-		return usagef("serve: --cert needs --tls")
-	}
-	if opts.AbsoluteLinks && o.dialect != "info" {
-		return usagef("--absolute-links needs --dialect info (only swapi.info's files link absolutely)")
-	}
 	if o.verbose {
 		opts.Log = stderr
 	}
 	opts.Dialect = o.dialect
-	return fakeswapi.ServeForeground(ctx, fakeswapi.Foreground{Addr: o.addr, Options: opts, Site: o.site, TLS: o.tls, H2C: o.h2c, CertFile: o.cert}, stderr)
+	fg := fakeswapi.Foreground{Addr: o.addr, Options: opts, Site: o.site, TLS: o.tls, H2C: o.h2c, CertFile: o.cert}
+	if err := fg.Check(); err != nil {
+		return err
+	}
+	return fakeswapi.ServeForeground(ctx, fg, stderr)
 }
 
-// checkAddr is fakeswapi.CheckAddr's verdict as a usage error naming --addr.
+// checkAddr is fakeswapi.CheckAddrFlag with the default address as the example.
 func checkAddr(addr string, public bool) error {
-	switch err := fakeswapi.CheckAddr(addr, public); {
-	case errors.Is(err, fakeswapi.ErrNotLoopback):
-		return usagef("--addr %s is not a loopback address; add --public to serve on the network", addr)
-	case err != nil:
-		return usagef("--addr %s: want host:port, e.g. %s", addr, defaultServeAddr)
-	}
-	return nil
+	return fakeswapi.CheckAddrFlag(addr, public, defaultServeAddr)
 }

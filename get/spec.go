@@ -1,0 +1,98 @@
+package get
+
+// This file owns the way from a get command's parsed values to its Job: the documents'
+// shape, their format, the run's config and its targets.
+
+import (
+	"context"
+	"io"
+
+	"github.com/fetchbench/fetchbench/fetcher"
+	"github.com/fetchbench/fetchbench/internal/badinput"
+	"github.com/fetchbench/fetchbench/targets"
+)
+
+// ParseShape builds the documents' shape from --fields (keep), --field NAME=PATH (fields) and
+// --expand; its errors are bad input naming --field.
+func ParseShape(keep, fields, expand []string) (Shape, error) {
+	shape := Shape{Keep: keep, Expand: expand}
+	for _, f := range fields {
+		fd, err := ParseField(f)
+		if err != nil {
+			return Shape{}, badinput.Errorf("--field %v", err)
+		}
+		shape.Fields = append(shape.Fields, fd)
+	}
+	if err := shape.Check(); err != nil {
+		return Shape{}, badinput.Errorf("--field: %v", err)
+	}
+	return shape, nil
+}
+
+// CheckFlags checks the combinations of get's output flags: records is --records ("" none),
+// formatSet whether --records-format was given, cache --cache and redis --redis ("" none).
+// Its errors are bad input naming the flags.
+func CheckFlags(records string, formatSet bool, cache, redis string) error {
+	switch {
+	case records == "" && formatSet:
+		return badinput.Errorf("--records-format needs --records")
+	case records == "-":
+		return badinput.Errorf("--records -: stdout carries the documents; write the records to a file")
+	case cache != "" && redis != "":
+		return badinput.Errorf("--cache keeps answers in this process's directory; it cannot be combined with --redis")
+	}
+	return nil
+}
+
+// PrepareCache is fetcher.PrepareCacheDir of --cache dir ("" none: false, nil); its error is
+// bad input naming --cache. readOnly: entries are read from dir but new ones cannot be kept.
+func PrepareCache(dir string) (readOnly bool, err error) {
+	if dir == "" {
+		return false, nil
+	}
+	if readOnly, err = fetcher.PrepareCacheDir(dir); err != nil {
+		return false, badinput.Errorf("--cache: %v", err)
+	}
+	return readOnly, nil
+}
+
+// DefaultFormat is format, or when "" the documents' default: table on a terminal, else ndjson.
+func DefaultFormat(format string, terminal bool) string {
+	switch {
+	case format != "":
+		return format
+	case terminal:
+		return "table"
+	}
+	return "ndjson"
+}
+
+// RunConfig is run with strategy s at knobs' limits, answers kept in cacheDir ("" none), the
+// server's quota respected when quota is set, and the targets' CA roots when they have some.
+func RunConfig(run fetcher.Config, s fetcher.Strategy, knobs fetcher.Knobs, cacheDir string, quota bool, tg *targets.Spec) fetcher.Config {
+	cfg := run
+	cfg.Strategy, cfg.Limits, cfg.CacheDir, cfg.RespectQuota = s, s.Limits(knobs), cacheDir, quota
+	if tg.Trust != nil {
+		cfg.RootCAs = tg.Trust
+	}
+	return cfg
+}
+
+// NewJob is the job that fetches tg (started) with cfg: quota waits said on quotaLines, the
+// offline fake's cache names, and, unless tg discovers every item, its targets resolved
+// (stdin read when they come from it). Its errors are tg.Resolve's.
+func NewJob(ctx context.Context, tg *targets.Spec, cfg fetcher.Config, shape Shape, inputOrder bool, sched fetcher.Scheduler, stdin io.Reader, quotaLines io.Writer) (Job, error) {
+	cfg.OnQuotaWait, cfg.QuotaWindow = fetcher.QuotaWaitLines(quotaLines, cfg.Strategy), tg.QuotaWindow()
+	if tg.Offline && cfg.CacheDir != "" {
+		cfg.CacheNames = tg.CacheNames()
+	}
+	job := Job{Config: cfg, All: tg.Source.All, Base: tg.Base, Resource: tg.Source.Resource, Dialect: tg.Dialect,
+		Shape: shape, InputOrder: inputOrder, Scheduler: sched}
+	if !job.All {
+		var err error
+		if job.Targets, _, err = tg.Resolve(ctx, stdin, nil); err != nil {
+			return Job{}, err
+		}
+	}
+	return job, nil
+}

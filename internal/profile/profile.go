@@ -1,0 +1,24 @@
+// Package profile owns the hidden --cpuprofile: a CPU profile of the run written to a file.
+package profile
+
+import (
+	"fmt"
+	"os"
+	"runtime/pprof"
+
+	"github.com/fetchbench/fetchbench/internal/badinput"
+)
+
+// Start creates path and starts a CPU profile into it; stop ends it and closes the file.
+// A file that cannot be created is bad input naming --cpuprofile.
+func Start(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, badinput.Errorf("--cpuprofile: %v", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}

@@ -5,7 +5,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -17,7 +16,6 @@ import (
 	"github.com/fetchbench/fetchbench/get"
 	"github.com/fetchbench/fetchbench/internal/cliflag"
 	"github.com/fetchbench/fetchbench/internal/profile"
-	"github.com/fetchbench/fetchbench/redispool"
 	"github.com/fetchbench/fetchbench/report"
 	"github.com/fetchbench/fetchbench/targets"
 )
@@ -52,7 +50,7 @@ func newCompareFlags(o *compareOptions) *pflag.FlagSet {
 		"strategy", "s", "comma list of "+fetcher.StrategyNames(",")+", or all")
 	addLimitFlags(fs, &o.knobs, 10, &o.slots, &o.rates)
 	addRunFlags(fs, &o.run)
-	addQuotaFlag(fs, &o.quota, false, "keep within the quota the server states in its headers (default: adaptive only, so that the fixed strategies stay what they claim to be)")
+	fs.BoolVar(&o.quota, "respect-quota", false, "keep within the quota the server states in its headers (default: adaptive only, so that the fixed strategies stay what they claim to be)")
 
 	addSummaryFlag(fs, &o.out, "summary format: table|json|csv|markdown|benchstat (Go benchmark lines, for benchstat)")
 	fs.Var(cliflag.Int(&o.repeat, 1, 1, 1000), "repeat", "run everything K times, rotating the strategy order each time (a stateful server then taxes each strategy alike); -o benchstat: one line per run, for benchstat")
@@ -72,15 +70,11 @@ func newCompareFlags(o *compareOptions) *pflag.FlagSet {
 
 // compareSpec is the validated work of one invocation, built once from the options.
 type compareSpec struct {
-	configs    []fetcher.Config
-	repeat     int // runs of the configs, one after another (-o benchstat)
-	target     *targets.Spec
-	discovery  fetcher.Config // the config --all reads the list pages with: the politest of configs
-	thresholds []report.Threshold
-	out        outputs
-	cpuProfile string
-	pool       poolFlags
-	poolNote   string // which strategies --redis left out, or ""
+	configs   []fetcher.Config
+	target    *targets.Spec
+	discovery fetcher.Config // the config --all reads the list pages with: the politest of configs
+	out       outputs
+	poolNote  string // which strategies --redis left out, or ""
 }
 
 // spec checks the combinations of flags (set reports whether a flag was given) and builds the
@@ -108,7 +102,7 @@ func (o *compareOptions) spec(set func(string) bool) (*compareSpec, error) {
 	if target.Trust != nil {
 		run.RootCAs = target.Trust
 	}
-	if err := checkFloor(knobs, o.strategies...); err != nil {
+	if err := fetcher.CheckFloor(knobs, o.strategies...); err != nil {
 		return nil, err
 	}
 	strategies, poolNote, err := o.pool.pooled(o.strategies, set("strategy"))
@@ -116,22 +110,22 @@ func (o *compareOptions) spec(set func(string) bool) (*compareSpec, error) {
 		return nil, err
 	}
 	configs, discovery := compare.Plan(run, strategies, knobs, o.slots, o.rates, o.quota, set("respect-quota"), o.fake.capacity(o.target.offline))
-	return &compareSpec{configs: configs, target: target, discovery: discovery, repeat: o.repeat, thresholds: o.thresholds, out: out, cpuProfile: o.cpuProfile, pool: o.pool, poolNote: poolNote}, nil
+	return &compareSpec{configs: configs, target: target, discovery: discovery, out: out, poolNote: poolNote}, nil
 }
 
 // runCompare is the comparison command: run each strategy over the targets, report, judge.
 func runCompare(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	var o compareOptions
 	fs := newCompareFlags(&o)
-	if err := parseFlags(fs, args, compareUsage, "", "see --help", stdout); err != nil {
+	if err := parseFlags(fs, args, usage("compare"), "", "see --help", stdout); err != nil {
 		return err
 	}
 	sp, err := o.spec(fs.Changed)
 	if err != nil {
 		return err
 	}
-	if sp.cpuProfile != "" {
-		stop, err := profile.Start(sp.cpuProfile)
+	if o.cpuProfile != "" {
+		stop, err := profile.Start(o.cpuProfile)
 		if err != nil {
 			return err
 		}
@@ -143,7 +137,7 @@ func runCompare(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		return err
 	}
 	defer stop()
-	sched, closePool, err := sp.pool.start(ctx, sp.out.quiet, stderr)
+	sched, closePool, err := o.pool.start(ctx, sp.out.quiet, stderr)
 	if err != nil {
 		return err
 	}
@@ -161,65 +155,22 @@ func runCompare(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if err != nil {
 		return err
 	}
-	if discovered != "" && !sp.out.quiet {
-		fmt.Fprintln(stderr, "fetchbench: "+discovered)
-	}
-	for i, c := range sp.configs {
-		sp.configs[i].OnQuotaWait, sp.configs[i].QuotaWindow = fetcher.QuotaWaitLines(stderr, c.Strategy), tg.QuotaWindow()
-	}
-	if note := compare.PacingNote(sp.configs, targets.Len(), sp.repeat); note != "" && !sp.out.quiet {
-		fmt.Fprintln(stderr, "fetchbench: "+note)
-	}
-	run := compare.Spec{Configs: sp.configs, Targets: targets, Scheduler: sched}
-	if err := compare.RaiseFiles(run, tg.Offline); err != nil {
-		return err
+	inv := compare.Invocation{Spec: compare.Spec{Configs: sp.configs, Targets: targets, Scheduler: sched}, Repeat: o.repeat, Records: recs,
+		QuotaWindow: tg.QuotaWindow(), InProcessServer: tg.Offline, Format: sp.out.summary, Quiet: sp.out.quiet, Summary: summaryOut,
+		Stderr: stderr, NoColor: noColor(), Thresholds: o.thresholds, UnreachableHint: tg.UnreachableHint()}
+	if discovered != "" {
+		inv.Discovery = &discovery
+		if !sp.out.quiet {
+			fmt.Fprintln(stderr, "fetchbench: "+discovered)
+		}
 	}
 	var progress io.Writer
 	if report.ShowProgress(sp.out.progress, report.IsTerminal(stderr), sp.out.records == "-" && report.IsTerminal(stdout)) {
 		progress = stderr
 	}
-	html, err := report.CreateHTML(sp.out.html)
-	if err != nil {
+	inv.Views = sp.out.views(recs, progress)
+	if inv.HTML, err = report.CreateHTML(sp.out.html); err != nil {
 		return err
 	}
-	if html != nil {
-		defer html.Close()
-	}
-	views := sp.out.views(recs, progress)
-	run.Consumers = func(cfg fetcher.Config) []report.Consumer { return views.Consumers(cfg, targets.Len()) }
-	var disc *report.Summary
-	if discovered != "" {
-		disc = &discovery
-	}
-	var interrupted bool
-	var finishErr error
-	all, err := compare.Repeat(ctx, compare.Repetitions{Spec: run, Repeat: sp.repeat, Discovery: disc, Records: recs, Each: func(i int, cmp report.Comparison) error {
-		interrupted = cmp.Interrupted()
-		finishErr = views.FinishRepetition(cmp, i, sp.repeat, sp.out.summary, sp.out.quiet, summaryOut, stderr, noColor(), html)
-		return finishErr
-	}})
-	var unreachable *compare.UnreachableError
-	switch {
-	case finishErr != nil:
-		return finishErr
-	case errors.As(err, &unreachable):
-		return fmt.Errorf("%w%s", err, tg.UnreachableHint())
-	case errors.Is(err, fetcher.ErrConfig):
-		return usagef("%v", err)
-	case redispool.Unfinished(err) != nil:
-		return redispool.Unfinished(err)
-	case err != nil:
-		return fmt.Errorf("write records: %w", err)
-	case interrupted:
-		fmt.Fprintln(stderr, "fetchbench: interrupted; the report above is partial")
-		return &exitErr{code: exitInterrupted}
-	}
-	failures := report.NewComparison(all).Failures(sp.thresholds)
-	for _, f := range failures {
-		fmt.Fprintln(stderr, "fetchbench: "+f)
-	}
-	if len(failures) > 0 {
-		return &exitErr{code: exitThreshold}
-	}
-	return nil
+	return compare.Invoke(ctx, inv)
 }

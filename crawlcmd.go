@@ -4,8 +4,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"io"
 	"math"
 	"os"
@@ -15,13 +13,11 @@ import (
 
 	"github.com/fetchbench/fetchbench/compare"
 	"github.com/fetchbench/fetchbench/crawl"
-	"github.com/fetchbench/fetchbench/fakeswapi"
 	"github.com/fetchbench/fetchbench/fetcher"
 	"github.com/fetchbench/fetchbench/get"
 	"github.com/fetchbench/fetchbench/internal/cliflag"
 	"github.com/fetchbench/fetchbench/report"
 	"github.com/fetchbench/fetchbench/swapi"
-	"github.com/fetchbench/fetchbench/targets"
 )
 
 // crawlOptions holds the parsed flags of the crawl command.
@@ -75,58 +71,41 @@ func newCrawlFlags(o *crawlOptions) *pflag.FlagSet {
 	return fs
 }
 
-// crawlSpec is the validated work of one crawl invocation.
-type crawlSpec struct {
-	job     crawl.Job
-	configs []fetcher.Config // one per strategy; several: the comparison form
-	shape   get.Shape
-	format  string
-	fake    *fakeswapi.Options // --offline
-	site    bool               // --offline-site
-	out     outputs
-}
-
-func (o *crawlOptions) spec(set func(string) bool, seeds []string, stdoutTerminal bool) (*crawlSpec, error) {
+// spec checks the combinations of flags and builds the invocation, but for its outputs, and
+// the documents' shape. It opens nothing.
+func (o *crawlOptions) spec(set func(string) bool, seeds []string, stdoutTerminal bool) (crawl.Invocation, get.Shape, error) {
 	f := crawl.Flags{Offline: o.offline, Site: o.site, Seeds: seeds, Records: o.out.records, RecordsFormat: o.out.format,
 		FormatSet: set("records-format"), InputOrder: o.out.order == "input", State: o.job.State, Strategies: len(o.strategies)}
 	if err := f.Check(); err != nil {
-		return nil, err
+		return crawl.Invocation{}, get.Shape{}, err
 	}
-	several := len(o.strategies) > 1
-	format, err := crawl.Format(o.format, several, stdoutTerminal)
+	format, err := crawl.Format(o.format, len(o.strategies) > 1, stdoutTerminal)
 	if err != nil {
-		return nil, err
-	}
-	if o.out.records == "-" && !several {
-		return nil, usagef("--records -: stdout carries the documents; write the records to a file")
+		return crawl.Invocation{}, get.Shape{}, err
 	}
 	shape, err := get.ParseShape(o.fields, o.field, nil)
 	if err != nil {
-		return nil, err
+		return crawl.Invocation{}, get.Shape{}, err
 	}
-	d, _ := swapi.Lookup(o.api)
-	shape.Dialect = d
+	shape.Dialect, _ = swapi.Lookup(o.api)
 	knobs := o.knobs
 	knobs.CapRate = set("concurrency")
-	configs := compare.Configs(o.run, o.strategies, knobs, []int{knobs.Concurrency}, []float64{knobs.Rate})
-	for i := range configs {
-		configs[i].HTML = shape.Selectors()
-	}
-	job := o.job
-	job.Seeds, job.Scope = seeds, fetcher.ScopeMode(o.scope)
-	sp := &crawlSpec{job: job, configs: configs, shape: shape, format: format, site: o.site, out: o.out}
-	if sp.out.format == "" {
-		sp.out.format = report.FormatFromPath(sp.out.records)
+	o.run.HTML = shape.Selectors()
+	inv := crawl.Invocation{Job: o.job, Configs: compare.Configs(o.run, o.strategies, knobs, []int{knobs.Concurrency}, []float64{knobs.Rate}),
+		Site: o.site, Format: format, Quiet: o.out.quiet}
+	inv.Job.Seeds, inv.Job.Scope = seeds, fetcher.ScopeMode(o.scope)
+	if o.out.format == "" {
+		o.out.format = report.FormatFromPath(o.out.records)
 	}
 	if o.offline {
 		opts, err := o.fake.options()
 		if err != nil {
-			return nil, err
+			return crawl.Invocation{}, get.Shape{}, err
 		}
 		opts.Dialect = o.api
-		sp.fake = &opts
+		inv.Fake = &opts
 	}
-	return sp, nil
+	return inv, shape, nil
 }
 
 // crawlMemoryLimit is the crawl's soft memory limit (runtime/debug.SetMemoryLimit) unless
@@ -141,85 +120,33 @@ func runCrawl(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	}
 	var o crawlOptions
 	fs := newCrawlFlags(&o)
-	if err := parseArgs(fs, args, crawlUsage, "", "crawl: ", "see fetchbench crawl --help", stdout); err != nil {
+	if err := cliflag.Parse(fs, args, usage("crawl"), "", "crawl: ", "see fetchbench crawl --help", stdout); err != nil {
 		return err
 	}
-	sp, err := o.spec(fs.Changed, fs.Args(), report.IsTerminal(stdout))
+	inv, shape, err := o.spec(fs.Changed, fs.Args(), report.IsTerminal(stdout))
 	if err != nil {
 		return err
 	}
-	switch {
-	case sp.fake != nil:
-		running, err := targets.StartFake(*sp.fake)
-		if err != nil {
-			return err
-		}
-		defer running.Close()
-		sp.job.Seeds = []string{running.URL}
-	case sp.site:
-		running, err := fakeswapi.StartSite(fakeswapi.SiteOptions{CrawlDelay: fakeswapi.SiteCrawlDelay})
-		if err != nil {
-			return fmt.Errorf("start the fake site: %w", err)
-		}
-		defer running.Close()
-		sp.job.Seeds = []string{running.URL}
-	}
-	recs, err := sp.openRecords(stdout)
-	if err != nil {
+	_, err = os.Stat(o.job.State) // a --state file: the crawl goes on, appending to --records
+	if inv.Records, err = report.OpenRecords(o.out.records, o.out.format, o.out.order == "input", o.job.State != "" && err == nil, stdout); err != nil {
 		return err
 	}
-	defer recs.Close()
-	inv := crawl.Invocation{Job: sp.job, Configs: sp.configs, Records: recs, Views: sp.out.views(recs, nil)}
-	if !sp.out.quiet {
+	defer inv.Records.Close()
+	if inv.HTML, err = report.CreateHTML(o.out.html); err != nil {
+		return err
+	}
+	inv.Views, inv.Summary, inv.Stderr, inv.NoColor = o.out.views(inv.Records, nil), stdout, stderr, noColor()
+	if !o.out.quiet {
 		inv.Talk = stderr
 	}
-	summaryOut, format := io.Writer(stdout), sp.format
 	switch {
-	case len(sp.configs) == 1:
-		if inv.Documents, err = get.NewWriter(stdout, sp.format, sp.shape.Columns(), report.IsTerminal(stdout)); err != nil {
+	case len(inv.Configs) == 1:
+		if inv.Documents, err = get.NewWriter(stdout, inv.Format, shape.Columns(), report.IsTerminal(stdout)); err != nil {
 			return usagef("-o: %v", err)
 		}
-		inv.Shape, summaryOut, format = sp.shape.Document, stderr, "table"
-	case sp.out.records == "-":
-		summaryOut = stderr
+		inv.Shape, inv.Summary, inv.Format = shape.Document, stderr, "table"
+	case o.out.records == "-":
+		inv.Summary = stderr
 	}
-	html, err := report.CreateHTML(sp.out.html)
-	if err != nil {
-		return err
-	}
-	if html != nil {
-		defer html.Close()
-	}
-	cmp, last, err := crawl.Invoke(ctx, inv)
-	switch {
-	case errors.Is(err, fetcher.ErrConfig), errors.Is(err, crawl.ErrSeeds):
-		return usagef("%v", err)
-	case err != nil:
-		return err
-	}
-	if err := inv.Views.Finish(cmp, format, sp.out.quiet, summaryOut, stderr, noColor(), html); err != nil {
-		return err
-	}
-	return crawlExit(last, sp.job.Seeds, stderr)
-}
-
-// openRecords opens --records, appending when a --state file exists (the crawl goes on).
-func (sp *crawlSpec) openRecords(stdout io.Writer) (*report.RecordsOut, error) {
-	_, err := os.Stat(sp.job.State)
-	return report.OpenRecords(sp.out.records, sp.out.format, sp.out.order == "input", sp.job.State != "" && err == nil, stdout)
-}
-
-// crawlExit is the exit of a finished crawl: 130 interrupted, 1 when nothing connected, 3
-// past the deadline (URLs left) or with failed pages.
-func crawlExit(res crawl.Result, seeds []string, stderr io.Writer) error {
-	switch v, err := res.Verdict(seeds); v {
-	case crawl.Interrupted:
-		fmt.Fprintln(stderr, "fetchbench: interrupted; the output above is partial")
-		return &exitErr{code: exitInterrupted}
-	case crawl.Unreachable:
-		return err
-	case crawl.Incomplete:
-		return &exitErr{code: exitThreshold}
-	}
-	return nil
+	return crawl.Invoke(ctx, inv)
 }

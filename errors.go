@@ -7,6 +7,7 @@ import (
 
 	"github.com/fetchbench/fetchbench/internal/badinput"
 	"github.com/fetchbench/fetchbench/internal/cliflag"
+	"github.com/fetchbench/fetchbench/internal/verdict"
 	"github.com/fetchbench/fetchbench/targets"
 )
 
@@ -25,35 +26,19 @@ var errHelp = cliflag.ErrHelp
 // usagef is bad input from the user: exit code 2.
 func usagef(format string, a ...any) error { return badinput.Errorf(format, a...) }
 
-// exitErr carries an explicit exit code; its message may be empty (already reported).
-type exitErr struct {
-	code int
-	err  error
-}
-
-func (e *exitErr) Error() string {
-	if e.err == nil {
-		return ""
-	}
-	return e.err.Error()
-}
-
-func (e *exitErr) Unwrap() error { return e.err }
-
 // exitCode maps run's error to the process exit code.
 func exitCode(err error) int {
 	var ue *badinput.Error
 	var te *targets.InputError
-	var ee *exitErr
 	switch {
 	case err == nil:
 		return exitOK
 	case errors.As(err, &ue), errors.As(err, &te):
 		return exitUsage
-	case errors.As(err, &ee):
-		return ee.code
-	case errors.Is(err, targets.ErrInterrupted):
+	case errors.Is(err, verdict.ErrInterrupted):
 		return exitInterrupted
+	case errors.Is(err, verdict.ErrBreached):
+		return exitThreshold
 	}
 	return exitFailed
 }

@@ -21,14 +21,11 @@ import (
 // to stdout and returns errHelp; every other problem, a positional argument included, is a
 // usage error naming the flag, with prefix before and hint after pflag's own messages.
 func parseFlags(fs *pflag.FlagSet, args []string, usage, prefix, hint string, stdout io.Writer) error {
-	if err := parseArgs(fs, args, usage, "", prefix, hint, stdout); err != nil || fs.NArg() == 0 {
+	if err := cliflag.Parse(fs, args, usage, "", prefix, hint, stdout); err != nil || fs.NArg() == 0 {
 		return err
 	}
 	return usagef("%sunexpected argument %q (%s)", prefix, fs.Arg(0), hint)
 }
-
-// parseArgs is cliflag.Parse: positional arguments stay in fs.Args.
-var parseArgs = cliflag.Parse
 
 // addSummaryFlag registers -o, the summary's format, shared by the comparison and report.
 func addSummaryFlag(fs *pflag.FlagSet, o *outputs, usage string) {
@@ -94,19 +91,6 @@ func addLimitFlags(fs *pflag.FlagSet, k *fetcher.Knobs, concurrency int, slots *
 	fs.Var(cliflag.Int(&k.MinConcurrency, 1, 1, math.MaxInt), "min-c", "adaptive: the lowest its limit goes")
 }
 
-// checkFloor is fetcher.CheckFloor as a usage error.
-func checkFloor(k fetcher.Knobs, strategies ...fetcher.Strategy) error {
-	if err := fetcher.CheckFloor(k, strategies...); err != nil {
-		return usagef("%v", err)
-	}
-	return nil
-}
-
-// addQuotaFlag registers --respect-quota; usage says what it defaults to.
-func addQuotaFlag(fs *pflag.FlagSet, p *bool, def bool, usage string) {
-	fs.BoolVar(p, "respect-quota", def, usage)
-}
-
 // addRunFlags registers the per-request settings every strategy shares.
 func addRunFlags(fs *pflag.FlagSet, c *fetcher.Config) {
 	fs.VarP(cliflag.Duration(&c.Timeout, fetcher.DefaultTimeout, false), "timeout", "t", "per-attempt timeout, body included")
@@ -117,13 +101,10 @@ func addRunFlags(fs *pflag.FlagSet, c *fetcher.Config) {
 	fs.Var(cliflag.Duration(&c.MaxRetryAfter, fetcher.DefaultMaxRetryAfter, false), "max-retry-after", "longest server Retry-After waited for before a retry")
 	fs.Var(cliflag.Size(&c.MaxBody, fetcher.DefaultMaxBody, 1), "max-body", "largest response body accepted (e.g. 512KiB, 10MiB)")
 	fs.BoolVar(&c.Insecure, "insecure", false, "skip TLS certificate verification")
-	fs.Var(cliflag.Parsed(&c.RootCAs, "", cliflag.Colon, readCACert), "cacert", "trust the CA certificates (PEM) in FILE instead of the system's, e.g. the one fetchbench serve --tls --cert FILE wrote")
+	fs.Var(cliflag.Parsed(&c.RootCAs, "", cliflag.Colon, fetcher.ReadCACert), "cacert", "trust the CA certificates (PEM) in FILE instead of the system's, e.g. the one fetchbench serve --tls --cert FILE wrote")
 	fs.BoolVar(&c.HTTP1, "http1", false, "speak HTTP/1.1 only, never HTTP/2")
 	fs.BoolVar(&c.NoProxy, "no-proxy", false, "ignore HTTP_PROXY / HTTPS_PROXY: connect directly")
 }
-
-// readCACert is fetcher.ReadCACert.
-var readCACert = fetcher.ReadCACert
 
 // addOutputFlags registers --records, --records-format, --order (default order; orderUsage
 // says what it orders), --progress when progress is set (the comparison), and -q/--quiet.

@@ -4,7 +4,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -15,7 +14,6 @@ import (
 	"github.com/fetchbench/fetchbench/get"
 	"github.com/fetchbench/fetchbench/internal/cliflag"
 	"github.com/fetchbench/fetchbench/internal/textsafe"
-	"github.com/fetchbench/fetchbench/redispool"
 	"github.com/fetchbench/fetchbench/report"
 	"github.com/fetchbench/fetchbench/targets"
 )
@@ -47,7 +45,7 @@ func newGetFlags(o *getOptions) *pflag.FlagSet {
 		"strategy", "s", fetcher.StrategyNames("|"))
 	addLimitFlags(fs, &o.knobs, 5, nil, nil)
 	addRunFlags(fs, &o.run)
-	addQuotaFlag(fs, &o.quota, true, "keep within the quota the server states in its headers")
+	fs.BoolVar(&o.quota, "respect-quota", true, "keep within the quota the server states in its headers")
 
 	fs.VarP(cliflag.Choice(&o.format, "", get.Formats, func(s string) error {
 		return cliflag.Valuef("unknown format %q (want ndjson, json, csv or table)", s)
@@ -70,11 +68,9 @@ type getSpec struct {
 	config fetcher.Config
 	shape  get.Shape
 	format string
-	order  bool // input order
 	out    outputs
 	// cacheReadOnly: entries are read from --cache but new ones cannot be kept.
 	cacheReadOnly bool
-	pool          poolFlags
 }
 
 func (o *getOptions) spec(set func(string) bool, stdoutTerminal bool) (*getSpec, error) {
@@ -99,7 +95,7 @@ func (o *getOptions) spec(set func(string) bool, stdoutTerminal bool) (*getSpec,
 	knobs := o.knobs
 	knobs.CapRate = set("concurrency")
 	s := o.strategy
-	if err := checkFloor(knobs, s); err != nil {
+	if err := fetcher.CheckFloor(knobs, s); err != nil {
 		return nil, err
 	}
 	if _, _, err := o.pool.pooled([]fetcher.Strategy{s}, true); err != nil {
@@ -111,14 +107,14 @@ func (o *getOptions) spec(set func(string) bool, stdoutTerminal bool) (*getSpec,
 	if out.format == "" {
 		out.format = report.FormatFromPath(out.records)
 	}
-	return &getSpec{target: target, config: cfg, shape: shape, format: format, order: o.out.order == "input", out: out, cacheReadOnly: cacheReadOnly, pool: o.pool}, nil
+	return &getSpec{target: target, config: cfg, shape: shape, format: format, out: out, cacheReadOnly: cacheReadOnly}, nil
 }
 
 // runGet is the get command.
 func runGet(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	var o getOptions
 	fs := newGetFlags(&o)
-	if err := parseFlags(fs, args, getUsage, "get: ", "see fetchbench get --help", stdout); err != nil {
+	if err := parseFlags(fs, args, usage("get"), "get: ", "see fetchbench get --help", stdout); err != nil {
 		return err
 	}
 	sp, err := o.spec(fs.Changed, report.IsTerminal(stdout))
@@ -131,7 +127,7 @@ func runGet(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		return err
 	}
 	defer stop()
-	sched, closePool, err := sp.pool.start(ctx, sp.out.quiet, stderr)
+	sched, closePool, err := o.pool.start(ctx, sp.out.quiet, stderr)
 	if err != nil {
 		return err
 	}
@@ -139,7 +135,7 @@ func runGet(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	if sp.cacheReadOnly {
 		fmt.Fprintf(stderr, "fetchbench: --cache %s is read-only: answers found there are used, new ones are not kept\n", textsafe.Sanitize(sp.config.CacheDir))
 	}
-	job, err := get.NewJob(ctx, tg, sp.config, sp.shape, sp.order, sched, stdin, stderr)
+	job, err := get.NewJob(ctx, tg, sp.config, sp.shape, sp.out.order == "input", sched, stdin, stderr)
 	if err != nil {
 		return err
 	}
@@ -158,32 +154,6 @@ func runGet(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		return err
 	}
 	defer recs.Close()
-	res, err := get.Invoke(ctx, get.Invocation{Job: job, Documents: docs, Records: recs, Views: sp.out.views(recs, nil), Stderr: stderr})
-	switch {
-	case errors.Is(err, fetcher.ErrConfig):
-		return usagef("%v", err)
-	case redispool.Unfinished(err) != nil:
-		return redispool.Unfinished(err)
-	case err != nil:
-		return fmt.Errorf("write: %w", err)
-	}
-	if !sp.out.quiet {
-		if err := res.WriteLines(stderr); err != nil {
-			return err
-		}
-	}
-	switch {
-	case res.Interrupted || ctx.Err() != nil:
-		fmt.Fprintln(stderr, "fetchbench: interrupted; the output above is partial")
-		return &exitErr{code: exitInterrupted}
-	case res.Unreachable != "":
-		return fmt.Errorf("%w%s", job.Unreachable(res.Unreachable), tg.UnreachableHint())
-	case res.Discovery != nil && res.Discovery.Empty() != nil:
-		return res.Discovery.Empty()
-	case res.Documents == 0 && res.Failed > 0:
-		return &exitErr{code: exitFailed, err: get.NoneFetched(res.Failed)}
-	case res.Failed > 0 || res.Problems > 0:
-		return &exitErr{code: exitThreshold}
-	}
-	return nil
+	return get.Invoke(ctx, get.Invocation{Job: job, Documents: docs, Records: recs, Views: sp.out.views(recs, nil), Stderr: stderr,
+		Quiet: sp.out.quiet, UnreachableHint: tg.UnreachableHint()})
 }

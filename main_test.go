@@ -6,11 +6,14 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"flag"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -32,6 +35,14 @@ func TestMain(m *testing.M) {
 }
 
 func runTests(m *testing.M) int {
+	// The package's tests mostly wait (the fakes' latency, workers' leases, child processes),
+	// so more of them run at once than there are CPUs, unless -parallel says otherwise.
+	flag.Parse()
+	parallel := false
+	flag.Visit(func(f *flag.Flag) { parallel = parallel || f.Name == "test.parallel" })
+	if !parallel {
+		flag.Set("test.parallel", strconv.Itoa(max(8, 4*runtime.GOMAXPROCS(0)))) //nolint:errcheck // a valid int
+	}
 	code := m.Run()
 	if code == 0 {
 		if err := goleak.Find(); err != nil {

@@ -29,11 +29,8 @@ type poolFlags struct {
 // as they are. It first reads the URL from FETCHBENCH_REDIS when --redis was not given.
 func (p *poolFlags) pooled(strategies []fetcher.Strategy, named bool) ([]fetcher.Strategy, string, error) {
 	var err error
-	if p.redis, err = redispool.ResolveURL(p.redis, os.Getenv(redispool.EnvURL), p.cacert, ""); err != nil {
-		return nil, "", err
-	}
-	if p.redis == "" {
-		return strategies, "", nil
+	if p.redis, err = redispool.ResolveURL(p.redis, os.Getenv(redispool.EnvURL), p.cacert, ""); err != nil || p.redis == "" {
+		return strategies, "", err
 	}
 	return redispool.Pooled(strategies, named)
 }
@@ -57,11 +54,7 @@ func (p poolFlags) start(ctx context.Context, quiet bool, stderr io.Writer) (fet
 	if quiet {
 		stderr = nil
 	}
-	sched, closePool, err := redispool.Start(ctx, p.redis, p.cacert, p.lease, stderr)
-	if err != nil && ctx.Err() != nil {
-		return nil, nil, &exitErr{code: exitInterrupted}
-	}
-	return sched, closePool, err
+	return redispool.Start(ctx, p.redis, p.cacert, p.lease, stderr)
 }
 
 // workerOptions holds the parsed flags of the worker command.
@@ -88,7 +81,7 @@ func newWorkerFlags(o *workerOptions) *pflag.FlagSet {
 func runWorker(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	var o workerOptions
 	fs := newWorkerFlags(&o)
-	if err := parseFlags(fs, args, workerUsage, "worker: ", "see fetchbench worker --help", stdout); err != nil {
+	if err := parseFlags(fs, args, usage("worker"), "worker: ", "see fetchbench worker --help", stdout); err != nil {
 		return err
 	}
 	var err error

@@ -447,7 +447,7 @@ func poolRediss(t *testing.T, db int) (string, string) {
 		}
 		t.Skip("FETCHBENCH_REDISS_URL is not set: no redis-server over TLS to test against")
 	}
-	roots, err := readCACert(ca)
+	roots, err := fetcher.ReadCACert(ca)
 	if err != nil {
 		t.Fatal(err)
 	}

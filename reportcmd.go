@@ -10,27 +10,23 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/fetchbench/fetchbench/internal/cliflag"
 	"github.com/fetchbench/fetchbench/report"
 )
 
-// reportOptions holds the parsed flags of the report command.
-type reportOptions struct {
-	out outputs
-}
-
-func newReportFlags(o *reportOptions) *pflag.FlagSet {
+func newReportFlags(o *outputs) *pflag.FlagSet {
 	fs := pflag.NewFlagSet("fetchbench report", pflag.ContinueOnError)
 	fs.SortFlags = false
-	addSummaryFlag(fs, &o.out, "summary format: table|json|csv|markdown|benchstat")
-	addViewFlags(fs, &o.out, "write a self-contained HTML report with charts to FILE")
+	addSummaryFlag(fs, o, "summary format: table|json|csv|markdown|benchstat")
+	addViewFlags(fs, o, "write a self-contained HTML report with charts to FILE")
 	return fs
 }
 
 // runReport is the report command: replay record files into the summary of their runs.
 func runReport(_ context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	var o reportOptions
+	var o outputs
 	fs := newReportFlags(&o)
-	if err := parseArgs(fs, args, reportUsage, "report: ", "report: ", "see fetchbench report --help", stdout); err != nil {
+	if err := cliflag.Parse(fs, args, usage("report"), "report: ", "report: ", "see fetchbench report --help", stdout); err != nil {
 		return err
 	}
 	files := fs.Args()
@@ -38,7 +34,7 @@ func runReport(_ context.Context, args []string, stdin io.Reader, stdout, stderr
 		return usagef("report: name at least one record file (- for stdin; see fetchbench report --help)")
 	}
 	for _, f := range files {
-		if err := report.DistinctPaths(report.NamedPath{Name: "--html", Path: o.out.html}, report.NamedPath{Name: "the record file", Path: f}); err != nil {
+		if err := report.DistinctPaths(report.NamedPath{Name: "--html", Path: o.html}, report.NamedPath{Name: "the record file", Path: f}); err != nil {
 			return err
 		}
 	}
@@ -47,22 +43,22 @@ func runReport(_ context.Context, args []string, stdin io.Reader, stdout, stderr
 	if err != nil {
 		return err
 	}
-	html, err := report.CreateHTML(o.out.html)
+	html, err := report.CreateHTML(o.html)
 	if err != nil {
 		return err
 	}
 	if html != nil {
 		defer html.Close()
 	}
-	views := o.out.views(nil, nil)
+	views := o.views(nil, nil)
 	cmp, err := report.ReplayFiles(inputs, files, views.Consumers)
 	if err != nil {
 		return err
 	}
-	if err := report.Write(stdout, o.out.summary, cmp, report.IsTerminal(stdout)); err != nil {
+	if err := report.Write(stdout, o.summary, cmp, report.IsTerminal(stdout)); err != nil {
 		return fmt.Errorf("write summary: %w", err)
 	}
-	if err := views.DrawTimelines(cmp, o.out.summary, false, stdout, stderr, noColor()); err != nil {
+	if err := views.DrawTimelines(cmp, o.summary, false, stdout, stderr, noColor()); err != nil {
 		return err
 	}
 	return views.FinishHTML(html, cmp)

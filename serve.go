@@ -20,30 +20,25 @@ const (
 
 // serveOptions holds the parsed flags of the serve command.
 type serveOptions struct {
-	dialect string
-	addr    string
+	fg      fakeswapi.Foreground // its Options come from fake
 	public  bool
 	verbose bool
-	tls     bool   // --tls: TLS with HTTP/2, a certificate made at start
-	h2c     bool   // --h2c: unencrypted HTTP/2 with prior knowledge besides HTTP/1.1
-	cert    string // --cert: where to write the certificate, with --tls
-	site    bool
 	fake    fakeFlags
 }
 
 func newServeFlags(o *serveOptions) *pflag.FlagSet {
 	fs := pflag.NewFlagSet("serve", pflag.ContinueOnError)
 	fs.SortFlags = false
-	fs.StringVar(&o.addr, "addr", defaultServeAddr, "host:port to listen on (port 0 picks a free port)")
+	fs.StringVar(&o.fg.Addr, "addr", defaultServeAddr, "host:port to listen on (port 0 picks a free port)")
 	fs.BoolVar(&o.public, "public", false, "allow a non-loopback --addr, serving on the network")
 	fs.BoolVarP(&o.verbose, "verbose", "v", false, "log one line per request to stderr")
-	fs.BoolVar(&o.tls, "tls", false, "serve https with HTTP/2 (and HTTP/1.1) on a self-signed certificate made at start; its fingerprint is printed")
-	fs.StringVar(&o.cert, "cert", "", "with --tls, write the certificate (PEM) to FILE, for fetchbench --cacert FILE")
-	fs.BoolVar(&o.h2c, "h2c", false, "also accept unencrypted HTTP/2 with prior knowledge (curl --http2-prior-knowledge)")
-	fs.Var(cliflag.Choice(&o.dialect, "dev", fakeswapi.Dialects, func(s string) error {
+	fs.BoolVar(&o.fg.TLS, "tls", false, "serve https with HTTP/2 (and HTTP/1.1) on a self-signed certificate made at start; its fingerprint is printed")
+	fs.StringVar(&o.fg.CertFile, "cert", "", "with --tls, write the certificate (PEM) to FILE, for fetchbench --cacert FILE")
+	fs.BoolVar(&o.fg.H2C, "h2c", false, "also accept unencrypted HTTP/2 with prior knowledge (curl --http2-prior-knowledge)")
+	fs.Var(cliflag.Choice(&o.fake.opts.Dialect, "dev", fakeswapi.Dialects, func(s string) error {
 		return cliflag.Valuef("unknown dialect %q (want dev, py4e, tech or info)", s)
 	}), "dialect", "answer in the shapes of swapi.dev (dev), swapi.py4e.com (py4e), swapi.tech (tech) or swapi.info (info)")
-	fs.BoolVar(&o.site, "site", false, "serve the fake HTML site (robots.txt, sitemap, endless calendar, /gen/ pages) instead of the API, for crawl")
+	fs.BoolVar(&o.fg.Site, "site", false, "serve the fake HTML site (robots.txt, sitemap, endless calendar, /gen/ pages) instead of the API, for crawl")
 	fs.BoolVar(&o.fake.opts.AbsoluteLinks, "absolute-links", false, "with --dialect info: link to https://swapi.info/api/… as its files do, not back at the fake")
 	addProfileFlags(fs, &o.fake, "")
 	addFakeFlags(fs, &o.fake, defaultServeLatency)
@@ -55,21 +50,20 @@ func newServeFlags(o *serveOptions) *pflag.FlagSet {
 func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	var o serveOptions
 	fs := newServeFlags(&o)
-	if err := parseFlags(fs, args, serveUsage, "serve: ", "see fetchbench serve --help", stdout); err != nil {
+	if err := parseFlags(fs, args, usage("serve"), "serve: ", "see fetchbench serve --help", stdout); err != nil {
 		return err
 	}
-	opts, err := o.fake.options()
-	if err != nil {
+	fg := o.fg
+	var err error
+	if fg.Options, err = o.fake.options(); err != nil {
 		return err
 	}
-	if err := checkAddr(o.addr, o.public); err != nil {
+	if err := checkAddr(fg.Addr, o.public); err != nil {
 		return err
 	}
 	if o.verbose {
-		opts.Log = stderr
+		fg.Options.Log = stderr
 	}
-	opts.Dialect = o.dialect
-	fg := fakeswapi.Foreground{Addr: o.addr, Options: opts, Site: o.site, TLS: o.tls, H2C: o.h2c, CertFile: o.cert}
 	if err := fg.Check(); err != nil {
 		return err
 	}

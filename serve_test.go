@@ -217,10 +217,10 @@ func TestServeDefaultAddrIsLoopback(t *testing.T) {
 	if err := newServeFlags(&o).Parse(nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := fakeswapi.CheckAddr(o.addr, false); err != nil || o.public {
-		t.Errorf("default --addr %q (public %v): want a loopback address, not public", o.addr, o.public)
+	if err := fakeswapi.CheckAddr(o.fg.Addr, false); err != nil || o.public {
+		t.Errorf("default --addr %q (public %v): want a loopback address, not public", o.fg.Addr, o.public)
 	}
-	if err := checkAddr(o.addr, o.public); err != nil {
+	if err := checkAddr(o.fg.Addr, o.public); err != nil {
 		t.Errorf("checkAddr(default) = %v, want nil", err)
 	}
 }

@@ -8,9 +8,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 
+	"github.com/fetchbench/fetchbench/fakeswapi"
 	"github.com/fetchbench/fetchbench/fetcher"
+	"github.com/fetchbench/fetchbench/internal/badinput"
 	"github.com/fetchbench/fetchbench/report"
+	"github.com/fetchbench/fetchbench/targets"
 )
 
 // Documents receives an invocation's documents; Close flushes them. *get.Writer is one.
@@ -37,14 +41,73 @@ type Invocation struct {
 	// Talk, when not nil, gets the crawl's lines (Result.Lines), each after "fetchbench: ",
 	// and after the strategy's name when there are several configs.
 	Talk io.Writer
+	// Fake, when not nil, is the fake SWAPI started for the crawl; Site starts the fake HTML
+	// site instead. Either one is the crawl's seed.
+	Fake *fakeswapi.Options
+	Site bool
+	// Format is the summary's format; Summary gets it unless Quiet.
+	Format  string
+	Quiet   bool
+	Summary io.Writer
+	// Stderr gets the timelines' notes and the verdict's line.
+	Stderr  io.Writer
+	NoColor bool
+	// HTML, when not nil, gets the HTML report; Invoke closes it.
+	HTML *os.File
 }
 
-// Invoke crawls inv.Job once per config, stopping after an interrupted crawl, and returns the
-// comparison of the runs and the last crawl's result. Its errors: fetcher.ErrConfig and
-// ErrSeeds as Run returns them, ErrState after "--state: ", a write's error after "write: "
-// (one config) or "write records: " (the records file of several).
-func Invoke(ctx context.Context, inv Invocation) (report.Comparison, Result, error) {
+// Invoke crawls inv.Job once per config, stopping after an interrupted crawl, writes the
+// summary, timelines and HTML report of the runs, and returns the command's verdict: nil;
+// bad input for fetcher.ErrConfig and ErrSeeds; ErrState after "--state: "; a write's error
+// after "write: " (one config) or "write records: " (the records file of several); else the
+// last crawl's Result.Err.
+func Invoke(ctx context.Context, inv Invocation) error {
 	defer inv.Records.Close()
+	if inv.HTML != nil {
+		defer inv.HTML.Close()
+	}
+	stop, err := startSeed(&inv)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	cmp, last, err := crawlEach(ctx, inv)
+	if err != nil {
+		return err
+	}
+	if err := inv.Views.Finish(cmp, inv.Format, inv.Quiet, inv.Summary, inv.Stderr, inv.NoColor, inv.HTML); err != nil {
+		return err
+	}
+	return last.Err(inv.Job.Seeds)
+}
+
+// startSeed starts inv's fake, if any, and makes it the seed; stop stops it.
+func startSeed(inv *Invocation) (stop func(), err error) {
+	var running interface {
+		Close()
+	}
+	switch {
+	case inv.Fake != nil:
+		r, err := targets.StartFake(*inv.Fake)
+		if err != nil {
+			return nil, err
+		}
+		running, inv.Job.Seeds = r, []string{r.URL}
+	case inv.Site:
+		r, err := fakeswapi.StartSite(fakeswapi.SiteOptions{CrawlDelay: fakeswapi.SiteCrawlDelay})
+		if err != nil {
+			return nil, fmt.Errorf("start the fake site: %w", err)
+		}
+		running, inv.Job.Seeds = r, []string{r.URL}
+	default:
+		return func() {}, nil
+	}
+	return running.Close, nil
+}
+
+// crawlEach crawls inv.Job once per config and returns the comparison of the runs and the
+// last crawl's result.
+func crawlEach(ctx context.Context, inv Invocation) (report.Comparison, Result, error) {
 	several := len(inv.Configs) > 1
 	var sums []report.Summary
 	var last Result
@@ -95,7 +158,7 @@ func Invoke(ctx context.Context, inv Invocation) (report.Comparison, Result, err
 func invokeError(err error) error {
 	switch {
 	case errors.Is(err, fetcher.ErrConfig), errors.Is(err, ErrSeeds):
-		return err
+		return badinput.Errorf("%v", err)
 	case errors.Is(err, ErrState):
 		return fmt.Errorf("--state: %w", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/fetchbench/fetchbench/compare"
 	"github.com/fetchbench/fetchbench/fetcher"
 	"github.com/fetchbench/fetchbench/internal/badinput"
+	"github.com/fetchbench/fetchbench/internal/verdict"
 	"github.com/fetchbench/fetchbench/report"
 )
 
@@ -41,6 +42,8 @@ func (f Flags) Check() error {
 		return badinput.Errorf("--state writes records as they complete: drop --order input")
 	case f.State != "" && (f.RecordsFormat == "csv" || (f.RecordsFormat == "" && report.FormatFromPath(f.Records) == "csv")):
 		return badinput.Errorf("--state appends to --records: use NDJSON records")
+	case f.Records == "-" && f.Strategies <= 1:
+		return badinput.Errorf("--records -: stdout carries the documents; write the records to a file")
 	}
 	if !offline {
 		for _, s := range f.Seeds {
@@ -72,30 +75,18 @@ func Format(format string, several, terminal bool) (string, error) {
 	return format, nil
 }
 
-// Verdict is how a finished crawl ends the command.
-type Verdict int
-
-const (
-	// Done: every page fetched, nothing left.
-	Done Verdict = iota
-	// Interrupted: the crawl was interrupted and its output is partial.
-	Interrupted
-	// Unreachable: nothing connected (see Result.Verdict's error).
-	Unreachable
-	// Incomplete: past the deadline, URLs left or pages failed.
-	Incomplete
-)
-
-// Verdict judges the crawl from seeds: when nothing connected it returns Unreachable with a
-// *compare.UnreachableError naming the first seed's host.
-func (r Result) Verdict(seeds []string) (Verdict, error) {
+// Err is how the crawl from seeds ends the command: nil when every page was fetched and
+// nothing is left; an error Is verdict.ErrInterrupted when it was interrupted; a
+// *compare.UnreachableError naming the first seed's host when nothing connected; an error Is
+// verdict.ErrBreached past the deadline, with URLs left or pages failed.
+func (r Result) Err(seeds []string) error {
 	switch {
 	case r.Interrupted:
-		return Interrupted, nil
+		return verdict.Interrupted("interrupted; the output above is partial")
 	case r.Outcome.Unreachable != "":
-		return Unreachable, &compare.UnreachableError{Host: compare.Host(seeds[0]), Reason: r.Outcome.Unreachable}
+		return &compare.UnreachableError{Host: compare.Host(seeds[0]), Reason: r.Outcome.Unreachable}
 	case r.Outcome.Stats.DeadlineExceeded || r.Left > 0 || r.Failed > 0:
-		return Incomplete, nil
+		return verdict.Breached("")
 	}
-	return Done, nil
+	return nil
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/fetchbench/fetchbench/compare"
 	"github.com/fetchbench/fetchbench/internal/badinput"
+	"github.com/fetchbench/fetchbench/internal/verdict"
 )
 
 func TestFormat(t *testing.T) {
@@ -33,7 +34,7 @@ func TestFormat(t *testing.T) {
 	}
 }
 
-func TestVerdict(t *testing.T) {
+func TestResultErr(t *testing.T) {
 	t.Parallel()
 	seeds := []string{"http://127.0.0.1:1/"}
 	var unreachable, interruptedAndFailed, failed, left, late Result
@@ -42,23 +43,33 @@ func TestVerdict(t *testing.T) {
 	failed.Failed = 1
 	left.Left = 3
 	late.Outcome.Stats.DeadlineExceeded = true
+	unreachableErr := errors.New("unreachable")
 	tests := []struct {
 		name string
 		r    Result
-		want Verdict
+		want error // nil, verdict.ErrInterrupted, verdict.ErrBreached or unreachableErr
 	}{
-		{"done", Result{}, Done},
-		{"interrupted wins", interruptedAndFailed, Interrupted},
-		{"unreachable", unreachable, Unreachable},
-		{"failed", failed, Incomplete},
-		{"left", left, Incomplete},
-		{"deadline", late, Incomplete},
+		{"done", Result{}, nil},
+		{"interrupted wins", interruptedAndFailed, verdict.ErrInterrupted},
+		{"unreachable", unreachable, unreachableErr},
+		{"failed", failed, verdict.ErrBreached},
+		{"left", left, verdict.ErrBreached},
+		{"deadline", late, verdict.ErrBreached},
 	}
 	for _, tt := range tests {
-		got, err := tt.r.Verdict(seeds)
+		err := tt.r.Err(seeds)
 		var ue *compare.UnreachableError
-		if got != tt.want || (got == Unreachable) != errors.As(err, &ue) {
-			t.Errorf("%s: Verdict = %v, %v; want %v", tt.name, got, err, tt.want)
+		var ok bool
+		switch tt.want {
+		case nil:
+			ok = err == nil
+		case unreachableErr:
+			ok = errors.As(err, &ue) && ue.Host == "127.0.0.1:1"
+		default:
+			ok = errors.Is(err, tt.want) && !errors.As(err, &ue)
+		}
+		if !ok {
+			t.Errorf("%s: Err = %v; want %v", tt.name, err, tt.want)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package fetcher
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -25,6 +26,10 @@ func Run(ctx context.Context, cfg Config, targets Targets, sink func(Record)) (R
 // sending the items to workers elsewhere; it may also fail when it cannot finish the run (its
 // Redis lost), after it has streamed a record for every item.
 type Scheduler func(ctx context.Context, cfg Config, src Source, gates Gates, sink func(Record)) (RunStats, error)
+
+// ErrUnfinished is what the error of a Scheduler that could not finish a run Is: a record
+// was streamed for every item, but not every item ran.
+var ErrUnfinished = errors.New("run unfinished")
 
 // Schedule pulls every item of src and sends one request for each (plus retries) under
 // cfg.Strategy: a serial strategy runs them one at a time, inline (waiting for

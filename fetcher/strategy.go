@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/fetchbench/fetchbench/internal/badinput"
 )
 
 // Strategy names a concurrency strategy.
@@ -483,14 +485,14 @@ func ParseStrategy(s string) (Strategy, error) {
 }
 
 // CheckFloor reports an adaptive floor (Knobs.MinConcurrency) above its ceiling among
-// strategies, naming --min-c and -c.
+// strategies as bad input (badinput.Error) naming --min-c and -c.
 func CheckFloor(k Knobs, strategies ...Strategy) error {
 	for _, s := range strategies {
 		if !s.Adapts() {
 			continue
 		}
 		if l := s.Limits(k); l.Floor > l.Slots {
-			return fmt.Errorf("--min-c %d is above the adaptive ceiling -c %d", l.Floor, l.Slots)
+			return badinput.Errorf("--min-c %d is above the adaptive ceiling -c %d", l.Floor, l.Slots)
 		}
 	}
 	return nil

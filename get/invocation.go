@@ -14,6 +14,7 @@ import (
 	"github.com/fetchbench/fetchbench/fetcher"
 	"github.com/fetchbench/fetchbench/internal/plural"
 	"github.com/fetchbench/fetchbench/internal/textsafe"
+	"github.com/fetchbench/fetchbench/internal/verdict"
 	"github.com/fetchbench/fetchbench/report"
 	"github.com/fetchbench/fetchbench/swapi"
 )
@@ -27,14 +28,48 @@ type Invocation struct {
 	Records *report.RecordsOut
 	// Views gives the run its further consumers (records, timelines).
 	Views *report.Outputs
-	// Stderr gets a line per failure, each after "fetchbench: ", until a write fails.
+	// Stderr gets a line per failure, each after "fetchbench: ", until a write fails; then,
+	// unless Quiet, the lines of the result (Result.WriteLines).
 	Stderr io.Writer
+	Quiet  bool
+	// UnreachableHint follows the error when no request connected.
+	UnreachableHint string
 }
 
-// Invoke runs inv.Job. The first failed write (documents or records) stops the run; what is
-// cancelled after it is not reported line by line: the write error is the one line. Its
-// error is Run's, or the first of closing the documents and the records.
-func Invoke(ctx context.Context, inv Invocation) (Result, error) {
+// Invoke runs inv and returns the command's verdict: nil when every document was written;
+// compare.RunError's errors (a failed write, after "write: ", stops the run and is its one
+// line); an error Is verdict.ErrInterrupted; the *compare.UnreachableError followed by the
+// hint; discovery's error for an empty list; NoneFetched when every target failed; else,
+// with failures or problems, an error Is verdict.ErrBreached.
+func Invoke(ctx context.Context, inv Invocation) error {
+	res, err := invoke(ctx, inv)
+	if err != nil {
+		return compare.RunError(err, "write")
+	}
+	if !inv.Quiet {
+		if err := res.WriteLines(inv.Stderr); err != nil {
+			return err
+		}
+	}
+	switch {
+	case res.Interrupted || ctx.Err() != nil:
+		return verdict.Interrupted("interrupted; the output above is partial")
+	case res.Unreachable != "":
+		return fmt.Errorf("%w%s", inv.Job.Unreachable(res.Unreachable), inv.UnreachableHint)
+	case res.Discovery != nil && res.Discovery.Empty() != nil:
+		return res.Discovery.Empty()
+	case res.Documents == 0 && res.Failed > 0:
+		return NoneFetched(res.Failed)
+	case res.Failed > 0 || res.Problems > 0:
+		return verdict.Breached("")
+	}
+	return nil
+}
+
+// invoke runs inv.Job. The first failed write (documents or records) stops the run; what is
+// cancelled after it is not reported line by line. Its error is Run's, or the first of
+// closing the documents and the records.
+func invoke(ctx context.Context, inv Invocation) (Result, error) {
 	var docErr error
 	var recCons report.Tee
 	stopped := func() error { return cmp.Or(docErr, recCons.Err()) }

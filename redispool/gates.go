@@ -126,6 +126,31 @@ type Pacer struct {
 	interval time.Duration
 	burst    int
 	granted  atomic.Int64
+	clock    redisClock
+}
+
+// redisClock maps Redis's clock (TIME, µs since the epoch) to this process's. Redis's time is
+// taken to be read halfway through a reservation's round trip (Cristian's algorithm), from the
+// reservation with the shortest round trip so far: a slot's local time is then off by at most
+// half of it, however long other round trips take on a loaded machine.
+type redisClock struct {
+	mu     sync.Mutex
+	offset time.Duration // Redis's time − local time
+	rtt    time.Duration // of the reservation offset comes from; 0: none yet
+}
+
+// local is the local time of Redis's time slot (µs), learning from a reservation asked at
+// asked, answered at got, during which Redis's time was now (µs).
+func (c *redisClock) local(slot, now int64, asked, got time.Time) time.Time {
+	rtt := max(got.Sub(asked), 1)
+	mid := asked.Add(rtt / 2)
+	c.mu.Lock()
+	if c.rtt == 0 || rtt < c.rtt {
+		c.offset, c.rtt = time.UnixMicro(now).Sub(mid), rtt
+	}
+	offset := c.offset
+	c.mu.Unlock()
+	return mid.Add(time.UnixMicro(slot).Add(-offset).Sub(mid))
 }
 
 func newPacer(rdb redis.Cmdable, keys jobKeys, rate float64, burst int) *Pacer {
@@ -150,7 +175,7 @@ func (p *Pacer) Take(ctx context.Context) (ratelimit.Grant, error) {
 	slot, _ := strconv.ParseInt(fmt.Sprint(v[0]), 10, 64)
 	now, _ := strconv.ParseInt(fmt.Sprint(v[1]), 10, 64)
 	index, _ := v[2].(int64)
-	intended := asked.Add(time.Duration(slot-now) * time.Microsecond)
+	intended := p.clock.local(slot, now, asked, time.Now())
 	if d := time.Until(intended) - spin; d > 0 && !waitctx.Sleep(ctx, d) {
 		return ratelimit.Grant{}, ctx.Err()
 	}

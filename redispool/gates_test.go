@@ -195,3 +195,41 @@ func TestSemaphoreAcquireHonoursCtx(t *testing.T) {
 		t.Errorf("acquire with ctx cancelled: %v", err)
 	}
 }
+
+// TestRedisClock: Redis's time is mapped from the reservation with the shortest round trip,
+// so that a slow one (a loaded machine) does not shift the slots of the others.
+func TestRedisClock(t *testing.T) {
+	t.Parallel()
+	base := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
+	const skew = 5 * time.Second // Redis's clock is ahead by this much
+	// at is Redis's time (µs) when the local clock reads local.
+	at := func(local time.Time) int64 { return local.Add(skew).UnixMicro() }
+	var c redisClock
+	tests := []struct {
+		name        string
+		asked       time.Duration // from base
+		read, rtt   time.Duration // when in the round trip Redis read its clock; the round trip
+		slotIn      time.Duration // the slot, after Redis's now
+		wantOffBy   time.Duration // the mapped slot's error, at most
+		wantLearned time.Duration // the round trip the mapping comes from
+	}{
+		{"first: read late in a slow round trip", 0, 30 * time.Millisecond, 40 * time.Millisecond, 20 * time.Millisecond, 10 * time.Millisecond, 40 * time.Millisecond},
+		{"a quick round trip: learned", time.Second, 100 * time.Microsecond, 200 * time.Microsecond, 20 * time.Millisecond, 0, 200 * time.Microsecond},
+		{"a slow one, read early: not learned", 2 * time.Second, time.Microsecond, 50 * time.Millisecond, 20 * time.Millisecond, 0, 200 * time.Microsecond},
+		{"a slow one, read late: not learned", 3 * time.Second, 49 * time.Millisecond, 50 * time.Millisecond, 20 * time.Millisecond, 0, 200 * time.Microsecond},
+	}
+	for _, tt := range tests {
+		asked := base.Add(tt.asked)
+		readAt := asked.Add(tt.read)
+		now := at(readAt)
+		slot := now + tt.slotIn.Microseconds()
+		got := c.local(slot, now, asked, asked.Add(tt.rtt))
+		want := readAt.Add(tt.slotIn)
+		if d := got.Sub(want).Abs(); d > tt.wantOffBy {
+			t.Errorf("%s: slot mapped to %v, want %v (±%v): off by %v", tt.name, got.Sub(base), want.Sub(base), tt.wantOffBy, d)
+		}
+		if c.rtt != tt.wantLearned {
+			t.Errorf("%s: learned from a round trip of %v, want %v", tt.name, c.rtt, tt.wantLearned)
+		}
+	}
+}

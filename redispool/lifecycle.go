@@ -14,9 +14,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/fetchbench/fetchbench/fetcher"
 	"github.com/fetchbench/fetchbench/internal/badinput"
 	"github.com/fetchbench/fetchbench/internal/plural"
+	"github.com/fetchbench/fetchbench/internal/verdict"
 )
 
 // Pooled checks that strategies can run across a pool's workers: bad input naming the ones
@@ -50,33 +53,54 @@ func Pooled(strategies []fetcher.Strategy, named bool) ([]fetcher.Strategy, stri
 
 // Start connects a coordinator to the pool at url (roots: see Dial; lease:
 // CoordinatorConfig.Lease) and
-// returns its scheduler and what closes the connection. When talk is not nil it gets a line
-// saying how many workers are in the pool.
+// returns its scheduler, whose errors of a run it could not finish are Unfinished's, and
+// what closes the connection. When talk is not nil it gets a line saying how many workers are
+// in the pool. Cut short by ctx, its error Is verdict.ErrInterrupted.
 func Start(ctx context.Context, url string, roots *x509.CertPool, lease time.Duration, talk io.Writer) (fetcher.Scheduler, func(), error) {
 	rdb, err := Dial(ctx, url, roots)
-	if err != nil {
-		return nil, nil, err
-	}
-	c, err := NewCoordinator(ctx, rdb, CoordinatorConfig{URL: url, Lease: lease})
-	if err != nil {
+	if err == nil {
+		var c *Coordinator
+		if c, err = NewCoordinator(ctx, rdb, CoordinatorConfig{URL: url, Lease: lease}); err == nil {
+			return started(c, rdb, url, talk)
+		}
 		rdb.Close()
-		return nil, nil, err
 	}
+	if ctx.Err() != nil {
+		return nil, nil, verdict.Interrupted("")
+	}
+	return nil, nil, err
+}
+
+// started is Start's result for c, connected through rdb.
+func started(c *Coordinator, rdb redis.UniversalClient, url string, talk io.Writer) (fetcher.Scheduler, func(), error) {
 	if talk != nil {
 		fmt.Fprintf(talk, "fetchbench: %s in the pool at %s\n", plural.N(c.Workers(), "worker", "workers"), Redact(url))
 	}
-	return c.Schedule, func() { rdb.Close() }, nil
+	sched := func(ctx context.Context, cfg fetcher.Config, src fetcher.Source, gates fetcher.Gates, sink func(fetcher.Record)) (fetcher.RunStats, error) {
+		stats, err := c.Schedule(ctx, cfg, src, gates, sink)
+		if u := Unfinished(err); u != nil {
+			return stats, u
+		}
+		return stats, err
+	}
+	return sched, func() { rdb.Close() }, nil
 }
 
 // Unfinished is the one line of a run the pool could not finish (Redis lost, every worker
-// gone); nil for any other error.
+// gone), which Is err and fetcher.ErrUnfinished; nil for any other error.
 func Unfinished(err error) error {
 	var lost *UnreachableError
 	if errors.As(err, &lost) || errors.Is(err, ErrNoWorker) {
-		return fmt.Errorf("%w; the records received are written", err)
+		return fmt.Errorf("%w; the records received are written%w", err, unfinished{})
 	}
 	return nil
 }
+
+// unfinished is an empty message that Is fetcher.ErrUnfinished.
+type unfinished struct{}
+
+func (unfinished) Error() string        { return "" }
+func (unfinished) Is(target error) bool { return target == fetcher.ErrUnfinished }
 
 // ParseHosts parses a comma list of hosts (host or host:port), as WorkerConfig.AllowHosts.
 func ParseHosts(s string) ([]string, error) {

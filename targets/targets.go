@@ -16,6 +16,7 @@ import (
 
 	"github.com/fetchbench/fetchbench/fakeswapi"
 	"github.com/fetchbench/fetchbench/fetcher"
+	"github.com/fetchbench/fetchbench/internal/verdict"
 	"github.com/fetchbench/fetchbench/swapi"
 )
 
@@ -38,7 +39,7 @@ func inputErrorf(input, format string, a ...any) error {
 
 // ErrInterrupted is wrapped by the error of a read of stdin or a discovery cut short because
 // its ctx was done.
-var ErrInterrupted = errors.New("interrupted")
+var ErrInterrupted = verdict.ErrInterrupted
 
 // Source says where the targets come from: a URL list (URLs), or ids (Count, IDs, IDsStdin,
 // All) shaped by Template, or by Resource under the base URL.

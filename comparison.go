@@ -156,8 +156,8 @@ func runCompare(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		return err
 	}
 	inv := compare.Invocation{Spec: compare.Spec{Configs: sp.configs, Targets: targets, Scheduler: sched}, Repeat: o.repeat, Records: recs,
-		QuotaWindow: tg.QuotaWindow(), InProcessServer: tg.Offline, Format: sp.out.summary, Quiet: sp.out.quiet, Summary: summaryOut,
-		Stderr: stderr, NoColor: noColor(), Thresholds: o.thresholds, UnreachableHint: tg.UnreachableHint()}
+		QuotaWindow: tg.QuotaWindow(), InProcessServer: tg.Offline, Thresholds: o.thresholds, UnreachableHint: tg.UnreachableHint(),
+		Destination: report.Destination{Format: sp.out.summary, Quiet: sp.out.quiet, Summary: summaryOut, Stderr: stderr, NoColor: noColor()}}
 	if discovered != "" {
 		inv.Discovery = &discovery
 		if !sp.out.quiet {

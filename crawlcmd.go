@@ -92,7 +92,7 @@ func (o *crawlOptions) spec(set func(string) bool, seeds []string, stdoutTermina
 	knobs.CapRate = set("concurrency")
 	o.run.HTML = shape.Selectors()
 	inv := crawl.Invocation{Job: o.job, Configs: compare.Configs(o.run, o.strategies, knobs, []int{knobs.Concurrency}, []float64{knobs.Rate}),
-		Site: o.site, Format: format, Quiet: o.out.quiet}
+		Site: o.site, Destination: report.Destination{Format: format, Quiet: o.out.quiet}}
 	inv.Job.Seeds, inv.Job.Scope = seeds, fetcher.ScopeMode(o.scope)
 	if o.out.format == "" {
 		o.out.format = report.FormatFromPath(o.out.records)

@@ -5,7 +5,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
 
 	"github.com/spf13/pflag"
@@ -55,11 +54,5 @@ func runReport(_ context.Context, args []string, stdin io.Reader, stdout, stderr
 	if err != nil {
 		return err
 	}
-	if err := report.Write(stdout, o.summary, cmp, report.IsTerminal(stdout)); err != nil {
-		return fmt.Errorf("write summary: %w", err)
-	}
-	if err := views.DrawTimelines(cmp, o.summary, false, stdout, stderr, noColor()); err != nil {
-		return err
-	}
-	return views.FinishHTML(html, cmp)
+	return views.Finish(cmp, report.Destination{Format: o.summary, Summary: stdout, Stderr: stderr, NoColor: noColor(), HTML: html})
 }

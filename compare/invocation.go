@@ -7,8 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"time"
 
 	"github.com/fetchbench/fetchbench/fetcher"
@@ -32,16 +30,10 @@ type Invocation struct {
 	// InProcessServer: the targets are served by this process (the fake), which needs the
 	// open files of both ends.
 	InProcessServer bool
-	// Format is the summary's format; Summary gets the summaries unless Quiet.
-	Format  string
-	Quiet   bool
-	Summary io.Writer
-	// Stderr gets the notes (unless Quiet), the waits for a quota, the timelines' notes and
-	// the verdict's lines, each after "fetchbench: ".
-	Stderr  io.Writer
-	NoColor bool
-	// HTML, when not nil, gets the HTML report; Invoke closes it.
-	HTML *os.File
+	// Destination gets each repetition's reports; Invoke closes its HTML. Its Stderr also
+	// gets the notes (unless Quiet), the waits for a quota and the verdict's lines, each after
+	// "fetchbench: ".
+	report.Destination
 	// Thresholds judge every repetition's runs (--fail-on).
 	Thresholds []report.Threshold
 	// UnreachableHint follows the error when no request connected.
@@ -75,7 +67,7 @@ func Invoke(ctx context.Context, inv Invocation) error {
 	var finishErr error
 	all, err := Repeat(ctx, Repetitions{Spec: spec, Repeat: inv.Repeat, Discovery: inv.Discovery, Records: inv.Records, Each: func(i int, cmp report.Comparison) error {
 		interrupted = cmp.Interrupted()
-		finishErr = inv.Views.FinishRepetition(cmp, i, max(inv.Repeat, 1), inv.Format, inv.Quiet, inv.Summary, inv.Stderr, inv.NoColor, inv.HTML)
+		finishErr = inv.Views.FinishRepetition(cmp, i, max(inv.Repeat, 1), inv.Destination)
 		return finishErr
 	}})
 	var unreachable *UnreachableError

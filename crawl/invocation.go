@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/fetchbench/fetchbench/fakeswapi"
 	"github.com/fetchbench/fetchbench/fetcher"
@@ -45,15 +44,8 @@ type Invocation struct {
 	// site instead. Either one is the crawl's seed.
 	Fake *fakeswapi.Options
 	Site bool
-	// Format is the summary's format; Summary gets it unless Quiet.
-	Format  string
-	Quiet   bool
-	Summary io.Writer
-	// Stderr gets the timelines' notes and the verdict's line.
-	Stderr  io.Writer
-	NoColor bool
-	// HTML, when not nil, gets the HTML report; Invoke closes it.
-	HTML *os.File
+	// Destination gets the reports of the runs; Invoke closes its HTML.
+	report.Destination
 }
 
 // Invoke crawls inv.Job once per config, stopping after an interrupted crawl, writes the
@@ -75,7 +67,7 @@ func Invoke(ctx context.Context, inv Invocation) error {
 	if err != nil {
 		return err
 	}
-	if err := inv.Views.Finish(cmp, inv.Format, inv.Quiet, inv.Summary, inv.Stderr, inv.NoColor, inv.HTML); err != nil {
+	if err := inv.Views.Finish(cmp, inv.Destination); err != nil {
 		return err
 	}
 	return last.Err(inv.Job.Seeds)

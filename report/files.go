@@ -52,19 +52,29 @@ func CreateHTML(path string) (*os.File, error) {
 	return f, nil
 }
 
-// Finish writes what follows a command's runs: unless quiet, the summary of c in format on
-// summary; the timelines (DrawTimelines); then the HTML report into html (nil: none), which
-// it closes (a report cut short stays empty).
-func (o *Outputs) Finish(c Comparison, format string, quiet bool, summary, stderr io.Writer, noColor bool, html *os.File) error {
-	if !quiet {
-		if err := Write(summary, format, c, IsTerminal(summary)); err != nil {
+// Destination is where what follows a command's runs goes.
+type Destination struct {
+	Format  string    // the summary's format
+	Quiet   bool      // no summary
+	Summary io.Writer // the summary, and the timelines unless Quiet
+	Stderr  io.Writer // the timelines when Quiet, and their notes
+	NoColor bool      // timelines without colour
+	HTML    *os.File  // the HTML report; nil: none
+}
+
+// Finish writes what follows a command's runs to d: unless d.Quiet, the summary of c; the
+// timelines (DrawTimelines); then the HTML report into d.HTML, which it closes (a report cut
+// short stays empty).
+func (o *Outputs) Finish(c Comparison, d Destination) error {
+	if !d.Quiet {
+		if err := Write(d.Summary, d.Format, c, IsTerminal(d.Summary)); err != nil {
 			return fmt.Errorf("write summary: %w", err)
 		}
 	}
-	if err := o.DrawTimelines(c, format, quiet, summary, stderr, noColor); err != nil {
+	if err := o.DrawTimelines(c, d.Format, d.Quiet, d.Summary, d.Stderr, d.NoColor); err != nil {
 		return err
 	}
-	return o.FinishHTML(html, c)
+	return o.FinishHTML(d.HTML, c)
 }
 
 // FinishHTML writes the HTML report of c into f (nil: none) and closes it; its error names
@@ -112,20 +122,20 @@ func samePath(a, b string) bool {
 	return err1 == nil && err2 == nil && os.SameFile(fa, fb)
 }
 
-// FinishRepetition writes what follows repetition i (from 0) of repeat: unless quiet, its
-// summary (WriteRepetition); the timelines (DrawTimelines); and, after the last repetition
-// or an interrupted one, the HTML report into html (nil: none), which it closes.
-func (o *Outputs) FinishRepetition(c Comparison, i, repeat int, format string, quiet bool, summary, stderr io.Writer, noColor bool, html *os.File) error {
-	if !quiet {
-		if err := WriteRepetition(summary, format, c, i, repeat); err != nil {
+// FinishRepetition writes what follows repetition i (from 0) of repeat to d: unless
+// d.Quiet, its summary (WriteRepetition); the timelines (DrawTimelines); and, after the last
+// repetition or an interrupted one, the HTML report into d.HTML, which it closes.
+func (o *Outputs) FinishRepetition(c Comparison, i, repeat int, d Destination) error {
+	if !d.Quiet {
+		if err := WriteRepetition(d.Summary, d.Format, c, i, repeat); err != nil {
 			return fmt.Errorf("write summary: %w", err)
 		}
 	}
-	if err := o.DrawTimelines(c, format, quiet, summary, stderr, noColor); err != nil {
+	if err := o.DrawTimelines(c, d.Format, d.Quiet, d.Summary, d.Stderr, d.NoColor); err != nil {
 		return err
 	}
 	if i == repeat-1 || c.Interrupted() {
-		return o.FinishHTML(html, c)
+		return o.FinishHTML(d.HTML, c)
 	}
 	return nil
 }

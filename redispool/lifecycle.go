@@ -53,7 +53,7 @@ func Pooled(strategies []fetcher.Strategy, named bool) ([]fetcher.Strategy, stri
 
 // Start connects a coordinator to the pool at url (roots: see Dial; lease:
 // CoordinatorConfig.Lease) and
-// returns its scheduler, whose errors of a run it could not finish are Unfinished's, and
+// returns its scheduler, whose error for a run it could not finish Is fetcher.ErrUnfinished, and
 // what closes the connection. When talk is not nil it gets a line saying how many workers are
 // in the pool. Cut short by ctx, its error Is verdict.ErrInterrupted.
 func Start(ctx context.Context, url string, roots *x509.CertPool, lease time.Duration, talk io.Writer) (fetcher.Scheduler, func(), error) {
@@ -78,7 +78,7 @@ func started(c *Coordinator, rdb redis.UniversalClient, url string, talk io.Writ
 	}
 	sched := func(ctx context.Context, cfg fetcher.Config, src fetcher.Source, gates fetcher.Gates, sink func(fetcher.Record)) (fetcher.RunStats, error) {
 		stats, err := c.Schedule(ctx, cfg, src, gates, sink)
-		if u := Unfinished(err); u != nil {
+		if u := unfinishedRun(err); u != nil {
 			return stats, u
 		}
 		return stats, err
@@ -86,9 +86,9 @@ func started(c *Coordinator, rdb redis.UniversalClient, url string, talk io.Writ
 	return sched, func() { rdb.Close() }, nil
 }
 
-// Unfinished is the one line of a run the pool could not finish (Redis lost, every worker
+// unfinishedRun is the one line of a run the pool could not finish (Redis lost, every worker
 // gone), which Is err and fetcher.ErrUnfinished; nil for any other error.
-func Unfinished(err error) error {
+func unfinishedRun(err error) error {
 	var lost *UnreachableError
 	if errors.As(err, &lost) || errors.Is(err, ErrNoWorker) {
 		return fmt.Errorf("%w; the records received are written%w", err, unfinished{})

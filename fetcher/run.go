@@ -291,18 +291,22 @@ func growStack(i int) byte {
 	return pad[i/2]
 }
 
-// finish passes rec through Config.Follow, in a goroutine of its own so that the worker
-// moves on, then to the sink, and tells the source that it is done.
-func (r *runner) finish(it Item, rec Record) {
-	if r.cfg.Follow == nil {
-		r.emit(rec)
-		r.src.Done(it, &rec)
+// finish is Finish for r.
+func (r *runner) finish(it Item, rec Record) { Finish(r.cfg.Follow, &r.follows, it, rec, r.emit, r.src) }
+
+// Finish ends item it of a run with its record rec: through follow (Config.Follow; nil for
+// none), in a goroutine of follows so that the caller moves on, then to emit, then src.Done.
+// A Scheduler calls it once per item.
+func Finish(follow func(*Record), follows *sync.WaitGroup, it Item, rec Record, emit func(Record), src Source) {
+	if follow == nil {
+		emit(rec)
+		src.Done(it, &rec)
 		return
 	}
-	r.follows.Go(func() {
-		r.cfg.Follow(&rec)
-		r.emit(rec)
-		r.src.Done(it, &rec)
+	follows.Go(func() {
+		follow(&rec)
+		emit(rec)
+		src.Done(it, &rec)
 	})
 }
 

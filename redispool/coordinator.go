@@ -509,16 +509,7 @@ func (r *run) finish(it fetcher.Item, rec fetcher.Record) {
 	if rec.Kind == "" {
 		rec.Kind = fetcher.KindTarget
 	}
-	if r.cfg.Follow == nil {
-		r.emit(rec)
-		r.src.Done(it, &rec)
-		return
-	}
-	r.follows.Go(func() {
-		r.cfg.Follow(&rec)
-		r.emit(rec)
-		r.src.Done(it, &rec)
-	})
+	fetcher.Finish(r.cfg.Follow, &r.follows, it, rec, r.emit, r.src)
 }
 
 func (r *run) emit(rec fetcher.Record) {

@@ -292,7 +292,9 @@ func growStack(i int) byte {
 }
 
 // finish is Finish for r.
-func (r *runner) finish(it Item, rec Record) { Finish(r.cfg.Follow, &r.follows, it, rec, r.emit, r.src) }
+func (r *runner) finish(it Item, rec Record) {
+	Finish(r.cfg.Follow, &r.follows, it, rec, r.emit, r.src)
+}
 
 // Finish ends item it of a run with its record rec: through follow (Config.Follow; nil for
 // none), in a goroutine of follows so that the caller moves on, then to emit, then src.Done.

@@ -56,6 +56,40 @@ func TestScaleMeasured(t *testing.T) {
 	})
 }
 
+// heldUpConn is a connection whose write takes 50 ms on the bubble's clock while *held > 0,
+// which each write counts down: moments when other work held the machine up.
+type heldUpConn struct {
+	net.Conn
+	held *int
+}
+
+func (c heldUpConn) Write(p []byte) (int, error) {
+	if *c.held > 0 {
+		*c.held--
+		time.Sleep(50 * time.Millisecond)
+	}
+	return c.Conn.Write(p)
+}
+
+// TestScaleMeasuredQuickest: the overhead is what the machine can keep, the quickest of the
+// requests measured, not a slow moment's: four of five requests held up 50 ms do not count.
+func TestScaleMeasuredQuickest(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		nw := new(memnet.Network)
+		held := 4
+		dial := func(ctx context.Context, network, addr string) (net.Conn, error) {
+			c, err := nw.DialContext(ctx, network, addr)
+			return heldUpConn{c, &held}, err
+		}
+		cfg := Config{Scale: 0.001, Listen: nw.Listen, Transport: &http.Transport{DialContext: dial, DisableKeepAlives: true}}
+		got, err := cfg.measureOverhead(context.Background(), time.Millisecond)
+		if err != nil || got != 0 {
+			t.Errorf("measureOverhead = %v, %v; want 0", got, err)
+		}
+	})
+}
+
 // slowConn is a connection whose every write takes extra on the bubble's clock: a machine
 // where each request costs that much.
 type slowConn struct {

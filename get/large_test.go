@@ -13,6 +13,7 @@ import (
 	"runtime/pprof"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -21,11 +22,13 @@ import (
 )
 
 // largeServer serves n JSON documents of size bytes each at /docs/1..n, with their
-// Content-Length when length is set, else chunked (no size known before the body ends).
-func largeServer(tb testing.TB, size int, length bool) *httptest.Server {
+// Content-Length when length is set, else chunked (no size known before the body ends), and
+// counts the requests it answers in started.
+func largeServer(tb testing.TB, size int, length bool, started *atomic.Int64) *httptest.Server {
 	tb.Helper()
 	doc := []byte(`{"name":"big","blob":"` + strings.Repeat("x", size) + `"}`)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		started.Add(1)
 		w.Header().Set("Content-Type", "application/json")
 		if length {
 			w.Header().Set("Content-Length", strconv.Itoa(len(doc)))
@@ -45,12 +48,14 @@ var framings = []struct {
 
 // BenchmarkLargeDocuments gets 60 documents of 9 MB at -c 5 and reports the peak heap
 // sampled during the run (see samplePeak): it follows c and --max-body, not the 60
-// documents.
+// documents. max-docs is the most documents the run had at once, requested and not yet
+// written (the bound is Strategy.OpenDocuments: 6).
 func BenchmarkLargeDocuments(b *testing.B) {
 	for _, fr := range framings {
 		b.Run(fr.name, func(b *testing.B) {
 			const n, c, size = 60, 5, 9 << 20
-			srv := largeServer(b, size, fr.length)
+			var started atomic.Int64
+			srv := largeServer(b, size, fr.length, &started)
 			var ts fetcher.TargetList
 			for i := range n {
 				ts = append(ts, fetcher.Target{ID: i + 1, URL: fmt.Sprintf("%s/docs/%d", srv.URL, i+1)})
@@ -60,16 +65,25 @@ func BenchmarkLargeDocuments(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
+			var written, most int64
+			write := func(doc []byte) error {
+				most = max(most, started.Load()-written)
+				written++
+				return w.Write(doc)
+			}
 			peak := samplePeak(b)
 			b.ResetTimer()
 			for range b.N {
-				res, err := get.Run(context.Background(), job, get.Output{Document: w.Write, Failure: func(string) {}})
+				started.Store(0)
+				written = 0
+				res, err := get.Run(context.Background(), job, get.Output{Document: write, Failure: func(string) {}})
 				if err != nil || res.Documents != n {
 					b.Fatalf("%d documents, %v", res.Documents, err)
 				}
 			}
 			b.StopTimer()
 			peak()
+			b.ReportMetric(float64(most), "max-docs")
 		})
 	}
 }

@@ -42,7 +42,8 @@ type attempt struct {
 	proxy      string // the proxy it went through, password masked
 	location   bool   // the answer carried a Location header
 	cached     bool   // answered from Config.CacheDir
-	body       []byte
+	body       []byte // read by bodyTransport, or colly's when bodyRead is false
+	bodyRead   bool   // body was read by bodyTransport
 	ctype      string
 	html       map[string]string
 	err        error
@@ -171,6 +172,7 @@ func (e *engine) newWorker() *worker {
 	if e.cfg.CacheDir != "" {
 		rt = &cacheTransport{next: rt, dir: e.cfg.CacheDir, max: e.maxBody, names: e.cfg.CacheNames}
 	}
+	rt = &bodyTransport{next: rt, max: e.maxBody, a: &w.a}
 	c.WithTransport(rt)
 	c.DisableCookies()
 	c.SetRedirectHandler(e.followRedirect)
@@ -203,27 +205,33 @@ func (e *engine) newWorker() *worker {
 	c.OnResponse(func(r *colly.Response) {
 		a.done = time.Now()
 		a.status = r.StatusCode
-		a.bytes = int64(len(r.Body))
-		if e.cfg.KeepBody {
-			a.body, a.ctype = r.Body, r.Headers.Get("Content-Type")
+		if !a.bodyRead {
+			a.body = r.Body
 		}
-		if a.err = statusError(a.status, a.location, r.Body); a.err != nil {
+		body := a.body
+		a.bytes = int64(len(body))
+		if e.cfg.KeepBody {
+			a.ctype = r.Headers.Get("Content-Type")
+		} else {
+			a.body = nil
+		}
+		if a.err = statusError(a.status, a.location, body); a.err != nil {
 			a.class = statusClass(a.status)
 		}
 		if r.Headers != nil && strings.Contains(r.Headers.Get("Content-Type"), "json") {
-			name, err := swapi.Name(r.Body)
+			name, err := swapi.Name(body)
 			if err != nil && a.class == ClassNone {
 				a.err = fmt.Errorf("invalid json: %w", err)
 				a.class = ClassInvalidJSON
 			}
 			a.name = name
-		} else if a.class == ClassNone && nested(r.Headers, r.Body) && textsafe.TooDeep(r.Body, textsafe.MaxDepth) {
+		} else if a.class == ClassNone && nested(r.Headers, body) && textsafe.TooDeep(body, textsafe.MaxDepth) {
 			// Not JSON by its type, but a path may still be evaluated on it (get --field).
 			a.err = fmt.Errorf("invalid json: nested deeper than %d levels", textsafe.MaxDepth)
 			a.class = ClassInvalidJSON
 		}
 		if scr != nil && r.Headers != nil && strings.Contains(strings.ToLower(r.Headers.Get("Content-Type")), "html") {
-			a.html = scr.scrape(r.Body)
+			a.html = scr.scrape(body)
 		}
 	})
 	c.OnError(func(r *colly.Response, err error) {

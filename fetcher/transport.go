@@ -96,6 +96,85 @@ func (b *limitedBody) Read(p []byte) (int, error) {
 
 func (b *limitedBody) Close() error { return b.rc.Close() }
 
+// bodyTransport reads each body colly is to read (every answer but a redirect the client
+// follows) into its attempt itself, and hands colly a body that is already at its end: colly's
+// io.ReadAll would hold the body being read in growing chunks and then copy them into one
+// slice, two copies of each document at once. A body whose Content-Length is known (and
+// within max) is read into one slice of that size, allocated once; any other as io.ReadAll
+// reads it (there is no reading a body of unknown size into one slice without a copy). The
+// read, and its errors, happen in colly's read of the body, so that its timing and failures
+// are the attempt's as before. It is the outermost transport of a worker, above the cache.
+type bodyTransport struct {
+	next http.RoundTripper
+	max  int64
+	a    *attempt
+	body wholeBody // reused: a response's body is read before the next request
+}
+
+func (t *bodyTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	res, err := t.next.RoundTrip(req)
+	if err != nil || followed(res) {
+		return res, err
+	}
+	size := res.ContentLength
+	if size > t.max {
+		size = -1 // the limit fails it once max bytes are read, not before
+	}
+	t.body = wholeBody{rc: res.Body, size: size, a: t.a}
+	res.Body = &t.body
+	return res, nil
+}
+
+// followed reports whether res is a redirect http.Client may follow, whose body it discards.
+func followed(res *http.Response) bool {
+	switch res.StatusCode {
+	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+		return res.Header.Get("Location") != ""
+	}
+	return false
+}
+
+// wholeBody reads all of rc into its attempt's body on the first Read, which then reports
+// the end of the body (or the read's error).
+type wholeBody struct {
+	rc   io.ReadCloser
+	size int64 // the body's length, -1 when unknown
+	a    *attempt
+	read bool
+}
+
+func (b *wholeBody) Read([]byte) (int, error) {
+	if b.read {
+		return 0, io.EOF
+	}
+	b.read = true
+	body, err := readBody(b.rc, b.size)
+	if err != nil {
+		return 0, err
+	}
+	b.a.body, b.a.bodyRead = body, true
+	return 0, io.EOF
+}
+
+func (b *wholeBody) Close() error { return b.rc.Close() }
+
+// readBody reads r to its end: into one slice of size bytes when size ≥ 0 (more than size
+// is appended, at the cost of a copy), else as io.ReadAll does.
+func readBody(r io.Reader, size int64) ([]byte, error) {
+	if size < 0 {
+		return io.ReadAll(r)
+	}
+	body := make([]byte, size)
+	if _, err := io.ReadFull(r, body); err != nil {
+		return nil, err
+	}
+	rest, err := io.ReadAll(r)
+	if len(rest) > 0 {
+		body = append(body, rest...)
+	}
+	return body, err
+}
+
 // gunzipBody decodes rc, reading the gzip header on the first Read so that a stalled or
 // malformed body fails inside the body read, with the status already known.
 type gunzipBody struct {

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unsafe"
 
 	"github.com/andybalholm/cascadia"
 	"github.com/tidwall/gjson"
@@ -79,7 +80,8 @@ type Shape struct {
 	// Expand lists the members whose linked URLs are replaced by the linked documents.
 	Expand []string
 	// ExpandBudget is how many bytes of linked documents expansion keeps for the documents
-	// that ask for them later; 0 means DefaultExpandBudget. See links for what happens
+	// that ask for them later, counted as allocated (a document's capacity, not its length);
+	// 0 means DefaultExpandBudget. See links for what happens
 	// past it.
 	ExpandBudget int64
 }
@@ -160,41 +162,44 @@ func (s *Shape) pathsRefused(doc []byte, isJSON bool) string {
 
 // shape turns doc (a JSON document, or a page's HTML values when html is set) into the
 // document printed: whole, or Keep and Fields as one object. Fields' paths are evaluated
-// only when paths is set.
+// only when paths is set. A shaped object is a new slice of its exact size: it never keeps
+// doc.
 func (s *Shape) shape(doc []byte, isJSON, paths bool, html map[string]string) []byte {
 	cols := s.Columns()
 	if cols == nil {
 		return doc
 	}
-	out := []byte{'{'}
-	for i, name := range s.Keep {
+	values := make([][]byte, 0, len(cols))
+	for _, name := range s.Keep {
+		values = append(values, s.member(doc, isJSON, gjson.Escape(name)))
+	}
+	for _, f := range s.Fields {
+		v := null
+		switch {
+		case isJSON && paths:
+			v = s.member(doc, true, f.Path)
+		case !isJSON && html != nil:
+			if h, ok := html[f.Name]; ok {
+				v = jsonString(h)
+			}
+		}
+		values = append(values, v)
+	}
+	names := make([][]byte, len(cols))
+	size := 1 + 2*len(cols) // {}, a colon each and the commas between
+	for i, c := range cols {
+		names[i] = jsonString(c)
+		size += len(names[i]) + len(values[i])
+	}
+	out := make([]byte, 0, size)
+	out = append(out, '{')
+	for i := range cols {
 		if i > 0 {
 			out = append(out, ',')
 		}
-		out = append(out, jsonString(name)...)
+		out = append(out, names[i]...)
 		out = append(out, ':')
-		out = append(out, s.member(doc, isJSON, gjson.Escape(name))...)
-	}
-	for i, f := range s.Fields {
-		if i > 0 || len(s.Keep) > 0 {
-			out = append(out, ',')
-		}
-		out = append(out, jsonString(f.Name)...)
-		out = append(out, ':')
-		switch {
-		case isJSON && paths:
-			out = append(out, s.member(doc, true, f.Path)...)
-		case isJSON:
-			out = append(out, "null"...)
-		case html != nil:
-			if v, ok := html[f.Name]; ok {
-				out = append(out, jsonString(v)...)
-				break
-			}
-			out = append(out, "null"...)
-		default:
-			out = append(out, "null"...)
-		}
+		out = append(out, values[i]...)
 	}
 	return append(out, '}')
 }
@@ -207,24 +212,38 @@ func (s *Shape) Document(rec *fetcher.Record) []byte {
 	return s.shape(doc, isJSON, s.pathsRefused(doc, isJSON) == "", rec.HTML)
 }
 
-// member is the raw JSON at path in doc, or null.
+// null is a JSON null; never written to.
+var null = []byte("null")
+
+// member is the clean JSON at path in doc, or null: a slice of doc itself when that part of
+// doc is clean already (never written to), else a new one.
 func (s *Shape) member(doc []byte, isJSON bool, path string) []byte {
 	if !isJSON {
-		return []byte("null")
+		return null
 	}
-	r := gjson.GetBytes(doc, path)
+	r := gjson.Get(view(doc), path)
 	if !r.Exists() {
-		return []byte("null")
+		return null
 	}
 	if r.Raw == "" {
 		return jsonString(r.String())
 	}
-	clean, err := textsafe.CleanJSON([]byte(r.Raw))
+	var raw []byte
+	if end := r.Index + len(r.Raw); r.Index > 0 && end <= len(doc) && unsafe.StringData(r.Raw) == &doc[r.Index] {
+		raw = doc[r.Index:end]
+	} else {
+		raw = []byte(r.Raw) // made by a modifier: not part of doc
+	}
+	clean, err := textsafe.CleanJSON(raw)
 	if err != nil {
 		return jsonString(r.String())
 	}
 	return clean
 }
+
+// view is b as a string, without a copy: b must not change while the string, or a part of
+// it, is in use.
+func view(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 
 func isHTML(contentType string) bool {
 	mt, _, _ := strings.Cut(contentType, ";")

@@ -37,7 +37,7 @@ type links struct {
 	mu      sync.Mutex
 	docs    map[string]*kept // every link fetched, by URLKey
 	lru     list.List        // of *kept holding a document, most recently used first
-	bytes   int64            // of the documents held
+	bytes   int64            // allocated for the documents held (their capacity)
 	waiting map[string]int   // documents waiting for a link, by URLKey
 }
 
@@ -87,7 +87,7 @@ func (ls *links) keep(rec *fetcher.Record) {
 		return
 	}
 	k.at = ls.lru.PushFront(k)
-	ls.bytes += int64(len(l.doc))
+	ls.bytes += int64(cap(l.doc))
 	ls.evict()
 }
 
@@ -106,7 +106,7 @@ func (ls *links) evict() {
 // drop lets k's document go, leaving err as its outcome. The caller holds ls.mu.
 func (ls *links) drop(k *kept, err string) {
 	ls.lru.Remove(k.at)
-	ls.bytes -= int64(len(k.doc))
+	ls.bytes -= int64(cap(k.doc))
 	k.at, k.doc, k.err = nil, nil, err
 }
 
@@ -202,25 +202,31 @@ type ref struct {
 }
 
 // splice returns doc with each ref's string replaced by its linked document, built in one
-// pass: refs must be in document order, as expand finds them. A ref whose offset is unknown
-// is set by path afterwards.
+// pass into one slice of its exact size: refs must be in document order, as expand finds
+// them. A ref whose offset is unknown is set by path afterwards.
 func splice(doc []byte, refs []ref) []byte {
-	var out []byte
-	var late []ref
-	last := 0
+	var now, late []ref
+	last, size := 0, len(doc)
 	for _, r := range refs {
 		switch {
 		case r.doc == nil:
 		case r.at <= 0 || r.at < last || r.at+r.raw > len(doc) || doc[r.at] != '"':
 			late = append(late, r)
 		default:
-			out = append(out, doc[last:r.at]...)
-			out = append(out, r.doc...)
+			now = append(now, r)
+			size += len(r.doc) - r.raw
 			last = r.at + r.raw
 		}
 	}
-	if out == nil && late == nil {
+	if now == nil && late == nil {
 		return doc
+	}
+	out := make([]byte, 0, size)
+	last = 0
+	for _, r := range now {
+		out = append(out, doc[last:r.at]...)
+		out = append(out, r.doc...)
+		last = r.at + r.raw
 	}
 	out = append(out, doc[last:]...)
 	for _, r := range late {

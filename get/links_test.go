@@ -54,3 +54,20 @@ func TestLinksKeepBoundedBytes(t *testing.T) {
 	}
 	runtime.KeepAlive(ls)
 }
+
+// TestLinksBudgetCountsCapacity: the budget counts what a kept document holds allocated, not
+// its length: a 1 KB document in a 1 MB slice costs 1 MB.
+func TestLinksBudgetCountsCapacity(t *testing.T) {
+	t.Parallel()
+	doc := []byte(`{"name":"` + strings.Repeat("x", 1000) + `"}`)
+	roomy := append(make([]byte, 0, 1<<20), doc...)
+	ls := newLinks(&Shape{Expand: []string{"films"}, ExpandBudget: 1 << 20}, nil)
+	ls.keep(&fetcher.Record{URL: "http://127.0.0.1/f/1", Status: 200, ContentType: "application/json", Body: roomy})
+	if ls.bytes != 1<<20 {
+		t.Errorf("a %d-byte document in a %d-byte slice counts %d bytes, want %d", len(doc), cap(roomy), ls.bytes, cap(roomy))
+	}
+	ls.keep(&fetcher.Record{URL: "http://127.0.0.1/f/2", Status: 200, ContentType: "application/json", Body: doc})
+	if k := ls.docs[fetcher.URLKey("http://127.0.0.1/f/1")]; k.doc != nil {
+		t.Errorf("past the budget, the least recently used document is kept (%d bytes counted)", ls.bytes)
+	}
+}

@@ -80,23 +80,24 @@ func (a *arrayWriter) Close() error {
 }
 
 // columnsOf are the member names of a JSON object, in order, or ["value"] for anything else.
+// They are copies: they never keep doc.
 func columnsOf(doc []byte) []string {
-	r := gjson.ParseBytes(doc)
+	r := gjson.Parse(view(doc))
 	if !r.IsObject() {
 		return []string{"value"}
 	}
 	var cols []string
 	r.ForEach(func(k, _ gjson.Result) bool {
-		cols = append(cols, k.String())
+		cols = append(cols, strings.Clone(k.String()))
 		return true
 	})
 	return cols
 }
 
 // cells are doc's values for cols: strings as they are, null as "", numbers and booleans as
-// written, arrays and objects as compact JSON.
+// written, arrays and objects as compact JSON. They may be parts of doc: valid while doc is.
 func cells(doc []byte, cols []string) []string {
-	r := gjson.ParseBytes(doc)
+	r := gjson.Parse(view(doc))
 	out := make([]string, len(cols))
 	if !r.IsObject() {
 		out[0] = cell(r)
@@ -203,7 +204,7 @@ func (t *tableWriter) Write(doc []byte) error {
 	}
 	row := cells(doc, t.cols)
 	for i, s := range row {
-		row[i] = clip(textsafe.Sanitize(s), maxCell)
+		row[i] = strings.Clone(clip(textsafe.Sanitize(s), maxCell)) // a held row never keeps doc
 	}
 	if t.width == nil {
 		t.rows = append(t.rows, row)

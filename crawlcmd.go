@@ -7,7 +7,6 @@ import (
 	"io"
 	"math"
 	"os"
-	"runtime/debug"
 
 	"github.com/spf13/pflag"
 
@@ -108,16 +107,14 @@ func (o *crawlOptions) spec(set func(string) bool, seeds []string, stdoutTermina
 	return inv, shape, nil
 }
 
-// crawlMemoryLimit is the crawl's soft memory limit (runtime/debug.SetMemoryLimit) unless
-// GOMEMLIMIT is set: its live heap is its frontier, which grows with the site, so the GC
-// target main sets for the small live heap of a comparison would let it take five times that.
+// crawlMemoryLimit is the crawl's soft memory limit: its live heap is its frontier, which
+// grows with the site, so the GC target main sets for the small live heap of a comparison
+// would let it take five times that.
 const crawlMemoryLimit = 192 << 20
 
 // runCrawl is the crawl command.
 func runCrawl(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
-	if os.Getenv("GOMEMLIMIT") == "" {
-		defer debug.SetMemoryLimit(debug.SetMemoryLimit(crawlMemoryLimit))
-	}
+	defer softMemoryLimit(crawlMemoryLimit)()
 	var o crawlOptions
 	fs := newCrawlFlags(&o)
 	if err := cliflag.Parse(fs, args, usage("crawl"), "", "crawl: ", "see fetchbench crawl --help", stdout); err != nil {

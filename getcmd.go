@@ -142,6 +142,7 @@ func runGet(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	if err := job.RaiseFiles(tg.Offline); err != nil {
 		return err
 	}
+	defer softMemoryLimit(job.MemoryLimit())()
 	if note := job.PacingNote(); note != "" && !sp.out.quiet {
 		fmt.Fprintln(stderr, "fetchbench: "+note)
 	}

@@ -44,6 +44,17 @@ func main() {
 // gcPercent is the GC target of a run (see runtime/debug.SetGCPercent).
 const gcPercent = 400
 
+// softMemoryLimit sets the process's soft memory limit (runtime/debug.SetMemoryLimit) to n
+// bytes, unless n ≤ 0 or GOMEMLIMIT is set, until the returned function is called: a command
+// whose live heap grows (a crawl's frontier, get's documents) keeps gcPercent's slack within it.
+func softMemoryLimit(n int64) (restore func()) {
+	if n <= 0 || os.Getenv("GOMEMLIMIT") != "" {
+		return func() {}
+	}
+	old := debug.SetMemoryLimit(n)
+	return func() { debug.SetMemoryLimit(old) }
+}
+
 // command is one subcommand: its run function gets the arguments after its name.
 type command func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error
 

@@ -168,3 +168,24 @@ func DiscoverInto(sched fetcher.Scheduler, cfg fetcher.Config, recs *report.Reco
 		return ts, disc.String(), nil
 	}
 }
+
+// memoryFloor is what a get needs besides its documents: the runtime, the scheduler, the
+// records and the summary's histograms.
+const memoryFloor = 64 << 20
+
+// MemoryLimit is a soft memory limit (runtime/debug.SetMemoryLimit) for j's run: a floor for
+// the process plus what its documents can hold at once — each document it may have open
+// (fetcher.Strategy.OpenDocuments) at --max-body, and the expansion budget when it expands.
+// Under it the garbage collector keeps the heap near what the run holds instead of several
+// times it. 0 when j's strategy does not bound its open documents (unbounded).
+func (j Job) MemoryLimit() int64 {
+	open := j.Config.Strategy.OpenDocuments(j.Config.Limits)
+	if open <= 0 {
+		return 0
+	}
+	n := memoryFloor + int64(open)*cmp.Or(j.Config.MaxBody, fetcher.DefaultMaxBody)
+	if len(j.Shape.Expand) > 0 {
+		n += cmp.Or(j.Shape.ExpandBudget, DefaultExpandBudget)
+	}
+	return n
+}

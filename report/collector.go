@@ -23,11 +23,12 @@ const (
 // Collector is the Consumer that reduces one strategy run's records to a Summary, from the
 // records alone, in bounded memory: three HDR histograms, four for a paced run (about 190 KB
 // each), plus per request its Seq, service time and final attempt's wire interval,
-// delta-encoded in arrival order (requestLog): about 6 bytes for a request with one attempt
-// whose records arrive roughly in start order, as a run's do (6 MB for a million), at most 40.
-// Close decodes them for IdealWall and the exact peak in flight, allocating for that while it
-// runs 4 bytes per Seq and 8 per request that went on the wire (16 once intervals lie more than
-// 35 minutes apart).
+// delta-encoded in arrival order: 5 to 6 bytes for a request with one attempt whose records
+// arrive roughly in start order, as a run's do (5 MB for a million), at most 40. Past the
+// first 64 KiB they are kept outside the Go heap, where they do not raise the GC's heap goal;
+// they are released once the Collector is unreachable. Close decodes them for IdealWall and
+// the exact peak in flight, allocating on the heap while it runs 4 bytes per Seq and 8 per
+// request that went on the wire (16 once intervals lie more than 35 minutes apart).
 //
 // Times are read on one base: a record's StartAt when it has one, else its Start offset (a
 // record from before StartAt existed), so a stream should not mix the two. The wall runs from

@@ -6,11 +6,16 @@ package report
 import (
 	"encoding/binary"
 	"math"
+	"runtime"
 	"slices"
+	"unsafe"
+
+	"github.com/fetchbench/fetchbench/internal/offheap"
 )
 
 // Chunk sizes of a requestLog: the first is small, so that a short run keeps little; each next
-// one doubles, up to logChunkMax.
+// one doubles, up to logChunkMax. Chunks of logChunkMax are allocated outside the Go heap
+// (offheap), so that a long run's log does not raise the GC's heap goal.
 const (
 	logChunkMin = 256
 	logChunkMax = 64 << 10
@@ -21,7 +26,7 @@ const logEntryMax = 4 * binary.MaxVarintLen64
 
 // requestLog is each request's Seq, service time (µs, as IdealWall reads it) and wire interval
 // ([start, end) µs, when it went on the wire), kept in arrival order as varints in chunks of at
-// most 64 KiB. An entry is
+// most 64 KiB, past the first 64 KiB outside the Go heap. An entry is
 //
 //	zigzag(seq − previous seq)
 //	0 for a request never on the wire, else zigzag(end − previous end)<<2 | exception<<1 | 1,
@@ -30,7 +35,7 @@ const logEntryMax = 4 * binary.MaxVarintLen64
 // so that a request with one attempt (service = latency = end − start) and a completion order
 // close to the start order takes about 6 bytes. The zero value is an empty log.
 type requestLog struct {
-	chunks  [][]byte
+	chunks  []*offheap.Buf
 	n       int   // entries
 	wired   int   // entries with a wire interval
 	maxSeq  int   // the largest Seq ≥ 0, −1 for none
@@ -46,21 +51,26 @@ func (l *requestLog) add(seq int, service uint32, start, end int64, wired bool) 
 		l.maxSeq = -1
 	}
 	last := len(l.chunks) - 1
-	if last < 0 || cap(l.chunks[last])-len(l.chunks[last]) < logEntryMax {
+	if last < 0 || cap(l.chunks[last].B)-len(l.chunks[last].B) < logEntryMax {
 		size := logChunkMin
 		if last >= 0 {
-			size = min(2*cap(l.chunks[last]), logChunkMax)
+			size = min(2*cap(l.chunks[last].B), logChunkMax)
 		}
-		l.chunks = append(l.chunks, make([]byte, 0, size))
+		if size == logChunkMax {
+			l.chunks = append(l.chunks, offheap.New(size))
+		} else {
+			l.chunks = append(l.chunks, &offheap.Buf{B: make([]byte, 0, size)})
+		}
 		last++
 	}
-	b := binary.AppendVarint(l.chunks[last], int64(uint64(seq)-uint64(l.prevSeq)))
+	chunk := l.chunks[last]
+	b := binary.AppendVarint(chunk.B, int64(uint64(seq)-uint64(l.prevSeq)))
 	l.prevSeq = seq
 	if seq >= 0 {
 		l.maxSeq = max(l.maxSeq, seq)
 	}
 	if !wired {
-		l.chunks[last] = append(b, 0)
+		chunk.B = append(b, 0)
 		l.n++
 		return
 	}
@@ -75,7 +85,7 @@ func (l *requestLog) add(seq int, service uint32, start, end int64, wired bool) 
 	if exception {
 		b = binary.AppendVarint(b, int64(service)-length)
 	}
-	l.chunks[last] = b
+	chunk.B = b
 	if l.wired == 0 || start < l.lo {
 		l.lo = start
 	}
@@ -95,8 +105,8 @@ func zigzag(v int64) uint64 { return uint64(v<<1) ^ uint64(v>>63) }
 func (l *requestLog) each(f func(seq int, service uint32, start, end int64, wired bool)) {
 	var seq int
 	var end int64
-	for _, b := range l.chunks {
-		for len(b) > 0 {
+	for _, chunk := range l.chunks {
+		for b := chunk.B; len(b) > 0; {
 			d, k := binary.Varint(b)
 			b = b[k:]
 			seq = int(uint64(seq) + uint64(d))
@@ -118,6 +128,7 @@ func (l *requestLog) each(f func(seq int, service uint32, start, end int64, wire
 			}
 			f(seq, uint32(service), end-int64(length), end, true)
 		}
+		runtime.KeepAlive(chunk)
 	}
 }
 
@@ -157,11 +168,11 @@ func peakOf[T int32 | int64](l *requestLog) int {
 	return sweep(starts, ends)
 }
 
-// size is the bytes l holds.
+// size is the bytes l holds, on the Go heap and off it.
 func (l *requestLog) size() int {
-	n := cap(l.chunks) * 24
-	for _, b := range l.chunks {
-		n += cap(b)
+	n := cap(l.chunks) * 8
+	for _, chunk := range l.chunks {
+		n += int(unsafe.Sizeof(*chunk)) + cap(chunk.B)
 	}
 	return n
 }

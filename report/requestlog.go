@@ -1,7 +1,8 @@
 package report
 
 // This file owns what a Collector keeps of each request until Close: its service time and its
-// final attempt's wire interval, delta-encoded in arrival order.
+// final attempt's wire interval, delta-encoded in arrival order, outside the Go heap past the
+// first 64 KiB.
 
 import (
 	"encoding/binary"
@@ -33,7 +34,7 @@ const logEntryMax = 4 * binary.MaxVarintLen64
 //	  then end − start, then zigzag(service − (end − start)) if exception
 //
 // so that a request with one attempt (service = latency = end − start) and a completion order
-// close to the start order takes about 6 bytes. The zero value is an empty log.
+// close to the start order takes 5 to 6 bytes. The zero value is an empty log.
 type requestLog struct {
 	chunks  []*offheap.Buf
 	n       int   // entries

@@ -2,7 +2,6 @@ package report
 
 import (
 	"math"
-	"slices"
 	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
@@ -23,10 +22,13 @@ const (
 
 // Collector is the Consumer that reduces one strategy run's records to a Summary, from the
 // records alone, in bounded memory: three HDR histograms, four for a paced run (about 190 KB
-// each), plus per request 4 bytes for the service time IdealWall needs and, for a request that
-// went on the wire, 8 bytes for its final attempt's wire interval, from which Close computes
-// the exact peak in flight (16 bytes once an interval lies more than 35 minutes from the first
-// one). So 12 bytes per request: 12 MB for a million.
+// each), plus per request its Seq, service time and final attempt's wire interval,
+// delta-encoded in arrival order: 5 to 6 bytes for a request with one attempt whose records
+// arrive roughly in start order, as a run's do (5 MB for a million), at most 40. Past the
+// first 64 KiB they are kept outside the Go heap, where they do not raise the GC's heap goal;
+// they are released once the Collector is unreachable. Close decodes them for IdealWall and
+// the exact peak in flight, allocating on the heap while it runs 4 bytes per Seq and 8 per
+// request that went on the wire (16 once intervals lie more than 35 minutes apart).
 //
 // Times are read on one base: a record's StartAt when it has one, else its Start offset (a
 // record from before StartAt existed), so a stream should not mix the two. The wall runs from
@@ -56,12 +58,10 @@ type Collector struct {
 	firstStart           time.Duration // earliest first-attempt start of a request sent
 	lastStart            time.Duration // latest one
 
-	// service holds each request's service time in microseconds, indexed by Record.Seq.
-	service []uint32
+	log requestLog // per request: service time and wire interval, for Close
 
 	timed       bool  // a record has been added: first and last are set
 	first, last int64 // ns on the records' time base: earliest queued moment, latest end
-	wire        intervals
 	peak        int
 
 	neverConnected int            // records that failed before any connection was made
@@ -165,7 +165,8 @@ func (c *Collector) Add(r fetcher.Record) {
 			c.proxy = r.Proxy
 		}
 	}
-	c.setService(r.Seq, service)
+	s, e, wired := wireInterval(&r)
+	c.log.add(r.Seq, serviceUS(service), s, e, wired)
 	at := int64(r.Start)
 	if !r.StartAt.IsZero() {
 		at = r.StartAt.UnixNano()
@@ -174,9 +175,6 @@ func (c *Collector) Add(r fetcher.Record) {
 	c.limits.add(at, r.Limit)
 	if r.Attempts > 0 {
 		end += int64(r.Total)
-	}
-	if s, e, ok := wireInterval(&r); ok {
-		c.wire.add(s, e)
 	}
 	if !c.timed || queued < c.first {
 		c.first = queued
@@ -196,7 +194,8 @@ func (c *Collector) wall() time.Duration { return time.Duration(c.last - c.first
 func (c *Collector) Close() error {
 	if !c.closed {
 		l := c.cfg.Limits
-		service := func(i int) time.Duration { return time.Duration(c.service[i]) * time.Microsecond }
+		times := c.log.services()
+		service := func(i int) time.Duration { return time.Duration(times[i]) * time.Microsecond }
 		if c.cfg.Strategy.Adapts() {
 			// Its latencies include the server's queueing while it probed: the ideal is the
 			// semaphore's at the server's capacity, every request as quick as the quickest.
@@ -204,7 +203,7 @@ func (c *Collector) Close() error {
 			quick := service
 			service = func(i int) time.Duration { return min(quick(i), c.latency.min) }
 		}
-		c.ideal = schedule(len(c.service), service, l.Slots, l.Rate, l.Burst)
+		c.ideal = schedule(len(times), service, l.Slots, l.Rate, l.Burst)
 		// Every attempt, retries included, takes a token: the last of them cannot start
 		// before its token, nor end sooner than the quickest answer after that.
 		if l.Rate > 0 && c.attempts > 0 {
@@ -213,23 +212,16 @@ func (c *Collector) Close() error {
 		if c.cfg.Strategy.Adapts() && c.cfg.Capacity <= 0 {
 			c.ideal = 0
 		}
-		c.peak = c.wire.peak()
+		c.peak = c.log.peak()
 		c.closed = true
 	}
 	return nil
 }
 
-// setService stores d at index seq, growing the slice as needed.
-func (c *Collector) setService(seq int, d time.Duration) {
-	if seq < 0 {
-		return
-	}
-	if seq >= len(c.service) {
-		c.service = slices.Grow(c.service, seq+1-len(c.service))
-		c.service = c.service[:seq+1]
-	}
+// serviceUS is d in whole microseconds, within a uint32.
+func serviceUS(d time.Duration) uint32 {
 	us := d.Round(time.Microsecond) / time.Microsecond
-	c.service[seq] = uint32(min(max(us, 0), math.MaxUint32))
+	return uint32(min(max(us, 0), math.MaxUint32))
 }
 
 // Summary reduces the records, with what records cannot carry from stats (Interrupted,
@@ -359,62 +351,6 @@ func (d *dist) stddev() float64 {
 		return 0
 	}
 	return math.Sqrt(d.m2 / float64(d.n))
-}
-
-// intervals are time intervals kept compactly for the peak of their overlap: microsecond
-// offsets from the start of the first one, as int32 (8 bytes an interval) while every offset
-// fits (±35 minutes), else as int64 (16 bytes).
-type intervals struct {
-	base         int64 // µs: the first interval's start
-	n            int
-	starts, ends []int32
-	wide         [2][]int64 // starts and ends once an offset did not fit in an int32
-}
-
-// add keeps the interval [start, end) in µs (wireInterval's).
-func (v *intervals) add(start, end int64) {
-	if v.n == 0 {
-		v.base = start
-	}
-	v.n++
-	s, e := start-v.base, end-v.base
-	if v.wide[0] == nil && s >= math.MinInt32 && e <= math.MaxInt32 {
-		v.starts, v.ends = append(v.starts, int32(s)), append(v.ends, int32(e))
-		return
-	}
-	if v.wide[0] == nil {
-		v.wide = [2][]int64{make([]int64, len(v.starts), 2*len(v.starts)+1), make([]int64, len(v.ends), 2*len(v.ends)+1)}
-		for i := range v.starts {
-			v.wide[0][i], v.wide[1][i] = int64(v.starts[i]), int64(v.ends[i])
-		}
-		v.starts, v.ends = nil, nil
-	}
-	v.wide[0], v.wide[1] = append(v.wide[0], s), append(v.wide[1], e)
-}
-
-// peak is the largest number of intervals that overlap at some moment; an interval that ends
-// when another starts does not overlap it. It sorts what it holds.
-func (v *intervals) peak() int {
-	if v.wide[0] != nil {
-		return sweep(v.wide[0], v.wide[1])
-	}
-	return sweep(v.starts, v.ends)
-}
-
-// sweep is the peak overlap of intervals given by their starts and ends, which it sorts.
-func sweep[T int32 | int64](starts, ends []T) int {
-	slices.Sort(starts)
-	slices.Sort(ends)
-	peak, cur, j := 0, 0, 0
-	for _, s := range starts {
-		for j < len(ends) && ends[j] <= s {
-			cur--
-			j++
-		}
-		cur++
-		peak = max(peak, cur)
-	}
-	return peak
 }
 
 // floorDiv is a / b rounded down (b > 0).

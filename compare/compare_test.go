@@ -128,7 +128,9 @@ func TestRunErrors(t *testing.T) {
 	}))
 	t.Cleanup(stall.Close)
 	stallConfig := config(fetcher.Sequential, fetcher.Knobs{})
-	stallConfig.Timeout = 20 * time.Millisecond
+	// Long enough for a loaded machine to connect over loopback: the request must time out
+	// after its connection, not before.
+	stallConfig.Timeout = time.Second
 	tests := []struct {
 		name    string
 		spec    compare.Spec

@@ -31,6 +31,7 @@ func TestReadBody(t *testing.T) {
 		{name: "unknown", size: -1, want: body},
 		{name: "more than said", size: 10, want: body},
 		{name: "less than said", size: int64(len(body)) + 1, wantErr: io.ErrUnexpectedEOF},
+		{name: "known, grown several times", in: new(strings.Repeat("x", 5<<20+3)), size: 5<<20 + 3, want: strings.Repeat("x", 5<<20+3), exact: true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -50,6 +51,35 @@ func TestReadBody(t *testing.T) {
 				t.Errorf("cap %d for %d bytes: want one slice of the body's size", cap(got), len(got))
 			}
 		})
+	}
+}
+
+// trickle delivers total bytes at most step at a time and remembers the largest buffer it
+// was asked to fill.
+type trickle struct {
+	step, total, sent, largest int
+}
+
+func (r *trickle) Read(p []byte) (int, error) {
+	r.largest = max(r.largest, len(p))
+	if r.sent == r.total {
+		return 0, io.EOF
+	}
+	n := min(len(p), r.step, r.total-r.sent)
+	r.sent += n
+	return n, nil
+}
+
+// TestReadBodyLyingSize: a Content-Length of 1 GiB over a body of 300 KiB costs room for what
+// arrives (at most four times it), not the gigabyte it claims.
+func TestReadBodyLyingSize(t *testing.T) {
+	t.Parallel()
+	r := &trickle{step: 1000, total: 300 << 10}
+	if _, err := readBody(r, 1<<30); !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Fatalf("err %v, want io.ErrUnexpectedEOF", err)
+	}
+	if limit := 4*r.total + firstChunk; r.largest > limit {
+		t.Errorf("asked to fill %d bytes at once for %d sent: want at most %d", r.largest, r.total, limit)
 	}
 }
 

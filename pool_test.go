@@ -25,35 +25,14 @@ import (
 	"github.com/fetchbench/fetchbench/fakeswapi"
 	"github.com/fetchbench/fetchbench/fetcher"
 	"github.com/fetchbench/fetchbench/internal/faketest"
-	"github.com/fetchbench/fetchbench/redispool"
+	"github.com/fetchbench/fetchbench/internal/redistest"
 )
 
 // These tests run real worker processes and a real coordinator against the redis-server in
 // FETCHBENCH_REDIS_URL (.ci/run starts one); each uses a database of its own.
 
-// poolRedis returns the URL of database db of the test redis-server, flushed; the test is
-// skipped without a server, and fails without one under FETCHBENCH_CI=1.
-func poolRedis(t *testing.T, db int) string {
-	t.Helper()
-	raw := os.Getenv("FETCHBENCH_REDIS_URL")
-	if raw == "" {
-		if os.Getenv("FETCHBENCH_CI") == "1" {
-			t.Fatal("FETCHBENCH_REDIS_URL is not set (.ci/run starts a redis-server)")
-		}
-		t.Skip("FETCHBENCH_REDIS_URL is not set: no redis-server to test against")
-	}
-	opts, err := redis.ParseURL(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts.DB = db
-	rdb := redis.NewClient(opts)
-	defer rdb.Close()
-	if err := rdb.FlushDB(context.Background()).Err(); err != nil {
-		t.Fatal(err)
-	}
-	return fmt.Sprintf("redis://%s/%d", opts.Addr, db)
-}
+// poolRedis is redistest.URL.
+var poolRedis = redistest.URL
 
 // lockedBuffer is a bytes.Buffer safe for a process's output and a test's reads.
 type lockedBuffer struct {
@@ -435,32 +414,11 @@ func TestPoolLeavesAdaptiveOut(t *testing.T) {
 	}
 }
 
-// poolRediss returns the URL of database db of the TLS redis-server in FETCHBENCH_REDISS_URL
-// (flushed; it has a password) and the file of the CA that signed its certificate; the test
-// is skipped without one, and fails without one under FETCHBENCH_CI=1.
+// poolRediss is redistest.TLS's URL and CA file.
 func poolRediss(t *testing.T, db int) (string, string) {
 	t.Helper()
-	raw, ca := os.Getenv("FETCHBENCH_REDISS_URL"), os.Getenv("FETCHBENCH_REDISS_CACERT")
-	if raw == "" || ca == "" {
-		if os.Getenv("FETCHBENCH_CI") == "1" {
-			t.Fatal("FETCHBENCH_REDISS_URL or FETCHBENCH_REDISS_CACERT is not set (.ci/run starts a redis-server over TLS)")
-		}
-		t.Skip("FETCHBENCH_REDISS_URL is not set: no redis-server over TLS to test against")
-	}
-	roots, err := fetcher.ReadCACert(ca)
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw = fmt.Sprintf("%s/%d", strings.TrimSuffix(raw, "/"), db)
-	rdb, err := redispool.Dial(context.Background(), raw, roots)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rdb.Close()
-	if err := rdb.FlushDB(context.Background()).Err(); err != nil {
-		t.Fatal(err)
-	}
-	return raw, ca
+	url, ca, _ := redistest.TLS(t, db)
+	return url, ca
 }
 
 // TestPoolRediss: a worker and a coordinator on a rediss:// Redis with a password, the URL in

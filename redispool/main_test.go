@@ -1,12 +1,13 @@
 package redispool
 
 import (
-	"os"
 	"testing"
 
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
 	"go.uber.org/goleak"
+
+	"github.com/fetchbench/fetchbench/internal/redistest"
 )
 
 func TestMain(m *testing.M) {
@@ -23,27 +24,15 @@ func newMini(t *testing.T) (*miniredis.Miniredis, *redis.Client) {
 	return m, rdb
 }
 
-// realRedis is a client of the real redis-server in FETCHBENCH_REDIS_URL, on database db
-// (flushed); the test is skipped without one, and fails without one under FETCHBENCH_CI=1.
+// realRedis is a client of database db of the real redis-server (redistest.URL), and its URL.
 func realRedis(t testing.TB, db int) (*redis.Client, string) {
 	t.Helper()
-	raw := os.Getenv("FETCHBENCH_REDIS_URL")
-	if raw == "" {
-		if os.Getenv("FETCHBENCH_CI") == "1" {
-			t.Fatal("FETCHBENCH_REDIS_URL is not set (.ci/run starts a redis-server)")
-		}
-		t.Skip("FETCHBENCH_REDIS_URL is not set: no redis-server to test against")
-	}
-	opts, err := redis.ParseURL(raw)
+	u := redistest.URL(t, db)
+	opts, err := redis.ParseURL(u)
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts.DB = db
 	rdb := redis.NewClient(opts)
 	t.Cleanup(func() { rdb.Close() })
-	if err := rdb.FlushDB(t.Context()).Err(); err != nil {
-		t.Fatal(err)
-	}
-	u := *opts
-	return rdb, "redis://" + u.Addr + "/" + itoa(db)
+	return rdb, u
 }

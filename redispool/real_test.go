@@ -18,6 +18,7 @@ import (
 	"github.com/fetchbench/fetchbench/fakeswapi"
 	"github.com/fetchbench/fetchbench/fetcher"
 	"github.com/fetchbench/fetchbench/internal/faketest"
+	"github.com/fetchbench/fetchbench/internal/redistest"
 )
 
 // TestScriptsOnRealServer runs the protocol's scripts on redis-server itself: its Lua, its
@@ -285,36 +286,11 @@ func BenchmarkEnqueue(b *testing.B) {
 	}
 }
 
-// realRediss is the URL of database db of the TLS redis-server in FETCHBENCH_REDISS_URL
-// (flushed) and the CA that signed its certificate (FETCHBENCH_REDISS_CACERT); the test is
-// skipped without one, and fails without one under FETCHBENCH_CI=1.
+// realRediss is redistest.TLS's URL and CA.
 func realRediss(t *testing.T, db int) (string, *x509.CertPool) {
 	t.Helper()
-	raw, ca := os.Getenv("FETCHBENCH_REDISS_URL"), os.Getenv("FETCHBENCH_REDISS_CACERT")
-	if raw == "" || ca == "" {
-		if os.Getenv("FETCHBENCH_CI") == "1" {
-			t.Fatal("FETCHBENCH_REDISS_URL or FETCHBENCH_REDISS_CACERT is not set (.ci/run starts a redis-server over TLS)")
-		}
-		t.Skip("FETCHBENCH_REDISS_URL is not set: no redis-server over TLS to test against")
-	}
-	pem, err := os.ReadFile(ca)
-	if err != nil {
-		t.Fatal(err)
-	}
-	roots := x509.NewCertPool()
-	if !roots.AppendCertsFromPEM(pem) {
-		t.Fatalf("no certificate in %s", ca)
-	}
-	raw = strings.TrimSuffix(raw, "/") + "/" + strconv.Itoa(db)
-	rdb, err := Dial(t.Context(), raw, roots)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rdb.Close()
-	if err := rdb.FlushDB(t.Context()).Err(); err != nil {
-		t.Fatal(err)
-	}
-	return raw, roots
+	url, _, roots := redistest.TLS(t, db)
+	return url, roots
 }
 
 // TestRediss: a pool over TLS with a password: the coordinator and its workers dial

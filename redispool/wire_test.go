@@ -9,8 +9,6 @@ import (
 	"github.com/fetchbench/fetchbench/fetcher"
 )
 
-func itoa(i int) string { return fmtInt(int64(i)) }
-
 func TestRecordsRoundTrip(t *testing.T) {
 	t.Parallel()
 	at := time.Unix(1744632000, 123456789)

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -15,23 +14,9 @@ import (
 	"github.com/fetchbench/fetchbench/fetcher"
 	"github.com/fetchbench/fetchbench/get"
 	"github.com/fetchbench/fetchbench/internal/faketest"
+	"github.com/fetchbench/fetchbench/internal/recordtest"
 	"github.com/fetchbench/fetchbench/report"
 )
-
-// keptRecords is a Consumer that keeps every record without its body.
-type keptRecords struct {
-	mu   sync.Mutex
-	recs []fetcher.Record
-}
-
-func (k *keptRecords) Add(rec fetcher.Record) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	rec.Body = nil
-	k.recs = append(k.recs, rec)
-}
-
-func (k *keptRecords) Close() error { return nil }
 
 // quotaWait is the one line get prints when it waits for swapi.tech's quota.
 var quotaWait = regexp.MustCompile(`^fetchbench: adaptive: the server's quota is spent \(\d+ of 100 left\); waiting (\d+m)?\d+s for it to reset$`)
@@ -65,11 +50,11 @@ func TestGetTechLiveKeepsToTheQuota(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				var recs *keptRecords
+				var recs *recordtest.Kept
 				var stderr bytes.Buffer
 				var wall time.Duration
 				for range tc.runs {
-					recs, stderr = &keptRecords{}, bytes.Buffer{}
+					recs, stderr = &recordtest.Kept{}, bytes.Buffer{}
 					cfg := sp.config
 					cfg.OnQuotaWait, cfg.QuotaWindow = fetcher.QuotaWaitLines(&stderr, cfg.Strategy), sp.target.QuotaWindow()
 					cfg.Transport = srv.Transport
@@ -82,10 +67,11 @@ func TestGetTechLiveKeepsToTheQuota(t *testing.T) {
 					}
 					wall = time.Since(start)
 				}
-				if len(recs.recs) != tc.requests {
-					t.Errorf("%d requests, want %d", len(recs.recs), tc.requests)
+				kept := recs.Records()
+				if len(kept) != tc.requests {
+					t.Errorf("%d requests, want %d", len(kept), tc.requests)
 				}
-				for _, r := range recs.recs {
+				for _, r := range kept {
 					if r.Status == http.StatusTooManyRequests {
 						t.Errorf("request %d (%s): 429", r.Seq, r.URL)
 					}
@@ -100,7 +86,7 @@ func TestGetTechLiveKeepsToTheQuota(t *testing.T) {
 				if wall < 5*time.Minute {
 					t.Errorf("the run took %s, want it to wait for the quota's reset", wall)
 				}
-				t.Logf("%s: %s, %d requests in %s", tc.name, strings.TrimSpace(stderr.String()), len(recs.recs), wall)
+				t.Logf("%s: %s, %d requests in %s", tc.name, strings.TrimSpace(stderr.String()), len(kept), wall)
 			})
 		})
 	}

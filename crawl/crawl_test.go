@@ -15,6 +15,7 @@ import (
 
 	"github.com/fetchbench/fetchbench/fakeswapi"
 	"github.com/fetchbench/fetchbench/fetcher"
+	"github.com/fetchbench/fetchbench/internal/recordtest"
 	"github.com/fetchbench/fetchbench/report"
 )
 
@@ -29,6 +30,19 @@ type counting struct {
 }
 
 func newCounting(h http.Handler) *counting { return &counting{next: h, hits: map[string][]time.Time{}} }
+
+// countedFake serves the fake dev API through a counting handler until the test ends.
+func countedFake(t *testing.T) (*fakeswapi.Server, *counting, *httptest.Server) {
+	t.Helper()
+	fake, err := fakeswapi.New(fakeswapi.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newCounting(fake)
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return fake, h, srv
+}
 
 func (c *counting) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c.mu.Lock()
@@ -62,14 +76,6 @@ func (c *counting) total() int {
 	return n
 }
 
-type collect struct {
-	mu   sync.Mutex
-	recs []fetcher.Record
-}
-
-func (c *collect) Add(r fetcher.Record) { c.mu.Lock(); c.recs = append(c.recs, r); c.mu.Unlock() }
-func (c *collect) Close() error         { return nil }
-
 func crawlJob(s fetcher.Strategy, seeds ...string) Job {
 	return Job{Config: fetcher.Config{Strategy: s, Limits: s.Limits(fetcher.Knobs{Concurrency: 4, Rate: 2000, Burst: 4})},
 		Seeds: seeds, Depth: -1}
@@ -77,12 +83,12 @@ func crawlJob(s fetcher.Strategy, seeds ...string) Job {
 
 func run(t *testing.T, ctx context.Context, job Job) (Result, []fetcher.Record) {
 	t.Helper()
-	var c collect
-	res, err := Run(ctx, job, Output{Consumers: func(fetcher.Config) []report.Consumer { return []report.Consumer{&c} }})
+	var kept recordtest.Kept
+	res, err := Run(ctx, job, Output{Consumers: func(fetcher.Config) []report.Consumer { return []report.Consumer{&kept} }})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return res, c.recs
+	return res, kept.Records()
 }
 
 // apiURLs is every distinct URL of the fake dev API reachable from its root: the root, each
@@ -113,13 +119,7 @@ func TestCrawlFakeAPI(t *testing.T) {
 	for _, s := range fetcher.Strategies {
 		t.Run(string(s), func(t *testing.T) {
 			t.Parallel()
-			fake, err := fakeswapi.New(fakeswapi.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			h := newCounting(fake)
-			srv := httptest.NewServer(h)
-			defer srv.Close()
+			fake, h, srv := countedFake(t)
 			lists := apiURLs(t, srv)
 			fake.Reset()
 			h.hits = map[string][]time.Time{}

@@ -8,13 +8,12 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/fetchbench/fetchbench/fakeswapi"
 	"github.com/fetchbench/fetchbench/fetcher"
+	"github.com/fetchbench/fetchbench/internal/recordtest"
 	"github.com/fetchbench/fetchbench/report"
 )
 
@@ -171,23 +170,16 @@ func TestThrottledHostRests(t *testing.T) {
 // nothing.
 func TestResume(t *testing.T) {
 	t.Parallel()
-	fake, err := fakeswapi.New(fakeswapi.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := newCounting(fake)
-	srv := httptest.NewServer(h)
-	defer srv.Close()
+	_, h, srv := countedFake(t)
 	state := filepath.Join(t.TempDir(), "crawl.state")
 	job := crawlJob(fetcher.Semaphore, srv.URL+"/api/")
 	job.State = state
 
 	ctx, cancel := context.WithCancel(context.Background())
-	var mu sync.Mutex
-	var recs []fetcher.Record
+	var kept recordtest.Kept
 	stopAt := &stopper{after: 100, cancel: cancel}
 	res1, err := Run(ctx, job, Output{Consumers: func(fetcher.Config) []report.Consumer {
-		return []report.Consumer{&locked{mu: &mu, recs: &recs}, stopAt}
+		return []report.Consumer{&kept, stopAt}
 	}})
 	if err != nil {
 		t.Fatal(err)
@@ -199,6 +191,7 @@ func TestResume(t *testing.T) {
 	if !res2.Resumed || res2.Counts.Resumed == 0 {
 		t.Fatalf("second run did not resume: %+v", res2.Counts)
 	}
+	recs := kept.Records()
 	first := len(recs)
 	recs = append(recs, second...)
 	byURL := map[string]int{}
@@ -257,14 +250,6 @@ func TestResume(t *testing.T) {
 		t.Error("a file that is not a state file was taken")
 	}
 }
-
-type locked struct {
-	mu   *sync.Mutex
-	recs *[]fetcher.Record
-}
-
-func (l *locked) Add(r fetcher.Record) { l.mu.Lock(); *l.recs = append(*l.recs, r); l.mu.Unlock() }
-func (l *locked) Close() error         { return nil }
 
 // stopper cancels the crawl after its after-th record.
 type stopper struct {

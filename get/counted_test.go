@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -17,28 +16,15 @@ import (
 	"github.com/fetchbench/fetchbench/fetcher"
 	"github.com/fetchbench/fetchbench/get"
 	"github.com/fetchbench/fetchbench/internal/faketest"
+	"github.com/fetchbench/fetchbench/internal/recordtest"
 	"github.com/fetchbench/fetchbench/report"
 	"github.com/fetchbench/fetchbench/swapi"
 )
 
-// records is a Consumer that keeps every record.
-type records struct {
-	mu   sync.Mutex
-	recs []fetcher.Record
-}
-
-func (r *records) Add(rec fetcher.Record) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	rec.Body = nil
-	r.recs = append(r.recs, rec)
-}
-
-func (r *records) Close() error { return nil }
-
-func (r *records) kinds() map[fetcher.Kind]int {
+// kinds counts recs by kind.
+func kinds(recs []fetcher.Record) map[fetcher.Kind]int {
 	out := map[fetcher.Kind]int{}
-	for _, rec := range r.recs {
+	for _, rec := range recs {
 		out[rec.Kind]++
 	}
 	return out
@@ -83,20 +69,20 @@ func TestRunCountsEveryRequest(t *testing.T) {
 				}
 				job.Targets = ts
 			}
-			var recs records
+			var kept recordtest.Kept
 			res, err := get.Run(context.Background(), job, get.Output{
 				Document:  func([]byte) error { return nil },
 				Failure:   func(string) {},
-				Consumers: func(fetcher.Config) []report.Consumer { return []report.Consumer{&recs} },
+				Consumers: func(fetcher.Config) []report.Consumer { return []report.Consumer{&kept} },
 			})
 			if err != nil {
 				t.Fatal(err)
 			}
-			seen := int(fake.Stats().Requests)
-			if len(recs.recs) != seen || res.Summary.Requests != seen {
-				t.Errorf("server saw %d requests; %d records, summary counts %d", seen, len(recs.recs), res.Summary.Requests)
+			seen, recs := int(fake.Stats().Requests), kept.Records()
+			if len(recs) != seen || res.Summary.Requests != seen {
+				t.Errorf("server saw %d requests; %d records, summary counts %d", seen, len(recs), res.Summary.Requests)
 			}
-			k := recs.kinds()
+			k := kinds(recs)
 			if k[fetcher.KindPage] != tc.pages || k[fetcher.KindTarget] != tc.targets || k[fetcher.KindLink] != res.Expanded || res.Expanded == 0 {
 				t.Errorf("kinds %v, want %d pages, %d targets, %d links", k, tc.pages, tc.targets, res.Expanded)
 			}
@@ -115,9 +101,9 @@ func TestDiscoveryWallEndsWithTheLastPage(t *testing.T) {
 			All:    true, Base: srv.API(), Dialect: swapi.Dev, Resource: "people",
 			Shape: get.Shape{Expand: []string{"homeworld"}},
 		}
-		var recs records
+		var kept recordtest.Kept
 		res, err := get.Run(context.Background(), job, get.Output{Document: func([]byte) error { return nil }, Failure: func(string) {},
-			Consumers: func(fetcher.Config) []report.Consumer { return []report.Consumer{&recs} }})
+			Consumers: func(fetcher.Config) []report.Consumer { return []report.Consumer{&kept} }})
 		if err != nil {
 			t.Fatal(err)
 		}

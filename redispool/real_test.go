@@ -87,16 +87,13 @@ func TestScriptsOnRealServer(t *testing.T) {
 	}
 }
 
-// BenchmarkRecordsThroughRedis measures records from workers through Redis into a
-// coordinator: three workers with no HTTP (each answers its items with a record at once)
-// against redis-server; it reports records/s and the peak RSS of the test process, which
-// holds the synthetic workers too (so an upper bound of the coordinator's).
-//
-//	FETCHBENCH_REDIS_URL=redis://127.0.0.1:6379 go test -run '^$' -bench RecordsThroughRedis -benchtime 1000000x ./redispool/
-func BenchmarkRecordsThroughRedis(b *testing.B) {
-	rdb, _ := realRedis(b, 11)
+// syntheticPool is a coordinator on database db of the real redis-server whose jobs three
+// synthetic workers join (see synthetic), until the benchmark ends.
+func syntheticPool(b *testing.B, db int) (context.Context, *Coordinator) {
+	b.Helper()
+	rdb, _ := realRedis(b, db)
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
+	b.Cleanup(cancel)
 	rdb.ZAdd(ctx, keyWorkers, redis.Z{Score: float64(time.Now().Add(time.Hour).UnixMilli()), Member: "synthetic"})
 	go func() { // the synthetic workers join every job announced
 		last := "0-0"
@@ -117,6 +114,17 @@ func BenchmarkRecordsThroughRedis(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	return ctx, c
+}
+
+// BenchmarkRecordsThroughRedis measures records from workers through Redis into a
+// coordinator: three workers with no HTTP (each answers its items with a record at once)
+// against redis-server; it reports records/s and the peak RSS of the test process, which
+// holds the synthetic workers too (so an upper bound of the coordinator's).
+//
+//	FETCHBENCH_REDIS_URL=redis://127.0.0.1:6379 go test -run '^$' -bench RecordsThroughRedis -benchtime 1000000x ./redispool/
+func BenchmarkRecordsThroughRedis(b *testing.B) {
+	ctx, c := syntheticPool(b, 11)
 	ts, err := fetcher.RangeTargets("http://127.0.0.1:1/api/people/{id}/", b.N) // generated, as -n's are
 	if err != nil {
 		b.Fatal(err)
@@ -179,29 +187,7 @@ func peakRSSMB() float64 {
 //	FETCHBENCH_REDIS_URL=redis://127.0.0.1:6379 go test -run '^$' -bench CoordinatorPushedLinks -benchtime 1x ./redispool/
 func BenchmarkCoordinatorPushedLinks(b *testing.B) {
 	const targets, links = 1000, 100
-	rdb, _ := realRedis(b, 15)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	rdb.ZAdd(ctx, keyWorkers, redis.Z{Score: float64(time.Now().Add(time.Hour).UnixMilli()), Member: "synthetic"})
-	go func() {
-		last := "0-0"
-		for ctx.Err() == nil {
-			st, err := rdb.XRead(ctx, &redis.XReadArgs{Streams: []string{keyJobs, last}, Block: block}).Result()
-			if err != nil {
-				continue
-			}
-			for _, m := range st[0].Messages {
-				last = m.ID
-				for i := range 3 {
-					go synthetic(ctx, rdb, keysOf(m.Values["job"].(string)), fmt.Sprint("s", i))
-				}
-			}
-		}
-	}()
-	c, err := NewCoordinator(ctx, rdb, CoordinatorConfig{URL: "redis://bench", Lease: 10 * time.Second})
-	if err != nil {
-		b.Fatal(err)
-	}
+	ctx, c := syntheticPool(b, 15)
 	var retained float64
 	for b.Loop() {
 		ts, err := fetcher.RangeTargets("http://127.0.0.1:1/api/people/{id}/", targets)

@@ -297,18 +297,22 @@ func (r *runner) finish(it Item, rec Record) {
 }
 
 // Finish ends item it of a run with its record rec: through follow (Config.Follow; nil for
-// none), in a goroutine of follows so that the caller moves on, then to emit, then src.Done.
-// A Scheduler calls it once per item.
+// none), in a goroutine of follows so that the caller moves on, then to emit, then src.Done,
+// which gets the record without its body and HTML: once emitted, the document is the sink's
+// alone. A Scheduler calls it once per item.
 func Finish(follow func(*Record), follows *sync.WaitGroup, it Item, rec Record, emit func(Record), src Source) {
-	if follow == nil {
+	end := func() {
 		emit(rec)
+		rec.Body, rec.HTML = nil, nil
 		src.Done(it, &rec)
+	}
+	if follow == nil {
+		end()
 		return
 	}
 	follows.Go(func() {
 		follow(&rec)
-		emit(rec)
-		src.Done(it, &rec)
+		end()
 	})
 }
 

@@ -1,18 +1,28 @@
 package main
 
 import (
+	"net/http"
 	"strings"
 	"testing"
+	"testing/synctest"
+
+	"github.com/fetchbench/fetchbench/internal/memnet"
+	"github.com/fetchbench/fetchbench/lesson"
 )
 
 // TestLessonCommand checks the wiring of the lesson command: the name and --time-scale reach
-// package lesson, which writes to stdout. What the lessons print is package lesson's test,
-// on fake time; the usage and bad input are CLI goldens.
+// package lesson, which writes to stdout. It runs on an in-memory network in a synctest
+// bubble, so the machine's load neither refuses the scale nor contradicts the lesson. What the
+// lessons print is package lesson's test; the usage and bad input are CLI goldens.
 func TestLessonCommand(t *testing.T) {
-	t.Parallel()
-	// At full scale: the lesson's shortest step (400 ms) is far above what a request costs
-	// even on a loaded machine, so the machine check never refuses it.
-	res := invoke(t, "", "lesson", "gather", "--time-scale", "1")
+	// Not parallel: it sets lessonWire, which parallel tests only read after it returns.
+	nw := new(memnet.Network)
+	lessonWire = lesson.Config{Listen: nw.Listen, Transport: &http.Transport{DialContext: nw.DialContext}}
+	t.Cleanup(func() { lessonWire = lesson.Config{} })
+	var res result
+	synctest.Test(t, func(t *testing.T) {
+		res = invoke(t, "", "lesson", "gather", "--time-scale", "1")
+	})
 	if res.code != 0 || res.stderr != "" {
 		t.Fatalf("exit %d, stderr %q; want 0 and nothing", res.code, res.stderr)
 	}

@@ -203,6 +203,25 @@ func TestFrontierWait(t *testing.T) {
 	}
 }
 
+// TestFrontierPushWhileDone: pushing a URL again while its request is being Done is safe:
+// under -race, an entry's Seq read by the push and the outcome written by Done must not race.
+func TestFrontierPushWhileDone(t *testing.T) {
+	t.Parallel()
+	for range 200 {
+		f := NewFrontier(nil, Scope{})
+		it, _ := f.Push(Target{URL: "http://x/1"}, KindPage, 0, -1)
+		got, _ := f.Next(context.Background())
+		var wg sync.WaitGroup
+		wg.Go(func() { f.Done(got, &Record{Status: 200}) })
+		wg.Go(func() {
+			if again, isNew := f.Push(Target{URL: "http://x/1"}, KindLink, 1, 0); isNew || again.Seq != it.Seq {
+				t.Errorf("push again: new %v, seq %d, want the first push's %d", isNew, again.Seq, it.Seq)
+			}
+		})
+		wg.Wait()
+	}
+}
+
 func BenchmarkFrontier(b *testing.B) {
 	b.ReportAllocs()
 	f := NewFrontier(&Templated{tmpl: "http://x/{id}", n: b.N}, Scope{})

@@ -157,6 +157,7 @@ type entry struct {
 	admitted chan struct{}
 	done     chan struct{}
 	held     bool
+	seq      int // the Seq admitted, set before admitted is closed and never after
 	outcome  Outcome
 }
 
@@ -204,7 +205,7 @@ func (f *Frontier) Share(l Ledger) error {
 	defer f.mu.Unlock()
 	admitted := make(map[string]int, len(f.urls))
 	for key, e := range f.urls {
-		admitted[key] = e.outcome.Seq
+		admitted[key] = e.seq
 	}
 	if err := l.Begin(f.seq, admitted); err != nil {
 		return err
@@ -238,16 +239,16 @@ func (f *Frontier) Push(t Target, kind Kind, depth, parent int) (Item, bool) {
 			return Item{}, false
 		}
 		<-e.admitted
-		if !e.held && e.outcome.Seq < 0 {
+		if !e.held && e.seq < 0 {
 			return Item{}, false
 		}
-		return Item{Target: t, Seq: e.outcome.Seq, Kind: kind, Depth: depth, Parent: parent}, false
+		return Item{Target: t, Seq: e.seq, Kind: kind, Depth: depth, Parent: parent}, false
 	}
 	if f.ledger == nil {
 		defer f.mu.Unlock()
 		it := Item{Target: t, Seq: f.seq, Kind: kind, Depth: depth, Parent: parent, Queued: time.Now()}
 		f.seq++
-		f.urls[key] = &entry{admitted: admittedNow, done: make(chan struct{}), held: true, outcome: Outcome{Seq: it.Seq}}
+		f.urls[key] = &entry{admitted: admittedNow, done: make(chan struct{}), held: true, seq: it.Seq, outcome: Outcome{Seq: it.Seq}}
 		f.queueItem(it)
 		return it, true
 	}
@@ -265,7 +266,7 @@ func (f *Frontier) Push(t Target, kind Kind, depth, parent int) (Item, bool) {
 		if err != nil {
 			seq = -1
 		}
-		e.outcome.Seq = seq
+		e.seq, e.outcome.Seq = seq, seq
 		delete(f.urls, key)
 		close(e.done) // its waiters ask the ledger
 		if err != nil {
@@ -275,7 +276,7 @@ func (f *Frontier) Push(t Target, kind Kind, depth, parent int) (Item, bool) {
 	}
 	it := Item{Target: t, Seq: seq, Kind: kind, Depth: depth, Parent: parent, Queued: time.Now()}
 	f.seq = max(f.seq, seq+1)
-	e.held, e.outcome.Seq = true, seq
+	e.held, e.seq, e.outcome.Seq = true, seq, seq
 	f.queueItem(it)
 	return it, true
 }
@@ -449,7 +450,7 @@ func (f *Frontier) Done(it Item, rec *Record) {
 	o := Outcome{Seq: it.Seq, Status: rec.Status, Class: rec.Class, Err: rec.Err}
 	f.mu.Lock()
 	e, ok := f.urls[key]
-	ok = ok && e.held && e.outcome.Seq == it.Seq
+	ok = ok && e.held && e.seq == it.Seq
 	l := f.ledger
 	f.mu.Unlock()
 	forget := false

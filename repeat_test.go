@@ -48,7 +48,9 @@ func TestOrderBiasHint(t *testing.T) {
 	if !strings.Contains(res.stdout, "run order: p50 latency grew with every run") || !strings.Contains(res.stdout, "--repeat 3") {
 		t.Errorf("no run-order line under the table:\n%s", res.stdout)
 	}
-	calm := invoke(t, "", "--offline", "--fake-latency", "0", "-n", "4")
+	// A steady 50 ms server: a loaded machine's jitter (0.2 → 2 → 3 → 9 → 77 ms against a
+	// server answering at once, in a race run) would have to double it, in steps of 10 ms.
+	calm := invoke(t, "", "--offline", "--fake-latency", "50ms", "-n", "4")
 	if strings.Contains(calm.stdout, "run order") {
 		t.Errorf("a run-order line without a stateful server:\n%s", calm.stdout)
 	}

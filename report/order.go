@@ -12,18 +12,20 @@ const (
 	biasMinRuns = 3   // runs needed to call a growth steady
 	biasStep    = 1.2 // each run's p50 at least this times the previous one's
 	biasTotal   = 2.0 // and the last's at least this times the first's
+	biasFloorMS = 10  // and each run's p50 at least this many ms above the previous one's
 )
 
 // OrderBias returns a line saying that p50 latency grew steadily with run order, and what to do
 // about it, when it did: over at least three runs, each run's p50 at least 20 % above the
-// previous one's and the last at least twice the first. "" otherwise.
+// previous one's (and 10 ms, above a loaded machine's jitter) and the last at least twice the
+// first. "" otherwise.
 func (c Comparison) OrderBias() string {
 	s := c.Summaries
 	if len(s) < biasMinRuns || s[0].LatencyP50MS <= 0 {
 		return ""
 	}
 	for i := 1; i < len(s); i++ {
-		if s[i].LatencyP50MS < biasStep*s[i-1].LatencyP50MS {
+		if s[i].LatencyP50MS < max(biasStep*s[i-1].LatencyP50MS, s[i-1].LatencyP50MS+biasFloorMS) {
 			return ""
 		}
 	}

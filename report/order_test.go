@@ -22,6 +22,8 @@ func TestOrderBias(t *testing.T) {
 		{"falls at the end", []float64{100, 300, 600, 500}, ""},
 		{"three runs", []float64{10, 20, 40}, "--repeat 3"},
 		{"no latency", []float64{0, 0, 0}, ""},
+		{"a loaded machine's jitter", []float64{0.219, 2.34, 2.95, 9.46, 76.8}, ""},
+		{"one step under 10 ms", []float64{20, 40, 48, 100}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

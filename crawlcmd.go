@@ -124,8 +124,9 @@ func runCrawl(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	if err != nil {
 		return err
 	}
-	_, err = os.Stat(o.job.State) // a --state file: the crawl goes on, appending to --records
-	if inv.Records, err = report.OpenRecords(o.out.records, o.out.format, o.out.order == "input", o.job.State != "" && err == nil, stdout); err != nil {
+	_, statErr := os.Stat(o.job.State)
+	resume := o.job.State != "" && statErr == nil // the crawl goes on, appending to --records
+	if inv.Records, err = report.OpenRecords(o.out.records, o.out.format, o.out.order == "input", resume, stdout); err != nil {
 		return err
 	}
 	defer inv.Records.Close()

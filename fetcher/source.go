@@ -157,8 +157,8 @@ type entry struct {
 	admitted chan struct{}
 	done     chan struct{}
 	held     bool
-	seq      int // the Seq admitted, set before admitted is closed and never after
-	outcome  Outcome
+	seq      int     // the Seq admitted, set before admitted is closed and never after
+	outcome  Outcome // set by Done before done is closed
 }
 
 // admittedNow is a closed channel: an entry admitted at once.
@@ -248,7 +248,7 @@ func (f *Frontier) Push(t Target, kind Kind, depth, parent int) (Item, bool) {
 		defer f.mu.Unlock()
 		it := Item{Target: t, Seq: f.seq, Kind: kind, Depth: depth, Parent: parent, Queued: time.Now()}
 		f.seq++
-		f.urls[key] = &entry{admitted: admittedNow, done: make(chan struct{}), held: true, seq: it.Seq, outcome: Outcome{Seq: it.Seq}}
+		f.urls[key] = &entry{admitted: admittedNow, done: make(chan struct{}), held: true, seq: it.Seq}
 		f.queueItem(it)
 		return it, true
 	}
@@ -266,7 +266,7 @@ func (f *Frontier) Push(t Target, kind Kind, depth, parent int) (Item, bool) {
 		if err != nil {
 			seq = -1
 		}
-		e.seq, e.outcome.Seq = seq, seq
+		e.seq = seq
 		delete(f.urls, key)
 		close(e.done) // its waiters ask the ledger
 		if err != nil {
@@ -276,7 +276,7 @@ func (f *Frontier) Push(t Target, kind Kind, depth, parent int) (Item, bool) {
 	}
 	it := Item{Target: t, Seq: seq, Kind: kind, Depth: depth, Parent: parent, Queued: time.Now()}
 	f.seq = max(f.seq, seq+1)
-	e.held, e.seq, e.outcome.Seq = true, seq, seq
+	e.held, e.seq = true, seq
 	f.queueItem(it)
 	return it, true
 }

@@ -100,7 +100,7 @@ func (b *limitedBody) Close() error { return b.rc.Close() }
 // follows) into its attempt itself, and hands colly a body that is already at its end: colly's
 // io.ReadAll would hold the body being read in growing chunks and then copy them into one
 // slice, two copies of each document at once. A body whose Content-Length is known (and
-// within max) is read into one slice of that size, allocated once; any other as io.ReadAll
+// within max) ends in one slice of that size (readBody); any other is read as io.ReadAll
 // reads it (there is no reading a body of unknown size into one slice without a copy). The
 // read, and its errors, happen in colly's read of the body, so that its timing and failures
 // are the attempt's as before. It is the outermost transport of a worker, above the cache.

@@ -212,9 +212,14 @@ func TestPoolGlobalLimits(t *testing.T) {
 					t.Fatalf("%d slots granted within one second, want at most 50 + burst 1", i-j+1)
 				}
 			}
+			// Back to back only while some worker has asked for its next slot before the last
+			// one came: a worker starved of CPU asks late, and its slot is then its asking
+			// moment. The exact spacing is TestGCRASchedule's (redispool, on a set clock); here
+			// the rate only has to show that the workers kept the pacer busy (46.4/s once, on a
+			// 2-core machine running two test suites and a CPU hog at once).
 			rate := float64(len(slots)-1) / (float64(slots[len(slots)-1]-slots[0]) / 1e9)
-			if rate < 0.97*50 {
-				t.Errorf("the pacer granted %.2f slots/s, want at least %.2f", rate, 0.97*50)
+			if rate < 0.9*50 {
+				t.Errorf("the pacer granted %.2f slots/s, want at least %.2f", rate, 0.9*50)
 			}
 			if st.MaxArrivalsPerSecond > 75 {
 				t.Errorf("the fake saw %d arrivals in one second, far past 50/s", st.MaxArrivalsPerSecond)

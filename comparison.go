@@ -17,6 +17,7 @@ import (
 	"github.com/fetchbench/fetchbench/internal/cliflag"
 	"github.com/fetchbench/fetchbench/internal/profile"
 	"github.com/fetchbench/fetchbench/report"
+	"github.com/fetchbench/fetchbench/session"
 	"github.com/fetchbench/fetchbench/targets"
 )
 
@@ -155,22 +156,26 @@ func runCompare(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if err != nil {
 		return err
 	}
-	inv := compare.Invocation{Spec: compare.Spec{Configs: sp.configs, Targets: targets, Scheduler: sched}, Repeat: o.repeat, Records: recs,
-		QuotaWindow: tg.QuotaWindow(), InProcessServer: tg.Offline, Thresholds: o.thresholds, UnreachableHint: tg.UnreachableHint(),
-		Destination: report.Destination{Format: sp.out.summary, Quiet: sp.out.quiet, Summary: summaryOut, Stderr: stderr, NoColor: noColor()}}
-	if discovered != "" {
-		inv.Discovery = &discovery
-		if !sp.out.quiet {
-			fmt.Fprintln(stderr, "fetchbench: "+discovered)
-		}
-	}
 	var progress io.Writer
 	if report.ShowProgress(sp.out.progress, report.IsTerminal(stderr), sp.out.records == "-" && report.IsTerminal(stdout)) {
 		progress = stderr
 	}
-	inv.Views = sp.out.views(recs, progress)
-	if inv.HTML, err = report.CreateHTML(sp.out.html); err != nil {
+	plan := session.Plan{Configs: sp.configs, Repeat: o.repeat, Targets: targets, Host: targets.At(0).URL, InProcessServer: tg.Offline,
+		Run: func(ctx context.Context, _ int, cfg fetcher.Config, cs []report.Consumer) (session.Outcome, error) {
+			out, err := compare.Once(ctx, sched, cfg, fetcher.Static(targets), fetcher.GatesFor(cfg.Limits), cs)
+			return session.Outcome{Summary: out.Summary, Interrupted: out.Stats.Interrupted, Unreachable: out.Unreachable}, err
+		}}
+	if discovered != "" {
+		plan.Discovery = &discovery
+		if !sp.out.quiet {
+			fmt.Fprintln(stderr, "fetchbench: "+discovered)
+		}
+	}
+	html, err := report.CreateHTML(sp.out.html)
+	if err != nil {
 		return err
 	}
-	return compare.Invoke(ctx, inv)
+	return session.Run(ctx, plan, session.Outputs{Records: recs, Views: sp.out.views(recs, progress), Thresholds: o.thresholds,
+		Notes: stderr, QuotaWindow: tg.QuotaWindow(), UnreachableHint: tg.UnreachableHint(),
+		Destination: report.Destination{Format: sp.out.summary, Quiet: sp.out.quiet, Summary: summaryOut, Stderr: stderr, NoColor: noColor(), HTML: html}})
 }

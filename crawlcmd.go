@@ -4,6 +4,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"math"
 	"os"
@@ -12,11 +14,14 @@ import (
 
 	"github.com/fetchbench/fetchbench/compare"
 	"github.com/fetchbench/fetchbench/crawl"
+	"github.com/fetchbench/fetchbench/fakeswapi"
 	"github.com/fetchbench/fetchbench/fetcher"
 	"github.com/fetchbench/fetchbench/get"
 	"github.com/fetchbench/fetchbench/internal/cliflag"
 	"github.com/fetchbench/fetchbench/report"
+	"github.com/fetchbench/fetchbench/session"
 	"github.com/fetchbench/fetchbench/swapi"
+	"github.com/fetchbench/fetchbench/targets"
 )
 
 // crawlOptions holds the parsed flags of the crawl command.
@@ -33,6 +38,8 @@ type crawlOptions struct {
 	field         []string
 	out           outputs
 	fake          fakeFlags
+	repeat        int
+	thresholds    []report.Threshold
 }
 
 func newCrawlFlags(o *crawlOptions) *pflag.FlagSet {
@@ -64,47 +71,85 @@ func newCrawlFlags(o *crawlOptions) *pflag.FlagSet {
 	}), "output", "o", "document format: ndjson|json|csv|table (default: table on a terminal, else ndjson); with several strategies, the summary's: table|json|csv|markdown")
 	fs.Var(cliflag.Parsed(&o.fields, "", cliflag.Colon, get.ParseMembers), "fields", "keep these members of JSON documents, in this order")
 	fs.StringArrayVar(&o.field, "field", nil, "NAME=PATH: add a member from a JSON path or, for HTML, a CSS selector (title, a@href); repeatable")
-	addOutputFlags(fs, &o.out, "completion", "record order: completion|input", false)
+	addOutputFlags(fs, &o.out, "completion", "record order: completion|input", true)
 	addViewFlags(fs, &o.out, "write a self-contained HTML report with charts to FILE")
+	fs.Var(cliflag.Int(&o.repeat, 1, 1, 1000), "repeat", "crawl K times, rotating the strategy order each time (the documents are written once, from the first crawl)")
+	fs.Var(cliflag.Parsed(&o.thresholds, "", cliflag.Colon, report.ParseThresholds),
+		"fail-on", "thresholds per strategy, e.g. 'errors>0,p99>500ms,rps<50' (exit 3 on breach)")
 	addFakeFlags(fs, &o.fake, 0)
 	return fs
 }
 
+// crawlSpec is the validated work of one crawl invocation, but for its outputs.
+type crawlSpec struct {
+	inv    crawl.Invocation
+	format string             // -o: the documents' (one strategy) or the summary's (several)
+	fake   *fakeswapi.Options // --offline's fake, nil without
+	site   bool               // --offline-site
+}
+
 // spec checks the combinations of flags and builds the invocation, but for its outputs, and
 // the documents' shape. It opens nothing.
-func (o *crawlOptions) spec(set func(string) bool, seeds []string, stdoutTerminal bool) (crawl.Invocation, get.Shape, error) {
+func (o *crawlOptions) spec(set func(string) bool, seeds []string, stdoutTerminal bool) (crawlSpec, get.Shape, error) {
 	f := crawl.Flags{Offline: o.offline, Site: o.site, Seeds: seeds, Records: o.out.records, RecordsFormat: o.out.format,
 		FormatSet: set("records-format"), InputOrder: o.out.order == "input", State: o.job.State, Strategies: len(o.strategies)}
 	if err := f.Check(); err != nil {
-		return crawl.Invocation{}, get.Shape{}, err
+		return crawlSpec{}, get.Shape{}, err
+	}
+	if o.job.State != "" && o.repeat > 1 {
+		return crawlSpec{}, get.Shape{}, usagef("--state resumes one crawl: drop --repeat")
+	}
+	if err := report.DistinctPaths(report.NamedPath{Name: "--records", Path: o.out.records}, report.NamedPath{Name: "--html", Path: o.out.html},
+		report.NamedPath{Name: "--state", Path: o.job.State}); err != nil {
+		return crawlSpec{}, get.Shape{}, err
 	}
 	format, err := crawl.Format(o.format, len(o.strategies) > 1, stdoutTerminal)
 	if err != nil {
-		return crawl.Invocation{}, get.Shape{}, err
+		return crawlSpec{}, get.Shape{}, err
 	}
 	shape, err := get.ParseShape(o.fields, o.field, nil)
 	if err != nil {
-		return crawl.Invocation{}, get.Shape{}, err
+		return crawlSpec{}, get.Shape{}, err
 	}
 	shape.Dialect, _ = swapi.Lookup(o.api)
 	knobs := o.knobs
 	knobs.CapRate = set("concurrency")
 	o.run.HTML = shape.Selectors()
-	inv := crawl.Invocation{Job: o.job, Configs: compare.Configs(o.run, o.strategies, knobs, []int{knobs.Concurrency}, []float64{knobs.Rate}),
-		Site: o.site, Destination: report.Destination{Format: format, Quiet: o.out.quiet}}
-	inv.Job.Seeds, inv.Job.Scope = seeds, fetcher.ScopeMode(o.scope)
+	sp := crawlSpec{inv: crawl.Invocation{Job: o.job, Configs: compare.Configs(o.run, o.strategies, knobs, []int{knobs.Concurrency}, []float64{knobs.Rate})},
+		format: format, site: o.site}
+	sp.inv.Job.Seeds, sp.inv.Job.Scope = seeds, fetcher.ScopeMode(o.scope)
 	if o.out.format == "" {
 		o.out.format = report.FormatFromPath(o.out.records)
 	}
 	if o.offline {
 		opts, err := o.fake.options()
 		if err != nil {
-			return crawl.Invocation{}, get.Shape{}, err
+			return crawlSpec{}, get.Shape{}, err
 		}
 		opts.Dialect = o.api
-		inv.Fake = &opts
+		sp.fake = &opts
 	}
-	return inv, shape, nil
+	return sp, shape, nil
+}
+
+// startSeed starts sp's fake or fake site, if any, and returns its root as the seeds; stop
+// stops it.
+func (sp *crawlSpec) startSeed() (seeds []string, stop func(), err error) {
+	switch {
+	case sp.fake != nil:
+		r, err := targets.StartFake(*sp.fake)
+		if err != nil {
+			return nil, nil, err
+		}
+		return []string{r.URL}, r.Close, nil
+	case sp.site:
+		r, err := fakeswapi.StartSite(fakeswapi.SiteOptions{CrawlDelay: fakeswapi.SiteCrawlDelay})
+		if err != nil {
+			return nil, nil, fmt.Errorf("start the fake site: %w", err)
+		}
+		return []string{r.URL}, r.Close, nil
+	}
+	return sp.inv.Job.Seeds, func() {}, nil
 }
 
 // crawlMemoryLimit is the crawl's soft memory limit: its live heap is its frontier, which
@@ -120,31 +165,52 @@ func runCrawl(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	if err := cliflag.Parse(fs, args, usage("crawl"), "", "crawl: ", "see fetchbench crawl --help", stdout); err != nil {
 		return err
 	}
-	inv, shape, err := o.spec(fs.Changed, fs.Args(), report.IsTerminal(stdout))
+	sp, shape, err := o.spec(fs.Changed, fs.Args(), report.IsTerminal(stdout))
 	if err != nil {
 		return err
 	}
+	inv := sp.inv
+	seeds, stopSeed, err := sp.startSeed()
+	if err != nil {
+		return err
+	}
+	defer stopSeed()
+	inv.Job.Seeds = seeds
 	_, statErr := os.Stat(o.job.State)
 	resume := o.job.State != "" && statErr == nil // the crawl goes on, appending to --records
 	if inv.Records, err = report.OpenRecords(o.out.records, o.out.format, o.out.order == "input", resume, stdout); err != nil {
 		return err
 	}
-	defer inv.Records.Close()
-	if inv.HTML, err = report.CreateHTML(o.out.html); err != nil {
+	html, err := report.CreateHTML(o.out.html)
+	if err != nil {
+		inv.Records.Close()
 		return err
 	}
-	inv.Views, inv.Summary, inv.Stderr, inv.NoColor = o.out.views(inv.Records, nil), stdout, stderr, noColor()
+	dest := report.Destination{Format: sp.format, Quiet: o.out.quiet, Summary: stdout, Stderr: stderr, NoColor: noColor(), HTML: html}
 	if !o.out.quiet {
 		inv.Talk = stderr
 	}
 	switch {
 	case len(inv.Configs) == 1:
-		if inv.Documents, err = get.NewWriter(stdout, inv.Format, shape.Columns(), report.IsTerminal(stdout)); err != nil {
+		if inv.Documents, err = get.NewWriter(stdout, sp.format, shape.Columns(), report.IsTerminal(stdout)); err != nil {
+			inv.Records.Close()
+			html.Close()
 			return usagef("-o: %v", err)
 		}
-		inv.Shape, inv.Summary, inv.Format = shape.Document, stderr, "table"
+		inv.Shape, dest.Summary, dest.Format = shape.Document, stderr, "table"
 	case o.out.records == "-":
-		inv.Summary = stderr
+		dest.Summary = stderr
 	}
-	return crawl.Invoke(ctx, inv)
+	var progress io.Writer
+	if report.ShowProgress(o.out.progress, report.IsTerminal(stderr), report.IsTerminal(stdout)) {
+		progress = stderr
+	}
+	plan := crawl.Plan(inv, o.repeat)
+	plan.InProcessServer = sp.fake != nil || sp.site
+	err = session.Run(ctx, plan, session.Outputs{Records: inv.Records, Views: o.out.views(inv.Records, progress), Thresholds: o.thresholds,
+		Notes: stderr, Partial: "output", Write: "write", Destination: dest})
+	if errors.Is(err, crawl.ErrState) {
+		return fmt.Errorf("--state: %w", err)
+	}
+	return err
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/fetchbench/fetchbench/internal/cliflag"
 	"github.com/fetchbench/fetchbench/internal/textsafe"
 	"github.com/fetchbench/fetchbench/report"
+	"github.com/fetchbench/fetchbench/session"
 	"github.com/fetchbench/fetchbench/targets"
 )
 
@@ -32,8 +33,11 @@ type getOptions struct {
 	expand []string // --expand
 	cache  string
 	out    outputs
-	fake   fakeFlags
-	pool   poolFlags
+	repeat int
+	// thresholds judge the run (--fail-on)
+	thresholds []report.Threshold
+	fake       fakeFlags
+	pool       poolFlags
 }
 
 func newGetFlags(o *getOptions) *pflag.FlagSet {
@@ -54,7 +58,11 @@ func newGetFlags(o *getOptions) *pflag.FlagSet {
 	fs.StringArrayVar(&o.field, "field", nil, "NAME=PATH: add a member from a JSON path (films.0) or, for HTML, a CSS selector (h1, a@href); repeatable")
 	fs.Var(cliflag.Parsed(&o.expand, "", cliflag.Colon, get.ParseMembers), "expand", "replace the URLs in these members by the linked documents (one level deep), e.g. homeworld,films")
 	fs.StringVar(&o.cache, "cache", "", "keep 200 answers in DIR and answer repeated URLs from it (saves an API's daily quota)")
-	addOutputFlags(fs, &o.out, "input", "document and record order: input|completion", false)
+	addOutputFlags(fs, &o.out, "input", "document and record order: input|completion", true)
+	addViewFlags(fs, &o.out, "write a self-contained HTML report with charts to FILE (it fetches nothing when opened)")
+	fs.Var(cliflag.Int(&o.repeat, 1, 1, 1000), "repeat", "run K times (the documents are written once, from the first run); the summary shows each run")
+	fs.Var(cliflag.Parsed(&o.thresholds, "", cliflag.Colon, report.ParseThresholds),
+		"fail-on", "thresholds, e.g. 'errors>0,p99>500ms,rps<50' (exit 3 on breach)")
 	addFakeFlags(fs, &o.fake, 100*time.Millisecond)
 	addFakeH2Flag(fs, &o.fake)
 	addProfileFlags(fs, &o.fake, "fake-")
@@ -77,7 +85,8 @@ func (o *getOptions) spec(set func(string) bool, stdoutTerminal bool) (*getSpec,
 	if err := get.CheckFlags(o.out.records, set("records-format"), o.cache, o.pool.redis); err != nil {
 		return nil, err
 	}
-	if err := report.DistinctPaths(report.NamedPath{Name: "--urls", Path: o.target.src.URLs}, report.NamedPath{Name: "--records", Path: o.out.records}); err != nil {
+	if err := report.DistinctPaths(report.NamedPath{Name: "--urls", Path: o.target.src.URLs}, report.NamedPath{Name: "--records", Path: o.out.records},
+		report.NamedPath{Name: "--html", Path: o.out.html}); err != nil {
 		return nil, err
 	}
 	target, err := o.target.spec(set, o.fake)
@@ -139,13 +148,7 @@ func runGet(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	if err != nil {
 		return err
 	}
-	if err := job.RaiseFiles(tg.Offline); err != nil {
-		return err
-	}
 	defer softMemoryLimit(job.MemoryLimit())()
-	if note := job.PacingNote(); note != "" && !sp.out.quiet {
-		fmt.Fprintln(stderr, "fetchbench: "+note)
-	}
 	docs, err := get.NewWriter(stdout, sp.format, sp.shape.Columns(), report.IsTerminal(stdout))
 	if err != nil {
 		return usagef("-o: %v", err)
@@ -154,7 +157,18 @@ func runGet(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	if err != nil {
 		return err
 	}
-	defer recs.Close()
-	return get.Invoke(ctx, get.Invocation{Job: job, Documents: docs, Records: recs, Views: sp.out.views(recs, nil), Stderr: stderr,
-		Quiet: sp.out.quiet, UnreachableHint: tg.UnreachableHint()})
+	html, err := report.CreateHTML(sp.out.html)
+	if err != nil {
+		recs.Close()
+		return err
+	}
+	var progress io.Writer
+	if report.ShowProgress(sp.out.progress, report.IsTerminal(stderr), report.IsTerminal(stdout)) {
+		progress = stderr
+	}
+	plan := get.Plan(get.Invocation{Job: job, Documents: docs, Records: recs, Stderr: stderr, Quiet: sp.out.quiet}, o.repeat)
+	plan.InProcessServer = tg.Offline
+	return session.Run(ctx, plan, session.Outputs{Records: recs, Views: sp.out.views(recs, progress), Thresholds: o.thresholds,
+		Notes: stderr, UnreachableHint: tg.UnreachableHint(), Partial: "output", Write: "write",
+		Destination: report.Destination{Format: "table", Quiet: sp.out.quiet, Summary: stderr, Stderr: stderr, NoColor: noColor(), HTML: html}})
 }

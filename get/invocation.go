@@ -10,111 +10,117 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/fetchbench/fetchbench/compare"
 	"github.com/fetchbench/fetchbench/fetcher"
 	"github.com/fetchbench/fetchbench/internal/plural"
 	"github.com/fetchbench/fetchbench/internal/textsafe"
 	"github.com/fetchbench/fetchbench/internal/verdict"
 	"github.com/fetchbench/fetchbench/report"
+	"github.com/fetchbench/fetchbench/session"
 	"github.com/fetchbench/fetchbench/swapi"
 )
 
-// Invocation is one get command: Job run with its documents and records written.
+// Invocation is one get command: Job run with its documents written.
 type Invocation struct {
 	Job Job
-	// Documents gets the documents; Invoke closes it.
+	// Documents gets the documents of the first repetition; it is closed after that run.
 	Documents Writer
-	// Records, when not nil, are the records file; Invoke closes it.
+	// Records, when not nil, are the records file, whose write error stops a run.
 	Records *report.RecordsOut
-	// Views gives the run its further consumers (records, timelines).
-	Views *report.Outputs
 	// Stderr gets a line per failure, each after "fetchbench: ", until a write fails; then,
-	// unless Quiet, the lines of the result (Result.WriteLines).
+	// unless Quiet, the lines of the result (Result.WriteLines, without the summary).
 	Stderr io.Writer
 	Quiet  bool
-	// UnreachableHint follows the error when no request connected.
-	UnreachableHint string
 }
 
-// Invoke runs inv and returns the command's verdict: nil when every document was written;
-// compare.RunError's errors (a failed write, after "write: ", stops the run and is its one
-// line); an error Is verdict.ErrInterrupted; the *compare.UnreachableError followed by the
-// hint; discovery's error for an empty list; NoneFetched when every target failed; else,
-// with failures or problems, an error Is verdict.ErrBreached.
-func Invoke(ctx context.Context, inv Invocation) error {
-	res, err := invoke(ctx, inv)
-	if err != nil {
-		return compare.RunError(err, "write")
+// Plan is inv as a session's plan: the job's run, repeated; only the first repetition's
+// documents are written. A run's Verdict is discovery's error for an empty list,
+// NoneFetched when every target failed, else, with failures or problems, an error Is
+// verdict.ErrBreached. A failed documents write is the run's error.
+func Plan(inv Invocation, repeat int) session.Plan {
+	j := inv.Job
+	host := j.Base
+	if j.Targets != nil && j.Targets.Len() > 0 {
+		host = j.Targets.At(0).URL
 	}
-	if !inv.Quiet {
-		if err := res.WriteLines(inv.Stderr); err != nil {
-			return err
+	p := session.Plan{Configs: []fetcher.Config{j.Config}, Repeat: repeat, Targets: j.Targets, Host: host}
+	if j.All {
+		p.Targets = nil
+	}
+	p.Run = func(ctx context.Context, rep int, cfg fetcher.Config, cs []report.Consumer) (session.Outcome, error) {
+		job := inv.Job
+		job.Config = cfg
+		docs := inv.Documents
+		if rep > 0 {
+			docs = discard{}
 		}
+		res, err := invoke(ctx, job, docs, inv.Records, inv.Stderr, cs)
+		if err != nil {
+			return session.Outcome{}, err
+		}
+		if !inv.Quiet {
+			res.writeNotes(inv.Stderr)
+		}
+		o := session.Outcome{Interrupted: res.Interrupted || ctx.Err() != nil, Unreachable: res.Unreachable}
+		if res.Summary != nil {
+			o.Summary = *res.Summary
+		}
+		switch {
+		case res.Discovery != nil && res.Discovery.Empty() != nil:
+			o.Verdict = res.Discovery.Empty()
+		case res.Documents == 0 && res.Failed > 0:
+			o.Verdict = NoneFetched(res.Failed)
+		case res.Failed > 0 || res.Problems > 0:
+			o.Verdict = verdict.Breached("")
+		}
+		return o, nil
 	}
-	switch {
-	case res.Interrupted || ctx.Err() != nil:
-		return verdict.Interrupted("interrupted; the output above is partial")
-	case res.Unreachable != "":
-		return fmt.Errorf("%w%s", inv.Job.Unreachable(res.Unreachable), inv.UnreachableHint)
-	case res.Discovery != nil && res.Discovery.Empty() != nil:
-		return res.Discovery.Empty()
-	case res.Documents == 0 && res.Failed > 0:
-		return NoneFetched(res.Failed)
-	case res.Failed > 0 || res.Problems > 0:
-		return verdict.Breached("")
-	}
-	return nil
+	return p
 }
 
-// invoke runs inv.Job. The first failed write (documents or records) stops the run; what is
-// cancelled after it is not reported line by line. Its error is Run's, or the first of
-// closing the documents and the records.
-func invoke(ctx context.Context, inv Invocation) (Result, error) {
+// discard is a Writer of no documents.
+type discard struct{}
+
+func (discard) Write([]byte) error { return nil }
+func (discard) Close() error       { return nil }
+
+// invoke runs job with its documents written to docs, which it closes. The first failed
+// write (documents or records) stops the run; what is cancelled after it is not reported
+// line by line. Its error is Run's, or closing the documents'.
+func invoke(ctx context.Context, job Job, docs Writer, recs *report.RecordsOut, stderr io.Writer, cs []report.Consumer) (Result, error) {
 	var docErr error
-	var recCons report.Tee
+	recCons := report.Tee(cs)
 	stopped := func() error { return cmp.Or(docErr, recCons.Err()) }
-	res, err := Run(ctx, inv.Job, Output{
+	res, err := Run(ctx, job, Output{
 		Document: func(doc []byte) error {
 			if docErr == nil {
-				docErr = inv.Documents.Write(doc)
+				docErr = docs.Write(doc)
 			}
 			return docErr
 		},
 		Failure: func(msg string) {
 			if stopped() == nil {
-				fmt.Fprintln(inv.Stderr, "fetchbench: "+textsafe.Sanitize(msg))
+				fmt.Fprintln(stderr, "fetchbench: "+textsafe.Sanitize(msg))
 			}
 		},
-		Consumers: func(cfg fetcher.Config) []report.Consumer {
-			recCons = inv.Views.Consumers(cfg, 0)
-			return append(recCons, report.Check(stopped))
+		Consumers: func(fetcher.Config) []report.Consumer {
+			return append(cs, report.Check(stopped))
 		},
 	})
-	if cerr := inv.Documents.Close(); err == nil && cerr != nil {
-		err = cerr
-	}
-	if cerr := inv.Records.Close(); err == nil && cerr != nil {
+	if cerr := docs.Close(); err == nil && cerr != nil {
 		err = cerr
 	}
 	return res, err
 }
 
-// WriteLines writes what r says after the run, each line after "fetchbench: ": what
-// discovery found, the links expanded; then the summary table. Its error is the summary's,
-// after "write summary: ".
-func (r Result) WriteLines(w io.Writer) error {
+// writeNotes writes what r says after the run, each line after "fetchbench: ": what
+// discovery found, the links expanded.
+func (r Result) writeNotes(w io.Writer) {
 	if r.Discovery != nil {
 		fmt.Fprintln(w, "fetchbench: "+r.Discovery.String())
 	}
 	if r.Expanded > 0 {
 		fmt.Fprintf(w, "fetchbench: expanded %s\n", plural.N(r.Expanded, "distinct link", "distinct links"))
 	}
-	if r.Summary != nil {
-		if err := report.Write(w, "table", report.NewComparison([]report.Summary{*r.Summary}), report.IsTerminal(w)); err != nil {
-			return fmt.Errorf("write summary: %w", err)
-		}
-	}
-	return nil
 }
 
 // NoneFetched is the error of a get whose n targets all failed.
@@ -123,29 +129,6 @@ func NoneFetched(n int) error {
 		return errors.New("the target could not be fetched")
 	}
 	return fmt.Errorf("none of the %d targets could be fetched", n)
-}
-
-// PacingNote is the line saying how long j's rate makes it, or "".
-func (j Job) PacingNote() string {
-	if j.All {
-		return compare.PacingNoteEach(j.Config)
-	}
-	return compare.PacingNote([]fetcher.Config{j.Config}, j.Targets.Len(), 1)
-}
-
-// RaiseFiles raises the open-file limit for j's run (see compare.RaiseFiles).
-func (j Job) RaiseFiles(inProcessServer bool) error {
-	return compare.RaiseFiles(compare.Spec{Configs: []fetcher.Config{j.Config}, Targets: j.Targets}, inProcessServer)
-}
-
-// Unreachable is the error of j's run when no request connected, for reason: its host is the
-// first target's, else Base's.
-func (j Job) Unreachable(reason string) *compare.UnreachableError {
-	host := j.Base
-	if j.Targets != nil && j.Targets.Len() > 0 {
-		host = j.Targets.At(0).URL
-	}
-	return &compare.UnreachableError{Host: compare.Host(host), Reason: reason}
 }
 
 // DiscoverInto is --all's discovery as targets.Discover wants it: reading the list pages

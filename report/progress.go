@@ -32,7 +32,8 @@ type Progress struct {
 	once  sync.Once
 }
 
-// NewProgress starts drawing the progress of a run called name (sanitized) of total records.
+// NewProgress starts drawing the progress of a run called name (sanitized) of total records
+// (≤ 0: not known up front; the line then counts without a bar).
 func NewProgress(w io.Writer, name string, total int) *Progress {
 	p := &Progress{w: w, name: Sanitize(name), total: int64(total), stop: make(chan struct{})}
 	p.wg.Go(func() {
@@ -53,11 +54,12 @@ func NewProgress(w io.Writer, name string, total int) *Progress {
 
 func (p *Progress) draw() {
 	done := p.done.Load()
-	const width = 30
-	fill := 0
-	if p.total > 0 {
-		fill = int(min(done, p.total) * width / p.total)
+	if p.total <= 0 { // work found as the run goes (a crawl): no end to measure against
+		fmt.Fprintf(p.w, "\r\x1b[K%-10s %d done  %s", p.name, done, plural.N(p.errs.Load(), "error", "errors"))
+		return
 	}
+	const width = 30
+	fill := int(min(done, p.total) * width / p.total)
 	fmt.Fprintf(p.w, "\r\x1b[K%-10s [%s%s] %d/%d  %s", p.name,
 		strings.Repeat("#", fill), strings.Repeat(".", width-fill), done, p.total, plural.N(p.errs.Load(), "error", "errors"))
 }

@@ -18,7 +18,6 @@ import (
 	"github.com/fetchbench/fetchbench/internal/profile"
 	"github.com/fetchbench/fetchbench/report"
 	"github.com/fetchbench/fetchbench/session"
-	"github.com/fetchbench/fetchbench/targets"
 )
 
 // compareOptions holds the parsed flags of the comparison command. Values are checked as they
@@ -72,7 +71,7 @@ func newCompareFlags(o *compareOptions) *pflag.FlagSet {
 // compareSpec is the validated work of one invocation, built once from the options.
 type compareSpec struct {
 	configs   []fetcher.Config
-	target    *targets.Spec
+	target    *targetSpec
 	discovery fetcher.Config // the config --all reads the list pages with: the politest of configs
 	out       outputs
 	poolNote  string // which strategies --redis left out, or ""
@@ -100,8 +99,8 @@ func (o *compareOptions) spec(set func(string) bool) (*compareSpec, error) {
 	knobs.Concurrency, knobs.Rate = o.slots[0], o.rates[0]
 	knobs.CapRate = set("concurrency") && len(o.slots) == 1 // a sweep of -c does not cap ratelimit
 	run := o.run
-	if target.Trust != nil {
-		run.RootCAs = target.Trust
+	if trust := target.trust(); trust != nil {
+		run.RootCAs = trust
 	}
 	if err := fetcher.CheckFloor(knobs, o.strategies...); err != nil {
 		return nil, err
@@ -115,12 +114,14 @@ func (o *compareOptions) spec(set func(string) bool) (*compareSpec, error) {
 }
 
 // runCompare is the comparison command: run each strategy over the targets, report, judge.
-func runCompare(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+func runCompare(ctx context.Context, e *env, args []string) error {
+	stdin, stdout, stderr := e.stdin, e.stdout, e.stderr
 	var o compareOptions
 	fs := newCompareFlags(&o)
 	if err := parseFlags(fs, args, usage("compare"), "", "see --help", stdout); err != nil {
 		return err
 	}
+	o.run.Transport = e.transport
 	sp, err := o.spec(fs.Changed)
 	if err != nil {
 		return err
@@ -133,7 +134,7 @@ func runCompare(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		defer stop()
 	}
 	tg := sp.target
-	stop, err := tg.Start()
+	stop, err := tg.start(e)
 	if err != nil {
 		return err
 	}
@@ -177,5 +178,5 @@ func runCompare(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	}
 	return session.Run(ctx, plan, session.Outputs{Records: recs, Views: sp.out.views(recs, progress), Thresholds: o.thresholds,
 		Notes: stderr, QuotaWindow: tg.QuotaWindow(), UnreachableHint: tg.UnreachableHint(),
-		Destination: report.Destination{Format: sp.out.summary, Quiet: sp.out.quiet, Summary: summaryOut, Stderr: stderr, NoColor: noColor(), HTML: html}})
+		Destination: report.Destination{Format: sp.out.summary, Quiet: sp.out.quiet, Summary: summaryOut, Stderr: stderr, NoColor: e.noColor(), HTML: html}})
 }

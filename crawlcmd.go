@@ -21,7 +21,6 @@ import (
 	"github.com/fetchbench/fetchbench/report"
 	"github.com/fetchbench/fetchbench/session"
 	"github.com/fetchbench/fetchbench/swapi"
-	"github.com/fetchbench/fetchbench/targets"
 )
 
 // crawlOptions holds the parsed flags of the crawl command.
@@ -134,19 +133,20 @@ func (o *crawlOptions) spec(set func(string) bool, seeds []string, stdoutTermina
 
 // startSeed starts sp's fake or fake site, if any, and returns its root as the seeds; stop
 // stops it.
-func (sp *crawlSpec) startSeed() (seeds []string, stop func(), err error) {
+func (sp *crawlSpec) startSeed(e *env) (seeds []string, stop func(), err error) {
 	switch {
 	case sp.fake != nil:
-		r, err := targets.StartFake(*sp.fake)
+		r, err := e.startFake(*sp.fake, fakeswapi.Wire{})
 		if err != nil {
 			return nil, nil, err
 		}
 		return []string{r.URL}, r.Close, nil
 	case sp.site:
-		r, err := fakeswapi.StartSite(fakeswapi.SiteOptions{CrawlDelay: fakeswapi.SiteCrawlDelay})
+		ln, err := e.listenLoopback()
 		if err != nil {
 			return nil, nil, fmt.Errorf("start the fake site: %w", err)
 		}
+		r := fakeswapi.StartSite(ln, fakeswapi.SiteOptions{CrawlDelay: fakeswapi.SiteCrawlDelay})
 		return []string{r.URL}, r.Close, nil
 	}
 	return sp.inv.Job.Seeds, func() {}, nil
@@ -158,19 +158,21 @@ func (sp *crawlSpec) startSeed() (seeds []string, stop func(), err error) {
 const crawlMemoryLimit = 192 << 20
 
 // runCrawl is the crawl command.
-func runCrawl(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
+func runCrawl(ctx context.Context, e *env, args []string) error {
+	stdout, stderr := e.stdout, e.stderr
 	defer softMemoryLimit(crawlMemoryLimit)()
 	var o crawlOptions
 	fs := newCrawlFlags(&o)
 	if err := cliflag.Parse(fs, args, usage("crawl"), "", "crawl: ", "see fetchbench crawl --help", stdout); err != nil {
 		return err
 	}
+	o.run.Transport = e.transport
 	sp, shape, err := o.spec(fs.Changed, fs.Args(), report.IsTerminal(stdout))
 	if err != nil {
 		return err
 	}
 	inv := sp.inv
-	seeds, stopSeed, err := sp.startSeed()
+	seeds, stopSeed, err := sp.startSeed(e)
 	if err != nil {
 		return err
 	}
@@ -186,7 +188,7 @@ func runCrawl(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		inv.Records.Close()
 		return err
 	}
-	dest := report.Destination{Format: sp.format, Quiet: o.out.quiet, Summary: stdout, Stderr: stderr, NoColor: noColor(), HTML: html}
+	dest := report.Destination{Format: sp.format, Quiet: o.out.quiet, Summary: stdout, Stderr: stderr, NoColor: e.noColor(), HTML: html}
 	if !o.out.quiet {
 		inv.Talk = stderr
 	}

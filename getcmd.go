@@ -16,7 +16,6 @@ import (
 	"github.com/fetchbench/fetchbench/internal/textsafe"
 	"github.com/fetchbench/fetchbench/report"
 	"github.com/fetchbench/fetchbench/session"
-	"github.com/fetchbench/fetchbench/targets"
 )
 
 // getOptions holds the parsed flags of the get command.
@@ -72,7 +71,7 @@ func newGetFlags(o *getOptions) *pflag.FlagSet {
 
 // getSpec is the validated work of one get invocation.
 type getSpec struct {
-	target *targets.Spec
+	target *targetSpec
 	config fetcher.Config
 	shape  get.Shape
 	format string
@@ -110,7 +109,7 @@ func (o *getOptions) spec(set func(string) bool, stdoutTerminal bool) (*getSpec,
 	if _, _, err := o.pool.pooled([]fetcher.Strategy{s}, true); err != nil {
 		return nil, err
 	}
-	cfg := get.RunConfig(o.run, s, knobs, o.cache, o.quota, target)
+	cfg := get.RunConfig(o.run, s, knobs, o.cache, o.quota, target.trust())
 	format := get.DefaultFormat(o.format, stdoutTerminal)
 	out := o.out
 	if out.format == "" {
@@ -120,18 +119,20 @@ func (o *getOptions) spec(set func(string) bool, stdoutTerminal bool) (*getSpec,
 }
 
 // runGet is the get command.
-func runGet(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+func runGet(ctx context.Context, e *env, args []string) error {
+	stdin, stdout, stderr := e.stdin, e.stdout, e.stderr
 	var o getOptions
 	fs := newGetFlags(&o)
 	if err := parseFlags(fs, args, usage("get"), "get: ", "see fetchbench get --help", stdout); err != nil {
 		return err
 	}
+	o.run.Transport = e.transport
 	sp, err := o.spec(fs.Changed, report.IsTerminal(stdout))
 	if err != nil {
 		return err
 	}
 	tg := sp.target
-	stop, err := tg.Start()
+	stop, err := tg.start(e)
 	if err != nil {
 		return err
 	}
@@ -144,7 +145,7 @@ func runGet(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	if sp.cacheReadOnly {
 		fmt.Fprintf(stderr, "fetchbench: --cache %s is read-only: answers found there are used, new ones are not kept\n", textsafe.Sanitize(sp.config.CacheDir))
 	}
-	job, err := get.NewJob(ctx, tg, sp.config, sp.shape, sp.out.order == "input", sched, stdin, stderr)
+	job, err := get.NewJob(ctx, tg.Spec, sp.config, sp.shape, sp.out.order == "input", sched, stdin, stderr)
 	if err != nil {
 		return err
 	}
@@ -170,5 +171,5 @@ func runGet(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	plan.InProcessServer = tg.Offline
 	return session.Run(ctx, plan, session.Outputs{Records: recs, Views: sp.out.views(recs, progress), Thresholds: o.thresholds,
 		Notes: stderr, UnreachableHint: tg.UnreachableHint(), Partial: "output", Write: "write",
-		Destination: report.Destination{Format: "table", Quiet: sp.out.quiet, Summary: stderr, Stderr: stderr, NoColor: noColor(), HTML: html}})
+		Destination: report.Destination{Format: "table", Quiet: sp.out.quiet, Summary: stderr, Stderr: stderr, NoColor: e.noColor(), HTML: html}})
 }

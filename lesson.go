@@ -5,7 +5,6 @@ package main
 import (
 	"context"
 	"errors"
-	"io"
 	"strconv"
 	"strings"
 
@@ -17,12 +16,9 @@ import (
 	"github.com/fetchbench/fetchbench/report"
 )
 
-// lessonWire is where the lesson command's fakes listen and its requests go (a lesson.Config's
-// Listen and Transport); zero: loopback. Tests point it at an in-memory network.
-var lessonWire lesson.Config
-
 // runLesson is the lesson command: it runs the named lesson of package lesson into stdout.
-func runLesson(ctx context.Context, args []string, _ io.Reader, stdout, _ io.Writer) error {
+func runLesson(ctx context.Context, e *env, args []string) error {
+	stdout := e.stdout
 	var name string
 	var scale float64
 	fs := pflag.NewFlagSet("fetchbench lesson", pflag.ContinueOnError)
@@ -37,7 +33,7 @@ func runLesson(ctx context.Context, args []string, _ io.Reader, stdout, _ io.Wri
 	if err := lesson.CheckName(name); err != nil {
 		return err
 	}
-	err := lesson.Run(ctx, name, lesson.Config{Scale: scale, Color: report.IsTerminal(stdout), Listen: lessonWire.Listen, Transport: lessonWire.Transport}, stdout)
+	err := lesson.Run(ctx, name, lesson.Config{Scale: scale, Color: report.IsTerminal(stdout), Listen: e.listen, Transport: e.transport}, stdout)
 	switch {
 	case errors.Is(err, lesson.ErrInterrupted):
 		return verdict.Interrupted("")

@@ -1,13 +1,11 @@
 package main
 
 import (
-	"net/http"
 	"strings"
 	"testing"
 	"testing/synctest"
 
 	"github.com/fetchbench/fetchbench/internal/memnet"
-	"github.com/fetchbench/fetchbench/lesson"
 )
 
 // TestLessonCommand checks the wiring of the lesson command: the name and --time-scale reach
@@ -15,13 +13,10 @@ import (
 // bubble, so the machine's load neither refuses the scale nor contradicts the lesson. What the
 // lessons print is package lesson's test; the usage and bad input are CLI goldens.
 func TestLessonCommand(t *testing.T) {
-	// Not parallel: it sets lessonWire, which parallel tests only read after it returns.
-	nw := new(memnet.Network)
-	lessonWire = lesson.Config{Listen: nw.Listen, Transport: &http.Transport{DialContext: nw.DialContext}}
-	t.Cleanup(func() { lessonWire = lesson.Config{} })
+	t.Parallel()
 	var res result
 	synctest.Test(t, func(t *testing.T) {
-		res = invoke(t, "", "lesson", "gather", "--time-scale", "1")
+		res = invokeIn(t, memEnv(new(memnet.Network)), "lesson", "gather", "--time-scale", "1")
 	})
 	if res.code != 0 || res.stderr != "" {
 		t.Fatalf("exit %d, stderr %q; want 0 and nothing", res.code, res.stderr)

@@ -56,7 +56,7 @@ func softMemoryLimit(n int64) (restore func()) {
 }
 
 // command is one subcommand: its run function gets the arguments after its name.
-type command func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error
+type command func(ctx context.Context, e *env, args []string) error
 
 // commands maps a first argument to its subcommand; anything else runs the comparison.
 var commands = map[string]command{
@@ -68,15 +68,20 @@ var commands = map[string]command{
 	"worker": runWorker,
 }
 
-// run dispatches on the first argument.
+// run dispatches on the first argument, in the process's environment with these streams.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	return runIn(ctx, osEnv(stdin, stdout, stderr), args)
+}
+
+// runIn dispatches on the first argument, in e.
+func runIn(ctx context.Context, e *env, args []string) error {
 	cmd, rest := runCompare, args
 	if len(args) > 0 {
 		if c, ok := commands[args[0]]; ok {
 			cmd, rest = c, args[1:]
 		}
 	}
-	err := cmd(ctx, rest, stdin, stdout, stderr)
+	err := cmd(ctx, e, rest)
 	if errors.Is(err, errHelp) {
 		return nil
 	}

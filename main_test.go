@@ -8,6 +8,7 @@ import (
 	"errors"
 	"flag"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -27,6 +28,7 @@ import (
 	"github.com/fetchbench/fetchbench/compare"
 	"github.com/fetchbench/fetchbench/fakeswapi"
 	"github.com/fetchbench/fetchbench/internal/faketest"
+	"github.com/fetchbench/fetchbench/internal/memnet"
 	"github.com/fetchbench/fetchbench/report"
 )
 
@@ -70,6 +72,25 @@ func invoke(t *testing.T, stdin string, args ...string) result {
 		errb.WriteString("fetchbench: " + err.Error() + "\n")
 	}
 	return result{code: exitCode(err), stdout: out.String(), stderr: errb.String()}
+}
+
+// invokeIn runs the command line args in e, whose streams it sets (stdin empty), and returns
+// how it ended.
+func invokeIn(t *testing.T, e *env, args ...string) result {
+	t.Helper()
+	var out, errb bytes.Buffer
+	e.stdin, e.stdout, e.stderr = strings.NewReader(""), &out, &errb
+	err := runIn(context.Background(), e, args)
+	if err != nil && !strings.Contains(errb.String(), err.Error()) {
+		errb.WriteString("fetchbench: " + err.Error() + "\n")
+	}
+	return result{code: exitCode(err), stdout: out.String(), stderr: errb.String()}
+}
+
+// memEnv is an environment whose fakes listen on nw and whose requests dial it: no socket
+// is opened, so a command can run in a testing/synctest bubble, on its fake clock.
+func memEnv(nw *memnet.Network) *env {
+	return &env{listen: nw.Listen, transport: &http.Transport{DialContext: nw.DialContext}, getenv: func(string) string { return "" }}
 }
 
 func lines(s string) []string {

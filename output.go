@@ -5,7 +5,6 @@ package main
 
 import (
 	"io"
-	"os"
 
 	"github.com/fetchbench/fetchbench/report"
 )
@@ -37,6 +36,3 @@ func (o outputs) open(stdout, stderr io.Writer) (*report.RecordsOut, io.Writer, 
 func (o outputs) views(recs *report.RecordsOut, progress io.Writer) *report.Outputs {
 	return &report.Outputs{Records: recs.Stream(), Progress: progress, Timeline: o.timeline, HTML: o.html != ""}
 }
-
-// noColor reports whether NO_COLOR is set and not empty (no-color.org).
-func noColor() bool { return os.Getenv("NO_COLOR") != "" }

@@ -78,7 +78,8 @@ func newWorkerFlags(o *workerOptions) *pflag.FlagSet {
 }
 
 // runWorker is the worker command: it joins the pool and runs jobs until interrupted.
-func runWorker(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
+func runWorker(ctx context.Context, e *env, args []string) error {
+	stdout, stderr := e.stdout, e.stderr
 	var o workerOptions
 	fs := newWorkerFlags(&o)
 	if err := parseFlags(fs, args, usage("worker"), "worker: ", "see fetchbench worker --help", stdout); err != nil {

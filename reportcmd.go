@@ -5,7 +5,6 @@ package main
 
 import (
 	"context"
-	"io"
 
 	"github.com/spf13/pflag"
 
@@ -22,7 +21,8 @@ func newReportFlags(o *outputs) *pflag.FlagSet {
 }
 
 // runReport is the report command: replay record files into the summary of their runs.
-func runReport(_ context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+func runReport(_ context.Context, e *env, args []string) error {
+	stdin, stdout, stderr := e.stdin, e.stdout, e.stderr
 	var o outputs
 	fs := newReportFlags(&o)
 	if err := cliflag.Parse(fs, args, usage("report"), "report: ", "report: ", "see fetchbench report --help", stdout); err != nil {
@@ -54,5 +54,5 @@ func runReport(_ context.Context, args []string, stdin io.Reader, stdout, stderr
 	if err != nil {
 		return err
 	}
-	return views.Finish(cmp, report.Destination{Format: o.summary, Summary: stdout, Stderr: stderr, NoColor: noColor(), HTML: html})
+	return views.Finish(cmp, report.Destination{Format: o.summary, Summary: stdout, Stderr: stderr, NoColor: e.noColor(), HTML: html})
 }

@@ -4,7 +4,6 @@ package main
 
 import (
 	"context"
-	"io"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -47,7 +46,8 @@ func newServeFlags(o *serveOptions) *pflag.FlagSet {
 
 // runServe is the serve command: it serves the fake SWAPI until ctx is cancelled, then shuts
 // down gracefully and returns nil.
-func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
+func runServe(ctx context.Context, e *env, args []string) error {
+	stdout, stderr := e.stdout, e.stderr
 	var o serveOptions
 	fs := newServeFlags(&o)
 	if err := parseFlags(fs, args, usage("serve"), "serve: ", "see fetchbench serve --help", stdout); err != nil {

@@ -47,7 +47,7 @@ func startServe(t *testing.T, args ...string) (base string, stop func() error, s
 	ctx, cancel := context.WithCancel(context.Background())
 	stdout, stderr = &serveBuffer{}, &serveBuffer{}
 	done := make(chan error, 1)
-	go func() { done <- runServe(ctx, args, nil, stdout, stderr) }()
+	go func() { done <- runServe(ctx, osEnv(nil, stdout, stderr), args) }()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		if m := listeningRE.FindStringSubmatch(stderr.String()); m != nil {
@@ -288,7 +288,7 @@ func TestServeUsageErrors(t *testing.T) {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			t.Parallel()
 			var stdout, stderr bytes.Buffer
-			err := runServe(context.Background(), tt.args, nil, &stdout, &stderr)
+			err := runServe(context.Background(), osEnv(nil, &stdout, &stderr), tt.args)
 			if err == nil {
 				t.Fatal("runServe succeeded, want a usage error")
 			}
@@ -312,7 +312,7 @@ func TestServePortInUse(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ln.Close()
-	err = runServe(context.Background(), []string{"--addr", ln.Addr().String()}, nil, &bytes.Buffer{}, &bytes.Buffer{})
+	err = runServe(context.Background(), osEnv(nil, &bytes.Buffer{}, &bytes.Buffer{}), []string{"--addr", ln.Addr().String()})
 	if err == nil || exitCode(err) != exitFailed || strings.Contains(err.Error(), "\n") {
 		t.Errorf("runServe on a busy port = %v (exit %d), want a one-line error with exit %d",
 			err, exitCode(err), exitFailed)
@@ -322,7 +322,7 @@ func TestServePortInUse(t *testing.T) {
 func TestServeHelp(t *testing.T) {
 	t.Parallel()
 	var stdout bytes.Buffer
-	if err := runServe(context.Background(), []string{"--help"}, nil, &stdout, &bytes.Buffer{}); err != nil && !errors.Is(err, errHelp) {
+	if err := runServe(context.Background(), osEnv(nil, &stdout, &bytes.Buffer{}), []string{"--help"}); err != nil && !errors.Is(err, errHelp) {
 		t.Fatalf("--help = %v, want nil", err)
 	}
 	for _, want := range []string{"Usage:", "--addr", "--public", "--dialect", "fetchbench serve --dialect tech", "--fake-latency", "--fake-oversize-bytes"} {

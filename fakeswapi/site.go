@@ -123,20 +123,16 @@ func serveGen(w http.ResponseWriter, n string) {
 // --offline-site run.
 const SiteCrawlDelay = 50 * time.Millisecond
 
-// StartSite serves the fake HTML site with opts on a free port of 127.0.0.1 in a new
-// goroutine until Running.Close; Running.URL is its root, "http://ADDR/".
-func StartSite(opts SiteOptions) (*Running, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
-	}
+// StartSite serves the fake HTML site with opts on ln in a new goroutine until
+// Running.Close, which closes ln; Running.URL is its root, "http://ADDR/".
+func StartSite(ln net.Listener, opts SiteOptions) *Running {
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &Running{URL: fmt.Sprintf("http://%s/", ln.Addr()), cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(r.done)
 		ServeSite(ctx, ln, opts) //nolint:errcheck // nobody to tell; a dead server refuses connections
 	}()
-	return r, nil
+	return r
 }
 
 // ServeSite serves the fake HTML site with opts on ln until ctx is done, then closes it,

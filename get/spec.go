@@ -5,6 +5,7 @@ package get
 
 import (
 	"context"
+	"crypto/x509"
 	"io"
 
 	"github.com/fetchbench/fetchbench/fetcher"
@@ -68,12 +69,12 @@ func DefaultFormat(format string, terminal bool) string {
 }
 
 // RunConfig is run with strategy s at knobs' limits, answers kept in cacheDir ("" none), the
-// server's quota respected when quota is set, and the targets' CA roots when they have some.
-func RunConfig(run fetcher.Config, s fetcher.Strategy, knobs fetcher.Knobs, cacheDir string, quota bool, tg *targets.Spec) fetcher.Config {
+// server's quota respected when quota is set, and trust as its CA roots when not nil.
+func RunConfig(run fetcher.Config, s fetcher.Strategy, knobs fetcher.Knobs, cacheDir string, quota bool, trust *x509.CertPool) fetcher.Config {
 	cfg := run
 	cfg.Strategy, cfg.Limits, cfg.CacheDir, cfg.RespectQuota = s, s.Limits(knobs), cacheDir, quota
-	if tg.Trust != nil {
-		cfg.RootCAs = tg.Trust
+	if trust != nil {
+		cfg.RootCAs = trust
 	}
 	return cfg
 }

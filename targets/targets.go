@@ -4,17 +4,14 @@ package targets
 
 import (
 	"context"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/url"
 	"os"
 	"strings"
 	"time"
 
-	"github.com/fetchbench/fetchbench/fakeswapi"
 	"github.com/fetchbench/fetchbench/fetcher"
 	"github.com/fetchbench/fetchbench/internal/verdict"
 	"github.com/fetchbench/fetchbench/swapi"
@@ -55,13 +52,12 @@ type Source struct {
 
 // Config is where the targets are, as the user asked; New checks it.
 type Config struct {
-	// Offline aims at the built-in fake SWAPI, started by Spec.Start with Fake (whose Dialect
-	// New sets).
+	// Offline aims at the built-in fake SWAPI, which the caller starts in Dialect's shapes
+	// and aims the spec at (Spec.Aim).
 	Offline bool
-	Fake    fakeswapi.Options
-	// FakeH2 makes the fake speak TLS with HTTP/2 (a certificate made by New, which the run
-	// must trust: Spec.Trust); offline only.
-	FakeH2 bool
+	// FakeTimeScale is the fake's time scale (fakeswapi.Options.TimeScale), which scales
+	// the quota window when offline; 0 means 1.
+	FakeTimeScale float64
 	// API names the dialect; "" means Dev offline, the one of BaseURL's host when BaseURLSet,
 	// else swapi.Default.
 	API string
@@ -75,20 +71,16 @@ type Config struct {
 type Spec struct {
 	Offline bool
 	Dialect *swapi.Dialect
-	// Base is the base URL: the fake's once Start has started it.
-	Base   string
-	Source Source
-	// Trust is what a run must trust to reach the fake over TLS (Config.FakeH2), nil
-	// otherwise.
-	Trust *x509.CertPool
-	fake  fakeswapi.Options
-	wire  fakeswapi.Wire
+	// Base is the base URL: the fake's once Aim has been called.
+	Base      string
+	Source    Source
+	timeScale float64
 }
 
 // New resolves the dialect and the base URL of cfg and checks the URL template the ids will
 // be shaped by. It does no I/O.
 func New(cfg Config) (*Spec, error) {
-	sp := &Spec{Offline: cfg.Offline, fake: cfg.Fake, Base: cfg.BaseURL, Source: cfg.Source}
+	sp := &Spec{Offline: cfg.Offline, timeScale: cfg.FakeTimeScale, Base: cfg.BaseURL, Source: cfg.Source}
 	switch {
 	case cfg.API != "":
 		d, err := swapi.Lookup(cfg.API)
@@ -106,14 +98,6 @@ func New(cfg Config) (*Spec, error) {
 	if !cfg.BaseURLSet {
 		sp.Base = sp.Dialect.BaseURL
 	}
-	sp.fake.Dialect = sp.Dialect.Name
-	if cfg.Offline && cfg.FakeH2 {
-		cert, err := fakeswapi.NewCertificate()
-		if err != nil {
-			return nil, fmt.Errorf("the fake SWAPI's %w", err)
-		}
-		sp.wire, sp.Trust = fakeswapi.Wire{Cert: &cert}, fakeswapi.CertPool(&cert)
-	}
 	if !cfg.Offline && cfg.Source.URLs == "" {
 		if _, err := sp.Source.tmpl(sp.Dialect, sp.Base); err != nil { // fail before any I/O
 			return nil, err
@@ -126,23 +110,17 @@ func New(cfg Config) (*Spec, error) {
 // live profile is when offline.
 func (s *Spec) QuotaWindow() time.Duration {
 	w := s.Dialect.QuotaWindow
-	if s.Offline && s.fake.TimeScale > 0 {
-		w = time.Duration(float64(w) * s.fake.TimeScale)
+	if s.Offline && s.timeScale > 0 {
+		w = time.Duration(float64(w) * s.timeScale)
 	}
 	return w
 }
 
-// Start starts the fake when offline and aims the spec at it; stop stops it.
-func (s *Spec) Start() (stop func(), err error) {
-	if !s.Offline {
-		return func() {}, nil
+// Aim aims an offline spec at the started fake's base URL; online, it does nothing.
+func (s *Spec) Aim(base string) {
+	if s.Offline {
+		s.Base = base
 	}
-	running, err := startFake(s.fake, s.wire)
-	if err != nil {
-		return nil, err
-	}
-	s.Base = running.URL
-	return running.Close, nil
 }
 
 // CacheNames names the started fake's origin for fetcher.Config.CacheNames, so that its
@@ -154,24 +132,6 @@ func (s *Spec) CacheNames() map[string]string {
 		return nil
 	}
 	return map[string]string{u.Scheme + "://" + u.Host: "fake-" + s.Dialect.Name}
-}
-
-// StartFake starts the fake SWAPI with opts on a free port of 127.0.0.1.
-func StartFake(opts fakeswapi.Options) (*fakeswapi.Running, error) {
-	return startFake(opts, fakeswapi.Wire{})
-}
-
-// startFake is StartFake speaking w.
-func startFake(opts fakeswapi.Options, w fakeswapi.Wire) (*fakeswapi.Running, error) {
-	fake, err := fakeswapi.New(opts)
-	if err != nil {
-		return nil, fmt.Errorf("start the fake SWAPI: %w", err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, fmt.Errorf("start the fake SWAPI: %w", err)
-	}
-	return fake.StartWire(ln, w), nil
 }
 
 // Discover lists every item of resource under base from the API's list pages, in dialect d's

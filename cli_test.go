@@ -1,83 +1,19 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
+	goldenfile "github.com/fetchbench/fetchbench/internal/golden"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
-
-// golden compares got with ../testdata/cli/name.golden, or rewrites it under -update.
+// golden compares got with testdata/cli/name.golden, or rewrites it under -update.
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", "cli", name+".golden")
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
-	}
-}
-
-var (
-	portRE = regexp.MustCompile(`127\.0\.0\.1:\d+`)
-	// jsonMeasureRE matches JSON members holding times, rates and ratios.
-	jsonMeasureRE = regexp.MustCompile(`"(\w+_ms|start_unix_ns|req_per_sec|speedup|efficiency|peak_in_flight|mean_in_flight|late_starts|start_rate|connections|conn_reused)":\s*(-?[0-9.e+-]+|true|false)`)
-	numberRE      = regexp.MustCompile(`\b\d+(\.\d+)*(µs|ms|s|x)?\b`)
-	spacesRE      = regexp.MustCompile(` {2,}`)
-	// loadRE matches, once masked, what a busy machine changes in a paced run: its late mark
-	// and note (requests started behind schedule), and whether it came out faster or slower
-	// than sequential; unload drops the first two and reads the third as faster.
-	loadRE = regexp.MustCompile(` \(late\)|; # of # started more than #[^\s)]* behind schedule, response p99 #[^\s)]* \(latency p99 #[^\s)]*\)|#x slower than`)
-)
-
-// unload removes from a masked s what loadRE matches, as its doc says.
-func unload(s string) string {
-	return loadRE.ReplaceAllStringFunc(s, func(m string) string {
-		if m == "#x slower than" {
-			return "#x faster than"
-		}
-		return ""
-	})
-}
-
-// mask replaces what varies between runs with #: ports, JSON measurements, durations,
-// speedups and decimals; with all, every number, and column padding is squeezed (widths and
-// the integer columns req/s and peak vary too). Dotted quads are kept.
-func mask(s string, all bool) string {
-	s = portRE.ReplaceAllString(s, "127.0.0.1:PORT")
-	s = jsonMeasureRE.ReplaceAllString(s, `"$1":#`)
-	s = numberRE.ReplaceAllStringFunc(s, func(n string) string {
-		m := numberRE.FindStringSubmatch(n)
-		switch {
-		case strings.Count(n, ".") > 1:
-			return n
-		case m[2] != "" || m[1] != "" || all:
-			return "#" + m[2]
-		}
-		return n
-	})
-	if all {
-		s = spacesRE.ReplaceAllString(s, " ")
-	}
-	return s
+	goldenfile.Check(t, filepath.Join("testdata", "cli", name+".golden"), []byte(got))
 }
 
 // recordedRuns are records of a real run against the fake, written once with --records (see
@@ -97,7 +33,7 @@ func recordedHead(t *testing.T) string {
 }
 
 // TestCLIGolden pins what users see: help texts, every bad-input message with its exit code,
-// and the shape of each output format (measured values masked).
+// and each output format, exactly: the runs go on an in-memory network in a synctest bubble.
 func TestCLIGolden(t *testing.T) {
 	t.Parallel()
 	fast := []string{"--offline", "--fake-latency", "1ms"}
@@ -105,8 +41,6 @@ func TestCLIGolden(t *testing.T) {
 		name  string
 		stdin string
 		args  []string
-		mask  int  // 0 exact, 1 measured values, 2 every number and column padding
-		load  bool // also unload what depends on the machine's load (after a mask 2)
 	}{
 		{name: "help", args: []string{"--help"}},
 		{name: "serve-help", args: []string{"serve", "--help"}},
@@ -198,8 +132,8 @@ func TestCLIGolden(t *testing.T) {
 		{name: "err-get-output", args: []string{"get", "-o", "yaml"}},
 		{name: "err-get-strategy", args: []string{"get", "-s", "sequential,unbounded"}},
 		{name: "err-get-all-urls", args: []string{"get", "--all", "--urls", "-"}},
-		{name: "get-ndjson", args: append([]string{"get"}, append(fast, "-n", "3", "--fields", "name,height,films.0", "--field", "first_film=films.0", "-q")...), mask: 1},
-		{name: "get-csv-summary", args: append([]string{"get"}, append(fast, "--api", "tech", "--all", "--resource", "films", "--fields", "title,episode_id,uid", "-o", "csv")...), mask: 2},
+		{name: "get-ndjson", args: append([]string{"get"}, append(fast, "-n", "3", "--fields", "name,height,films.0", "--field", "first_film=films.0", "-q")...)},
+		{name: "get-csv-summary", args: append([]string{"get"}, append(fast, "--api", "tech", "--all", "--resource", "films", "--fields", "title,episode_id,uid", "-o", "csv")...)},
 
 		{name: "report-help", args: []string{"report", "--help"}},
 		{name: "err-report-no-file", args: []string{"report"}},
@@ -214,24 +148,18 @@ func TestCLIGolden(t *testing.T) {
 
 		{name: "unreachable", args: []string{"--base-url", "http://127.0.0.1:1/api/", "-n", "3", "-s", "sequential,unbounded"}},
 		{name: "get-unreachable", args: []string{"get", "--base-url", "http://127.0.0.1:1/api/", "-n", "3", "-q"}},
-		{name: "records-input-order", mask: 1, args: append(fast, "-n", "5", "-s", "sequential,semaphore", "-c", "2", "--records", "-", "--order", "input", "-q")},
-		{name: "records-csv-stdin-ids", stdin: "3 1\n17\n", args: append(fast, "--ids", "-", "-s", "sequential", "--records", "-", "--records-format", "csv", "-o", "markdown"), mask: 2},
-		{name: "summary-json", mask: 1, args: append(fast, "--ids", "1-3,17", "-s", "sequential,ratelimit", "-r", "1000", "--burst", "2", "-c", "3", "-o", "json")},
-		{name: "summary-table", args: append([]string{"--offline", "--fake-latency", "20ms"}, "-n", "4", "-s", "sequential,unbounded,semaphore,ratelimit", "-r", "100"), mask: 2, load: true},
-		{name: "summary-csv", args: append(fast, "--resource", "films", "-n", "7", "-s", "semaphore", "-c", "3", "-o", "csv"), mask: 2},
-		{name: "threshold-breach", args: append(fast, "-n", "20", "-s", "semaphore", "--fail-on", "errors>0,ok<100"), mask: 2},
+		{name: "records-input-order", args: append(fast, "-n", "5", "-s", "sequential,semaphore", "-c", "2", "--records", "-", "--order", "input", "-q")},
+		{name: "records-csv-stdin-ids", stdin: "3 1\n17\n", args: append(fast, "--ids", "-", "-s", "sequential", "--records", "-", "--records-format", "csv", "-o", "markdown")},
+		{name: "summary-json", args: append(fast, "--ids", "1-3,17", "-s", "sequential,ratelimit", "-r", "1000", "--burst", "2", "-c", "3", "-o", "json")},
+		{name: "summary-table", args: append([]string{"--offline", "--fake-latency", "20ms"}, "-n", "4", "-s", "sequential,unbounded,semaphore,ratelimit", "-r", "100")},
+		{name: "summary-csv", args: append(fast, "--resource", "films", "-n", "7", "-s", "semaphore", "-c", "3", "-o", "csv")},
+		{name: "threshold-breach", args: append(fast, "-n", "20", "-s", "semaphore", "--fail-on", "errors>0,ok<100")},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			res := invoke(t, tc.stdin, tc.args...)
+			res := invokeBubble(t, tc.stdin, tc.args...)
 			out := "--- stdout\n" + res.stdout + "--- stderr\n" + res.stderr
-			if tc.mask > 0 {
-				out = mask(out, tc.mask == 2)
-			}
-			if tc.load {
-				out = unload(out)
-			}
 			got := fmt.Sprintf("$ fetchbench %s\nexit %d\n%s", strings.Join(tc.args, " "), res.code, out)
 			golden(t, tc.name, got)
 		})

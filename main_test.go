@@ -78,8 +78,25 @@ func invoke(t *testing.T, stdin string, args ...string) result {
 // how it ended.
 func invokeIn(t *testing.T, e *env, args ...string) result {
 	t.Helper()
+	return invokeInStdin(t, e, "", args...)
+}
+
+// invokeBubble runs the command line args, stdin given, in a testing/synctest bubble on an
+// in-memory network: what it prints depends on nothing but its arguments.
+func invokeBubble(t *testing.T, stdin string, args ...string) result {
+	t.Helper()
+	var res result
+	synctest.Test(t, func(t *testing.T) {
+		res = invokeInStdin(t, memEnv(new(memnet.Network)), stdin, args...)
+	})
+	return res
+}
+
+// invokeInStdin is invokeIn with stdin.
+func invokeInStdin(t *testing.T, e *env, stdin string, args ...string) result {
+	t.Helper()
 	var out, errb bytes.Buffer
-	e.stdin, e.stdout, e.stderr = strings.NewReader(""), &out, &errb
+	e.stdin, e.stdout, e.stderr = strings.NewReader(stdin), &out, &errb
 	err := runIn(context.Background(), e, args)
 	if err != nil && !strings.Contains(errb.String(), err.Error()) {
 		errb.WriteString("fetchbench: " + err.Error() + "\n")

@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"net"
 	"net/http"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -19,9 +17,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/fetchbench/fetchbench/internal/memnet"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+	goldenfile "github.com/fetchbench/fetchbench/internal/golden"
+)
 
 // inMemory is a Config at scale whose fakes listen on a fresh in-memory network: called in a
 // synctest bubble, a lesson runs on the bubble's clock, every duration exact.
@@ -117,23 +115,7 @@ func sortTimelineRows(s string) string {
 // golden compares got with testdata/name.golden, or rewrites it under -update.
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if d := cmp.Diff(string(want), got); d != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s", path, d)
-	}
+	goldenfile.Check(t, filepath.Join("testdata", name+".golden"), []byte(got))
 }
 
 func TestRunErrors(t *testing.T) {

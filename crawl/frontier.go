@@ -109,6 +109,7 @@ type frontier struct {
 	ctx    context.Context // ends the lanes
 	opt    *options
 	lanes  sync.WaitGroup
+	live   int            // lanes running, under mu: hosts that wait for a time or their gates
 	ledger fetcher.Ledger // admits each URL once and gives its Seq: seen, in memory
 	seen   *seen
 
@@ -400,6 +401,7 @@ func (f *frontier) pump(h *host) {
 // startLane starts h's lane; f.mu is held.
 func (f *frontier) startLane(h *host) {
 	h.wake = make(chan struct{}, 1)
+	f.live++
 	f.lanes.Add(1)
 	go f.lane(h)
 }
@@ -423,7 +425,7 @@ func (f *frontier) lane(h *host) {
 	defer f.lanes.Done()
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	defer func() { h.wake = nil }()
+	defer func() { h.wake, f.live = nil, f.live-1 }()
 	var timer *time.Timer
 	defer func() {
 		if timer != nil {

@@ -45,6 +45,7 @@ func BenchmarkFrontierBytesPerURL(b *testing.B) {
 		for _, h := range f.hosts {
 			h.queue, h.head = nil, 0
 		}
+		f.ready, f.readyAt, f.head = nil, nil, 0
 		f.mu.Unlock()
 		visited = float64(heap()-before) / n
 		runtime.KeepAlive(f)
@@ -102,4 +103,34 @@ func BenchmarkCrawlGenerated(b *testing.B) {
 		b.ReportMetric(float64(pages)/time.Since(start).Seconds(), "pages/s")
 		fmt.Fprintf(os.Stderr, "crawled %d pages, %d links seen, %d over --max-pages\n", res.Pages, res.Seen, res.OverMax)
 	}
+}
+
+// BenchmarkFrontierBytesPerHost measures what a host the crawl met costs the frontier once its
+// URLs are done and its lane is gone: its record (rules, pause, gates), its key and its
+// robots.txt's place in the seen set, with the one URL admitted there.
+func BenchmarkFrontierBytesPerHost(b *testing.B) {
+	const n = 100_000
+	urls := make([]string, n)
+	for i := range urls {
+		urls[i] = "http://h" + strconv.Itoa(1_000_000+i) + ".example.test/p"
+	}
+	b.ReportAllocs()
+	var perHost float64
+	for b.Loop() {
+		ctx, cancel := context.WithCancel(context.Background())
+		before := heap()
+		f := newFrontier(ctx, &options{scope: fetcher.Scope{}, depth: -1, maxPages: n + 1, maxWait: time.Second, robots: true})
+		f.links(urls, 1, 0)
+		f.mu.Lock()
+		for _, h := range f.hosts {
+			h.queue, h.head = nil, 0
+		}
+		f.ready, f.readyAt, f.head = nil, nil, 0
+		f.mu.Unlock()
+		perHost = float64(heap()-before) / n
+		runtime.KeepAlive(f)
+		cancel()
+		f.stop()
+	}
+	b.ReportMetric(perHost, "B/host")
 }

@@ -147,10 +147,7 @@ func Run(ctx context.Context, job Job, out Output) (Result, error) {
 	}
 	if saved != nil {
 		res.Resumed = true
-		f.seq = saved.next
-		for _, h := range saved.seen {
-			f.seen[h] = struct{}{}
-		}
+		f.seen.restore(saved.next, saved.seen)
 		for _, k := range sortedPending(saved.pending) {
 			f.resume(k.item, k.started)
 		}
@@ -161,7 +158,7 @@ func Run(ctx context.Context, job Job, out Output) (Result, error) {
 		if saved != nil {
 			pending = sortedPending(saved.pending)
 		}
-		j, err := writeState(job.State, seeds, f.seq, f.eachSeen, pending)
+		j, err := writeState(job.State, seeds, f.seen.nextSeq(), f.eachSeen, pending)
 		if err != nil {
 			return res, err
 		}
@@ -228,7 +225,7 @@ func Run(ctx context.Context, job Job, out Output) (Result, error) {
 		if err == nil && jerr != nil {
 			err = jerr
 		}
-		if j, serr := writeState(job.State, seeds, f.seq, f.eachSeen, left); serr == nil {
+		if j, serr := writeState(job.State, seeds, f.seen.nextSeq(), f.eachSeen, left); serr == nil {
 			serr = j.close()
 			if err == nil {
 				err = serr
@@ -240,14 +237,18 @@ func Run(ctx context.Context, job Job, out Output) (Result, error) {
 	return res, err
 }
 
-// eachSeen calls fn with the hash of every URL admitted; the lanes have stopped or not
-// started.
+// eachSeen calls fn with the hash of every URL admitted (robots.txt requests aside: every
+// run reads them again); the lanes have stopped or not started.
 func (f *frontier) eachSeen(fn func(uint64)) {
 	f.mu.Lock()
-	defer f.mu.Unlock()
-	for h := range f.seen {
-		fn(h)
+	robots := make(map[uint64]bool, len(f.hosts))
+	for _, h := range f.hosts {
+		for _, scheme := range []string{"http", "https"} {
+			robots[keyHash(robotsKey(scheme, h.key))] = true
+		}
 	}
+	f.mu.Unlock()
+	f.seen.each(robots, fn)
 }
 
 func sortedPending(m map[int]keptItem) []keptItem {

@@ -6,7 +6,6 @@ package crawl
 
 import (
 	"context"
-	"hash/fnv"
 	"net/url"
 	"strings"
 	"sync"
@@ -56,7 +55,8 @@ const (
 	robotsKnown        // its rules are known (or ignored)
 )
 
-// host is what the frontier knows of one host (host and port, http and https alike).
+// host is what the frontier knows of one host (host and port, http and https alike). Without
+// a lane and with no URL queued it costs about 200 bytes plus its key and robots.txt rules.
 type host struct {
 	key       string
 	queue     []item // FIFO from head
@@ -67,8 +67,9 @@ type host struct {
 	gates     fetcher.Gates    // PerHost: the strategy's limits for this host alone
 	inflight  int              // handed to the scheduler and not done
 	lastDone  time.Time
-	notBefore time.Time // paused after a 429 or 503 until then
-	drops     int       // 429s and 503s in a row
+	notBefore time.Time     // paused after a 429 or 503 until then
+	drops     int           // 429s and 503s in a row
+	wake      chan struct{} // while a lane serves the host (else nil): a change it may wait for
 }
 
 func (h *host) allowed(u string) bool {
@@ -98,24 +99,28 @@ type Counts struct {
 	Resumed                                           int // URLs taken from the state file
 }
 
-// frontier is the crawl's fetcher.Source. Each host has a lane, a goroutine that moves the
-// host's URLs to the ready queue one at a time as its gates, robots.txt, Crawl-delay and
-// backoff allow, so that a slow or throttled host never holds up another.
+// frontier is the crawl's fetcher.Source, admitting URLs through a fetcher.Ledger (the seen
+// set). A host's URLs move to the ready queue as soon as it allows: at once while nothing
+// makes it wait, else through its lane, a goroutine that waits for its gates, Crawl-delay or
+// backoff and ends when it has nothing to wait for, so that a slow or throttled host never
+// holds up another, and a change wakes only the host it concerns. The work per URL does not
+// grow with the number of hosts.
 type frontier struct {
-	ctx   context.Context // ends the lanes
-	opt   *options
-	lanes sync.WaitGroup
+	ctx    context.Context // ends the lanes
+	opt    *options
+	lanes  sync.WaitGroup
+	live   int            // lanes running, under mu: hosts that wait for a time or their gates
+	ledger fetcher.Ledger // admits each URL once and gives its Seq: seen, in memory
+	seen   *seen
 
 	mu       sync.Mutex
-	changed  chan struct{} // closed and replaced on every change
-	seen     map[uint64]struct{}
+	changed  chan struct{} // closed and replaced when an item is ready or nothing is pending
 	hosts    map[string]*host
 	ready    []item
 	readyAt  []time.Time
 	head     int
 	pending  int // admitted and not done: queued, in a lane, ready or in flight
 	flying   map[int]*host
-	seq      int
 	admitted int // pages admitted (not robots.txt), against MaxPages
 	counts   Counts
 	resumed  map[int]bool // items in flight when the crawl of the state file stopped
@@ -136,17 +141,12 @@ type options struct {
 }
 
 func newFrontier(ctx context.Context, opt *options) *frontier {
-	return &frontier{ctx: ctx, opt: opt, changed: make(chan struct{}), seen: map[uint64]struct{}{},
+	s := newSeen()
+	return &frontier{ctx: ctx, opt: opt, ledger: s, seen: s, changed: make(chan struct{}),
 		hosts: map[string]*host{}, flying: map[int]*host{}, resumed: map[int]bool{}}
 }
 
-func hash(u string) uint64 {
-	h := fnv.New64a()
-	h.Write([]byte(u))
-	return h.Sum64()
-}
-
-// notify wakes every waiter; f.mu is held.
+// notify wakes the waiting Nexts; f.mu is held.
 func (f *frontier) notify() {
 	close(f.changed)
 	f.changed = make(chan struct{})
@@ -161,8 +161,11 @@ func hostKey(u string) (key, scheme string) {
 	return strings.ToLower(p.Host), p.Scheme
 }
 
-// hostOf returns u's host, creating it (and its lane, and queueing its robots.txt) when new;
-// f.mu is held.
+// robotsKey is the ledger's key of a host's robots.txt request: not a URL, so that a page
+// linking /robots.txt is fetched as a page as well.
+func robotsKey(scheme, host string) string { return "robots.txt " + scheme + "://" + host }
+
+// hostOf returns u's host, creating it (and queueing its robots.txt) when new; f.mu is held.
 func (f *frontier) hostOf(u string) *host {
 	key, scheme := hostKey(u)
 	if h, ok := f.hosts[key]; ok {
@@ -174,13 +177,14 @@ func (f *frontier) hostOf(u string) *host {
 	}
 	f.hosts[key] = h
 	if f.opt.robots {
-		h.robots = robotsAsked
-		h.queue = append(h.queue, item{url: scheme + "://" + key + "/robots.txt", seq: f.seq, kind: kRobots})
-		f.seq++
-		f.pending++
+		// A ledger that admitted it before holds it for another run of the job: its rules
+		// are not known here, and the host is crawled as robots.txt allowed everything.
+		if seq, isNew, err := f.ledger.Admit(f.ctx, robotsKey(scheme, key)); err == nil && isNew {
+			h.robots = robotsAsked
+			h.queue = append(h.queue, item{url: scheme + "://" + key + "/robots.txt", seq: seq, kind: kRobots})
+			f.pending++
+		}
 	}
-	f.lanes.Add(1)
-	go f.lane(h)
 	return h
 }
 
@@ -190,20 +194,25 @@ func (f *frontier) add(it item) {
 	h.queue = append(h.queue, it)
 	f.pending++
 	f.admitted++
-	f.notify()
+	f.pump(h)
+}
+
+// admit admits u through the ledger; it returns u's Seq and whether it is new. A URL the
+// ledger fails to admit is not new.
+func (f *frontier) admit(u string) (int, bool) {
+	seq, isNew, err := f.ledger.Admit(f.ctx, fetcher.Key(u, slash))
+	return seq, isNew && err == nil
 }
 
 // seed admits a seed URL (normalised) at depth 0; a seed given twice is admitted once.
 func (f *frontier) seed(u string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	k := hash(u)
-	if _, dup := f.seen[k]; dup {
+	seq, ok := f.admit(u)
+	if !ok {
 		return
 	}
-	f.seen[k] = struct{}{}
-	it := item{url: u, seq: f.seq, kind: kTarget}
-	f.seq++
+	it := item{url: u, seq: seq, kind: kTarget}
 	f.journal.push(it)
 	f.add(it)
 }
@@ -236,27 +245,32 @@ func (f *frontier) links(found []string, depth, parent int) {
 			f.counts.OutOfScope++
 			continue
 		}
-		k := hash(u)
-		if _, dup := f.seen[k]; dup {
+		over := &f.counts.OverDepth
+		if f.opt.depth < 0 || depth <= f.opt.depth {
+			over = &f.counts.OverMax
+			if f.admitted < f.opt.maxPages {
+				over = nil
+			}
+		}
+		if over != nil {
+			if f.seen.has(fetcher.Key(u, slash)) {
+				f.counts.Duplicate++
+			} else {
+				(*over)++
+			}
+			continue
+		}
+		seq, ok := f.admit(u)
+		if !ok {
 			f.counts.Duplicate++
 			continue
 		}
-		if f.opt.depth >= 0 && depth > f.opt.depth {
-			f.counts.OverDepth++
-			continue
-		}
-		if f.admitted >= f.opt.maxPages {
-			f.counts.OverMax++
-			continue
-		}
-		f.seen[k] = struct{}{}
+		it := item{url: u, seq: seq, parent: parent, depth: int32(depth), kind: kLink}
 		if hk, _ := hostKey(u); f.hosts[hk] != nil && f.hosts[hk].robots == robotsKnown && !f.hosts[hk].allowed(u) {
 			f.counts.Robots++
-			f.journal.seen(k)
+			f.journal.seen(hash(u))
 			continue
 		}
-		it := item{url: u, seq: f.seq, parent: parent, depth: int32(depth), kind: kLink}
-		f.seq++
 		f.journal.push(it)
 		f.add(it)
 	}
@@ -288,113 +302,179 @@ func (f *frontier) setRobots(rec *fetcher.Record) {
 	if group != nil {
 		h.delay = min(group.CrawlDelay, f.opt.maxWait)
 	}
-	f.notify()
+	f.pump(h)
 	f.mu.Unlock()
 	if len(sitemaps) > 0 {
 		f.links(sitemaps, 1, rec.Seq)
 	}
 }
 
-// lane hands h's items to the ready queue, one at a time, as h allows, until the frontier is
-// exhausted or its context ends.
+// next is h's next item that may go now, taken from its queue (an item robots.txt
+// disallows is dropped and counted); wait is when it may go instead, or zero when h has no
+// item that can go before something else happens (its robots.txt is known, an item is queued,
+// its request in flight is done). f.mu is held.
+func (f *frontier) next(h *host, now time.Time) (it item, ok bool, wait time.Time) {
+	for h.head < len(h.queue) {
+		it := h.queue[h.head]
+		if it.kind != kRobots {
+			if h.robots != robotsKnown {
+				return item{}, false, time.Time{}
+			}
+			if h.delay > 0 && h.inflight > 0 {
+				return item{}, false, time.Time{}
+			}
+			until := h.notBefore
+			if h.delay > 0 {
+				if t := h.lastDone.Add(h.delay); t.After(until) {
+					until = t
+				}
+			}
+			if until.After(now) {
+				return item{}, false, until
+			}
+		}
+		h.queue[h.head] = item{}
+		h.head++
+		switch {
+		case h.head == len(h.queue):
+			h.queue, h.head = nil, 0
+		case h.head > 64 && h.head*2 >= len(h.queue):
+			h.queue = append(h.queue[:0], h.queue[h.head:]...)
+			h.head = 0
+		}
+		if it.kind != kRobots && !h.allowed(it.url) {
+			f.counts.Robots++
+			f.pending--
+			f.admitted--
+			f.journal.done(it.seq)
+			if f.pending == 0 {
+				f.notify()
+			}
+			continue
+		}
+		return it, true, time.Time{}
+	}
+	return item{}, false, time.Time{}
+}
+
+// toReady puts it in the ready queue; f.mu is held.
+func (f *frontier) toReady(h *host, it item) {
+	h.inflight++
+	f.ready = append(f.ready, it)
+	f.readyAt = append(f.readyAt, time.Now())
+	f.notify()
+}
+
+// pump moves h's items that may go now to the ready queue, and starts h's lane when an item
+// must wait (for a time, or for h's gates); a running lane is woken instead. f.mu is held.
+func (f *frontier) pump(h *host) {
+	if h.wake != nil {
+		select {
+		case h.wake <- struct{}{}:
+		default:
+		}
+		return
+	}
+	if f.ctx.Err() != nil {
+		return
+	}
+	gated := h.gates.Admission != nil || h.gates.Pacer != nil
+	now := time.Now()
+	for h.head < len(h.queue) {
+		if gated && h.queue[h.head].kind != kRobots {
+			if f.mayGo(h) {
+				f.startLane(h)
+			}
+			return
+		}
+		it, ok, until := f.next(h, now)
+		if !ok {
+			if !until.IsZero() {
+				f.startLane(h)
+			}
+			return
+		}
+		f.toReady(h, it)
+	}
+}
+
+// startLane starts h's lane; f.mu is held.
+func (f *frontier) startLane(h *host) {
+	h.wake = make(chan struct{}, 1)
+	f.live++
+	f.lanes.Add(1)
+	go f.lane(h)
+}
+
+// mayGo reports whether h has an item that may go without another change: a lane has work.
+// f.mu is held.
+func (f *frontier) mayGo(h *host) bool {
+	if h.head >= len(h.queue) {
+		return false
+	}
+	if h.queue[h.head].kind == kRobots {
+		return true
+	}
+	return h.robots == robotsKnown && (h.delay == 0 || h.inflight == 0)
+}
+
+// lane hands h's items to the ready queue as h allows (its Crawl-delay after the request
+// before, the end of a pause after 429 or 503, its slot and token with PerHost), until h has
+// nothing that may go without another change, or the frontier's context ends.
 func (f *frontier) lane(h *host) {
 	defer f.lanes.Done()
-	for {
-		it, ok := f.take(h)
-		if !ok {
-			return
-		}
-		if !f.admit(h, it) {
-			f.mu.Lock()
-			if h.head > 0 { // back at the front: it is left for the state file
-				h.head--
-				h.queue[h.head] = it
-			} else {
-				h.queue = append([]item{it}, h.queue...)
-			}
-			f.mu.Unlock()
-			return
-		}
-	}
-}
-
-// take waits for h's next item: its robots.txt first, the others once its rules are known
-// (an item they disallow is dropped and counted).
-func (f *frontier) take(h *host) (item, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	for {
-		if f.ctx.Err() != nil || f.pending == 0 {
-			return item{}, false
+	defer func() { h.wake, f.live = nil, f.live-1 }()
+	var timer *time.Timer
+	defer func() {
+		if timer != nil {
+			timer.Stop()
 		}
-		if h.head < len(h.queue) {
-			it := h.queue[h.head]
-			if it.kind == kRobots || h.robots == robotsKnown {
-				h.queue[h.head] = item{}
-				h.head++
-				if h.head > 64 && h.head*2 >= len(h.queue) {
-					h.queue = append(h.queue[:0], h.queue[h.head:]...)
-					h.head = 0
-				}
-				if it.kind != kRobots && !h.allowed(it.url) {
-					f.counts.Robots++
-					f.pending--
-					f.admitted--
-					f.journal.done(it.seq)
-					f.notify()
-					continue
-				}
-				return it, true
+	}()
+	for f.ctx.Err() == nil {
+		it, ok, until := f.next(h, time.Now())
+		if !ok {
+			if until.IsZero() {
+				return
+			}
+			if timer == nil {
+				timer = time.NewTimer(time.Until(until))
+			} else {
+				timer.Reset(time.Until(until))
+			}
+			f.mu.Unlock()
+			select {
+			case <-h.wake:
+			case <-timer.C:
+			case <-f.ctx.Done():
+			}
+			f.mu.Lock()
+			continue
+		}
+		if it.kind != kRobots && (h.gates.Admission != nil || h.gates.Pacer != nil) {
+			f.mu.Unlock()
+			ok = f.pass(h)
+			f.mu.Lock()
+			if !ok { // back at the front: it is left for the state file
+				h.queue = append([]item{it}, h.queue[h.head:]...)
+				h.head = 0
+				return
 			}
 		}
-		ch := f.changed
-		f.mu.Unlock()
-		select {
-		case <-ch:
-		case <-f.ctx.Done():
-		}
-		f.mu.Lock()
+		f.toReady(h, it)
 	}
 }
 
-// admit waits until h lets it go (its slot and token with PerHost, the end of a pause after
-// 429 or 503, its Crawl-delay after the request before) and puts it in the ready queue. It
-// returns false, holding nothing, when the frontier's context ends first.
-func (f *frontier) admit(h *host, it item) bool {
-	robots := it.kind == kRobots
-	for !robots {
-		f.mu.Lock()
-		now := time.Now()
-		until := h.notBefore
-		if h.delay > 0 {
-			if h.inflight > 0 {
-				until = now.Add(time.Hour) // woken by its Done
-			} else if t := h.lastDone.Add(h.delay); t.After(until) {
-				until = t
-			}
-		}
-		ch := f.changed
-		f.mu.Unlock()
-		if !until.After(now) {
-			break
-		}
-		t := time.NewTimer(until.Sub(now))
-		select {
-		case <-ch:
-		case <-t.C:
-		case <-f.ctx.Done():
-		}
-		t.Stop()
-		if f.ctx.Err() != nil {
-			return false
-		}
-	}
-	if !robots && h.gates.Admission != nil {
+// pass waits for h's slot and token (PerHost); it returns false, holding nothing, when the
+// frontier's context ends first.
+func (f *frontier) pass(h *host) bool {
+	if h.gates.Admission != nil {
 		if _, err := h.gates.Admission.Acquire(f.ctx); err != nil {
 			return false
 		}
 	}
-	if !robots && h.gates.Pacer != nil {
+	if h.gates.Pacer != nil {
 		if _, err := h.gates.Pacer.Take(f.ctx); err != nil {
 			if h.gates.Admission != nil {
 				h.gates.Admission.Release(fetcher.Feedback{Result: fetcher.Ignored})
@@ -402,12 +482,6 @@ func (f *frontier) admit(h *host, it item) bool {
 			return false
 		}
 	}
-	f.mu.Lock()
-	h.inflight++
-	f.ready = append(f.ready, it)
-	f.readyAt = append(f.readyAt, time.Now())
-	f.notify()
-	f.mu.Unlock()
 	return true
 }
 
@@ -479,8 +553,11 @@ func (f *frontier) Done(it fetcher.Item, rec *fetcher.Record) {
 		case fetcher.Succeeded:
 			h.drops = 0
 		}
+		f.pump(h)
 	}
-	f.notify()
+	if f.pending == 0 {
+		f.notify()
+	}
 	f.mu.Unlock()
 	if h != nil && it.Kind != fetcher.KindRobots && h.gates.Admission != nil {
 		h.gates.Admission.Release(fetcher.Feedback{Result: res, Latency: rec.Latency, Answered: rec.Status != 0})

@@ -23,7 +23,7 @@ func newMemLedger() *memLedger {
 	return &memLedger{seqs: map[string]int{}, outcomes: map[string]Outcome{}}
 }
 
-func (l *memLedger) Begin(next int, admitted map[string]int) error {
+func (l *memLedger) Begin(_ context.Context, _ Slash, next int, admitted map[string]int) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.next = max(l.next, next)
@@ -33,7 +33,7 @@ func (l *memLedger) Begin(next int, admitted map[string]int) error {
 	return nil
 }
 
-func (l *memLedger) Admit(key string) (int, bool, error) {
+func (l *memLedger) Admit(_ context.Context, key string) (int, bool, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.fail != nil {
@@ -49,14 +49,14 @@ func (l *memLedger) Admit(key string) (int, bool, error) {
 	return s, true, nil
 }
 
-func (l *memLedger) Settle(key string, o Outcome) error {
+func (l *memLedger) Settle(_ context.Context, key string, o Outcome) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.outcomes[key] = o
 	return nil
 }
 
-func (l *memLedger) Outcome(key string) (Outcome, bool, error) {
+func (l *memLedger) Outcome(_ context.Context, key string) (Outcome, bool, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	o, ok := l.outcomes[key]
@@ -75,7 +75,7 @@ func TestFrontierLedger(t *testing.T) {
 	f := NewFrontier(urls(srv.URL+"/doc", targets), Scope{})
 	f.Push(Target{URL: srv.URL + "/early"}, KindLink, 1, 0) // before the ledger: handed to it
 	l := newMemLedger()
-	if err := f.Share(l); err != nil {
+	if err := f.Share(t.Context(), l); err != nil {
 		t.Fatal(err)
 	}
 	cfg := Config{Strategy: Semaphore, Limits: Limits{Slots: 4}}
@@ -139,7 +139,7 @@ func TestFrontiersShareALedger(t *testing.T) {
 	l := newMemLedger()
 	a, b := NewFrontier(nil, Scope{}), NewFrontier(nil, Scope{})
 	for _, f := range []*Frontier{a, b} {
-		if err := f.Share(l); err != nil {
+		if err := f.Share(t.Context(), l); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -175,7 +175,7 @@ func TestFrontierLedgerFails(t *testing.T) {
 	t.Parallel()
 	l := newMemLedger()
 	f := NewFrontier(nil, Scope{})
-	if err := f.Share(l); err != nil {
+	if err := f.Share(t.Context(), l); err != nil {
 		t.Fatal(err)
 	}
 	l.fail = errors.New("lost")

@@ -103,7 +103,7 @@ type Frontier struct {
 	docSeqs  seqHeap      // Seqs of the documents handed out, Done ones removed lazily
 	doneDocs map[int]bool // Done documents still in docSeqs
 	seq      int
-	urls     map[string]*entry // by URLKey; with a ledger, only those not Done
+	urls     map[string]*entry // by Key; with a ledger, only those not Done
 	ledger   Ledger
 	pushed   int
 	skipped  int
@@ -164,21 +164,24 @@ type entry struct {
 // admittedNow is a closed channel: an entry admitted at once.
 var admittedNow = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
 
-// A Ledger keeps a Frontier's pushed URLs outside the process: which were admitted, under
-// which Seq, and what their requests came to. The frontier then holds in memory only the URLs
+// A Ledger keeps a source's pushed URLs outside the process: which were admitted, under
+// which Seq, and what their requests came to. A Frontier then holds in memory only the URLs
 // whose requests are not Done, and frontiers of several processes sharing one ledger admit
-// each URL once between them. Keys are URLKeys. Implementations are safe for concurrent use.
+// each URL once between them. Keys are Keys under the Slash rule given to Begin. Each method
+// is bounded by ctx (a source without one at hand passes context.Background(), and the
+// ledger bounds its own round trips). Implementations are safe for concurrent use.
 type Ledger interface {
-	// Begin takes the frontier's state when it starts using the ledger: the Seq its next
-	// pushed URL would take, and the URLs admitted so far with their Seqs.
-	Begin(next int, admitted map[string]int) error
+	// Begin takes the source's state when it starts using the ledger: the trailing-slash
+	// rule of its keys, the Seq its next pushed URL would take, and the URLs admitted so far
+	// with their Seqs.
+	Begin(ctx context.Context, slash Slash, next int, admitted map[string]int) error
 	// Admit admits key unless it was admitted before; it returns the Seq that holds key and
 	// whether this call admitted it. Seqs it gives are unique among the ledger's users.
-	Admit(key string) (seq int, isNew bool, err error)
+	Admit(ctx context.Context, key string) (seq int, isNew bool, err error)
 	// Settle records the outcome of the request admitted for key.
-	Settle(key string, o Outcome) error
+	Settle(ctx context.Context, key string, o Outcome) error
 	// Outcome returns the outcome of key's request; ok is false until it is settled.
-	Outcome(key string) (o Outcome, ok bool, err error)
+	Outcome(ctx context.Context, key string) (o Outcome, ok bool, err error)
 }
 
 // NewFrontier returns a Frontier over the base targets (nil: none) that admits pushed URLs
@@ -199,15 +202,15 @@ func NewFrontier(base Targets, scope Scope) *Frontier {
 // on Push admits through l (a URL l admitted before, here or in another process, is not
 // pushed again), Done settles outcomes in l and forgets them, and Wait asks l for the
 // outcomes the frontier forgot. Pushes that l fails to admit are not pushed. Share is meant
-// for the start of a run, before its first Next.
-func (f *Frontier) Share(l Ledger) error {
+// for the start of a run, before its first Next; ctx bounds handing l the URLs pushed so far.
+func (f *Frontier) Share(ctx context.Context, l Ledger) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	admitted := make(map[string]int, len(f.urls))
 	for key, e := range f.urls {
 		admitted[key] = e.seq
 	}
-	if err := l.Begin(f.seq, admitted); err != nil {
+	if err := l.Begin(ctx, frontierSlash, f.seq, admitted); err != nil {
 		return err
 	}
 	f.ledger = l
@@ -220,8 +223,15 @@ func (f *Frontier) Scope() Scope { return f.sc }
 
 func (f *Frontier) scope() Scope { return f.sc }
 
+// frontierSlash is a Frontier's trailing-slash rule: it serves APIs, whose "people/1/" is
+// "people/1" (see SlashIgnored).
+const frontierSlash = SlashIgnored
+
+// Key is url's identity in the frontier: Key(url, SlashIgnored), which URLKey is.
+func (f *Frontier) Key(url string) string { return Key(url, frontierSlash) }
+
 // Push admits url as new work of the given kind, depth and parent unless a URL with its
-// URLKey was admitted before or it is outside the frontier's Scope (counted by Skipped); it
+// Key was admitted before or it is outside the frontier's Scope (counted by Skipped); it
 // returns the item and whether it is new. The item fetches t.URL as pushed first. After Close
 // it admits nothing.
 func (f *Frontier) Push(t Target, kind Kind, depth, parent int) (Item, bool) {
@@ -231,7 +241,7 @@ func (f *Frontier) Push(t Target, kind Kind, depth, parent int) (Item, bool) {
 		f.mu.Unlock()
 		return Item{}, false
 	}
-	key := URLKey(t.URL)
+	key := f.Key(t.URL)
 	f.mu.Lock()
 	if e, ok := f.urls[key]; ok || f.closed {
 		f.mu.Unlock()
@@ -258,7 +268,7 @@ func (f *Frontier) Push(t Target, kind Kind, depth, parent int) (Item, bool) {
 	f.urls[key] = e
 	l := f.ledger
 	f.mu.Unlock()
-	seq, isNew, err := l.Admit(key)
+	seq, isNew, err := l.Admit(context.Background(), key)
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	defer close(e.admitted)
@@ -362,12 +372,12 @@ func (f *Frontier) Skipped() int {
 	return f.skipped
 }
 
-// Wait returns the outcome of a pushed url (or one with its URLKey) once its request is Done;
+// Wait returns the outcome of a pushed url (or one with its Key) once its request is Done;
 // ok is false when no such url was pushed or ctx ended first. With a ledger, an outcome the
 // frontier forgot is the ledger's, and ok is false while the ledger has none (the URL's
 // request runs in another process) or cannot be read.
 func (f *Frontier) Wait(ctx context.Context, url string) (Outcome, bool) {
-	key := URLKey(url)
+	key := f.Key(url)
 	f.mu.Lock()
 	e, ok := f.urls[key]
 	l := f.ledger
@@ -385,7 +395,7 @@ func (f *Frontier) Wait(ctx context.Context, url string) (Outcome, bool) {
 	if l == nil {
 		return Outcome{}, false
 	}
-	o, ok, err := l.Outcome(key)
+	o, ok, err := l.Outcome(ctx, key)
 	if err != nil || !ok {
 		return Outcome{}, false
 	}
@@ -446,7 +456,7 @@ func (f *Frontier) Next(ctx context.Context) (Item, bool) {
 // Done records it's outcome; see Source. With a ledger, the outcome of a pushed URL is
 // settled in the ledger before the frontier forgets the URL.
 func (f *Frontier) Done(it Item, rec *Record) {
-	key := URLKey(it.URL)
+	key := f.Key(it.URL)
 	o := Outcome{Seq: it.Seq, Status: rec.Status, Class: rec.Class, Err: rec.Err}
 	f.mu.Lock()
 	e, ok := f.urls[key]
@@ -455,7 +465,7 @@ func (f *Frontier) Done(it Item, rec *Record) {
 	f.mu.Unlock()
 	forget := false
 	if ok && l != nil {
-		forget = l.Settle(key, o) == nil
+		forget = l.Settle(context.Background(), key, o) == nil
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -38,6 +38,10 @@ func TestURLKey(t *testing.T) {
 		{"ipv6 port", "http://[::1]:8080/x", "http://[::1]/x", false},
 		{"users differ", "http://a@h/x", "http://b@h/x", false},
 		{"not absolute", "planets/1", "planets/1/", false},
+		{"unreserved escape in a name", "http://h/%73ame", "http://h/same", true},
+		{"escaped dot segments", "http://h/a/b/%2E%2e/c", "http://h/a/c", true},
+		{"escape after a dot segment", "http://h/./.well-known/a%20b", "http://h/.well-known/a%20b", true},
+		{"escaped percent", "http://h/a%2520b", "http://h/a%20b", false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -53,6 +57,47 @@ func TestURLKey(t *testing.T) {
 	}
 	if got, want := fetcher.URLKey("HTTP://LocalHost:80/api/planets/1/#x"), "http://127.0.0.1/api/planets/1"; got != want {
 		t.Errorf("URLKey = %q, want %q", got, want)
+	}
+}
+
+// TestKeySlash: the trailing-slash rule is the only difference between the two identities,
+// and the fetched form (NormalizeURL) has the key of the URL it came from under either.
+func TestKeySlash(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		a, b       string
+		counts, ig bool // same under SlashCounts, under SlashIgnored
+	}{
+		{"dev vs tech", "http://h/api/people/1/", "http://h/api/people/1", false, true},
+		{"root", "http://h/", "http://h", true, true},
+		{"dot segment to a slash", "http://h/api/people/1/.", "http://h/api/people/1/", true, true},
+		{"escaped slash is no slash", "http://h/a%2F", "http://h/a", false, false},
+		{"query after the slash", "http://h/a/?x=1", "http://h/a?x=1", false, true},
+		{"both spellings", "http://LOCALHOST:80/api/%70eople/1/", "http://127.0.0.1/api/people/1", false, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			for _, r := range []struct {
+				slash fetcher.Slash
+				same  bool
+			}{{fetcher.SlashCounts, tc.counts}, {fetcher.SlashIgnored, tc.ig}} {
+				ka, kb := fetcher.Key(tc.a, r.slash), fetcher.Key(tc.b, r.slash)
+				if (ka == kb) != r.same {
+					t.Errorf("rule %d: Key(%q) = %q, Key(%q) = %q; same %v, want %v", r.slash, tc.a, ka, tc.b, kb, ka == kb, r.same)
+				}
+				for _, u := range []string{tc.a, tc.b} {
+					n, err := fetcher.NormalizeURL(u)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if kn, ku := fetcher.Key(n, r.slash), fetcher.Key(u, r.slash); kn != ku {
+						t.Errorf("rule %d: Key(NormalizeURL(%q)) = %q, Key(%q) = %q", r.slash, u, kn, u, ku)
+					}
+				}
+			}
+		})
 	}
 }
 

@@ -179,7 +179,7 @@ func (r *run) run() error {
 	err := r.open()
 	if f, ok := r.src.(*fetcher.Frontier); ok && err == nil {
 		r.ledger = &ledger{rdb: r.c.rdb, keys: r.keys}
-		err = f.Share(r.ledger)
+		err = f.Share(r.ctx, r.ledger)
 	}
 	if err != nil {
 		r.drain(r.pull(), "not started: "+err.Error())

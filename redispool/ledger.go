@@ -27,19 +27,20 @@ type ledger struct {
 	rdb   redis.Cmdable
 	keys  jobKeys
 	first int
+	slash fetcher.Slash
 }
 
 var _ fetcher.Ledger = (*ledger)(nil)
 
-func (l *ledger) Begin(next int, admitted map[string]int) error {
-	l.first = next
+func (l *ledger) Begin(ctx context.Context, slash fetcher.Slash, next int, admitted map[string]int) error {
+	l.first, l.slash = next, slash
 	args := make([]any, 0, 1+2*len(admitted))
 	args = append(args, next)
 	for key, seq := range admitted {
 		l.first = min(l.first, seq)
 		args = append(args, key, seq)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), ledgerTimeout)
+	ctx, cancel := context.WithTimeout(ctx, ledgerTimeout)
 	defer cancel()
 	n, err := beginScript.Run(ctx, l.rdb, []string{l.keys.job, l.keys.seen, l.keys.next}, args...).Int()
 	if err == nil && n < 0 {
@@ -48,8 +49,8 @@ func (l *ledger) Begin(next int, admitted map[string]int) error {
 	return err
 }
 
-func (l *ledger) Admit(key string) (int, bool, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), ledgerTimeout)
+func (l *ledger) Admit(ctx context.Context, key string) (int, bool, error) {
+	ctx, cancel := context.WithTimeout(ctx, ledgerTimeout)
 	defer cancel()
 	v, err := admitScript.Run(ctx, l.rdb, []string{l.keys.job, l.keys.seen, l.keys.next}, key).Int64Slice()
 	switch {
@@ -63,8 +64,8 @@ func (l *ledger) Admit(key string) (int, bool, error) {
 	return int(v[1]), v[0] == 1, nil
 }
 
-func (l *ledger) Settle(key string, o fetcher.Outcome) error {
-	ctx, cancel := context.WithTimeout(context.Background(), ledgerTimeout)
+func (l *ledger) Settle(ctx context.Context, key string, o fetcher.Outcome) error {
+	ctx, cancel := context.WithTimeout(ctx, ledgerTimeout)
 	defer cancel()
 	n, err := settleScript.Run(ctx, l.rdb, []string{l.keys.job, l.keys.seen}, key, formatOutcome(o)).Int()
 	if err == nil && n < 0 {
@@ -73,8 +74,8 @@ func (l *ledger) Settle(key string, o fetcher.Outcome) error {
 	return err
 }
 
-func (l *ledger) Outcome(key string) (fetcher.Outcome, bool, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), ledgerTimeout)
+func (l *ledger) Outcome(ctx context.Context, key string) (fetcher.Outcome, bool, error) {
+	ctx, cancel := context.WithTimeout(ctx, ledgerTimeout)
 	defer cancel()
 	v, err := l.rdb.HGet(ctx, l.keys.seen, key).Result()
 	if err == redis.Nil {
@@ -86,13 +87,13 @@ func (l *ledger) Outcome(key string) (fetcher.Outcome, bool, error) {
 	return parseOutcome(v)
 }
 
-// key is the URL key the enqueue script deduplicates it by: its URLKey when it is pushed
-// work, else "".
+// key is the URL key the enqueue script deduplicates it by: its fetcher.Key under the
+// frontier's rule when it is pushed work, else "".
 func (l *ledger) key(it fetcher.Item) string {
 	if l == nil || it.Seq < l.first {
 		return ""
 	}
-	return fetcher.URLKey(it.URL)
+	return fetcher.Key(it.URL, l.slash)
 }
 
 // formatOutcome is o as the seen hash holds it: "seq status class err".

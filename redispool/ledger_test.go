@@ -61,7 +61,7 @@ func TestLedgerAdmitsEachURLOnce(t *testing.T) {
 			var fs []*fetcher.Frontier
 			for _, rdb := range rdbs {
 				f := fetcher.NewFrontier(targets("http://h/", base), fetcher.Scope{})
-				if err := f.Share(&ledger{rdb: rdb, keys: keys}); err != nil {
+				if err := f.Share(t.Context(), &ledger{rdb: rdb, keys: keys}); err != nil {
 					t.Fatal(err)
 				}
 				fs = append(fs, f)

@@ -203,11 +203,17 @@ func (w *Worker) runJob(ctx context.Context, id string) {
 	if s, ok := vals[0].(string); !ok || json.Unmarshal([]byte(s), &sp) != nil || sp.Lease <= 0 {
 		return
 	}
-	cfg := sp.config(time.Now())
-	cfg.Scope = w.allow.scope(sp.Scope)
-	if err := cfg.Validate(); err != nil {
+	cfg, err := sp.config(time.Now())
+	if err == nil {
+		cfg.Scope = w.allow.scope(sp.Scope)
+		err = cfg.Validate()
+	}
+	if err != nil {
 		w.logf("job %s: %v; skipped", id, err)
 		return
+	}
+	if w.cfg.Log != nil {
+		cfg.OnQuotaWait = fetcher.QuotaWaitLines(w.cfg.Log, cfg.Strategy)
 	}
 	jobCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)

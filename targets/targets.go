@@ -4,7 +4,6 @@ package targets
 
 import (
 	"context"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -80,7 +79,7 @@ type Spec struct {
 	Source Source
 	// Trust is what a run must trust to reach the fake over TLS (Config.FakeH2), nil
 	// otherwise.
-	Trust *x509.CertPool
+	Trust *fetcher.CACerts
 	fake  fakeswapi.Options
 	wire  fakeswapi.Wire
 }
@@ -112,7 +111,10 @@ func New(cfg Config) (*Spec, error) {
 		if err != nil {
 			return nil, fmt.Errorf("the fake SWAPI's %w", err)
 		}
-		sp.wire, sp.Trust = fakeswapi.Wire{Cert: &cert}, fakeswapi.CertPool(&cert)
+		if sp.Trust, err = fetcher.ParseCACerts(fakeswapi.CertificatePEM(&cert)); err != nil {
+			return nil, fmt.Errorf("the fake SWAPI's certificate: %w", err)
+		}
+		sp.wire = fakeswapi.Wire{Cert: &cert}
 	}
 	if !cfg.Offline && cfg.Source.URLs == "" {
 		if _, err := sp.Source.tmpl(sp.Dialect, sp.Base); err != nil { // fail before any I/O

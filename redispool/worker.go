@@ -48,6 +48,8 @@ type Worker struct {
 
 	mu   sync.Mutex
 	jobs map[string]bool // running
+
+	configured func(fetcher.Config) // tests: called with each job's Config before it runs
 }
 
 // NewWorker returns a worker on rdb; Run joins the pool.
@@ -214,6 +216,9 @@ func (w *Worker) runJob(ctx context.Context, id string) {
 	}
 	if w.cfg.Log != nil {
 		cfg.OnQuotaWait = fetcher.QuotaWaitLines(w.cfg.Log, cfg.Strategy)
+	}
+	if w.configured != nil {
+		w.configured(cfg)
 	}
 	jobCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)

@@ -5,7 +5,6 @@ package main
 
 import (
 	"context"
-	"crypto/x509"
 	"io"
 	"os"
 	"time"
@@ -21,7 +20,7 @@ import (
 // hidden --redis-lease.
 type poolFlags struct {
 	redis  string // "" runs here
-	cacert *x509.CertPool
+	cacert *fetcher.CACerts
 	lease  time.Duration
 }
 
@@ -29,7 +28,7 @@ type poolFlags struct {
 // as they are. It first reads the URL from FETCHBENCH_REDIS when --redis was not given.
 func (p *poolFlags) pooled(strategies []fetcher.Strategy, named bool) ([]fetcher.Strategy, string, error) {
 	var err error
-	if p.redis, err = redispool.ResolveURL(p.redis, os.Getenv(redispool.EnvURL), p.cacert, ""); err != nil || p.redis == "" {
+	if p.redis, err = redispool.ResolveURL(p.redis, os.Getenv(redispool.EnvURL), p.cacert.Pool(), ""); err != nil || p.redis == "" {
 		return strategies, "", err
 	}
 	return redispool.Pooled(strategies, named)
@@ -54,13 +53,13 @@ func (p poolFlags) start(ctx context.Context, quiet bool, stderr io.Writer) (fet
 	if quiet {
 		stderr = nil
 	}
-	return redispool.Start(ctx, p.redis, p.cacert, p.lease, stderr)
+	return redispool.Start(ctx, p.redis, p.cacert.Pool(), p.lease, stderr)
 }
 
 // workerOptions holds the parsed flags of the worker command.
 type workerOptions struct {
 	redis       string
-	cacert      *x509.CertPool
+	cacert      *fetcher.CACerts
 	name        string
 	maxInFlight int
 	allowHosts  []string
@@ -86,7 +85,7 @@ func runWorker(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	var err error
-	if o.redis, err = redispool.ResolveURL(o.redis, os.Getenv(redispool.EnvURL), o.cacert, "worker: "); err != nil {
+	if o.redis, err = redispool.ResolveURL(o.redis, os.Getenv(redispool.EnvURL), o.cacert.Pool(), "worker: "); err != nil {
 		return err
 	}
 	if o.redis == "" {
@@ -95,5 +94,5 @@ func runWorker(ctx context.Context, e *env, args []string) error {
 	if o.name, err = redispool.WorkerName(o.name, fs.Changed("name")); err != nil {
 		return err
 	}
-	return redispool.Join(ctx, o.redis, o.cacert, redispool.WorkerConfig{Name: o.name, MaxInFlight: o.maxInFlight, AllowHosts: o.allowHosts}, stderr)
+	return redispool.Join(ctx, o.redis, o.cacert.Pool(), redispool.WorkerConfig{Name: o.name, MaxInFlight: o.maxInFlight, AllowHosts: o.allowHosts}, stderr)
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/pem"
 	"fmt"
 	"math"
+	"net"
 	"net/http/httptest"
 	"net/url"
 	"os"
@@ -293,6 +294,48 @@ func TestPoolWorkerKilled(t *testing.T) {
 	}
 }
 
+// TestPoolWorkerInterrupted: a worker interrupted mid-run (Ctrl-C, SIGTERM) hands its items
+// back to the others: every target has one record and none is cancelled, and the
+// coordinator, which has no deadline, exits 0.
+func TestPoolWorkerInterrupted(t *testing.T) {
+	t.Parallel()
+	url := poolRedis(t, 11)
+	_, srv := faketest.Start(t, fakeswapi.Options{Latency: 100 * time.Millisecond})
+	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) {
+			workers := startPoolWorkers(t, url, 3)
+			var stdout lockedBuffer
+			var stderr bytes.Buffer
+			cmd := exec.Command(binary(t), "--redis", url, "--url-template", srv.API()+"people/{id}/",
+				"-n", "300", "-s", "semaphore", "-c", "30", "--records", "-", "-q")
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			waited := make(chan error, 1)
+			go func() { waited <- cmd.Wait() }()
+			for strings.Count(stdout.String(), "\n") < 30 {
+				select {
+				case err := <-waited:
+					t.Fatalf("the coordinator ended before 30 records: %v: %s", err, stderr.String())
+				case <-time.After(10 * time.Millisecond):
+				}
+			}
+			if err := workers[0].Process.Signal(sig); err != nil {
+				t.Fatal(err)
+			}
+			if err := <-waited; err != nil {
+				t.Fatalf("%v: %s", err, stderr.String())
+			}
+			for _, r := range readRecords(t, stdout.String(), 300) {
+				if r.Class == "cancelled" {
+					t.Errorf("seq %d cancelled by worker %s", r.Seq, r.Worker)
+				}
+			}
+		})
+	}
+}
+
 // TestPoolGetExpand: get --all --expand through the pool prints what a local run prints, and
 // fetches each distinct link once.
 func TestPoolGetExpand(t *testing.T) {
@@ -330,6 +373,60 @@ func TestPoolGetExpand(t *testing.T) {
 	}
 	if len(links) == 0 {
 		t.Error("no link was fetched")
+	}
+}
+
+// TestPoolTransportOptions: against the fake over TLS offering HTTP/2, worker processes
+// trust the CA of the coordinator's --cacert and speak HTTP/1.1 under its --http1.
+func TestPoolTransportOptions(t *testing.T) {
+	t.Parallel()
+	url := poolRedis(t, 9)
+	cert, err := fakeswapi.NewCertificate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(ca, fakeswapi.CertificatePEM(&cert), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := faketest.New(t, fakeswapi.Options{}).StartWire(ln, fakeswapi.Wire{Cert: &cert})
+	t.Cleanup(srv.Close)
+	startPoolWorkers(t, url, 2)
+	tests := []struct {
+		name  string
+		args  []string
+		proto string
+	}{
+		{"cacert http1", []string{"--cacert", ca, "--http1"}, "HTTP/1.1"},
+		{"insecure http1", []string{"--insecure", "--http1"}, "HTTP/1.1"},
+		{"cacert", []string{"--cacert", ca}, "HTTP/2.0"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, errs, code := fetchbench(t, append([]string{"--redis", url, "--base-url", srv.URL, "-n", "3", "-s", "sequential", "--records", "-", "-q"}, tt.args...)...)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, errs)
+			}
+			for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+				var r struct {
+					Seq    int    `json:"seq"`
+					Status int    `json:"status"`
+					Proto  string `json:"proto"`
+					Worker string `json:"worker"`
+				}
+				if err := json.Unmarshal([]byte(line), &r); err != nil {
+					t.Fatalf("record %q: %v", line, err)
+				}
+				if r.Status != 200 || r.Proto != tt.proto || r.Worker == "" {
+					t.Errorf("seq %d: status %d proto %q worker %q; want 200 over %s from a worker", r.Seq, r.Status, r.Proto, r.Worker, tt.proto)
+				}
+			}
+			readRecords(t, out, 3)
+		})
 	}
 }
 

@@ -3,10 +3,10 @@ package main
 // This file owns the way from the target flags to a targets.Spec and the fake it aims at.
 
 import (
-	"crypto/x509"
 	"fmt"
 
 	"github.com/fetchbench/fetchbench/fakeswapi"
+	"github.com/fetchbench/fetchbench/fetcher"
 	"github.com/fetchbench/fetchbench/targets"
 )
 
@@ -21,7 +21,7 @@ type fakeStart struct {
 	opts fakeswapi.Options
 	wire fakeswapi.Wire
 	// trust is what a run must trust to reach the fake over TLS (--fake-h2), nil otherwise.
-	trust *x509.CertPool
+	trust *fetcher.CACerts
 }
 
 // spec checks the target flags' combinations (set reports whether a flag was given) and the
@@ -53,13 +53,16 @@ func (t *targetFlags) spec(set func(string) bool, fake fakeFlags) (*targetSpec, 
 		if err != nil {
 			return nil, fmt.Errorf("the fake SWAPI's %w", err)
 		}
-		ts.fake.wire, ts.fake.trust = fakeswapi.Wire{Cert: &cert}, fakeswapi.CertPool(&cert)
+		if ts.fake.trust, err = fetcher.ParseCACerts(fakeswapi.CertificatePEM(&cert)); err != nil {
+			return nil, fmt.Errorf("the fake SWAPI's certificate: %w", err)
+		}
+		ts.fake.wire = fakeswapi.Wire{Cert: &cert}
 	}
 	return ts, nil
 }
 
 // trust is what a run must trust to reach the targets' fake, nil when nothing more.
-func (t *targetSpec) trust() *x509.CertPool {
+func (t *targetSpec) trust() *fetcher.CACerts {
 	if t.fake == nil {
 		return nil
 	}

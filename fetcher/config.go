@@ -1,7 +1,6 @@
 package fetcher
 
 import (
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"net/http"
@@ -47,7 +46,7 @@ type Config struct {
 	Insecure bool
 	// RootCAs, when set, are the certificate authorities TLS connections trust instead of
 	// the system's (a --cacert file, the fake's own certificate).
-	RootCAs *x509.CertPool
+	RootCAs *CACerts
 	// HTTP1 speaks HTTP/1.1 only, never HTTP/2.
 	HTTP1 bool
 	// NoProxy ignores the proxy of the environment (HTTP_PROXY, HTTPS_PROXY), or of

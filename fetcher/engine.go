@@ -84,7 +84,7 @@ func newEngine(ctx context.Context, cfg *Config, slots int, pacer Pacer) *engine
 		}
 		tr.TLSClientConfig.InsecureSkipVerify = cfg.Insecure
 		if cfg.RootCAs != nil {
-			tr.TLSClientConfig.RootCAs = cfg.RootCAs
+			tr.TLSClientConfig.RootCAs = cfg.RootCAs.Pool()
 		}
 	}
 	if cfg.HTTP1 {

@@ -48,6 +48,10 @@ func TestRecordsNameProtocolAndConnections(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	roots, err := fetcher.ParseCACerts(fakeswapi.CertificatePEM(&cert))
+	if err != nil {
+		t.Fatal(err)
+	}
 	plain := faketest.New(t, fakeswapi.Options{})
 	tlsFake := faketest.New(t, fakeswapi.Options{})
 	ln1, err := net.Listen("tcp", "127.0.0.1:0")
@@ -76,7 +80,7 @@ func TestRecordsNameProtocolAndConnections(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			cfg := fetcher.Config{Strategy: fetcher.Semaphore, Limits: fetcher.Semaphore.Limits(fetcher.Knobs{Concurrency: 10}),
-				RootCAs: fakeswapi.CertPool(&cert), HTTP1: tc.http1}
+				RootCAs: roots, HTTP1: tc.http1}
 			recs, _ := runAll(t, cfg, people(t, tc.base, 100))
 			for _, r := range recs {
 				if r.Status == 0 {

@@ -5,7 +5,6 @@ package get
 
 import (
 	"context"
-	"crypto/x509"
 	"io"
 
 	"github.com/fetchbench/fetchbench/fetcher"
@@ -70,7 +69,7 @@ func DefaultFormat(format string, terminal bool) string {
 
 // RunConfig is run with strategy s at knobs' limits, answers kept in cacheDir ("" none), the
 // server's quota respected when quota is set, and trust as its CA roots when not nil.
-func RunConfig(run fetcher.Config, s fetcher.Strategy, knobs fetcher.Knobs, cacheDir string, quota bool, trust *x509.CertPool) fetcher.Config {
+func RunConfig(run fetcher.Config, s fetcher.Strategy, knobs fetcher.Knobs, cacheDir string, quota bool, trust *fetcher.CACerts) fetcher.Config {
 	cfg := run
 	cfg.Strategy, cfg.Limits, cfg.CacheDir, cfg.RespectQuota = s, s.Limits(knobs), cacheDir, quota
 	if trust != nil {

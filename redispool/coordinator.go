@@ -133,9 +133,10 @@ func (c *Coordinator) Schedule(ctx context.Context, cfg fetcher.Config, src fetc
 	err := r.run()
 	stats := fetcher.RunStats{Strategy: cfg.Strategy, Requests: r.produced, Wall: r.last.Sub(r.t0), Connections: r.connected}
 	if r.stopped {
-		if ctx.Err() != nil {
+		switch {
+		case ctx.Err() != nil:
 			stats.Interrupted = true
-		} else {
+		case cfg.Deadline > 0:
 			stats.DeadlineExceeded = true
 		}
 	}

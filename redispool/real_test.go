@@ -85,6 +85,19 @@ func TestScriptsOnRealServer(t *testing.T) {
 	if len(alive.buf) != 3 {
 		t.Errorf("claimed %d of the dead worker's 3 items after its lease", len(alive.buf))
 	}
+
+	if n, err := alive.HandBack(ctx); err != nil || n != 3 {
+		t.Errorf("handed back %d of 3 items: %v", n, err)
+	}
+	if p, err := rdb.XPending(ctx, keys.work, group).Result(); err != nil || p.Count != 0 {
+		t.Errorf("%d entries pending after the hand-back (%v), want none", p.Count, err)
+	}
+	next := src("next")
+	for seq := range 3 {
+		if it, ok := next.Next(ctx); !ok || it.URL != "http://h/"+strconv.Itoa(seq) {
+			t.Errorf("read %+v, %v after the hand-back; want seq %d again", it, ok, seq)
+		}
+	}
 }
 
 // syntheticPool is a coordinator on database db of the real redis-server whose jobs three

@@ -150,3 +150,23 @@ local index = redis.call('INCR', KEYS[3])
 redis.call('PEXPIRE', KEYS[3], ttl)
 return {string.format('%.0f', slot), string.format('%.0f', now), index - 1}
 `)
+
+// handBackScript returns up to ARGV[2] of the work entries pending for the consumer ARGV[1]
+// to the pool: each is added again at the stream's end, for any worker to read, and
+// acknowledged and deleted where it was. KEYS: job, work. Returns {handed back, pending
+// entries looked at}, or {-1, 0} when the job is gone.
+var handBackScript = redis.NewScript(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return {-1, 0} end
+local n = 0
+local pending = redis.call('XPENDING', KEYS[2], 'workers', '-', '+', tonumber(ARGV[2]), ARGV[1])
+for _, p in ipairs(pending) do
+  local e = redis.call('XRANGE', KEYS[2], p[1], p[1])
+  if #e > 0 then
+    redis.call('XADD', KEYS[2], '*', unpack(e[1][2]))
+    n = n + 1
+  end
+  redis.call('XACK', KEYS[2], 'workers', p[1])
+  redis.call('XDEL', KEYS[2], p[1])
+end
+return {n, #pending}
+`)

@@ -141,6 +141,29 @@ func (s *workSource) Renew(ctx context.Context) error {
 	return nil
 }
 
+// handBackBatch is the most pending entries one run of the hand-back script looks at.
+const handBackBatch = 500
+
+// HandBack returns every entry still pending for the consumer, answered by no published
+// record, to the pool at once: another worker reads it as new work instead of claiming it
+// after a lease. It returns how many it handed back; a job gone is not an error.
+func (s *workSource) HandBack(ctx context.Context) (int, error) {
+	total := 0
+	for {
+		v, err := handBackScript.Run(ctx, s.rdb, []string{s.keys.job, s.keys.work}, s.consumer, handBackBatch).Int64Slice()
+		if err != nil || len(v) != 2 || v[0] < 0 {
+			return total, err
+		}
+		total += int(v[0])
+		if v[1] < handBackBatch {
+			s.mu.Lock()
+			clear(s.pending)
+			s.mu.Unlock()
+			return total, nil
+		}
+	}
+}
+
 // allowList is a worker's --allow-hosts: a host matches with any port, host:port only with
 // that port. An empty list allows every host.
 type allowList map[string]bool

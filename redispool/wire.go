@@ -12,34 +12,53 @@ import (
 	"github.com/fetchbench/fetchbench/fetcher"
 )
 
-// spec is a job as workers read it: everything of a fetcher.Config that is not the
-// coordinator's own (Follow, a cache directory, a transport).
+// spec is a job as workers read it: every field of a fetcher.Config but the coordinator's
+// own (coordinatorOnly), and the job's own fields before them.
 type spec struct {
-	ID          string             `json:"id"`
-	Coordinator string             `json:"coordinator"`
-	Lease       time.Duration      `json:"lease"`
-	Start       time.Time          `json:"start"`                // the run's start: when base items were queued
-	DeadlineAt  time.Time          `json:"deadline_at,omitzero"` // when the run's deadline passes
-	Strategy    fetcher.Strategy   `json:"strategy"`
-	Limits      fetcher.Limits     `json:"limits"`
-	Timeout     time.Duration      `json:"timeout"`
-	Retries     int                `json:"retries"`
-	BackoffBase time.Duration      `json:"backoff_base"`
-	BackoffCap  time.Duration      `json:"backoff_cap"`
-	MaxRetry    time.Duration      `json:"max_retry_after"`
-	MaxBody     int64              `json:"max_body"`
-	Insecure    bool               `json:"insecure"`
-	UserAgent   string             `json:"user_agent,omitempty"`
-	KeepBody    bool               `json:"keep_body,omitempty"`
-	HTML        []fetcher.Selector `json:"html,omitempty"`
-	Scope       []string           `json:"scope"` // hosts; empty: any http(s) host
+	ID           string             `json:"id"`
+	Coordinator  string             `json:"coordinator"`
+	Lease        time.Duration      `json:"lease"`
+	Start        time.Time          `json:"start"`                // the run's start: when base items were queued
+	DeadlineAt   time.Time          `json:"deadline_at,omitzero"` // when the run's deadline passes
+	Strategy     fetcher.Strategy   `json:"strategy"`
+	Limits       fetcher.Limits     `json:"limits"`
+	Timeout      time.Duration      `json:"timeout"`
+	Retries      int                `json:"retries"`
+	BackoffBase  time.Duration      `json:"backoff_base"`
+	BackoffCap   time.Duration      `json:"backoff_cap"`
+	MaxRetry     time.Duration      `json:"max_retry_after"`
+	MaxBody      int64              `json:"max_body"`
+	Insecure     bool               `json:"insecure"`
+	RootCAs      string             `json:"root_cas,omitempty"` // PEM
+	HTTP1        bool               `json:"http1,omitempty"`
+	NoProxy      bool               `json:"no_proxy,omitempty"`
+	UserAgent    string             `json:"user_agent,omitempty"`
+	KeepBody     bool               `json:"keep_body,omitempty"`
+	HTML         []fetcher.Selector `json:"html,omitempty"`
+	Scope        []string           `json:"scope"` // hosts; empty: any http(s) host
+	Capacity     int                `json:"capacity,omitempty"`
+	RespectQuota bool               `json:"respect_quota,omitempty"`
+	QuotaWindow  time.Duration      `json:"quota_window,omitempty"`
+	Phase        string             `json:"phase,omitempty"`
+}
+
+// coordinatorOnly are the fields of fetcher.Config a job's spec leaves out, each with why;
+// specOf and spec.config carry every other one (TestSpecCarriesEveryConfigField).
+var coordinatorOnly = map[string]string{
+	"Transport":   "the coordinator's own connections (a proxy, a test's network); a worker dials with its own",
+	"CacheDir":    "a directory on the coordinator's disk",
+	"CacheNames":  "the names of the origins in CacheDir",
+	"OnQuotaWait": "a callback in the coordinator's process; a worker says each wait in its log",
+	"Follow":      "the coordinator calls it with each record the workers send back",
 }
 
 func specOf(id, coordinator string, lease time.Duration, start time.Time, cfg fetcher.Config) spec {
 	s := spec{ID: id, Coordinator: coordinator, Lease: lease, Start: start, Strategy: cfg.Strategy, Limits: cfg.Limits,
 		Timeout: cfg.Timeout, Retries: cfg.Retries, BackoffBase: cfg.BackoffBase, BackoffCap: cfg.BackoffCap,
-		MaxRetry: cfg.MaxRetryAfter, MaxBody: cfg.MaxBody, Insecure: cfg.Insecure, UserAgent: cfg.UserAgent,
-		KeepBody: cfg.KeepBody, HTML: cfg.HTML, Scope: cfg.Scope.HostList()}
+		MaxRetry: cfg.MaxRetryAfter, MaxBody: cfg.MaxBody, Insecure: cfg.Insecure, RootCAs: string(cfg.RootCAs.PEM()),
+		HTTP1: cfg.HTTP1, NoProxy: cfg.NoProxy, UserAgent: cfg.UserAgent, KeepBody: cfg.KeepBody, HTML: cfg.HTML,
+		Scope: cfg.Scope.HostList(), Capacity: cfg.Capacity, RespectQuota: cfg.RespectQuota,
+		QuotaWindow: cfg.QuotaWindow, Phase: cfg.Phase}
 	if cfg.Deadline > 0 {
 		s.DeadlineAt = start.Add(cfg.Deadline)
 	}
@@ -47,14 +66,23 @@ func specOf(id, coordinator string, lease time.Duration, start time.Time, cfg fe
 }
 
 // config is the fetcher.Config a worker runs s under, its deadline what is left of the run's.
-func (s *spec) config(now time.Time) fetcher.Config {
+// It fails when s's certificate authorities do not parse.
+func (s *spec) config(now time.Time) (fetcher.Config, error) {
 	cfg := fetcher.Config{Strategy: s.Strategy, Limits: s.Limits, Timeout: s.Timeout, Retries: s.Retries,
 		BackoffBase: s.BackoffBase, BackoffCap: s.BackoffCap, MaxRetryAfter: s.MaxRetry, MaxBody: s.MaxBody,
-		Insecure: s.Insecure, UserAgent: s.UserAgent, KeepBody: s.KeepBody, HTML: s.HTML, Scope: scopeOf(s.Scope)}
+		Insecure: s.Insecure, HTTP1: s.HTTP1, NoProxy: s.NoProxy, UserAgent: s.UserAgent, KeepBody: s.KeepBody,
+		HTML: s.HTML, Scope: scopeOf(s.Scope), Capacity: s.Capacity, RespectQuota: s.RespectQuota,
+		QuotaWindow: s.QuotaWindow, Phase: s.Phase}
 	if !s.DeadlineAt.IsZero() {
 		cfg.Deadline = max(s.DeadlineAt.Sub(now), time.Nanosecond)
 	}
-	return cfg
+	if s.RootCAs != "" {
+		var err error
+		if cfg.RootCAs, err = fetcher.ParseCACerts([]byte(s.RootCAs)); err != nil {
+			return cfg, fmt.Errorf("the job's certificate authorities: %w", err)
+		}
+	}
+	return cfg, nil
 }
 
 // scopeOf is the scope of hosts (fetcher.Scope.Hosts).

@@ -48,6 +48,8 @@ type Worker struct {
 
 	mu   sync.Mutex
 	jobs map[string]bool // running
+
+	configured func(fetcher.Config) // tests: called with each job's Config before it runs
 }
 
 // NewWorker returns a worker on rdb; Run joins the pool.
@@ -76,8 +78,10 @@ func (w *Worker) logf(format string, a ...any) {
 }
 
 // Run registers the worker and runs every job a coordinator starts until ctx is done; then
-// the jobs it runs are cancelled, their records sent, and it leaves the pool. When Redis
-// fails it says so, cancels its jobs and keeps trying. It returns ctx's error.
+// it takes no more work, cancels its requests in flight, sends the records it has, hands
+// the items it holds without a record back to the pool for other workers, and leaves the
+// pool. When Redis fails it says so, cancels its jobs and keeps trying. It returns ctx's
+// error.
 func (w *Worker) Run(ctx context.Context) error {
 	var jobs sync.WaitGroup
 	defer jobs.Wait()
@@ -203,14 +207,28 @@ func (w *Worker) runJob(ctx context.Context, id string) {
 	if s, ok := vals[0].(string); !ok || json.Unmarshal([]byte(s), &sp) != nil || sp.Lease <= 0 {
 		return
 	}
-	cfg := sp.config(time.Now())
-	cfg.Scope = w.allow.scope(sp.Scope)
-	if err := cfg.Validate(); err != nil {
+	cfg, err := sp.config(time.Now())
+	if err == nil {
+		cfg.Scope = w.allow.scope(sp.Scope)
+		err = cfg.Validate()
+	}
+	if err != nil {
 		w.logf("job %s: %v; skipped", id, err)
 		return
 	}
-	jobCtx, cancel := context.WithCancelCause(ctx)
+	if w.cfg.Log != nil {
+		cfg.OnQuotaWait = fetcher.QuotaWaitLines(w.cfg.Log, cfg.Strategy)
+	}
+	if w.configured != nil {
+		w.configured(cfg)
+	}
+	// The job ends on its own cause; the worker's end is errWorkerStopped, whose cancelled
+	// items go back to the pool instead of being recorded.
+	jobCtx, cancel := context.WithCancelCause(context.WithoutCancel(ctx))
 	defer cancel(nil)
+	stopJob := context.AfterFunc(ctx, func() { cancel(errWorkerStopped) })
+	defer stopJob()
+	stopping := func() bool { return errors.Is(context.Cause(jobCtx), errWorkerStopped) }
 
 	src := &workSource{rdb: w.rdb, keys: keys, consumer: w.id, lease: sp.Lease, start: sp.Start,
 		count: int64(min(max(w.cfg.MaxInFlight/2, 1), 32)), allowed: w.allow.allows, pending: map[int]string{}}
@@ -236,23 +254,38 @@ func (w *Worker) runJob(ctx context.Context, id string) {
 	}()
 	n := 0
 	stats, _ := fetcher.Schedule(jobCtx, cfg, src, gates, func(r fetcher.Record) {
+		if r.Class == fetcher.ClassCancelled && stopping() {
+			return // its entry stays pending, handed back below
+		}
 		n++
 		pub.Add(r)
 	})
 	perr := pub.Close()
 	cancel(nil)
 	<-watched
+	var handed int
+	var herr error
+	if stopping() {
+		hctx, hcancel := context.WithTimeout(context.Background(), 5*time.Second)
+		handed, herr = src.HandBack(hctx)
+		hcancel()
+	}
 	switch cause := context.Cause(jobCtx); {
 	case perr != nil && !errors.Is(perr, ErrJobGone):
 		w.logf("job %s: %d requests; records lost: %v", id, n, perr)
-	case ctx.Err() != nil:
-		w.logf("job %s: %d requests; stopped", id, n)
+	case herr != nil:
+		w.logf("job %s: %d requests; stopped; the items it held go back to the pool after a lease: %v", id, n, herr)
+	case errors.Is(cause, errWorkerStopped):
+		w.logf("job %s: %d requests; stopped, %d handed back to the pool", id, n, handed)
 	case errors.Is(cause, errJobGone):
 		w.logf("job %s: %d requests; abandoned: %v", id, n, cause)
 	default:
 		w.logf("job %s: %d requests, %d connections", id, n, stats.Connections)
 	}
 }
+
+// errWorkerStopped is the cause of a job the worker left because it was stopped.
+var errWorkerStopped = errors.New("the worker stopped")
 
 // errJobGone is the cause of a job abandoned because its coordinator vanished or Redis did.
 var errJobGone = errors.New("its coordinator is gone")

@@ -384,7 +384,7 @@ func (f *frontier) take(h *host) (item, bool) {
 					f.counts.Robots++
 					f.pending--
 					f.admitted--
-					f.journal.done(it.seq)
+					f.journal.refused(it.seq)
 					f.notify()
 					continue
 				}

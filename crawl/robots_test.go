@@ -70,7 +70,9 @@ func TestRobotsUnreadable(t *testing.T) {
 			srv := httptest.NewServer(site)
 			defer srv.Close()
 			job := crawlJob(fetcher.Semaphore, srv.URL+"/")
-			job.Config.Timeout = 100 * time.Millisecond
+			if tc.why == "timeout" {
+				job.Config.Timeout = 100 * time.Millisecond
+			}
 			res, recs := run(t, context.Background(), job)
 			if tc.why == "" {
 				if got := site.pages.Load(); got != 3 || res.Pages != 3 || res.Left != 0 || res.UnreadHosts != 0 {

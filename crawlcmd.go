@@ -124,6 +124,13 @@ func runCrawl(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	if err != nil {
 		return err
 	}
+	paths := []report.NamedPath{{Name: "--records", Path: o.out.records}, {Name: "--html", Path: o.out.html}, {Name: "--state", Path: o.job.State}}
+	if err := report.DistinctPaths(paths...); err != nil {
+		return err
+	}
+	if err := report.NotStdout(stdout, paths...); err != nil {
+		return err
+	}
 	_, statErr := os.Stat(o.job.State)
 	resume := o.job.State != "" && statErr == nil // the crawl goes on, appending to --records
 	if inv.Records, err = report.OpenRecords(o.out.records, o.out.format, o.out.order == "input", resume, stdout); err != nil {

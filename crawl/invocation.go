@@ -50,7 +50,7 @@ type Invocation struct {
 
 // Invoke crawls inv.Job once per config, stopping after an interrupted crawl, writes the
 // summary, timelines and HTML report of the runs, and returns the command's verdict: nil;
-// bad input for fetcher.ErrConfig, ErrSeeds, *StateFileError; ErrState after "--state: "; a write's error
+// bad input for fetcher.ErrConfig and ErrSeeds; ErrState after "--state: "; a write's error
 // after "write: " (one config) or "write records: " (the records file of several); else the
 // last crawl's Result.Err.
 func Invoke(ctx context.Context, inv Invocation) error {
@@ -151,8 +151,6 @@ func invokeError(err error) error {
 	switch {
 	case errors.Is(err, fetcher.ErrConfig), errors.Is(err, ErrSeeds):
 		return badinput.Errorf("%v", err)
-	case errors.As(err, new(*StateFileError)):
-		return badinput.Errorf("--state: %v", err)
 	case errors.Is(err, ErrState):
 		return fmt.Errorf("--state: %w", err)
 	}

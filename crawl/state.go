@@ -21,6 +21,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/fetchbench/fetchbench/fetcher"
+	"github.com/fetchbench/fetchbench/internal/badinput"
 	"github.com/fetchbench/fetchbench/internal/textsafe"
 )
 
@@ -43,8 +44,8 @@ const (
 var ErrState = errors.New("crawl state")
 
 // StateFileError is a state file that cannot be taken as one: not a state file, of an older
-// format, cut short, or holding an impossible value. It Is ErrState; Line is 0 when the error
-// is the file's as a whole.
+// format, cut short, or holding an impossible value: bad input. It Is ErrState; Line is 0
+// when the error is the file's as a whole.
 type StateFileError struct {
 	Path string
 	Line int
@@ -58,8 +59,10 @@ func (e *StateFileError) Error() string {
 	return textsafe.Sanitize(fmt.Sprintf("%s:%d: %s", e.Path, e.Line, e.Msg))
 }
 
-// Is reports whether target is ErrState.
-func (e *StateFileError) Is(target error) bool { return target == ErrState }
+// Unwrap gives ErrState and the bad input e is (a command exits 2 on it).
+func (e *StateFileError) Unwrap() []error {
+	return []error{ErrState, badinput.Errorf("%s", e.Error())}
+}
 
 // keptItem is an item left for the state file; started items were sent (or may have been)
 // before the crawl stopped.

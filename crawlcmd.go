@@ -178,6 +178,10 @@ func runCrawl(ctx context.Context, e *env, args []string) error {
 	}
 	defer stopSeed()
 	inv.Job.Seeds = seeds
+	if err := report.NotStdout(stdout, report.NamedPath{Name: "--records", Path: o.out.records}, report.NamedPath{Name: "--html", Path: o.out.html},
+		report.NamedPath{Name: "--state", Path: o.job.State}); err != nil {
+		return err
+	}
 	_, statErr := os.Stat(o.job.State)
 	resume := o.job.State != "" && statErr == nil // the crawl goes on, appending to --records
 	if inv.Records, err = report.OpenRecords(o.out.records, o.out.format, o.out.order == "input", resume, stdout); err != nil {

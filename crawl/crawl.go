@@ -14,6 +14,7 @@ import (
 
 	"github.com/fetchbench/fetchbench/compare"
 	"github.com/fetchbench/fetchbench/fetcher"
+	"github.com/fetchbench/fetchbench/internal/textsafe"
 	"github.com/fetchbench/fetchbench/report"
 )
 
@@ -138,11 +139,17 @@ func Run(ctx context.Context, job Job, out Output) (Result, error) {
 	res := Result{MaxPages: opt.maxPages, Depth: opt.depth}
 	var saved *saved
 	if job.State != "" {
+		unlock, err := lockState(job.State)
+		if err != nil {
+			return res, err
+		}
+		defer unlock()
 		if saved, err = loadState(job.State); err != nil {
 			return res, err
 		}
 		if saved != nil && !saved.sameSeeds(seeds) {
-			return res, fmt.Errorf("%w: %s was written by a crawl of %s", ErrSeeds, job.State, strings.Join(saved.seeds, " "))
+			return res, fmt.Errorf("%w: %s was written by a crawl of %s", ErrSeeds, textsafe.Sanitize(job.State),
+				textsafe.Sanitize(strings.Join(saved.seeds, " ")))
 		}
 	}
 	if saved != nil {
@@ -151,6 +158,9 @@ func Run(ctx context.Context, job Job, out Output) (Result, error) {
 		for _, k := range sortedPending(saved.pending) {
 			f.resume(k.item, k.started)
 		}
+		f.mu.Lock()
+		f.admitted = saved.admitted // the pages of every run, those left included
+		f.mu.Unlock()
 		saved.seen = nil
 	}
 	if job.State != "" {
@@ -158,7 +168,7 @@ func Run(ctx context.Context, job Job, out Output) (Result, error) {
 		if saved != nil {
 			pending = sortedPending(saved.pending)
 		}
-		j, err := writeState(job.State, seeds, f.seen.nextSeq(), f.eachSeen, pending)
+		j, err := writeState(job.State, seeds, f.seen.nextSeq(), f.admittedCount(), f.eachSeen, pending)
 		if err != nil {
 			return res, err
 		}
@@ -225,7 +235,7 @@ func Run(ctx context.Context, job Job, out Output) (Result, error) {
 		if err == nil && jerr != nil {
 			err = jerr
 		}
-		if j, serr := writeState(job.State, seeds, f.seen.nextSeq(), f.eachSeen, left); serr == nil {
+		if j, serr := writeState(job.State, seeds, f.seen.nextSeq(), f.admittedCount(), f.eachSeen, left); serr == nil {
 			serr = j.close()
 			if err == nil {
 				err = serr
@@ -249,6 +259,13 @@ func (f *frontier) eachSeen(fn func(uint64)) {
 	}
 	f.mu.Unlock()
 	f.seen.each(robots, fn)
+}
+
+// admittedCount is how many pages were admitted, against MaxPages.
+func (f *frontier) admittedCount() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.admitted
 }
 
 func sortedPending(m map[int]keptItem) []keptItem {

@@ -6,6 +6,8 @@ package crawl
 
 import (
 	"context"
+	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 	"sync"
@@ -70,6 +72,7 @@ type host struct {
 	notBefore time.Time     // paused after a 429 or 503 until then
 	drops     int           // 429s and 503s in a row
 	wake      chan struct{} // while a lane serves the host (else nil): a change it may wait for
+	unread    string        // why its robots.txt could not be read, "" when it was: none of its URLs is fetched
 }
 
 func (h *host) allowed(u string) bool {
@@ -97,6 +100,12 @@ type Counts struct {
 	OutOfScope, Robots, Duplicate, OverDepth, OverMax int
 	Left                                              int // URLs admitted but not fetched when the crawl stopped (kept in the state file)
 	Resumed                                           int // URLs taken from the state file
+
+	// Unread is how many URLs were not fetched, left instead, because their host's robots.txt
+	// could not be read; UnreadHosts how many such hosts, the first named with why in
+	// UnreadFirst ("127.0.0.1:8080: http 503").
+	Unread, UnreadHosts int
+	UnreadFirst         string
 }
 
 // frontier is the crawl's fetcher.Source, admitting URLs through a fetcher.Ledger (the seen
@@ -276,21 +285,22 @@ func (f *frontier) links(found []string, depth, parent int) {
 	}
 }
 
-// setRobots takes the rules of a host's robots.txt from its record (any answer but a 5xx or
-// none at all allows everything missing from it; a 5xx disallows everything, as the
-// robots.txt standard asks), lets the host's other URLs go, and follows the sitemaps it
-// names as links at depth 1.
+// setRobots takes the rules of a host's robots.txt from its record (see robotsOf), lets the
+// host's other URLs go (or, when it could not be read, leaves them all), and follows the
+// sitemaps it names as links at depth 1.
 func (f *frontier) setRobots(rec *fetcher.Record) {
+	if rec.Class == fetcher.ClassCancelled {
+		return // the crawl stops: the host's URLs are left as they are
+	}
+	data, unread := robotsOf(rec)
 	var group *robotstxt.Group
 	var sitemaps []string
-	if rec.Status != 0 {
-		if data, err := robotstxt.FromStatusAndBytes(rec.Status, rec.Body); err == nil {
-			group = data.FindGroup(f.opt.agent)
-			if base, err := url.Parse(rec.URL); err == nil {
-				for _, s := range data.Sitemaps {
-					if u, err := base.Parse(strings.TrimSpace(s)); err == nil {
-						sitemaps = append(sitemaps, u.String())
-					}
+	if data != nil {
+		group = data.FindGroup(f.opt.agent)
+		if base, err := url.Parse(rec.URL); err == nil {
+			for _, s := range data.Sitemaps {
+				if u, err := base.Parse(strings.TrimSpace(s)); err == nil {
+					sitemaps = append(sitemaps, u.String())
 				}
 			}
 		}
@@ -298,7 +308,12 @@ func (f *frontier) setRobots(rec *fetcher.Record) {
 	key, _ := hostKey(rec.URL)
 	f.mu.Lock()
 	h := f.hosts[key]
-	h.group, h.robots = group, robotsKnown
+	h.group, h.robots, h.unread = group, robotsKnown, unread
+	if unread != "" {
+		if f.counts.UnreadHosts++; f.counts.UnreadFirst == "" {
+			f.counts.UnreadFirst = key + ": " + unread
+		}
+	}
 	if group != nil {
 		h.delay = min(group.CrawlDelay, f.opt.maxWait)
 	}
@@ -307,6 +322,28 @@ func (f *frontier) setRobots(rec *fetcher.Record) {
 	if len(sitemaps) > 0 {
 		f.links(sitemaps, 1, rec.Seq)
 	}
+}
+
+// robotsOf reads a host's robots.txt from its record as RFC 9309 asks: a 2xx read whole is
+// parsed (nil data when it does not parse: nothing disallowed), a 4xx but 429 means there is
+// none (nil data: nothing disallowed). Anything else — a 5xx, a 429, no answer, an answer cut
+// short, a redirect not followed — leaves it unread: unread says why, and the whole host is
+// disallowed.
+func robotsOf(rec *fetcher.Record) (data *robotstxt.RobotsData, unread string) {
+	switch s := rec.Status; {
+	case s >= 200 && s < 300 && (rec.OK() || rec.Class == fetcher.ClassInvalidJSON): // read whole, whatever its type says
+		data, _ = robotstxt.FromStatusAndBytes(s, rec.Body)
+		return data, ""
+	case s >= 400 && s < 500 && s != http.StatusTooManyRequests:
+		return nil, ""
+	case s >= 200 && s < 300:
+		return nil, string(rec.Class)
+	case s != 0:
+		return nil, fmt.Sprintf("http %d", s)
+	case rec.Class != fetcher.ClassNone:
+		return nil, string(rec.Class)
+	}
+	return nil, "no answer"
 }
 
 // next is h's next item that may go now, taken from its queue (an item robots.txt
@@ -342,11 +379,20 @@ func (f *frontier) next(h *host, now time.Time) (it item, ok bool, wait time.Tim
 			h.queue = append(h.queue[:0], h.queue[h.head:]...)
 			h.head = 0
 		}
+		if it.kind != kRobots && h.unread != "" {
+			f.counts.Unread++
+			f.pending--
+			f.kept = append(f.kept, keptItem{item: it, started: f.resumed[it.seq]})
+			if f.pending == 0 {
+				f.notify()
+			}
+			continue
+		}
 		if it.kind != kRobots && !h.allowed(it.url) {
 			f.counts.Robots++
 			f.pending--
 			f.admitted--
-			f.journal.done(it.seq)
+			f.journal.refused(it.seq)
 			if f.pending == 0 {
 				f.notify()
 			}

@@ -5,11 +5,14 @@ package crawl
 import (
 	"fmt"
 	"strconv"
+
+	"github.com/fetchbench/fetchbench/internal/textsafe"
 )
 
 // Lines are the crawl's account, one line each: the pages fetched and the links seen with
 // why those not followed were not; then, when it applies, the limit that stopped the crawl,
-// the pages that failed and what was left to crawl.
+// the pages that failed, the hosts whose robots.txt could not be read and what was left to
+// crawl.
 func (r *Result) Lines() []string {
 	robots := ""
 	if r.Requests > r.Pages {
@@ -32,6 +35,14 @@ func (r *Result) Lines() []string {
 	}
 	if r.Failed > 0 {
 		lines = append(lines, plural(r.Failed, "page", "pages")+" failed (see the records)")
+	}
+	if r.UnreadHosts > 0 {
+		first := ""
+		if r.UnreadHosts > 1 {
+			first = "first "
+		}
+		lines = append(lines, fmt.Sprintf("robots.txt could not be read on %s (%s%s), which disallows the host (RFC 9309): %s not fetched",
+			plural(r.UnreadHosts, "host", "hosts"), first, textsafe.Sanitize(r.UnreadFirst), plural(r.Unread, "URL", "URLs")))
 	}
 	if r.Left > 0 {
 		lines = append(lines, plural(r.Left, "URL", "URLs")+" left to crawl")

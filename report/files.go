@@ -111,6 +111,30 @@ func DistinctPaths(paths ...NamedPath) error {
 	return nil
 }
 
+// NotStdout refuses a path of paths naming the regular file stdout writes to (stdout an
+// *os.File redirected to it: "--records f > f"), as bad input naming the path's flag: written
+// twice, the file would be corrupt. A stdout that is not a file (a buffer, a pipe, a terminal,
+// /dev/null) names none.
+func NotStdout(stdout io.Writer, paths ...NamedPath) error {
+	f, ok := stdout.(*os.File)
+	if !ok {
+		return nil
+	}
+	out, err := f.Stat()
+	if err != nil || !out.Mode().IsRegular() {
+		return nil
+	}
+	for _, p := range paths {
+		if p.Path == "" || p.Path == "-" {
+			continue
+		}
+		if fi, err := os.Stat(p.Path); err == nil && os.SameFile(fi, out) {
+			return badinput.Errorf("%s names the file stdout is redirected to (%q); give it its own", p.Name, p.Path)
+		}
+	}
+	return nil
+}
+
 func samePath(a, b string) bool {
 	aa, err1 := filepath.Abs(a)
 	bb, err2 := filepath.Abs(b)

@@ -18,7 +18,9 @@ import (
 	"github.com/fetchbench/fetchbench/compare"
 	"github.com/fetchbench/fetchbench/fakeswapi"
 	"github.com/fetchbench/fetchbench/fetcher"
+	"github.com/fetchbench/fetchbench/internal/verdict"
 	"github.com/fetchbench/fetchbench/report"
+	"github.com/fetchbench/fetchbench/session"
 )
 
 // Names are the lessons Run knows, in the order a usage lists them.
@@ -179,27 +181,20 @@ func (c Config) config(s fetcher.Strategy, k fetcher.Knobs, timeout time.Duratio
 	return fetcher.Config{Strategy: s, Limits: s.Limits(k), Timeout: timeout, Transport: c.Transport}
 }
 
-// compareAndDraw runs configs over targets and draws the table and the timelines.
+// compareAndDraw runs configs over targets as a session's plan and draws the table and the
+// timelines into w.
 func (c Config) compareAndDraw(ctx context.Context, w io.Writer, configs []fetcher.Config, targets fetcher.Targets) (report.Comparison, error) {
-	var timelines []*report.Timeline
-	spec := compare.Spec{Configs: configs, Targets: targets, Consumers: func(cfg fetcher.Config) []report.Consumer {
-		t := report.NewTimeline(report.RunLabel(cfg), targets.Len())
-		timelines = append(timelines, t)
-		return []report.Consumer{t}
-	}}
-	cmp, err := compare.Run(ctx, spec)
-	if err != nil {
-		return cmp, err
-	}
-	if err := report.WriteTable(w, cmp); err != nil {
-		return cmp, err
-	}
-	fmt.Fprintln(w)
-	if err := report.WriteTimelines(w, timelines, report.TimelineOptions{Color: c.Color}); err != nil {
-		return cmp, err
-	}
-	if cmp.Interrupted() {
+	var cmp report.Comparison
+	plan := session.Plan{Configs: configs, Targets: targets, Host: targets.At(0).URL,
+		Run: func(ctx context.Context, _ int, cfg fetcher.Config, cs []report.Consumer) (session.Outcome, error) {
+			o, err := compare.Once(ctx, nil, cfg, fetcher.Static(targets), fetcher.GatesFor(cfg.Limits), cs)
+			return session.Outcome{Summary: o.Summary, Interrupted: o.Stats.Interrupted, Unreachable: o.Unreachable}, err
+		}}
+	err := session.Run(ctx, plan, session.Outputs{Views: &report.Outputs{Timeline: "shared"},
+		Destination: report.Destination{Format: "table", Summary: w, Stderr: w, NoColor: !c.Color},
+		Compared:    func(_ int, c report.Comparison) { cmp = c }})
+	if errors.Is(err, verdict.ErrInterrupted) {
 		return cmp, ErrInterrupted
 	}
-	return cmp, nil
+	return cmp, err
 }

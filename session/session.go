@@ -98,6 +98,9 @@ type Outputs struct {
 	QuotaWindow time.Duration
 	// Write names a failed write of a run in its error ("write records" when empty).
 	Write string
+	// Compared, when set, is called with each repetition's comparison (rep from 0) once its
+	// reports are written.
+	Compared func(rep int, c report.Comparison)
 }
 
 // Run runs plan into out and returns the command's verdict, in this order: a write error of
@@ -185,6 +188,9 @@ func Run(ctx context.Context, plan Plan, out Outputs) (err error) {
 		}
 		if err := views.FinishRepetition(c, rep, repeat, out.Destination); err != nil {
 			return err
+		}
+		if out.Compared != nil {
+			out.Compared(rep, c)
 		}
 		if interrupted {
 			return verdict.Interrupted(fmt.Sprintf("interrupted; the %s above is partial", cmp.Or(out.Partial, "report")))

@@ -80,7 +80,7 @@ type compareSpec struct {
 // spec checks the combinations of flags (set reports whether a flag was given) and builds the
 // spec. It opens nothing.
 func (o *compareOptions) spec(set func(string) bool) (*compareSpec, error) {
-	if err := compare.CheckFlags(o.out.records, set("records-format") || set("order"), o.repeat, o.out.summary); err != nil {
+	if err := checkCompareFlags(o.out.records, set("records-format") || set("order"), o.repeat, o.out.summary); err != nil {
 		return nil, err
 	}
 	if err := report.DistinctPaths(report.NamedPath{Name: "--urls", Path: o.target.src.URLs}, report.NamedPath{Name: "--records", Path: o.out.records},

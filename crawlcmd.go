@@ -73,12 +73,12 @@ func newCrawlFlags(o *crawlOptions) *pflag.FlagSet {
 // spec checks the combinations of flags and builds the invocation, but for its outputs, and
 // the documents' shape. It opens nothing.
 func (o *crawlOptions) spec(set func(string) bool, seeds []string, stdoutTerminal bool) (crawl.Invocation, get.Shape, error) {
-	f := crawl.Flags{Offline: o.offline, Site: o.site, Seeds: seeds, Records: o.out.records, RecordsFormat: o.out.format,
-		FormatSet: set("records-format"), InputOrder: o.out.order == "input", State: o.job.State, Strategies: len(o.strategies)}
-	if err := f.Check(); err != nil {
+	f := crawlFlags{offline: o.offline, site: o.site, seeds: seeds, records: o.out.records, recordsFormat: o.out.format,
+		formatSet: set("records-format"), inputOrder: o.out.order == "input", state: o.job.State, strategies: len(o.strategies)}
+	if err := f.check(); err != nil {
 		return crawl.Invocation{}, get.Shape{}, err
 	}
-	format, err := crawl.Format(o.format, len(o.strategies) > 1, stdoutTerminal)
+	format, err := crawlFormat(o.format, len(o.strategies) > 1, stdoutTerminal)
 	if err != nil {
 		return crawl.Invocation{}, get.Shape{}, err
 	}

@@ -74,7 +74,7 @@ type getSpec struct {
 }
 
 func (o *getOptions) spec(set func(string) bool, stdoutTerminal bool) (*getSpec, error) {
-	if err := get.CheckFlags(o.out.records, set("records-format"), o.cache, o.pool.redis); err != nil {
+	if err := checkGetFlags(o.out.records, set("records-format"), o.cache, o.pool.redis); err != nil {
 		return nil, err
 	}
 	if err := report.DistinctPaths(report.NamedPath{Name: "--urls", Path: o.target.src.URLs}, report.NamedPath{Name: "--records", Path: o.out.records}); err != nil {

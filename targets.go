@@ -7,7 +7,7 @@ import "github.com/fetchbench/fetchbench/targets"
 // spec checks the target flags' combinations (set reports whether a flag was given) and the
 // fake's flags, and builds the targets' spec. It does no I/O.
 func (t *targetFlags) spec(set func(string) bool, fake fakeFlags) (*targets.Spec, error) {
-	if err := targets.CheckFlags(set, t.src.All, t.offline, fake.h2); err != nil {
+	if err := checkTargetFlags(set, t.src.All, t.offline, fake.h2); err != nil {
 		return nil, err
 	}
 	opts, err := fake.options()

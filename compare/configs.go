@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/fetchbench/fetchbench/fetcher"
-	"github.com/fetchbench/fetchbench/internal/badinput"
 	"github.com/fetchbench/fetchbench/internal/plural"
 )
 
@@ -44,19 +43,6 @@ func Plan(base fetcher.Config, strategies []fetcher.Strategy, knobs fetcher.Knob
 	discovery.Strategy, discovery.Limits = fetcher.Politest(configs)
 	discovery.RespectQuota = slices.ContainsFunc(configs, func(c fetcher.Config) bool { return c.RespectQuota })
 	return configs, discovery
-}
-
-// CheckFlags checks the combinations of the comparison's output flags: records is --records
-// ("" none), formatOrOrderSet whether --records-format or --order was given, repeat --repeat
-// and summary -o. Its errors are bad input naming the flags.
-func CheckFlags(records string, formatOrOrderSet bool, repeat int, summary string) error {
-	if records == "" && formatOrOrderSet {
-		return badinput.Errorf("--records-format and --order need --records")
-	}
-	if repeat > 1 && (summary == "json" || summary == "csv") {
-		return badinput.Errorf("--repeat needs -o table, markdown or benchstat (one %s document per repetition would not read as one)", summary)
-	}
-	return nil
 }
 
 // LongRun is how long pacing must make a run before PacingNote speaks.

@@ -82,17 +82,3 @@ func ServeForeground(ctx context.Context, f Foreground, talk io.Writer) error {
 	}
 	return nil
 }
-
-// Check checks the combinations of serve's flags behind f: --tls and --h2c exclude each
-// other, --cert needs --tls, --absolute-links needs --dialect info. Its errors are bad input.
-func (f Foreground) Check() error {
-	switch {
-	case f.TLS && f.H2C:
-		return badinput.Errorf("serve: --tls and --h2c exclude each other (--tls already speaks HTTP/2)")
-	case f.CertFile != "" && !f.TLS:
-		return badinput.Errorf("serve: --cert needs --tls")
-	case f.Options.AbsoluteLinks && f.Options.Dialect != "info":
-		return badinput.Errorf("--absolute-links needs --dialect info (only swapi.info's files link absolutely)")
-	}
-	return nil
-}

@@ -29,21 +29,6 @@ func ParseShape(keep, fields, expand []string) (Shape, error) {
 	return shape, nil
 }
 
-// CheckFlags checks the combinations of get's output flags: records is --records ("" none),
-// formatSet whether --records-format was given, cache --cache and redis --redis ("" none).
-// Its errors are bad input naming the flags.
-func CheckFlags(records string, formatSet bool, cache, redis string) error {
-	switch {
-	case records == "" && formatSet:
-		return badinput.Errorf("--records-format needs --records")
-	case records == "-":
-		return badinput.Errorf("--records -: stdout carries the documents; write the records to a file")
-	case cache != "" && redis != "":
-		return badinput.Errorf("--cache keeps answers in this process's directory; it cannot be combined with --redis")
-	}
-	return nil
-}
-
 // PrepareCache is fetcher.PrepareCacheDir of --cache dir ("" none: false, nil); its error is
 // bad input naming --cache. readOnly: entries are read from dir but new ones cannot be kept.
 func PrepareCache(dir string) (readOnly bool, err error) {

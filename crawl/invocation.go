@@ -152,7 +152,7 @@ func invokeError(err error) error {
 	case errors.Is(err, fetcher.ErrConfig), errors.Is(err, ErrSeeds):
 		return badinput.Errorf("%v", err)
 	case errors.Is(err, ErrState):
-		return fmt.Errorf("--state: %w", err)
+		return &badinput.FieldError{Field: "crawl.Job.State", Err: err}
 	}
 	return fmt.Errorf("write: %w", err)
 }

@@ -109,7 +109,7 @@ func (o *compareOptions) spec(set func(string) bool) (*compareSpec, error) {
 	if err != nil {
 		return nil, err
 	}
-	configs, discovery := compare.Plan(run, strategies, knobs, o.slots, o.rates, o.quota, set("respect-quota"), o.fake.capacity(o.target.offline))
+	configs, discovery := compare.Plan(run, strategies, knobs, o.slots, o.rates, given(o.quota, set("respect-quota")), o.fake.capacity(o.target.offline))
 	return &compareSpec{configs: configs, target: target, discovery: discovery, out: out, poolNote: poolNote}, nil
 }
 
@@ -156,7 +156,7 @@ func runCompare(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		return err
 	}
 	inv := compare.Invocation{Spec: compare.Spec{Configs: sp.configs, Targets: targets, Scheduler: sched}, Repeat: o.repeat, Records: recs,
-		QuotaWindow: tg.QuotaWindow(), InProcessServer: tg.Offline, Thresholds: o.thresholds, UnreachableHint: tg.UnreachableHint(),
+		QuotaWindow: tg.QuotaWindow(), InProcessServer: tg.Offline, Thresholds: o.thresholds, UnreachableHint: unreachableHint(tg.Others()),
 		Destination: report.Destination{Format: sp.out.summary, Quiet: sp.out.quiet, Summary: summaryOut, Stderr: stderr, NoColor: noColor()}}
 	if discovered != "" {
 		inv.Discovery = &discovery

@@ -156,5 +156,5 @@ func runGet(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	}
 	defer recs.Close()
 	return get.Invoke(ctx, get.Invocation{Job: job, Documents: docs, Records: recs, Views: sp.out.views(recs, nil), Stderr: stderr,
-		Quiet: sp.out.quiet, UnreachableHint: tg.UnreachableHint()})
+		Quiet: sp.out.quiet, UnreachableHint: unreachableHint(tg.Others())})
 }

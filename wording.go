@@ -12,6 +12,7 @@ import (
 	"github.com/fetchbench/fetchbench/fakeswapi"
 	"github.com/fetchbench/fetchbench/fetcher"
 	"github.com/fetchbench/fetchbench/internal/badinput"
+	"github.com/fetchbench/fetchbench/swapi"
 	"github.com/fetchbench/fetchbench/targets"
 )
 
@@ -112,10 +113,11 @@ func (e *wordedError) Unwrap() error { return e.err }
 func isBad(err error) bool {
 	var fe *badinput.FieldError
 	var te *compare.TooFewFilesError
+	var ue *targets.UnreachableError
 	switch {
 	case errors.As(err, &fe):
 		return fe.Bad
-	case errors.As(err, &te):
+	case errors.As(err, &te), errors.As(err, &ue):
 		return false
 	}
 	return true
@@ -129,6 +131,7 @@ func wordInner(err error) (error, string) {
 		te    *targets.InputError
 		floor *fetcher.FloorError
 		files *compare.TooFewFilesError
+		down  *targets.UnreachableError
 	)
 	switch {
 	case errors.As(err, &fe):
@@ -153,6 +156,8 @@ func wordInner(err error) (error, string) {
 		return floor, fmt.Sprintf("--min-c %d is above the adaptive ceiling -c %d", floor.Floor, floor.Ceiling)
 	case errors.As(err, &files):
 		return files, files.Text(wordCut(files.Cut))
+	case errors.As(err, &down):
+		return down, down.Err.Error() + unreachableHint(down.Others)
 	}
 	return nil, ""
 }
@@ -174,4 +179,18 @@ func wordFakeOptions(o fakeswapi.Options, err error) error {
 		return usagef("fake SWAPI flags: %v", err)
 	}
 	return usagef("--%s %s", name, oe.Msg)
+}
+
+// unreachableHint follows the message that a SWAPI could not be reached: try the fake or
+// another SWAPI (others, targets.Spec.Others), each with when to use it. Offline (no others)
+// there is nothing to suggest.
+func unreachableHint(others []*swapi.Dialect) string {
+	if others == nil {
+		return ""
+	}
+	advice := make([]string, len(others))
+	for i, d := range others {
+		advice[i] = "--api " + d.Name + " " + d.Advice
+	}
+	return "; is it up? try --offline (the built-in fake SWAPI), or another SWAPI: " + strings.Join(advice, ", ")
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/fetchbench/fetchbench/fakeswapi"
 	"github.com/fetchbench/fetchbench/fetcher"
 	"github.com/fetchbench/fetchbench/internal/badinput"
+	"github.com/fetchbench/fetchbench/swapi"
 	"github.com/fetchbench/fetchbench/targets"
 )
 
@@ -39,6 +40,8 @@ func TestWordError(t *testing.T) {
 		{"files unbounded", files(fetcher.Unbounded, 512, false), "unbounded with up to 600 requests in flight needs about 664 open files but the limit is 512; use -s semaphore -c 448, or raise the hard limit as root (ulimit -Hn 664)", exitFailed},
 		{"files ratelimit", files(fetcher.RateLimit, 512, false), "ratelimit with up to 600 requests in flight needs about 664 open files but the limit is 512; lower -r, or cap it with -c 448, or raise the hard limit as root (ulimit -Hn 664)", exitFailed},
 		{"files adaptive", files(fetcher.Adaptive, 512, false), "adaptive with up to 600 requests in flight needs about 664 open files but the limit is 512; lower the ceiling: -c 448, or raise the hard limit as root (ulimit -Hn 664)", exitFailed},
+		{"unreachable", fmt.Errorf("discover: %w", &targets.UnreachableError{Err: fmt.Errorf("down: %w", fetcher.ErrNoAnswer), Others: []*swapi.Dialect{swapi.Info}}),
+			"discover: down: " + fetcher.ErrNoAnswer.Error() + "; is it up? try --offline (the built-in fake SWAPI), or another SWAPI: --api info for heavy runs (static files on a CDN, no limit)", exitFailed},
 		{"other errors as they are", cause, "open x: permission denied", exitFailed},
 	}
 	for _, tc := range tests {

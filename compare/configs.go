@@ -29,14 +29,17 @@ func Configs(base fetcher.Config, strategies []fetcher.Strategy, knobs fetcher.K
 }
 
 // Plan is Configs with the quota and capacity every run shares: each respects the server's
-// stated quota when quota is set, or when quotaSet is not (no --respect-quota given) and its
-// strategy RespectsQuota; capacity is the server's known capacity (0 unknown). Discovery is
+// stated quota as quota says, or when quota is nil as its strategy does by default
+// (Strategy.RespectsQuota); capacity is the server's known capacity (0 unknown). Discovery is
 // the config the list pages are read with: base with the politest of the configs' strategies
 // and limits, respecting the quota when any config does.
-func Plan(base fetcher.Config, strategies []fetcher.Strategy, knobs fetcher.Knobs, slots []int, rates []float64, quota, quotaSet bool, capacity int) (configs []fetcher.Config, discovery fetcher.Config) {
+func Plan(base fetcher.Config, strategies []fetcher.Strategy, knobs fetcher.Knobs, slots []int, rates []float64, quota *bool, capacity int) (configs []fetcher.Config, discovery fetcher.Config) {
 	configs = Configs(base, strategies, knobs, slots, rates)
 	for i, c := range configs {
-		configs[i].RespectQuota = quota || (!quotaSet && c.Strategy.RespectsQuota())
+		configs[i].RespectQuota = c.Strategy.RespectsQuota()
+		if quota != nil {
+			configs[i].RespectQuota = *quota
+		}
 		configs[i].Capacity = capacity
 	}
 	discovery = base

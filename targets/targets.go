@@ -193,27 +193,44 @@ func (s *Spec) Resolve(ctx context.Context, stdin io.Reader, discover Discover) 
 		if ctx.Err() != nil {
 			return nil, "", fmt.Errorf("%w during discovery", ErrInterrupted)
 		}
-		if errors.Is(err, fetcher.ErrNoAnswer) {
-			return nil, "", fmt.Errorf("%w%s", err, s.UnreachableHint())
+		if errors.Is(err, fetcher.ErrNoAnswer) && !s.Offline {
+			return nil, "", &UnreachableError{Err: err, Others: s.Others()}
 		}
 		return nil, "", err
 	}
 	return ts, discovered, nil
 }
 
-// UnreachableHint follows the message that the API could not be reached: try the fake or
-// another SWAPI, each with when to use it. Offline there is nothing to suggest.
-func (s *Spec) UnreachableHint() string {
-	if s.Offline {
-		return ""
+// UnreachableError is a discovery that got no answer from a live API (Err wraps
+// fetcher.ErrNoAnswer); Others are the SWAPIs to suggest instead (Spec.Others).
+type UnreachableError struct {
+	Err    error
+	Others []*swapi.Dialect
+}
+
+func (e *UnreachableError) Error() string {
+	names := make([]string, len(e.Others))
+	for i, d := range e.Others {
+		names[i] = d.Name
 	}
-	var others []string
+	return e.Err.Error() + "; is it up? other SWAPIs: " + strings.Join(names, ", ")
+}
+
+func (e *UnreachableError) Unwrap() error { return e.Err }
+
+// Others are the SWAPIs to suggest when s's cannot be reached, in swapi.Suggested's order;
+// nil offline (the fake is in this process).
+func (s *Spec) Others() []*swapi.Dialect {
+	if s.Offline {
+		return nil
+	}
+	var others []*swapi.Dialect
 	for _, d := range swapi.Suggested {
 		if d != s.Dialect {
-			others = append(others, d.Advice)
+			others = append(others, d)
 		}
 	}
-	return "; is it up? try --offline (the built-in fake SWAPI), or another SWAPI: " + strings.Join(others, ", ")
+	return others
 }
 
 // tmpl is the URL template of the ids under base.

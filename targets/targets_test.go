@@ -23,16 +23,16 @@ func TestNew(t *testing.T) {
 		dialect string
 		base    string
 		input   string   // the InputError's Field and Arg, "" for no error
-		hint    []string // the other SWAPIs UnreachableHint names, in order
+		hint    []string // the other SWAPIs Others names, in order
 	}{
 		{name: "default", cfg: targets.Config{Source: people},
-			dialect: "py4e", base: swapi.PY4E.BaseURL, hint: []string{"--api info for heavy runs", "--api tech for a few requests only"}},
+			dialect: "py4e", base: swapi.PY4E.BaseURL, hint: []string{"info", "tech"}},
 		{name: "api", cfg: targets.Config{API: "tech", Source: people},
-			dialect: "tech", base: swapi.Tech.BaseURL, hint: []string{"--api py4e (", "--api info for heavy runs"}},
+			dialect: "tech", base: swapi.Tech.BaseURL, hint: []string{"py4e", "info"}},
 		{name: "base URL host", cfg: targets.Config{BaseURL: "https://swapi.info/api/", BaseURLSet: true, Source: people},
-			dialect: "info", base: "https://swapi.info/api/", hint: []string{"--api py4e (", "--api tech for a few requests only"}},
+			dialect: "info", base: "https://swapi.info/api/", hint: []string{"py4e", "tech"}},
 		{name: "other host", cfg: targets.Config{BaseURL: "http://127.0.0.1:1/api/", BaseURLSet: true, Source: people},
-			dialect: "dev", base: "http://127.0.0.1:1/api/", hint: []string{"--api py4e (", "--api info for heavy runs", "--api tech for a few requests only"}},
+			dialect: "dev", base: "http://127.0.0.1:1/api/", hint: []string{"py4e", "info", "tech"}},
 		{name: "offline", cfg: targets.Config{Offline: true, Source: people}, dialect: "dev", base: swapi.Dev.BaseURL},
 		{name: "empty base URL given", cfg: targets.Config{BaseURLSet: true, Source: people}, input: "BaseURL"},
 		{name: "template without id", cfg: targets.Config{Source: targets.Source{Template: "http://x/"}}, input: "Template"},
@@ -56,21 +56,12 @@ func TestNew(t *testing.T) {
 			if diff := cmp.Diff([]string{tc.dialect, tc.base}, got); diff != "" {
 				t.Errorf("dialect, base (-want +got):\n%s", diff)
 			}
-			hint := sp.UnreachableHint()
-			if tc.cfg.Offline != (hint == "") {
-				t.Errorf("UnreachableHint = %q, offline %v", hint, tc.cfg.Offline)
+			var others []string
+			for _, d := range sp.Others() {
+				others = append(others, d.Name)
 			}
-			at := 0
-			for _, h := range tc.hint {
-				i := strings.Index(hint[at:], h)
-				if i < 0 {
-					t.Errorf("UnreachableHint = %q, want %q next", hint, h)
-					break
-				}
-				at += i + len(h)
-			}
-			if strings.Count(hint, "--api ") != len(tc.hint) {
-				t.Errorf("UnreachableHint = %q, want %d SWAPIs named", hint, len(tc.hint))
+			if diff := cmp.Diff(tc.hint, others); diff != "" {
+				t.Errorf("Others (-want +got):\n%s", diff)
 			}
 		})
 	}
@@ -137,7 +128,7 @@ func TestResolveAll(t *testing.T) {
 		err  error
 		hint string
 	}{
-		{"no answer", fmt.Errorf("down: %w", fetcher.ErrNoAnswer), sp.UnreachableHint()},
+		{"no answer", fmt.Errorf("down: %w", fetcher.ErrNoAnswer), "; is it up? other SWAPIs: info, tech"},
 		{"answered with a malformed page", fmt.Errorf("malformed: %w", swapi.ErrListPage), ""},
 	} {
 		discover := func(_ context.Context, d *swapi.Dialect, base, resource string) (fetcher.Targets, string, error) {

@@ -79,7 +79,7 @@ func wordCut(c fetcher.Cut) string {
 }
 
 // wordError rewords the typed errors of the libraries that name a field, a knob or an option,
-// naming the flag instead; whatever wraps them keeps its words before them. Bad input stays
+// naming the flag instead; whatever wraps them keeps its words around them. Bad input stays
 // bad input (exit 2). Other errors are returned as they are.
 func wordError(err error) error {
 	if err == nil {
@@ -89,14 +89,11 @@ func wordError(err error) error {
 	if inner == nil {
 		return err
 	}
-	prefix := strings.TrimSuffix(err.Error(), inner.Error())
-	if prefix == err.Error() {
-		prefix = ""
-	}
+	msg := strings.Replace(err.Error(), inner.Error(), worded, 1)
 	if isBad(inner) {
-		return usagef("%s%s", prefix, worded)
+		return usagef("%s", msg)
 	}
-	return &wordedError{msg: prefix + worded, err: err}
+	return &wordedError{msg: msg, err: err}
 }
 
 // wordedError is a failure reworded by wordError: its message, and the error it words.
@@ -114,10 +111,11 @@ func isBad(err error) bool {
 	var fe *badinput.FieldError
 	var te *compare.TooFewFilesError
 	var ue *targets.UnreachableError
+	var sh *swapi.ShapeError
 	switch {
 	case errors.As(err, &fe):
 		return fe.Bad
-	case errors.As(err, &te), errors.As(err, &ue):
+	case errors.As(err, &te), errors.As(err, &ue), errors.As(err, &sh):
 		return false
 	}
 	return true
@@ -132,6 +130,7 @@ func wordInner(err error) (error, string) {
 		floor *fetcher.FloorError
 		files *compare.TooFewFilesError
 		down  *targets.UnreachableError
+		shape *swapi.ShapeError
 	)
 	switch {
 	case errors.As(err, &fe):
@@ -156,6 +155,8 @@ func wordInner(err error) (error, string) {
 		return floor, fmt.Sprintf("--min-c %d is above the adaptive ceiling -c %d", floor.Floor, floor.Ceiling)
 	case errors.As(err, &files):
 		return files, files.Text(wordCut(files.Cut))
+	case errors.As(err, &shape):
+		return shape, shape.Text("--api")
 	case errors.As(err, &down):
 		return down, down.Err.Error() + unreachableHint(down.Others)
 	}

@@ -79,7 +79,7 @@ func wordCut(c fetcher.Cut) string {
 }
 
 // wordError rewords the typed errors of the libraries that name a field, a knob or an option,
-// naming the flag instead; whatever wraps them keeps its words around them. Bad input stays
+// naming the flag instead; whatever wraps them keeps its words before them. Bad input stays
 // bad input (exit 2). Other errors are returned as they are.
 func wordError(err error) error {
 	if err == nil {
@@ -89,11 +89,14 @@ func wordError(err error) error {
 	if inner == nil {
 		return err
 	}
-	msg := strings.Replace(err.Error(), inner.Error(), worded, 1)
-	if isBad(inner) {
-		return usagef("%s", msg)
+	prefix := strings.TrimSuffix(err.Error(), inner.Error())
+	if prefix == err.Error() {
+		prefix = ""
 	}
-	return &wordedError{msg: msg, err: err}
+	if isBad(inner) {
+		return usagef("%s%s", prefix, worded)
+	}
+	return &wordedError{msg: prefix + worded, err: err}
 }
 
 // wordedError is a failure reworded by wordError: its message, and the error it words.
@@ -111,11 +114,10 @@ func isBad(err error) bool {
 	var fe *badinput.FieldError
 	var te *compare.TooFewFilesError
 	var ue *targets.UnreachableError
-	var sh *swapi.ShapeError
 	switch {
 	case errors.As(err, &fe):
 		return fe.Bad
-	case errors.As(err, &te), errors.As(err, &ue), errors.As(err, &sh):
+	case errors.As(err, &te), errors.As(err, &ue):
 		return false
 	}
 	return true
@@ -130,7 +132,6 @@ func wordInner(err error) (error, string) {
 		floor *fetcher.FloorError
 		files *compare.TooFewFilesError
 		down  *targets.UnreachableError
-		shape *swapi.ShapeError
 	)
 	switch {
 	case errors.As(err, &fe):
@@ -155,8 +156,6 @@ func wordInner(err error) (error, string) {
 		return floor, fmt.Sprintf("--min-c %d is above the adaptive ceiling -c %d", floor.Floor, floor.Ceiling)
 	case errors.As(err, &files):
 		return files, files.Text(wordCut(files.Cut))
-	case errors.As(err, &shape):
-		return shape, shape.Text("--api")
 	case errors.As(err, &down):
 		return down, down.Err.Error() + unreachableHint(down.Others)
 	}

@@ -42,8 +42,6 @@ func TestWordError(t *testing.T) {
 		{"files adaptive", files(fetcher.Adaptive, 512, false), "adaptive with up to 600 requests in flight needs about 664 open files but the limit is 512; lower the ceiling: -c 448, or raise the hard limit as root (ulimit -Hn 664)", exitFailed},
 		{"unreachable", fmt.Errorf("discover: %w", &targets.UnreachableError{Err: fmt.Errorf("down: %w", fetcher.ErrNoAnswer), Others: []*swapi.Dialect{swapi.Info}}),
 			"discover: down: " + fetcher.ErrNoAnswer.Error() + "; is it up? try --offline (the built-in fake SWAPI), or another SWAPI: --api info for heavy runs (static files on a CDN, no limit)", exitFailed},
-		{"list page", fmt.Errorf("discover people: %w; 3 pages read", &swapi.ShapeError{Dialect: "dev", Got: "info"}),
-			`discover people: not a list page of --api dev: want a JSON object with "count" and "results", got a JSON array as swapi.info serves: try --api info; 3 pages read`, exitFailed},
 		{"other errors as they are", cause, "open x: permission denied", exitFailed},
 	}
 	for _, tc := range tests {

@@ -422,45 +422,25 @@ func shapeOf(body []byte) shape {
 	return -1
 }
 
-// ShapeError is a list page that is not of its dialect's shape (it wraps ErrListPage):
-// Dialect is the dialect's name, Got the shape it has, as the name of the dialect that
-// serves it ("info", "tech", "dev"; "" for none known).
-type ShapeError struct{ Dialect, Got string }
-
-func (e *ShapeError) Error() string { return e.Text("dialect") }
-
-func (e *ShapeError) Unwrap() error { return ErrListPage }
-
-// Text is the error's message with choice, how the front end names the choice of a
-// dialect ("dialect" in Error).
-func (e *ShapeError) Text(choice string) string {
-	d, _ := Lookup(e.Dialect)
-	want := ""
-	if d != nil {
-		want = map[shape]string{
-			drf:   `a JSON object with "count" and "results"`,
-			tech:  `a JSON object with "total_pages" and "results" (or "result")`,
-			array: "a JSON array of documents",
-		}[d.list]
-	}
-	head := fmt.Sprintf("%v of %s %s: want %s", ErrListPage, choice, e.Dialect, want)
-	switch e.Got {
-	case "info":
-		return fmt.Sprintf("%s, got a JSON array as swapi.info serves: try %s info", head, choice)
-	case "tech":
-		return fmt.Sprintf("%s, got swapi.tech's shape: try %s tech", head, choice)
-	case "dev":
-		return fmt.Sprintf("%s, got swapi.dev's shape: try %s dev (or py4e)", head, choice)
-	}
-	if d != nil && d.list == drf {
-		return fmt.Sprintf("%s (a swapi.info or swapi.tech mirror needs %s info|tech)", head, choice)
-	}
-	return head
-}
-
 // wrongShape is the error of a page that is not of d's shape but got's (-1: of none known).
 func (d *Dialect) wrongShape(got shape) error {
-	return &ShapeError{Dialect: d.Name, Got: map[shape]string{array: "info", tech: "tech", drf: "dev"}[got]}
+	want := map[shape]string{
+		drf:   `a JSON object with "count" and "results"`,
+		tech:  `a JSON object with "total_pages" and "results" (or "result")`,
+		array: "a JSON array of documents",
+	}[d.list]
+	switch got {
+	case array:
+		return fmt.Errorf("%w of --api %s: want %s, got a JSON array as swapi.info serves: try --api info", ErrListPage, d.Name, want)
+	case tech:
+		return fmt.Errorf("%w of --api %s: want %s, got swapi.tech's shape: try --api tech", ErrListPage, d.Name, want)
+	case drf:
+		return fmt.Errorf("%w of --api %s: want %s, got swapi.dev's shape: try --api dev (or py4e)", ErrListPage, d.Name, want)
+	}
+	if d.list == drf {
+		want += " (a swapi.info or swapi.tech mirror needs --api info|tech)"
+	}
+	return fmt.Errorf("%w of --api %s: want %s", ErrListPage, d.Name, want)
 }
 
 // addDocs appends full documents as items, taking their URL and id from the "url" member.

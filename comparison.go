@@ -80,7 +80,7 @@ type compareSpec struct {
 // spec checks the combinations of flags (set reports whether a flag was given) and builds the
 // spec. It opens nothing.
 func (o *compareOptions) spec(set func(string) bool) (*compareSpec, error) {
-	if err := compare.CheckFlags(o.out.records, set("records-format") || set("order"), o.repeat, o.out.summary); err != nil {
+	if err := checkCompareFlags(o.out.records, set("records-format") || set("order"), o.repeat, o.out.summary); err != nil {
 		return nil, err
 	}
 	if err := report.DistinctPaths(report.NamedPath{Name: "--urls", Path: o.target.src.URLs}, report.NamedPath{Name: "--records", Path: o.out.records},
@@ -109,7 +109,7 @@ func (o *compareOptions) spec(set func(string) bool) (*compareSpec, error) {
 	if err != nil {
 		return nil, err
 	}
-	configs, discovery := compare.Plan(run, strategies, knobs, o.slots, o.rates, o.quota, set("respect-quota"), o.fake.capacity(o.target.offline))
+	configs, discovery := compare.Plan(run, strategies, knobs, o.slots, o.rates, given(o.quota, set("respect-quota")), o.fake.capacity(o.target.offline))
 	return &compareSpec{configs: configs, target: target, discovery: discovery, out: out, poolNote: poolNote}, nil
 }
 
@@ -177,6 +177,6 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	return session.Run(ctx, plan, session.Outputs{Records: recs, Views: sp.out.views(recs, progress), Thresholds: o.thresholds,
-		Notes: stderr, QuotaWindow: tg.QuotaWindow(), UnreachableHint: tg.UnreachableHint(),
+		Notes: stderr, QuotaWindow: tg.QuotaWindow(), UnreachableHint: unreachableHint(tg.Others()),
 		Destination: report.Destination{Format: sp.out.summary, Quiet: sp.out.quiet, Summary: summaryOut, Stderr: stderr, NoColor: e.noColor(), HTML: html}})
 }

@@ -4,7 +4,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -90,9 +89,9 @@ type crawlSpec struct {
 // spec checks the combinations of flags and builds the invocation, but for its outputs, and
 // the documents' shape. It opens nothing.
 func (o *crawlOptions) spec(set func(string) bool, seeds []string, stdoutTerminal bool) (crawlSpec, get.Shape, error) {
-	f := crawl.Flags{Offline: o.offline, Site: o.site, Seeds: seeds, Records: o.out.records, RecordsFormat: o.out.format,
-		FormatSet: set("records-format"), InputOrder: o.out.order == "input", State: o.job.State, Strategies: len(o.strategies)}
-	if err := f.Check(); err != nil {
+	f := crawlFlags{offline: o.offline, site: o.site, seeds: seeds, records: o.out.records, recordsFormat: o.out.format,
+		formatSet: set("records-format"), inputOrder: o.out.order == "input", state: o.job.State, strategies: len(o.strategies)}
+	if err := f.check(); err != nil {
 		return crawlSpec{}, get.Shape{}, err
 	}
 	if o.job.State != "" && o.repeat > 1 {
@@ -102,7 +101,7 @@ func (o *crawlOptions) spec(set func(string) bool, seeds []string, stdoutTermina
 		report.NamedPath{Name: "--state", Path: o.job.State}); err != nil {
 		return crawlSpec{}, get.Shape{}, err
 	}
-	format, err := crawl.Format(o.format, len(o.strategies) > 1, stdoutTerminal)
+	format, err := crawlFormat(o.format, len(o.strategies) > 1, stdoutTerminal)
 	if err != nil {
 		return crawlSpec{}, get.Shape{}, err
 	}
@@ -213,10 +212,6 @@ func runCrawl(ctx context.Context, e *env, args []string) error {
 	}
 	plan := crawl.Plan(inv, o.repeat)
 	plan.InProcessServer = sp.fake != nil || sp.site
-	err = session.Run(ctx, plan, session.Outputs{Records: inv.Records, Views: o.out.views(inv.Records, progress), Thresholds: o.thresholds,
+	return session.Run(ctx, plan, session.Outputs{Records: inv.Records, Views: o.out.views(inv.Records, progress), Thresholds: o.thresholds,
 		Notes: stderr, Partial: "output", Write: "write", Destination: dest})
-	if errors.Is(err, crawl.ErrState) {
-		return fmt.Errorf("--state: %w", err)
-	}
-	return err
 }

@@ -30,10 +30,11 @@ func usagef(format string, a ...any) error { return badinput.Errorf(format, a...
 func exitCode(err error) int {
 	var ue *badinput.Error
 	var te *targets.InputError
+	var fe *badinput.FieldError
 	switch {
 	case err == nil:
 		return exitOK
-	case errors.As(err, &ue), errors.As(err, &te):
+	case errors.As(err, &ue), errors.As(err, &te), errors.As(err, &fe) && fe.Bad:
 		return exitUsage
 	case errors.Is(err, verdict.ErrInterrupted):
 		return exitInterrupted

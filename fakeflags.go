@@ -69,8 +69,8 @@ func addProfileFlags(fs *pflag.FlagSet, f *fakeFlags, prefix string) {
 func (f *fakeFlags) options() (fakeswapi.Options, error) {
 	o := f.opts
 	o.Workers, o.WorkerSteps = f.workers.Workers, f.workers.Steps
-	if err := o.CheckFlags(); err != nil {
-		return fakeswapi.Options{}, err
+	if err := o.Validate(); err != nil {
+		return fakeswapi.Options{}, wordFakeOptions(o, err)
 	}
 	return o, nil
 }

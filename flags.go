@@ -123,3 +123,11 @@ func addOutputFlags(fs *pflag.FlagSet, o *outputs, order, orderUsage string, pro
 	}
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "print no summary")
 }
+
+// given is a pointer to v when its flag was set, nil (the library's default) when not.
+func given[T any](v T, set bool) *T {
+	if !set {
+		return nil
+	}
+	return &v
+}

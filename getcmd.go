@@ -81,7 +81,7 @@ type getSpec struct {
 }
 
 func (o *getOptions) spec(set func(string) bool, stdoutTerminal bool) (*getSpec, error) {
-	if err := get.CheckFlags(o.out.records, set("records-format"), o.cache, o.pool.redis); err != nil {
+	if err := checkGetFlags(o.out.records, set("records-format"), o.cache, o.pool.redis); err != nil {
 		return nil, err
 	}
 	if err := report.DistinctPaths(report.NamedPath{Name: "--urls", Path: o.target.src.URLs}, report.NamedPath{Name: "--records", Path: o.out.records},
@@ -170,6 +170,6 @@ func runGet(ctx context.Context, e *env, args []string) error {
 	plan := get.Plan(get.Invocation{Job: job, Documents: docs, Records: recs, Stderr: stderr, Quiet: sp.out.quiet}, o.repeat)
 	plan.InProcessServer = tg.Offline
 	return session.Run(ctx, plan, session.Outputs{Records: recs, Views: sp.out.views(recs, progress), Thresholds: o.thresholds,
-		Notes: stderr, UnreachableHint: tg.UnreachableHint(), Partial: "output", Write: "write",
+		Notes: stderr, UnreachableHint: unreachableHint(tg.Others()), Partial: "output", Write: "write",
 		Destination: report.Destination{Format: "table", Quiet: sp.out.quiet, Summary: stderr, Stderr: stderr, NoColor: e.noColor(), HTML: html}})
 }

@@ -16,14 +16,19 @@ import (
 	"github.com/fetchbench/fetchbench/report"
 )
 
+func newLessonFlags(scale *float64) *pflag.FlagSet {
+	fs := pflag.NewFlagSet("fetchbench lesson", pflag.ContinueOnError)
+	fs.SortFlags = false
+	fs.Var(cliflag.Scale(scale, 0.1), "time-scale", "multiply every duration of the lesson by this (0.001..10)")
+	return fs
+}
+
 // runLesson is the lesson command: it runs the named lesson of package lesson into stdout.
 func runLesson(ctx context.Context, e *env, args []string) error {
 	stdout := e.stdout
 	var name string
 	var scale float64
-	fs := pflag.NewFlagSet("fetchbench lesson", pflag.ContinueOnError)
-	fs.SortFlags = false
-	fs.Var(cliflag.Scale(&scale, 0.1), "time-scale", "multiply every duration of the lesson by this (0.001..10)")
+	fs := newLessonFlags(&scale)
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		name, args = args[0], args[1:]
 	}

@@ -85,5 +85,5 @@ func runIn(ctx context.Context, e *env, args []string) error {
 	if errors.Is(err, errHelp) {
 		return nil
 	}
-	return err
+	return wordError(err)
 }

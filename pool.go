@@ -28,7 +28,7 @@ type poolFlags struct {
 // as they are. It first reads the URL from FETCHBENCH_REDIS when --redis was not given.
 func (p *poolFlags) pooled(strategies []fetcher.Strategy, named bool) ([]fetcher.Strategy, string, error) {
 	var err error
-	if p.redis, err = redispool.ResolveURL(p.redis, os.Getenv(redispool.EnvURL), p.cacert.Pool(), ""); err != nil || p.redis == "" {
+	if p.redis, err = resolveRedisURL(p.redis, os.Getenv(redispool.EnvURL), p.cacert.Pool(), ""); err != nil || p.redis == "" {
 		return strategies, "", err
 	}
 	return redispool.Pooled(strategies, named)
@@ -85,13 +85,13 @@ func runWorker(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	var err error
-	if o.redis, err = redispool.ResolveURL(o.redis, os.Getenv(redispool.EnvURL), o.cacert.Pool(), "worker: "); err != nil {
+	if o.redis, err = resolveRedisURL(o.redis, e.variable(redispool.EnvURL), o.cacert.Pool(), "worker: "); err != nil {
 		return err
 	}
 	if o.redis == "" {
 		return usagef("worker: --redis is required (the pool's Redis URL; or set %s)", redispool.EnvURL)
 	}
-	if o.name, err = redispool.WorkerName(o.name, fs.Changed("name")); err != nil {
+	if o.name, err = workerName(o.name, fs.Changed("name")); err != nil {
 		return err
 	}
 	return redispool.Join(ctx, o.redis, o.cacert.Pool(), redispool.WorkerConfig{Name: o.name, MaxInFlight: o.maxInFlight, AllowHosts: o.allowHosts}, stderr)

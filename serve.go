@@ -64,13 +64,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if o.verbose {
 		fg.Options.Log = stderr
 	}
-	if err := fg.Check(); err != nil {
+	if err := checkServe(fg); err != nil {
 		return err
 	}
 	return fakeswapi.ServeForeground(ctx, fg, stderr)
-}
-
-// checkAddr is fakeswapi.CheckAddrFlag with the default address as the example.
-func checkAddr(addr string, public bool) error {
-	return fakeswapi.CheckAddrFlag(addr, public, defaultServeAddr)
 }

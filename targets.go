@@ -28,7 +28,7 @@ type fakeStart struct {
 // fake's flags, and builds the targets' spec. It does no I/O but for making the certificate
 // of a TLS fake.
 func (t *targetFlags) spec(set func(string) bool, fake fakeFlags) (*targetSpec, error) {
-	if err := targets.CheckFlags(set, t.src.All, t.offline, fake.h2); err != nil {
+	if err := checkTargetFlags(set, t.src.All, t.offline, fake.h2); err != nil {
 		return nil, err
 	}
 	opts, err := fake.options()

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/fetchbench/fetchbench/fetcher"
-	"github.com/fetchbench/fetchbench/internal/badinput"
 	"github.com/fetchbench/fetchbench/internal/plural"
 )
 
@@ -30,33 +29,23 @@ func Configs(base fetcher.Config, strategies []fetcher.Strategy, knobs fetcher.K
 }
 
 // Plan is Configs with the quota and capacity every run shares: each respects the server's
-// stated quota when quota is set, or when quotaSet is not (no --respect-quota given) and its
-// strategy RespectsQuota; capacity is the server's known capacity (0 unknown). Discovery is
+// stated quota as quota says, or when quota is nil as its strategy does by default
+// (Strategy.RespectsQuota); capacity is the server's known capacity (0 unknown). Discovery is
 // the config the list pages are read with: base with the politest of the configs' strategies
 // and limits, respecting the quota when any config does.
-func Plan(base fetcher.Config, strategies []fetcher.Strategy, knobs fetcher.Knobs, slots []int, rates []float64, quota, quotaSet bool, capacity int) (configs []fetcher.Config, discovery fetcher.Config) {
+func Plan(base fetcher.Config, strategies []fetcher.Strategy, knobs fetcher.Knobs, slots []int, rates []float64, quota *bool, capacity int) (configs []fetcher.Config, discovery fetcher.Config) {
 	configs = Configs(base, strategies, knobs, slots, rates)
 	for i, c := range configs {
-		configs[i].RespectQuota = quota || (!quotaSet && c.Strategy.RespectsQuota())
+		configs[i].RespectQuota = c.Strategy.RespectsQuota()
+		if quota != nil {
+			configs[i].RespectQuota = *quota
+		}
 		configs[i].Capacity = capacity
 	}
 	discovery = base
 	discovery.Strategy, discovery.Limits = fetcher.Politest(configs)
 	discovery.RespectQuota = slices.ContainsFunc(configs, func(c fetcher.Config) bool { return c.RespectQuota })
 	return configs, discovery
-}
-
-// CheckFlags checks the combinations of the comparison's output flags: records is --records
-// ("" none), formatOrOrderSet whether --records-format or --order was given, repeat --repeat
-// and summary -o. Its errors are bad input naming the flags.
-func CheckFlags(records string, formatOrOrderSet bool, repeat int, summary string) error {
-	if records == "" && formatOrOrderSet {
-		return badinput.Errorf("--records-format and --order need --records")
-	}
-	if repeat > 1 && (summary == "json" || summary == "csv") {
-		return badinput.Errorf("--repeat needs -o table, markdown or benchstat (one %s document per repetition would not read as one)", summary)
-	}
-	return nil
 }
 
 // LongRun is how long pacing must make a run before PacingNote speaks.

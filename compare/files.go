@@ -4,7 +4,6 @@ package compare
 // to say when the limit is lower.
 
 import (
-	"errors"
 	"fmt"
 	"math"
 
@@ -64,10 +63,34 @@ func RaiseFiles(spec Spec, inProcessServer bool) error {
 // the poller, listeners, the records file.
 const ReservedFiles = 64
 
-// FilesError says that f does not fit under the open-file limit (the hard limit, which could
-// not be raised past) and what would: fewer requests in flight (Strategy.CutFiles), and
-// raising the hard limit only when the system maximum (0: unknown) allows it. inProcessServer
-// is FilesNeeded's: the fake runs in this process.
+// TooFewFilesError says that Files do not fit under the open-file Limit (the hard limit,
+// which could not be raised past) and what would: fewer requests in flight (Cut, from
+// Strategy.CutFiles), raising the hard limit when the system maximum (SystemMax, 0: unknown)
+// allows it, and with the fake in this process (InProcessServer), running it in its own.
+type TooFewFilesError struct {
+	Files
+	Limit, SystemMax uint64
+	InProcessServer  bool
+	Cut              fetcher.Cut
+}
+
+func (e *TooFewFilesError) Error() string { return e.Text(e.Cut.String()) }
+
+// Text is the error's message with cut, the Cut as the front end words it.
+func (e *TooFewFilesError) Text(cut string) string {
+	msg := fmt.Sprintf("%s with up to %s in flight needs about %d open files but the limit is %d; %s",
+		e.Strategy, plural.N(e.InFlight, "request", "requests"), e.Need, e.Limit, cut)
+	if e.SystemMax == 0 || e.Need <= e.SystemMax {
+		msg += fmt.Sprintf(", or raise the hard limit as root (ulimit -Hn %d)", e.Need)
+	}
+	if e.InProcessServer {
+		msg += ", or run the fake in its own process (fetchbench serve) to halve the need"
+	}
+	return msg
+}
+
+// FilesError is the *TooFewFilesError of f under limit (systemMax, inProcessServer: its
+// fields); inProcessServer is FilesNeeded's: the fake runs in this process.
 func FilesError(f Files, limit, systemMax uint64, inProcessServer bool) error {
 	perRequest := uint64(1)
 	if inProcessServer {
@@ -77,14 +100,5 @@ func FilesError(f Files, limit, systemMax uint64, inProcessServer bool) error {
 	if limit > ReservedFiles+perRequest {
 		fits = int((limit - ReservedFiles) / perRequest)
 	}
-	cut := f.Strategy.CutFiles(fits)
-	msg := fmt.Sprintf("%s with up to %s in flight needs about %d open files but the limit is %d; %s",
-		f.Strategy, plural.N(f.InFlight, "request", "requests"), f.Need, limit, cut)
-	if systemMax == 0 || f.Need <= systemMax {
-		msg += fmt.Sprintf(", or raise the hard limit as root (ulimit -Hn %d)", f.Need)
-	}
-	if inProcessServer {
-		msg += ", or run the fake in its own process (fetchbench serve) to halve the need"
-	}
-	return errors.New(msg)
+	return &TooFewFilesError{Files: f, Limit: limit, SystemMax: systemMax, InProcessServer: inProcessServer, Cut: f.Strategy.CutFiles(fits)}
 }

@@ -20,13 +20,13 @@ func TestFilesError(t *testing.T) {
 		want      string
 	}{
 		{"semaphore", compare.Files{Need: 664, InFlight: 600, Strategy: fetcher.Semaphore}, 512, 1 << 20, false,
-			"semaphore with up to 600 requests in flight needs about 664 open files but the limit is 512; lower -c to 448, or raise the hard limit as root (ulimit -Hn 664)"},
+			"semaphore with up to 600 requests in flight needs about 664 open files but the limit is 512; lower Concurrency to 448, or raise the hard limit as root (ulimit -Hn 664)"},
 		{"unbounded offline", compare.Files{Need: 2064, InFlight: 1000, Strategy: fetcher.Unbounded}, 1024, 1 << 20, true,
-			"unbounded with up to 1000 requests in flight needs about 2064 open files but the limit is 1024; use -s semaphore -c 480, or raise the hard limit as root (ulimit -Hn 2064), or run the fake in its own process (fetchbench serve) to halve the need"},
+			"unbounded with up to 1000 requests in flight needs about 2064 open files but the limit is 1024; use semaphore with Concurrency 480, or raise the hard limit as root (ulimit -Hn 2064), or run the fake in its own process (fetchbench serve) to halve the need"},
 		{"ratelimit past the system maximum", compare.Files{Need: 2_000_064, InFlight: 2_000_000, Strategy: fetcher.RateLimit}, 1 << 20, 1 << 20, false,
-			"ratelimit with up to 2000000 requests in flight needs about 2000064 open files but the limit is 1048576; lower -r, or cap it with -c 1048512"},
+			"ratelimit with up to 2000000 requests in flight needs about 2000064 open files but the limit is 1048576; lower Rate, or cap it with Concurrency 1048512"},
 		{"limit below the baseline", compare.Files{Need: 74, InFlight: 10, Strategy: fetcher.Semaphore}, 60, 0, false,
-			"semaphore with up to 10 requests in flight needs about 74 open files but the limit is 60; lower -c to 1, or raise the hard limit as root (ulimit -Hn 74)"},
+			"semaphore with up to 10 requests in flight needs about 74 open files but the limit is 60; lower Concurrency to 1, or raise the hard limit as root (ulimit -Hn 74)"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -10,17 +10,18 @@ func TestPlan(t *testing.T) {
 	t.Parallel()
 	knobs := fetcher.Knobs{Concurrency: 4, Rate: 10, Burst: 1, MinConcurrency: 1}
 	base := fetcher.Config{Timeout: 7}
+	yes, no := true, false
 	tests := []struct {
-		name            string
-		quota, quotaSet bool
-		want            func(s fetcher.Strategy) bool
+		name  string
+		quota *bool
+		want  func(s fetcher.Strategy) bool
 	}{
-		{"default: the strategies that respect it", false, false, fetcher.Strategy.RespectsQuota},
-		{"--respect-quota", true, true, func(fetcher.Strategy) bool { return true }},
-		{"--respect-quota=false", false, true, func(fetcher.Strategy) bool { return false }},
+		{"default: the strategies that respect it", nil, fetcher.Strategy.RespectsQuota},
+		{"every run respects it", &yes, func(fetcher.Strategy) bool { return true }},
+		{"no run respects it", &no, func(fetcher.Strategy) bool { return false }},
 	}
 	for _, tt := range tests {
-		configs, discovery := Plan(base, fetcher.Strategies, knobs, []int{4}, []float64{10}, tt.quota, tt.quotaSet, 8)
+		configs, discovery := Plan(base, fetcher.Strategies, knobs, []int{4}, []float64{10}, tt.quota, 8)
 		anyQuota := false
 		for _, c := range configs {
 			if c.RespectQuota != tt.want(c.Strategy) || c.Capacity != 8 || c.Timeout != 7 {

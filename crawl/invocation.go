@@ -95,7 +95,7 @@ func runError(err error) error {
 	case errors.Is(err, ErrSeeds):
 		return badinput.Errorf("%v", err)
 	case errors.Is(err, ErrState):
-		return session.Failed(err)
+		return session.Failed(&badinput.FieldError{Field: "crawl.Job.State", Err: err})
 	}
 	return err
 }

@@ -5,34 +5,8 @@ import (
 	"testing"
 
 	"github.com/fetchbench/fetchbench/compare"
-	"github.com/fetchbench/fetchbench/internal/badinput"
 	"github.com/fetchbench/fetchbench/internal/verdict"
 )
-
-func TestFormat(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		format            string
-		several, terminal bool
-		want              string
-		bad               bool
-	}{
-		{"", true, false, "table", false},
-		{"ndjson", true, false, "", true},
-		{"markdown", true, false, "markdown", false},
-		{"markdown", false, false, "", true},
-		{"", false, true, "table", false},
-		{"", false, false, "ndjson", false},
-		{"csv", false, true, "csv", false},
-	}
-	for _, tt := range tests {
-		got, err := Format(tt.format, tt.several, tt.terminal)
-		var be *badinput.Error
-		if got != tt.want || (err != nil) != tt.bad || (err != nil && !errors.As(err, &be)) {
-			t.Errorf("Format(%q, %v, %v) = %q, %v; want %q, bad input %v", tt.format, tt.several, tt.terminal, got, err, tt.want, tt.bad)
-		}
-	}
-}
 
 func TestResultErr(t *testing.T) {
 	t.Parallel()

@@ -8,8 +8,6 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
-
-	"github.com/fetchbench/fetchbench/internal/badinput"
 )
 
 // Errors of CheckAddr.
@@ -37,16 +35,4 @@ func CheckAddr(addr string, public bool) error {
 		return nil
 	}
 	return ErrNotLoopback
-}
-
-// CheckAddrFlag is CheckAddr's verdict on --addr as bad input naming it; example is the
-// address the message offers.
-func CheckAddrFlag(addr string, public bool, example string) error {
-	switch err := CheckAddr(addr, public); {
-	case errors.Is(err, ErrNotLoopback):
-		return badinput.Errorf("--addr %s is not a loopback address; add --public to serve on the network", addr)
-	case err != nil:
-		return badinput.Errorf("--addr %s: want host:port, e.g. %s", addr, example)
-	}
-	return nil
 }

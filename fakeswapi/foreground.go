@@ -32,7 +32,7 @@ type Foreground struct {
 // ServeForeground serves f until ctx is done, then shuts down as Serve does and returns nil.
 // It writes where it listens to talk (and, with TLS, the certificate's fingerprint), and the
 // server's own log. Its errors start with "serve: "; a CertFile that cannot be written is bad
-// input (badinput.Error) naming --cert.
+// input in field "fakeswapi.Foreground.CertFile" (badinput.FieldError).
 func ServeForeground(ctx context.Context, f Foreground, talk io.Writer) error {
 	wire := Wire{H2C: f.H2C}
 	if f.TLS {
@@ -42,7 +42,7 @@ func ServeForeground(ctx context.Context, f Foreground, talk io.Writer) error {
 		}
 		if f.CertFile != "" {
 			if err := os.WriteFile(f.CertFile, CertificatePEM(&cert), 0o644); err != nil {
-				return badinput.Errorf("serve: --cert: %v", err)
+				return fmt.Errorf("serve: %w", badinput.Field("fakeswapi.Foreground.CertFile", err))
 			}
 		}
 		wire.Cert = &cert
@@ -79,20 +79,6 @@ func ServeForeground(ctx context.Context, f Foreground, talk io.Writer) error {
 	}
 	if err := fake.ServeWire(ctx, ln, talk, wire); err != nil {
 		return fmt.Errorf("serve: %w", err)
-	}
-	return nil
-}
-
-// Check checks the combinations of serve's flags behind f: --tls and --h2c exclude each
-// other, --cert needs --tls, --absolute-links needs --dialect info. Its errors are bad input.
-func (f Foreground) Check() error {
-	switch {
-	case f.TLS && f.H2C:
-		return badinput.Errorf("serve: --tls and --h2c exclude each other (--tls already speaks HTTP/2)")
-	case f.CertFile != "" && !f.TLS:
-		return badinput.Errorf("serve: --cert needs --tls")
-	case f.Options.AbsoluteLinks && f.Options.Dialect != "info":
-		return badinput.Errorf("--absolute-links needs --dialect info (only swapi.info's files link absolutely)")
 	}
 	return nil
 }

@@ -12,8 +12,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/fetchbench/fetchbench/internal/badinput"
 )
 
 // Strategy names a concurrency strategy.
@@ -124,7 +122,7 @@ type strategyFacts struct {
 	baseline bool
 	// cutFiles is what to change when its requests in flight need more open files than
 	// allowed; fits is how many requests in flight would.
-	cutFiles func(fits int) string
+	cutFiles func(fits int) Cut
 	// adapts: its limit changes during the run (records carry it); no ideal wall follows
 	// from its limits alone.
 	adapts bool
@@ -138,21 +136,21 @@ var facts = map[Strategy]strategyFacts{
 		serial:   true,
 		baseline: true,
 		describe: func(Limits, int, int) string { return "one at a time" },
-		cutFiles: func(fits int) string { return fmt.Sprintf("lower -c to %d", fits) },
+		cutFiles: func(fits int) Cut { return Cut{Kind: CutLower, Knob: KnobConcurrency, Value: fits} },
 	},
 	Unbounded: {
 		limits: func(Knobs) Limits { return Limits{} },
 		describe: func(_ Limits, requests, peak int) string {
 			return fmt.Sprintf("all %d at once (peak %d in flight)", requests, peak)
 		},
-		cutFiles: func(fits int) string { return fmt.Sprintf("use -s semaphore -c %d", fits) },
+		cutFiles: func(fits int) Cut { return Cut{Kind: CutSwitch, Knob: KnobConcurrency, Value: fits, Use: Semaphore} },
 	},
 	Semaphore: {
 		limits:    func(k Knobs) Limits { return Limits{Slots: k.Concurrency} },
 		sweep:     "c",
 		showSlots: true,
 		describe:  func(l Limits, _, _ int) string { return fmt.Sprintf("at most %d in flight", l.Slots) },
-		cutFiles:  func(fits int) string { return fmt.Sprintf("lower -c to %d", fits) },
+		cutFiles:  func(fits int) Cut { return Cut{Kind: CutLower, Knob: KnobConcurrency, Value: fits} },
 	},
 	RateLimit: {
 		limits: func(k Knobs) Limits {
@@ -171,7 +169,7 @@ var facts = map[Strategy]strategyFacts{
 			}
 			return s
 		},
-		cutFiles: func(fits int) string { return fmt.Sprintf("lower -r, or cap it with -c %d", fits) },
+		cutFiles: func(fits int) Cut { return Cut{Kind: CutCap, Knob: KnobConcurrency, Value: fits, Lower: KnobRate} },
 	},
 	Adaptive: {
 		limits: func(k Knobs) Limits {
@@ -187,7 +185,7 @@ var facts = map[Strategy]strategyFacts{
 		describe: func(l Limits, _, _ int) string {
 			return fmt.Sprintf("a limit between %d and %d that follows the server", l.Floor, l.Slots)
 		},
-		cutFiles: func(fits int) string { return fmt.Sprintf("lower the ceiling: -c %d", fits) },
+		cutFiles: func(fits int) Cut { return Cut{Kind: CutCeiling, Knob: KnobConcurrency, Value: fits} },
 	},
 }
 
@@ -430,13 +428,56 @@ func (l Limits) PacedWall(n int) time.Duration {
 	return time.Duration(s)
 }
 
-// CutFiles says what to change so that a run of s needs fewer open files, fits being the
+// CutFiles is what to change so that a run of s needs fewer open files, fits being the
 // requests in flight that would fit.
-func (s Strategy) CutFiles(fits int) string {
+func (s Strategy) CutFiles(fits int) Cut {
 	if f, ok := facts[s]; ok {
 		return f.cutFiles(fits)
 	}
-	return fmt.Sprintf("lower -c to %d", fits)
+	return Cut{Kind: CutLower, Knob: KnobConcurrency, Value: fits}
+}
+
+// Knob names a field of Knobs, for advice a front end words as its users set that field.
+type Knob string
+
+// The knobs advice names.
+const (
+	KnobConcurrency    Knob = "Concurrency"
+	KnobRate           Knob = "Rate"
+	KnobMinConcurrency Knob = "MinConcurrency"
+)
+
+// CutKind is how a Cut lowers the requests in flight.
+type CutKind int
+
+// The kinds of Cut.
+const (
+	CutLower   CutKind = iota // set Knob to Value
+	CutSwitch                 // switch to the strategy Use, with Knob at Value
+	CutCap                    // lower the knob Lower, or cap the requests in flight with Knob at Value
+	CutCeiling                // lower the ceiling, Knob, to Value
+)
+
+// Cut is advice to lower a run's requests in flight to Value, as data a front end words.
+type Cut struct {
+	Kind  CutKind
+	Knob  Knob
+	Value int
+	Use   Strategy // CutSwitch's strategy
+	Lower Knob     // CutCap's knob to lower instead
+}
+
+// String words c in the terms of Knobs: "lower Concurrency to 96".
+func (c Cut) String() string {
+	switch c.Kind {
+	case CutSwitch:
+		return fmt.Sprintf("use %s with %s %d", c.Use, c.Knob, c.Value)
+	case CutCap:
+		return fmt.Sprintf("lower %s, or cap it with %s %d", c.Lower, c.Knob, c.Value)
+	case CutCeiling:
+		return fmt.Sprintf("lower the ceiling: %s %d", c.Knob, c.Value)
+	}
+	return fmt.Sprintf("lower %s to %d", c.Knob, c.Value)
 }
 
 // Politest is the strategy and limits that are at least as polite as every one of configs
@@ -484,15 +525,22 @@ func ParseStrategy(s string) (Strategy, error) {
 	return "", fmt.Errorf("unknown strategy %q (want %s or %s)", s, strings.Join(n[:len(n)-1], ", "), n[len(n)-1])
 }
 
-// CheckFloor reports an adaptive floor (Knobs.MinConcurrency) above its ceiling among
-// strategies as bad input (badinput.Error) naming --min-c and -c.
+// FloorError is an adaptive floor (Knobs.MinConcurrency) above its ceiling (Knobs.Concurrency,
+// or DefaultCeiling): bad input in the knobs.
+type FloorError struct{ Floor, Ceiling int }
+
+func (e *FloorError) Error() string {
+	return fmt.Sprintf("%s %d is above the adaptive ceiling %s %d", KnobMinConcurrency, e.Floor, KnobConcurrency, e.Ceiling)
+}
+
+// CheckFloor reports an adaptive floor above its ceiling among strategies as a *FloorError.
 func CheckFloor(k Knobs, strategies ...Strategy) error {
 	for _, s := range strategies {
 		if !s.Adapts() {
 			continue
 		}
 		if l := s.Limits(k); l.Floor > l.Slots {
-			return badinput.Errorf("--min-c %d is above the adaptive ceiling -c %d", l.Floor, l.Slots)
+			return &FloorError{Floor: l.Floor, Ceiling: l.Slots}
 		}
 	}
 	return nil

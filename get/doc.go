@@ -1,6 +1,7 @@
 package get
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -28,17 +29,17 @@ type Field struct {
 
 var attrName = regexp.MustCompile(`^[A-Za-z_:][-A-Za-z0-9_:.]*$`)
 
-// ParseField parses "NAME=PATH".
+// ParseField parses "NAME=PATH"; its error says what is wrong, not with what.
 func ParseField(s string) (Field, error) {
 	name, path, ok := strings.Cut(s, "=")
 	name, path = strings.TrimSpace(name), strings.TrimSpace(path)
 	switch {
 	case !ok:
-		return Field{}, fmt.Errorf("%q: want NAME=PATH, e.g. world=homeworld or title=h1", s)
+		return Field{}, errors.New("want NAME=PATH, e.g. world=homeworld or title=h1")
 	case name == "":
-		return Field{}, fmt.Errorf("%q: empty name", s)
+		return Field{}, errors.New("empty name")
 	case path == "":
-		return Field{}, fmt.Errorf("%q: empty path", s)
+		return Field{}, errors.New("empty path")
 	}
 	f := Field{Name: name, Path: path}
 	css := path

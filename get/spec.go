@@ -6,6 +6,7 @@ package get
 import (
 	"context"
 	"io"
+	"strconv"
 
 	"github.com/fetchbench/fetchbench/fetcher"
 	"github.com/fetchbench/fetchbench/internal/badinput"
@@ -13,45 +14,30 @@ import (
 )
 
 // ParseShape builds the documents' shape from --fields (keep), --field NAME=PATH (fields) and
-// --expand; its errors are bad input naming --field.
+// --expand; its errors are bad input in field "get.Shape.Fields" (badinput.FieldError).
 func ParseShape(keep, fields, expand []string) (Shape, error) {
 	shape := Shape{Keep: keep, Expand: expand}
 	for _, f := range fields {
 		fd, err := ParseField(f)
 		if err != nil {
-			return Shape{}, badinput.Errorf("--field %v", err)
+			return Shape{}, &badinput.FieldError{Field: "get.Shape.Fields", Arg: strconv.Quote(f), Err: err, Bad: true}
 		}
 		shape.Fields = append(shape.Fields, fd)
 	}
 	if err := shape.Check(); err != nil {
-		return Shape{}, badinput.Errorf("--field: %v", err)
+		return Shape{}, badinput.Field("get.Shape.Fields", err)
 	}
 	return shape, nil
 }
 
-// CheckFlags checks the combinations of get's output flags: records is --records ("" none),
-// formatSet whether --records-format was given, cache --cache and redis --redis ("" none).
-// Its errors are bad input naming the flags.
-func CheckFlags(records string, formatSet bool, cache, redis string) error {
-	switch {
-	case records == "" && formatSet:
-		return badinput.Errorf("--records-format needs --records")
-	case records == "-":
-		return badinput.Errorf("--records -: stdout carries the documents; write the records to a file")
-	case cache != "" && redis != "":
-		return badinput.Errorf("--cache keeps answers in this process's directory; it cannot be combined with --redis")
-	}
-	return nil
-}
-
-// PrepareCache is fetcher.PrepareCacheDir of --cache dir ("" none: false, nil); its error is
-// bad input naming --cache. readOnly: entries are read from dir but new ones cannot be kept.
+// PrepareCache is fetcher.PrepareCacheDir of dir ("" none: false, nil); its error is bad input
+// in field "get.Cache" (badinput.FieldError). readOnly: entries are read from dir but new ones cannot be kept.
 func PrepareCache(dir string) (readOnly bool, err error) {
 	if dir == "" {
 		return false, nil
 	}
 	if readOnly, err = fetcher.PrepareCacheDir(dir); err != nil {
-		return false, badinput.Errorf("--cache: %v", err)
+		return false, badinput.Field("get.Cache", err)
 	}
 	return readOnly, nil
 }

@@ -14,8 +14,8 @@ import (
 )
 
 // OpenRecords opens --records at path: nil for "", stdout for "-" (left open), else the file,
-// truncated or, with appendTo, appended to. A path that cannot be created names --records,
-// a bad format --records-format, both as bad input (badinput.Error).
+// truncated or, with appendTo, appended to. A path that cannot be created is bad input
+// (badinput.FieldError) in field "report.Records", a bad format in "report.RecordsFormat".
 func OpenRecords(path, format string, inputOrder, appendTo bool, stdout io.Writer) (*RecordsOut, error) {
 	if path == "" {
 		return nil, nil
@@ -28,26 +28,26 @@ func OpenRecords(path, format string, inputOrder, appendTo bool, stdout io.Write
 		}
 		f, err := open(path)
 		if err != nil {
-			return nil, badinput.Errorf("--records: %v", err)
+			return nil, badinput.Field("report.Records", err)
 		}
 		w, file = f, f
 	}
 	recs, err := NewRecordsOut(w, file, format, inputOrder)
 	if err != nil {
-		return nil, badinput.Errorf("--records-format: %v", err)
+		return nil, badinput.Field("report.RecordsFormat", err)
 	}
 	return recs, nil
 }
 
 // CreateHTML creates the --html file up front, so that a bad path fails before any request
-// (bad input naming --html); nil for path "".
+// (bad input in field "report.HTML", a badinput.FieldError); nil for path "".
 func CreateHTML(path string) (*os.File, error) {
 	if path == "" {
 		return nil, nil
 	}
 	f, err := os.Create(path)
 	if err != nil {
-		return nil, badinput.Errorf("--html: %v", err)
+		return nil, badinput.Field("report.HTML", err)
 	}
 	return f, nil
 }
@@ -77,8 +77,8 @@ func (o *Outputs) Finish(c Comparison, d Destination) error {
 	return o.FinishHTML(d.HTML, c)
 }
 
-// FinishHTML writes the HTML report of c into f (nil: none) and closes it; its error names
-// --html.
+// FinishHTML writes the HTML report of c into f (nil: none) and closes it; its error is a
+// badinput.FieldError (not bad input) in field "report.HTML".
 func (o *Outputs) FinishHTML(f *os.File, c Comparison) error {
 	if f == nil {
 		return nil
@@ -88,7 +88,7 @@ func (o *Outputs) FinishHTML(f *os.File, c Comparison) error {
 		err = cerr
 	}
 	if err != nil {
-		return fmt.Errorf("--html: %w", err)
+		return &badinput.FieldError{Field: "report.HTML", Err: err}
 	}
 	return nil
 }

@@ -35,8 +35,8 @@ type Dialect struct {
 	// NotFound is the body of the service's 404 answer to an unknown id, or its start
 	// (swapi.info's is its host's HTML page).
 	NotFound string
-	// Advice says when to use the service, for the message that another one could not be
-	// reached ("" for one not to suggest).
+	// Advice says when to use the service, after its name, for the message that another one
+	// could not be reached: "for heavy runs (…)" ("" for one not to suggest).
 	Advice string
 	// QuotaWindow is the window of the service's per-client quota when its answers count
 	// the requests remaining without saying when they are restored (fetcher.Config's
@@ -64,12 +64,12 @@ var (
 	Dev = &Dialect{Name: "dev", BaseURL: "https://swapi.dev/api/", NotFound: `{"detail":"Not found"}`,
 		slash: true, list: drf, host: "swapi.dev"}
 	PY4E = &Dialect{Name: "py4e", BaseURL: "https://swapi.py4e.com/api/", NotFound: `{"detail":"Not found"}`,
-		Advice: "--api py4e (swapi.dev's shapes, no limit in its code)", slash: true, list: drf, host: "swapi.py4e.com"}
+		Advice: "(swapi.dev's shapes, no limit in its code)", slash: true, list: drf, host: "swapi.py4e.com"}
 	Tech = &Dialect{Name: "tech", BaseURL: "https://www.swapi.tech/api/", NotFound: `{"message":"not found"}`,
-		Advice:      "--api tech for a few requests only (100 per 15 minutes, and its slow-down makes latency grow with the request count: never for benchmarks)",
+		Advice:      "for a few requests only (100 per 15 minutes, and its slow-down makes latency grow with the request count: never for benchmarks)",
 		QuotaWindow: 15 * time.Minute, list: tech, host: "swapi.tech"}
 	Info = &Dialect{Name: "info", BaseURL: "https://swapi.info/api/", NotFound: `<html>`,
-		Advice: "--api info for heavy runs (static files on a CDN, no limit)", list: array, host: "swapi.info"}
+		Advice: "for heavy runs (static files on a CDN, no limit)", list: array, host: "swapi.info"}
 )
 
 // Suggested lists the dialects to suggest when another cannot be reached, in that order.

@@ -18,21 +18,22 @@ import (
 )
 
 // InputError is bad input from the user: a URL template, base URL, URL list or id list that
-// does not parse, or a URL list that cannot be opened. Input names the input as the command
-// line spells it ("--base-url", "--urls pages.txt", "--ids -"), so that the message can be
-// shown as it is.
+// does not parse, or a URL list that cannot be opened. Field names the input by its field:
+// "API" (Config.API), "BaseURL" (Config.BaseURL), or Source's "Template", "IDs" or "URLs";
+// Arg, when not "", is where it was read: "-" (stdin) for IDs, a file name or "stdin" for URLs.
 type InputError struct {
-	Input string
-	Err   error
+	Field, Arg string
+	Err        error
 }
 
-func (e *InputError) Error() string { return e.Input + ": " + e.Err.Error() }
+func (e *InputError) Error() string {
+	if e.Arg != "" {
+		return e.Field + " " + e.Arg + ": " + e.Err.Error()
+	}
+	return e.Field + ": " + e.Err.Error()
+}
 
 func (e *InputError) Unwrap() error { return e.Err }
-
-func inputErrorf(input, format string, a ...any) error {
-	return &InputError{Input: input, Err: fmt.Errorf(format, a...)}
-}
 
 // ErrInterrupted is wrapped by the error of a read of stdin or a discovery cut short because
 // its ctx was done.
@@ -85,7 +86,7 @@ func New(cfg Config) (*Spec, error) {
 	case cfg.API != "":
 		d, err := swapi.Lookup(cfg.API)
 		if err != nil {
-			return nil, &InputError{Input: "--api", Err: err}
+			return nil, &InputError{Field: "API", Err: err}
 		}
 		sp.Dialect = d
 	case cfg.Offline:
@@ -152,40 +153,57 @@ func (s *Spec) Resolve(ctx context.Context, stdin io.Reader, discover Discover) 
 		if ctx.Err() != nil {
 			return nil, "", fmt.Errorf("%w during discovery", ErrInterrupted)
 		}
-		if errors.Is(err, fetcher.ErrNoAnswer) {
-			return nil, "", fmt.Errorf("%w%s", err, s.UnreachableHint())
+		if errors.Is(err, fetcher.ErrNoAnswer) && !s.Offline {
+			return nil, "", &UnreachableError{Err: err, Others: s.Others()}
 		}
 		return nil, "", err
 	}
 	return ts, discovered, nil
 }
 
-// UnreachableHint follows the message that the API could not be reached: try the fake or
-// another SWAPI, each with when to use it. Offline there is nothing to suggest.
-func (s *Spec) UnreachableHint() string {
-	if s.Offline {
-		return ""
+// UnreachableError is a discovery that got no answer from a live API (Err wraps
+// fetcher.ErrNoAnswer); Others are the SWAPIs to suggest instead (Spec.Others).
+type UnreachableError struct {
+	Err    error
+	Others []*swapi.Dialect
+}
+
+func (e *UnreachableError) Error() string {
+	names := make([]string, len(e.Others))
+	for i, d := range e.Others {
+		names[i] = d.Name
 	}
-	var others []string
+	return e.Err.Error() + "; is it up? other SWAPIs: " + strings.Join(names, ", ")
+}
+
+func (e *UnreachableError) Unwrap() error { return e.Err }
+
+// Others are the SWAPIs to suggest when s's cannot be reached, in swapi.Suggested's order;
+// nil offline (the fake is in this process).
+func (s *Spec) Others() []*swapi.Dialect {
+	if s.Offline {
+		return nil
+	}
+	var others []*swapi.Dialect
 	for _, d := range swapi.Suggested {
 		if d != s.Dialect {
-			others = append(others, d.Advice)
+			others = append(others, d)
 		}
 	}
-	return "; is it up? try --offline (the built-in fake SWAPI), or another SWAPI: " + strings.Join(others, ", ")
+	return others
 }
 
 // tmpl is the URL template of the ids under base.
 func (s Source) tmpl(d *swapi.Dialect, base string) (string, error) {
 	if s.Template != "" {
 		if _, err := fetcher.TemplateTargets(s.Template, nil); err != nil {
-			return "", &InputError{Input: "--url-template", Err: err}
+			return "", &InputError{Field: "Template", Err: err}
 		}
 		return s.Template, nil
 	}
 	tmpl, err := fetcher.ResourceTemplate(d, base, s.Resource)
 	if err != nil {
-		return "", &InputError{Input: "--base-url", Err: err}
+		return "", &InputError{Field: "BaseURL", Err: err}
 	}
 	return tmpl, nil
 }
@@ -207,7 +225,7 @@ func (s Source) targets(ctx context.Context, d *swapi.Dialect, base string, stdi
 			return nil, err
 		}
 		if err != nil {
-			return nil, inputErrorf("--ids -", "stdin %v", err)
+			return nil, &InputError{Field: "IDs", Arg: "-", Err: fmt.Errorf("stdin %w", err)}
 		}
 	}
 	if ids == nil {
@@ -222,14 +240,14 @@ func readURLs(name string, stdin io.Reader) (fetcher.Targets, error) {
 	if name != "-" {
 		f, err := os.Open(name)
 		if err != nil {
-			return nil, &InputError{Input: "--urls", Err: err}
+			return nil, &InputError{Field: "URLs", Err: err}
 		}
 		defer f.Close()
 		r, label = f, name
 	}
 	ts, err := fetcher.ReadURLs(r)
 	if err != nil {
-		return nil, &InputError{Input: "--urls " + label, Err: err}
+		return nil, &InputError{Field: "URLs", Arg: label, Err: err}
 	}
 	return ts, nil
 }

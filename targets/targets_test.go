@@ -22,21 +22,21 @@ func TestNew(t *testing.T) {
 		cfg     targets.Config
 		dialect string
 		base    string
-		input   string   // the InputError's Input, "" for no error
-		hint    []string // the other SWAPIs UnreachableHint names, in order
+		input   string   // the InputError's Field and Arg, "" for no error
+		hint    []string // the other SWAPIs Others names, in order
 	}{
 		{name: "default", cfg: targets.Config{Source: people},
-			dialect: "py4e", base: swapi.PY4E.BaseURL, hint: []string{"--api info for heavy runs", "--api tech for a few requests only"}},
+			dialect: "py4e", base: swapi.PY4E.BaseURL, hint: []string{"info", "tech"}},
 		{name: "api", cfg: targets.Config{API: "tech", Source: people},
-			dialect: "tech", base: swapi.Tech.BaseURL, hint: []string{"--api py4e (", "--api info for heavy runs"}},
+			dialect: "tech", base: swapi.Tech.BaseURL, hint: []string{"py4e", "info"}},
 		{name: "base URL host", cfg: targets.Config{BaseURL: "https://swapi.info/api/", BaseURLSet: true, Source: people},
-			dialect: "info", base: "https://swapi.info/api/", hint: []string{"--api py4e (", "--api tech for a few requests only"}},
+			dialect: "info", base: "https://swapi.info/api/", hint: []string{"py4e", "tech"}},
 		{name: "other host", cfg: targets.Config{BaseURL: "http://127.0.0.1:1/api/", BaseURLSet: true, Source: people},
-			dialect: "dev", base: "http://127.0.0.1:1/api/", hint: []string{"--api py4e (", "--api info for heavy runs", "--api tech for a few requests only"}},
+			dialect: "dev", base: "http://127.0.0.1:1/api/", hint: []string{"py4e", "info", "tech"}},
 		{name: "offline", cfg: targets.Config{Offline: true, Source: people}, dialect: "dev", base: swapi.Dev.BaseURL},
-		{name: "empty base URL given", cfg: targets.Config{BaseURLSet: true, Source: people}, input: "--base-url"},
-		{name: "template without id", cfg: targets.Config{Source: targets.Source{Template: "http://x/"}}, input: "--url-template"},
-		{name: "unknown api", cfg: targets.Config{API: "nope", Source: people}, input: "--api"},
+		{name: "empty base URL given", cfg: targets.Config{BaseURLSet: true, Source: people}, input: "BaseURL"},
+		{name: "template without id", cfg: targets.Config{Source: targets.Source{Template: "http://x/"}}, input: "Template"},
+		{name: "unknown api", cfg: targets.Config{API: "nope", Source: people}, input: "API"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -44,7 +44,7 @@ func TestNew(t *testing.T) {
 			sp, err := targets.New(tc.cfg)
 			var ie *targets.InputError
 			if tc.input != "" {
-				if !errors.As(err, &ie) || ie.Input != tc.input {
+				if !errors.As(err, &ie) || strings.TrimSpace(ie.Field+" "+ie.Arg) != tc.input {
 					t.Fatalf("New = %v, want an InputError for %s", err, tc.input)
 				}
 				return
@@ -56,21 +56,12 @@ func TestNew(t *testing.T) {
 			if diff := cmp.Diff([]string{tc.dialect, tc.base}, got); diff != "" {
 				t.Errorf("dialect, base (-want +got):\n%s", diff)
 			}
-			hint := sp.UnreachableHint()
-			if tc.cfg.Offline != (hint == "") {
-				t.Errorf("UnreachableHint = %q, offline %v", hint, tc.cfg.Offline)
+			var others []string
+			for _, d := range sp.Others() {
+				others = append(others, d.Name)
 			}
-			at := 0
-			for _, h := range tc.hint {
-				i := strings.Index(hint[at:], h)
-				if i < 0 {
-					t.Errorf("UnreachableHint = %q, want %q next", hint, h)
-					break
-				}
-				at += i + len(h)
-			}
-			if strings.Count(hint, "--api ") != len(tc.hint) {
-				t.Errorf("UnreachableHint = %q, want %d SWAPIs named", hint, len(tc.hint))
+			if diff := cmp.Diff(tc.hint, others); diff != "" {
+				t.Errorf("Others (-want +got):\n%s", diff)
 			}
 		})
 	}
@@ -84,17 +75,17 @@ func TestResolve(t *testing.T) {
 		src   targets.Source
 		stdin string
 		want  []string // the targets' URLs
-		input string   // the InputError's Input, "" for no error
+		input string   // the InputError's Field and Arg, "" for no error
 	}{
 		{name: "count", src: targets.Source{Template: tmpl, Count: 2},
 			want: []string{"http://127.0.0.1:1/api/people/1/", "http://127.0.0.1:1/api/people/2/"}},
 		{name: "ids", src: targets.Source{Template: tmpl, IDs: []int{7}}, want: []string{"http://127.0.0.1:1/api/people/7/"}},
 		{name: "ids from stdin", src: targets.Source{Template: tmpl, IDsStdin: true}, stdin: "3\n",
 			want: []string{"http://127.0.0.1:1/api/people/3/"}},
-		{name: "bad ids from stdin", src: targets.Source{Template: tmpl, IDsStdin: true}, stdin: "x\n", input: "--ids -"},
+		{name: "bad ids from stdin", src: targets.Source{Template: tmpl, IDsStdin: true}, stdin: "x\n", input: "IDs -"},
 		{name: "urls from stdin", src: targets.Source{URLs: "-"}, stdin: "http://127.0.0.1:1/a\n", want: []string{"http://127.0.0.1:1/a"}},
-		{name: "missing urls file", src: targets.Source{URLs: "/nonexistent/urls.txt"}, input: "--urls"},
-		{name: "bad url on stdin", src: targets.Source{URLs: "-"}, stdin: "ftp://x\n", input: "--urls stdin"},
+		{name: "missing urls file", src: targets.Source{URLs: "/nonexistent/urls.txt"}, input: "URLs"},
+		{name: "bad url on stdin", src: targets.Source{URLs: "-"}, stdin: "ftp://x\n", input: "URLs stdin"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -106,7 +97,7 @@ func TestResolve(t *testing.T) {
 			ts, discovered, err := sp.Resolve(context.Background(), strings.NewReader(tc.stdin), nil)
 			if tc.input != "" {
 				var ie *targets.InputError
-				if !errors.As(err, &ie) || ie.Input != tc.input {
+				if !errors.As(err, &ie) || strings.TrimSpace(ie.Field+" "+ie.Arg) != tc.input {
 					t.Fatalf("Resolve = %v, want an InputError for %s", err, tc.input)
 				}
 				return
@@ -137,7 +128,7 @@ func TestResolveAll(t *testing.T) {
 		err  error
 		hint string
 	}{
-		{"no answer", fmt.Errorf("down: %w", fetcher.ErrNoAnswer), sp.UnreachableHint()},
+		{"no answer", fmt.Errorf("down: %w", fetcher.ErrNoAnswer), "; is it up? other SWAPIs: info, tech"},
 		{"answered with a malformed page", fmt.Errorf("malformed: %w", swapi.ErrListPage), ""},
 	} {
 		discover := func(_ context.Context, d *swapi.Dialect, base, resource string) (fetcher.Targets, string, error) {

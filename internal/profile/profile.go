@@ -2,7 +2,6 @@
 package profile
 
 import (
-	"fmt"
 	"os"
 	"runtime/pprof"
 
@@ -10,15 +9,15 @@ import (
 )
 
 // Start creates path and starts a CPU profile into it; stop ends it and closes the file.
-// A file that cannot be created is bad input naming --cpuprofile.
+// A file that cannot be created is bad input in field "profile.Path" (badinput.FieldError).
 func Start(path string) (stop func(), err error) {
 	f, err := os.Create(path)
 	if err != nil {
-		return nil, badinput.Errorf("--cpuprofile: %v", err)
+		return nil, badinput.Field("profile.Path", err)
 	}
 	if err := pprof.StartCPUProfile(f); err != nil {
 		f.Close()
-		return nil, fmt.Errorf("--cpuprofile: %w", err)
+		return nil, &badinput.FieldError{Field: "profile.Path", Err: err}
 	}
 	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/fetchbench/fetchbench/get"
 	"github.com/fetchbench/fetchbench/internal/cliflag"
 	"github.com/fetchbench/fetchbench/internal/profile"
+	"github.com/fetchbench/fetchbench/redispool"
 	"github.com/fetchbench/fetchbench/report"
 	"github.com/fetchbench/fetchbench/session"
 )
@@ -121,7 +122,7 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 	if err := parseFlags(fs, args, usage("compare"), "", "see --help", stdout); err != nil {
 		return err
 	}
-	o.run.Transport = e.transport
+	o.run.Transport, o.pool.envURL = e.transport, e.variable(redispool.EnvURL)
 	sp, err := o.spec(fs.Changed)
 	if err != nil {
 		return err

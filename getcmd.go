@@ -14,6 +14,7 @@ import (
 	"github.com/fetchbench/fetchbench/get"
 	"github.com/fetchbench/fetchbench/internal/cliflag"
 	"github.com/fetchbench/fetchbench/internal/textsafe"
+	"github.com/fetchbench/fetchbench/redispool"
 	"github.com/fetchbench/fetchbench/report"
 	"github.com/fetchbench/fetchbench/session"
 )
@@ -126,7 +127,7 @@ func runGet(ctx context.Context, e *env, args []string) error {
 	if err := parseFlags(fs, args, usage("get"), "get: ", "see fetchbench get --help", stdout); err != nil {
 		return err
 	}
-	o.run.Transport = e.transport
+	o.run.Transport, o.pool.envURL = e.transport, e.variable(redispool.EnvURL)
 	sp, err := o.spec(fs.Changed, report.IsTerminal(stdout))
 	if err != nil {
 		return err

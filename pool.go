@@ -6,7 +6,6 @@ package main
 import (
 	"context"
 	"io"
-	"os"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -19,6 +18,7 @@ import (
 // poolFlags are a coordinator's flags: --redis (or FETCHBENCH_REDIS), --redis-cacert, and the
 // hidden --redis-lease.
 type poolFlags struct {
+	envURL string // FETCHBENCH_REDIS, read from the command's environment before spec
 	redis  string // "" runs here
 	cacert *fetcher.CACerts
 	lease  time.Duration
@@ -28,7 +28,7 @@ type poolFlags struct {
 // as they are. It first reads the URL from FETCHBENCH_REDIS when --redis was not given.
 func (p *poolFlags) pooled(strategies []fetcher.Strategy, named bool) ([]fetcher.Strategy, string, error) {
 	var err error
-	if p.redis, err = resolveRedisURL(p.redis, os.Getenv(redispool.EnvURL), p.cacert.Pool(), ""); err != nil || p.redis == "" {
+	if p.redis, err = resolveRedisURL(p.redis, p.envURL, p.cacert.Pool(), ""); err != nil || p.redis == "" {
 		return strategies, "", err
 	}
 	return redispool.Pooled(strategies, named)

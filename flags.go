@@ -63,7 +63,7 @@ func addTargetFlags(fs *pflag.FlagSet, t *targetFlags, count int) {
 		" (swapi.dev has not answered since 2025-04); offline dev)")
 	fs.Var(cliflag.Choice(&t.src.Resource, "people", swapi.Resources, func(s string) error { return cliflag.Valuef("%v", swapi.CheckResource(s)) }),
 		"resource", "SWAPI resource: "+strings.Join(swapi.Resources, "|"))
-	fs.VarP(cliflag.Int(&t.src.Count, count, 1, fetcher.MaxIDs), "count", "n", "fetch ids 1..N")
+	fs.VarP(cliflag.Int(&t.src.Count, count, 1, targets.MaxIDs), "count", "n", "fetch ids 1..N")
 	fs.Var(cliflag.Parsed(&t.src.IDs, "", cliflag.Colon, targets.ParseIDs),
 		"ids", "ids and ranges to fetch, e.g. 1-9,12 (- reads ids from stdin)")
 	fs.BoolVar(&t.src.All, "all", false, "every item of --resource, discovered from the API's list pages")

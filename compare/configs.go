@@ -12,6 +12,7 @@ import (
 	"github.com/fetchbench/fetchbench/fetcher"
 	"github.com/fetchbench/fetchbench/internal/badinput"
 	"github.com/fetchbench/fetchbench/internal/plural"
+	"github.com/fetchbench/fetchbench/swapi"
 )
 
 // Configs are a comparison's runs: for each strategy in order, one config per level of its
@@ -33,8 +34,10 @@ func Configs(base fetcher.Config, strategies []fetcher.Strategy, knobs fetcher.K
 // stated quota when quota is set, or when quotaSet is not (no --respect-quota given) and its
 // strategy RespectsQuota; capacity is the server's known capacity (0 unknown). Discovery is
 // the config the list pages are read with: base with the politest of the configs' strategies
-// and limits, respecting the quota when any config does.
+// and limits, respecting the quota when any config does. Every record is named by the SWAPI
+// name scan (swapi.Namer).
 func Plan(base fetcher.Config, strategies []fetcher.Strategy, knobs fetcher.Knobs, slots []int, rates []float64, quota, quotaSet bool, capacity int) (configs []fetcher.Config, discovery fetcher.Config) {
+	base.Namer = swapi.Namer{}
 	configs = Configs(base, strategies, knobs, slots, rates)
 	for i, c := range configs {
 		configs[i].RespectQuota = quota || (!quotaSet && c.Strategy.RespectsQuota())

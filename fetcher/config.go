@@ -60,6 +60,9 @@ type Config struct {
 
 	// KeepBody keeps each record's body and Content-Type (Record.Body, Record.ContentType).
 	KeepBody bool
+	// Namer, when set, names each JSON answer (Record.Name) and judges whether it is valid
+	// JSON; nil leaves every name "" and json.Valid judges.
+	Namer Namer
 	// HTML lists values to extract from text/html responses into Record.HTML: each
 	// selector's first match only, at most MaxHTMLValue bytes (see scraper).
 	HTML []Selector
@@ -99,6 +102,16 @@ type Config struct {
 	// Phase names a run that is not one of a comparison's measured runs (PhaseDiscovery);
 	// every record carries it. "" for a measured run.
 	Phase string
+}
+
+// Namer names a JSON answer: a record's Name. Name is called once per answer whose
+// Content-Type contains "json", on the goroutine of the worker fetching it, so concurrently
+// for requests in flight: an implementation is safe for concurrent use. body is the whole
+// answer (at most Config.MaxBody bytes), valid only during the call: Name neither keeps nor
+// modifies it. It returns "" for a document without a name, and an error when body is not
+// valid JSON, which makes the record's class ClassInvalidJSON.
+type Namer interface {
+	Name(body []byte) (string, error)
 }
 
 // Selector names a value of an HTML page: the text of the first element matching the CSS

@@ -9,6 +9,7 @@ import (
 
 	"github.com/fetchbench/fetchbench/fetcher"
 	"github.com/fetchbench/fetchbench/internal/badinput"
+	"github.com/fetchbench/fetchbench/swapi"
 	"github.com/fetchbench/fetchbench/targets"
 )
 
@@ -68,10 +69,12 @@ func DefaultFormat(format string, terminal bool) string {
 }
 
 // RunConfig is run with strategy s at knobs' limits, answers kept in cacheDir ("" none), the
-// server's quota respected when quota is set, and the targets' CA roots when they have some.
+// server's quota respected when quota is set, the targets' CA roots when they have some, and
+// records named by the SWAPI name scan (swapi.Namer).
 func RunConfig(run fetcher.Config, s fetcher.Strategy, knobs fetcher.Knobs, cacheDir string, quota bool, tg *targets.Spec) fetcher.Config {
 	cfg := run
 	cfg.Strategy, cfg.Limits, cfg.CacheDir, cfg.RespectQuota = s, s.Limits(knobs), cacheDir, quota
+	cfg.Namer = swapi.Namer{}
 	if tg.Trust != nil {
 		cfg.RootCAs = tg.Trust
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/fetchbench/fetchbench/fakeswapi"
 	"github.com/fetchbench/fetchbench/fetcher"
 	"github.com/fetchbench/fetchbench/report"
+	"github.com/fetchbench/fetchbench/swapi"
 )
 
 // Names are the lessons Run knows, in the order a usage lists them.
@@ -176,7 +177,7 @@ func (c Config) startFake(opts fakeswapi.Options) (root string, stop func(), err
 
 // config is a run of strategy s with knobs k and a timeout, through c's Transport.
 func (c Config) config(s fetcher.Strategy, k fetcher.Knobs, timeout time.Duration) fetcher.Config {
-	return fetcher.Config{Strategy: s, Limits: s.Limits(k), Timeout: timeout, Transport: c.Transport}
+	return fetcher.Config{Strategy: s, Limits: s.Limits(k), Timeout: timeout, Transport: c.Transport, Namer: swapi.Namer{}}
 }
 
 // compareAndDraw runs configs over targets and draws the table and the timelines.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/fetchbench/fetchbench/fetcher"
+	"github.com/fetchbench/fetchbench/swapi"
 )
 
 // spec is a job as workers read it: everything of a fetcher.Config that is not the
@@ -32,14 +33,15 @@ type spec struct {
 	UserAgent   string             `json:"user_agent,omitempty"`
 	KeepBody    bool               `json:"keep_body,omitempty"`
 	HTML        []fetcher.Selector `json:"html,omitempty"`
-	Scope       []string           `json:"scope"` // hosts; empty: any http(s) host
+	Scope       []string           `json:"scope"`           // hosts; empty: any http(s) host
+	Namer       string             `json:"namer,omitempty"` // the Config's Namer by namerName
 }
 
 func specOf(id, coordinator string, lease time.Duration, start time.Time, cfg fetcher.Config) spec {
 	s := spec{ID: id, Coordinator: coordinator, Lease: lease, Start: start, Strategy: cfg.Strategy, Limits: cfg.Limits,
 		Timeout: cfg.Timeout, Retries: cfg.Retries, BackoffBase: cfg.BackoffBase, BackoffCap: cfg.BackoffCap,
 		MaxRetry: cfg.MaxRetryAfter, MaxBody: cfg.MaxBody, Insecure: cfg.Insecure, UserAgent: cfg.UserAgent,
-		KeepBody: cfg.KeepBody, HTML: cfg.HTML, Scope: cfg.Scope.HostList()}
+		KeepBody: cfg.KeepBody, HTML: cfg.HTML, Scope: cfg.Scope.HostList(), Namer: namerName(cfg.Namer)}
 	if cfg.Deadline > 0 {
 		s.DeadlineAt = start.Add(cfg.Deadline)
 	}
@@ -50,11 +52,25 @@ func specOf(id, coordinator string, lease time.Duration, start time.Time, cfg fe
 func (s *spec) config(now time.Time) fetcher.Config {
 	cfg := fetcher.Config{Strategy: s.Strategy, Limits: s.Limits, Timeout: s.Timeout, Retries: s.Retries,
 		BackoffBase: s.BackoffBase, BackoffCap: s.BackoffCap, MaxRetryAfter: s.MaxRetry, MaxBody: s.MaxBody,
-		Insecure: s.Insecure, UserAgent: s.UserAgent, KeepBody: s.KeepBody, HTML: s.HTML, Scope: scopeOf(s.Scope)}
+		Insecure: s.Insecure, UserAgent: s.UserAgent, KeepBody: s.KeepBody, HTML: s.HTML, Scope: scopeOf(s.Scope),
+		Namer: namers[s.Namer]}
 	if !s.DeadlineAt.IsZero() {
 		cfg.Deadline = max(s.DeadlineAt.Sub(now), time.Nanosecond)
 	}
 	return cfg
+}
+
+// namers are the fetcher.Namers a job spec carries, by name: a func cannot cross Redis, so
+// a worker runs the one its coordinator's Config names.
+var namers = map[string]fetcher.Namer{"swapi": swapi.Namer{}}
+
+// namerName is n's name in namers; "" for none or one a spec cannot carry.
+func namerName(n fetcher.Namer) string {
+	switch n.(type) {
+	case swapi.Namer:
+		return "swapi"
+	}
+	return ""
 }
 
 // scopeOf is the scope of hosts (fetcher.Scope.Hosts).

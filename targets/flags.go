@@ -1,7 +1,6 @@
 package targets
 
 import (
-	"github.com/fetchbench/fetchbench/fetcher"
 	"github.com/fetchbench/fetchbench/internal/badinput"
 )
 
@@ -28,11 +27,11 @@ func CheckFlags(set func(string) bool, all, offline, fakeH2 bool) error {
 	return nil
 }
 
-// ParseIDs parses --ids: ids and ranges (fetcher.ParseIDs), or "-" for stdin (nil, read
+// ParseIDs parses --ids: ids and ranges (parseIDList), or "-" for stdin (nil, read
 // when the targets are resolved; see Source.IDsStdin).
 func ParseIDs(s string) ([]int, error) {
 	if s == "-" {
 		return nil, nil
 	}
-	return fetcher.ParseIDs(s)
+	return parseIDList(s)
 }

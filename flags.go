@@ -99,6 +99,7 @@ func addRunFlags(fs *pflag.FlagSet, c *fetcher.Config) {
 	fs.Var(cliflag.Duration(&c.BackoffBase, fetcher.DefaultBackoffBase, false), "backoff-base", "first retry backoff ceiling")
 	fs.Var(cliflag.Duration(&c.BackoffCap, fetcher.DefaultBackoffCap, false), "backoff-cap", "largest retry backoff ceiling")
 	fs.Var(cliflag.Duration(&c.MaxRetryAfter, fetcher.DefaultMaxRetryAfter, false), "max-retry-after", "longest server Retry-After waited for before a retry")
+	fs.Var(cliflag.Duration(&c.MaxQuotaWait, fetcher.DefaultMaxQuotaWait, false), "max-quota-wait", "longest wait for the server's stated quota (its reset, its policy's pace); a longer one stops the run, exit 1")
 	fs.Var(cliflag.Size(&c.MaxBody, fetcher.DefaultMaxBody, 1), "max-body", "largest response body accepted (e.g. 512KiB, 10MiB)")
 	fs.BoolVar(&c.Insecure, "insecure", false, "skip TLS certificate verification")
 	fs.Var(cliflag.Parsed(&c.RootCAs, "", cliflag.Colon, fetcher.ReadCACert), "cacert", "trust the CA certificates (PEM) in FILE instead of the system's, e.g. the one fetchbench serve --tls --cert FILE wrote")

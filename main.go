@@ -80,5 +80,5 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if errors.Is(err, errHelp) {
 		return nil
 	}
-	return err
+	return worded(err)
 }

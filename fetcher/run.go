@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/fetchbench/fetchbench/internal/textsafe"
 	"github.com/fetchbench/fetchbench/internal/waitctx"
 )
 
@@ -446,7 +447,7 @@ func (r *runner) fetch(w *worker, it Item, queue time.Duration) (Record, sheddin
 		}
 		rec.Err = ""
 		if a.err != nil {
-			rec.Err = a.err.Error()
+			rec.Err = textsafe.Redact(a.err.Error()) // a redirect's URL may carry a password
 		}
 		if first.IsZero() {
 			rec.Start = r.offset(time.Now())

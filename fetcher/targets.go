@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/fetchbench/fetchbench/internal/textsafe"
 )
 
 // CheckURL reports whether s is an absolute http or https URL with a host and, if it has
@@ -29,28 +31,8 @@ func CheckURL(s string) error {
 	return nil
 }
 
-// redact masks the password of URL text as url.URL.Redacted does, keeping the rest as written
-// (url.Parse may reject it): whatever lies between "://"
-// and the last "@" before the next "/" is cut down to its user name.
-func redact(s string) string {
-	scheme, rest, ok := strings.Cut(s, "://")
-	if !ok {
-		return s
-	}
-	host := rest
-	if i := strings.IndexByte(rest, '/'); i >= 0 {
-		host = rest[:i]
-	}
-	at := strings.LastIndexByte(host, '@')
-	if at < 0 {
-		return s
-	}
-	user, _, hasPass := strings.Cut(host[:at], ":")
-	if !hasPass {
-		return s
-	}
-	return scheme + "://" + user + ":xxxxx" + rest[at:]
-}
+// redact masks the password of URL text (textsafe.RedactURL).
+func redact(s string) string { return textsafe.RedactURL(s) }
 
 // Targets is an indexed, read-only list of targets. Implementations are safe for concurrent reads.
 type Targets interface {

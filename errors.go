@@ -4,7 +4,9 @@ package main
 
 import (
 	"errors"
+	"fmt"
 
+	"github.com/fetchbench/fetchbench/fetcher"
 	"github.com/fetchbench/fetchbench/internal/badinput"
 	"github.com/fetchbench/fetchbench/internal/cliflag"
 	"github.com/fetchbench/fetchbench/internal/verdict"
@@ -25,6 +27,15 @@ var errHelp = cliflag.ErrHelp
 
 // usagef is bad input from the user: exit code 2.
 func usagef(format string, a ...any) error { return badinput.Errorf(format, a...) }
+
+// worded is err with what main says of it: a refused wait for a server's quota names the
+// flag that bounds it.
+func worded(err error) error {
+	if refused := (*fetcher.QuotaWaitError)(nil); errors.As(err, &refused) {
+		return fmt.Errorf("%w (--max-quota-wait)", err)
+	}
+	return err
+}
 
 // exitCode maps run's error to the process exit code.
 func exitCode(err error) int {

@@ -63,7 +63,7 @@ func addTargetFlags(fs *pflag.FlagSet, t *targetFlags, count int) {
 		" (swapi.dev has not answered since 2025-04); offline dev)")
 	fs.Var(cliflag.Choice(&t.src.Resource, "people", swapi.Resources, func(s string) error { return cliflag.Valuef("%v", swapi.CheckResource(s)) }),
 		"resource", "SWAPI resource: "+strings.Join(swapi.Resources, "|"))
-	fs.VarP(cliflag.Int(&t.src.Count, count, 1, fetcher.MaxIDs), "count", "n", "fetch ids 1..N")
+	fs.VarP(cliflag.Int(&t.src.Count, count, 1, targets.MaxIDs), "count", "n", "fetch ids 1..N")
 	fs.Var(cliflag.Parsed(&t.src.IDs, "", cliflag.Colon, targets.ParseIDs),
 		"ids", "ids and ranges to fetch, e.g. 1-9,12 (- reads ids from stdin)")
 	fs.BoolVar(&t.src.All, "all", false, "every item of --resource, discovered from the API's list pages")
@@ -99,6 +99,7 @@ func addRunFlags(fs *pflag.FlagSet, c *fetcher.Config) {
 	fs.Var(cliflag.Duration(&c.BackoffBase, fetcher.DefaultBackoffBase, false), "backoff-base", "first retry backoff ceiling")
 	fs.Var(cliflag.Duration(&c.BackoffCap, fetcher.DefaultBackoffCap, false), "backoff-cap", "largest retry backoff ceiling")
 	fs.Var(cliflag.Duration(&c.MaxRetryAfter, fetcher.DefaultMaxRetryAfter, false), "max-retry-after", "longest server Retry-After waited for before a retry")
+	fs.Var(cliflag.Duration(&c.MaxQuotaWait, fetcher.DefaultMaxQuotaWait, false), "max-quota-wait", "longest wait for the server's stated quota (its reset, its policy's pace); a longer one stops the run, exit 1")
 	fs.Var(cliflag.Size(&c.MaxBody, fetcher.DefaultMaxBody, 1), "max-body", "largest response body accepted (e.g. 512KiB, 10MiB)")
 	fs.BoolVar(&c.Insecure, "insecure", false, "skip TLS certificate verification")
 	fs.Var(cliflag.Parsed(&c.RootCAs, "", cliflag.Colon, fetcher.ReadCACert), "cacert", "trust the CA certificates (PEM) in FILE instead of the system's, e.g. the one fetchbench serve --tls --cert FILE wrote")

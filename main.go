@@ -14,6 +14,7 @@ import (
 	"runtime/debug"
 	"syscall"
 
+	"github.com/fetchbench/fetchbench/internal/textsafe"
 	"github.com/fetchbench/fetchbench/redispool"
 )
 
@@ -36,7 +37,7 @@ func main() {
 	}()
 	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	if err != nil && err.Error() != "" {
-		fmt.Fprintln(os.Stderr, "fetchbench: "+err.Error())
+		fmt.Fprintln(os.Stderr, "fetchbench: "+textsafe.Redact(err.Error()))
 	}
 	os.Exit(exitCode(err))
 }
@@ -85,5 +86,5 @@ func runIn(ctx context.Context, e *env, args []string) error {
 	if errors.Is(err, errHelp) {
 		return nil
 	}
-	return wordError(err)
+	return worded(wordError(err))
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"regexp"
 	"strings"
@@ -19,7 +20,7 @@ import (
 )
 
 // quotaWait is the one line get prints when it waits for swapi.tech's quota.
-var quotaWait = regexp.MustCompile(`^fetchbench: adaptive: the server's quota is spent \(\d+ of 100 left\); waiting (\d+m)?\d+s for it to reset$`)
+var quotaWait = regexp.MustCompile(`^fetchbench: adaptive: the server's quota is spent \(\d+ of 100 left\); waiting (\d+m)?\d+s for it to reset, until \d\d:\d\d:\d\d$`)
 
 // TestGetTechLiveKeepsToTheQuota: against swapi.tech's live profile (100 requests per 15
 // minutes per client, X-RateLimit-Limit and -Remaining without a reset, 429 beyond), on fake
@@ -89,5 +90,17 @@ func TestGetTechLiveKeepsToTheQuota(t *testing.T) {
 				t.Logf("%s: %s, %d requests in %s", tc.name, strings.TrimSpace(stderr.String()), len(kept), wall)
 			})
 		})
+	}
+}
+
+// TestRefusedQuotaWait: a run stopped by a wait for the quota beyond --max-quota-wait ends
+// with one line naming the flag, exit 1 (the run could not be performed within the bound).
+func TestRefusedQuotaWait(t *testing.T) {
+	t.Parallel()
+	refused := &fetcher.QuotaWaitError{QuotaWait: fetcher.QuotaWait{Wait: time.Hour, Until: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}, Max: 15 * time.Minute}
+	err := worded(fmt.Errorf("run: %w", refused))
+	const want = "run: the server's quota is spent (0 left): it asks for a wait of 1h0m0s for it to reset, until 03:04:05, longer than the 15m0s a quota wait may last (--max-quota-wait)"
+	if err.Error() != want || exitCode(err) != exitFailed {
+		t.Errorf("%q, exit %d; want %q, exit %d", err, exitCode(err), want, exitFailed)
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/fetchbench/fetchbench/fetcher"
 	"github.com/fetchbench/fetchbench/internal/plural"
+	"github.com/fetchbench/fetchbench/swapi"
 )
 
 // Configs are a comparison's runs: for each strategy in order, one config per level of its
@@ -32,8 +33,10 @@ func Configs(base fetcher.Config, strategies []fetcher.Strategy, knobs fetcher.K
 // stated quota as quota says, or when quota is nil as its strategy does by default
 // (Strategy.RespectsQuota); capacity is the server's known capacity (0 unknown). Discovery is
 // the config the list pages are read with: base with the politest of the configs' strategies
-// and limits, respecting the quota when any config does.
+// and limits, respecting the quota when any config does. Every record is named by the SWAPI
+// name scan (swapi.Namer).
 func Plan(base fetcher.Config, strategies []fetcher.Strategy, knobs fetcher.Knobs, slots []int, rates []float64, quota *bool, capacity int) (configs []fetcher.Config, discovery fetcher.Config) {
+	base.Namer = swapi.Namer{}
 	configs = Configs(base, strategies, knobs, slots, rates)
 	for i, c := range configs {
 		configs[i].RespectQuota = c.Strategy.RespectsQuota()

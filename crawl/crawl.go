@@ -16,6 +16,7 @@ import (
 	"github.com/fetchbench/fetchbench/fetcher"
 	"github.com/fetchbench/fetchbench/internal/textsafe"
 	"github.com/fetchbench/fetchbench/report"
+	"github.com/fetchbench/fetchbench/swapi"
 )
 
 // DefaultMaxPages is Job.MaxPages's default: enough for a whole API, few enough that a trap
@@ -115,6 +116,7 @@ func Run(ctx context.Context, job Job, out Output) (Result, error) {
 	}
 	cfg.Scope = scope.Hosts() // robots.txt lies at a host's root, outside a prefix
 	cfg.KeepBody = true
+	cfg.Namer = swapi.Namer{}
 	agent := cfg.UserAgent
 	if agent == "" {
 		agent = "fetchbench/" + fetcher.Version

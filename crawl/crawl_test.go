@@ -151,11 +151,16 @@ func TestCrawlFakeAPI(t *testing.T) {
 				t.Errorf("counts %+v", res.Counts)
 			}
 			seqs := map[int]fetcher.Record{}
+			names := map[string]string{}
 			for _, r := range recs {
 				if !r.OK() && r.Kind != fetcher.KindRobots {
 					t.Errorf("%s: %s", r.URL, r.Err)
 				}
 				seqs[r.Seq] = r
+				names[strings.TrimPrefix(r.URL, srv.URL)] = r.Name
+			}
+			if names["/api/people/1/"] != "Luke Skywalker" || names["/api/films/1/"] != "A New Hope" {
+				t.Errorf("people/1 named %q, films/1 %q; want Luke Skywalker and A New Hope", names["/api/people/1/"], names["/api/films/1/"])
 			}
 			for _, r := range recs {
 				switch {

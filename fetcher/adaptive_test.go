@@ -1,6 +1,7 @@
 package fetcher_test
 
 import (
+	"math"
 	"net/http"
 	"slices"
 	"sort"
@@ -265,6 +266,12 @@ func TestParseQuota(t *testing.T) {
 			fetcher.Quota{Limit: 100, Remaining: 0, Reset: 15 * time.Minute}, true},
 		{"x-ratelimit unix time", http.Header{"X-Ratelimit-Remaining": {"4"}, "X-Ratelimit-Reset": {"1800000060"}},
 			fetcher.Quota{Remaining: 4, Reset: time.Minute}, true},
+		{"x-ratelimit unix time in milliseconds", http.Header{"X-Ratelimit-Remaining": {"4"}, "X-Ratelimit-Reset": {"1800000060000"}},
+			fetcher.Quota{Remaining: 4, Reset: time.Minute}, true},
+		{"x-ratelimit in the year 2100", http.Header{"X-Ratelimit-Remaining": {"0"}, "X-Ratelimit-Reset": {"4102444800"}},
+			fetcher.Quota{Remaining: 0, Reset: (4102444800 - 1_800_000_000) * time.Second}, true},
+		{"reset at the int64 limit", http.Header{"Ratelimit-Remaining": {"0"}, "Ratelimit-Reset": {"9223372036854775807"}},
+			fetcher.Quota{Remaining: 0, Reset: math.MaxInt64}, true},
 		{"none", http.Header{"Retry-After": {"5"}}, fetcher.Quota{}, false},
 		{"garbage", http.Header{"X-Ratelimit-Remaining": {"lots"}, "Ratelimit": {"what"}}, fetcher.Quota{}, false},
 	}

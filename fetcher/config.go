@@ -18,6 +18,9 @@ const (
 	DefaultBackoffCap  = 5 * time.Second
 	// DefaultMaxRetryAfter is the longest Retry-After honoured by default.
 	DefaultMaxRetryAfter = time.Minute
+	// DefaultMaxQuotaWait is the longest wait for a server's quota by default: swapi.tech's
+	// 15-minute window.
+	DefaultMaxQuotaWait = 15 * time.Minute
 )
 
 // Config describes one strategy's run. The zero value of every optional field selects its default.
@@ -59,6 +62,9 @@ type Config struct {
 
 	// KeepBody keeps each record's body and Content-Type (Record.Body, Record.ContentType).
 	KeepBody bool
+	// Namer, when set, names each JSON answer (Record.Name) and judges whether it is valid
+	// JSON; nil leaves every name "" and json.Valid judges.
+	Namer Namer
 	// HTML lists values to extract from text/html responses into Record.HTML: each
 	// selector's first match only, at most MaxHTMLValue bytes (see scraper).
 	HTML []Selector
@@ -88,8 +94,13 @@ type Config struct {
 	// after the first answer it saw since the last reset. 0 means unknown: such a count
 	// holds for the answer alone.
 	QuotaWindow time.Duration
-	// OnQuotaWait, when set with RespectQuota, is called once per reset the run waits for,
-	// from the goroutine that waits, before it waits.
+	// MaxQuotaWait, with RespectQuota, is the longest wait for the server's quota (its reset,
+	// or its policy's pace) the run takes: a request that would wait longer stops the run,
+	// whose scheduler then returns a *QuotaWaitError. 0 means DefaultMaxQuotaWait.
+	MaxQuotaWait time.Duration
+	// OnQuotaWait, when set with RespectQuota, is called once per reset the run waits for
+	// and for every wait longer than QuotaNoticeAfter for the policy's pace, from the
+	// goroutine that waits, before it waits; never for a wait the run refuses.
 	OnQuotaWait func(QuotaWait)
 	// Follow, when set, is called with each request's finished record, in a goroutine of its
 	// own once the request's slot is released, before the record reaches the sink and
@@ -98,6 +109,16 @@ type Config struct {
 	// Phase names a run that is not one of a comparison's measured runs (PhaseDiscovery);
 	// every record carries it. "" for a measured run.
 	Phase string
+}
+
+// Namer names a JSON answer: a record's Name. Name is called once per answer whose
+// Content-Type contains "json", on the goroutine of the worker fetching it, so concurrently
+// for requests in flight: an implementation is safe for concurrent use. body is the whole
+// answer (at most Config.MaxBody bytes), valid only during the call: Name neither keeps nor
+// modifies it. It returns "" for a document without a name, and an error when body is not
+// valid JSON, which makes the record's class ClassInvalidJSON.
+type Namer interface {
+	Name(body []byte) (string, error)
 }
 
 // Selector names a value of an HTML page: the text of the first element matching the CSS
@@ -118,8 +139,8 @@ func (c *Config) Validate() error {
 	switch {
 	case !c.Strategy.Valid():
 		return fmt.Errorf("%w: unknown strategy %q", ErrConfig, string(c.Strategy))
-	case c.Timeout < 0 || c.Deadline < 0 || c.Retries < 0 || c.MaxBody < 0 || c.BackoffBase < 0 || c.BackoffCap < 0 || c.MaxRetryAfter < 0 || c.QuotaWindow < 0:
-		return fmt.Errorf("%w: timeout, deadline, retries, max body, backoff and quota window must not be negative", ErrConfig)
+	case c.Timeout < 0 || c.Deadline < 0 || c.Retries < 0 || c.MaxBody < 0 || c.BackoffBase < 0 || c.BackoffCap < 0 || c.MaxRetryAfter < 0 || c.QuotaWindow < 0 || c.MaxQuotaWait < 0:
+		return fmt.Errorf("%w: timeout, deadline, retries, max body, backoff, quota window and quota wait must not be negative", ErrConfig)
 	}
 	if err := c.Strategy.check(c.Limits); err != nil {
 		return fmt.Errorf("%w: %w", ErrConfig, err)

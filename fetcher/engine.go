@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -19,7 +20,6 @@ import (
 
 	"github.com/fetchbench/fetchbench/internal/gauge"
 	"github.com/fetchbench/fetchbench/internal/textsafe"
-	"github.com/fetchbench/fetchbench/swapi"
 )
 
 // errBodyTooLarge is the error of a response whose body exceeds Config.MaxBody.
@@ -219,7 +219,7 @@ func (e *engine) newWorker() *worker {
 			a.class = statusClass(a.status)
 		}
 		if r.Headers != nil && strings.Contains(r.Headers.Get("Content-Type"), "json") {
-			name, err := swapi.Name(body)
+			name, err := e.name(body)
 			if err != nil && a.class == ClassNone {
 				a.err = fmt.Errorf("invalid json: %w", err)
 				a.class = ClassInvalidJSON
@@ -252,6 +252,22 @@ func (e *engine) newWorker() *worker {
 	})
 	w.c = c
 	return w
+}
+
+// name is the JSON answer body's name by Config.Namer, or, without one, "" and whether body
+// is valid JSON.
+func (e *engine) name(body []byte) (string, error) {
+	if e.cfg.Namer != nil {
+		return e.cfg.Namer.Name(body)
+	}
+	if json.Valid(body) {
+		return "", nil
+	}
+	var v struct{}
+	if err := json.Unmarshal(body, &v); err != nil { // the scanner's error, before any decoding
+		return "", err
+	}
+	return "", errors.New("not a JSON value")
 }
 
 // nested reports whether body, not HTML by its Content-Type, opens with an object or an

@@ -1,8 +1,11 @@
 package fetcher
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -18,6 +21,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/fetchbench/fetchbench/internal/faketest"
+	"github.com/fetchbench/fetchbench/swapi"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -122,6 +126,7 @@ func TestEngineOutcomes(t *testing.T) {
 				cfg := Config{
 					Strategy: s, Limits: s.Limits(Knobs{Concurrency: 3, Rate: 1000, CapRate: true}),
 					MaxBody: 100, Timeout: timeout, Transport: faketest.HandlerInMemory(t, mux).Transport,
+					Namer: swapi.Namer{},
 				}
 				recs, _ := collect(t, context.Background(), cfg, ts)
 				for i, tc := range tests {
@@ -165,7 +170,7 @@ func TestEngineIgnoresCollyEnvironment(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	ts := TargetList{{URL: srv.URL + "/person"}, {URL: srv.URL + "/moved"}, {URL: srv.URL + "/person"}}
-	recs, _ := collect(t, context.Background(), Config{Strategy: Sequential, Limits: Sequential.Limits(Knobs{})}, ts)
+	recs, _ := collect(t, context.Background(), Config{Strategy: Sequential, Limits: Sequential.Limits(Knobs{}), Namer: swapi.Namer{}}, ts)
 	for _, r := range recs {
 		if r.Name != "fetchbench/"+Version || r.Class != ClassNone || r.Status != 200 {
 			t.Errorf("record %+v: want status 200, user agent fetchbench/%s and no error", r, Version)
@@ -530,5 +535,59 @@ func TestClassifyStatus(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+// upperNamer names a document by its body, upper-cased, and refuses a body starting with "!".
+type upperNamer struct{}
+
+func (upperNamer) Name(body []byte) (string, error) {
+	if bytes.HasPrefix(body, []byte("!")) {
+		return "", errors.New("refused")
+	}
+	return strings.ToUpper(string(body)), nil
+}
+
+// TestNamer: Config.Namer names every JSON answer and judges it; without one, names stay
+// empty and invalid JSON is still ClassInvalidJSON. A non-JSON answer is never named.
+func TestNamer(t *testing.T) {
+	t.Parallel()
+	mux := http.NewServeMux()
+	for path, body := range map[string]string{"/valid": `"ok"`, "/invalid": `!{`, "/text": `plain`} {
+		mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
+			if path != "/text" {
+				w.Header().Set("Content-Type", "application/json")
+			}
+			io.WriteString(w, body)
+		})
+	}
+	ts := TargetList{{URL: faketest.MemURL + "/valid"}, {URL: faketest.MemURL + "/invalid"}, {URL: faketest.MemURL + "/text"}}
+	type view struct {
+		Name  string
+		Class ErrorClass
+	}
+	for _, tc := range []struct {
+		name  string
+		namer Namer
+		want  []view
+	}{
+		{"none", nil, []view{{"", ClassNone}, {"", ClassInvalidJSON}, {"", ClassNone}}},
+		{"upper", upperNamer{}, []view{{`"OK"`, ClassNone}, {"", ClassInvalidJSON}, {"", ClassNone}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			synctest.Test(t, func(t *testing.T) {
+				cfg := Config{Strategy: Sequential, Limits: Sequential.Limits(Knobs{}), Namer: tc.namer,
+					Transport: faketest.HandlerInMemory(t, mux).Transport}
+				recs, _ := collect(t, context.Background(), cfg, ts)
+				var got []view
+				for _, r := range recs {
+					got = append(got, view{r.Name, r.Class})
+				}
+				if diff := cmp.Diff(tc.want, got); diff != "" {
+					t.Errorf("(-want +got):\n%s", diff)
+				}
+			})
+		})
 	}
 }

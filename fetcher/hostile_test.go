@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/fetchbench/fetchbench/internal/faketest"
+	"github.com/fetchbench/fetchbench/swapi"
 )
 
 // bombSize is how much a bomb inflates to; its compressed form is about 1/1000 of that.
@@ -198,7 +199,7 @@ func hostileRun(t *testing.T, s Strategy, timeout time.Duration, tests []hostile
 		for _, tc := range tests {
 			targets = append(targets, Target{URL: faketest.MemURL + tc.path})
 		}
-		cfg := Config{Strategy: s, Limits: s.Limits(Knobs{Rate: 1000, Burst: len(tests)}), MaxBody: hostileMaxBody, Timeout: timeout, Transport: faketest.HandlerInMemory(t, hostileHandler()).Transport}
+		cfg := Config{Strategy: s, Limits: s.Limits(Knobs{Rate: 1000, Burst: len(tests)}), MaxBody: hostileMaxBody, Timeout: timeout, Transport: faketest.HandlerInMemory(t, hostileHandler()).Transport, Namer: swapi.Namer{}}
 		start := time.Now()
 		recs, stats := collect(t, context.Background(), cfg, targets)
 		for i, tc := range tests {

@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -37,7 +38,8 @@ type Quota struct {
 // the fewest remaining chosen), its earlier forms (RateLimit: limit=100, remaining=5,
 // reset=30, or RateLimit-Limit, -Remaining and -Reset, with RateLimit-Policy: 100;w=60), and
 // X-RateLimit-Limit, -Remaining and -Reset, whose Reset is seconds from now or, past 10⁹, a
-// Unix time. ok is false when h states no remaining count.
+// Unix time in seconds or, past 10¹¹, in milliseconds. A reset beyond what a Duration holds
+// (292 years) is taken as that far. ok is false when h states no remaining count.
 func ParseQuota(h http.Header, now time.Time) (q Quota, ok bool) {
 	if v := h.Get("RateLimit"); v != "" {
 		if q, ok = parseRateLimit(v, h.Get("RateLimit-Policy")); ok {
@@ -56,11 +58,7 @@ func ParseQuota(h http.Header, now time.Time) (q Quota, ok bool) {
 			q.Limit = l
 		}
 		if t, err := strconv.ParseInt(strings.TrimSpace(h.Get(prefix+"Reset")), 10, 64); err == nil && t > 0 {
-			if t > 1e9 {
-				q.Reset = max(0, time.Unix(t, 0).Sub(now))
-			} else {
-				q.Reset = seconds(t)
-			}
+			q.Reset = resetIn(t, now)
 		}
 		if fields.policy != "" {
 			q.Limit, q.Window = policy(h.Get(fields.policy), "", q.Limit)
@@ -183,23 +181,97 @@ func (m member) int(keys ...string) (int, bool) {
 
 func seconds(s int64) time.Duration { return time.Duration(min(s, 1<<31)) * time.Second }
 
-// QuotaWait is one wait for a server's quota to be restored.
-type QuotaWait struct {
-	Wait  time.Duration // how long the run waits
-	Quota Quota         // what the server said last, Remaining less the requests started since
+// resetIn is how long after now a Reset field's value t (> 0) restores the quota: t seconds,
+// or, past 10⁹, the Unix time t in seconds, or, past 10¹¹ (the year 5138 in seconds, 1973 in
+// milliseconds), in milliseconds; never negative, and math.MaxInt64 (292 years) at most.
+func resetIn(t int64, now time.Time) time.Duration {
+	switch {
+	case t <= 1e9:
+		return seconds(t)
+	case t < 1e11:
+		return time.Duration(max(0, t-now.Unix())) * time.Second // < 10¹¹ s: no overflow
+	}
+	ms := max(0, t-now.UnixMilli()) // t ≤ MaxInt64 and now.UnixMilli() > 0: no overflow
+	if ms > math.MaxInt64/int64(time.Millisecond) {
+		return math.MaxInt64
+	}
+	return time.Duration(ms) * time.Millisecond
 }
 
+// QuotaWait is one wait for a server's quota: for its reset, or for its policy's pace.
+type QuotaWait struct {
+	Wait  time.Duration // how long the run waits
+	Until time.Time     // when the wait ends
+	Quota Quota         // what the server said last, Remaining less the requests started since
+	// Pace is set when the wait is for the policy's pace (Quota.Limit per Quota.Window)
+	// rather than for the quota's reset.
+	Pace bool
+}
+
+// QuotaNoticeAfter is the shortest wait for a policy's pace that Config.OnQuotaWait is told
+// of; every wait for a reset is told.
+const QuotaNoticeAfter = 5 * time.Second
+
 // QuotaWaitLines is the Config.OnQuotaWait of a run of s that writes one line to w per wait
-// for the server's quota.
+// for the server's quota, saying what it waits for and until when.
 func QuotaWaitLines(w io.Writer, s Strategy) func(QuotaWait) {
 	return func(q QuotaWait) {
-		said := fmt.Sprintf("%d left", q.Quota.Remaining)
-		if q.Quota.Limit > 0 {
-			said = fmt.Sprintf("%d of %d left", q.Quota.Remaining, q.Quota.Limit)
+		wait, until := whole(q.Wait), clock(q.Until, q.Wait)
+		if q.Pace {
+			fmt.Fprintf(w, "fetchbench: %s: %s; waiting %s before the next request, until %s\n", s, q.said(), wait, until)
+			return
 		}
-		fmt.Fprintf(w, "fetchbench: %s: the server's quota is spent (%s); waiting %s for it to reset\n", s, said, q.Wait.Round(time.Second))
+		fmt.Fprintf(w, "fetchbench: %s: %s; waiting %s for it to reset, until %s\n", s, q.said(), wait, until)
 	}
 }
+
+// said is what the server said that makes q wait: its policy, or its spent quota.
+func (q QuotaWait) said() string {
+	if q.Pace {
+		return fmt.Sprintf("the server's quota policy allows %d per %s", q.Quota.Limit, q.Quota.Window)
+	}
+	left := fmt.Sprintf("%d left", q.Quota.Remaining)
+	if q.Quota.Limit > 0 {
+		left = fmt.Sprintf("%d of %d left", q.Quota.Remaining, q.Quota.Limit)
+	}
+	return fmt.Sprintf("the server's quota is spent (%s)", left)
+}
+
+// whole is d rounded to the second, or cut to it where rounding up would overflow.
+func whole(d time.Duration) time.Duration {
+	if d > math.MaxInt64-time.Second {
+		return d.Truncate(time.Second)
+	}
+	return d.Round(time.Second)
+}
+
+// clock is t as a wait of d ends: the time of day within a day, else the date too (local time).
+func clock(t time.Time, d time.Duration) string {
+	if d < 24*time.Hour {
+		return t.Format(time.TimeOnly)
+	}
+	return t.Format(time.DateTime)
+}
+
+// QuotaWaitError is the error of a run stopped because the server's stated quota asked for a
+// wait longer than Config.MaxQuotaWait: the wait it refused. It Is ErrUnfinished: a record
+// was streamed for every item, those not started marked cancelled.
+type QuotaWaitError struct {
+	QuotaWait
+	Max time.Duration // the longest wait allowed
+}
+
+func (e *QuotaWaitError) Error() string {
+	what := "for it to reset"
+	if e.Pace {
+		what = "before the next request"
+	}
+	return fmt.Sprintf("%s: it asks for a wait of %s %s, until %s, longer than the %s a quota wait may last",
+		e.said(), whole(e.Wait), what, clock(e.Until, e.Wait), e.Max)
+}
+
+// Is reports whether target is ErrUnfinished.
+func (e *QuotaWaitError) Is(target error) bool { return target == ErrUnfinished }
 
 // quotaGate keeps a run within the server's quota: before each attempt, take waits until
 // the quota allows it. It never lets more attempts start than the server said remain before
@@ -207,11 +279,13 @@ func QuotaWaitLines(w io.Writer, s Strategy) func(QuotaWait) {
 // they are spent, and, when the server states a policy of Limit per Window, starts no faster
 // than that on average, in bursts no larger than the most it ever said remained. A server
 // that states what remains but not when it is restored (swapi.tech) is taken to restore it
-// window after the first answer the gate saw since the last reset, when window is known. It
-// is safe for concurrent use; a server that states no quota is never waited for.
+// window after the first answer the gate saw since the last reset, when window is known. A
+// wait longer than most is refused with a *QuotaWaitError. It is safe for concurrent use; a
+// server that states no quota is never waited for.
 type quotaGate struct {
 	onWait func(QuotaWait)
 	window time.Duration // the quota's window when answers state no reset; 0: unknown
+	most   time.Duration // the longest wait taken
 
 	mu      sync.Mutex
 	known   bool      // avail and resetAt hold
@@ -220,11 +294,11 @@ type quotaGate struct {
 	last    Quota
 	told    time.Time // the reset last reported through onWait
 	bucket  *rate.Limiter
-	most    int // the largest remaining ever stated, plus one
+	peak    int // the largest remaining ever stated, plus one
 }
 
-func newQuotaGate(onWait func(QuotaWait), window time.Duration) *quotaGate {
-	return &quotaGate{onWait: onWait, window: window}
+func newQuotaGate(onWait func(QuotaWait), window, most time.Duration) *quotaGate {
+	return &quotaGate{onWait: onWait, window: window, most: most}
 }
 
 // observe takes in the quota stated by a response received at now while inFlight other
@@ -246,10 +320,10 @@ func (g *quotaGate) observe(q Quota, inFlight int, now time.Time) {
 		g.resetAt = later(g.resetAt, resetAt)
 	}
 	g.last = q
-	g.most = max(g.most, q.Remaining+1)
+	g.peak = max(g.peak, q.Remaining+1)
 	if q.Limit > 0 && q.Window > 0 {
 		r := rate.Limit(float64(q.Limit) / q.Window.Seconds())
-		burst := max(1, min(q.Limit, g.most))
+		burst := max(1, min(q.Limit, g.peak))
 		if g.bucket == nil {
 			g.bucket = rate.NewLimiter(r, burst)
 		} else {
@@ -267,7 +341,9 @@ func later(a, b time.Time) time.Time {
 }
 
 // take waits until the quota allows one more attempt, or ctx is done, and returns the time
-// it waited.
+// it waited. It tells onWait of every wait for a reset (once per reset) and of every wait for
+// the policy's pace longer than QuotaNoticeAfter, and refuses a wait longer than g.most with
+// a *QuotaWaitError, before waiting.
 func (g *quotaGate) take(ctx context.Context) (time.Duration, error) {
 	begin := time.Now()
 	for {
@@ -276,28 +352,46 @@ func (g *quotaGate) take(ctx context.Context) (time.Duration, error) {
 		if g.known && !now.Before(g.resetAt) {
 			g.known = false
 		}
+		last := g.last
 		if !g.known || g.avail > 0 {
 			if g.known {
 				g.avail--
 			}
 			bucket := g.bucket
 			g.mu.Unlock()
-			if bucket != nil {
-				res := bucket.ReserveN(now, 1)
-				if d := res.DelayFrom(now); d > 0 && !waitctx.Sleep(ctx, d) {
-					res.Cancel()
-					return time.Since(begin), ctx.Err()
-				}
+			if bucket == nil {
+				return time.Since(begin), nil
+			}
+			res := bucket.ReserveN(now, 1)
+			d := res.DelayFrom(now)
+			if d <= 0 {
+				return time.Since(begin), nil
+			}
+			w := QuotaWait{Wait: d, Until: now.Add(d), Quota: last, Pace: true}
+			if d > g.most {
+				res.Cancel()
+				return time.Since(begin), &QuotaWaitError{QuotaWait: w, Max: g.most}
+			}
+			if d > QuotaNoticeAfter && g.onWait != nil {
+				g.onWait(w)
+			}
+			if !waitctx.Sleep(ctx, d) {
+				res.Cancel()
+				return time.Since(begin), ctx.Err()
 			}
 			return time.Since(begin), nil
 		}
 		wait, resetAt, tell := g.resetAt.Sub(now), g.resetAt, !g.told.Equal(g.resetAt)
-		g.told = resetAt
-		last := g.last
 		last.Remaining = max(0, min(last.Remaining, g.avail))
+		w := QuotaWait{Wait: wait, Until: resetAt, Quota: last}
+		if wait > g.most {
+			g.mu.Unlock()
+			return time.Since(begin), &QuotaWaitError{QuotaWait: w, Max: g.most}
+		}
+		g.told = resetAt
 		g.mu.Unlock()
 		if tell && g.onWait != nil {
-			g.onWait(QuotaWait{Wait: wait, Quota: last})
+			g.onWait(w)
 		}
 		if !waitctx.Sleep(ctx, wait) {
 			return time.Since(begin), ctx.Err()

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/fetchbench/fetchbench/internal/textsafe"
 	"github.com/fetchbench/fetchbench/internal/waitctx"
 )
 
@@ -41,7 +42,9 @@ var ErrUnfinished = errors.New("run unfinished")
 // could not start because ctx was cancelled or cfg.Deadline passed gets a ClassCancelled
 // record.
 //
-// Schedule returns an error only for an invalid cfg, before any request is sent.
+// Schedule returns an error for an invalid cfg, before any request is sent, and a
+// *QuotaWaitError when the server's quota asked for a wait longer than cfg.MaxQuotaWait: then
+// the run stopped there, after a record for every item.
 func Schedule(ctx context.Context, cfg Config, src Source, gates Gates, sink func(Record)) (RunStats, error) {
 	if err := cfg.Validate(); err != nil {
 		return RunStats{}, err
@@ -52,6 +55,8 @@ func Schedule(ctx context.Context, cfg Config, src Source, gates Gates, sink fun
 		runCtx, cancel = context.WithTimeout(ctx, cfg.Deadline)
 		defer cancel()
 	}
+	runCtx, stop := context.WithCancelCause(runCtx)
+	defer stop(nil)
 	if cfg.Strategy.Serial() {
 		gates.Pacer = nil
 		if !gates.Shared {
@@ -60,7 +65,11 @@ func Schedule(ctx context.Context, cfg Config, src Source, gates Gates, sink fun
 	}
 	var quota *quotaGate
 	if cfg.RespectQuota {
-		quota = newQuotaGate(cfg.OnQuotaWait, cfg.QuotaWindow)
+		most := cfg.MaxQuotaWait
+		if most == 0 {
+			most = DefaultMaxQuotaWait
+		}
+		quota = newQuotaGate(cfg.OnQuotaWait, cfg.QuotaWindow, most)
 	}
 	cfg.Scope = RunScope(cfg, src)
 	idle := 0 // connections worth keeping per host
@@ -69,7 +78,7 @@ func Schedule(ctx context.Context, cfg Config, src Source, gates Gates, sink fun
 	} else if n, ok := src.(interface{ Len() int }); ok {
 		idle = n.Len()
 	}
-	r := &runner{cfg: &cfg, ctx: runCtx, parent: ctx, sink: sink, src: src, adm: gates.Admission,
+	r := &runner{cfg: &cfg, ctx: runCtx, stop: stop, parent: ctx, sink: sink, src: src, adm: gates.Admission,
 		params: cfg.Strategy.Params(cfg.Limits)}
 	eng := newEngine(runCtx, &cfg, idle, gates.Pacer)
 	eng.quota = quota
@@ -87,12 +96,14 @@ func Schedule(ctx context.Context, cfg Config, src Source, gates Gates, sink fun
 		PeakInFlight: int(eng.inFlight.Peak()),
 		Connections:  int(eng.dials.Load()),
 	}
-	if r.stopped {
-		if ctx.Err() != nil {
-			stats.Interrupted = true
-		} else {
-			stats.DeadlineExceeded = true
-		}
+	var refused *QuotaWaitError
+	switch {
+	case r.stopped && ctx.Err() != nil:
+		stats.Interrupted = true
+	case errors.As(context.Cause(runCtx), &refused):
+		return stats, refused
+	case r.stopped:
+		stats.DeadlineExceeded = true
 	}
 	return stats, nil
 }
@@ -102,7 +113,8 @@ func wallClock(t time.Time) time.Time { return t.Round(0) }
 
 type runner struct {
 	cfg    *Config
-	ctx    context.Context // the strategy's context (deadline applied)
+	ctx    context.Context         // the strategy's context (deadline applied)
+	stop   context.CancelCauseFunc // cancels ctx: the run stops, for its cause
 	parent context.Context
 	src    Source
 	adm    Admission // nil: no cap on requests in progress
@@ -339,8 +351,12 @@ func (r *runner) notStarted(it Item, queue time.Duration) Record {
 }
 
 func (r *runner) stopReason() string {
-	if r.parent.Err() != nil {
+	var refused *QuotaWaitError
+	switch {
+	case r.parent.Err() != nil:
 		return "interrupted"
+	case errors.As(context.Cause(r.ctx), &refused):
+		return "stopped: " + refused.Error()
 	}
 	return "deadline exceeded"
 }
@@ -377,6 +393,9 @@ func (r *runner) fetch(w *worker, it Item, queue time.Duration) (Record, sheddin
 		if q := r.eng.quota; q != nil {
 			waited, err := q.take(r.ctx)
 			rec.Queue += waited
+			if refused := (*QuotaWaitError)(nil); errors.As(err, &refused) {
+				r.stop(refused)
+			}
 			if err != nil {
 				if rec.Attempts == 0 {
 					return r.notStarted(it, rec.Queue), fb
@@ -428,7 +447,7 @@ func (r *runner) fetch(w *worker, it Item, queue time.Duration) (Record, sheddin
 		}
 		rec.Err = ""
 		if a.err != nil {
-			rec.Err = a.err.Error()
+			rec.Err = textsafe.Redact(a.err.Error()) // a redirect's URL may carry a password
 		}
 		if first.IsZero() {
 			rec.Start = r.offset(time.Now())

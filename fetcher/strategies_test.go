@@ -23,11 +23,7 @@ func people(t *testing.T, base string, n int) fetcher.Targets {
 	for i := range ids {
 		ids[i] = i + 1
 	}
-	tmpl, err := fetcher.ResourceTemplate(swapi.Dev, base, "people")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts, err := fetcher.TemplateTargets(tmpl, ids)
+	ts, err := fetcher.TemplateTargets(swapi.Dev.Template(base, "people"), ids)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,10 +52,10 @@ func runAll(t *testing.T, cfg fetcher.Config, ts fetcher.Targets) ([]fetcher.Rec
 
 func configs() []fetcher.Config {
 	return []fetcher.Config{
-		{Strategy: fetcher.Sequential, Limits: fetcher.Sequential.Limits(fetcher.Knobs{})},
-		{Strategy: fetcher.Unbounded},
-		{Strategy: fetcher.Semaphore, Limits: fetcher.Semaphore.Limits(fetcher.Knobs{Concurrency: 4})},
-		{Strategy: fetcher.RateLimit, Limits: fetcher.RateLimit.Limits(fetcher.Knobs{Rate: 400, Burst: 5})},
+		{Strategy: fetcher.Sequential, Limits: fetcher.Sequential.Limits(fetcher.Knobs{}), Namer: swapi.Namer{}},
+		{Strategy: fetcher.Unbounded, Namer: swapi.Namer{}},
+		{Strategy: fetcher.Semaphore, Limits: fetcher.Semaphore.Limits(fetcher.Knobs{Concurrency: 4}), Namer: swapi.Namer{}},
+		{Strategy: fetcher.RateLimit, Limits: fetcher.RateLimit.Limits(fetcher.Knobs{Rate: 400, Burst: 5}), Namer: swapi.Namer{}},
 	}
 }
 
@@ -508,8 +504,8 @@ func ExampleRun() {
 	defer srv.Close()
 	ts, _ := fetcher.TemplateTargets(srv.URL+"/api/people/{id}/", []int{1, 2, 3})
 	records := make([]fetcher.Record, ts.Len())
-	stats, err := fetcher.Run(context.Background(), fetcher.Config{Strategy: fetcher.Semaphore, Limits: fetcher.Semaphore.Limits(fetcher.Knobs{Concurrency: 2})}, ts,
-		func(r fetcher.Record) { records[r.Seq] = r })
+	stats, err := fetcher.Run(context.Background(), fetcher.Config{Strategy: fetcher.Semaphore, Limits: fetcher.Semaphore.Limits(fetcher.Knobs{Concurrency: 2}),
+		Namer: swapi.Namer{}}, ts, func(r fetcher.Record) { records[r.Seq] = r })
 	if err != nil {
 		panic(err)
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/fetchbench/fetchbench/internal/recordtest"
 	"github.com/fetchbench/fetchbench/report"
 	"github.com/fetchbench/fetchbench/swapi"
+	"github.com/fetchbench/fetchbench/targets"
 )
 
 // kinds counts recs by kind.
@@ -59,7 +60,7 @@ func TestRunCountsEveryRequest(t *testing.T) {
 				Shape: get.Shape{Expand: tc.expand},
 			}
 			if tc.ids != "" {
-				ids, err := fetcher.ParseIDs(tc.ids)
+				ids, err := targets.ParseIDs(tc.ids)
 				if err != nil {
 					t.Fatal(err)
 				}

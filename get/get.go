@@ -14,6 +14,7 @@ import (
 	"github.com/fetchbench/fetchbench/compare"
 	"github.com/fetchbench/fetchbench/fetcher"
 	"github.com/fetchbench/fetchbench/internal/plural"
+	"github.com/fetchbench/fetchbench/internal/textsafe"
 	"github.com/fetchbench/fetchbench/report"
 	"github.com/fetchbench/fetchbench/swapi"
 )
@@ -41,7 +42,8 @@ type Job struct {
 type Output struct {
 	// Document receives each document, one JSON value on one line without a newline.
 	Document func(doc []byte) error
-	// Failure receives one line per target, list page or link that could not be fetched.
+	// Failure receives one line per target, list page or link that could not be fetched,
+	// every URL's password in it masked (textsafe.Redact).
 	Failure func(msg string)
 	// Consumers, when set, returns further consumers of one run's records (records file,
 	// progress line); Run closes them when the run ends.
@@ -431,11 +433,11 @@ func Run(ctx context.Context, job Job, out Output) (Result, error) {
 		pmu.Unlock()
 		for _, p := range ps {
 			res.Problems++
-			out.Failure(p)
+			out.Failure(textsafe.Redact(p))
 		}
 		if o.fail != "" {
 			res.Failed++
-			out.Failure(o.fail)
+			out.Failure(textsafe.Redact(o.fail))
 		}
 		for _, doc := range o.docs {
 			if writeErr != nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/fetchbench/fetchbench/fetcher"
 	"github.com/fetchbench/fetchbench/internal/badinput"
+	"github.com/fetchbench/fetchbench/swapi"
 	"github.com/fetchbench/fetchbench/targets"
 )
 
@@ -54,10 +55,12 @@ func DefaultFormat(format string, terminal bool) string {
 }
 
 // RunConfig is run with strategy s at knobs' limits, answers kept in cacheDir ("" none), the
-// server's quota respected when quota is set, and trust as its CA roots when not nil.
+// server's quota respected when quota is set, and trust as its CA roots when not nil, and
+// records named by the SWAPI name scan (swapi.Namer).
 func RunConfig(run fetcher.Config, s fetcher.Strategy, knobs fetcher.Knobs, cacheDir string, quota bool, trust *fetcher.CACerts) fetcher.Config {
 	cfg := run
 	cfg.Strategy, cfg.Limits, cfg.CacheDir, cfg.RespectQuota = s, s.Limits(knobs), cacheDir, quota
+	cfg.Namer = swapi.Namer{}
 	if trust != nil {
 		cfg.RootCAs = trust
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/fetchbench/fetchbench/internal/verdict"
 	"github.com/fetchbench/fetchbench/report"
 	"github.com/fetchbench/fetchbench/session"
+	"github.com/fetchbench/fetchbench/swapi"
 )
 
 // Names are the lessons Run knows, in the order a usage lists them.
@@ -178,7 +179,7 @@ func (c Config) startFake(opts fakeswapi.Options) (root string, stop func(), err
 
 // config is a run of strategy s with knobs k and a timeout, through c's Transport.
 func (c Config) config(s fetcher.Strategy, k fetcher.Knobs, timeout time.Duration) fetcher.Config {
-	return fetcher.Config{Strategy: s, Limits: s.Limits(k), Timeout: timeout, Transport: c.Transport}
+	return fetcher.Config{Strategy: s, Limits: s.Limits(k), Timeout: timeout, Transport: c.Transport, Namer: swapi.Namer{}}
 }
 
 // compareAndDraw runs configs over targets as a session's plan and draws the table and the

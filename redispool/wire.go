@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/fetchbench/fetchbench/fetcher"
+	"github.com/fetchbench/fetchbench/swapi"
 )
 
 // spec is a job as workers read it: every field of a fetcher.Config but the coordinator's
@@ -40,6 +41,8 @@ type spec struct {
 	RespectQuota bool               `json:"respect_quota,omitempty"`
 	QuotaWindow  time.Duration      `json:"quota_window,omitempty"`
 	Phase        string             `json:"phase,omitempty"`
+	MaxQuotaWait time.Duration      `json:"max_quota_wait,omitempty"`
+	Namer        string             `json:"namer,omitempty"` // the Config's Namer by namerName
 }
 
 // coordinatorOnly are the fields of fetcher.Config a job's spec leaves out, each with why;
@@ -58,7 +61,7 @@ func specOf(id, coordinator string, lease time.Duration, start time.Time, cfg fe
 		MaxRetry: cfg.MaxRetryAfter, MaxBody: cfg.MaxBody, Insecure: cfg.Insecure, RootCAs: string(cfg.RootCAs.PEM()),
 		HTTP1: cfg.HTTP1, NoProxy: cfg.NoProxy, UserAgent: cfg.UserAgent, KeepBody: cfg.KeepBody, HTML: cfg.HTML,
 		Scope: cfg.Scope.HostList(), Capacity: cfg.Capacity, RespectQuota: cfg.RespectQuota,
-		QuotaWindow: cfg.QuotaWindow, Phase: cfg.Phase}
+		QuotaWindow: cfg.QuotaWindow, Phase: cfg.Phase, MaxQuotaWait: cfg.MaxQuotaWait, Namer: namerName(cfg.Namer)}
 	if cfg.Deadline > 0 {
 		s.DeadlineAt = start.Add(cfg.Deadline)
 	}
@@ -72,7 +75,7 @@ func (s *spec) config(now time.Time) (fetcher.Config, error) {
 		BackoffBase: s.BackoffBase, BackoffCap: s.BackoffCap, MaxRetryAfter: s.MaxRetry, MaxBody: s.MaxBody,
 		Insecure: s.Insecure, HTTP1: s.HTTP1, NoProxy: s.NoProxy, UserAgent: s.UserAgent, KeepBody: s.KeepBody,
 		HTML: s.HTML, Scope: scopeOf(s.Scope), Capacity: s.Capacity, RespectQuota: s.RespectQuota,
-		QuotaWindow: s.QuotaWindow, Phase: s.Phase}
+		QuotaWindow: s.QuotaWindow, Phase: s.Phase, MaxQuotaWait: s.MaxQuotaWait, Namer: namers[s.Namer]}
 	if !s.DeadlineAt.IsZero() {
 		cfg.Deadline = max(s.DeadlineAt.Sub(now), time.Nanosecond)
 	}
@@ -83,6 +86,19 @@ func (s *spec) config(now time.Time) (fetcher.Config, error) {
 		}
 	}
 	return cfg, nil
+}
+
+// namers are the fetcher.Namers a job spec carries, by name: a func cannot cross Redis, so
+// a worker runs the one its coordinator's Config names.
+var namers = map[string]fetcher.Namer{"swapi": swapi.Namer{}}
+
+// namerName is n's name in namers; "" for none or one a spec cannot carry.
+func namerName(n fetcher.Namer) string {
+	switch n.(type) {
+	case swapi.Namer:
+		return "swapi"
+	}
+	return ""
 }
 
 // scopeOf is the scope of hosts (fetcher.Scope.Hosts).

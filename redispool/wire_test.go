@@ -12,6 +12,7 @@ import (
 
 	"github.com/fetchbench/fetchbench/fakeswapi"
 	"github.com/fetchbench/fetchbench/fetcher"
+	"github.com/fetchbench/fetchbench/swapi"
 )
 
 func TestRecordsRoundTrip(t *testing.T) {
@@ -86,7 +87,8 @@ func TestSpecCarriesTheConfig(t *testing.T) {
 	cfg := fetcher.Config{Strategy: fetcher.RateLimit, Limits: fetcher.Limits{Rate: 50, Burst: 2, Slots: 6},
 		Timeout: 3 * time.Second, Deadline: 10 * time.Second, Retries: 2, BackoffBase: time.Millisecond,
 		BackoffCap: time.Second, MaxRetryAfter: time.Minute, MaxBody: 1 << 20, Insecure: true, UserAgent: "ua",
-		KeepBody: true, HTML: []fetcher.Selector{{Name: "t", CSS: "h1"}}, Scope: fetcher.NewScope("http://127.0.0.1:8080/api/", "https://swapi.dev/")}
+		KeepBody: true, HTML: []fetcher.Selector{{Name: "t", CSS: "h1"}}, Scope: fetcher.NewScope("http://127.0.0.1:8080/api/", "https://swapi.dev/"),
+		Namer: swapi.Namer{}}
 	sp := specOf("id", "c", time.Second, start, cfg)
 	got, err := sp.config(start.Add(4 * time.Second))
 	if err != nil {
@@ -119,6 +121,7 @@ func TestSpecCarriesEveryConfigField(t *testing.T) {
 	special := map[string]any{
 		"Scope":   fetcher.NewScope("http://127.0.0.1:8080/api/", "https://swapi.dev/"),
 		"RootCAs": roots,
+		"Namer":   swapi.Namer{},
 	}
 	same := cmp.Options{
 		cmp.Comparer(func(a, b fetcher.Scope) bool { return a.String() == b.String() }),

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/fetchbench/fetchbench/fetcher"
+	"github.com/fetchbench/fetchbench/internal/textsafe"
 )
 
 // RecordFields are the record field names, in the order both record formats write them.
@@ -87,7 +88,7 @@ func (e *ndjsonWriter) Write(r fetcher.Record) error {
 	b = append(b, `,"id":`...)
 	b = strconv.AppendInt(b, int64(r.ID), 10)
 	b = append(b, `,"url":`...)
-	b = appendJSONString(b, r.URL)
+	b = appendJSONString(b, textsafe.RedactURL(r.URL))
 	b = append(b, `,"start_ms":`...)
 	b = appendMS(b, r.Start)
 	b = append(b, `,"queue_ms":`...)
@@ -103,7 +104,7 @@ func (e *ndjsonWriter) Write(r fetcher.Record) error {
 	b = append(b, `,"bytes":`...)
 	b = strconv.AppendInt(b, r.Bytes, 10)
 	b = append(b, `,"error":`...)
-	b = appendJSONString(b, r.Err)
+	b = appendJSONString(b, textsafe.Redact(r.Err))
 	b = append(b, `,"error_class":`...)
 	b = appendJSONString(b, string(r.Class))
 	b = append(b, `,"attempts":`...)
@@ -172,7 +173,7 @@ func (e *csvWriter) Write(r fetcher.Record) error {
 	row[0] = csvCell(string(r.Strategy), e.terminal)
 	row[1] = strconv.Itoa(r.Seq)
 	row[2] = strconv.Itoa(r.ID)
-	row[3] = csvCell(r.URL, e.terminal)
+	row[3] = csvCell(textsafe.RedactURL(r.URL), e.terminal)
 	row[4] = e.ms(r.Start)
 	row[5] = e.ms(r.Queue)
 	row[6] = e.ms(r.Latency)
@@ -180,7 +181,7 @@ func (e *csvWriter) Write(r fetcher.Record) error {
 	row[8] = e.ms(r.Total)
 	row[9] = strconv.Itoa(r.Status)
 	row[10] = strconv.FormatInt(r.Bytes, 10)
-	row[11] = csvCell(r.Err, e.terminal)
+	row[11] = csvCell(textsafe.Redact(r.Err), e.terminal)
 	row[12] = csvCell(string(r.Class), e.terminal)
 	row[13] = strconv.Itoa(r.Attempts)
 	row[14] = csvCell(r.Name, e.terminal)

@@ -341,3 +341,10 @@ func (p *nameParser) literal(word string) error {
 	}
 	return nil
 }
+
+// Namer is Name as a type: the name scan a run's records get their names by
+// (fetcher.Config's Namer). Its zero value is ready; it is safe for concurrent use.
+type Namer struct{}
+
+// Name is the package's Name.
+func (Namer) Name(body []byte) (string, error) { return Name(body) }

@@ -201,7 +201,7 @@ func (s Source) tmpl(d *swapi.Dialect, base string) (string, error) {
 		}
 		return s.Template, nil
 	}
-	tmpl, err := fetcher.ResourceTemplate(d, base, s.Resource)
+	tmpl, err := resourceTemplate(d, base, s.Resource)
 	if err != nil {
 		return "", &InputError{Field: "BaseURL", Err: err}
 	}
@@ -220,7 +220,7 @@ func (s Source) targets(ctx context.Context, d *swapi.Dialect, base string, stdi
 	}
 	ids := s.IDs
 	if s.IDsStdin {
-		ids, err = readCtx(ctx, true, func() ([]int, error) { return fetcher.ReadIDs(stdin) })
+		ids, err = readCtx(ctx, true, func() ([]int, error) { return readIDs(stdin) })
 		if errors.Is(err, ErrInterrupted) {
 			return nil, err
 		}
@@ -245,7 +245,7 @@ func readURLs(name string, stdin io.Reader) (fetcher.Targets, error) {
 		defer f.Close()
 		r, label = f, name
 	}
-	ts, err := fetcher.ReadURLs(r)
+	ts, err := readURLList(r)
 	if err != nil {
 		return nil, &InputError{Field: "URLs", Arg: label, Err: err}
 	}

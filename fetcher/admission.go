@@ -1,7 +1,15 @@
 package fetcher
 
 // This file owns the seams a run waits on before each request: admission (a slot) and
-// pacing (a token).
+// pacing (a token), and the kit their gates are made with.
+//
+// Two waits are not Pacers. The quota gate (quota.go) follows the server: its budget and
+// rate change with every answer (a Pacer is told nothing back), it has no schedule for
+// Grant.Intended to name, and it waits besides the strategy's pacer, not instead of it
+// (Gates holds one). Adaptive's pace after a 429 spaces admissions, not starts, and is one
+// state with the limit it cuts (ratelimit.Adaptive); as a Pacer it would need the
+// admission's outcomes, and it would make an adaptive run a paced one, whose records and
+// ideal wall read Limits.Rate.
 
 import (
 	"context"

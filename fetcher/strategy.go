@@ -4,6 +4,11 @@ package fetcher
 // what a sweep of it varies, whether it is serial, how many requests it can have in flight,
 // how it reads in plain words and whether it has an ideal wall, and the gates a run of it
 // waits on, built from its limits by a GateKit. Nothing else switches on a strategy's name.
+//
+// A sixth strategy is one more entry in facts (and in Strategies): its gates follow from the
+// Limits it resolves. A new kind of limit is, besides, a Limits field, a case in
+// Limits.Gates, a GateKit method and one file in package ratelimit (LocalGates makes it;
+// redispool's jobGates shares it across a pool or refuses it).
 
 import (
 	"errors"

@@ -1,10 +1,19 @@
 package fetcher
 
 // This file owns the seams a run waits on before each request: admission (a slot) and
-// pacing (a token).
+// pacing (a token), and the kit their gates are made with.
+//
+// Two waits are not Pacers. The quota gate (quota.go) follows the server: its budget and
+// rate change with every answer (a Pacer is told nothing back), it has no schedule for
+// Grant.Intended to name, and it waits besides the strategy's pacer, not instead of it
+// (Gates holds one). Adaptive's pace after a 429 spaces admissions, not starts, and is one
+// state with the limit it cuts (ratelimit.Adaptive); as a Pacer it would need the
+// admission's outcomes, and it would make an adaptive run a paced one, whose records and
+// ideal wall read Limits.Rate.
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/fetchbench/fetchbench/ratelimit"
@@ -71,11 +80,22 @@ func shed(status int, class ErrorClass) bool {
 	return status == 429 || status == 503 || class == ClassTimeout
 }
 
-// Pacer paces request starts: Take returns when the caller may start. *ratelimit.Pacer
-// implements it. Implementations are safe for concurrent use.
+// Pacer paces request starts with a token bucket of a rate and a burst, as rate.Limiter
+// does: in any window of length t at most burst + rate·t calls of Take return without error.
+// *ratelimit.Pacer implements it in one process, redispool's pacer across the processes of a
+// pool. Implementations are safe for concurrent use.
 type Pacer interface {
+	// Take waits until the caller may start, or ctx is done. After a nil error the caller
+	// has consumed one token and starts at Grant.At; Grant.Intended is its slot in the
+	// schedule (see ratelimit.Grant): when it would have started had every start come on
+	// time, so that At − Intended is how late it started, the time a slow caller or a late
+	// wake-up cost it (coordinated omission). On error the caller may not start and
+	// consumes nothing: a token reserved for it is given back, as rate.Limiter.Wait gives
+	// back its reservation, so that the next Take gets the slot it would have had, unless a
+	// later Take already reserved the slot after it (then, as with rate.Limiter, the token
+	// is lost: giving it back would let two starts share a slot).
 	Take(ctx context.Context) (ratelimit.Grant, error)
-	// Granted is how many starts were granted so far.
+	// Granted is how many starts were granted so far (Take returned nil).
 	Granted() int
 }
 
@@ -89,22 +109,54 @@ type Gates struct {
 	Shared bool
 }
 
-// GatesFor returns the gates of l: an adaptive limit between l.Floor and l.Slots when
-// l.Floor is set, else a semaphore of l.Slots slots, and a pacer of l.Rate starts per second
-// with bursts of l.Burst, each only when set. l must be valid (Config.Validate).
-func GatesFor(l Limits) Gates {
-	var g Gates
-	switch {
-	case l.Floor > 0:
-		g.Admission = NewAdaptive(l.Floor, max(l.Slots, l.Floor))
-	case l.Slots > 0:
-		g.Admission = NewSemaphore(l.Slots)
+// GateKit makes the gates a strategy's limits are built of (Strategy.Gates), one method per
+// kind of limit. LocalGates makes them in this process from package ratelimit; a pool
+// supplies a kit whose gates live in Redis, shared by its workers.
+type GateKit interface {
+	// Slots returns an admission of a fixed n ≥ 1 slots (Limits.Slots).
+	Slots(n int) (Admission, error)
+	// Pace returns a pacer of rate > 0 starts per second with bursts of burst ≥ 1
+	// (Limits.Rate, Limits.Burst).
+	Pace(rate float64, burst int) (Pacer, error)
+	// Adapt returns an admission whose limit adapts between floor and ceiling,
+	// 1 ≤ floor ≤ ceiling (Limits.Floor, Limits.Slots). A kit that cannot share an adapting
+	// limit returns an error.
+	Adapt(floor, ceiling int) (Admission, error)
+}
+
+// LocalGates is the GateKit of one process: NewSemaphore, ratelimit.NewPacer and
+// NewAdaptive.
+var LocalGates GateKit = localGates{}
+
+type localGates struct{}
+
+func (localGates) Slots(n int) (Admission, error) {
+	if n < 1 {
+		return nil, fmt.Errorf("semaphore size %d: must be at least 1", n)
 	}
-	if l.Rate > 0 {
-		p, err := ratelimit.NewPacer(l.Rate, max(l.Burst, 1))
-		if err == nil {
-			g.Pacer = p
-		}
+	return NewSemaphore(n), nil
+}
+
+func (localGates) Pace(rate float64, burst int) (Pacer, error) {
+	return ratelimit.NewPacer(rate, burst)
+}
+
+func (localGates) Adapt(floor, ceiling int) (Admission, error) {
+	a, err := ratelimit.NewAdaptive(floor, ceiling)
+	if err != nil {
+		return nil, err
+	}
+	return adaptive{a}, nil
+}
+
+// GatesFor returns the gates of l made by LocalGates (Limits.Gates): an adaptive limit
+// between l.Floor and l.Slots when l.Floor is set, else a semaphore of l.Slots slots, and a
+// pacer of l.Rate starts per second with bursts of l.Burst, each only when set. l must be
+// valid (Config.Validate).
+func GatesFor(l Limits) Gates {
+	g, err := l.Gates(LocalGates)
+	if err != nil {
+		panic(err) // unreachable: Limits.Gates asks LocalGates only for what it can make
 	}
 	return g
 }

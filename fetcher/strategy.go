@@ -2,8 +2,13 @@ package fetcher
 
 // This file owns every fact about a strategy: its name, its limits, its parameter string,
 // what a sweep of it varies, whether it is serial, how many requests it can have in flight,
-// how it reads in plain words and whether it has an ideal wall. Nothing else switches on a
-// strategy's name.
+// how it reads in plain words and whether it has an ideal wall, and the gates a run of it
+// waits on, built from its limits by a GateKit. Nothing else switches on a strategy's name.
+//
+// A sixth strategy is one more entry in facts (and in Strategies): its gates follow from the
+// Limits it resolves. A new kind of limit is, besides, a Limits field, a case in
+// Limits.Gates, a GateKit method and one file in package ratelimit (LocalGates makes it;
+// redispool's jobGates shares it across a pool or refuses it).
 
 import (
 	"errors"
@@ -105,7 +110,7 @@ type Limits struct {
 	// Burst is the token-bucket size: ≥ 1 when Rate > 0, else 0.
 	Burst int
 	// Floor, when ≥ 1, makes Slots a ceiling: the limit adapts during the run between Floor
-	// and Slots (GatesFor). 0 means the limit is fixed.
+	// and Slots (Limits.Gates). 0 means the limit is fixed.
 	Floor int
 }
 
@@ -411,6 +416,47 @@ func (s Strategy) OpenDocuments(l Limits) int {
 		return int(math.Ceil(l.Rate)) + l.Burst
 	}
 	return 0
+}
+
+// Gates builds the gates a run of s under l waits on from k (LocalGates in one process):
+// the gates of l (Limits.Gates), once l is checked against s. An error is limits that
+// contradict s, or a gate k cannot make.
+func (s Strategy) Gates(l Limits, k GateKit) (Gates, error) {
+	if !s.Valid() {
+		return Gates{}, fmt.Errorf("unknown strategy %q", string(s))
+	}
+	if err := s.check(l); err != nil {
+		return Gates{}, err
+	}
+	g, err := l.Gates(k)
+	if err != nil {
+		return Gates{}, fmt.Errorf("%s gates: %w", s, err)
+	}
+	return g, nil
+}
+
+// Gates builds one gate of k per kind of limit l sets: an adaptive limit between Floor and
+// Slots (k.Adapt) when Floor is set, else Slots fixed slots (k.Slots) when set; a pacer of
+// Rate starts per second with bursts of max(Burst, 1) (k.Pace) when Rate is set. The zero
+// Limits have no gates.
+func (l Limits) Gates(k GateKit) (Gates, error) {
+	var g Gates
+	var err error
+	switch {
+	case l.Floor > 0:
+		g.Admission, err = k.Adapt(l.Floor, max(l.Slots, l.Floor))
+	case l.Slots > 0:
+		g.Admission, err = k.Slots(l.Slots)
+	}
+	if err != nil {
+		return Gates{}, err
+	}
+	if l.Rate > 0 {
+		if g.Pacer, err = k.Pace(l.Rate, max(l.Burst, 1)); err != nil {
+			return Gates{}, err
+		}
+	}
+	return g, nil
 }
 
 // PacedWall is the least time the starts of n requests take under l's rate: its burst

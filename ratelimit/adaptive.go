@@ -162,6 +162,9 @@ func (a *Adaptive) Limit() int {
 // slots is the limit as a number of slots. a.mu is held.
 func (a *Adaptive) slots() int { return int(math.Round(a.limit)) }
 
+// Floor is the least the limit will ever be.
+func (a *Adaptive) Floor() int { return int(a.floor) }
+
 // Cap is the ceiling: the most slots it will ever grant at once.
 func (a *Adaptive) Cap() int { return int(a.ceiling) }
 

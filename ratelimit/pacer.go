@@ -69,10 +69,13 @@ type Grant struct {
 	Index int
 	// At is when the token was taken: the start.
 	At time.Time
-	// Intended is the grant's slot in the schedule: the first grant's time plus
-	// max(0, Index−Burst+1)/Rate, moved by the lateness absorbed (see Tolerance). At is later
-	// than Intended, by more than Tolerance, when a start was late (a wake-up that came very
-	// late, or a caller that came late for its slot); with Burst 1 lateness is never made up.
+	// Intended is the grant's slot in the schedule: when it would have started had every
+	// start come on time, the first grant's time plus max(0, Index−Burst+1)/Rate, moved by
+	// the lateness absorbed (see Tolerance); At when that is earlier (never later than At).
+	// At is later than Intended, by more than Tolerance, when a start was late (a wake-up
+	// that came very late, or a caller that came late for its slot: the schedule does not
+	// restart after an idle spell, so that the lateness counts, as coordinated omission
+	// asks); with Burst 1 lateness is never made up.
 	Intended time.Time
 	// Wait is how long Take waited.
 	Wait time.Duration
@@ -81,7 +84,9 @@ type Grant struct {
 // Late is how much later than its slot the grant started, 0 when on time.
 func (g Grant) Late() time.Duration { return max(0, g.At.Sub(g.Intended)) }
 
-// Take waits for a token and takes it. On error (ctx done) it takes nothing.
+// Take waits for a token and takes it, at the moment it returns. On error (ctx done) it takes
+// nothing: the token, and its slot in the schedule, go to the next caller, as if it had never
+// asked (rate.Limiter.Wait gives back its reservation likewise).
 func (p *Pacer) Take(ctx context.Context) (Grant, error) {
 	if err := ctx.Err(); err != nil {
 		return Grant{}, err
@@ -127,6 +132,12 @@ func (p *Pacer) slot(i int) time.Time {
 	k := max(0, i-p.burst+1)
 	return p.start.Add(time.Duration(float64(k)/p.rate*1e9) + p.shift)
 }
+
+// Rate is the starts per second it grants.
+func (p *Pacer) Rate() float64 { return p.rate }
+
+// Burst is the most starts it grants at once.
+func (p *Pacer) Burst() int { return p.burst }
 
 // Granted is the number of grants so far.
 func (p *Pacer) Granted() int { return int(p.granted.Load()) }

@@ -2,6 +2,7 @@ package ratelimit
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"sync"
@@ -238,4 +239,57 @@ func TestPacerTolerance(t *testing.T) {
 			t.Errorf("(-want +got):\n%s", diff)
 		}
 	})
+}
+
+// TestPacerCancelledTakeConsumesNothing: a Take cancelled before its grant takes no token
+// and no slot: the next caller gets both, as if it had never asked.
+func TestPacerCancelledTakeConsumesNothing(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		burst int
+		// cancelAt is when the second Take's ctx is done; the third asks then.
+		cancelAt time.Duration
+	}{
+		{"waiting for its token", 1, 400 * time.Millisecond},
+		{"at once", 1, 0},
+		{"burst 2, waiting", 2, 50 * time.Millisecond},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			synctest.Test(t, func(t *testing.T) {
+				p, _ := NewPacer(1, tt.burst)
+				t0 := time.Now()
+				for range tt.burst {
+					if _, err := p.Take(t.Context()); err != nil {
+						t.Fatal(err)
+					}
+				}
+				ctx, cancel := context.WithCancel(t.Context())
+				done := make(chan error, 1)
+				go func() {
+					_, err := p.Take(ctx)
+					done <- err
+				}()
+				synctest.Wait()
+				time.Sleep(tt.cancelAt)
+				cancel()
+				if err := <-done; !errors.Is(err, context.Canceled) {
+					t.Fatalf("cancelled take: %v, want context.Canceled", err)
+				}
+				if p.Granted() != tt.burst {
+					t.Errorf("granted %d after the cancelled take, want %d", p.Granted(), tt.burst)
+				}
+				g, err := p.Take(t.Context())
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := Grant{Index: tt.burst, At: t0.Add(time.Second), Intended: t0.Add(time.Second), Wait: time.Second - tt.cancelAt}
+				if diff := cmp.Diff(want, g); diff != "" {
+					t.Errorf("the next grant (-want +got):\n%s", diff)
+				}
+			})
+		})
+	}
 }

@@ -118,8 +118,11 @@ func (s *Semaphore) Renew(ctx context.Context) error {
 // Pacer is a GCRA on Redis's clock shared by every process on one Redis: each Take reserves
 // the next start of the schedule, at most burst + rate·t in any t seconds, and waits for it
 // here. A reservation is one round trip; the round trip counts in a start's lateness (the
-// slot is reckoned from the moment it was asked for). It implements fetcher.Pacer and is safe
-// for concurrent use.
+// slot is reckoned from the moment it was asked for). Its grants mean what ratelimit.Pacer's
+// do (fetcher.Pacer): Grant.Intended is the start's place in the schedule of the job's starts,
+// so that a start that came late for its slot is late; a Take cancelled before its grant gives
+// back its reservation unless a later one was made behind it. It implements fetcher.Pacer and
+// is safe for concurrent use.
 type Pacer struct {
 	rdb      redis.Cmdable
 	keys     jobKeys
@@ -160,45 +163,122 @@ func newPacer(rdb redis.Cmdable, keys jobKeys, rate float64, burst int) *Pacer {
 // spin is how long before its slot a start stops sleeping and spins: a timer wakes late.
 const spin = time.Millisecond
 
+// roundTrip bounds a reservation's round trip and a give-back's, which a cancelled Take
+// still completes so that it knows what to give back.
+const roundTrip = 2 * time.Second
+
 // Take reserves the next start and waits for it. On error (ctx done, the job gone, Redis
-// failed) the reservation, if any, is left unused.
+// failed) the caller may not start; a reservation it made is given back when it is still the
+// latest (giveBackScript).
 func (p *Pacer) Take(ctx context.Context) (ratelimit.Grant, error) {
+	if err := ctx.Err(); err != nil {
+		return ratelimit.Grant{}, err
+	}
 	asked := time.Now()
-	v, err := reserveScript.Run(ctx, p.rdb, []string{p.keys.job, p.keys.rate, p.keys.starts},
-		max(p.interval.Microseconds(), 1), p.burst).Slice()
+	// The reservation outlives ctx: cut short, it might be made with its answer lost.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), roundTrip)
+	defer cancel()
+	v, err := reserveScript.Run(rctx, p.rdb, []string{p.keys.job, p.keys.rate, p.keys.starts},
+		max(p.interval.Microseconds(), 1), p.burst, ratelimit.Tolerance.Microseconds()).Slice()
 	if err != nil {
 		return ratelimit.Grant{}, fmt.Errorf("rate limiter: %w", err)
 	}
-	if len(v) != 3 || fmt.Sprint(v[0]) == "-1" {
+	if len(v) != 6 || fmt.Sprint(v[0]) == "-1" {
 		return ratelimit.Grant{}, ErrJobGone
 	}
-	slot, _ := strconv.ParseInt(fmt.Sprint(v[0]), 10, 64)
-	now, _ := strconv.ParseInt(fmt.Sprint(v[1]), 10, 64)
-	index, _ := v[2].(int64)
-	intended := p.clock.local(slot, now, asked, time.Now())
-	if d := time.Until(intended) - spin; d > 0 && !waitctx.Sleep(ctx, d) {
-		return ratelimit.Grant{}, ctx.Err()
+	n := make([]int64, len(v))
+	for i, x := range v {
+		n[i], _ = strconv.ParseInt(fmt.Sprint(x), 10, 64)
 	}
-	for time.Now().Before(intended) {
-		if ctx.Err() != nil {
-			return ratelimit.Grant{}, ctx.Err()
+	slot, now, index, sched := n[0], n[1], n[2], n[3]
+	at := p.clock.local(slot, now, asked, time.Now())
+	intended := at.Add(-time.Duration(slot-sched) * time.Microsecond)
+	if err := p.wait(ctx, at); err != nil {
+		gctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), roundTrip)
+		defer cancel()
+		// A failure leaves the slot unused.
+		_ = giveBackScript.Run(gctx, p.rdb, []string{p.keys.rate, p.keys.starts},
+			fmt.Sprint(v[4]), max(p.interval.Microseconds(), 1), fmt.Sprint(v[5])).Err()
+		return ratelimit.Grant{}, err
+	}
+	start := time.Now()
+	p.granted.Add(1)
+	return ratelimit.Grant{Index: int(index), At: start, Intended: intended, Wait: start.Sub(asked)}, nil
+}
+
+// wait sleeps until spin before until, then spins to it; it fails when ctx is done first.
+func (p *Pacer) wait(ctx context.Context, until time.Time) error {
+	if d := time.Until(until) - spin; d > 0 && !waitctx.Sleep(ctx, d) {
+		return ctx.Err()
+	}
+	for time.Now().Before(until) {
+		if err := ctx.Err(); err != nil {
+			return err
 		}
 	}
-	at := time.Now()
-	p.granted.Add(1)
-	return ratelimit.Grant{Index: int(index), At: at, Intended: intended, Wait: at.Sub(asked)}, nil
+	return ctx.Err()
 }
 
 // Granted is how many starts this process was granted.
 func (p *Pacer) Granted() int { return int(p.granted.Load()) }
 
+// jobGates is the fetcher.GateKit of a job on a worker: its slots are a Semaphore and its
+// pace a Pacer in Redis, shared by every worker of the job; an adapting limit lives in one
+// process, so it refuses one (fetcher.Strategy.Pooled). It keeps the Semaphore it made, whose
+// leases the worker renews.
+type jobGates struct {
+	rdb   redis.Cmdable
+	keys  jobKeys
+	lease time.Duration
+	owner string
+	sem   *Semaphore // made by Slots; nil until then
+}
+
+// errAdaptive is jobGates' refusal of an adapting limit.
+var errAdaptive = errors.New("an adapting limit cannot be shared across a pool")
+
+func (k *jobGates) Slots(n int) (fetcher.Admission, error) {
+	if n < 1 {
+		return nil, fmt.Errorf("semaphore size %d: must be at least 1", n)
+	}
+	k.sem = newSemaphore(k.rdb, k.keys, n, k.lease, k.owner)
+	return slots{k.sem}, nil
+}
+
+func (k *jobGates) Pace(rate float64, burst int) (fetcher.Pacer, error) {
+	if !(rate > 0) || burst < 1 {
+		return nil, fmt.Errorf("rate %g, burst %d: want rate > 0 and burst ≥ 1", rate, burst)
+	}
+	return newPacer(k.rdb, k.keys, rate, burst), nil
+}
+
+func (k *jobGates) Adapt(floor, ceiling int) (fetcher.Admission, error) {
+	return nil, fmt.Errorf("adaptive limit %d..%d: %w", floor, ceiling, errAdaptive)
+}
+
+// slots is a Semaphore as a fetcher.Admission of a fixed limit.
+type slots struct{ *Semaphore }
+
+func (s slots) Release(fetcher.Feedback) { s.Semaphore.Release() }
+func (s slots) Max() int                 { return s.slots }
+func (s slots) Limit() int               { return s.slots }
+
 // admission is a job's fetcher.Admission on a worker: a slot of the worker's own capacity
 // (shared by the jobs it runs), then, when the job caps requests in progress, a slot of the
-// job's global Semaphore.
+// job's global gate.
 type admission struct {
 	local  *ratelimit.Semaphore
-	global *Semaphore // nil: no global cap
+	global fetcher.Admission // nil: no global cap
 	max    int
+}
+
+// capacity joins the worker's own capacity local, of which a job may hold at most max, to
+// the job's global admission (nil: none).
+func capacity(local *ratelimit.Semaphore, max int, global fetcher.Admission) *admission {
+	if global != nil {
+		max = min(max, global.Max())
+	}
+	return &admission{local: local, global: global, max: max}
 }
 
 func (a *admission) Acquire(ctx context.Context) (time.Duration, error) {
@@ -213,9 +293,9 @@ func (a *admission) Acquire(ctx context.Context) (time.Duration, error) {
 	return waited + w, err
 }
 
-func (a *admission) Release(fetcher.Feedback) {
+func (a *admission) Release(fb fetcher.Feedback) {
 	if a.global != nil {
-		a.global.Release()
+		a.global.Release(fb)
 	}
 	a.local.Release()
 }

@@ -9,38 +9,52 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/fetchbench/fetchbench/fetcher"
 	"github.com/fetchbench/fetchbench/ratelimit"
 )
 
-// reserve runs the GCRA's script once and returns the slot's offset from the server's now.
-func reserve(t *testing.T, p *Pacer) (slot, now int64) {
+// reserve runs the GCRA's script once and returns the slot, the server's now and the
+// intended time, in µs.
+func reserve(t *testing.T, p *Pacer) (slot, now, intended int64) {
 	t.Helper()
 	v, err := reserveScript.Run(t.Context(), p.rdb, []string{p.keys.job, p.keys.rate, p.keys.starts},
-		p.interval.Microseconds(), p.burst).Slice()
+		p.interval.Microseconds(), p.burst, ratelimit.Tolerance.Microseconds()).Slice()
 	if err != nil {
 		t.Fatal(err)
 	}
 	slot, _ = strconv.ParseInt(v[0].(string), 10, 64)
 	now, _ = strconv.ParseInt(v[1].(string), 10, 64)
-	return slot, now
+	intended, _ = strconv.ParseInt(v[3].(string), 10, 64)
+	return slot, now, intended
 }
 
 // TestGCRASchedule reserves starts on a settable server clock: burst at once, then one per
-// interval, and never more than burst + R·t in any window of t.
+// interval, and never more than burst + R·t in any window of t; each start's intended time is
+// its place in the schedule of the job's starts, as ratelimit.Pacer reckons it (its
+// TestPacerLateCaller and TestPacerTolerance): a late asker is late against it.
 func TestGCRASchedule(t *testing.T) {
 	t.Parallel()
+	ms := func(f float64) time.Duration { return time.Duration(f * float64(time.Millisecond)) }
 	tests := []struct {
-		name  string
-		rate  float64
-		burst int
-		asks  []time.Duration // when each start is asked for, from the first
-		want  []time.Duration // its slot, from the first ask
+		name     string
+		rate     float64
+		burst    int
+		asks     []time.Duration // when each start is asked for, from the first
+		want     []time.Duration // its slot, from the first ask
+		intended []time.Duration // its intended time, from the first ask
 	}{
-		{"burst 1, all at once", 10, 1, []time.Duration{0, 0, 0, 0}, []time.Duration{0, 100 * time.Millisecond, 200 * time.Millisecond, 300 * time.Millisecond}},
-		{"burst 3, all at once", 10, 3, []time.Duration{0, 0, 0, 0, 0}, []time.Duration{0, 0, 0, 100 * time.Millisecond, 200 * time.Millisecond}},
+		{"burst 1, all at once", 10, 1, []time.Duration{0, 0, 0, 0}, []time.Duration{0, ms(100), ms(200), ms(300)},
+			[]time.Duration{0, ms(100), ms(200), ms(300)}},
+		{"burst 3, all at once", 10, 3, []time.Duration{0, 0, 0, 0, 0}, []time.Duration{0, 0, 0, ms(100), ms(200)},
+			[]time.Duration{0, 0, 0, ms(100), ms(200)}},
 		{"idle refills the burst", 10, 2, []time.Duration{0, 0, time.Second, time.Second, time.Second},
-			[]time.Duration{0, 0, time.Second, time.Second, time.Second + 100*time.Millisecond}},
-		{"late askers go at once", 50, 1, []time.Duration{0, 30 * time.Millisecond, 45 * time.Millisecond}, []time.Duration{0, 30 * time.Millisecond, 50 * time.Millisecond}},
+			[]time.Duration{0, 0, time.Second, time.Second, time.Second + ms(100)},
+			[]time.Duration{0, 0, ms(100), ms(200), ms(300)}},
+		{"late askers go at once", 50, 1, []time.Duration{0, ms(30), ms(45)}, []time.Duration{0, ms(30), ms(50)},
+			[]time.Duration{0, ms(20), ms(40)}},
+		{"the schedule absorbs a tolerable lateness", 10, 1, []time.Duration{0, ms(100.5), ms(100.5), ms(302.5), ms(302.5)},
+			[]time.Duration{0, ms(100.5), ms(200.5), ms(302.5), ms(402.5)},
+			[]time.Duration{0, ms(100.5), ms(200.5), ms(300.5), ms(400.5)}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -50,17 +64,21 @@ func TestGCRASchedule(t *testing.T) {
 			rdb.HSet(t.Context(), keys.job, "state", stateRunning)
 			p := newPacer(rdb, keys, tt.rate, tt.burst)
 			t0 := time.Unix(1744632000, 0)
-			var got []time.Duration
+			var got, intended []time.Duration
 			for _, ask := range tt.asks {
 				m.SetTime(t0.Add(ask))
-				slot, now := reserve(t, p)
+				slot, now, in := reserve(t, p)
 				if now != t0.Add(ask).UnixMicro() {
 					t.Fatalf("the script's clock is %d, want the server's %d", now, t0.Add(ask).UnixMicro())
 				}
 				got = append(got, time.Duration(slot-t0.UnixMicro())*time.Microsecond)
+				intended = append(intended, time.Duration(in-t0.UnixMicro())*time.Microsecond)
 			}
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("slots (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tt.intended, intended); diff != "" {
+				t.Errorf("intended (-want +got):\n%s", diff)
 			}
 			checkWindows(t, got, tt.rate, tt.burst)
 		})
@@ -231,5 +249,186 @@ func TestRedisClock(t *testing.T) {
 		if c.rtt != tt.wantLearned {
 			t.Errorf("%s: learned from a round trip of %v, want %v", tt.name, c.rtt, tt.wantLearned)
 		}
+	}
+}
+
+// TestJobGates: every strategy's gates on a worker are what its facts say, in Redis: its
+// slots a leased Semaphore (joined to the worker's own capacity), its pace a GCRA of its rate
+// and burst; an adapting limit is refused, as Pooled refuses it.
+func TestJobGates(t *testing.T) {
+	t.Parallel()
+	capped := fetcher.Knobs{Concurrency: 7, Rate: 20, Burst: 3, CapRate: true, MinConcurrency: 2}
+	free := fetcher.Knobs{Concurrency: 7, Rate: 20}
+	type gates struct {
+		Slots    int           // the global semaphore's; 0: none
+		Max      int           // the admission's, with the worker's capacity of 5
+		Interval time.Duration // the pacer's; 0: none
+		Burst    int
+	}
+	tests := []struct {
+		s       fetcher.Strategy
+		k       fetcher.Knobs
+		want    gates
+		refused bool
+	}{
+		{s: fetcher.Sequential, k: capped, want: gates{Slots: 1, Max: 1}},
+		{s: fetcher.Unbounded, k: capped, want: gates{Max: 5}},
+		{s: fetcher.Semaphore, k: capped, want: gates{Slots: 7, Max: 5}},
+		{s: fetcher.RateLimit, k: free, want: gates{Max: 5, Interval: 50 * time.Millisecond, Burst: 1}},
+		{s: fetcher.RateLimit, k: capped, want: gates{Slots: 7, Max: 5, Interval: 50 * time.Millisecond, Burst: 3}},
+		{s: fetcher.Adaptive, k: capped, refused: true},
+	}
+	local, _ := ratelimit.NewSemaphore(5)
+	for _, tt := range tests {
+		l := tt.s.Limits(tt.k)
+		t.Run(string(tt.s)+"/"+tt.s.Params(l), func(t *testing.T) {
+			t.Parallel()
+			kit := &jobGates{keys: keysOf("gates"), lease: time.Second, owner: "w"}
+			g, err := tt.s.Gates(l, kit)
+			if tt.refused {
+				if !errors.Is(err, errAdaptive) {
+					t.Errorf("gates of %s: %v, want errAdaptive", tt.s, err)
+				}
+				if tt.s.Pooled() {
+					t.Errorf("%s is refused by the pool's kit but Pooled", tt.s)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got gates
+			if kit.sem != nil {
+				got.Slots = kit.sem.slots
+				if g.Admission.(slots).Semaphore != kit.sem {
+					t.Error("the admission is not the semaphore the worker renews")
+				}
+			}
+			got.Max = capacity(local, 5, g.Admission).Max()
+			if p, ok := g.Pacer.(*Pacer); ok {
+				got.Interval, got.Burst = p.interval, p.burst
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// takeAsync starts a Take of p under ctx and waits until its reservation is in Redis (the
+// starts count reaches n); its error comes on the channel.
+func takeAsync(t *testing.T, ctx context.Context, p *Pacer, n int64) <-chan error {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() {
+		_, err := p.Take(ctx)
+		done <- err
+	}()
+	for {
+		got, _ := p.rdb.Get(t.Context(), p.keys.starts).Int64()
+		if got >= n {
+			return done
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("take ended before its reservation was seen: %v", err)
+		case <-time.After(time.Millisecond):
+		}
+	}
+}
+
+// TestPacerCancelledTakeGivesBack: a Take cancelled before its grant gives its reservation
+// back when it is the latest, so that the next start gets its slot, as ratelimit.Pacer's
+// does; behind a later reservation its slot is lost, as a cancelled rate.Reservation's is.
+func TestPacerCancelledTakeGivesBack(t *testing.T) {
+	t.Parallel()
+	m, rdb := newMini(t)
+	keys := keysOf("giveback")
+	rdb.HSet(t.Context(), keys.job, "state", stateRunning)
+	t0 := time.Unix(1744632000, 0)
+	m.SetTime(t0)
+	const interval = 100 * time.Second // the second start waits for it: cancelled first
+	p := newPacer(rdb, keys, 1/interval.Seconds(), 1)
+	if _, err := p.Take(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	tat := func() time.Duration {
+		v, err := rdb.HGet(t.Context(), keys.rate, "tat").Int64()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return time.Duration(v-t0.UnixMicro()) * time.Microsecond
+	}
+	starts := func() int64 {
+		n, err := rdb.Get(t.Context(), keys.starts).Int64()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	cancelled := func(done <-chan error, cancel context.CancelFunc) {
+		t.Helper()
+		cancel()
+		if err := <-done; !errors.Is(err, context.Canceled) {
+			t.Fatalf("cancelled take: %v, want context.Canceled", err)
+		}
+	}
+
+	// The latest reservation, cancelled: given back.
+	ctx, cancel := context.WithCancel(t.Context())
+	cancelled(takeAsync(t, ctx, p, 2), cancel)
+	if tat() != interval || starts() != 1 {
+		t.Errorf("after a cancelled take: tat %v, %d starts; want %v, 1: its reservation given back", tat(), starts(), interval)
+	}
+	if slot, _, _ := reserve(t, p); time.Duration(slot-t0.UnixMicro())*time.Microsecond != interval {
+		t.Errorf("the next start's slot is %v, want the cancelled one's, %v", time.Duration(slot-t0.UnixMicro())*time.Microsecond, interval)
+	}
+	if p.Granted() != 1 {
+		t.Errorf("granted %d, want 1", p.Granted())
+	}
+
+	// Behind a later reservation: lost; the later one, the latest, given back.
+	ctx2, cancel2 := context.WithCancel(t.Context())
+	ctx3, cancel3 := context.WithCancel(t.Context())
+	done2 := takeAsync(t, ctx2, p, 3)
+	done3 := takeAsync(t, ctx3, p, 4)
+	cancelled(done2, cancel2)
+	if tat() != 4*interval || starts() != 4 {
+		t.Errorf("after a cancelled take behind another: tat %v, %d starts; want %v, 4", tat(), starts(), 4*interval)
+	}
+	cancelled(done3, cancel3)
+	if tat() != 3*interval || starts() != 3 {
+		t.Errorf("after the latest take cancelled: tat %v, %d starts; want %v, 3", tat(), starts(), 3*interval)
+	}
+
+	// A take whose ctx is done before it asks reserves nothing.
+	if _, err := p.Take(ctx); !errors.Is(err, context.Canceled) || starts() != 3 {
+		t.Errorf("take under a done ctx: %v, %d starts; want context.Canceled, 3", err, starts())
+	}
+}
+
+// TestGiveBackTheFirst: the first start given back takes the schedule's origin with it, so
+// that the next first start is not late against it.
+func TestGiveBackTheFirst(t *testing.T) {
+	t.Parallel()
+	m, rdb := newMini(t)
+	keys := keysOf("first")
+	rdb.HSet(t.Context(), keys.job, "state", stateRunning)
+	t0 := time.Unix(1744632000, 0)
+	m.SetTime(t0)
+	p := newPacer(rdb, keys, 10, 1)
+	v, err := reserveScript.Run(t.Context(), rdb, []string{keys.job, keys.rate, keys.starts},
+		p.interval.Microseconds(), p.burst, ratelimit.Tolerance.Microseconds()).Slice()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := giveBackScript.Run(t.Context(), rdb, []string{keys.rate, keys.starts}, v[4], p.interval.Microseconds(), v[5]).Int()
+	if err != nil || n != 1 {
+		t.Fatalf("give back: %d, %v", n, err)
+	}
+	m.SetTime(t0.Add(time.Hour))
+	slot, _, intended := reserve(t, p)
+	if want := t0.Add(time.Hour).UnixMicro(); slot != want || intended != want {
+		t.Errorf("the first start after a given-back one: slot %d, intended %d; want both %d", slot, intended, want)
 	}
 }

@@ -34,7 +34,7 @@ func TestScriptsOnRealServer(t *testing.T) {
 	var slots []time.Duration
 	var first int64
 	for i := range 12 {
-		slot, _ := reserve(t, p)
+		slot, _, _ := reserve(t, p)
 		if i == 0 {
 			first = slot
 		}
@@ -43,6 +43,19 @@ func TestScriptsOnRealServer(t *testing.T) {
 	checkWindows(t, slots, 100, 2)
 	if last := slots[len(slots)-1]; last < 100*time.Millisecond {
 		t.Errorf("12 starts at 100/s burst 2 span %s, want at least 100ms", last)
+	}
+	if ttl := rdb.PTTL(ctx, keys.rate).Val(); ttl <= 0 {
+		t.Errorf("the GCRA's key has no time to live (%s)", ttl)
+	}
+	v, err := reserveScript.Run(ctx, rdb, []string{keys.job, keys.rate, keys.starts}, p.interval.Microseconds(), p.burst, 1000).Slice()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := giveBackScript.Run(ctx, rdb, []string{keys.rate, keys.starts}, v[4], p.interval.Microseconds(), v[5]).Int(); err != nil || n != 1 {
+		t.Errorf("giving back the latest reservation: %d, %v", n, err)
+	}
+	if n := rdb.Get(ctx, keys.starts).Val(); n != "12" {
+		t.Errorf("%s starts after one given back of 13, want 12", n)
 	}
 
 	a := newSemaphore(rdb, keys, 2, time.Minute, "a")

@@ -131,24 +131,54 @@ return n
 
 // reserveScript reserves the next start of a GCRA (the generic cell rate algorithm) of one
 // start per ARGV[1] µs with bursts of ARGV[2], on Redis's clock: the start may go at
-// max(now, tat − (burst−1)·interval), and the theoretical arrival time tat moves one interval
-// on. KEYS: job, rate (tat, µs), starts. Returns {slot µs, now µs, index}, or {-1, 0, 0} when
-// the job is gone.
+// slot = max(now, tat − (burst−1)·interval), and the theoretical arrival time tat moves one
+// interval on. Its intended time is its place in the schedule of the job's starts, as
+// ratelimit.Pacer reckons it: origin (the first start's slot) + shift +
+// max(0, index−burst+1)·interval, or the slot when that is earlier; a slot up to ARGV[3] µs
+// past it moves the schedule (shift) with it. KEYS: job, rate (a hash: tat, origin, shift,
+// µs), starts. Returns {slot, now, index, intended, tat after, shift before}, or {-1, 0, 0, 0,
+// 0, 0} when the job is gone.
 var reserveScript = redis.NewScript(`
-if redis.call('EXISTS', KEYS[1]) == 0 then return {-1, 0, 0} end
+if redis.call('EXISTS', KEYS[1]) == 0 then return {-1, 0, 0, 0, 0, 0} end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local interval = tonumber(ARGV[1])
-local tat = tonumber(redis.call('GET', KEYS[2]) or '0')
+local interval, burst, tolerance = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local st = redis.call('HMGET', KEYS[2], 'tat', 'origin', 'shift')
+local tat = tonumber(st[1] or '0')
 if tat < now then tat = now end
-local slot = tat - (tonumber(ARGV[2]) - 1) * interval
+local slot = tat - (burst - 1) * interval
 if slot < now then slot = now end
+local index = redis.call('INCR', KEYS[3]) - 1
+local origin = tonumber(st[2] or string.format('%.0f', slot))
+local shift = tonumber(st[3] or '0')
+local before = shift
+local intended = origin + shift + math.max(0, index - burst + 1) * interval
+local late = slot - intended
+if late <= 0 then
+  intended = slot
+elseif late <= tolerance then
+  shift = shift + late
+  intended = slot
+end
 local ttl = redis.call('PTTL', KEYS[1])
 if ttl < 1 then ttl = 60000 end
-redis.call('SET', KEYS[2], string.format('%.0f', tat + interval), 'PX', ttl)
-local index = redis.call('INCR', KEYS[3])
+local f = function(x) return string.format('%.0f', x) end
+redis.call('HSET', KEYS[2], 'tat', f(tat + interval), 'origin', f(origin), 'shift', f(shift))
+redis.call('PEXPIRE', KEYS[2], ttl)
 redis.call('PEXPIRE', KEYS[3], ttl)
-return {string.format('%.0f', slot), string.format('%.0f', now), index - 1}
+return {f(slot), f(now), index, f(intended), f(tat + interval), f(before)}
+`)
+
+// giveBackScript gives back the reservation of a start that was not taken, when it is still
+// the latest one (tat is ARGV[1]): tat moves back by ARGV[2] µs, the shift back to ARGV[3],
+// the starts back by one, and the first start's origin is forgotten when it was the first.
+// A later reservation already counts on its slot: then it is lost, as a cancelled
+// rate.Reservation's token is. KEYS: rate, starts. Returns 1 when given back, else 0.
+var giveBackScript = redis.NewScript(`
+if redis.call('HGET', KEYS[1], 'tat') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'tat', string.format('%.0f', tonumber(ARGV[1]) - tonumber(ARGV[2])), 'shift', ARGV[3])
+if redis.call('DECR', KEYS[2]) == 0 then redis.call('HDEL', KEYS[1], 'origin') end
+return 1
 `)
 
 // handBackScript returns up to ARGV[2] of the work entries pending for the consumer ARGV[1]

@@ -212,10 +212,16 @@ func (w *Worker) runJob(ctx context.Context, id string) {
 		cfg.Scope = w.allow.scope(sp.Scope)
 		err = cfg.Validate()
 	}
+	kit := &jobGates{rdb: w.rdb, keys: keys, lease: sp.Lease, owner: w.id}
+	var g fetcher.Gates
+	if err == nil {
+		g, err = cfg.Strategy.Gates(cfg.Limits, kit)
+	}
 	if err != nil {
 		w.logf("job %s: %v; skipped", id, err)
 		return
 	}
+	gates := fetcher.Gates{Admission: capacity(w.slots, w.cfg.MaxInFlight, g.Admission), Pacer: g.Pacer, Shared: true}
 	if w.cfg.Log != nil {
 		cfg.OnQuotaWait = fetcher.QuotaWaitLines(w.cfg.Log, cfg.Strategy)
 	}
@@ -235,22 +241,11 @@ func (w *Worker) runJob(ctx context.Context, id string) {
 	pub := newPublisher(w.rdb, keys, w.cfg.Name, src, func() bool { return errors.Is(context.Cause(jobCtx), errJobGone) })
 	src.refuse = func(it fetcher.Item) { pub.Add(w.refused(&sp, it)) }
 
-	gates := fetcher.Gates{Shared: true}
-	adm := &admission{local: w.slots, max: w.cfg.MaxInFlight}
-	var sem *Semaphore
-	if cfg.Limits.Slots > 0 {
-		sem = newSemaphore(w.rdb, keys, cfg.Limits.Slots, sp.Lease, w.id)
-		adm.global, adm.max = sem, min(adm.max, cfg.Limits.Slots)
-	}
-	gates.Admission = adm
-	if cfg.Limits.Rate > 0 {
-		gates.Pacer = newPacer(w.rdb, keys, cfg.Limits.Rate, cfg.Limits.Burst)
-	}
 	w.logf("job %s from %s: %s %s", id, sp.Coordinator, cfg.Strategy, cfg.Strategy.Params(cfg.Limits))
 	watched := make(chan struct{})
 	go func() {
 		defer close(watched)
-		w.watch(jobCtx, cancel, keys, sp.Lease, src, sem)
+		w.watch(jobCtx, cancel, keys, sp.Lease, src, kit.sem)
 	}()
 	n := 0
 	stats, _ := fetcher.Schedule(jobCtx, cfg, src, gates, func(r fetcher.Record) {

@@ -5,11 +5,13 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 
 	"github.com/spf13/pflag"
 
 	"github.com/fetchbench/fetchbench/internal/cliflag"
+	"github.com/fetchbench/fetchbench/internal/verdict"
 	"github.com/fetchbench/fetchbench/report"
 )
 
@@ -22,7 +24,7 @@ func newReportFlags(o *outputs) *pflag.FlagSet {
 }
 
 // runReport is the report command: replay record files into the summary of their runs.
-func runReport(_ context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	var o outputs
 	fs := newReportFlags(&o)
 	if err := cliflag.Parse(fs, args, usage("report"), "report: ", "report: ", "see fetchbench report --help", stdout); err != nil {
@@ -37,7 +39,7 @@ func runReport(_ context.Context, args []string, stdin io.Reader, stdout, stderr
 			return err
 		}
 	}
-	inputs, cleanup, err := report.OpenRecordFiles(files, stdin)
+	inputs, cleanup, err := report.OpenRecordFiles(ctx, files, stdin)
 	defer cleanup()
 	if err != nil {
 		return err
@@ -50,9 +52,15 @@ func runReport(_ context.Context, args []string, stdin io.Reader, stdout, stderr
 		defer html.Close()
 	}
 	views := o.views(nil, nil)
-	cmp, err := report.ReplayFiles(inputs, files, views.Consumers)
+	replayed, err := report.ReplayFiles(ctx, inputs, files, views.Consumers)
+	if ctx.Err() != nil && err != nil {
+		return verdict.Interrupted("report: interrupted")
+	}
 	if err != nil {
 		return err
 	}
-	return views.Finish(cmp, report.Destination{Format: o.summary, Summary: stdout, Stderr: stderr, NoColor: noColor(), HTML: html})
+	if note := report.DuplicatesNote(replayed.Duplicates); note != "" {
+		fmt.Fprintln(stderr, note)
+	}
+	return views.Finish(replayed.Comparison, report.Destination{Format: o.summary, Summary: stdout, Stderr: stderr, NoColor: noColor(), HTML: html})
 }

@@ -60,7 +60,7 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		return err
 	}
 	if note := report.DuplicatesNote(replayed.Duplicates); note != "" {
-		fmt.Fprintln(stderr, note)
+		fmt.Fprintln(stderr, "fetchbench: "+note)
 	}
 	return views.Finish(replayed.Comparison, report.Destination{Format: o.summary, Summary: stdout, Stderr: stderr, NoColor: noColor(), HTML: html})
 }

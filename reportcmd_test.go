@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -104,5 +106,30 @@ func TestReportStdinEndless(t *testing.T) {
 				t.Errorf("left in $TMPDIR: %s", e.Name())
 			}
 		})
+	}
+}
+
+// TestReportDuplicatesWarning checks that records repeated in one file are counted and warned
+// of in one line on stderr, the summary staying on stdout.
+func TestReportDuplicatesWarning(t *testing.T) {
+	t.Parallel()
+	var recs strings.Builder
+	for i := range 3 {
+		fmt.Fprintf(&recs, `{"strategy":"semaphore","params":"c=2","seq":%d,"latency_ms":1,"total_ms":1,"attempts":1,"status":200}`+"\n", i)
+	}
+	path := filepath.Join(t.TempDir(), "twice.ndjson")
+	if err := os.WriteFile(path, []byte(recs.String()+recs.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res := invoke(t, "", "report", path, "-o", "csv")
+	if res.code != exitOK {
+		t.Fatalf("exit %d, stderr %s", res.code, res.stderr)
+	}
+	want := "fetchbench: report: 3 records of " + path + " (first at line 4) repeat a (strategy, seq) pair of their file; each is counted\n"
+	if res.stderr != want {
+		t.Errorf("stderr %q, want %q", res.stderr, want)
+	}
+	if got := len(lines(res.stdout)); got != 2 {
+		t.Errorf("stdout has %d lines, want a header and one row:\n%s", got, res.stdout)
 	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/fetchbench/fetchbench/fetcher"
 	"github.com/fetchbench/fetchbench/internal/badinput"
+	"github.com/fetchbench/fetchbench/internal/textsafe"
 )
 
 // OpenRecordFiles is OpenInputs of the report command's files: stdin named twice or a file
@@ -53,9 +54,8 @@ func ReplayFiles(ctx context.Context, inputs []ReplayInput, files []string, cons
 	return r, nil
 }
 
-// DuplicatesNote is one line warning of dups, "" when there are none: "report: warning: 2
-// records of a.ndjson (first at line 7) repeat a (strategy, seq) pair of their file; each is
-// counted".
+// DuplicatesNote is one line warning of dups, "" when there are none: "report: 2 records of
+// a.ndjson (first at line 7) repeat a (strategy, seq) pair of their file; each is counted".
 func DuplicatesNote(dups []Duplicates) string {
 	if len(dups) == 0 {
 		return ""
@@ -64,7 +64,7 @@ func DuplicatesNote(dups []Duplicates) string {
 	var where []string
 	for _, d := range dups {
 		n += d.Records
-		w := d.Name
+		w := textsafe.Sanitize(d.Name)
 		if d.Line > 0 {
 			w += fmt.Sprintf(" (first at line %d)", d.Line)
 		}
@@ -74,5 +74,5 @@ func DuplicatesNote(dups []Duplicates) string {
 	if n == 1 {
 		records = "record"
 	}
-	return fmt.Sprintf("report: warning: %d %s of %s repeat a (strategy, seq) pair of their file; each is counted", n, records, strings.Join(where, ", "))
+	return fmt.Sprintf("report: %d %s of %s repeat a (strategy, seq) pair of their file; each is counted", n, records, strings.Join(where, ", "))
 }

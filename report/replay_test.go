@@ -107,7 +107,7 @@ func TestReplayDuplicates(t *testing.T) {
 			}
 		})
 	}
-	want := "report: warning: 6 records of a (first at line 6), b repeat a (strategy, seq) pair of their file; each is counted"
+	want := "report: 6 records of a (first at line 6), b repeat a (strategy, seq) pair of their file; each is counted"
 	if got := DuplicatesNote([]Duplicates{{Name: "a", Records: 5, Line: 6}, {Name: "b", Records: 1}}); got != want {
 		t.Errorf("DuplicatesNote = %q, want %q", got, want)
 	}

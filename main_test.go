@@ -252,6 +252,15 @@ func TestJSONSummary(t *testing.T) {
 	if diff := cmp.Diff([]string{"sequential", "unbounded", "semaphore", "ratelimit", "adaptive"}, got); diff != "" {
 		t.Errorf("strategies (-want +got):\n%s", diff)
 	}
+	var raw struct{ Strategies []map[string]any }
+	if err := json.Unmarshal([]byte(res.stdout), &raw); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range raw.Strategies {
+		if e, ok := s["efficiency"]; ok && (e == nil) == (s["strategy"] != "adaptive") {
+			t.Errorf("%s: efficiency %v, want null exactly for adaptive (no ideal against a real server)", s["strategy"], e)
+		}
+	}
 }
 
 func TestTableAndMarkdown(t *testing.T) {

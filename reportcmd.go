@@ -5,10 +5,12 @@ package main
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/spf13/pflag"
 
 	"github.com/fetchbench/fetchbench/internal/cliflag"
+	"github.com/fetchbench/fetchbench/internal/verdict"
 	"github.com/fetchbench/fetchbench/report"
 )
 
@@ -21,7 +23,7 @@ func newReportFlags(o *outputs) *pflag.FlagSet {
 }
 
 // runReport is the report command: replay record files into the summary of their runs.
-func runReport(_ context.Context, e *env, args []string) error {
+func runReport(ctx context.Context, e *env, args []string) error {
 	stdin, stdout, stderr := e.stdin, e.stdout, e.stderr
 	var o outputs
 	fs := newReportFlags(&o)
@@ -37,7 +39,7 @@ func runReport(_ context.Context, e *env, args []string) error {
 			return err
 		}
 	}
-	inputs, cleanup, err := report.OpenRecordFiles(files, stdin)
+	inputs, cleanup, err := report.OpenRecordFiles(ctx, files, stdin)
 	defer cleanup()
 	if err != nil {
 		return err
@@ -50,9 +52,15 @@ func runReport(_ context.Context, e *env, args []string) error {
 		defer html.Close()
 	}
 	views := o.views(nil, nil)
-	cmp, err := report.ReplayFiles(inputs, files, views.Consumers)
+	replayed, err := report.ReplayFiles(ctx, inputs, files, views.Consumers)
+	if ctx.Err() != nil && err != nil {
+		return verdict.Interrupted("report: interrupted")
+	}
 	if err != nil {
 		return err
 	}
-	return views.Finish(cmp, report.Destination{Format: o.summary, Summary: stdout, Stderr: stderr, NoColor: e.noColor(), HTML: html})
+	if note := report.DuplicatesNote(replayed.Duplicates); note != "" {
+		fmt.Fprintln(stderr, "fetchbench: "+note)
+	}
+	return views.Finish(replayed.Comparison, report.Destination{Format: o.summary, Summary: stdout, Stderr: stderr, NoColor: e.noColor(), HTML: html})
 }

@@ -26,8 +26,12 @@ func tokenTime(k int, rate float64, burst int) time.Duration {
 	if rate <= 0 || k <= 0 {
 		return 0
 	}
-	return time.Duration(math.Round(float64(k) / rate * float64(time.Second)))
+	return time.Duration(min(math.Round(float64(k)/rate*float64(time.Second)), maxTokenTime))
 }
+
+// maxTokenTime caps tokenTime far enough below the largest Duration that adding a service
+// time cannot overflow.
+const maxTokenTime = float64(math.MaxInt64 / 4)
 
 // schedule is IdealWall over n service times read through at.
 func schedule(n int, at func(int) time.Duration, slots int, rate float64, burst int) time.Duration {
@@ -35,19 +39,27 @@ func schedule(n int, at func(int) time.Duration, slots int, rate float64, burst 
 	var end time.Duration
 	if slots <= 0 || slots >= n {
 		for i := range n {
-			end = max(end, token(i)+at(i))
+			end = max(end, satAdd(token(i), at(i)))
 		}
 		return end
 	}
 	free := make(durationHeap, slots)
 	for i := range n {
 		start := max(token(i), free[0])
-		finish := start + at(i)
+		finish := satAdd(start, at(i))
 		free[0] = finish
 		heap.Fix(&free, 0)
 		end = max(end, finish)
 	}
 	return end
+}
+
+// satAdd is a+b for b ≥ 0, at most the largest Duration.
+func satAdd(a, b time.Duration) time.Duration {
+	if a > math.MaxInt64-b {
+		return math.MaxInt64
+	}
+	return a + b
 }
 
 // durationHeap is a min-heap of the times at which slots become free.

@@ -1,6 +1,7 @@
 package report_test
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -31,7 +32,7 @@ func TestJoinNames(t *testing.T) {
 
 func TestOpenInputsStdinTwice(t *testing.T) {
 	t.Parallel()
-	_, cleanup, err := report.OpenInputs([]string{"-", "x", "-"}, strings.NewReader(""))
+	_, cleanup, err := report.OpenInputs(context.Background(), []string{"-", "x", "-"}, strings.NewReader(""))
 	defer cleanup()
 	if !errors.Is(err, report.ErrStdinTwice) {
 		t.Errorf("err = %v, want ErrStdinTwice", err)

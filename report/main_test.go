@@ -1,6 +1,7 @@
 package report
 
 import (
+	"context"
 	"io"
 	"os"
 	"path/filepath"
@@ -185,7 +186,7 @@ func recordedRuns(t *testing.T, files []string) (Comparison, []*HTMLRun, []*Time
 	}
 	var htmls []*HTMLRun
 	var timelines []*Timeline
-	c, err := Replay(inputs, func(cfg fetcher.Config, n int) []Consumer {
+	r, err := Replay(context.Background(), inputs, func(cfg fetcher.Config, n int) []Consumer {
 		h, tl := NewHTMLRun(RunLabel(cfg), n), NewTimeline(RunLabel(cfg), n)
 		htmls, timelines = append(htmls, h), append(timelines, tl)
 		return []Consumer{h, tl}
@@ -193,7 +194,7 @@ func recordedRuns(t *testing.T, files []string) (Comparison, []*HTMLRun, []*Time
 	if err != nil {
 		t.Fatal(err)
 	}
-	return c, htmls, timelines
+	return r.Comparison, htmls, timelines
 }
 
 // recordedRecords reads the records of a recorded file, in file order.

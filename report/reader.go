@@ -14,11 +14,14 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/fetchbench/fetchbench/fetcher"
+	"github.com/fetchbench/fetchbench/internal/textsafe"
 )
 
-// MaxRecordLine is the longest NDJSON record line a RecordReader accepts, in bytes.
+// MaxRecordLine is the longest record a RecordReader accepts, in bytes: an NDJSON line, a
+// CSV record (its header included), the line end aside.
 const MaxRecordLine = 1 << 20
 
 // RecordError is a record line that does not parse: Line is its 1-based line number (a CSV
@@ -28,7 +31,7 @@ type RecordError struct {
 	Err  error
 }
 
-func (e *RecordError) Error() string { return fmt.Sprintf("line %d: %v", e.Line, e.Err) }
+func (e *RecordError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, message(e.Err)) }
 
 func (e *RecordError) Unwrap() error { return e.Err }
 
@@ -38,14 +41,18 @@ func (e *RecordError) Unwrap() error { return e.Err }
 // row (RecordFields, or some of them in any order).
 // It is strict: a line that is not a record, a field it does not know, a value of the wrong
 // type or out of range (an unknown strategy, error class or kind; a parent at depth 0 or none
-// deeper) is a *RecordError. A field the input lacks (records written before it existed) is
-// zero; only strategy is required. Empty NDJSON lines are skipped.
+// deeper; a seq beyond MaxSeq, a negative wait or latency, a time beyond MaxSpan, a start after
+// 2200) is a *RecordError, as is a record longer than MaxRecordLine, read no further. Error
+// messages quote at most about 100 bytes of a value, escaped for a terminal. A field the input
+// lacks (records written before it existed) is zero; only strategy is required. Empty NDJSON
+// lines are skipped.
 //
 // Read gives a record as the writer had it, up to what the format keeps: durations to the
 // microsecond, invalid UTF-8 as U+FFFD, an empty Kind as KindTarget, Parent 0 at depth 0,
 // StartAt in UTC (the zero time when start_unix_ns is 0).
 // A RecordReader is not safe for concurrent use; it does not close r.
 type RecordReader struct {
+	lim    *lineLimit
 	br     *bufio.Reader
 	format string // "ndjson" or "csv", "" until the first Read
 	line   int    // NDJSON: lines read
@@ -60,8 +67,40 @@ type RecordReader struct {
 
 // NewRecordReader returns a RecordReader of r.
 func NewRecordReader(r io.Reader) *RecordReader {
-	return &RecordReader{br: bufio.NewReaderSize(r, 64<<10)}
+	lim := &lineLimit{r: r, line: 1}
+	return &RecordReader{lim: lim, br: bufio.NewReaderSize(lim, 64<<10)}
 }
+
+// lineLimit reads r, counting lines, and fails with a *RecordError naming the line where more
+// than budget bytes are asked for (0: no budget): RecordReader sets it to what the CSV record
+// being read may still take, so that encoding/csv, which has no limit, holds no more.
+type lineLimit struct {
+	r      io.Reader
+	line   int   // the line of the next byte, from 1
+	passed int64 // bytes read
+	budget int64 // bytes passed may reach; 0 none
+	err    error // sticky
+}
+
+func (l *lineLimit) Read(p []byte) (int, error) {
+	if l.err != nil {
+		return 0, l.err
+	}
+	if l.budget > 0 {
+		if l.passed >= l.budget {
+			l.err = &RecordError{Line: l.line, Err: errTooLong}
+			return 0, l.err
+		}
+		p = p[:min(int64(len(p)), l.budget-l.passed)]
+	}
+	n, err := l.r.Read(p)
+	l.passed += int64(n)
+	l.line += bytes.Count(p[:n], []byte{'\n'})
+	return n, err
+}
+
+// errTooLong is the error of a record longer than MaxRecordLine.
+var errTooLong = fmt.Errorf("longer than %d bytes", MaxRecordLine)
 
 // Format is the format of the input, "ndjson" or "csv", known after the first Read ("" before).
 func (rr *RecordReader) Format() string { return rr.format }
@@ -106,20 +145,22 @@ func (rr *RecordReader) detect() error {
 	rr.format = "csv"
 	rr.csv = csv.NewReader(rr.br)
 	rr.csv.ReuseRecord = true
+	rr.lim.budget = MaxRecordLine + 2
 	header, err := rr.csv.Read()
 	if err != nil {
 		return rr.csvError(err)
 	}
+	rr.lim.budget = rr.csv.InputOffset() + MaxRecordLine + 2
 	seen := make([]bool, len(RecordFields))
 	for _, name := range header {
 		i := slices.Index(RecordFields, name)
 		switch {
 		case i < 0 && len(rr.cols) == 0:
-			return &RecordError{Line: 1, Err: fmt.Errorf("neither a JSON record nor a records CSV header (unknown column %q)", name)}
+			return &RecordError{Line: 1, Err: fmt.Errorf("neither a JSON record nor a records CSV header (unknown column %s)", quote(name))}
 		case i < 0:
-			return &RecordError{Line: 1, Err: fmt.Errorf("unknown column %q", name)}
+			return &RecordError{Line: 1, Err: fmt.Errorf("unknown column %s", quote(name))}
 		case seen[i]:
-			return &RecordError{Line: 1, Err: fmt.Errorf("column %q twice", name)}
+			return &RecordError{Line: 1, Err: fmt.Errorf("column %s twice", quote(name))}
 		}
 		seen[i] = true
 		rr.cols = append(rr.cols, i)
@@ -131,6 +172,10 @@ func (rr *RecordReader) detect() error {
 func (rr *RecordReader) csvError(err error) error {
 	if errors.Is(err, io.EOF) {
 		return io.EOF
+	}
+	var re *RecordError
+	if errors.As(err, &re) {
+		return re
 	}
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
@@ -144,6 +189,7 @@ func (rr *RecordReader) readCSV() (fetcher.Record, error) {
 	if err != nil {
 		return fetcher.Record{}, rr.csvError(err)
 	}
+	rr.lim.budget = rr.csv.InputOffset() + MaxRecordLine + 2
 	line, _ := rr.csv.FieldPos(0)
 	rr.last = line
 	var f fields
@@ -167,7 +213,7 @@ func (rr *RecordReader) nextLine() ([]byte, error) {
 	for {
 		chunk, err := rr.br.ReadSlice('\n')
 		if len(rr.buf)+len(chunk) > MaxRecordLine+2 {
-			return nil, &RecordError{Line: rr.line, Err: fmt.Errorf("longer than %d bytes", MaxRecordLine)}
+			return nil, &RecordError{Line: rr.line, Err: errTooLong}
 		}
 		switch {
 		case errors.Is(err, bufio.ErrBufferFull):
@@ -219,18 +265,54 @@ func (rr *RecordReader) readNDJSON() (fetcher.Record, error) {
 	}
 }
 
+// maxQuoted is about how many bytes of a value an error message quotes.
+const maxQuoted = 100
+
+// quote is s quoted for an error message: at most maxQuoted bytes of it (cut on a character
+// boundary, then "…"), with control characters escaped (strconv.Quote).
+func quote(s string) string {
+	if len(s) <= maxQuoted {
+		return strconv.Quote(s)
+	}
+	return strconv.Quote(strings.TrimSuffix(cutN(s, maxQuoted), "…")) + "…"
+}
+
+// snippet is text for an error message: at most maxQuoted bytes of s, safe on a terminal
+// (textsafe.Sanitize).
+func snippet(s string) string { return textsafe.Sanitize(cutN(s, maxQuoted)) }
+
+// message is err's text for a record's error: at most maxMessage bytes, safe on a terminal,
+// whatever the record held.
+func message(err error) string { return textsafe.Sanitize(cutN(err.Error(), maxMessage)) }
+
+// maxMessage is the most bytes of a record's error message.
+const maxMessage = 3 * maxQuoted
+
+// cutN is s when it is at most n bytes long, else its first n bytes less a character cut in
+// two, and "…".
+func cutN(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	i := n
+	for i > 0 && i > n-utf8.UTFMax && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i] + "…"
+}
+
 // jsonError shortens encoding/json's messages: "seq: want a number, got string".
 func jsonError(err error) error {
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
-		return fmt.Errorf("%s: want %s, got %s", te.Field, jsonKind(te.Type.Kind().String()), te.Value)
+		return fmt.Errorf("%s: want %s, got %s", snippet(te.Field), jsonKind(te.Type.Kind().String()), snippet(te.Value))
 	}
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
 		return fmt.Errorf("not a JSON record: %v", se)
 	}
 	if strings.HasPrefix(err.Error(), "json: unknown field ") {
-		return errors.New("unknown field " + strings.TrimPrefix(err.Error(), "json: unknown field "))
+		return errors.New("unknown field " + snippet(strings.TrimPrefix(err.Error(), "json: unknown field ")))
 	}
 	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
 		return errors.New("not a JSON record: unexpected end")
@@ -332,6 +414,19 @@ type fields struct {
 	late, reused                              bool
 }
 
+// The ranges of a record's values: what a run can have made.
+const (
+	// MaxSeq is the largest seq (and parent) a record may hold either way from 0.
+	MaxSeq = 1 << 40
+	// MaxSpan is the largest duration a record may hold, and the largest offset from its run's
+	// start, either way.
+	MaxSpan = 10 * 366 * 24 * time.Hour
+	// maxBytes is the most body bytes a record may claim (a pebibyte).
+	maxBytes = 1 << 50
+	// maxStartUnix is the latest start_unix_ns: 2200-01-01 UTC.
+	maxStartUnix = 7258118400 * int64(time.Second)
+)
+
 // maxMS is the largest duration in milliseconds a record may hold.
 const maxMS = float64(math.MaxInt64/int64(time.Millisecond)) - 1
 
@@ -426,7 +521,7 @@ func (f *fields) setCell(i int, cell string) error {
 	}
 	var ne *strconv.NumError
 	if errors.As(err, &ne) {
-		return fmt.Errorf("%q is not a valid number", cell)
+		return fmt.Errorf("%s is not a valid number", quote(cell))
 	}
 	return err
 }
@@ -437,7 +532,7 @@ func boolCell(cell string) (bool, error) {
 	case "true", "false":
 		return cell == "true", nil
 	}
-	return false, fmt.Errorf("want true or false, got %q", cell)
+	return false, fmt.Errorf("want true or false, got %s", quote(cell))
 }
 
 // record checks f and returns its record.
@@ -449,13 +544,13 @@ func (f *fields) record() (fetcher.Record, error) {
 	case !f.hasStrategy:
 		return fetcher.Record{}, errors.New("no strategy")
 	case !strategy.Valid():
-		return fetcher.Record{}, fmt.Errorf("strategy: unknown strategy %q", f.strategy)
+		return fetcher.Record{}, fmt.Errorf("strategy: unknown strategy %s", quote(f.strategy))
 	case class != fetcher.ClassNone && !slices.Contains(fetcher.ErrorClasses, class):
-		return fetcher.Record{}, fmt.Errorf("error_class: unknown class %q", f.class)
+		return fetcher.Record{}, fmt.Errorf("error_class: unknown class %s", quote(f.class))
 	case kind != "" && kind != fetcher.KindTarget && kind != fetcher.KindPage && kind != fetcher.KindLink && kind != fetcher.KindRobots:
-		return fetcher.Record{}, fmt.Errorf("kind: want target, page, link or robots, got %q", f.kind)
+		return fetcher.Record{}, fmt.Errorf("kind: want target, page, link or robots, got %s", quote(f.kind))
 	case f.phase != "" && f.phase != fetcher.PhaseDiscovery:
-		return fetcher.Record{}, fmt.Errorf("phase: want \"\" or %s, got %q", fetcher.PhaseDiscovery, f.phase)
+		return fetcher.Record{}, fmt.Errorf("phase: want \"\" or %s, got %s", fetcher.PhaseDiscovery, quote(f.phase))
 	case f.depth < 0:
 		return fetcher.Record{}, fmt.Errorf("depth: %d is negative", f.depth)
 	case f.depth == 0 && f.parent != nil:
@@ -466,6 +561,30 @@ func (f *fields) record() (fetcher.Record, error) {
 		return fetcher.Record{}, fmt.Errorf("attempts: %d is negative", f.attempts)
 	case f.limit < 0:
 		return fetcher.Record{}, fmt.Errorf("limit: %d is negative", f.limit)
+	case f.seq < -MaxSeq || f.seq > MaxSeq:
+		return fetcher.Record{}, fmt.Errorf("seq: %d is out of range (at most %d either way)", f.seq, MaxSeq)
+	case f.parent != nil && (*f.parent < -MaxSeq || *f.parent > MaxSeq):
+		return fetcher.Record{}, fmt.Errorf("parent: %d is out of range (at most %d either way)", *f.parent, MaxSeq)
+	case f.bytes < 0 || f.bytes > maxBytes:
+		return fetcher.Record{}, fmt.Errorf("bytes: %d is out of range (0 to %d)", f.bytes, maxBytes)
+	case f.startUnix < 0 || f.startUnix > maxStartUnix:
+		return fetcher.Record{}, fmt.Errorf("start_unix_ns: %d is out of range (0 for none, else before %d)", f.startUnix, time.Unix(0, maxStartUnix).UTC().Year())
+	}
+	for _, d := range []struct {
+		name     string
+		v        time.Duration
+		negative bool // allowed
+	}{
+		{"start_ms", f.start, true}, {"intended_ms", f.intended, true}, {"queue_ms", f.queue, false},
+		{"latency_ms", f.latency, false}, {"ttfb_ms", f.ttfb, false}, {"total_ms", f.total, false},
+		{"response_ms", f.response, false},
+	} {
+		switch {
+		case d.v < 0 && !d.negative:
+			return fetcher.Record{}, fmt.Errorf("%s: %s is negative", d.name, appendMS(nil, d.v))
+		case d.v < -MaxSpan || d.v > MaxSpan:
+			return fetcher.Record{}, fmt.Errorf("%s: %s is out of range (at most %.0f days)", d.name, appendMS(nil, d.v), MaxSpan.Hours()/24)
+		}
 	}
 	if kind == "" {
 		kind = fetcher.KindTarget

@@ -53,14 +53,15 @@ func genRecord(rng *rand.Rand) fetcher.Record {
 		return hostileText[rng.IntN(len(hostileText))]
 	}
 	d := func(max time.Duration) time.Duration { return time.Duration(rng.Int64N(int64(max))) - max/10 }
+	w := func(max time.Duration) time.Duration { return time.Duration(rng.Int64N(int64(max))) } // never negative
 	r := fetcher.Record{
 		Strategy: fetcher.Strategies[rng.IntN(len(fetcher.Strategies))],
 		Params:   text(), Seq: rng.IntN(1e6) - 1, ID: rng.IntN(1e9), URL: text(),
 		Kind:  []fetcher.Kind{"", fetcher.KindTarget, fetcher.KindPage, fetcher.KindLink}[rng.IntN(4)],
 		Depth: rng.IntN(3), Parent: rng.IntN(100) - 1, Worker: text(), Proto: text(), ConnReused: rng.IntN(2) == 0, Proxy: text(),
-		Start: d(time.Hour), Intended: d(time.Hour), Queue: d(time.Minute), Latency: d(time.Minute),
-		TTFB: d(time.Second), Total: d(time.Hour), Response: d(time.Hour), Late: rng.IntN(2) == 0,
-		Status: rng.IntN(600), Bytes: rng.Int64(), Err: text(), Attempts: rng.IntN(5), Name: text(), Note: text(),
+		Start: d(time.Hour), Intended: d(time.Hour), Queue: w(time.Minute), Latency: w(time.Minute),
+		TTFB: w(time.Second), Total: w(time.Hour), Response: w(time.Hour), Late: rng.IntN(2) == 0,
+		Status: rng.IntN(600), Bytes: rng.Int64N(1 << 50), Err: text(), Attempts: rng.IntN(5), Name: text(), Note: text(),
 	}
 	if rng.IntN(3) > 0 {
 		r.Class = fetcher.ErrorClasses[rng.IntN(len(fetcher.ErrorClasses))]
@@ -207,6 +208,23 @@ func TestRecordReaderErrors(t *testing.T) {
 		{"csv field count", header + "semaphore,1\n", 2, "wrong number of fields"},
 		{"csv quoted record over lines", header + "semaphore,1,0,false,0,\n\"sema\nphore\",1,0,false,0,\n", 3, `unknown strategy "sema\nphore"`},
 		{"csv bare quote", header + "sema\"phore,1,0,false,0,\n", 2, `bare " in non-quoted-field`},
+		{"csv header too long", strings.Repeat("x", MaxRecordLine+10) + "\n", 1, "longer than"},
+		{"csv row too long", header + "semaphore,1,0,false,0,\nsemaphore," + strings.Repeat("1", MaxRecordLine), 3, "longer than"},
+		{"csv quoted record too long", header + `"` + strings.Repeat("a\n", MaxRecordLine), 524290, "longer than"},
+		{"seq overflows", `{"strategy":"semaphore","seq":9223372036854775807}`, 1, "seq: 9223372036854775807 is out of range"},
+		{"csv seq overflows", header + "semaphore,-9223372036854775808,0,false,0,\n", 2, "seq: -9223372036854775808 is out of range"},
+		{"parent overflows", `{"strategy":"semaphore","depth":1,"parent":9223372036854775807}`, 1, "parent: 9223372036854775807 is out of range"},
+		{"negative latency", `{"strategy":"semaphore","latency_ms":-5}`, 1, "latency_ms: -5 is negative"},
+		{"negative queue", `{"strategy":"semaphore","queue_ms":-0.001}`, 1, "queue_ms: -0.001 is negative"},
+		{"start centuries on", `{"strategy":"semaphore","start_ms":9000000000000}`, 1, "start_ms: 9000000000000 is out of range"},
+		{"start overflows", `{"strategy":"semaphore","start_unix_ns":9223372036854775807}`, 1, "start_unix_ns: 9223372036854775807 is out of range"},
+		{"negative start", `{"strategy":"semaphore","start_unix_ns":-1}`, 1, "start_unix_ns: -1 is out of range"},
+		{"negative bytes", `{"strategy":"semaphore","bytes":-1}`, 1, "bytes: -1 is out of range"},
+		{"long escape in a value", `{"strategy":"\u001b[2J` + strings.Repeat("x", 5000) + `"}`, 1, `unknown strategy "\x1b[2Jxxx`},
+		{"long field name", `{"strategy":"semaphore","` + strings.Repeat(`\u001b`, 5000) + `":1}`, 1, `unknown field "\x1b`},
+		{"long number", `{"strategy":"semaphore","seq":` + strings.Repeat("9", 5000) + `}`, 1, "seq: want an integer, got number 999"},
+		{"csv long escape in a header", "\x1b]0;pwned\x07" + strings.Repeat("x", 5000) + "\n", 1, `unknown column "\x1b]0;pwned\ax`},
+		{"csv long cell", header + "semaphore," + strings.Repeat("\x1b", 5000) + ",0,false,0,\n", 2, `seq: "\x1b\x1b`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -217,7 +235,10 @@ func TestRecordReaderErrors(t *testing.T) {
 				t.Fatalf("error %v, want a *RecordError", err)
 			}
 			if re.Line != tc.line || !strings.Contains(re.Err.Error(), tc.want) {
-				t.Errorf("error %q, want line %d and %q", err, tc.line, tc.want)
+				t.Errorf("error %.300q, want line %d and %q", err, tc.line, tc.want)
+			}
+			if msg := err.Error(); len(msg) > 350 || strings.ContainsAny(msg, "\x1b\x07") {
+				t.Errorf("error message of %d bytes %.400q, want at most 350 bytes, escaped", len(msg), msg)
 			}
 		})
 	}

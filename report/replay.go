@@ -1,6 +1,7 @@
 package report
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -8,10 +9,14 @@ import (
 	"time"
 
 	"github.com/fetchbench/fetchbench/fetcher"
+	"github.com/fetchbench/fetchbench/internal/cliflag"
 )
 
 // ErrNoRecords is returned by Replay when its inputs hold no record.
 var ErrNoRecords = errors.New("no records")
+
+// ErrChanged is the error of a record file whose second reading differs from its first.
+var ErrChanged = errors.New("the file changed while it was read")
 
 // ReplayInput is one record file for Replay.
 type ReplayInput struct {
@@ -29,7 +34,7 @@ type ReplayError struct {
 	Err  error
 }
 
-func (e *ReplayError) Error() string { return fmt.Sprintf("%s:%d: %v", e.Name, e.Line, e.Err) }
+func (e *ReplayError) Error() string { return fmt.Sprintf("%s:%d: %s", e.Name, e.Line, message(e.Err)) }
 
 func (e *ReplayError) Unwrap() error { return e.Err }
 
@@ -49,17 +54,20 @@ func (e *ReplayError) Unwrap() error { return e.Err }
 // seqs are kept.
 //
 // Replay reads every input twice, streaming: first to find the runs, their sizes, seqs and
-// start, then to feed each run's Collector and the consumers that consumers (which may be nil)
-// returns for the run's config and number of records; it closes them all. It fails with
-// *ReplayError for a malformed record, ErrNoRecords when there is none, or an input's open or
-// read error.
-func Replay(inputs []ReplayInput, consumers func(cfg fetcher.Config, n int) []Consumer) (Comparison, error) {
-	runs, err := scan(inputs)
+// start (every record is fed with its final seq and offsets, so the consumers need them all
+// before the first), then to feed each run's Collector and the consumers that consumers (which
+// may be nil) returns for the run's config and number of records; it closes them all. Its
+// memory follows the number of records, never a seq or a time a record claims. It fails with
+// *ReplayError for a malformed record (the first one), ErrNoRecords when there is none, ctx's
+// error once ctx is done, or an input's open or read error. Records that repeat a seq of their
+// run in the same input are counted, each, and reported in Replayed.Duplicates.
+func Replay(ctx context.Context, inputs []ReplayInput, consumers func(cfg fetcher.Config, n int) []Consumer) (Replayed, error) {
+	runs, err := scan(ctx, inputs)
 	if err != nil {
-		return Comparison{}, err
+		return Replayed{}, err
 	}
 	if len(runs) == 0 {
-		return Comparison{}, ErrNoRecords
+		return Replayed{}, ErrNoRecords
 	}
 	tees := make([]Tee, len(runs))
 	colls := make([]*Collector, len(runs))
@@ -74,13 +82,25 @@ func Replay(inputs []ReplayInput, consumers func(cfg fetcher.Config, n int) []Co
 	for i, g := range runs {
 		byKey[g.key] = i
 	}
+	var dups []Duplicates
 	for f, in := range inputs {
 		arrived := make([]int, len(runs)) // records of each run so far in this file
-		err := each(in, func(r fetcher.Record, _ int) error {
-			i := byKey[runKey{r.Strategy, r.Params, r.Phase}]
+		seen := make([]seqSet, len(runs))
+		d := Duplicates{Name: in.Name}
+		err := each(ctx, in, func(r fetcher.Record, line int) error {
+			i, ok := byKey[runKey{r.Strategy, r.Params, r.Phase}]
+			if !ok || (r.Seq > runs[i].files[f].maxSeq) {
+				return &ReplayError{Name: in.Name, Line: line, Err: ErrChanged}
+			}
 			g := runs[i]
 			if r.Seq >= 0 {
 				fs := g.files[f]
+				if seen[i].add(r.Seq, fs) {
+					if d.Records == 0 {
+						d.Line = line
+					}
+					d.Records++
+				}
 				if fs.sparse() {
 					r.Seq = fs.offset + arrived[i]
 				} else {
@@ -107,7 +127,13 @@ func Replay(inputs []ReplayInput, consumers func(cfg fetcher.Config, n int) []Co
 			return nil
 		})
 		if err != nil {
-			return Comparison{}, err
+			return Replayed{}, err
+		}
+		for i := range seen {
+			d.Records += seen[i].repeats()
+		}
+		if d.Records > 0 {
+			dups = append(dups, d)
 		}
 	}
 	var sums, discovery []Summary
@@ -122,11 +148,63 @@ func Replay(inputs []ReplayInput, consumers func(cfg fetcher.Config, n int) []Co
 		}
 	}
 	if err := errors.Join(errs...); err != nil {
-		return Comparison{}, err
+		return Replayed{}, err
 	}
 	c := NewComparison(sums)
 	c.Discovery = discovery
-	return c, nil
+	return Replayed{Comparison: c, Duplicates: dups}, nil
+}
+
+// Replayed is what Replay gives back.
+type Replayed struct {
+	Comparison Comparison
+	// Duplicates are the inputs that hold records repeating a seq of their run, in input
+	// order; nil when none does.
+	Duplicates []Duplicates
+}
+
+// Duplicates are the records of one input that repeat a seq another record of the same run
+// has in that input: the same request recorded twice (a file appended to, or a comparison's
+// repetitions), counted as two.
+type Duplicates struct {
+	Name    string // the input's
+	Records int    // records that repeat a seq
+	Line    int    // the first of them, when known (seqs far apart are counted at the end); else 0
+}
+
+// seqSet is the seqs ≥ 0 of one run in one input, in memory that follows the number of its
+// records: a bit per seq when they are dense, else the seqs, counted once the input ends.
+type seqSet struct {
+	bits   []uint64
+	sparse []int
+}
+
+// add adds seq, of a run whose seqs in this input are fs, and reports whether it was there
+// (for sparse seqs: false; see repeats).
+func (s *seqSet) add(seq int, fs fileSeqs) bool {
+	if fs.sparse() {
+		s.sparse = append(s.sparse, seq)
+		return false
+	}
+	if s.bits == nil {
+		s.bits = make([]uint64, fs.maxSeq/64+1)
+	}
+	w, b := seq/64, uint64(1)<<(seq%64)
+	had := s.bits[w]&b != 0
+	s.bits[w] |= b
+	return had
+}
+
+// repeats is how many of the sparse seqs added repeat an earlier one.
+func (s *seqSet) repeats() int {
+	slices.Sort(s.sparse)
+	n := 0
+	for i := 1; i < len(s.sparse); i++ {
+		if s.sparse[i] == s.sparse[i-1] {
+			n++
+		}
+	}
+	return n
 }
 
 // runKey names a run: its strategy, parameter string and phase.
@@ -163,7 +241,7 @@ type fileSeqs struct {
 
 // sparse reports whether the seqs are too far apart to index: more than twice their number
 // (plus some slack).
-func (f fileSeqs) sparse() bool { return f.maxSeq+1 > 2*f.n+1024 }
+func (f fileSeqs) sparse() bool { return f.maxSeq > 2*f.n+1023 }
 
 // width is how many seqs the file's records of the run take in the merged run.
 func (f fileSeqs) width() int {
@@ -174,16 +252,19 @@ func (f fileSeqs) width() int {
 }
 
 // scan is Replay's first pass: the runs, in order.
-func scan(inputs []ReplayInput) ([]*replayRun, error) {
+func scan(ctx context.Context, inputs []ReplayInput) ([]*replayRun, error) {
 	var runs []*replayRun
 	byKey := map[runKey]*replayRun{}
 	allTimed := true
 	for f, in := range inputs {
-		err := each(in, func(r fetcher.Record, line int) error {
+		err := each(ctx, in, func(r fetcher.Record, line int) error {
 			key := runKey{r.Strategy, r.Params, r.Phase}
 			g := byKey[key]
 			if g == nil {
 				l, err := r.Strategy.ParseParams(r.Params)
+				if err == nil {
+					err = checkLimits(l)
+				}
 				if err != nil {
 					if r.Params == "" {
 						err = fmt.Errorf("the record names no run: it has no params (%s needs them; records from before params cannot be replayed)", r.Strategy)
@@ -245,14 +326,23 @@ func scan(inputs []ReplayInput) ([]*replayRun, error) {
 	return runs, nil
 }
 
-// each calls fn with every record of in and its line.
-func each(in ReplayInput, fn func(r fetcher.Record, line int) error) error {
+// checkLimits refuses the limits of a params string that no run can have had: a rate outside
+// what a run accepts.
+func checkLimits(l fetcher.Limits) error {
+	if l.Rate != 0 && !(l.Rate >= cliflag.MinRate && l.Rate <= cliflag.MaxRate) {
+		return fmt.Errorf("params: rate %g/s is out of range (%g to %g per second)", l.Rate, cliflag.MinRate, cliflag.MaxRate)
+	}
+	return nil
+}
+
+// each calls fn with every record of in and its line, until ctx is done.
+func each(ctx context.Context, in ReplayInput, fn func(r fetcher.Record, line int) error) error {
 	rc, err := in.Open()
 	if err != nil {
 		return err
 	}
 	defer rc.Close()
-	rr := NewRecordReader(rc)
+	rr := NewRecordReader(ctxCheck{ctx, rc})
 	for {
 		r, err := rr.Read()
 		var re *RecordError
@@ -261,6 +351,8 @@ func each(in ReplayInput, fn func(r fetcher.Record, line int) error) error {
 			return nil
 		case errors.As(err, &re):
 			return &ReplayError{Name: in.Name, Line: re.Line, Err: re.Err}
+		case ctx.Err() != nil:
+			return ctx.Err()
 		case err != nil:
 			return fmt.Errorf("%s: %w", in.Name, err)
 		}

@@ -14,7 +14,8 @@ const JSONVersion = 1
 
 // Summary is one strategy's run, reduced to numbers. Durations are milliseconds with
 // microsecond precision (three decimals at most). The JSON field names are the schema of
-// WriteJSON and the CSV header of WriteCSV and are stable:
+// WriteJSON and the CSV header of WriteCSV and are stable. A figure that is unknown is 0 here
+// and in the CSV, null in the JSON (see MarshalJSON):
 //
 //	strategy            "sequential" | "unbounded" | "semaphore" | "ratelimit" | "adaptive"
 //	concurrency         semaphore slots, ratelimit in-flight cap or adaptive ceiling; 0 when unused or uncapped
@@ -22,19 +23,20 @@ const JSONVersion = 1
 //	burst               ratelimit token-bucket size (≥ 1); 0 for the other strategies
 //	requests, ok, errors                   record counts; ok + errors = requests
 //	wall_ms             first request scheduled → last record produced
-//	req_per_sec         requests sent (at least one attempt) / wall; 0 when wall is 0
-//	speedup             sequential wall / this wall (see NewComparison); 0 when unknown
-//	ideal_ms            IdealWall of the measured service times under this strategy's limits
-//	efficiency          ideal / wall; 0 when wall is 0
+//	req_per_sec         requests sent (at least one attempt) / wall; unknown when wall is 0
+//	speedup             sequential wall / this wall (see NewComparison); unknown without one
+//	ideal_ms            IdealWall of the measured service times under this strategy's limits;
+//	                    unknown for adaptive without a capacity
+//	efficiency          ideal / wall; unknown without an ideal or a wall
 //	latency_{min,mean,p50,p90,p95,p99,p999,max,stddev}_ms   wire time of requests sent at least once
 //	ttfb_p50_ms, ttfb_p99_ms               time to first byte of requests that got a response
 //	queue_p50_ms, queue_p99_ms, queue_max_ms               semaphore or token wait, every record
 //	response_p50_ms, response_p99_ms, response_max_ms      ratelimit: response time (end −
-//	                    intended start: fetcher.Record.Response) of requests sent; 0 otherwise
+//	                    intended start: fetcher.Record.Response) of requests sent; unknown otherwise
 //	late_starts         ratelimit: requests whose first attempt started more than 1 ms after its
 //	                    slot in the schedule (fetcher.Record.Late); 0 otherwise
 //	start_rate          ratelimit: starts per second achieved, (sent − 1) / (last first-attempt
-//	                    start − first one); 0 otherwise or with fewer than two starts
+//	                    start − first one); unknown otherwise or with fewer than two starts
 //	peak_in_flight      largest number of requests on the wire at once
 //	mean_in_flight      time-average of requests on the wire: the final attempts' wire times
 //	                    summed, over the wall
@@ -54,10 +56,10 @@ const JSONVersion = 1
 //	proxied             records that went through a proxy
 //	min_concurrency     adaptive: the floor of its limit; 0 for the other strategies
 //	limit_settled       adaptive: the limit it settled on, the median of the limits the
-//	                    requests of the second half of the run were admitted under; 0 otherwise
+//	                    requests of the second half of the run were admitted under; unknown otherwise
 //	capacity            adaptive: the server's true capacity when known (the built-in fake's
 //	                    workers); its ideal_ms is the semaphore's at it with every request
-//	                    as quick as the quickest; 0 when unknown (ideal_ms 0)
+//	                    as quick as the quickest; unknown otherwise (and so is ideal_ms)
 //	limit_trajectory    adaptive: [{"t_ms","limit"}...], the limit from each change on (at most
 //	                    MaxLimitPoints); null otherwise; not in the CSV
 //

@@ -85,7 +85,7 @@ func wordError(err error) error {
 	if err == nil {
 		return nil
 	}
-	inner, worded := wordInner(err)
+	worded, inner := wordInner(err)
 	if inner == nil {
 		return err
 	}
@@ -123,9 +123,9 @@ func isBad(err error) bool {
 	return true
 }
 
-// wordInner finds in err's chain a typed error that names a field, and returns it with its
-// message worded with flags; nil when there is none.
-func wordInner(err error) (error, string) {
+// wordInner finds in err's chain a typed error that names a field, and returns its message
+// worded with flags, and the error; nil when there is none.
+func wordInner(err error) (string, error) {
 	var (
 		fe    *badinput.FieldError
 		te    *targets.InputError
@@ -137,29 +137,29 @@ func wordInner(err error) (error, string) {
 	case errors.As(err, &fe):
 		name := fieldFlags[fe.Field]
 		if name == "" {
-			return nil, ""
+			return "", nil
 		}
 		if fe.Arg != "" {
 			name += " " + fe.Arg
 		}
-		return fe, name + ": " + fe.Err.Error()
+		return name + ": " + fe.Err.Error(), fe
 	case errors.As(err, &te):
 		name := targetFieldFlags[te.Field]
 		if name == "" {
-			return nil, ""
+			return "", nil
 		}
 		if te.Arg != "" {
 			name += " " + te.Arg
 		}
-		return te, name + ": " + te.Err.Error()
+		return name + ": " + te.Err.Error(), te
 	case errors.As(err, &floor):
-		return floor, fmt.Sprintf("--min-c %d is above the adaptive ceiling -c %d", floor.Floor, floor.Ceiling)
+		return fmt.Sprintf("--min-c %d is above the adaptive ceiling -c %d", floor.Floor, floor.Ceiling), floor
 	case errors.As(err, &files):
-		return files, files.Text(wordCut(files.Cut))
+		return files.Text(wordCut(files.Cut)), files
 	case errors.As(err, &down):
-		return down, down.Err.Error() + unreachableHint(down.Others)
+		return down.Err.Error() + unreachableHint(down.Others), down
 	}
-	return nil, ""
+	return "", nil
 }
 
 // wordFakeOptions words fakeswapi.Options.Validate's error of o naming the flag of the field

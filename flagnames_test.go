@@ -87,9 +87,8 @@ func TestFlagsNamed(t *testing.T) {
 }
 
 // pending are the library files still naming flags, while they move to main.
-var pending = map[string]bool{"crawl/lines.go": true, "fakeswapi/foreground.go": true,
-	"get/doc.go": true, "get/expand.go": true,
-	"redispool/coordinator.go": true, "redispool/lifecycle.go": true, "redispool/redispool.go": true, "redispool/worker.go": true, "report/format.go": true, "report/order.go": true, "swapi/swapi.go": true,
+var pending = map[string]bool{
+	"redispool/coordinator.go": true, "redispool/lifecycle.go": true, "redispool/redispool.go": true, "redispool/worker.go": true, "report/format.go": true, "report/order.go": true,
 }
 
 // TestNoFlagNamesInLibraries fails when a string literal of a library (any package but main

@@ -36,7 +36,7 @@ var fieldFlags = map[string]string{
 	"fetcher.Config.NoProxy":            "--no-proxy",
 	"session.Plan.Repeat":               "--repeat",
 	"targets.Config.API":                "--api",
-	"redispool.CoordinatorConfig.URL":                "--redis",
+	"redispool.CoordinatorConfig.URL":   "--redis",
 	"redispool.Dial.Roots":              "--redis-cacert",
 	"redispool.CoordinatorConfig.Lease": "--redis-lease",
 	"redispool.WorkerConfig.AllowHosts": "--allow-hosts",

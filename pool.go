@@ -102,5 +102,5 @@ func runWorker(ctx context.Context, e *env, args []string) error {
 	if o.name, err = workerName(o.name, fs.Changed("name")); err != nil {
 		return err
 	}
-	return redispool.Join(ctx, o.redis, o.cacert.Pool(), redispool.WorkerConfig{Name: o.name, MaxInFlight: o.maxInFlight, AllowHosts: o.allowHosts, Namer: flagName}, stderr)
+	return redispool.Join(ctx, o.redis, o.cacert.Pool(), redispool.WorkerConfig{Name: o.name, MaxInFlight: o.maxInFlight, AllowHosts: o.allowHosts, OptionNamer: flagName}, stderr)
 }

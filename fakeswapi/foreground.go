@@ -28,9 +28,9 @@ type Foreground struct {
 	TLS, H2C bool
 	// CertFile, with TLS, is where the certificate (PEM) is written; "" for nowhere.
 	CertFile string
-	// Namer names, in the line saying where the certificate is written, the client's option
-	// that trusts it (field "fetcher.Config.RootCAs"); nil words it.
-	Namer naming.Namer
+	// OptionNamer names, in the line saying where the certificate is written, the client's
+	// option that trusts it (field "fetcher.Config.RootCAs"); nil words it.
+	OptionNamer naming.Namer
 }
 
 // ServeForeground serves f until ctx is done, then shuts down as Serve does and returns nil.
@@ -76,7 +76,7 @@ func ServeForeground(ctx context.Context, f Foreground, talk io.Writer) error {
 		fmt.Fprintf(talk, "TLS certificate (self-signed for %s) SHA-256 fingerprint %s\n",
 			strings.Join(CertificateHosts, ", "), Fingerprint(wire.Cert))
 		if f.CertFile != "" {
-			fmt.Fprintln(talk, certLine(f.CertFile, f.Namer))
+			fmt.Fprintln(talk, certLine(f.CertFile, f.OptionNamer))
 		}
 	case wire.H2C:
 		fmt.Fprintln(talk, "HTTP/1.1, and HTTP/2 with prior knowledge (h2c)")

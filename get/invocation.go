@@ -31,9 +31,9 @@ type Invocation struct {
 	// unless Quiet, the lines of the result (Result.WriteLines, without the summary).
 	Stderr io.Writer
 	Quiet  bool
-	// Namer names the options that the failure lines refer to (see Output.Namer); nil words
-	// them.
-	Namer naming.Namer
+	// OptionNamer names the options that the failure lines refer to (see
+	// Output.OptionNamer); nil words them.
+	OptionNamer naming.Namer
 }
 
 // Plan is inv as a session's plan: the job's run, repeated; only the first repetition's
@@ -57,7 +57,7 @@ func Plan(inv Invocation, repeat int) session.Plan {
 		if rep > 0 {
 			docs = discard{}
 		}
-		res, err := invoke(ctx, job, docs, inv.Records, inv.Stderr, inv.Namer, cs)
+		res, err := invoke(ctx, job, docs, inv.Records, inv.Stderr, inv.OptionNamer, cs)
 		if err != nil {
 			return session.Outcome{}, err
 		}
@@ -110,7 +110,7 @@ func invoke(ctx context.Context, job Job, docs Writer, recs *report.RecordsOut, 
 		Consumers: func(fetcher.Config) []report.Consumer {
 			return append(cs, report.Check(stopped))
 		},
-		Namer: name,
+		OptionNamer: name,
 	})
 	if cerr := docs.Close(); err == nil && cerr != nil {
 		err = cerr

@@ -23,7 +23,7 @@ var flags = naming.Namer(func(field string) string {
 })
 
 // TestFailuresNameOptions: the lines get says about its documents and list pages name the
-// options as Output.Namer names them, and word them without one.
+// options as Output.OptionNamer names them, and word them without one.
 func TestFailuresNameOptions(t *testing.T) {
 	t.Parallel()
 	mux := http.NewServeMux()
@@ -64,9 +64,9 @@ func TestFailuresNameOptions(t *testing.T) {
 			t.Parallel()
 			var failures []string
 			out := get.Output{
-				Document: func([]byte) error { return nil },
-				Failure:  func(msg string) { failures = append(failures, msg) },
-				Namer:    tc.n,
+				Document:    func([]byte) error { return nil },
+				Failure:     func(msg string) { failures = append(failures, msg) },
+				OptionNamer: tc.n,
 			}
 			job := get.Job{Config: cfg, Targets: fetcher.TargetList{{ID: 1, URL: srv.URL + "/doc"}},
 				Shape: get.Shape{Keep: []string{"name", "films"}, Fields: []get.Field{field}, Expand: []string{"films"}}}

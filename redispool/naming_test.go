@@ -73,7 +73,7 @@ func TestPooledNamesNoFlag(t *testing.T) {
 }
 
 // TestRefusedNamesAllowHosts: a record refused by a worker names its allowed hosts' option
-// as the worker's Namer does.
+// as the worker's OptionNamer does.
 func TestRefusedNamesAllowHosts(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
@@ -83,7 +83,7 @@ func TestRefusedNamesAllowHosts(t *testing.T) {
 		{flags, "refused by worker w1: host other.example is not in its --allow-hosts"},
 		{nil, "refused by worker w1: host other.example is not in its allowed hosts"},
 	} {
-		w := &Worker{cfg: WorkerConfig{Name: "w1", Namer: tc.n}}
+		w := &Worker{cfg: WorkerConfig{Name: "w1", OptionNamer: tc.n}}
 		if got := w.refused(&spec{}, fetcher.Item{Target: fetcher.Target{URL: "http://other.example/x"}}).Err; got != tc.want {
 			t.Errorf("refused record's error %q, want %q", got, tc.want)
 		}

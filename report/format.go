@@ -283,5 +283,5 @@ func (c Comparison) ProxyLine() string {
 		proxies[i] = Sanitize(proxies[i])
 	}
 	return fmt.Sprintf("proxy: %d of %d requests went through %s (HTTPS_PROXY / HTTP_PROXY from the environment; %s ignores them)",
-		proxied, requests, strings.Join(proxies, ", "), c.Namer.Option("fetcher.Config.NoProxy", "", "the no-proxy setting"))
+		proxied, requests, strings.Join(proxies, ", "), c.OptionNamer.Option("fetcher.Config.NoProxy", "", "the no-proxy setting"))
 }

@@ -31,7 +31,7 @@ func TestOutputsNamer(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			var buf bytes.Buffer
-			o := &Outputs{Namer: tc.n}
+			o := &Outputs{OptionNamer: tc.n}
 			if err := o.FinishRepetition(NewComparison(sums), 0, 1, Destination{Format: "table", Summary: &buf, Stderr: &buf}); err != nil {
 				t.Fatal(err)
 			}

@@ -43,7 +43,7 @@ func (c Comparison) OrderBias() string {
 		"the server may be stateful (a slow-down or a quota) and tax each run for the ones before it; "+
 		"rerun with %s, which rotates the order",
 		strings.Join(p50s, " → "), strings.Join(names, ", "),
-		c.Namer.Option("session.Plan.Repeat", strconv.Itoa(len(s)), fmt.Sprintf("%d repetitions", len(s))))
+		c.OptionNamer.Option("session.Plan.Repeat", strconv.Itoa(len(s)), fmt.Sprintf("%d repetitions", len(s))))
 }
 
 // fmtMS writes a latency in milliseconds as 850ms or 2.5s.

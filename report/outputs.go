@@ -25,8 +25,9 @@ type Outputs struct {
 	Timeline string
 	// HTML collects the runs of an HTML report (see WriteHTML).
 	HTML bool
-	// Namer is the Comparison.Namer of the comparisons it writes; nil words the options.
-	Namer naming.Namer
+	// OptionNamer is the Comparison.OptionNamer of the comparisons it writes; nil words the
+	// options.
+	OptionNamer naming.Namer
 
 	timelines []*Timeline // since the last DrawTimelines
 	htmlRuns  []*HTMLRun  // every run's, in run order
@@ -81,7 +82,7 @@ func (o *Outputs) DrawTimelines(c Comparison, format string, quiet bool, summary
 // WriteHTML writes the HTML report of c, whose runs are the last len(c.Summaries) that
 // Consumers was called for, to w.
 func (o *Outputs) WriteHTML(w io.Writer, c Comparison) error {
-	c.Namer = o.Namer
+	c.OptionNamer = o.OptionNamer
 	runs := o.htmlRuns[max(0, len(o.htmlRuns)-len(c.Summaries)):]
 	return WriteHTML(w, c, runs)
 }

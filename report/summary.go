@@ -140,10 +140,10 @@ type Comparison struct {
 	// Discovery holds the runs that read a comparison's list pages before the strategies ran
 	// (fetcher.PhaseDiscovery): shown under the table, never a row of it.
 	Discovery []Summary
-	// Namer names the options that the lines under the table refer to (fields
+	// OptionNamer names the options that the lines under the table refer to (fields
 	// "fetcher.Config.NoProxy" and "session.Plan.Repeat"); nil words them. Outputs sets it
 	// to its own.
-	Namer naming.Namer
+	OptionNamer naming.Namer
 }
 
 // NewComparison returns the comparison of sums, in their order, with each Speedup set to the

@@ -113,7 +113,7 @@ func (o *crawlOptions) spec(set func(string) bool, seeds []string, stdoutTermina
 	knobs := o.knobs
 	knobs.CapRate = set("concurrency")
 	o.run.HTML = shape.Selectors()
-	sp := crawlSpec{inv: crawl.Invocation{Job: o.job, Configs: compare.Configs(o.run, o.strategies, knobs, []int{knobs.Concurrency}, []float64{knobs.Rate})},
+	sp := crawlSpec{inv: crawl.Invocation{Job: o.job, OptionNamer: flagName, Configs: compare.Configs(o.run, o.strategies, knobs, []int{knobs.Concurrency}, []float64{knobs.Rate})},
 		format: format, site: o.site}
 	sp.inv.Job.Seeds, sp.inv.Job.Scope = seeds, fetcher.ScopeMode(o.scope)
 	if o.out.format == "" {

@@ -168,7 +168,7 @@ func runGet(ctx context.Context, e *env, args []string) error {
 	if report.ShowProgress(sp.out.progress, report.IsTerminal(stderr), report.IsTerminal(stdout)) {
 		progress = stderr
 	}
-	plan := get.Plan(get.Invocation{Job: job, Documents: docs, Records: recs, Stderr: stderr, Quiet: sp.out.quiet}, o.repeat)
+	plan := get.Plan(get.Invocation{Job: job, OptionNamer: flagName, Documents: docs, Records: recs, Stderr: stderr, Quiet: sp.out.quiet}, o.repeat)
 	plan.InProcessServer = tg.Offline
 	return session.Run(ctx, plan, session.Outputs{Records: recs, Views: sp.out.views(recs, progress), Thresholds: o.thresholds,
 		Notes: stderr, UnreachableHint: unreachableHint(tg.Others()), Partial: "output", Write: "write",

@@ -34,5 +34,5 @@ func (o outputs) open(stdout, stderr io.Writer) (*report.RecordsOut, io.Writer, 
 // views are the report.Outputs of a run's records, progress line (when progress), timelines
 // and HTML report.
 func (o outputs) views(recs *report.RecordsOut, progress io.Writer) *report.Outputs {
-	return &report.Outputs{Records: recs.Stream(), Progress: progress, Timeline: o.timeline, HTML: o.html != ""}
+	return &report.Outputs{Records: recs.Stream(), Progress: progress, Timeline: o.timeline, HTML: o.html != "", OptionNamer: flagName}
 }

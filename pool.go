@@ -24,14 +24,22 @@ type poolFlags struct {
 	lease  time.Duration
 }
 
-// pooled is redispool.Pooled when --redis (or FETCHBENCH_REDIS) is set; without, strategies
-// as they are. It first reads the URL from FETCHBENCH_REDIS when --redis was not given.
+// pooled is redispool.Pooled when --redis (or FETCHBENCH_REDIS) is set, its error and note
+// worded with the flag; without, strategies as they are. It first reads the URL from
+// FETCHBENCH_REDIS when --redis was not given.
 func (p *poolFlags) pooled(strategies []fetcher.Strategy, named bool) ([]fetcher.Strategy, string, error) {
 	var err error
 	if p.redis, err = resolveRedisURL(p.redis, p.envURL, p.cacert.Pool(), ""); err != nil || p.redis == "" {
 		return strategies, "", err
 	}
-	return redispool.Pooled(strategies, named)
+	kept, note, err := redispool.Pooled(strategies, named)
+	if err != nil {
+		return nil, "", wordError(err)
+	}
+	if note != "" {
+		note = "--redis: " + note
+	}
+	return kept, note, nil
 }
 
 // addPoolFlags registers --redis (what makes the comparison and get a coordinator) and
@@ -94,5 +102,5 @@ func runWorker(ctx context.Context, e *env, args []string) error {
 	if o.name, err = workerName(o.name, fs.Changed("name")); err != nil {
 		return err
 	}
-	return redispool.Join(ctx, o.redis, o.cacert.Pool(), redispool.WorkerConfig{Name: o.name, MaxInFlight: o.maxInFlight, AllowHosts: o.allowHosts}, stderr)
+	return redispool.Join(ctx, o.redis, o.cacert.Pool(), redispool.WorkerConfig{Name: o.name, MaxInFlight: o.maxInFlight, AllowHosts: o.allowHosts, OptionNamer: flagName}, stderr)
 }

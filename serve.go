@@ -54,6 +54,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	fg := o.fg
+	fg.OptionNamer = flagName
 	var err error
 	if fg.Options, err = o.fake.options(); err != nil {
 		return err

@@ -12,21 +12,39 @@ import (
 	"github.com/fetchbench/fetchbench/fakeswapi"
 	"github.com/fetchbench/fetchbench/fetcher"
 	"github.com/fetchbench/fetchbench/internal/badinput"
+	"github.com/fetchbench/fetchbench/internal/naming"
 	"github.com/fetchbench/fetchbench/swapi"
 	"github.com/fetchbench/fetchbench/targets"
 )
 
-// fieldFlags maps a library's field (badinput.FieldError's Field) to the flag that sets it.
+// fieldFlags maps a library's field (badinput.FieldError's Field, a naming.Namer's field) to
+// the flag that sets it.
 var fieldFlags = map[string]string{
-	"report.Records":                "--records",
-	"report.RecordsFormat":          "--records-format",
-	"report.HTML":                   "--html",
-	"profile.Path":                  "--cpuprofile",
-	"get.Cache":                     "--cache",
-	"get.Shape.Fields":              "--field",
-	"crawl.Job.State":               "--state",
-	"fakeswapi.Foreground.CertFile": "--cert",
+	"report.Records":                    "--records",
+	"report.RecordsFormat":              "--records-format",
+	"report.HTML":                       "--html",
+	"profile.Path":                      "--cpuprofile",
+	"get.Cache":                         "--cache",
+	"get.Shape.Keep":                    "--fields",
+	"get.Shape.Fields":                  "--field",
+	"get.Shape.Expand":                  "--expand",
+	"crawl.Job.State":                   "--state",
+	"crawl.Job.Depth":                   "--depth",
+	"crawl.Job.MaxPages":                "--max-pages",
+	"fakeswapi.Foreground.CertFile":     "--cert",
+	"fetcher.Config.RootCAs":            "--cacert",
+	"fetcher.Config.NoProxy":            "--no-proxy",
+	"session.Plan.Repeat":               "--repeat",
+	"targets.Config.API":                "--api",
+	"redispool.CoordinatorConfig.URL":   "--redis",
+	"redispool.Dial.Roots":              "--redis-cacert",
+	"redispool.CoordinatorConfig.Lease": "--redis-lease",
+	"redispool.WorkerConfig.AllowHosts": "--allow-hosts",
 }
+
+// flagName is the naming.Namer of the command line: the flag that sets a library's field
+// (fieldFlags), "" for none.
+func flagName(field string) string { return fieldFlags[field] }
 
 // targetFieldFlags maps a targets.InputError's Field to its flag.
 var targetFieldFlags = map[string]string{
@@ -79,7 +97,7 @@ func wordCut(c fetcher.Cut) string {
 }
 
 // wordError rewords the typed errors of the libraries that name a field, a knob or an option,
-// naming the flag instead; whatever wraps them keeps its words before them. Bad input stays
+// naming the flag instead; whatever wraps them keeps its words around them. Bad input stays
 // bad input (exit 2). Other errors are returned as they are.
 func wordError(err error) error {
 	if err == nil {
@@ -89,14 +107,11 @@ func wordError(err error) error {
 	if inner == nil {
 		return err
 	}
-	prefix := strings.TrimSuffix(err.Error(), inner.Error())
-	if prefix == err.Error() {
-		prefix = ""
-	}
+	msg := strings.Replace(err.Error(), inner.Error(), worded, 1)
 	if isBad(inner) {
-		return usagef("%s%s", prefix, worded)
+		return usagef("%s", msg)
 	}
-	return &wordedError{msg: prefix + worded, err: err}
+	return &wordedError{msg: msg, err: err}
 }
 
 // wordedError is a failure reworded by wordError: its message, and the error it words.
@@ -114,10 +129,11 @@ func isBad(err error) bool {
 	var fe *badinput.FieldError
 	var te *compare.TooFewFilesError
 	var ue *targets.UnreachableError
+	var w naming.Worded
 	switch {
 	case errors.As(err, &fe):
 		return fe.Bad
-	case errors.As(err, &te), errors.As(err, &ue):
+	case errors.As(err, &te), errors.As(err, &ue), errors.As(err, &w):
 		return false
 	}
 	return true
@@ -132,6 +148,7 @@ func wordInner(err error) (string, error) {
 		floor *fetcher.FloorError
 		files *compare.TooFewFilesError
 		down  *targets.UnreachableError
+		w     naming.Worded
 	)
 	switch {
 	case errors.As(err, &fe):
@@ -142,7 +159,7 @@ func wordInner(err error) (string, error) {
 		if fe.Arg != "" {
 			name += " " + fe.Arg
 		}
-		return name + ": " + fe.Err.Error(), fe
+		return name + ": " + naming.Text(fe.Err, flagName), fe
 	case errors.As(err, &te):
 		name := targetFieldFlags[te.Field]
 		if name == "" {
@@ -151,13 +168,15 @@ func wordInner(err error) (string, error) {
 		if te.Arg != "" {
 			name += " " + te.Arg
 		}
-		return name + ": " + te.Err.Error(), te
+		return name + ": " + naming.Text(te.Err, flagName), te
 	case errors.As(err, &floor):
 		return fmt.Sprintf("--min-c %d is above the adaptive ceiling -c %d", floor.Floor, floor.Ceiling), floor
 	case errors.As(err, &files):
 		return files.Text(wordCut(files.Cut)), files
 	case errors.As(err, &down):
-		return down.Err.Error() + unreachableHint(down.Others), down
+		return naming.Text(down.Err, flagName) + unreachableHint(down.Others), down
+	case errors.As(err, &w):
+		return w.Word(flagName), w
 	}
 	return "", nil
 }

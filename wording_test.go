@@ -3,11 +3,13 @@ package main
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/fetchbench/fetchbench/compare"
 	"github.com/fetchbench/fetchbench/fakeswapi"
 	"github.com/fetchbench/fetchbench/fetcher"
+	"github.com/fetchbench/fetchbench/get"
 	"github.com/fetchbench/fetchbench/internal/badinput"
 	"github.com/fetchbench/fetchbench/swapi"
 	"github.com/fetchbench/fetchbench/targets"
@@ -42,6 +44,11 @@ func TestWordError(t *testing.T) {
 		{"files adaptive", files(fetcher.Adaptive, 512, false), "adaptive with up to 600 requests in flight needs about 664 open files but the limit is 512; lower the ceiling: -c 448, or raise the hard limit as root (ulimit -Hn 664)", exitFailed},
 		{"unreachable", fmt.Errorf("discover: %w", &targets.UnreachableError{Err: fmt.Errorf("down: %w", fetcher.ErrNoAnswer), Others: []*swapi.Dialect{swapi.Info}}),
 			"discover: down: " + fetcher.ErrNoAnswer.Error() + "; is it up? try --offline (the built-in fake SWAPI), or another SWAPI: --api info for heavy runs (static files on a CDN, no limit)", exitFailed},
+		{"worded in a field", badinput.Field("get.Shape.Fields", &get.ColumnError{Name: "name"}),
+			`--field: "name" is both a --fields member and a --field name, or named twice`, exitUsage},
+		{"worded, words kept around it", fmt.Errorf("discovery: %w; refused", shapeError()),
+			`discovery: not a list page of --api dev: want a JSON object with "count" and "results", got a JSON array as swapi.info serves: try --api info; refused`, exitFailed},
+		{"pool refusal", badinput.Field("redispool.CoordinatorConfig.URL", errors.New("adaptive adapts its limit")), "--redis: adaptive adapts its limit", exitUsage},
 		{"other errors as they are", cause, "open x: permission denied", exitFailed},
 	}
 	for _, tc := range tests {
@@ -55,6 +62,26 @@ func TestWordError(t *testing.T) {
 				t.Errorf("wordError(%v) lost its chain", tc.err)
 			}
 		})
+	}
+}
+
+// shapeError is swapi's error for a swapi.info list page read as swapi.dev's.
+func shapeError() error {
+	_, err := swapi.Dev.ParsePage([]byte("[]"))
+	return err
+}
+
+// TestFieldFlagsAreFlags: every flag that flagName names is a flag of a command.
+func TestFieldFlagsAreFlags(t *testing.T) {
+	t.Parallel()
+	long, short := flagNames()
+	for field, flag := range fieldFlags {
+		if name := flagName(field); !long[strings.TrimPrefix(name, "--")] && !short[strings.TrimPrefix(name, "-")] {
+			t.Errorf("flagName(%q) = %q, not a flag", field, flag)
+		}
+	}
+	if got := flagName("nowhere.Field"); got != "" {
+		t.Errorf("flagName of an unknown field = %q, want \"\"", got)
 	}
 }
 

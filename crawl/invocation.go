@@ -11,6 +11,7 @@ import (
 
 	"github.com/fetchbench/fetchbench/fetcher"
 	"github.com/fetchbench/fetchbench/internal/badinput"
+	"github.com/fetchbench/fetchbench/internal/naming"
 	"github.com/fetchbench/fetchbench/internal/verdict"
 	"github.com/fetchbench/fetchbench/report"
 	"github.com/fetchbench/fetchbench/session"
@@ -39,6 +40,8 @@ type Invocation struct {
 	// Talk, when not nil, gets the crawl's lines (Result.Lines), each after "fetchbench: ",
 	// and after the strategy's name when there are several configs.
 	Talk io.Writer
+	// OptionNamer names the limits in Talk's lines (see Result.Lines); nil words them.
+	OptionNamer naming.Namer
 }
 
 // Plan is inv as a session's plan, repeated repeat times. A crawl's Verdict is an error Is
@@ -71,7 +74,7 @@ func Plan(inv Invocation, repeat int) session.Plan {
 			return session.Outcome{}, runError(err)
 		}
 		if inv.Talk != nil {
-			for _, l := range res.Lines() {
+			for _, l := range res.Lines(inv.OptionNamer) {
 				if several {
 					fmt.Fprintf(inv.Talk, "fetchbench: %s: %s\n", cfg.Strategy, l)
 				} else {

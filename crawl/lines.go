@@ -6,14 +6,16 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/fetchbench/fetchbench/internal/naming"
 	"github.com/fetchbench/fetchbench/internal/textsafe"
 )
 
 // Lines are the crawl's account, one line each: the pages fetched and the links seen with
 // why those not followed were not; then, when it applies, the limit that stopped the crawl,
 // the pages that failed, the hosts whose robots.txt could not be read and what was left to
-// crawl.
-func (r *Result) Lines() []string {
+// crawl. The limits are named by name, as fields "crawl.Job.Depth" and "crawl.Job.MaxPages"
+// (nil: in words).
+func (r *Result) Lines(name naming.Namer) []string {
 	robots := ""
 	if r.Requests > r.Pages {
 		robots = fmt.Sprintf(" and %s", plural(r.Requests-r.Pages, "robots.txt", "robots.txt files"))
@@ -23,15 +25,18 @@ func (r *Result) Lines() []string {
 		resumed = fmt.Sprintf(", going on from the state file (%d URLs left there)", r.Counts.Resumed)
 	}
 	lines := []string{
-		fmt.Sprintf("crawled %s%s%s; %s seen: %d duplicate, %d out of scope, %d disallowed by robots.txt, %d over --depth, %d over --max-pages",
+		fmt.Sprintf("crawled %s%s%s; %s seen: %d duplicate, %d out of scope, %d disallowed by robots.txt, %d over %s, %d over %s",
 			plural(r.Pages, "page", "pages"), robots, resumed, plural(r.Seen, "link", "links"),
-			r.Duplicate, r.OutOfScope, r.Robots, r.OverDepth, r.OverMax),
+			r.Duplicate, r.OutOfScope, r.Robots, r.OverDepth, name.Option(fieldDepth, "", "the depth limit"),
+			r.OverMax, name.Option(fieldMaxPages, "", "the page limit")),
 	}
 	if r.OverMax > 0 {
-		lines = append(lines, fmt.Sprintf("stopped at --max-pages %d: %s not followed", r.MaxPages, plural(r.OverMax, "link", "links")))
+		limit := name.Option(fieldMaxPages, strconv.Itoa(r.MaxPages), fmt.Sprintf("the limit of %d pages", r.MaxPages))
+		lines = append(lines, fmt.Sprintf("stopped at %s: %s not followed", limit, plural(r.OverMax, "link", "links")))
 	}
 	if r.OverDepth > 0 {
-		lines = append(lines, fmt.Sprintf("--depth %d reached: %s deeper not followed", r.Depth, plural(r.OverDepth, "link", "links")))
+		limit := name.Option(fieldDepth, strconv.Itoa(r.Depth), fmt.Sprintf("the depth limit of %d", r.Depth))
+		lines = append(lines, fmt.Sprintf("%s reached: %s deeper not followed", limit, plural(r.OverDepth, "link", "links")))
 	}
 	if r.Failed > 0 {
 		lines = append(lines, plural(r.Failed, "page", "pages")+" failed (see the records)")
@@ -49,6 +54,12 @@ func (r *Result) Lines() []string {
 	}
 	return lines
 }
+
+// The fields of Job that Lines names.
+const (
+	fieldDepth    = "crawl.Job.Depth"
+	fieldMaxPages = "crawl.Job.MaxPages"
+)
 
 func plural(n int, one, many string) string {
 	if n == 1 {

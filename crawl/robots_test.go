@@ -90,7 +90,7 @@ func TestRobotsUnreadable(t *testing.T) {
 				t.Errorf("counts %+v: want the seed left, not fetched", res.Counts)
 			}
 			host := strings.TrimPrefix(srv.URL, "http://")
-			lines := strings.Join(res.Lines(), "\n")
+			lines := strings.Join(res.Lines(nil), "\n")
 			if want := "robots.txt could not be read on 1 host (" + host + ": " + tc.why + ")"; !strings.Contains(lines, want) {
 				t.Errorf("lines\n%s\nwant %q", lines, want)
 			}

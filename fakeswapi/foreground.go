@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/fetchbench/fetchbench/internal/badinput"
+	"github.com/fetchbench/fetchbench/internal/naming"
 )
 
 // Foreground is a fake served in the foreground.
@@ -27,6 +28,9 @@ type Foreground struct {
 	TLS, H2C bool
 	// CertFile, with TLS, is where the certificate (PEM) is written; "" for nowhere.
 	CertFile string
+	// OptionNamer names, in the line saying where the certificate is written, the client's
+	// option that trusts it (field "fetcher.Config.RootCAs"); nil words it.
+	OptionNamer naming.Namer
 }
 
 // ServeForeground serves f until ctx is done, then shuts down as Serve does and returns nil.
@@ -72,7 +76,7 @@ func ServeForeground(ctx context.Context, f Foreground, talk io.Writer) error {
 		fmt.Fprintf(talk, "TLS certificate (self-signed for %s) SHA-256 fingerprint %s\n",
 			strings.Join(CertificateHosts, ", "), Fingerprint(wire.Cert))
 		if f.CertFile != "" {
-			fmt.Fprintf(talk, "certificate written to %s: trust it with fetchbench --cacert %s\n", f.CertFile, f.CertFile)
+			fmt.Fprintln(talk, certLine(f.CertFile, f.OptionNamer))
 		}
 	case wire.H2C:
 		fmt.Fprintln(talk, "HTTP/1.1, and HTTP/2 with prior knowledge (h2c)")
@@ -81,4 +85,13 @@ func ServeForeground(ctx context.Context, f Foreground, talk io.Writer) error {
 		return fmt.Errorf("serve: %w", err)
 	}
 	return nil
+}
+
+// certLine says that the certificate was written to path and how a client trusts it, with the
+// client's option named by name.
+func certLine(path string, name naming.Namer) string {
+	if trust := name.Option("fetcher.Config.RootCAs", path, ""); trust != "" {
+		return fmt.Sprintf("certificate written to %s: trust it with fetchbench %s", path, trust)
+	}
+	return fmt.Sprintf("certificate written to %s: trust it as a CA certificate in the client", path)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/fetchbench/fetchbench/fetcher"
+	"github.com/fetchbench/fetchbench/internal/naming"
 	"github.com/fetchbench/fetchbench/internal/textsafe"
 	"github.com/fetchbench/fetchbench/swapi"
 )
@@ -103,16 +104,35 @@ func (s *Shape) Columns() []string {
 	return cols
 }
 
-// Check reports a name given to two columns.
+// Check reports a name given to two columns, as a *ColumnError.
 func (s *Shape) Check() error {
 	cols := s.Columns()
 	for i, c := range cols {
 		if slices.Contains(cols[:i], c) {
-			return fmt.Errorf("%q is both a --fields member and a --field name, or named twice", c)
+			return &ColumnError{Name: c}
 		}
 	}
 	return nil
 }
+
+// ColumnError is a name given to two columns of a Shape. It is a naming.Worded error naming
+// the options of fields "get.Shape.Keep" and "get.Shape.Fields".
+type ColumnError struct{ Name string }
+
+func (e *ColumnError) Error() string { return e.Word(nil) }
+
+// Word is the error's message with the options named by n.
+func (e *ColumnError) Word(n naming.Namer) string {
+	return fmt.Sprintf("%q is both a %s member and a %s name, or named twice", e.Name,
+		n.Option(fieldKeep, "", "kept"), n.Option(fieldFields, "", "field"))
+}
+
+// The fields of Shape that the documents' problems and errors name.
+const (
+	fieldKeep   = "get.Shape.Keep"
+	fieldFields = "get.Shape.Fields"
+	fieldExpand = "get.Shape.Expand"
+)
 
 // Selectors are the fields to evaluate on HTML pages, for fetcher.Config.HTML.
 func (s *Shape) Selectors() []fetcher.Selector {
@@ -153,12 +173,12 @@ func (s *Shape) unwrap(rec *fetcher.Record) (doc []byte, isJSON bool) {
 const MaxPathDepth = 1000
 
 // pathsRefused is the problem of a JSON document on which Fields' paths are not evaluated
-// (see MaxPathDepth), or "".
-func (s *Shape) pathsRefused(doc []byte, isJSON bool) string {
+// (see MaxPathDepth), or "", naming the option of Fields by name.
+func (s *Shape) pathsRefused(doc []byte, isJSON bool, name naming.Namer) string {
 	if !isJSON || len(s.Fields) == 0 || !textsafe.TooDeep(doc, MaxPathDepth) {
 		return ""
 	}
-	return fmt.Sprintf("nested deeper than %d levels: --field paths not evaluated", MaxPathDepth)
+	return fmt.Sprintf("nested deeper than %d levels: %s paths not evaluated", MaxPathDepth, name.Option(fieldFields, "", "field"))
 }
 
 // shape turns doc (a JSON document, or a page's HTML values when html is set) into the
@@ -210,7 +230,7 @@ func (s *Shape) shape(doc []byte, isJSON, paths bool, html map[string]string) []
 // has them null. It is safe for concurrent use.
 func (s *Shape) Document(rec *fetcher.Record) []byte {
 	doc, isJSON := s.unwrap(rec)
-	return s.shape(doc, isJSON, s.pathsRefused(doc, isJSON) == "", rec.HTML)
+	return s.shape(doc, isJSON, s.pathsRefused(doc, isJSON, nil) == "", rec.HTML)
 }
 
 // null is a JSON null; never written to.

@@ -13,6 +13,7 @@ import (
 	"github.com/tidwall/sjson"
 
 	"github.com/fetchbench/fetchbench/fetcher"
+	"github.com/fetchbench/fetchbench/internal/naming"
 	"github.com/fetchbench/fetchbench/swapi"
 )
 
@@ -33,6 +34,7 @@ type links struct {
 	shape  *Shape
 	budget int64
 	form   func(url string) string
+	name   naming.Namer // names Expand's option in the problems
 
 	mu      sync.Mutex
 	docs    map[string]*kept // every link fetched, by URLKey
@@ -55,12 +57,12 @@ type kept struct {
 }
 
 // newLinks returns the links of documents shaped by s, fetched in the form form gives a URL
-// (nil: as found).
-func newLinks(s *Shape, form func(string) string) *links {
+// (nil: as found), whose problems name the options of s by name.
+func newLinks(s *Shape, form func(string) string, name naming.Namer) *links {
 	if form == nil {
 		form = func(u string) string { return u }
 	}
-	return &links{shape: s, budget: cmp.Or(s.ExpandBudget, DefaultExpandBudget), form: form, docs: map[string]*kept{}, waiting: map[string]int{}}
+	return &links{shape: s, budget: cmp.Or(s.ExpandBudget, DefaultExpandBudget), form: form, name: name, docs: map[string]*kept{}, waiting: map[string]int{}}
 }
 
 // keep stores the outcome of a link's record, dropping the least recently used documents
@@ -98,7 +100,7 @@ func (ls *links) evict() {
 		k := e.Value.(*kept)
 		e = e.Prev()
 		if ls.waiting[k.key] == 0 {
-			ls.drop(k, fmt.Sprintf("fetched for an earlier document and not kept (--expand keeps %d MiB of linked documents)", ls.budget>>20))
+			ls.drop(k, fmt.Sprintf("fetched for an earlier document and not kept (%s keeps %d MiB of linked documents)", ls.name.Option(fieldExpand, "", "expansion"), ls.budget>>20))
 		}
 	}
 }
@@ -154,7 +156,7 @@ func documentOf(shape *Shape, f *fetcher.Frontier, ls *links, rec *fetcher.Recor
 	if isJSON && len(shape.Expand) > 0 {
 		doc = ls.expand(f, doc, rec, problem)
 	}
-	refused := shape.pathsRefused(doc, isJSON)
+	refused := shape.pathsRefused(doc, isJSON, ls.name)
 	if refused != "" {
 		problem(rec.URL + ": " + refused)
 	}
@@ -240,13 +242,14 @@ func (ls *links) follow(f *fetcher.Frontier, u string, rec *fetcher.Record, m st
 	if fetcher.CheckURL(u) != nil {
 		return nil // not a link: left as it is
 	}
+	expand := ls.name.Option(fieldExpand, m, "expanding "+m)
 	if err := f.Scope().Check(u); err != nil {
-		problem(fmt.Sprintf("%s: --expand %s: %s: %v; left as a URL", rec.URL, m, u, err))
+		problem(fmt.Sprintf("%s: %s: %s: %v; left as a URL", rec.URL, expand, u, err))
 		return nil
 	}
 	l := ls.get(f, ls.form(u), rec)
 	if l.doc == nil {
-		problem(fmt.Sprintf("%s: --expand %s: %s: %s", rec.URL, m, u, l.err))
+		problem(fmt.Sprintf("%s: %s: %s: %s", rec.URL, expand, u, l.err))
 		return nil
 	}
 	return l.doc

@@ -13,6 +13,7 @@ import (
 
 	"github.com/fetchbench/fetchbench/compare"
 	"github.com/fetchbench/fetchbench/fetcher"
+	"github.com/fetchbench/fetchbench/internal/naming"
 	"github.com/fetchbench/fetchbench/internal/plural"
 	"github.com/fetchbench/fetchbench/internal/textsafe"
 	"github.com/fetchbench/fetchbench/report"
@@ -48,6 +49,9 @@ type Output struct {
 	// Consumers, when set, returns further consumers of one run's records (records file,
 	// progress line); Run closes them when the run ends.
 	Consumers func(cfg fetcher.Config) []report.Consumer
+	// OptionNamer names the options that Failure's lines refer to: fields "get.Shape.Fields",
+	// "get.Shape.Expand" and "targets.Config.API" (swapi.ShapeError); nil words them.
+	OptionNamer naming.Namer
 }
 
 // Result is how a Run went.
@@ -364,11 +368,11 @@ func Run(ctx context.Context, job Job, out Output) (Result, error) {
 	var outcomes sync.Map // by Seq
 	var f *fetcher.Frontier
 	var l *lister
-	links := newLinks(&shape, func(u string) string { return linkForm(d, job.Base, u) })
+	links := newLinks(&shape, func(u string) string { return linkForm(d, job.Base, u) }, out.OptionNamer)
 	if job.All {
 		onPage := func(page int, rec *fetcher.Record, p swapi.Page, err error) {
 			if err != nil {
-				outcomes.Store(rec.Seq, outcome{fail: fmt.Sprintf("list page %d %s: %v", page, rec.URL, err)})
+				outcomes.Store(rec.Seq, outcome{fail: fmt.Sprintf("list page %d %s: %s", page, rec.URL, naming.Text(err, out.OptionNamer))})
 				return
 			}
 			if page == 1 && l.disc.Claimed > 0 {

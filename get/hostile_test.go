@@ -13,6 +13,7 @@ import (
 
 	"github.com/fetchbench/fetchbench/fetcher"
 	"github.com/fetchbench/fetchbench/get"
+	"github.com/fetchbench/fetchbench/internal/naming"
 	"github.com/fetchbench/fetchbench/swapi"
 )
 
@@ -272,7 +273,7 @@ func TestDiscoverHostile(t *testing.T) {
 				return
 			}
 			want := strings.NewReplacer("{self}", h.srv.URL, "{foreign}", foreign).Replace(tt.wantErr)
-			if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "Go value") {
+			if err == nil || !strings.Contains(naming.Text(err, flags), want) || strings.Contains(err.Error(), "Go value") {
 				t.Fatalf("Discover error = %v, want one containing %q", err, want)
 			}
 			if tt.noHint && errors.Is(err, fetcher.ErrNoAnswer) {

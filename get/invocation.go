@@ -11,6 +11,7 @@ import (
 	"io"
 
 	"github.com/fetchbench/fetchbench/fetcher"
+	"github.com/fetchbench/fetchbench/internal/naming"
 	"github.com/fetchbench/fetchbench/internal/plural"
 	"github.com/fetchbench/fetchbench/internal/textsafe"
 	"github.com/fetchbench/fetchbench/internal/verdict"
@@ -30,6 +31,9 @@ type Invocation struct {
 	// unless Quiet, the lines of the result (Result.WriteLines, without the summary).
 	Stderr io.Writer
 	Quiet  bool
+	// OptionNamer names the options that the failure lines refer to (see
+	// Output.OptionNamer); nil words them.
+	OptionNamer naming.Namer
 }
 
 // Plan is inv as a session's plan: the job's run, repeated; only the first repetition's
@@ -53,7 +57,7 @@ func Plan(inv Invocation, repeat int) session.Plan {
 		if rep > 0 {
 			docs = discard{}
 		}
-		res, err := invoke(ctx, job, docs, inv.Records, inv.Stderr, cs)
+		res, err := invoke(ctx, job, docs, inv.Records, inv.Stderr, inv.OptionNamer, cs)
 		if err != nil {
 			return session.Outcome{}, err
 		}
@@ -85,8 +89,9 @@ func (discard) Close() error       { return nil }
 
 // invoke runs job with its documents written to docs, which it closes. The first failed
 // write (documents or records) stops the run; what is cancelled after it is not reported
-// line by line. Its error is Run's, or closing the documents'.
-func invoke(ctx context.Context, job Job, docs Writer, recs *report.RecordsOut, stderr io.Writer, cs []report.Consumer) (Result, error) {
+// line by line; the failure lines name options by name. Its error is Run's, or closing the
+// documents'.
+func invoke(ctx context.Context, job Job, docs Writer, recs *report.RecordsOut, stderr io.Writer, name naming.Namer, cs []report.Consumer) (Result, error) {
 	var docErr error
 	recCons := report.Tee(cs)
 	stopped := func() error { return cmp.Or(docErr, recCons.Err()) }
@@ -105,6 +110,7 @@ func invoke(ctx context.Context, job Job, docs Writer, recs *report.RecordsOut, 
 		Consumers: func(fetcher.Config) []report.Consumer {
 			return append(cs, report.Check(stopped))
 		},
+		OptionNamer: name,
 	})
 	if cerr := docs.Close(); err == nil && cerr != nil {
 		err = cerr

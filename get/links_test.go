@@ -23,7 +23,7 @@ func TestLinksKeepBoundedBytes(t *testing.T) {
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	ls := newLinks(shape, nil)
+	ls := newLinks(shape, nil, nil)
 	for i := range n {
 		u := fmt.Sprintf("http://127.0.0.1/f/%d", i)
 		done := make(chan link)
@@ -61,7 +61,7 @@ func TestLinksBudgetCountsCapacity(t *testing.T) {
 	t.Parallel()
 	doc := []byte(`{"name":"` + strings.Repeat("x", 1000) + `"}`)
 	roomy := append(make([]byte, 0, 1<<20), doc...)
-	ls := newLinks(&Shape{Expand: []string{"films"}, ExpandBudget: 1 << 20}, nil)
+	ls := newLinks(&Shape{Expand: []string{"films"}, ExpandBudget: 1 << 20}, nil, nil)
 	ls.keep(&fetcher.Record{URL: "http://127.0.0.1/f/1", Status: 200, ContentType: "application/json", Body: roomy})
 	if ls.bytes != 1<<20 {
 		t.Errorf("a %d-byte document in a %d-byte slice counts %d bytes, want %d", len(doc), cap(roomy), ls.bytes, cap(roomy))

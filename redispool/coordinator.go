@@ -17,6 +17,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/fetchbench/fetchbench/fetcher"
+	"github.com/fetchbench/fetchbench/internal/naming"
 	"github.com/fetchbench/fetchbench/internal/waitctx"
 )
 
@@ -81,7 +82,7 @@ func NewCoordinator(ctx context.Context, rdb redis.UniversalClient, cfg Coordina
 			return c, nil
 		}
 		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("%w at %s after %s (start one: fetchbench worker --redis URL)", ErrNoWorker, Redact(cfg.URL), cfg.WaitForWorker)
+			return nil, &noWorkerError{url: Redact(cfg.URL), wait: cfg.WaitForWorker}
 		}
 		if !waitctx.Sleep(ctx, 100*time.Millisecond) {
 			return nil, ctx.Err()
@@ -343,7 +344,40 @@ func (r *run) heartbeat() error {
 
 // errJobExpired is the failure of a run whose job hash expired in Redis: the coordinator
 // stalled past the job's TTL, and the workers dropped the job as abandoned.
-var errJobExpired = errors.New("the job expired in Redis: this coordinator stalled longer than its keys live (--redis-lease × 3)")
+var errJobExpired error = jobExpiredError{}
+
+// jobExpiredError is errJobExpired: a naming.Worded error naming the lease's option (field
+// "redispool.CoordinatorConfig.Lease").
+type jobExpiredError struct{}
+
+func (e jobExpiredError) Error() string { return e.Word(nil) }
+
+// Word is the error's message with the lease's option named by n.
+func (jobExpiredError) Word(n naming.Namer) string {
+	return fmt.Sprintf("the job expired in Redis: this coordinator stalled longer than its keys live (%s × 3)",
+		n.Option("redispool.CoordinatorConfig.Lease", "", "the lease"))
+}
+
+// noWorkerError is NewCoordinator's error when no worker joined the pool at url within wait;
+// it wraps ErrNoWorker. It is a naming.Worded error naming the option that joins a worker to
+// a pool's Redis (field "redispool.CoordinatorConfig.URL", a coordinator's and a worker's).
+type noWorkerError struct {
+	url  string // redacted
+	wait time.Duration
+}
+
+func (e *noWorkerError) Error() string { return e.Word(nil) }
+
+func (e *noWorkerError) Unwrap() error { return ErrNoWorker }
+
+// Word is the error's message with the option joining a worker named by n.
+func (e *noWorkerError) Word(n naming.Namer) string {
+	start := "start a worker on this Redis"
+	if join := n.Option(fieldURL, "URL", ""); join != "" {
+		start = "start one: fetchbench worker " + join
+	}
+	return fmt.Sprintf("%v at %s after %s (%s)", ErrNoWorker, e.url, e.wait, start)
+}
 
 // jobTTL is how long the job's keys live without a heartbeat: three leases, so that a
 // coordinator stalled for a moment (a loaded machine, a GC) does not lose its job; a

@@ -22,9 +22,10 @@ import (
 	"github.com/fetchbench/fetchbench/internal/verdict"
 )
 
-// Pooled checks that strategies can run across a pool's workers: bad input naming the ones
-// that cannot when they were asked for by name (named) or none can, else the ones that can,
-// and a line saying which were left out ("" when none).
+// Pooled checks that strategies can run across a pool's workers: bad input in field
+// "redispool.CoordinatorConfig.URL" (badinput.FieldError) naming the ones that cannot when
+// they were asked for by name (named) or none can, else the ones that can, and a note saying
+// which were left out ("" when none), to follow the name of the option that asks for a pool.
 func Pooled(strategies []fetcher.Strategy, named bool) ([]fetcher.Strategy, string, error) {
 	var kept, left []string
 	var keep []fetcher.Strategy
@@ -46,9 +47,9 @@ func Pooled(strategies []fetcher.Strategy, named bool) ([]fetcher.Strategy, stri
 				all = append(all, string(s))
 			}
 		}
-		return nil, "", badinput.Errorf("--redis: %s adapts its limit in one process and cannot run across workers; choose among %s", names, strings.Join(all, ", "))
+		return nil, "", badinput.Field(fieldURL, fmt.Errorf("%s adapts its limit in one process and cannot run across workers; choose among %s", names, strings.Join(all, ", ")))
 	}
-	return keep, fmt.Sprintf("--redis: %s left out (its limit adapts in one process, not across workers)", names), nil
+	return keep, names + " left out (its limit adapts in one process, not across workers)", nil
 }
 
 // Start connects a coordinator to the pool at url (roots: see Dial; lease:

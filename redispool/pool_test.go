@@ -187,7 +187,7 @@ func TestCoordinatorWithoutWorker(t *testing.T) {
 	if !errors.Is(err, ErrNoWorker) {
 		t.Fatalf("err = %v, want ErrNoWorker", err)
 	}
-	if want := "no worker in the pool at redis://:xxxxx@host:1 after 50ms (start one: fetchbench worker --redis URL)"; err.Error() != want {
+	if want := "no worker in the pool at redis://:xxxxx@host:1 after 50ms (start a worker on this Redis)"; err.Error() != want {
 		t.Errorf("err = %q, want %q", err, want)
 	}
 }

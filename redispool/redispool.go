@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/fetchbench/fetchbench/internal/naming"
 )
 
 // Key names; docs/redis-protocol.md describes each.
@@ -122,29 +124,43 @@ func Dial(ctx context.Context, raw string, roots *x509.CertPool) (*redis.Client,
 	rdb := redis.NewClient(opts)
 	if err := rdb.Ping(ctx).Err(); err != nil {
 		rdb.Close()
-		msg := scrub(err.Error(), raw)
 		var unknown x509.UnknownAuthorityError
-		if errors.As(err, &unknown) {
-			msg += " (trust its CA with --redis-cacert FILE)"
-		}
-		return nil, &UnreachableError{URL: Redact(raw), Err: errors.New(msg)}
+		return nil, &UnreachableError{URL: Redact(raw), Err: errors.New(scrub(err.Error(), raw)), UnknownCA: errors.As(err, &unknown)}
 	}
 	return rdb, nil
 }
 
 // UnreachableError is the error of a Redis that does not answer, before a run or during one.
+// It is a naming.Worded error: with UnknownCA, it names the option that trusts a CA for
+// the Redis (field "redispool.Dial.Roots").
 type UnreachableError struct {
 	URL    string // redacted
 	Err    error
 	MidRun bool // the run had started
+	// UnknownCA is set when the Redis's certificate is signed by a CA that the roots do not
+	// hold.
+	UnknownCA bool
 }
 
-func (e *UnreachableError) Error() string {
+func (e *UnreachableError) Error() string { return e.Word(nil) }
+
+// Word is the error's message with the option trusting a CA named by n.
+func (e *UnreachableError) Word(n naming.Namer) string {
 	if e.MidRun {
 		return fmt.Sprintf("lost Redis at %s mid-run: %v", e.URL, e.Err)
 	}
-	return fmt.Sprintf("Redis at %s does not answer: %v", e.URL, e.Err)
+	hint := ""
+	if e.UnknownCA {
+		hint = " (its CA is not among the roots trusted)"
+		if trust := n.Option("redispool.Dial.Roots", "FILE", ""); trust != "" {
+			hint = " (trust its CA with " + trust + ")"
+		}
+	}
+	return fmt.Sprintf("Redis at %s does not answer: %v%s", e.URL, e.Err, hint)
 }
+
+// fieldURL is the field that names the pool's Redis, for a naming.Namer.
+const fieldURL = "redispool.CoordinatorConfig.URL"
 
 func (e *UnreachableError) Unwrap() error { return e.Err }
 

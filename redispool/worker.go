@@ -18,6 +18,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/fetchbench/fetchbench/fetcher"
+	"github.com/fetchbench/fetchbench/internal/naming"
 	"github.com/fetchbench/fetchbench/internal/waitctx"
 	"github.com/fetchbench/fetchbench/ratelimit"
 )
@@ -36,6 +37,9 @@ type WorkerConfig struct {
 	AllowHosts []string
 	// Log, when set, receives one line per event: joined, a job started or ended, Redis lost.
 	Log io.Writer
+	// OptionNamer names AllowHosts's option in the error of a record refused (field
+	// "redispool.WorkerConfig.AllowHosts"); nil words it.
+	OptionNamer naming.Namer
 }
 
 // Worker is one member of the pool.
@@ -336,7 +340,7 @@ func (w *Worker) refused(sp *spec, it fetcher.Item) fetcher.Record {
 	}
 	return fetcher.Record{Strategy: sp.Strategy, Seq: it.Seq, ID: it.ID, URL: it.URL, StartAt: now, Kind: it.Kind,
 		Depth: it.Depth, Parent: it.Parent, Queue: now.Sub(it.Queued), Class: fetcher.ClassNotAllowed,
-		Err: fmt.Sprintf("refused by worker %s: host %s is not in its --allow-hosts", w.cfg.Name, host)}
+		Err: fmt.Sprintf("refused by worker %s: host %s is not in its %s", w.cfg.Name, host, w.cfg.OptionNamer.Option("redispool.WorkerConfig.AllowHosts", "", "allowed hosts"))}
 }
 
 // randomID is n random bytes in hex.

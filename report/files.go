@@ -66,6 +66,7 @@ type Destination struct {
 // timelines (DrawTimelines); then the HTML report into d.HTML, which it closes (a report cut
 // short stays empty).
 func (o *Outputs) Finish(c Comparison, d Destination) error {
+	c.OptionNamer = o.OptionNamer
 	if !d.Quiet {
 		if err := Write(d.Summary, d.Format, c, IsTerminal(d.Summary)); err != nil {
 			return fmt.Errorf("write summary: %w", err)
@@ -150,6 +151,7 @@ func samePath(a, b string) bool {
 // d.Quiet, its summary (WriteRepetition); the timelines (DrawTimelines); and, after the last
 // repetition or an interrupted one, the HTML report into d.HTML, which it closes.
 func (o *Outputs) FinishRepetition(c Comparison, i, repeat int, d Destination) error {
+	c.OptionNamer = o.OptionNamer
 	if !d.Quiet {
 		if err := WriteRepetition(d.Summary, d.Format, c, i, repeat); err != nil {
 			return fmt.Errorf("write summary: %w", err)

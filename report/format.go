@@ -282,6 +282,6 @@ func (c Comparison) ProxyLine() string {
 	for i := range proxies {
 		proxies[i] = Sanitize(proxies[i])
 	}
-	return fmt.Sprintf("proxy: %d of %d requests went through %s (HTTPS_PROXY / HTTP_PROXY from the environment; --no-proxy ignores them)",
-		proxied, requests, strings.Join(proxies, ", "))
+	return fmt.Sprintf("proxy: %d of %d requests went through %s (HTTPS_PROXY / HTTP_PROXY from the environment; %s ignores them)",
+		proxied, requests, strings.Join(proxies, ", "), c.OptionNamer.Option("fetcher.Config.NoProxy", "", "the no-proxy setting"))
 }

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -40,8 +41,9 @@ func (c Comparison) OrderBias() string {
 	}
 	return fmt.Sprintf("run order: p50 latency grew with every run (%s, running %s in that order), whatever the strategy: "+
 		"the server may be stateful (a slow-down or a quota) and tax each run for the ones before it; "+
-		"rerun with --repeat %d, which rotates the order",
-		strings.Join(p50s, " → "), strings.Join(names, ", "), len(s))
+		"rerun with %s, which rotates the order",
+		strings.Join(p50s, " → "), strings.Join(names, ", "),
+		c.OptionNamer.Option("session.Plan.Repeat", strconv.Itoa(len(s)), fmt.Sprintf("%d repetitions", len(s))))
 }
 
 // fmtMS writes a latency in milliseconds as 850ms or 2.5s.

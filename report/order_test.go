@@ -20,7 +20,7 @@ func TestOrderBias(t *testing.T) {
 		{"grows too little at one step", []float64{100, 300, 330, 600}, ""},
 		{"grows, but less than twice", []float64{100, 125, 151, 190}, ""},
 		{"falls at the end", []float64{100, 300, 600, 500}, ""},
-		{"three runs", []float64{10, 20, 40}, "--repeat 3"},
+		{"three runs", []float64{10, 20, 40}, "rerun with 3 repetitions, which rotates the order"},
 		{"no latency", []float64{0, 0, 0}, ""},
 		{"a loaded machine's jitter", []float64{0.219, 2.34, 2.95, 9.46, 76.8}, ""},
 		{"one step under 10 ms", []float64{20, 40, 48, 100}, ""},

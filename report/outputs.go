@@ -9,6 +9,7 @@ import (
 	"io"
 
 	"github.com/fetchbench/fetchbench/fetcher"
+	"github.com/fetchbench/fetchbench/internal/naming"
 )
 
 // Outputs are the optional outputs of a command's runs besides the summary. Its exported
@@ -24,6 +25,9 @@ type Outputs struct {
 	Timeline string
 	// HTML collects the runs of an HTML report (see WriteHTML).
 	HTML bool
+	// OptionNamer is the Comparison.OptionNamer of the comparisons it writes; nil words the
+	// options.
+	OptionNamer naming.Namer
 
 	timelines []*Timeline // since the last DrawTimelines
 	htmlRuns  []*HTMLRun  // every run's, in run order
@@ -78,6 +82,7 @@ func (o *Outputs) DrawTimelines(c Comparison, format string, quiet bool, summary
 // WriteHTML writes the HTML report of c, whose runs are the last len(c.Summaries) that
 // Consumers was called for, to w.
 func (o *Outputs) WriteHTML(w io.Writer, c Comparison) error {
+	c.OptionNamer = o.OptionNamer
 	runs := o.htmlRuns[max(0, len(o.htmlRuns)-len(c.Summaries)):]
 	return WriteHTML(w, c, runs)
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/fetchbench/fetchbench/fetcher"
+	"github.com/fetchbench/fetchbench/internal/naming"
 )
 
 // JSONVersion is the version field of the JSON document written by WriteJSON.
@@ -141,6 +142,10 @@ type Comparison struct {
 	// Discovery holds the runs that read a comparison's list pages before the strategies ran
 	// (fetcher.PhaseDiscovery): shown under the table, never a row of it.
 	Discovery []Summary
+	// OptionNamer names the options that the lines under the table refer to (fields
+	// "fetcher.Config.NoProxy" and "session.Plan.Repeat"); nil words them. Outputs sets it
+	// to its own.
+	OptionNamer naming.Namer
 }
 
 // NewComparison returns the comparison of sums, in their order, with each Speedup set to the

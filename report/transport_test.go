@@ -37,7 +37,7 @@ func TestTransportNote(t *testing.T) {
 		{Strategy: fetcher.Sequential, Requests: 3, Proxied: 3, Proxy: "http://ann:xxxxx@127.0.0.1:3128"},
 		{Strategy: fetcher.Unbounded, Requests: 3},
 	})
-	want := "proxy: 3 of 6 requests went through http://ann:xxxxx@127.0.0.1:3128 (HTTPS_PROXY / HTTP_PROXY from the environment; --no-proxy ignores them)"
+	want := "proxy: 3 of 6 requests went through http://ann:xxxxx@127.0.0.1:3128 (HTTPS_PROXY / HTTP_PROXY from the environment; the no-proxy setting ignores them)"
 	if got := c.ProxyLine(); got != want {
 		t.Errorf("proxy line %q, want %q", got, want)
 	}

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/fetchbench/fetchbench/internal/naming"
 )
 
 // Resources lists the SWAPI resources in the API's order.
@@ -422,6 +424,40 @@ func shapeOf(body []byte) shape {
 	return -1
 }
 
+// ShapeError is a list page that is not of its dialect's shape; it wraps ErrListPage. It is
+// a naming.Worded error naming the option that chooses the dialect (field
+// "targets.Config.API"), "dialect" in Error.
+type ShapeError struct {
+	Dialect string // the dialect's name
+	// Got is the name of the dialect whose shape the page has ("info", "tech", "dev"), ""
+	// for none known.
+	Got    string
+	want   string // the dialect's shape, in words
+	mirror bool   // the dialect has swapi.dev's shape, which another's mirror may be taken for
+}
+
+func (e *ShapeError) Error() string { return e.Word(nil) }
+
+func (e *ShapeError) Unwrap() error { return ErrListPage }
+
+// Word is the error's message with the option choosing the dialect named by n.
+func (e *ShapeError) Word(n naming.Namer) string {
+	choice := n.Option("targets.Config.API", "", "dialect")
+	head := fmt.Sprintf("%v of %s %s: want %s", ErrListPage, choice, e.Dialect, e.want)
+	switch e.Got {
+	case "info":
+		return fmt.Sprintf("%s, got a JSON array as swapi.info serves: try %s info", head, choice)
+	case "tech":
+		return fmt.Sprintf("%s, got swapi.tech's shape: try %s tech", head, choice)
+	case "dev":
+		return fmt.Sprintf("%s, got swapi.dev's shape: try %s dev (or py4e)", head, choice)
+	}
+	if e.mirror {
+		return fmt.Sprintf("%s (a swapi.info or swapi.tech mirror needs %s info|tech)", head, choice)
+	}
+	return head
+}
+
 // wrongShape is the error of a page that is not of d's shape but got's (-1: of none known).
 func (d *Dialect) wrongShape(got shape) error {
 	want := map[shape]string{
@@ -429,18 +465,7 @@ func (d *Dialect) wrongShape(got shape) error {
 		tech:  `a JSON object with "total_pages" and "results" (or "result")`,
 		array: "a JSON array of documents",
 	}[d.list]
-	switch got {
-	case array:
-		return fmt.Errorf("%w of --api %s: want %s, got a JSON array as swapi.info serves: try --api info", ErrListPage, d.Name, want)
-	case tech:
-		return fmt.Errorf("%w of --api %s: want %s, got swapi.tech's shape: try --api tech", ErrListPage, d.Name, want)
-	case drf:
-		return fmt.Errorf("%w of --api %s: want %s, got swapi.dev's shape: try --api dev (or py4e)", ErrListPage, d.Name, want)
-	}
-	if d.list == drf {
-		want += " (a swapi.info or swapi.tech mirror needs --api info|tech)"
-	}
-	return fmt.Errorf("%w of --api %s: want %s", ErrListPage, d.Name, want)
+	return &ShapeError{Dialect: d.Name, Got: map[shape]string{array: "info", tech: "tech", drf: "dev"}[got], want: want, mirror: d.list == drf}
 }
 
 // addDocs appends full documents as items, taking their URL and id from the "url" member.

@@ -2,6 +2,7 @@ package swapi_test
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/fetchbench/fetchbench/internal/naming"
 	"github.com/fetchbench/fetchbench/swapi"
 )
 
@@ -144,7 +146,7 @@ func TestParsePage(t *testing.T) {
 				{ID: 1, URL: "http://h/api/people/1/", Doc: json.RawMessage(doc(1))},
 				{ID: 2, URL: "http://h/api/people/2/", Doc: json.RawMessage(doc(2))}}}},
 		{name: "dev empty", d: swapi.Dev, body: `{"count":0,"next":null,"previous":null,"results":[]}`, want: swapi.Page{Pages: -1}},
-		{name: "dev 404", d: swapi.Dev, body: `{"detail":"Not found"}`, wantErr: `not a list page of --api dev: want a JSON object with "count" and "results" (a swapi.info or swapi.tech mirror needs --api info|tech)`},
+		{name: "dev 404", d: swapi.Dev, body: `{"detail":"Not found"}`, wantErr: `not a list page of dialect dev: want a JSON object with "count" and "results" (a swapi.info or swapi.tech mirror needs dialect info|tech)`},
 		{name: "dev item not an object", d: swapi.Dev, body: `{"count":1,"results":[3]}`, wantErr: "not a list page: item 1 is not a JSON object"},
 		{name: "tech page", d: swapi.Tech,
 			body: `{"message":"ok","total_records":82,"total_pages":9,"previous":null,"next":"http://h/api/people?page=2&limit=10","results":[{"uid":"1","name":"Luke Skywalker","url":"http://h/api/people/1"}]}`,
@@ -153,12 +155,12 @@ func TestParsePage(t *testing.T) {
 			body: `{"message":"ok","result":[{"properties":{"title":"A New Hope","url":"http://h/api/films/1"},"uid":"1"}]}`,
 			want: swapi.Page{Count: 1, Pages: 1, Items: []swapi.Item{{ID: 1, URL: "http://h/api/films/1",
 				Doc: json.RawMessage(`{"title":"A New Hope","url":"http://h/api/films/1","uid":"1"}`)}}}},
-		{name: "tech 404", d: swapi.Tech, body: `{"message":"not found"}`, wantErr: `not a list page of --api tech: want a JSON object with "total_pages" and "results" (or "result")`},
+		{name: "tech 404", d: swapi.Tech, body: `{"message":"not found"}`, wantErr: `not a list page of dialect tech: want a JSON object with "total_pages" and "results" (or "result")`},
 		{name: "info array", d: swapi.Info, body: `[` + doc(1) + `,` + doc(3) + `]`,
 			want: swapi.Page{Count: 2, Pages: 1, Items: []swapi.Item{
 				{ID: 1, URL: "http://h/api/people/1/", Doc: json.RawMessage(doc(1))},
 				{ID: 3, URL: "http://h/api/people/3/", Doc: json.RawMessage(doc(3))}}}},
-		{name: "info 404", d: swapi.Info, body: `{"message":"Resource not found"}`, wantErr: "not a list page of --api info: want a JSON array of documents"},
+		{name: "info 404", d: swapi.Info, body: `{"message":"Resource not found"}`, wantErr: "not a list page of dialect info: want a JSON array of documents"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -204,7 +206,7 @@ func TestParsePageClaims(t *testing.T) {
 		{name: "count 1e300", d: swapi.Dev, body: `{"count":1e300,"results":[` + item + `]}`,
 			wantCount: math.MaxInt, wantPages: math.MaxInt, wantIDs: []int{1}},
 		{name: "count negative", d: swapi.Dev, body: `{"count":-5,"results":[]}`, wantErr: `not a list page: "count" is "-5", not a count`},
-		{name: "count a string", d: swapi.Dev, body: `{"count":"x","results":[]}`, wantErr: "not a list page of --api dev"},
+		{name: "count a string", d: swapi.Dev, body: `{"count":"x","results":[]}`, wantErr: "not a list page of dialect dev"},
 		{name: "tech total_pages 1e12", d: swapi.Tech, body: `{"total_pages":1e12,"results":[{"uid":"3","url":"http://h/api/people/3"}]}`,
 			wantCount: -1, wantPages: 1e12, wantIDs: []int{3}},
 		{name: "tech uid climbing", d: swapi.Tech, body: `{"total_pages":1,"results":[{"uid":"../../x","url":"http://h/x"}]}`,
@@ -217,10 +219,10 @@ func TestParsePageClaims(t *testing.T) {
 			wantCount: -1, wantPages: 1, wantIDs: []int{0}, wantItem: `item 1: not an object with a string uid`},
 		{name: "dev item url without id", d: swapi.Dev, body: `{"count":1,"results":[{"url":"javascript:alert(1)"}]}`,
 			wantCount: 1, wantPages: 1, wantIDs: []int{0}, wantItem: `item 1: url "javascript:alert(1)" ends in no id`},
-		{name: "info mirror read as dev", d: swapi.Dev, body: `[` + item + `]`, wantErr: "got a JSON array as swapi.info serves: try --api info"},
-		{name: "tech mirror read as dev", d: swapi.Dev, body: `{"message":"ok","total_pages":1,"results":[]}`, wantErr: "got swapi.tech's shape: try --api tech"},
-		{name: "dev mirror read as info", d: swapi.Info, body: `{"count":1,"results":[]}`, wantErr: "try --api dev"},
-		{name: "not JSON", d: swapi.Dev, body: `<html>`, wantErr: "not a list page of --api dev"},
+		{name: "info mirror read as dev", d: swapi.Dev, body: `[` + item + `]`, wantErr: "got a JSON array as swapi.info serves: try dialect info"},
+		{name: "tech mirror read as dev", d: swapi.Dev, body: `{"message":"ok","total_pages":1,"results":[]}`, wantErr: "got swapi.tech's shape: try dialect tech"},
+		{name: "dev mirror read as info", d: swapi.Info, body: `{"count":1,"results":[]}`, wantErr: "try dialect dev"},
+		{name: "not JSON", d: swapi.Dev, body: `<html>`, wantErr: "not a list page of dialect dev"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -267,4 +269,37 @@ func ExampleDialect_Unwrap() {
 	// Output:
 	// {"name":"Luke Skywalker","uid":"1"}
 	// https://www.swapi.tech/api/people/1
+}
+
+// TestShapeErrorWord checks that a list page of another shape names the option choosing the
+// dialect as the namer names it, and "dialect" without one.
+func TestShapeErrorWord(t *testing.T) {
+	t.Parallel()
+	flags := naming.Namer(func(field string) string {
+		return map[string]string{"targets.Config.API": "--api"}[field]
+	})
+	for _, tc := range []struct {
+		name string
+		d    *swapi.Dialect
+		body string
+		n    naming.Namer
+		want string
+	}{
+		{"info mirror read as dev", swapi.Dev, `[]`, flags, `not a list page of --api dev: want a JSON object with "count" and "results", got a JSON array as swapi.info serves: try --api info`},
+		{"no namer", swapi.Dev, `[]`, nil, `not a list page of dialect dev: want a JSON object with "count" and "results", got a JSON array as swapi.info serves: try dialect info`},
+		{"dev 404", swapi.Dev, `{"detail":"Not found"}`, flags, `not a list page of --api dev: want a JSON object with "count" and "results" (a swapi.info or swapi.tech mirror needs --api info|tech)`},
+		{"dev mirror read as tech", swapi.Tech, `{"count":1,"results":[]}`, flags, `not a list page of --api tech: want a JSON object with "total_pages" and "results" (or "result"), got swapi.dev's shape: try --api dev (or py4e)`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := tc.d.ParsePage([]byte(tc.body))
+			var se *swapi.ShapeError
+			if !errors.As(err, &se) || !errors.Is(err, swapi.ErrListPage) {
+				t.Fatalf("error %v: want a *swapi.ShapeError wrapping ErrListPage", err)
+			}
+			if got := naming.Text(fmt.Errorf("page 1: %w", err), tc.n); got != "page 1: "+tc.want {
+				t.Errorf("worded\n%q\nwant\n%q", got, "page 1: "+tc.want)
+			}
+		})
+	}
 }

@@ -1,0 +1,37 @@
+package crawl
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"testing"
+
+	"github.com/fetchbench/fetchbench/fetcher"
+)
+
+// TestDomainScopeOnAddress: under --scope domain, a seed on 127.0.0.1 keeps the crawl on its
+// host and port: a page linking another port of the same address sends nothing to the second
+// listener. (evil.127.0.0.1 is left to fetcher's scope tests: a regression would look it up.)
+func TestDomainScopeOnAddress(t *testing.T) {
+	t.Parallel()
+	other := newCounting(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "<html></html>") }))
+	so := httptest.NewServer(other)
+	defer so.Close()
+	port := func(s *httptest.Server) string { u, _ := url.Parse(s.URL); return u.Port() }
+	seed := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprintf(w, `<a href="http://127.0.0.1:%s/x">other port</a><a href="http://%s/y">same</a>`, port(so), r.Host)
+	}))
+	defer seed.Close()
+	job := crawlJob(fetcher.Semaphore, seed.URL+"/")
+	job.Scope, job.IgnoreRobots = fetcher.ScopeDomain, true
+	res, _ := run(t, context.Background(), job)
+	if n := other.total(); n != 0 {
+		t.Errorf("the other port of the seed's address got %d requests", n)
+	}
+	if res.Pages != 2 || res.OutOfScope != 2 {
+		t.Errorf("%d pages, %d out of scope; want 2 and 2", res.Pages, res.OutOfScope)
+	}
+}

@@ -35,3 +35,23 @@ func TestDomainScopeOnAddress(t *testing.T) {
 		t.Errorf("%d pages, %d out of scope; want 2 and 2", res.Pages, res.OutOfScope)
 	}
 }
+
+// TestCrawlUTF16Page: a page served as UTF-16 (Go's server labels it text/plain;
+// charset=utf-16le) yields its links, and its non-ASCII link is requested from UTF-8.
+func TestCrawlUTF16Page(t *testing.T) {
+	t.Parallel()
+	h := newCounting(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/" {
+			fmt.Fprint(w, "\xff\xfe"+utf16LE("<html><a href=\"/caf\u00e9\">x</a></html>"))
+		}
+	}))
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	job := crawlJob(fetcher.Semaphore, srv.URL+"/")
+	job.IgnoreRobots = true
+	res, _ := run(t, context.Background(), job)
+	hits, _ := h.snapshot()
+	if res.Pages != 2 || len(hits["/caf%C3%A9"]) != 1 {
+		t.Errorf("%d pages, requests %v; want the UTF-16 page's link /caf%%C3%%A9 fetched", res.Pages, hits)
+	}
+}

@@ -209,7 +209,8 @@ func Run(ctx context.Context, job Job, out Output) (Result, error) {
 			return
 		}
 		var found []string
-		links(page, rec.ContentType, rec.Body, func(u string) { found = append(found, u) })
+		_, dropped := links(page, rec.ContentType, rec.Body, func(u string) { found = append(found, u) })
+		f.unusable(dropped)
 		f.links(found, rec.Depth+1, rec.Seq)
 	}
 	var docErr error

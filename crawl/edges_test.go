@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/fetchbench/fetchbench/fetcher"
@@ -53,5 +54,29 @@ func TestCrawlUTF16Page(t *testing.T) {
 	hits, _ := h.snapshot()
 	if res.Pages != 2 || len(hits["/caf%C3%A9"]) != 1 {
 		t.Errorf("%d pages, requests %v; want the UTF-16 page's link /caf%%C3%%A9 fetched", res.Pages, hits)
+	}
+}
+
+// TestCrawlCountsUnusableLinks: links that are not URLs to fetch — another scheme, over 2,048
+// bytes, not parsing, with credentials — are counted among the links seen and said in the
+// crawl's line, each page's once.
+func TestCrawlCountsUnusableLinks(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		if r.URL.Path == "/" {
+			fmt.Fprintf(w, `<a href="mailto:a@b">m</a><a href="javascript:x()">j</a><a href="/%s">long</a><a href="http://[::1">bad</a>
+				<a href="http://u:p@%s/">credentials</a><a href="/next">next</a>`, strings.Repeat("x", 2048), r.Host)
+		}
+	}))
+	defer srv.Close()
+	job := crawlJob(fetcher.Semaphore, srv.URL+"/")
+	job.IgnoreRobots = true
+	res, _ := run(t, context.Background(), job)
+	if res.Pages != 2 || res.Unusable != 5 || res.Seen != 6 {
+		t.Errorf("%d pages, %d links seen, %d unusable; want 2, 6 and 5", res.Pages, res.Seen, res.Unusable)
+	}
+	if line := res.Lines()[0]; !strings.HasSuffix(line, ", 5 not a URL to fetch (not http(s), over 2,048 bytes or malformed)") {
+		t.Errorf("line %q does not count the unusable links", line)
 	}
 }

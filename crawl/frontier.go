@@ -101,6 +101,10 @@ type Counts struct {
 	Left                                              int // URLs admitted but not fetched when the crawl stopped (kept in the state file)
 	Resumed                                           int // URLs taken from the state file
 
+	// Unusable counts the links not followed for not being URLs to fetch: another scheme than
+	// http(s) (mailto:, javascript:), over 2,048 bytes, not parsing, or with credentials.
+	Unusable int
+
 	// Unread is how many URLs were not fetched, left instead, because their host's robots.txt
 	// could not be read; UnreadHosts how many such hosts, the first named with why in
 	// UnreadFirst ("127.0.0.1:8080: http 503").
@@ -247,7 +251,7 @@ func (f *frontier) links(found []string, depth, parent int) {
 		f.counts.Seen++
 		u, err := fetcher.NormalizeURL(raw)
 		if err != nil {
-			f.counts.OutOfScope++
+			f.counts.Unusable++
 			continue
 		}
 		if f.opt.scope.Check(u) != nil {
@@ -283,6 +287,14 @@ func (f *frontier) links(found []string, depth, parent int) {
 		f.journal.push(it)
 		f.add(it)
 	}
+}
+
+// unusable counts n links found on a page but not URLs to fetch (see Counts.Unusable).
+func (f *frontier) unusable(n int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.counts.Seen += n
+	f.counts.Unusable += n
 }
 
 // setRobots takes the rules of a host's robots.txt from its record (see robotsOf), lets the

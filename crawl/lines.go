@@ -27,6 +27,9 @@ func (r *Result) Lines() []string {
 			plural(r.Pages, "page", "pages"), robots, resumed, plural(r.Seen, "link", "links"),
 			r.Duplicate, r.OutOfScope, r.Robots, r.OverDepth, r.OverMax),
 	}
+	if r.Unusable > 0 {
+		lines[0] += fmt.Sprintf(", %d not a URL to fetch (not http(s), over 2,048 bytes or malformed)", r.Unusable)
+	}
 	if r.OverMax > 0 {
 		lines = append(lines, fmt.Sprintf("stopped at --max-pages %d: %s not followed", r.MaxPages, plural(r.OverMax, "link", "links")))
 	}

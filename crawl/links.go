@@ -73,20 +73,28 @@ func typeOf(contentType string, body []byte) bodyType {
 // links calls link with every link of body, fetched from page, resolved to an absolute URL
 // (not yet normalised or scoped): in JSON every string member that is an absolute http(s)
 // URL or a path ("/…", "./…", "../…", "?…"); in HTML the href of every a and link element,
-// resolved against the page's base element when it has one; in a sitemap (or any XML) the
-// text of every loc element. It returns how many links it found.
-func links(page *url.URL, contentType string, body []byte, link func(string)) int {
-	n := 0
+// resolved against the page's first base element when it is http(s); in a sitemap (or any
+// XML) the text of every loc element. An HTML page in another encoding than UTF-8 (named by
+// its byte order mark, its Content-Type or its meta charset) is read as UTF-8 first, as a
+// browser does, so that its links are percent-encoded from UTF-8. It returns how many links
+// it found, and how many it dropped: not http(s) (mailto:, javascript:), over maxLinkLen
+// bytes, or not parsing.
+func links(page *url.URL, contentType string, body []byte, link func(string)) (found, dropped int) {
 	emit := func(raw string, base *url.URL) {
 		raw = strings.TrimSpace(raw)
-		if raw == "" || len(raw) > maxLinkLen {
+		if raw == "" {
+			return
+		}
+		if len(raw) > maxLinkLen {
+			dropped++
 			return
 		}
 		u, err := base.Parse(raw)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+			dropped++
 			return
 		}
-		n++
+		found++
 		link(u.String())
 	}
 	switch typeOf(contentType, body) {
@@ -97,7 +105,7 @@ func links(page *url.URL, contentType string, body []byte, link func(string)) in
 	case typeXML:
 		xmlLinks(page, body, emit)
 	}
-	return n
+	return found, dropped
 }
 
 // looksLikeLink reports whether a JSON string is meant as a URL: absolute http(s), or a path.

@@ -14,6 +14,7 @@ func TestLinks(t *testing.T) {
 	tests := []struct {
 		name, ctype, body string
 		want              []string
+		dropped           int
 	}{
 		{
 			name: "json strings that are URLs", ctype: "application/json",
@@ -31,7 +32,21 @@ func TestLinks(t *testing.T) {
 			body: `<html><head><link rel="stylesheet" href="/s.css"><base href="/docs/"></head>
 				<body><a href="a.html#top">A</a><a name="x">no href</a><A HREF="mailto:x@y">m</A>
 				<a href="javascript:void(0)">j</a><img src="/i.png"><a href=" https://other/ ">o</a></body></html>`,
-			want: []string{"http://h/s.css", "http://h/docs/a.html#top", "https://other/"},
+			want:    []string{"http://h/s.css", "http://h/docs/a.html#top", "https://other/"},
+			dropped: 2,
+		},
+		{
+			name: "links dropped: another scheme, too long, not parsing", ctype: "text/html",
+			body: `<a href="tel:+1">t</a><a href="ftp://h/x">f</a><a href="/` + strings.Repeat("x", 2048) + `">long</a>
+				<a href="http://[::1">bad</a><a href="http://h/%zz">bad escape</a><a href="">empty is the page</a><a href="/ok">ok</a>`,
+			want:    []string{"http://h/ok"},
+			dropped: 5,
+		},
+		{
+			name: "json link over 2,048 bytes", ctype: "application/json",
+			body:    `{"a":"http://h/` + strings.Repeat("x", 2048) + `","b":"/ok"}`,
+			want:    []string{"http://h/ok"},
+			dropped: 1,
 		},
 		{
 			name: "sitemap", ctype: "application/xml",
@@ -96,12 +111,12 @@ func TestLinks(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			var got []string
-			n := links(page, tt.ctype, []byte(tt.body), func(u string) { got = append(got, u) })
+			n, dropped := links(page, tt.ctype, []byte(tt.body), func(u string) { got = append(got, u) })
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("links (-want +got):\n%s", diff)
 			}
-			if n != len(got) {
-				t.Errorf("count %d, %d links", n, len(got))
+			if n != len(got) || dropped != tt.dropped {
+				t.Errorf("count %d, %d dropped; want %d and %d", n, dropped, len(got), tt.dropped)
 			}
 		})
 	}

@@ -60,6 +60,10 @@ type Output struct {
 	// Flush, when set, is called before a finished request is written into the state file,
 	// so that the records file holds its record first (it flushes the records).
 	Flush func() error
+	// OnWait, when set, is told of every wait for a host longer than WaitNoticeAfter (its
+	// Crawl-delay, its rest after a 429 or 503) as it begins; it is called concurrently for
+	// different hosts. WaitLines writes them.
+	OnWait func(Wait)
 }
 
 // Result is how a crawl went.
@@ -122,7 +126,7 @@ func Run(ctx context.Context, job Job, out Output) (Result, error) {
 		agent = "fetchbench/" + fetcher.Version
 	}
 	opt := &options{scope: scope, depth: job.Depth, maxPages: job.MaxPages, robots: !job.IgnoreRobots,
-		agent: strings.TrimSpace(strings.Split(agent, "/")[0]), maxWait: cfg.MaxRetryAfter}
+		agent: strings.TrimSpace(strings.Split(agent, "/")[0]), maxWait: cfg.MaxRetryAfter, onWait: out.OnWait}
 	if opt.maxPages <= 0 {
 		opt.maxPages = DefaultMaxPages
 	}
@@ -209,7 +213,8 @@ func Run(ctx context.Context, job Job, out Output) (Result, error) {
 			return
 		}
 		var found []string
-		links(page, rec.ContentType, rec.Body, func(u string) { found = append(found, u) })
+		_, dropped := links(page, rec.ContentType, rec.Body, func(u string) { found = append(found, u) })
+		f.unusable(dropped)
 		f.links(found, rec.Depth+1, rec.Seq)
 	}
 	var docErr error
@@ -230,6 +235,16 @@ func Run(ctx context.Context, job Job, out Output) (Result, error) {
 	f.stop()
 	left := f.left()
 	res.Counts = f.snapshotCounts()
+	if err == nil && f.cutShort() && !o.Stats.Interrupted && !o.Stats.DeadlineExceeded {
+		// No record was cancelled (the URLs left stay for the state file): the row is marked
+		// as the scheduler marks a run it cut short.
+		switch {
+		case ctx.Err() != nil:
+			o.Stats.Interrupted, o.Summary.Interrupted = true, true
+		case cfg.Deadline > 0:
+			o.Stats.DeadlineExceeded, o.Summary.DeadlineExceeded = true, true
+		}
+	}
 	res.Outcome = o
 	res.Interrupted = o.Stats.Interrupted || (ctx.Err() != nil && len(left) > 0)
 	if f.journal != nil {

@@ -73,6 +73,7 @@ type host struct {
 	drops     int           // 429s and 503s in a row
 	wake      chan struct{} // while a lane serves the host (else nil): a change it may wait for
 	unread    string        // why its robots.txt could not be read, "" when it was: none of its URLs is fetched
+	rest      *rest         // why it rests until notBefore, nil before its first 429 or 503
 }
 
 func (h *host) allowed(u string) bool {
@@ -100,6 +101,10 @@ type Counts struct {
 	OutOfScope, Robots, Duplicate, OverDepth, OverMax int
 	Left                                              int // URLs admitted but not fetched when the crawl stopped (kept in the state file)
 	Resumed                                           int // URLs taken from the state file
+
+	// Unusable counts the links not followed for not being URLs to fetch: another scheme than
+	// http(s) (mailto:, javascript:), over 2,048 bytes, not parsing, or with credentials.
+	Unusable int
 
 	// Unread is how many URLs were not fetched, left instead, because their host's robots.txt
 	// could not be read; UnreadHosts how many such hosts, the first named with why in
@@ -134,6 +139,7 @@ type frontier struct {
 	counts   Counts
 	resumed  map[int]bool // items in flight when the crawl of the state file stopped
 	kept     []keptItem   // items cancelled by the stop: left for the state file
+	cut      bool         // Next stopped handing out items because its context ended, with some pending
 	journal  *journal     // nil without a state file
 }
 
@@ -146,7 +152,8 @@ type options struct {
 	keyed    bool
 	robots   bool
 	agent    string
-	maxWait  time.Duration // longest Retry-After honoured
+	maxWait  time.Duration // longest Retry-After and Crawl-delay honoured
+	onWait   func(Wait)    // Output.OnWait
 }
 
 func newFrontier(ctx context.Context, opt *options) *frontier {
@@ -247,7 +254,7 @@ func (f *frontier) links(found []string, depth, parent int) {
 		f.counts.Seen++
 		u, err := fetcher.NormalizeURL(raw)
 		if err != nil {
-			f.counts.OutOfScope++
+			f.counts.Unusable++
 			continue
 		}
 		if f.opt.scope.Check(u) != nil {
@@ -283,6 +290,14 @@ func (f *frontier) links(found []string, depth, parent int) {
 		f.journal.push(it)
 		f.add(it)
 	}
+}
+
+// unusable counts n links found on a page but not URLs to fetch (see Counts.Unusable).
+func (f *frontier) unusable(n int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.counts.Seen += n
+	f.counts.Unusable += n
 }
 
 // setRobots takes the rules of a host's robots.txt from its record (see robotsOf), lets the
@@ -466,7 +481,8 @@ func (f *frontier) mayGo(h *host) bool {
 
 // lane hands h's items to the ready queue as h allows (its Crawl-delay after the request
 // before, the end of a pause after 429 or 503, its slot and token with PerHost), until h has
-// nothing that may go without another change, or the frontier's context ends.
+// nothing that may go without another change, or the frontier's context ends. It tells
+// options.onWait of each wait for a time longer than WaitNoticeAfter, once.
 func (f *frontier) lane(h *host) {
 	defer f.lanes.Done()
 	f.mu.Lock()
@@ -478,18 +494,28 @@ func (f *frontier) lane(h *host) {
 			timer.Stop()
 		}
 	}()
+	var told time.Time // the end of the wait last told
 	for f.ctx.Err() == nil {
-		it, ok, until := f.next(h, time.Now())
+		now := time.Now()
+		it, ok, until := f.next(h, now)
 		if !ok {
 			if until.IsZero() {
 				return
 			}
 			if timer == nil {
-				timer = time.NewTimer(time.Until(until))
+				timer = time.NewTimer(until.Sub(now))
 			} else {
-				timer.Reset(time.Until(until))
+				timer.Reset(until.Sub(now))
+			}
+			w, tell := f.waitOf(h, until, now)
+			tell = tell && f.opt.onWait != nil && !until.Equal(told)
+			if tell {
+				told = until
 			}
 			f.mu.Unlock()
+			if tell {
+				f.opt.onWait(w)
+			}
 			select {
 			case <-h.wake:
 			case <-timer.C:
@@ -538,6 +564,7 @@ func (f *frontier) Next(ctx context.Context) (fetcher.Item, bool) {
 	defer f.mu.Unlock()
 	for {
 		if ctx.Err() != nil || f.ctx.Err() != nil {
+			f.cut = f.cut || f.pending > 0
 			return fetcher.Item{}, false
 		}
 		if f.head < len(f.ready) {
@@ -595,7 +622,12 @@ func (f *frontier) Done(it fetcher.Item, rec *fetcher.Record) {
 		switch res {
 		case fetcher.Dropped:
 			h.drops++
-			h.notBefore = now.Add(f.pause(h.drops, rec.RetryAfter, now))
+			d, asked := f.pause(h.drops, rec.RetryAfter, now)
+			h.notBefore = now.Add(d)
+			if h.rest == nil {
+				h.rest = &rest{}
+			}
+			*h.rest = rest{status: rec.Status, asked: asked}
 		case fetcher.Succeeded:
 			h.drops = 0
 		}
@@ -620,16 +652,17 @@ func kindCodeOf(k fetcher.Kind) kindCode {
 	return kTarget
 }
 
-// pause is how long a host rests after its drops-th 429 or 503 in a row.
-func (f *frontier) pause(drops int, retryAfter string, now time.Time) time.Duration {
+// pause is how long a host rests after its drops-th 429 or 503 in a row, and the
+// Retry-After it asked for (0 without one).
+func (f *frontier) pause(drops int, retryAfter string, now time.Time) (d, asked time.Duration) {
 	if d, ok := fetcher.ParseRetryAfter(retryAfter, now); ok {
-		return min(d, f.opt.maxWait)
+		return min(d, f.opt.maxWait), d
 	}
-	d := fetcher.DefaultBackoffCap
+	d = fetcher.DefaultBackoffCap
 	if drops-1 < 20 {
 		d = min(d, fetcher.DefaultBackoffBase<<(drops-1))
 	}
-	return d
+	return d, 0
 }
 
 // wasInFlight reports whether seq was in flight when the crawl of the state file stopped.
@@ -662,6 +695,14 @@ func (f *frontier) left() []keptItem {
 	}
 	f.counts.Left = len(out)
 	return out
+}
+
+// cutShort reports whether Next stopped handing out items, some left, because its context
+// ended: no record says so, as they stay for the state file.
+func (f *frontier) cutShort() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.cut
 }
 
 // snapshotCounts is a copy of the counts.

@@ -37,8 +37,9 @@ type Invocation struct {
 	// Records, when not nil, are the records file: flushed before the state file names a
 	// finished request.
 	Records *report.RecordsOut
-	// Talk, when not nil, gets the crawl's lines (Result.Lines), each after "fetchbench: ",
-	// and after the strategy's name when there are several configs.
+	// Talk, when not nil, gets the crawl's lines (Result.Lines) and its long waits for a host
+	// (Output.OnWait) as they begin, each after "fetchbench: ", and after the strategy's name
+	// when there are several configs.
 	Talk io.Writer
 	// OptionNamer names the limits in Talk's lines (see Result.Lines); nil words them.
 	OptionNamer naming.Namer
@@ -57,6 +58,13 @@ func Plan(inv Invocation, repeat int) session.Plan {
 		job := inv.Job
 		job.Config = cfg
 		out := Output{Consumers: func(fetcher.Config) []report.Consumer { return cs }}
+		if inv.Talk != nil {
+			prefix := "fetchbench: "
+			if several {
+				prefix += string(cfg.Strategy) + ": "
+			}
+			out.OnWait = WaitLines(inv.Talk, prefix)
+		}
 		docs := !several && rep == 0 && inv.Documents != nil
 		if docs {
 			out.Shape, out.Document = inv.Shape, inv.Documents.Write

@@ -30,6 +30,9 @@ func (r *Result) Lines(name naming.Namer) []string {
 			r.Duplicate, r.OutOfScope, r.Robots, r.OverDepth, name.Option(fieldDepth, "", "the depth limit"),
 			r.OverMax, name.Option(fieldMaxPages, "", "the page limit")),
 	}
+	if r.Unusable > 0 {
+		lines[0] += fmt.Sprintf(", %d not a URL to fetch (not http(s), over 2,048 bytes or malformed)", r.Unusable)
+	}
 	if r.OverMax > 0 {
 		limit := name.Option(fieldMaxPages, strconv.Itoa(r.MaxPages), fmt.Sprintf("the limit of %d pages", r.MaxPages))
 		lines = append(lines, fmt.Sprintf("stopped at %s: %s not followed", limit, plural(r.OverMax, "link", "links")))

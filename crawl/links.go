@@ -7,11 +7,16 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"io"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
+	"golang.org/x/net/html/charset"
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
 )
 
 // maxLinkLen bounds a link taken from a body, in bytes; a longer string is not a link.
@@ -26,6 +31,11 @@ const (
 	typeHTML
 	typeXML
 )
+
+// isUTF16 reports whether body starts with a UTF-16 byte order mark.
+func isUTF16(body []byte) bool {
+	return bytes.HasPrefix(body, []byte{0xfe, 0xff}) || bytes.HasPrefix(body, []byte{0xff, 0xfe})
+}
 
 // typeOf is the body type of a response from its Content-Type, else its first bytes.
 func typeOf(contentType string, body []byte) bodyType {
@@ -42,6 +52,13 @@ func typeOf(contentType string, body []byte) bodyType {
 		return typeNone
 	}
 	b := bytes.TrimLeft(body, " \t\r\n\ufeff")
+	if isUTF16(body) { // a page saved as UTF-16 starts with its byte order mark
+		head, _, _ := transform.Bytes(unicode.UTF16(unicode.BigEndian, unicode.ExpectBOM).NewDecoder(), body[:min(len(body), 64)&^1])
+		if b = bytes.TrimLeft(head, " \t\r\n"); len(b) > 0 && b[0] == '<' && !bytes.HasPrefix(b, []byte("<?xml")) {
+			return typeHTML
+		}
+		return typeNone
+	}
 	switch {
 	case len(b) > 0 && (b[0] == '{' || b[0] == '['):
 		return typeJSON
@@ -56,31 +73,39 @@ func typeOf(contentType string, body []byte) bodyType {
 // links calls link with every link of body, fetched from page, resolved to an absolute URL
 // (not yet normalised or scoped): in JSON every string member that is an absolute http(s)
 // URL or a path ("/…", "./…", "../…", "?…"); in HTML the href of every a and link element,
-// resolved against the page's base element when it has one; in a sitemap (or any XML) the
-// text of every loc element. It returns how many links it found.
-func links(page *url.URL, contentType string, body []byte, link func(string)) int {
-	n := 0
+// resolved against the page's first base element when it is http(s); in a sitemap (or any
+// XML) the text of every loc element. An HTML page in another encoding than UTF-8 (named by
+// its byte order mark, its Content-Type or its meta charset) is read as UTF-8 first, as a
+// browser does, so that its links are percent-encoded from UTF-8. It returns how many links
+// it found, and how many it dropped: not http(s) (mailto:, javascript:), over maxLinkLen
+// bytes, or not parsing.
+func links(page *url.URL, contentType string, body []byte, link func(string)) (found, dropped int) {
 	emit := func(raw string, base *url.URL) {
 		raw = strings.TrimSpace(raw)
-		if raw == "" || len(raw) > maxLinkLen {
+		if raw == "" {
+			return
+		}
+		if len(raw) > maxLinkLen {
+			dropped++
 			return
 		}
 		u, err := base.Parse(raw)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+			dropped++
 			return
 		}
-		n++
+		found++
 		link(u.String())
 	}
 	switch typeOf(contentType, body) {
 	case typeJSON:
 		jsonLinks(page, body, emit)
 	case typeHTML:
-		htmlLinks(page, body, emit)
+		htmlLinks(page, htmlText(contentType, body), emit)
 	case typeXML:
 		xmlLinks(page, body, emit)
 	}
-	return n
+	return found, dropped
 }
 
 // looksLikeLink reports whether a JSON string is meant as a URL: absolute http(s), or a path.
@@ -134,11 +159,22 @@ func jsonLinks(page *url.URL, body []byte, emit func(string, *url.URL)) {
 	}
 }
 
+// htmlText is an HTML body as UTF-8: decoded from the encoding its byte order mark, its
+// Content-Type or its meta charset names; a page that names none is read as UTF-8 when it is
+// valid UTF-8, else as windows-1252. A UTF-8 body is read as it is, invalid bytes included.
+func htmlText(contentType string, body []byte) io.Reader {
+	enc, name, certain := charset.DetermineEncoding(body, contentType)
+	if name == "utf-8" || (!certain && name == "windows-1252" && utf8.Valid(body)) {
+		return bytes.NewReader(body)
+	}
+	return transform.NewReader(bytes.NewReader(body), enc.NewDecoder())
+}
+
 // htmlLinks tokenizes the page (no DOM) and emits a[href] and link[href], resolved against
-// the first base[href].
-func htmlLinks(page *url.URL, body []byte, emit func(string, *url.URL)) {
-	base := page
-	z := html.NewTokenizer(bytes.NewReader(body))
+// the first base[href] that is an http(s) URL (a javascript: or data: base is ignored).
+func htmlLinks(page *url.URL, body io.Reader, emit func(string, *url.URL)) {
+	base, based := page, false
+	z := html.NewTokenizer(body)
 	for {
 		switch z.Next() {
 		case html.ErrorToken:
@@ -153,9 +189,10 @@ func htmlLinks(page *url.URL, body []byte, emit func(string, *url.URL)) {
 				k, v, more := z.TagAttr()
 				if string(k) == "href" {
 					if a == atom.Base {
-						if b, err := page.Parse(strings.TrimSpace(string(v))); err == nil && base == page {
+						if b, err := page.Parse(strings.TrimSpace(string(v))); !based && err == nil && (b.Scheme == "http" || b.Scheme == "https") {
 							base = b
 						}
+						based = true
 					} else {
 						emit(string(v), base)
 					}

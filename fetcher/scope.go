@@ -42,7 +42,7 @@ type ScopeMode string
 // The scope modes of a crawl.
 const (
 	ScopeHost   ScopeMode = "host"   // the seeds' hosts (host and port as written)
-	ScopeDomain ScopeMode = "domain" // the seeds' registrable domains: every subdomain and port
+	ScopeDomain ScopeMode = "domain" // the seeds' registrable domains: every subdomain and port (an IP or localhost seed: its host and port)
 	ScopePrefix ScopeMode = "prefix" // the seeds' hosts, under the seeds' paths up to their last "/"
 )
 
@@ -50,19 +50,28 @@ const (
 var ScopeModes = []string{string(ScopeHost), string(ScopeDomain), string(ScopePrefix)}
 
 // NewScopeMode is the scope of urls in mode: NewScope's for ScopeHost; for ScopeDomain each
-// URL's registrable domain (public suffix plus one label, or the host itself for an IP
-// address or a single-label name such as localhost); for ScopePrefix each URL's host and its
-// path up to and including its last "/". A URL that does not parse adds nothing.
+// URL's registrable domain (public suffix plus one label, or the host itself for a
+// single-label name), every subdomain and port, except that a URL whose host is an IP
+// address or localhost (or under .localhost) adds only its host and port, as ScopeHost does:
+// another port there is another server, and an address has no subdomains. For ScopePrefix
+// each URL's host and its path up to and including its last "/". A URL that does not parse
+// adds nothing.
 func NewScopeMode(mode ScopeMode, urls ...string) (Scope, error) {
 	switch mode {
 	case ScopeHost, "":
 		return NewScope(urls...), nil
 	case ScopeDomain:
-		s := Scope{domains: map[string]bool{}}
+		s := Scope{hosts: map[string]bool{}, domains: map[string]bool{}}
 		for _, u := range urls {
-			if p, err := url.Parse(u); err == nil && p.Host != "" {
-				s.domains[domainOf(p.Hostname())] = true
+			p, err := url.Parse(u)
+			if err != nil || p.Host == "" {
+				continue
 			}
+			if k, ok := hostKey(u); ok && isLocalOrIP(p.Hostname()) {
+				s.hosts[k] = true
+				continue
+			}
+			s.domains[domainOf(p.Hostname())] = true
 		}
 		return s, nil
 	case ScopePrefix:
@@ -95,6 +104,13 @@ func (s Scope) Hosts() Scope {
 		h.hosts[k] = true
 	}
 	return h
+}
+
+// isLocalOrIP reports whether host is an IP address or names the local machine (localhost,
+// *.localhost: RFC 6761 §6.3), where a domain scope keeps to the one host and port.
+func isLocalOrIP(host string) bool {
+	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	return net.ParseIP(host) != nil || host == "localhost" || strings.HasSuffix(host, ".localhost")
 }
 
 // domainOf is host's registrable domain, or host itself when it has none.

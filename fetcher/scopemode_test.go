@@ -30,9 +30,24 @@ func TestScopeModes(t *testing.T) {
 			out: []string{"https://b.github.io/"},
 		},
 		{
-			name: "domain of an address is the address, any port", mode: ScopeDomain, seeds: []string{"http://127.0.0.1:8080/"},
-			in:  []string{"http://127.0.0.1:9/x"},
-			out: []string{"http://127.0.0.2:8080/"},
+			name: "domain of an address is its host and port", mode: ScopeDomain, seeds: []string{"http://127.0.0.1:8080/"},
+			in:  []string{"http://127.0.0.1:8080/x", "https://127.0.0.1:8080/"},
+			out: []string{"http://127.0.0.1:9/x", "http://127.0.0.1/", "http://127.0.0.2:8080/", "http://evil.127.0.0.1:8080/", "http://evil.127.0.0.1/"},
+		},
+		{
+			name: "domain of an IPv6 address is its host and port", mode: ScopeDomain, seeds: []string{"http://[::1]:8080/"},
+			in:  []string{"http://[::1]:8080/x"},
+			out: []string{"http://[::1]:8081/", "http://[::2]:8080/"},
+		},
+		{
+			name: "domain of localhost is its host and port", mode: ScopeDomain, seeds: []string{"http://localhost:8080/", "http://App.localhost:9000/"},
+			in:  []string{"http://LOCALHOST:8080/a", "http://app.localhost:9000/"},
+			out: []string{"http://localhost:8081/", "http://a.localhost:8080/", "http://x.app.localhost:9000/", "http://app.localhost:9001/"},
+		},
+		{
+			name: "an address seed beside a domain seed", mode: ScopeDomain, seeds: []string{"http://127.0.0.1:8080/", "https://swapi.dev/"},
+			in:  []string{"http://127.0.0.1:8080/", "https://www.swapi.dev:8443/"},
+			out: []string{"http://127.0.0.1:8081/", "http://127.0.0.1.swapi.dev.evil/"},
 		},
 		{
 			name: "prefix", mode: ScopePrefix, seeds: []string{"http://127.0.0.1:8080/docs/index.html", "http://h/api/"},

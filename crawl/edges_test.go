@@ -76,7 +76,7 @@ func TestCrawlCountsUnusableLinks(t *testing.T) {
 	if res.Pages != 2 || res.Unusable != 5 || res.Seen != 6 {
 		t.Errorf("%d pages, %d links seen, %d unusable; want 2, 6 and 5", res.Pages, res.Seen, res.Unusable)
 	}
-	if line := res.Lines()[0]; !strings.HasSuffix(line, ", 5 not a URL to fetch (not http(s), over 2,048 bytes or malformed)") {
+	if line := res.Lines(nil)[0]; !strings.HasSuffix(line, ", 5 not a URL to fetch (not http(s), over 2,048 bytes or malformed)") {
 		t.Errorf("line %q does not count the unusable links", line)
 	}
 }

@@ -182,11 +182,11 @@ func TestRecordOrder(t *testing.T) {
 		}
 		return true
 	}
-	in := invoke(t, "", append(jitter, "--order", "input")...)
+	in := invokeBubble(t, "", append(jitter, "--order", "input")...)
 	if recs := parseRecords(t, in.stdout); len(recs) != 30 || !increasing(recs) {
 		t.Errorf("--order input: %d records, increasing=%v; want 30 in seq order", len(recs), increasing(recs))
 	}
-	done := invoke(t, "", jitter...)
+	done := invokeBubble(t, "", jitter...)
 	if recs := parseRecords(t, done.stdout); len(recs) != 30 || increasing(recs) {
 		t.Errorf("--order completion: %d records, increasing=%v; want 30 out of seq order", len(recs), increasing(recs))
 	}
@@ -369,7 +369,7 @@ func TestDeadlineAndThresholdExitCodes(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			res := invoke(t, "", tc.args...)
+			res := invokeBubble(t, "", tc.args...)
 			if res.code != tc.wantCode || !strings.Contains(res.stderr, tc.wantErr) {
 				t.Errorf("exit %d stderr %q; want %d mentioning %q", res.code, res.stderr, tc.wantCode, tc.wantErr)
 			}
@@ -380,12 +380,14 @@ func TestDeadlineAndThresholdExitCodes(t *testing.T) {
 	}
 }
 
-// TestDeadlineRun is the "run_clients -n 4 must finish in 7 s" exercise at small scale.
+// TestDeadlineRun is the "run_clients -n 4 must finish in 7 s" exercise at small scale, on
+// the fake clock of a synctest bubble: at 200 ms a request, exactly 5 of the 20 finish
+// within 1.1 s, and the other 15 are cancelled.
 func TestDeadlineRun(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "records.ndjson")
-	res := invoke(t, "", "--offline", "--fake-latency", "200ms", "-s", "sequential", "-n", "20", "--deadline", "1s", "--records", path)
-	if res.code != 3 || !strings.Contains(res.stderr, "deadline exceeded") {
+	res := invokeBubble(t, "", "--offline", "--fake-latency", "200ms", "-s", "sequential", "-n", "20", "--deadline", "1.1s", "--records", path)
+	if res.code != 3 || !strings.Contains(res.stderr, "deadline exceeded (15 of 20 requests cancelled)") {
 		t.Errorf("exit %d, stderr %q; want 3 and a deadline line", res.code, res.stderr)
 	}
 	data, err := os.ReadFile(path)
@@ -399,9 +401,8 @@ func TestDeadlineRun(t *testing.T) {
 			cancelled++
 		}
 	}
-	// At 200 ms a request, at most 5 of the 20 finish within 1 s, whatever the machine.
-	if len(recs) != 20 || cancelled < 15 {
-		t.Errorf("%d records, %d cancelled; want 20 with ≥ 15 cancelled", len(recs), cancelled)
+	if len(recs) != 20 || cancelled != 15 {
+		t.Errorf("%d records, %d cancelled; want 20 with 15 cancelled", len(recs), cancelled)
 	}
 	if !strings.Contains(res.stdout, "sequential (deadline)") {
 		t.Errorf("table must mark the strategy, got:\n%s", res.stdout)
@@ -428,7 +429,7 @@ func TestSummaryCSV(t *testing.T) {
 func TestProgress(t *testing.T) {
 	t.Parallel()
 	args := []string{"--offline", "-n", "6", "-s", "sequential", "--fake-latency", "100ms"}
-	always := invoke(t, "", append(args, "--progress", "always")...)
+	always := invokeBubble(t, "", append(args, "--progress", "always")...)
 	if !strings.Contains(always.stderr, "\r\x1b[Ksequential [") || !strings.Contains(always.stderr, "/6") {
 		t.Errorf("--progress always: stderr %q, want a status line", always.stderr)
 	}
@@ -436,7 +437,7 @@ func TestProgress(t *testing.T) {
 		t.Error("progress leaked into stdout")
 	}
 	for _, mode := range []string{"never", "auto"} { // auto: stderr is not a terminal here
-		if res := invoke(t, "", append(args, "--progress", mode)...); res.stderr != "" {
+		if res := invokeBubble(t, "", append(args, "--progress", mode)...); res.stderr != "" {
 			t.Errorf("--progress %s: stderr %q, want nothing", mode, res.stderr)
 		}
 	}
@@ -493,13 +494,10 @@ func TestSweepKnee(t *testing.T) {
 			}
 		}
 	})
-	table := invoke(t, "", "--offline", "--fake-latency", "5ms", "-s", "semaphore", "-c", "1,2", "-n", "4")
-	// c=2 doubles the throughput of c=1 on a quiet machine (no knee yet); a loaded one can make
-	// c=1 as fast or faster. Whichever it measured, the table says it in one sweep line.
-	knee := strings.Contains(table.stdout, "semaphore sweep: no knee up to c=2: throughput still grows") ||
-		strings.Contains(table.stdout, "semaphore sweep: the knee is c=1") ||
-		strings.Contains(table.stdout, "semaphore sweep: no knee: the best throughput is at the lowest level, c=1")
-	if !knee || !strings.Contains(table.stdout, "Little's law") {
+	// On the bubble's clock c=2 doubles the throughput of c=1 exactly: no knee yet.
+	table := invokeBubble(t, "", "--offline", "--fake-latency", "5ms", "-s", "semaphore", "-c", "1,2", "-n", "4")
+	if !strings.Contains(table.stdout, "semaphore sweep: no knee up to c=2: throughput still grows (400 req/s at c=2, 200 at c=1)") ||
+		!strings.Contains(table.stdout, "semaphore sweep: Little's law") {
 		t.Errorf("table does not name the knee:\n%s", table.stdout)
 	}
 }

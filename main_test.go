@@ -11,21 +11,16 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"testing/synctest"
-	"time"
 
 	"github.com/creack/pty"
 	"github.com/google/go-cmp/cmp"
 	"go.uber.org/goleak"
 	"golang.org/x/perf/benchfmt"
 
-	"github.com/fetchbench/fetchbench/compare"
-	"github.com/fetchbench/fetchbench/fakeswapi"
-	"github.com/fetchbench/fetchbench/internal/faketest"
 	"github.com/fetchbench/fetchbench/internal/memnet"
 	"github.com/fetchbench/fetchbench/redispool"
 	"github.com/fetchbench/fetchbench/report"
@@ -443,57 +438,10 @@ func TestProgress(t *testing.T) {
 	}
 }
 
-// TestSweepKnee sweeps the semaphore against a fake that serves 8 requests at once: the knee
-// is c=8, beyond it requests only queue. The sweep is the command's own (its flags, its spec,
-// compare.Run, the JSON summary), over the in-memory network in a synctest bubble: only the
-// fake's 200 ms answers take time, so the knee is exact however loaded the machine is.
+// TestSweepKnee: a sweep's table names its knee in one line, and says whether Little's law
+// holds (compare's TestSweepFindsTheKnee finds the knee of a real sweep on a fake clock).
 func TestSweepKnee(t *testing.T) {
 	t.Parallel()
-	synctest.Test(t, func(t *testing.T) {
-		_, srv := faketest.StartInMemory(t, fakeswapi.Options{Latency: 200 * time.Millisecond, Workers: 8})
-		args := []string{"--base-url", srv.API(), "-s", "semaphore", "-c", "4..32", "-n", "32", "-o", "json"}
-		var o compareOptions
-		fs := newCompareFlags(&o)
-		if err := fs.Parse(args); err != nil {
-			t.Fatal(err)
-		}
-		sp, err := o.spec(fs.Changed)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ts, _, err := sp.target.Resolve(context.Background(), strings.NewReader(""), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		configs := slices.Clone(sp.configs)
-		for i := range configs {
-			configs[i].Transport = srv.Transport
-		}
-		c, err := compare.Run(context.Background(), compare.Spec{Configs: configs, Targets: ts})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var out bytes.Buffer
-		if err := report.Write(&out, sp.out.summary, c, false); err != nil {
-			t.Fatal(err)
-		}
-		var doc report.Document
-		if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
-			t.Fatal(err)
-		}
-		if len(doc.Strategies) != 4 || len(doc.Sweeps) != 1 {
-			t.Fatalf("%d runs and %d sweeps, want 4 runs (c=4..32) and 1 sweep", len(doc.Strategies), len(doc.Sweeps))
-		}
-		sw := doc.Sweeps[0]
-		if sw.Knee != 8 || !sw.LittleHolds {
-			t.Errorf("knee %v, Little's law holds %v; want c=8, true (%+v)", sw.Knee, sw.LittleHolds, sw)
-		}
-		for _, s := range doc.Strategies {
-			if s.Requests != 32 { // one of them person 17, whom SWAPI lacks (404)
-				t.Errorf("%s: %d requests, want 32", s.Strategy, s.Requests)
-			}
-		}
-	})
 	// On the bubble's clock c=2 doubles the throughput of c=1 exactly: no knee yet.
 	table := invokeBubble(t, "", "--offline", "--fake-latency", "5ms", "-s", "semaphore", "-c", "1,2", "-n", "4")
 	if !strings.Contains(table.stdout, "semaphore sweep: no knee up to c=2: throughput still grows (400 req/s at c=2, 200 at c=1)") ||

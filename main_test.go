@@ -5,30 +5,24 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
-	"errors"
 	"flag"
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"testing/synctest"
-	"time"
 
 	"github.com/creack/pty"
 	"github.com/google/go-cmp/cmp"
 	"go.uber.org/goleak"
 	"golang.org/x/perf/benchfmt"
 
-	"github.com/fetchbench/fetchbench/compare"
-	"github.com/fetchbench/fetchbench/fakeswapi"
-	"github.com/fetchbench/fetchbench/internal/faketest"
 	"github.com/fetchbench/fetchbench/internal/memnet"
+	"github.com/fetchbench/fetchbench/redispool"
 	"github.com/fetchbench/fetchbench/report"
 )
 
@@ -45,6 +39,7 @@ func runTests(m *testing.M) int {
 	if !parallel {
 		flag.Set("test.parallel", strconv.Itoa(max(8, 4*runtime.GOMAXPROCS(0)))) //nolint:errcheck // a valid int
 	}
+	redispool.SilenceClientLogs() // as main does: the in-process pool tests' failed dials
 	code := m.Run()
 	if code == 0 {
 		if err := goleak.Find(); err != nil {
@@ -52,11 +47,14 @@ func runTests(m *testing.M) int {
 			return 1
 		}
 	}
-	if bin != "" {
-		os.RemoveAll(filepath.Dir(bin))
+	for _, f := range afterTests {
+		f()
 	}
 	return code
 }
+
+// afterTests run once every test has ended (the e2e tests' binary is removed so).
+var afterTests []func()
 
 // result is one invocation of run.
 type result struct {
@@ -179,11 +177,11 @@ func TestRecordOrder(t *testing.T) {
 		}
 		return true
 	}
-	in := invoke(t, "", append(jitter, "--order", "input")...)
+	in := invokeBubble(t, "", append(jitter, "--order", "input")...)
 	if recs := parseRecords(t, in.stdout); len(recs) != 30 || !increasing(recs) {
 		t.Errorf("--order input: %d records, increasing=%v; want 30 in seq order", len(recs), increasing(recs))
 	}
-	done := invoke(t, "", jitter...)
+	done := invokeBubble(t, "", jitter...)
 	if recs := parseRecords(t, done.stdout); len(recs) != 30 || increasing(recs) {
 		t.Errorf("--order completion: %d records, increasing=%v; want 30 out of seq order", len(recs), increasing(recs))
 	}
@@ -375,7 +373,7 @@ func TestDeadlineAndThresholdExitCodes(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			res := invoke(t, "", tc.args...)
+			res := invokeBubble(t, "", tc.args...)
 			if res.code != tc.wantCode || !strings.Contains(res.stderr, tc.wantErr) {
 				t.Errorf("exit %d stderr %q; want %d mentioning %q", res.code, res.stderr, tc.wantCode, tc.wantErr)
 			}
@@ -386,12 +384,14 @@ func TestDeadlineAndThresholdExitCodes(t *testing.T) {
 	}
 }
 
-// TestDeadlineRun is the "run_clients -n 4 must finish in 7 s" exercise at small scale.
+// TestDeadlineRun is the "run_clients -n 4 must finish in 7 s" exercise at small scale, on
+// the fake clock of a synctest bubble: at 200 ms a request, exactly 5 of the 20 finish
+// within 1.1 s, and the other 15 are cancelled.
 func TestDeadlineRun(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "records.ndjson")
-	res := invoke(t, "", "--offline", "--fake-latency", "200ms", "-s", "sequential", "-n", "20", "--deadline", "1s", "--records", path)
-	if res.code != 3 || !strings.Contains(res.stderr, "deadline exceeded") {
+	res := invokeBubble(t, "", "--offline", "--fake-latency", "200ms", "-s", "sequential", "-n", "20", "--deadline", "1.1s", "--records", path)
+	if res.code != 3 || !strings.Contains(res.stderr, "deadline exceeded (15 of 20 requests cancelled)") {
 		t.Errorf("exit %d, stderr %q; want 3 and a deadline line", res.code, res.stderr)
 	}
 	data, err := os.ReadFile(path)
@@ -405,9 +405,8 @@ func TestDeadlineRun(t *testing.T) {
 			cancelled++
 		}
 	}
-	// At 200 ms a request, at most 5 of the 20 finish within 1 s, whatever the machine.
-	if len(recs) != 20 || cancelled < 15 {
-		t.Errorf("%d records, %d cancelled; want 20 with ≥ 15 cancelled", len(recs), cancelled)
+	if len(recs) != 20 || cancelled != 15 {
+		t.Errorf("%d records, %d cancelled; want 20 with 15 cancelled", len(recs), cancelled)
 	}
 	if !strings.Contains(res.stdout, "sequential (deadline)") {
 		t.Errorf("table must mark the strategy, got:\n%s", res.stdout)
@@ -434,7 +433,7 @@ func TestSummaryCSV(t *testing.T) {
 func TestProgress(t *testing.T) {
 	t.Parallel()
 	args := []string{"--offline", "-n", "6", "-s", "sequential", "--fake-latency", "100ms"}
-	always := invoke(t, "", append(args, "--progress", "always")...)
+	always := invokeBubble(t, "", append(args, "--progress", "always")...)
 	if !strings.Contains(always.stderr, "\r\x1b[Ksequential [") || !strings.Contains(always.stderr, "/6") {
 		t.Errorf("--progress always: stderr %q, want a status line", always.stderr)
 	}
@@ -442,153 +441,20 @@ func TestProgress(t *testing.T) {
 		t.Error("progress leaked into stdout")
 	}
 	for _, mode := range []string{"never", "auto"} { // auto: stderr is not a terminal here
-		if res := invoke(t, "", append(args, "--progress", mode)...); res.stderr != "" {
+		if res := invokeBubble(t, "", append(args, "--progress", mode)...); res.stderr != "" {
 			t.Errorf("--progress %s: stderr %q, want nothing", mode, res.stderr)
 		}
 	}
 }
 
-// TestOpenFileLimit runs the binary under a hard limit of 256 open files: a semaphore of 600
-// is refused before any request, where it used to fail 955 requests and report success.
-func TestOpenFileLimit(t *testing.T) {
-	t.Parallel()
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	prlimit, err := exec.LookPath("prlimit")
-	if err != nil {
-		t.Skip("no prlimit")
-	}
-	cmd := exec.Command(prlimit, "--nofile=256:256", binary(t), "--offline", "-s", "semaphore", "-c", "600", "-n", "1000")
-	out, err := cmd.CombinedOutput()
-	var ee *exec.ExitError
-	if !errors.As(err, &ee) || ee.ExitCode() != exitFailed {
-		t.Fatalf("exit %v, want %d; output %s", err, exitFailed, out)
-	}
-	want := "fetchbench: semaphore with up to 600 requests in flight needs about 1264 open files but the limit is 256; lower -c to 96, or raise the hard limit as root (ulimit -Hn 1264), or run the fake in its own process (fetchbench serve) to halve the need\n"
-	if string(out) != want {
-		t.Errorf("output %q, want %q", out, want)
-	}
-}
-
-// TestGetOpenFileLimit runs get under low open-file limits: a run that needs more than the
-// hard limit is refused before any request, as the comparison is (it used to fetch 82 of
-// 3000 and fail the rest with "too many open files"); one within it runs whole.
-func TestGetOpenFileLimit(t *testing.T) {
-	t.Parallel()
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	prlimit, err := exec.LookPath("prlimit")
-	if err != nil {
-		t.Skip("no prlimit")
-	}
-	var ids []string
-	for range 5 {
-		ids = append(ids, "1-16,18-83") // 410 requests, every one a person
-	}
-	tests := []struct {
-		name  string
-		limit string
-		args  []string
-		code  int
-		docs  int
-		err   string
-	}{
-		{"within the limit", "256:4096", []string{"--ids", strings.Join(ids, ",")}, 0, 410, ""},
-		{"within the limit, expanded", "256:4096", []string{"--ids", strings.Join(ids, ","), "--expand", "homeworld"}, 0, 410, ""},
-		{"unbounded refused under the hard limit", "4096:4096", []string{"-n", "3000"}, exitFailed, 0,
-			"fetchbench: unbounded with up to 3000 requests in flight needs about 6064 open files but the limit is 4096; use -s semaphore -c 2016"},
-		{"refused under the hard limit", "256:256", []string{"-s", "semaphore", "-c", "600", "-n", "1000"}, exitFailed, 0,
-			"fetchbench: semaphore with up to 600 requests in flight needs about 1264 open files but the limit is 256; lower -c to 96"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			args := append([]string{"--nofile=" + tc.limit, binary(t), "get", "--offline", "-s", "unbounded", "--fake-latency", "300ms", "-q"}, tc.args...)
-			var stdout, stderr strings.Builder
-			cmd := exec.Command(prlimit, args...)
-			cmd.Stdout, cmd.Stderr = &stdout, &stderr
-			err := cmd.Run()
-			code := 0
-			var ee *exec.ExitError
-			if errors.As(err, &ee) {
-				code = ee.ExitCode()
-			}
-			if code != tc.code || strings.Count(stdout.String(), "\n") != tc.docs || !strings.HasPrefix(stderr.String(), tc.err) {
-				t.Errorf("exit %d, %d documents, stderr %q; want exit %d, %d documents, stderr %q…",
-					code, strings.Count(stdout.String(), "\n"), clipped(stderr.String()), tc.code, tc.docs, tc.err)
-			}
-		})
-	}
-}
-
-// clipped is s cut to 300 bytes, for a test message.
-func clipped(s string) string {
-	if len(s) > 300 {
-		return s[:300] + "…"
-	}
-	return s
-}
-
-// TestSweepKnee sweeps the semaphore against a fake that serves 8 requests at once: the knee
-// is c=8, beyond it requests only queue. The sweep is the command's own (its flags, its spec,
-// compare.Run, the JSON summary), over the in-memory network in a synctest bubble: only the
-// fake's 200 ms answers take time, so the knee is exact however loaded the machine is.
+// TestSweepKnee: a sweep's table names its knee in one line, and says whether Little's law
+// holds (compare's TestSweepFindsTheKnee finds the knee of a real sweep on a fake clock).
 func TestSweepKnee(t *testing.T) {
 	t.Parallel()
-	synctest.Test(t, func(t *testing.T) {
-		_, srv := faketest.StartInMemory(t, fakeswapi.Options{Latency: 200 * time.Millisecond, Workers: 8})
-		args := []string{"--base-url", srv.API(), "-s", "semaphore", "-c", "4..32", "-n", "32", "-o", "json"}
-		var o compareOptions
-		fs := newCompareFlags(&o)
-		if err := fs.Parse(args); err != nil {
-			t.Fatal(err)
-		}
-		sp, err := o.spec(fs.Changed)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ts, _, err := sp.target.Resolve(context.Background(), strings.NewReader(""), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		configs := slices.Clone(sp.configs)
-		for i := range configs {
-			configs[i].Transport = srv.Transport
-		}
-		c, err := compare.Run(context.Background(), compare.Spec{Configs: configs, Targets: ts})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var out bytes.Buffer
-		if err := report.Write(&out, sp.out.summary, c, false); err != nil {
-			t.Fatal(err)
-		}
-		var doc report.Document
-		if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
-			t.Fatal(err)
-		}
-		if len(doc.Strategies) != 4 || len(doc.Sweeps) != 1 {
-			t.Fatalf("%d runs and %d sweeps, want 4 runs (c=4..32) and 1 sweep", len(doc.Strategies), len(doc.Sweeps))
-		}
-		sw := doc.Sweeps[0]
-		if sw.Knee != 8 || !sw.LittleHolds {
-			t.Errorf("knee %v, Little's law holds %v; want c=8, true (%+v)", sw.Knee, sw.LittleHolds, sw)
-		}
-		for _, s := range doc.Strategies {
-			if s.Requests != 32 { // one of them person 17, whom SWAPI lacks (404)
-				t.Errorf("%s: %d requests, want 32", s.Strategy, s.Requests)
-			}
-		}
-	})
-	table := invoke(t, "", "--offline", "--fake-latency", "5ms", "-s", "semaphore", "-c", "1,2", "-n", "4")
-	// c=2 doubles the throughput of c=1 on a quiet machine (no knee yet); a loaded one can make
-	// c=1 as fast or faster. Whichever it measured, the table says it in one sweep line.
-	knee := strings.Contains(table.stdout, "semaphore sweep: no knee up to c=2: throughput still grows") ||
-		strings.Contains(table.stdout, "semaphore sweep: the knee is c=1") ||
-		strings.Contains(table.stdout, "semaphore sweep: no knee: the best throughput is at the lowest level, c=1")
-	if !knee || !strings.Contains(table.stdout, "Little's law") {
+	// On the bubble's clock c=2 doubles the throughput of c=1 exactly: no knee yet.
+	table := invokeBubble(t, "", "--offline", "--fake-latency", "5ms", "-s", "semaphore", "-c", "1,2", "-n", "4")
+	if !strings.Contains(table.stdout, "semaphore sweep: no knee up to c=2: throughput still grows (400 req/s at c=2, 200 at c=1)") ||
+		!strings.Contains(table.stdout, "semaphore sweep: Little's law") {
 		t.Errorf("table does not name the knee:\n%s", table.stdout)
 	}
 }

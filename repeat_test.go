@@ -34,23 +34,22 @@ func TestRepeatRotates(t *testing.T) {
 }
 
 // TestOrderBiasHint runs three strategies against swapi.tech's live limits and expects the
-// line that says latency grew with run order. At half the real time its slow-down grows by
-// 50 ms with every request, so the p50s are about 25 ms, 525 ms and 1,025 ms: the hint's 20 %
-// per run and twofold in all hold until a request's own cost passes about a second (a race
-// run on a loaded 2-core machine added 170 ms, which broke the test at a fifth of real time).
+// line that says latency grew with run order: its slow-down grows with every request, so
+// each run's p50 is a second above the previous one's. On the fake clock of a synctest
+// bubble the p50s are exact.
 func TestOrderBiasHint(t *testing.T) {
 	t.Parallel()
-	res := invoke(t, "", "--offline", "--api", "tech", "--fake-profile", "live", "--fake-time-scale", "0.5",
-		"--fake-latency", "0", "-n", "10", "-s", "sequential,unbounded,semaphore")
+	res := invokeBubble(t, "", "--offline", "--api", "tech", "--fake-profile", "live",
+		"--fake-latency", "20ms", "-n", "10", "-s", "sequential,unbounded,semaphore")
 	if res.code != 0 {
 		t.Fatalf("exit %d: %s", res.code, res.stderr)
 	}
-	if !strings.Contains(res.stdout, "run order: p50 latency grew with every run") || !strings.Contains(res.stdout, "--repeat 3") {
+	if !strings.Contains(res.stdout, "run order: p50 latency grew with every run (20ms → 1.0s → 2.0s, running sequential, unbounded, semaphore in that order)") ||
+		!strings.Contains(res.stdout, "--repeat 3") {
 		t.Errorf("no run-order line under the table:\n%s", res.stdout)
 	}
-	// A steady 50 ms server: a loaded machine's jitter (0.2 → 2 → 3 → 9 → 77 ms against a
-	// server answering at once, in a race run) would have to double it, in steps of 10 ms.
-	calm := invoke(t, "", "--offline", "--fake-latency", "50ms", "-n", "4")
+	// A steady 50 ms server: no line.
+	calm := invokeBubble(t, "", "--offline", "--fake-latency", "50ms", "-n", "4")
 	if strings.Contains(calm.stdout, "run order") {
 		t.Errorf("a run-order line without a stateful server:\n%s", calm.stdout)
 	}

@@ -199,12 +199,9 @@ func TestServeStopCancelsSlowRequests(t *testing.T) {
 			t.Fatal("the slow request never arrived")
 		}
 	}
-	start := time.Now()
+	// That the stop is prompt is fakeswapi's TestServeCancelsRequestsAtOnce, on a fake clock.
 	if err := stop(); err != nil {
 		t.Errorf("runServe = %v, want nil", err)
-	}
-	if elapsed := time.Since(start); elapsed > 4*time.Second {
-		t.Errorf("shutdown took %v with a request sleeping 1m, want it prompt", elapsed)
 	}
 	if err := <-done; err == nil {
 		t.Errorf("the request cut by shutdown got a response, want a connection error")

@@ -4,43 +4,10 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"errors"
 	"io"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 )
-
-var (
-	bin      string
-	buildErr error
-	once     sync.Once
-)
-
-// binary builds fetchbench once per test process.
-func binary(t *testing.T) string {
-	t.Helper()
-	once.Do(func() {
-		dir, err := os.MkdirTemp("", "fetchbench-test")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		bin = filepath.Join(dir, "fetchbench")
-		out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-		if err != nil {
-			buildErr = errors.New(string(out))
-		}
-	})
-	if buildErr != nil {
-		t.Fatalf("go build: %v", buildErr)
-	}
-	return bin
-}
 
 // interruptArgs run 40 requests at 2 in flight (2 s); the tests interrupt after the first record.
 var interruptArgs = []string{"--offline", "--fake-latency", "100ms", "-n", "40", "-s", "semaphore", "-c", "2",
@@ -88,47 +55,6 @@ func TestInterruptPrintsPartialReport(t *testing.T) {
 	checkInterrupted(t, records.String(), table)
 	if err == nil || err.Error() != "interrupted; the report above is partial" {
 		t.Errorf("stderr %q lacks the interrupted line", stderr.String())
-	}
-}
-
-// TestSignalPrintsPartialReport sends the binary SIGINT, SIGTERM or SIGHUP once the first
-// record is out: each stops the run the same way, records complete and flushed.
-func TestSignalPrintsPartialReport(t *testing.T) {
-	t.Parallel()
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP} {
-		t.Run(sig.String(), func(t *testing.T) {
-			t.Parallel()
-			cmd := exec.Command(binary(t), interruptArgs...)
-			var stderr bytes.Buffer
-			cmd.Stderr = &stderr
-			stdout, err := cmd.StdoutPipe()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			var records strings.Builder
-			sc := bufio.NewScanner(stdout)
-			for first := true; sc.Scan(); first = false {
-				records.WriteString(sc.Text() + "\n")
-				if first {
-					if err := cmd.Process.Signal(sig); err != nil {
-						t.Fatal(err)
-					}
-				}
-			}
-			err = cmd.Wait()
-			var ee *exec.ExitError
-			if !errors.As(err, &ee) || ee.ExitCode() != exitInterrupted {
-				t.Fatalf("exit: %v, want code 130; stderr %q", err, stderr.String())
-			}
-			table, _, _ := strings.Cut(stderr.String(), "fetchbench: interrupted")
-			checkInterrupted(t, records.String(), table)
-		})
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -306,27 +307,30 @@ func TestFrontierMaxOpen(t *testing.T) {
 // not Done, however many later ones are Done.
 func TestFrontierWindow(t *testing.T) {
 	t.Parallel()
-	f := NewFrontier(urls("http://x/doc", 6), Scope{})
-	f.SetMaxOpen(2, true)
-	ctx := context.Background()
-	d0, _ := f.Next(ctx)
-	d1, _ := f.Next(ctx)
-	f.Done(d1, &Record{})
-	got := make(chan Item, 1)
-	go func() {
-		it, _ := f.Next(ctx)
-		got <- it
-	}()
-	select {
-	case it := <-got:
-		t.Fatalf("handed doc %d while doc 0 is open; the window is 0–1", it.Seq)
-	case <-time.After(50 * time.Millisecond):
-	}
-	f.Done(d0, &Record{})
-	if it := <-got; it.Seq != 2 {
-		t.Fatalf("after doc 0, Next gave %d; want 2", it.Seq)
-	}
-	if it, _ := f.Next(ctx); it.Seq != 3 {
-		t.Fatalf("Next gave %d; want 3 (window 2–3)", it.Seq)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		f := NewFrontier(urls("http://x/doc", 6), Scope{})
+		f.SetMaxOpen(2, true)
+		ctx := context.Background()
+		d0, _ := f.Next(ctx)
+		d1, _ := f.Next(ctx)
+		f.Done(d1, &Record{})
+		got := make(chan Item, 1)
+		go func() {
+			it, _ := f.Next(ctx)
+			got <- it
+		}()
+		synctest.Wait() // Next has handed out what it may, or blocks
+		select {
+		case it := <-got:
+			t.Fatalf("handed doc %d while doc 0 is open; the window is 0–1", it.Seq)
+		default:
+		}
+		f.Done(d0, &Record{})
+		if it := <-got; it.Seq != 2 {
+			t.Fatalf("after doc 0, Next gave %d; want 2", it.Seq)
+		}
+		if it, _ := f.Next(ctx); it.Seq != 3 {
+			t.Fatalf("Next gave %d; want 3 (window 2–3)", it.Seq)
+		}
+	})
 }

@@ -162,57 +162,53 @@ func TestBackpressure(t *testing.T) {
 }
 
 // TestBackpressureInOrder: in input order, a first document that is slow to come holds the
-// later ones back for output; the run fetches at most the bound past it meanwhile.
+// later ones back for output; the run fetches up to the bound meanwhile, and no further. In a
+// synctest bubble, the first document is held until the fetching can go no further.
 func TestBackpressureInOrder(t *testing.T) {
-	const n, c = 40, 3
-	bound := fetcher.Semaphore.OpenDocuments(fetcher.Limits{Slots: c})
-	var arrived atomic.Int64
-	release := make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		arrived.Add(1)
-		if r.URL.Path == "/docs/1" {
-			// Hold the first document while the others run ahead, as they did before the
-			// window: until more than the bound arrived, or a while.
-			select {
-			case <-release:
-			case <-time.After(300 * time.Millisecond):
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		const n, c = 40, 3
+		bound := fetcher.Semaphore.OpenDocuments(fetcher.Limits{Slots: c})
+		var arrived atomic.Int64
+		release := make(chan struct{})
+		srv := faketest.HandlerInMemory(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			arrived.Add(1)
+			if r.URL.Path == "/docs/1" {
+				<-release
 			}
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprintf(w, `{"path":%q}`, r.URL.Path)
+		}))
+		held := make(chan int64, 1)
+		go func() {
+			synctest.Wait() // the others run ahead as far as they may
+			held <- arrived.Load()
+			close(release)
+		}()
+		var ts fetcher.TargetList
+		for i := range n {
+			ts = append(ts, fetcher.Target{ID: i + 1, URL: fmt.Sprintf("%s/docs/%d", srv.URL, i+1)})
 		}
-		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprintf(w, `{"path":%q}`, r.URL.Path)
-	}))
-	t.Cleanup(srv.Close)
-	go func() {
-		for arrived.Load() <= int64(bound) {
-			time.Sleep(time.Millisecond)
-			select {
-			case <-release:
-				return
-			default:
-			}
+		job := get.Job{Config: fetcher.Config{Strategy: fetcher.Semaphore, Limits: fetcher.Limits{Slots: c}, Transport: srv.Transport}, Targets: ts, InputOrder: true}
+		written := 0
+		res, err := get.Run(context.Background(), job, get.Output{
+			Document: func(doc []byte) error {
+				if want := fmt.Sprintf(`{"path":"/docs/%d"}`, written+1); string(doc) != want {
+					t.Errorf("document %d is %s, want %s", written+1, doc, want)
+				}
+				if got := arrived.Load(); got > int64(written+bound) {
+					t.Errorf("at write %d the server had seen %d requests; want at most %d", written+1, got, written+bound)
+				}
+				written++
+				return nil
+			},
+			Failure: func(msg string) { t.Error(msg) },
+		})
+		if got := <-held; got != int64(bound) {
+			t.Errorf("while the first document was held the server saw %d requests; want the bound, %d", got, bound)
 		}
-	}()
-	var ts fetcher.TargetList
-	for i := range n {
-		ts = append(ts, fetcher.Target{ID: i + 1, URL: fmt.Sprintf("%s/docs/%d", srv.URL, i+1)})
-	}
-	job := get.Job{Config: fetcher.Config{Strategy: fetcher.Semaphore, Limits: fetcher.Limits{Slots: c}}, Targets: ts, InputOrder: true}
-	written := 0
-	res, err := get.Run(context.Background(), job, get.Output{
-		Document: func(doc []byte) error {
-			if want := fmt.Sprintf(`{"path":"/docs/%d"}`, written+1); string(doc) != want {
-				t.Errorf("document %d is %s, want %s", written+1, doc, want)
-			}
-			if got := arrived.Load(); got > int64(written+bound) {
-				t.Errorf("at write %d the server had seen %d requests; want at most %d", written+1, got, written+bound)
-			}
-			written++
-			return nil
-		},
-		Failure: func(msg string) { t.Error(msg) },
+		if err != nil || res.Documents != n {
+			t.Fatalf("%d documents, %v; want %d", res.Documents, err, n)
+		}
 	})
-	close(release)
-	if err != nil || res.Documents != n {
-		t.Fatalf("%d documents, %v; want %d", res.Documents, err, n)
-	}
 }

@@ -293,3 +293,36 @@ func TestPacerCancelledTakeConsumesNothing(t *testing.T) {
 		})
 	}
 }
+
+// TestPacerExampleSchedule is ExampleNewPacer on a fake clock: at 10 per second, 2 at once,
+// the first two starts have their slots at once and the third a tenth of a second later, and
+// only the third waits, for exactly that tenth.
+func TestPacerExampleSchedule(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		p, err := NewPacer(10, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		var first time.Time
+		for range 3 {
+			g, err := p.Take(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if g.Index == 0 {
+				first = g.Intended
+			}
+			got = append(got, fmt.Sprintf("start %d: slot +%v, at +%v, waited %v", g.Index, g.Intended.Sub(first), g.At.Sub(first), g.Wait))
+		}
+		want := []string{
+			"start 0: slot +0s, at +0s, waited 0s",
+			"start 1: slot +0s, at +0s, waited 0s",
+			"start 2: slot +100ms, at +100ms, waited 100ms",
+		}
+		if d := cmp.Diff(want, got); d != "" {
+			t.Errorf("schedule (-want +got):\n%s", d)
+		}
+	})
+}

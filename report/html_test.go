@@ -64,21 +64,26 @@ func TestHTMLSelfContained(t *testing.T) {
 }
 
 // TestHTMLInFlightData reads the data the recorded sweep's page embeds: each run's in-flight
-// series stays within its peak (sequential at most 1), says its bucket, and its area is the
-// run's mean in flight over its wall; the sweep names its knee in words.
+// series stays within its peak (sequential at most 1), the peak is the summary's, the series
+// says its bucket, and its area is the run's mean in flight over its wall; the sweep names its
+// knee in words.
 func TestHTMLInFlightData(t *testing.T) {
 	t.Parallel()
 	d := pageData(t, htmlFixture(t))
-	if len(d.Runs) != 8 {
-		t.Fatalf("%d runs, want 8", len(d.Runs))
+	c, _, _ := recordedRuns(t, recordedSweep)
+	if len(d.Runs) != 8 || len(c.Summaries) != 8 {
+		t.Fatalf("%d runs drawn, %d summarised; want 8", len(d.Runs), len(c.Summaries))
 	}
-	for _, r := range d.Runs {
+	for i, r := range d.Runs {
 		top, area := 0.0, 0.0
 		for _, v := range r.InFlight {
 			top, area = max(top, v), area+v*r.BucketMS
 		}
 		if top > float64(r.Peak) || (r.Label == "sequential" && top > 1) || r.Peak == 0 || r.BucketMS <= 0 {
 			t.Errorf("%s: the series reaches %v, peak %d, bucket %v ms", r.Label, top, r.Peak, r.BucketMS)
+		}
+		if r.Peak != c.Summaries[i].PeakInFlight {
+			t.Errorf("%s: peak %d in the data, %d in the summary", r.Label, r.Peak, c.Summaries[i].PeakInFlight)
 		}
 		if mean := area / r.WallMS; math.Abs(mean-r.MeanInFlight) > 0.01*r.MeanInFlight+0.002 {
 			t.Errorf("%s: the series averages %v in flight, the summary says %v", r.Label, mean, r.MeanInFlight)

@@ -1,3 +1,5 @@
+//go:build e2e
+
 package main
 
 import (
@@ -43,10 +45,7 @@ func TestReadmeGetPipelines(t *testing.T) {
 	if len(ps) < 3 {
 		t.Fatalf("%d pipelines in the console block, want 3", len(ps))
 	}
-	bin := t.TempDir()
-	if out, err := exec.Command("go", "build", "-o", filepath.Join(bin, "fetchbench"), ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := filepath.Dir(binary(t))
 	for _, p := range ps {
 		t.Run(p.cmd, func(t *testing.T) {
 			t.Parallel()

@@ -1,3 +1,5 @@
+//go:build e2e
+
 package main
 
 import (
@@ -5,11 +7,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"encoding/pem"
 	"fmt"
 	"math"
 	"net"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -24,7 +24,6 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/fetchbench/fetchbench/fakeswapi"
-	"github.com/fetchbench/fetchbench/fetcher"
 	"github.com/fetchbench/fetchbench/internal/faketest"
 	"github.com/fetchbench/fetchbench/internal/redistest"
 )
@@ -465,57 +464,6 @@ func TestPoolInterrupt(t *testing.T) {
 	}
 }
 
-// TestPoolFailures: one line and exit 1 when no worker is there or Redis cannot be reached,
-// and never the password.
-func TestPoolFailures(t *testing.T) {
-	t.Parallel()
-	url := poolRedis(t, 7)
-	host := strings.TrimPrefix(url, "redis://")
-	tests := []struct {
-		name string
-		url  string
-		want string
-	}{
-		{"no worker", url, "no worker in the pool at " + url},
-		// The test server has no password: the client goes on without it, and finds no worker.
-		{"password", "redis://:s3cret@" + host, "no worker in the pool at redis://:xxxxx@" + host},
-		{"nothing listening", "redis://user:s3cret@127.0.0.1:1/0", "Redis at redis://user:xxxxx@127.0.0.1:1/0 does not answer"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			for _, cmd := range [][]string{{"--offline", "-n", "2"}, {"get", "--offline", "-n", "2"}} {
-				_, errs, code := fetchbench(t, append(cmd, "--redis", tt.url)...)
-				if code != 1 || strings.Count(errs, "\n") != 1 || !strings.Contains(errs, tt.want) || strings.Contains(errs, "s3cret") {
-					t.Errorf("%v: exit %d, stderr %q; want exit 1 and one line with %q, no password", cmd, code, errs, tt.want)
-				}
-			}
-		})
-	}
-}
-
-// TestPoolLeavesAdaptiveOut: an adapting limit lives in one process, so --redis refuses
-// -s adaptive by name and leaves it out of -s all with one line, before any connection.
-func TestPoolLeavesAdaptiveOut(t *testing.T) {
-	t.Parallel()
-	p := poolFlags{redis: "redis://127.0.0.1:1/"}
-	if _, _, err := p.pooled([]fetcher.Strategy{fetcher.Adaptive}, true); err == nil || !strings.Contains(err.Error(), "--redis: adaptive adapts its limit in one process") {
-		t.Errorf("-s adaptive with --redis: %v", err)
-	}
-	kept, note, err := p.pooled(fetcher.Strategies, false)
-	if err != nil || slices.Contains(kept, fetcher.Adaptive) || len(kept) != len(fetcher.Strategies)-1 || !strings.Contains(note, "adaptive left out") {
-		t.Errorf("-s all with --redis: %v, %q, %v", kept, note, err)
-	}
-	var none poolFlags
-	if kept, note, err := none.pooled(fetcher.Strategies, false); err != nil || note != "" || len(kept) != len(fetcher.Strategies) {
-		t.Errorf("without --redis: %v, %q, %v", kept, note, err)
-	}
-	res := invoke(t, "", "get", "--redis", "redis://127.0.0.1:1/", "-s", "adaptive", "-n", "1")
-	if res.code != exitUsage || !strings.Contains(res.stderr, "cannot run across workers") {
-		t.Errorf("get --redis -s adaptive: exit %d, %s", res.code, res.stderr)
-	}
-}
-
 // poolRediss is redistest.TLS's URL and CA file.
 func poolRediss(t *testing.T, db int) (string, string) {
 	t.Helper()
@@ -560,42 +508,6 @@ func TestPoolRediss(t *testing.T) {
 	readRecords(t, out, 20)
 }
 
-// TestRedisFlagsAndEnv: FETCHBENCH_REDIS stands for --redis, and a wrong value or a CA for a
-// Redis without TLS is a usage error naming the variable or the flag, never the password.
-func TestRedisFlagsAndEnv(t *testing.T) {
-	t.Parallel()
-	ca := filepath.Join(t.TempDir(), "ca.pem")
-	if err := os.WriteFile(ca, testCAPEM(t), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	tests := []struct {
-		name string
-		env  []string
-		args []string
-		code int
-		want string
-	}{
-		{"env not a URL", []string{"FETCHBENCH_REDIS=http://:s3cret@h:1"}, []string{"--offline", "-n", "1"}, exitUsage, "FETCHBENCH_REDIS: http://:xxxxx@h:1: not a redis:// or rediss:// URL"},
-		{"env for get", []string{"FETCHBENCH_REDIS=redis://:s3cret@127.0.0.1:1/0"}, []string{"get", "--offline", "-n", "1"}, 1, "Redis at redis://:xxxxx@127.0.0.1:1/0 does not answer"},
-		{"env for worker", []string{"FETCHBENCH_REDIS=redis://:s3cret@127.0.0.1:1/0"}, []string{"worker"}, 1, "Redis at redis://:xxxxx@127.0.0.1:1/0 does not answer"},
-		{"flag over env", []string{"FETCHBENCH_REDIS=nonsense"}, []string{"--offline", "-n", "1", "--redis", "redis://:s3cret@127.0.0.1:1/0"}, 1, "Redis at redis://:xxxxx@127.0.0.1:1/0 does not answer"},
-		{"cacert without TLS", nil, []string{"--offline", "-n", "1", "--redis", "redis://:s3cret@127.0.0.1:1", "--redis-cacert", ca}, exitUsage, "--redis-cacert: redis://:xxxxx@127.0.0.1:1 is not a rediss:// URL (TLS)"},
-		{"cacert without Redis", nil, []string{"get", "--offline", "-n", "1", "--redis-cacert", ca}, exitUsage, "--redis-cacert: only with a rediss:// URL (--redis or FETCHBENCH_REDIS)"},
-		{"worker cacert without TLS", []string{"FETCHBENCH_REDIS=redis://127.0.0.1:1"}, []string{"worker", "--redis-cacert", ca}, exitUsage, "worker: --redis-cacert: redis://127.0.0.1:1 is not a rediss:// URL (TLS)"},
-		{"worker without Redis", []string{"FETCHBENCH_REDIS="}, []string{"worker"}, exitUsage, "worker: --redis is required (the pool's Redis URL; or set FETCHBENCH_REDIS)"},
-		{"cacert not PEM", nil, []string{"worker", "--redis-cacert", os.Args[0]}, exitUsage, "--redis-cacert: no PEM certificate in it"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			_, errs, code := fetchbenchEnv(t, tt.env, tt.args...)
-			if code != tt.code || !strings.Contains(errs, tt.want) || strings.Contains(errs, "s3cret") {
-				t.Errorf("exit %d, stderr %q; want exit %d with %q, no password", code, errs, tt.code, tt.want)
-			}
-		})
-	}
-}
-
 func mustURL(t *testing.T, raw string) *url.URL {
 	t.Helper()
 	u, err := url.Parse(raw)
@@ -603,12 +515,4 @@ func mustURL(t *testing.T, raw string) *url.URL {
 		t.Fatal(err)
 	}
 	return u
-}
-
-// testCAPEM is a certificate in PEM: the one httptest's TLS servers use.
-func testCAPEM(t *testing.T) []byte {
-	t.Helper()
-	srv := httptest.NewTLSServer(nil)
-	defer srv.Close()
-	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
 }

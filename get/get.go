@@ -460,6 +460,10 @@ func Run(ctx context.Context, job Job, out Output) (Result, error) {
 		return res, err
 	}
 	res.Expanded = links.fetched()
+	if line := links.stopped.line(); line != "" {
+		res.Problems += links.stopped.count()
+		out.Failure(textsafe.Redact(line))
+	}
 	res.Interrupted = r.Stats.Interrupted
 	res.Summary = &r.Summary
 	if res.Documents == 0 {

@@ -25,8 +25,8 @@ const (
 	// (n−TechDelayAfter)×TechDelayStep first (swapi.tech's express-slow-down).
 	TechDelayAfter = 5
 	TechDelayStep  = 100 * time.Millisecond
-	// DRFLimit requests per DRFWindow per client on swapi.dev and swapi.py4e.com (DRF's anonymous
-	// throttle, a sliding window).
+	// DRFLimit requests per DRFWindow per client on swapi.dev (DRF's anonymous throttle, a
+	// sliding window). swapi.py4e.com removed its throttle in December 2023: it has no limit.
 	DRFLimit  = 10000
 	DRFWindow = 24 * time.Hour
 )
@@ -51,7 +51,7 @@ func newLiveLimiter(d dialect, scale float64) limiter {
 	case d == dialectTech:
 		return &techLimiter{window: sc(TechWindow), step: sc(TechDelayStep),
 			retryAfter: strconv.FormatInt(max(1, int64(math.Ceil(TechWindow.Seconds()*scale))), 10)}
-	case d.drf():
+	case d == dialectDev:
 		return &drfLimiter{window: sc(DRFWindow)}
 	}
 	return nil

@@ -138,8 +138,8 @@ type Options struct {
 
 	// Profile "live" adds the dialect's real limits, per client IP: swapi.tech's TechLimit per
 	// TechWindow (then 429 text/html with Retry-After and X-RateLimit-* headers) and its
-	// slow-down past TechDelayAfter requests; swapi.dev's and swapi.py4e.com's DRFLimit per
-	// DRFWindow (429 with DRF's throttle detail and Retry-After); swapi.info has none. "": none.
+	// slow-down past TechDelayAfter requests; swapi.dev's DRFLimit per DRFWindow (429 with
+	// DRF's throttle detail and Retry-After); swapi.py4e.com and swapi.info have none. "": none.
 	Profile string
 	// TimeScale multiplies the live profile's windows, delays and Retry-After, so that a
 	// 15-minute window can be tested in seconds. 0 means 1.

@@ -377,7 +377,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, k uint64) outcome {
 	ctx := r.Context()
 	var slow time.Duration
-	if s.live != nil && !strings.HasPrefix(r.URL.Path, "/delay/") {
+	if s.live != nil && !strings.HasPrefix(r.URL.Path, "/delay/") && s.live.counts(r) {
 		delay, refuse, h := s.live.admit(clientOf(r), time.Now())
 		if refuse != nil {
 			return s.write(w, r, *refuse)

@@ -434,6 +434,11 @@ func TestDialectAnswers(t *testing.T) {
 		{[]string{"dev"}, "/people/schema", 200, "", json, "", `{"$schema":"http://json-schema.org/draft-04/schema","title":"People",`},
 		{[]string{"dev"}, "/planets/schema", 200, "", json, "", `{"$schema":"http://json-schema.org/draft-04/schema","title":"Planet",`},
 		{[]string{"info"}, "/planets/schema", 200, "", json, "", `{"$schema":"http://json-schema.org/draft-04/schema#",`},
+		{[]string{"info"}, "/planets/schema/", 200, "", json, "", `{"$schema":"http://json-schema.org/draft-04/schema#",`},
+		{[]string{"tech"}, "/people/01", 404, "", jsonUTF8, tech404, ""},
+		{[]string{"info"}, "/people/01", 404, "", "text/html", "", html},
+		{[]string{"info"}, "/people/01.json", 404, "", "text/html", "", html},
+		{[]string{"dev", "py4e"}, "/people/01/", 200, "", json, "", `{"name":"Luke Skywalker",`},
 	}
 	for _, tt := range tests {
 		for _, d := range tt.dialects {

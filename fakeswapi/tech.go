@@ -176,7 +176,7 @@ func (s *Server) answerTech(r *http.Request) response {
 		return noRoute
 	}
 	if detail {
-		id, ok := parseID(idText)
+		id, ok := fileID(idText)
 		if !ok || id >= len(s.cat.docs[res]) || s.cat.docs[res][id] == nil {
 			return techJSON(http.StatusNotFound, techNotFound)
 		}

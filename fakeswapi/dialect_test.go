@@ -439,6 +439,9 @@ func TestDialectAnswers(t *testing.T) {
 		{[]string{"info"}, "/people/01", 404, "", "text/html", "", html},
 		{[]string{"info"}, "/people/01.json", 404, "", "text/html", "", html},
 		{[]string{"dev", "py4e"}, "/people/01/", 200, "", json, "", `{"name":"Luke Skywalker",`},
+		{[]string{"tech"}, "/people?name=(", 400, "", jsonUTF8, `{"message":"Bad request"}`, ""},
+		{[]string{"tech"}, "/people?name=", 200, "", jsonUTF8, "", `{"message":"ok","total_records":82,"total_pages":9,"previous":null,"next":"BASE/people?page=2&limit=10","results":[{"uid":"1",`},
+		{[]string{"tech"}, "/films?title=", 200, "", jsonUTF8, "", `{"message":"ok","result":[{"properties":{"characters":["BASE/people/1",`},
 	}
 	for _, tt := range tests {
 		for _, d := range tt.dialects {

@@ -123,13 +123,14 @@ type Options struct {
 	// "description","_id","uid","__v"}} with its models' members in its order, pages lists as
 	// {"message","total_records","total_pages","previous","next","results":[{uid,name,url}]}
 	// with ?page=K&limit=L (both needed; clamped as its code does), lists every film in full,
-	// searches with ?name= (films ?title=), answers the slash forms too, 404
-	// {"message":"not found"} for an unknown id and an HTML 404 off its routes; OPTIONS gets
-	// 204 and other methods but GET a closed connection.
+	// searches with ?name= (films ?title=) as a regular expression in any case (400 for one
+	// that is not; an empty one lists as without it), answers the slash forms too, 404
+	// {"message":"not found"} for an unknown id (01 too) and an HTML 404 off its routes; OPTIONS
+	// gets 204 and other methods but GET a closed connection.
 	//
 	// "info" (swapi.info) answers /api/R, /api/R/, /api/R/all(.json) with a bare array of every
-	// document, /api/R/:id, /api/R/:id/ and /api/R/:id.json, /api/R/schema, its root in its
-	// member order, ignores the query, and answers the host's HTML 404 and 405.
+	// document, /api/R/:id, /api/R/:id/ and /api/R/:id.json (no leading zero), /api/R/schema(/),
+	// its root in its member order, ignores the query, and answers the host's HTML 404 and 405.
 	Dialect string
 
 	// AbsoluteLinks writes swapi.info's links as its files do, https://swapi.info/api/…,

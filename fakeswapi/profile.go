@@ -68,9 +68,9 @@ type techLimiter struct {
 	window, step time.Duration
 	retryAfter   string
 
-	mu     sync.Mutex
-	start  time.Time      // the current window's start; zero before the first request
-	seen   map[string]int // each client's requests in the current window
+	mu    sync.Mutex
+	start time.Time      // the current window's start; zero before the first request
+	seen  map[string]int // each client's requests in the current window
 }
 
 func (l *techLimiter) counts(r *http.Request) bool {

@@ -506,6 +506,12 @@ func TestPY4EData(t *testing.T) {
 			}
 		}
 	}
+	r := get(t, srv, base+"films/7/")
+	var film struct{ Starships []string }
+	want := []string{base + "starships/10/", base + "starships/77/"}
+	if err := json.Unmarshal(r.body, &film); err != nil || !slices.Equal(film.Starships, want) {
+		t.Errorf("films/7/ starships %q (%v), want %q in id order as swapi.py4e.com lists them", film.Starships, err, want)
+	}
 }
 
 // TestDialectKnobs checks that the knobs, HEAD, 405 and /__stats work alike in every dialect.

@@ -441,6 +441,8 @@ func TestDialectAnswers(t *testing.T) {
 		{[]string{"dev", "py4e"}, "/people/01/", 200, "", json, "", `{"name":"Luke Skywalker",`},
 		{[]string{"tech"}, "/people?name=(", 400, "", jsonUTF8, `{"message":"Bad request"}`, ""},
 		{[]string{"tech"}, "/people?name=", 200, "", jsonUTF8, "", `{"message":"ok","total_records":82,"total_pages":9,"previous":null,"next":"BASE/people?page=2&limit=10","results":[{"uid":"1",`},
+		{[]string{"tech"}, "/people/1?format=wookiee", 200, "", jsonUTF8, "", `"{\"scwoccrarrwo\":\"ooor\",\"rcwochuanao\":{\"akrcooakworcaoahwoc\":{\"acwoahrracao\":\"172\",`},
+		{[]string{"tech"}, "/people?format=wookiee", 200, "", jsonUTF8, "", `"{\"scwoccrarrwo\":\"ooor\",\"aoooaoraan_rcwooaoorcwac\":82,`},
 		{[]string{"tech"}, "/films?title=", 200, "", jsonUTF8, "", `{"message":"ok","result":[{"properties":{"characters":["BASE/people/1",`},
 	}
 	for _, tt := range tests {

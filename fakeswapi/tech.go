@@ -153,8 +153,20 @@ func techSearchParam(r resource) string {
 	return "name"
 }
 
-// answerTech answers r as swapi.tech does.
+// answerTech answers r as swapi.tech does: with ?format=wookiee, a successful JSON answer
+// is its text in Wookiee (as swapi.dev translates) as one JSON string.
 func (s *Server) answerTech(r *http.Request) response {
+	rs := s.techAnswer(r)
+	if rs.status == http.StatusOK && rs.isJSON() && strings.Contains(r.URL.RawQuery, "format=") && r.URL.Query().Get("format") == "wookiee" {
+		var b bytes.Buffer
+		writeString(&b, string(wookiee(rs.body.b)))
+		rs.body = newBody(b.Bytes())
+	}
+	return rs
+}
+
+// techAnswer is swapi.tech's answer to r before its format.
+func (s *Server) techAnswer(r *http.Request) response {
 	switch r.Method {
 	case http.MethodGet:
 	case http.MethodOptions:

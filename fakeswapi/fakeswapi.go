@@ -124,7 +124,8 @@ type Options struct {
 	// {"message","total_records","total_pages","previous","next","results":[{uid,name,url}]}
 	// with ?page=K&limit=L (both needed; clamped as its code does), lists every film in full,
 	// searches with ?name= (films ?title=) as a regular expression in any case (400 for one
-	// that is not; an empty one lists as without it), answers the slash forms too, 404
+	// that is not; an empty one lists as without it), answers ?format=wookiee with the whole
+	// answer in Wookiee as one JSON string, answers the slash forms too, 404
 	// {"message":"not found"} for an unknown id (01 too) and an HTML 404 off its routes; OPTIONS
 	// gets 204 and other methods but GET a closed connection.
 	//

@@ -185,15 +185,11 @@ func Discover(ctx context.Context, sched fetcher.Scheduler, cfg fetcher.Config, 
 	var (
 		mu      sync.Mutex
 		failure error
-		l       *lister
 	)
 	items := map[int][]swapi.Item{} // by page number
 	onPage := func(page int, rec *fetcher.Record, p swapi.Page, err error) {
 		mu.Lock()
 		defer mu.Unlock()
-		if page == 1 && l.disc.Claimed > 0 && note != nil {
-			note(cappedLine(rec.URL, l.disc.Claimed))
-		}
 		if err != nil && failure == nil {
 			failure = pageError(resource, page, rec, err)
 		}
@@ -205,7 +201,7 @@ func Discover(ctx context.Context, sched fetcher.Scheduler, cfg fetcher.Config, 
 		}
 		items[page] = p.Items
 	}
-	l = newLister(d, base, resource, onPage)
+	l := newLister(d, base, resource, onPage, note)
 	if cfg.Scope.IsZero() {
 		cfg.Scope = fetcher.NewScope(base)
 	}
@@ -243,6 +239,7 @@ type lister struct {
 	d              *swapi.Dialect
 	base, resource string
 	onPage         pageFunc
+	capped         func(line string)
 	f              *fetcher.Frontier
 	start          time.Time
 
@@ -256,8 +253,10 @@ type lister struct {
 	lastEnd time.Time
 }
 
-func newLister(d *swapi.Dialect, base, resource string, onPage pageFunc) *lister {
-	return &lister{d: d, base: base, resource: resource, onPage: onPage, disc: &Discovery{Resource: resource},
+// newLister returns a lister of resource's pages under base that hands each to onPage and, when
+// page 1 claims more than MaxPages, says so to capped (nil: nowhere) before pushing the others.
+func newLister(d *swapi.Dialect, base, resource string, onPage pageFunc, capped func(line string)) *lister {
+	return &lister{d: d, base: base, resource: resource, onPage: onPage, capped: capped, disc: &Discovery{Resource: resource},
 		pages: map[int]int{}, ids: map[int]bool{}, turn: map[int]chan struct{}{}}
 }
 
@@ -322,6 +321,9 @@ func (l *lister) follow(rec *fetcher.Record) {
 			l.disc.Claimed = p.Pages
 		}
 		l.mu.Unlock()
+		if err == nil && p.Pages > MaxPages && l.capped != nil {
+			l.capped(cappedLine(rec.URL, p.Pages))
+		}
 		for n := 2; n <= total; n++ {
 			l.push(n, rec.Seq)
 		}
@@ -416,9 +418,6 @@ func Run(ctx context.Context, job Job, out Output) (Result, error) {
 				outcomes.Store(rec.Seq, outcome{fail: fmt.Sprintf("list page %d %s: %v", page, rec.URL, err)})
 				return
 			}
-			if page == 1 && l.disc.Claimed > 0 {
-				problem(cappedLine(rec.URL, l.disc.Claimed))
-			}
 			var full []swapi.Item
 			for _, it := range p.Items {
 				if it.Err != nil && it.Doc == nil {
@@ -447,7 +446,7 @@ func Run(ctx context.Context, job Job, out Output) (Result, error) {
 			wg.Wait()
 			outcomes.Store(rec.Seq, o)
 		}
-		l = newLister(d, job.Base, job.Resource, onPage)
+		l = newLister(d, job.Base, job.Resource, onPage, problem)
 		f = l.frontier(cfg.Scope)
 		res.Discovery = l.disc
 	} else {

@@ -153,8 +153,8 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer recs.Close()
-	var discovery report.Summary
-	targets, discovered, err := tg.Resolve(ctx, stdin, get.DiscoverInto(sched, sp.discovery, recs, &discovery))
+	var discovery get.Discovered
+	targets, discovered, err := tg.Resolve(ctx, stdin, get.DiscoverInto(sched, sp.discovery, recs, &discovery, stderr))
 	if err != nil {
 		return err
 	}
@@ -165,10 +165,10 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 	plan := session.Plan{Configs: sp.configs, Repeat: o.repeat, Targets: targets, Host: targets.At(0).URL, InProcessServer: tg.Offline,
 		Run: func(ctx context.Context, _ int, cfg fetcher.Config, cs []report.Consumer) (session.Outcome, error) {
 			out, err := compare.Once(ctx, sched, cfg, fetcher.Static(targets), fetcher.GatesFor(cfg.Limits), cs)
-			return session.Outcome{Summary: out.Summary, Interrupted: out.Stats.Interrupted, Unreachable: out.Unreachable}, err
+			return session.Outcome{Summary: out.Summary, Interrupted: out.Stats.Interrupted, Unreachable: out.Unreachable, Verdict: discovery.Verdict}, err
 		}}
 	if discovered != "" {
-		plan.Discovery = &discovery
+		plan.Discovery = &discovery.Summary
 		if !sp.out.quiet {
 			fmt.Fprintln(stderr, "fetchbench: "+discovered)
 		}

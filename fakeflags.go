@@ -61,7 +61,7 @@ func addProfileFlags(fs *pflag.FlagSet, f *fakeFlags, prefix string) {
 	o := &f.opts
 	fs.Var(cliflag.Choice(&o.Profile, "", fakeswapi.Profiles, func(s string) error {
 		return cliflag.Valuef("want live, got %q", s)
-	}), prefix+"profile", "fake SWAPI: live adds the dialect's real limits (tech: 100 per 15 min and a growing slow-down; dev, py4e: 10,000 a day; info: none)")
+	}), prefix+"profile", "fake SWAPI: live adds the dialect's real limits (tech: 100 per 15 min and a growing slow-down; dev: 10,000 a day; py4e, info: none)")
 	fs.Var(cliflag.Scale(&o.TimeScale, 1), prefix+"time-scale", "fake SWAPI: multiply the live profile's windows and delays by this (0.001..10), e.g. 0.01 for a 9 s window")
 }
 

@@ -200,8 +200,11 @@ func num(key string, v int) member { return member{key: key, kind: kNumber, str:
 func one(key string, r resource, id int) member {
 	return member{key: key, kind: kLink, res: r, ids: []int{id}}
 }
+
+// many is a member linking to ids of r in id order, as Django lists a many-to-many relation
+// (swapi.py4e.com's film 7 lists starships 10 and 77, which its fixture holds as 77, 10).
 func many(key string, r resource, ids []int) member {
-	return member{key: key, kind: kLinks, res: r, ids: ids}
+	return member{key: key, kind: kLinks, res: r, ids: slices.Sorted(slices.Values(ids))}
 }
 
 // document is one resource document in swapi.dev's member order, without its "url" member,

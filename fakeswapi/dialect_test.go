@@ -434,6 +434,16 @@ func TestDialectAnswers(t *testing.T) {
 		{[]string{"dev"}, "/people/schema", 200, "", json, "", `{"$schema":"http://json-schema.org/draft-04/schema","title":"People",`},
 		{[]string{"dev"}, "/planets/schema", 200, "", json, "", `{"$schema":"http://json-schema.org/draft-04/schema","title":"Planet",`},
 		{[]string{"info"}, "/planets/schema", 200, "", json, "", `{"$schema":"http://json-schema.org/draft-04/schema#",`},
+		{[]string{"info"}, "/planets/schema/", 200, "", json, "", `{"$schema":"http://json-schema.org/draft-04/schema#",`},
+		{[]string{"tech"}, "/people/01", 404, "", jsonUTF8, tech404, ""},
+		{[]string{"info"}, "/people/01", 404, "", "text/html", "", html},
+		{[]string{"info"}, "/people/01.json", 404, "", "text/html", "", html},
+		{[]string{"dev", "py4e"}, "/people/01/", 200, "", json, "", `{"name":"Luke Skywalker",`},
+		{[]string{"tech"}, "/people?name=(", 400, "", jsonUTF8, `{"message":"Bad request"}`, ""},
+		{[]string{"tech"}, "/people?name=", 200, "", jsonUTF8, "", `{"message":"ok","total_records":82,"total_pages":9,"previous":null,"next":"BASE/people?page=2&limit=10","results":[{"uid":"1",`},
+		{[]string{"tech"}, "/people/1?format=wookiee", 200, "", jsonUTF8, "", `"{\"scwoccrarrwo\":\"ooor\",\"rcwochuanao\":{\"akrcooakworcaoahwoc\":{\"acwoahrracao\":\"172\",`},
+		{[]string{"tech"}, "/people?format=wookiee", 200, "", jsonUTF8, "", `"{\"scwoccrarrwo\":\"ooor\",\"aoooaoraan_rcwooaoorcwac\":82,`},
+		{[]string{"tech"}, "/films?title=", 200, "", jsonUTF8, "", `{"message":"ok","result":[{"properties":{"characters":["BASE/people/1",`},
 	}
 	for _, tt := range tests {
 		for _, d := range tt.dialects {
@@ -497,6 +507,12 @@ func TestPY4EData(t *testing.T) {
 				t.Errorf("%s/%d: status %d, want 404", tt.resource, id, r.status)
 			}
 		}
+	}
+	r := get(t, srv, base+"films/7/")
+	var film struct{ Starships []string }
+	want := []string{base + "starships/10/", base + "starships/77/"}
+	if err := json.Unmarshal(r.body, &film); err != nil || !slices.Equal(film.Starships, want) {
+		t.Errorf("films/7/ starships %q (%v), want %q in id order as swapi.py4e.com lists them", film.Starships, err, want)
 	}
 }
 

@@ -413,6 +413,15 @@ func withQuery(path, rawQuery string) string {
 	return path + "?" + rawQuery
 }
 
+// fileID is parseID for a server that looks an id up as it is written (swapi.tech's uid
+// strings, swapi.info's file names): with no leading zero, "01" names nothing.
+func fileID(s string) (int, bool) {
+	if len(s) > 1 && s[0] == '0' {
+		return 0, false
+	}
+	return parseID(s)
+}
+
 // parseID accepts a decimal id of at most 9 digits.
 func parseID(s string) (int, bool) {
 	if s == "" || len(s) > 9 {

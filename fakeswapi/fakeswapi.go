@@ -123,13 +123,15 @@ type Options struct {
 	// "description","_id","uid","__v"}} with its models' members in its order, pages lists as
 	// {"message","total_records","total_pages","previous","next","results":[{uid,name,url}]}
 	// with ?page=K&limit=L (both needed; clamped as its code does), lists every film in full,
-	// searches with ?name= (films ?title=), answers the slash forms too, 404
-	// {"message":"not found"} for an unknown id and an HTML 404 off its routes; OPTIONS gets
-	// 204 and other methods but GET a closed connection.
+	// searches with ?name= (films ?title=) as a regular expression in any case (400 for one
+	// that is not; an empty one lists as without it), answers ?format=wookiee with the whole
+	// answer in Wookiee as one JSON string, answers the slash forms too, 404
+	// {"message":"not found"} for an unknown id (01 too) and an HTML 404 off its routes; OPTIONS
+	// gets 204 and other methods but GET a closed connection.
 	//
 	// "info" (swapi.info) answers /api/R, /api/R/, /api/R/all(.json) with a bare array of every
-	// document, /api/R/:id, /api/R/:id/ and /api/R/:id.json, /api/R/schema, its root in its
-	// member order, ignores the query, and answers the host's HTML 404 and 405.
+	// document, /api/R/:id, /api/R/:id/ and /api/R/:id.json (no leading zero), /api/R/schema(/),
+	// its root in its member order, ignores the query, and answers the host's HTML 404 and 405.
 	Dialect string
 
 	// AbsoluteLinks writes swapi.info's links as its files do, https://swapi.info/api/…,
@@ -138,8 +140,8 @@ type Options struct {
 
 	// Profile "live" adds the dialect's real limits, per client IP: swapi.tech's TechLimit per
 	// TechWindow (then 429 text/html with Retry-After and X-RateLimit-* headers) and its
-	// slow-down past TechDelayAfter requests; swapi.dev's and swapi.py4e.com's DRFLimit per
-	// DRFWindow (429 with DRF's throttle detail and Retry-After); swapi.info has none. "": none.
+	// slow-down past TechDelayAfter requests; swapi.dev's DRFLimit per DRFWindow (429 with
+	// DRF's throttle detail and Retry-After); swapi.py4e.com and swapi.info have none. "": none.
 	Profile string
 	// TimeScale multiplies the live profile's windows, delays and Retry-After, so that a
 	// 15-minute window can be tested in seconds. 0 means 1.
@@ -377,7 +379,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, k uint64) outcome {
 	ctx := r.Context()
 	var slow time.Duration
-	if s.live != nil && !strings.HasPrefix(r.URL.Path, "/delay/") {
+	if s.live != nil && !strings.HasPrefix(r.URL.Path, "/delay/") && s.live.counts(r) {
 		delay, refuse, h := s.live.admit(clientOf(r), time.Now())
 		if refuse != nil {
 			return s.write(w, r, *refuse)

@@ -82,8 +82,6 @@ var keptDifferences = []kept{
 			"X-RateLimit-* are sent with --profile live only (the capture raised swapi.tech's limits, so its values say nothing)"},
 	{dialects: "dev info tech", match: `^GET /api/(films|people\?name|\w+/\?search=hope)`, members: []string{"opening_crawl"},
 		reason: "the opening crawls are the fake's own placeholders (the real ones are not redistributed; the capture emptied them)"},
-	{dialects: "tech", match: `format=wookiee`, body: true,
-		reason: "swapi.tech answers ?format=wookiee with a JSON string the capture emptied; the fake ignores format there"},
 	{dialects: "tech", match: `^GET /api/`, members: []string{"created", "edited", "_id"},
 		reason: "swapi.tech's timestamps and ObjectIds were minted when the capture loaded the data; the fake serves the fixtures' timestamps and a stable _id per document"},
 	{dialects: "dev", match: `^GET /api/people/1/\?format=api$|^GET /api/people/1/ text/html$`, body: true,

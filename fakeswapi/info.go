@@ -46,14 +46,14 @@ func parseInfo(path string) infoRoute {
 	switch rest {
 	case "", "all", "all.json":
 		return infoRoute{kind: routeAll, res: res}
-	case "schema":
+	case "schema", "schema/":
 		return infoRoute{kind: routeSchema, res: res}
 	}
 	rest = strings.TrimSuffix(rest, "/")
 	if s, ok := strings.CutSuffix(rest, ".json"); ok {
 		rest = s
 	}
-	id, ok := parseID(rest)
+	id, ok := fileID(rest)
 	if !ok {
 		return infoRoute{}
 	}

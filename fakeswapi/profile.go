@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -18,15 +19,16 @@ var Profiles = []string{"", "live"}
 
 // The real limits of the public SWAPIs (Options.Profile "live"), before Options.TimeScale.
 const (
-	// TechLimit requests per TechWindow per client, then 429 until the window ends.
+	// TechLimit GETs under /api per TechWindow per client, then 429 until the window ends; the
+	// windows are one clock for every client.
 	TechLimit  = 100
 	TechWindow = 15 * time.Minute
 	// TechDelayAfter requests per window are answered at once; request n after them waits
 	// (n−TechDelayAfter)×TechDelayStep first (swapi.tech's express-slow-down).
 	TechDelayAfter = 5
 	TechDelayStep  = 100 * time.Millisecond
-	// DRFLimit requests per DRFWindow per client on swapi.dev and swapi.py4e.com (DRF's anonymous
-	// throttle, a sliding window).
+	// DRFLimit requests per DRFWindow per client on swapi.dev (DRF's anonymous throttle, a
+	// sliding window). swapi.py4e.com removed its throttle in December 2023: it has no limit.
 	DRFLimit  = 10000
 	DRFWindow = 24 * time.Hour
 )
@@ -38,8 +40,10 @@ const maxClients = 4096
 var techTooMany = newBody([]byte("Maximum requests reached. Try again later."))
 
 // limiter is a live profile's limit. admit counts a request of client at now and returns how
-// long to delay it, or the answer refusing it; header holds headers for every answer.
+// long to delay it, or the answer refusing it; header holds headers for every answer. counts
+// tells whether the limit applies to r at all.
 type limiter interface {
+	counts(r *http.Request) bool
 	admit(client string, now time.Time) (delay time.Duration, refuse *response, header http.Header)
 	reset()
 }
@@ -51,65 +55,63 @@ func newLiveLimiter(d dialect, scale float64) limiter {
 	case d == dialectTech:
 		return &techLimiter{window: sc(TechWindow), step: sc(TechDelayStep),
 			retryAfter: strconv.FormatInt(max(1, int64(math.Ceil(TechWindow.Seconds()*scale))), 10)}
-	case d.drf():
+	case d == dialectDev:
 		return &drfLimiter{window: sc(DRFWindow)}
 	}
 	return nil
 }
 
-// techLimiter is swapi.tech's express-rate-limit and express-slow-down: a fixed window per
-// client from its first request.
+// techLimiter is swapi.tech's express-rate-limit and express-slow-down on its /api router, for
+// GETs: a count per client in fixed windows of one clock for all clients (a memory store reset
+// every window), from the first request. It states no X-RateLimit-Reset.
 type techLimiter struct {
 	window, step time.Duration
 	retryAfter   string
 
-	mu      sync.Mutex
-	clients map[string]*techClient
+	mu    sync.Mutex
+	start time.Time      // the current window's start; zero before the first request
+	seen  map[string]int // each client's requests in the current window
 }
 
-type techClient struct {
-	start time.Time
-	n     int
+func (l *techLimiter) counts(r *http.Request) bool {
+	return r.Method == http.MethodGet && (r.URL.Path == "/api" || strings.HasPrefix(r.URL.Path, "/api/"))
 }
 
 func (l *techLimiter) admit(client string, now time.Time) (time.Duration, *response, http.Header) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.clients == nil {
-		l.clients = map[string]*techClient{}
-	}
-	c := l.clients[client]
-	if c == nil || now.Sub(c.start) >= l.window {
-		if len(l.clients) >= maxClients {
-			for k, v := range l.clients {
-				if now.Sub(v.start) >= l.window {
-					delete(l.clients, k)
-				}
-			}
+	if d := now.Sub(l.start); l.start.IsZero() || d >= l.window {
+		if l.start.IsZero() {
+			l.start = now
+		} else {
+			l.start = l.start.Add(d.Truncate(l.window))
 		}
-		c = &techClient{start: now}
-		l.clients[client] = c
+		l.seen = map[string]int{}
 	}
-	c.n++
+	if _, ok := l.seen[client]; !ok && len(l.seen) >= maxClients {
+		client = "" // past maxClients, new clients share one count until the window ends
+	}
+	l.seen[client]++
+	n := l.seen[client]
 	h := http.Header{
 		"X-Ratelimit-Limit":     {strconv.Itoa(TechLimit)},
-		"X-Ratelimit-Remaining": {strconv.Itoa(max(0, TechLimit-c.n))},
+		"X-Ratelimit-Remaining": {strconv.Itoa(max(0, TechLimit-n))},
 	}
-	if c.n > TechLimit {
+	if n > TechLimit {
 		h.Set("Retry-After", l.retryAfter)
 		h.Set("Access-Control-Allow-Origin", "*")
 		return 0, &response{status: http.StatusTooManyRequests, ctype: htmlUTF8Type, body: techTooMany, header: h}, nil
 	}
-	if c.n <= TechDelayAfter {
+	if n <= TechDelayAfter {
 		return 0, nil, h
 	}
-	return time.Duration(c.n-TechDelayAfter) * l.step, nil, h
+	return time.Duration(n-TechDelayAfter) * l.step, nil, h
 }
 
 func (l *techLimiter) reset() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.clients = nil
+	l.start, l.seen = time.Time{}, nil
 }
 
 // drfLimiter is DRF's AnonRateThrottle: at most DRFLimit requests in any window per client.
@@ -119,6 +121,8 @@ type drfLimiter struct {
 	mu      sync.Mutex
 	history map[string][]time.Time // oldest first
 }
+
+func (l *drfLimiter) counts(*http.Request) bool { return true }
 
 func (l *drfLimiter) admit(client string, now time.Time) (time.Duration, *response, http.Header) {
 	l.mu.Lock()

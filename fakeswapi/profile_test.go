@@ -57,11 +57,11 @@ func TestLiveProfileTech(t *testing.T) {
 	}
 }
 
-// TestLiveProfileDRF checks the documented 10,000 requests a day of swapi.dev and
-// swapi.py4e.com, with DRF's throttle answer, and that swapi.info has no limit.
+// TestLiveProfileDRF checks the documented 10,000 requests a day of swapi.dev, with DRF's
+// throttle answer, and that swapi.info and swapi.py4e.com (since December 2023) have no limit.
 func TestLiveProfileDRF(t *testing.T) {
 	t.Parallel()
-	for _, d := range []string{"dev", "py4e"} {
+	for _, d := range []string{"dev"} {
 		t.Run(d, func(t *testing.T) {
 			t.Parallel()
 			synctest.Test(t, func(t *testing.T) {
@@ -85,18 +85,21 @@ func TestLiveProfileDRF(t *testing.T) {
 			})
 		})
 	}
-	t.Run("info", func(t *testing.T) {
-		t.Parallel()
-		synctest.Test(t, func(t *testing.T) {
-			fake := faketest.New(t, fakeswapi.Options{Dialect: "info", Profile: "live"})
-			client := faketest.InMemory(t, fake).Client()
-			for n := 1; n <= 300; n++ {
-				if r := memGet(t, client, "people/1"); r.status != http.StatusOK {
-					t.Fatalf("request %d: %d, want 200 (swapi.info has no limit)", n, r.status)
+	for _, tc := range []struct{ dialect, path string }{{"info", "people/1"}, {"py4e", "people/1/"}} {
+		t.Run(tc.dialect, func(t *testing.T) {
+			t.Parallel()
+			synctest.Test(t, func(t *testing.T) {
+				const scale = 0.001 // a day of 86.4 s
+				fake := faketest.New(t, fakeswapi.Options{Dialect: tc.dialect, Profile: "live", TimeScale: scale})
+				client := faketest.InMemory(t, fake).Client()
+				for n := 1; n <= fakeswapi.DRFLimit+1; n++ {
+					if r := memGet(t, client, tc.path); r.status != http.StatusOK {
+						t.Fatalf("request %d: %d, want 200 (no limit)", n, r.status)
+					}
 				}
-			}
+			})
 		})
-	})
+	}
 }
 
 func TestAbsoluteLinks(t *testing.T) {

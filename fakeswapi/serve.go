@@ -15,6 +15,15 @@ import (
 // ShutdownTimeout is how long Serve waits for requests in progress after its ctx is done.
 const ShutdownTimeout = 2 * time.Second
 
+// The limits of every server of the fake, API and site: a client has ReadHeaderTimeout to send
+// a request's headers, at most MaxHeaderBytes of them, and a keep-alive connection idle for
+// IdleTimeout is closed, so idle clients cannot hold the fake's memory.
+const (
+	ReadHeaderTimeout = 10 * time.Second
+	IdleTimeout       = 30 * time.Second
+	MaxHeaderBytes    = 64 << 10
+)
+
 // Serve serves s on ln until ctx is done, then waits at most ShutdownTimeout for requests in
 // progress, which see their context cancelled at once, and closes the connections left. The
 // documents for ln's address are rendered before the first request. errorLog receives the HTTP
@@ -30,7 +39,9 @@ func (s *Server) ServeWire(ctx context.Context, ln net.Listener, errorLog io.Wri
 	s.Warm(ln.Addr().String())
 	srv := &http.Server{
 		Handler:           s,
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: ReadHeaderTimeout,
+		IdleTimeout:       IdleTimeout,
+		MaxHeaderBytes:    MaxHeaderBytes,
 		BaseContext:       func(net.Listener) context.Context { return ctx },
 		ErrorLog:          log.New(&lockedWriter{mu: &s.logMu, w: errorLog}, "fetchbench serve: ", 0),
 	}

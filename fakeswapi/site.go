@@ -138,7 +138,12 @@ func StartSite(ln net.Listener, opts SiteOptions) *Running {
 // ServeSite serves the fake HTML site with opts on ln until ctx is done, then closes it,
 // cancelling the requests in progress; it returns nil then, or the server's error.
 func ServeSite(ctx context.Context, ln net.Listener, opts SiteOptions) error {
-	srv := &http.Server{Handler: NewSite(opts), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{
+		Handler:           NewSite(opts),
+		ReadHeaderTimeout: ReadHeaderTimeout,
+		IdleTimeout:       IdleTimeout,
+		MaxHeaderBytes:    MaxHeaderBytes,
+	}
 	stop := context.AfterFunc(ctx, func() { srv.Close() })
 	defer stop()
 	if err := srv.Serve(ln); err != nil && err != http.ErrServerClosed {

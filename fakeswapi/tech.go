@@ -7,6 +7,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -17,6 +18,8 @@ const techPageSize = 10
 var (
 	techHeader   = http.Header{"Access-Control-Allow-Origin": {"*"}}
 	techNotFound = newBody([]byte(`{"message":"not found"}`))
+	// techBadSearch answers a search that is not a regular expression.
+	techBadSearch = newBody([]byte(`{"message":"Bad request"}`))
 	// techNoRoute is Express's answer to a path no route takes.
 	techNoRoute = newBody([]byte("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n" +
 		"<title>Error</title>\n</head>\n<body>\n<pre>Not Found</pre>\n</body>\n</html>\n"))
@@ -140,7 +143,9 @@ func (c *catalog) techPage(r resource, tq techQuery, base string) []byte {
 	return b.Bytes()
 }
 
-// techSearchParam is the query parameter swapi.tech searches a resource by.
+// techSearchParam is the query parameter swapi.tech searches a resource by: its value is a
+// MongoDB $regex in any case, for which Go's RE2 syntax stands in (a pattern RE2 lacks, such
+// as a lookahead, is refused here where swapi.tech may take it).
 func techSearchParam(r resource) string {
 	if r == films {
 		return "title"
@@ -148,8 +153,20 @@ func techSearchParam(r resource) string {
 	return "name"
 }
 
-// answerTech answers r as swapi.tech does.
+// answerTech answers r as swapi.tech does: with ?format=wookiee, a successful JSON answer
+// is its text in Wookiee (as swapi.dev translates) as one JSON string.
 func (s *Server) answerTech(r *http.Request) response {
+	rs := s.techAnswer(r)
+	if rs.status == http.StatusOK && rs.isJSON() && strings.Contains(r.URL.RawQuery, "format=") && r.URL.Query().Get("format") == "wookiee" {
+		var b bytes.Buffer
+		writeString(&b, string(wookiee(rs.body.b)))
+		rs.body = newBody(b.Bytes())
+	}
+	return rs
+}
+
+// techAnswer is swapi.tech's answer to r before its format.
+func (s *Server) techAnswer(r *http.Request) response {
 	switch r.Method {
 	case http.MethodGet:
 	case http.MethodOptions:
@@ -176,7 +193,7 @@ func (s *Server) answerTech(r *http.Request) response {
 		return noRoute
 	}
 	if detail {
-		id, ok := parseID(idText)
+		id, ok := fileID(idText)
 		if !ok || id >= len(s.cat.docs[res]) || s.cat.docs[res][id] == nil {
 			return techJSON(http.StatusNotFound, techNotFound)
 		}
@@ -186,10 +203,14 @@ func (s *Server) answerTech(r *http.Request) response {
 	if err != nil {
 		q = url.Values{}
 	}
-	if v, ok := q[techSearchParam(res)]; ok {
+	if v := q.Get(techSearchParam(res)); v != "" {
+		re, err := regexp.Compile("(?i)" + v)
+		if err != nil {
+			return techJSON(http.StatusBadRequest, techBadSearch)
+		}
 		var ids []int
 		for _, id := range s.cat.data.ids[res] {
-			if strings.Contains(strings.ToLower(s.cat.data.docs[res][id].name), strings.ToLower(v[0])) {
+			if re.MatchString(s.cat.data.docs[res][id].name) {
 				ids = append(ids, id)
 			}
 		}

@@ -100,7 +100,10 @@ type Config struct {
 	MaxQuotaWait time.Duration
 	// OnQuotaWait, when set with RespectQuota, is called once per reset the run waits for
 	// and for every wait longer than QuotaNoticeAfter for the policy's pace, from the
-	// goroutine that waits, before it waits; never for a wait the run refuses.
+	// goroutine that waits, before it waits; never for a wait the run refuses. Whatever
+	// RespectQuota, it is also called once per run, with QuotaWait.Status set, for the first
+	// wait of QuotaNoticeAfter or more that a server's Retry-After imposes (before a retry,
+	// or on every admission of an adaptive limit).
 	OnQuotaWait func(QuotaWait)
 	// Follow, when set, is called with each request's finished record, in a goroutine of its
 	// own once the request's slot is released, before the record reaches the sink and

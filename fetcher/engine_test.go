@@ -219,7 +219,7 @@ func TestTransportErrors(t *testing.T) {
 			t.Run(tc.name+"/"+string(s), func(t *testing.T) {
 				t.Parallel()
 				// Every case ends at once; the timeout only turns a hang into a failure.
-				cfg := Config{Strategy: s, Limits: s.Limits(Knobs{Rate: 1000}), Insecure: tc.insecure, Timeout: time.Minute, Transport: noDNS,
+				cfg := Config{Strategy: s, Limits: s.Limits(Knobs{Rate: 1000}), Insecure: tc.insecure, Timeout: time.Minute, Transport: noDNS, NoProxy: true,
 					Retries: 2, BackoffBase: time.Millisecond, BackoffCap: time.Millisecond}
 				recs, _ := collect(t, context.Background(), cfg, TargetList{{URL: tc.url}})
 				if recs[0].Class != tc.wantClass {

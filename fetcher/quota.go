@@ -206,6 +206,9 @@ type QuotaWait struct {
 	// Pace is set when the wait is for the policy's pace (Quota.Limit per Quota.Window)
 	// rather than for the quota's reset.
 	Pace bool
+	// Status, when not 0, is the status (429 or 503) of an answer whose Retry-After the run
+	// waits for, rather than for its quota; Quota is then zero.
+	Status int
 }
 
 // QuotaNoticeAfter is the shortest wait for a policy's pace that Config.OnQuotaWait is told
@@ -217,6 +220,10 @@ const QuotaNoticeAfter = 5 * time.Second
 func QuotaWaitLines(w io.Writer, s Strategy) func(QuotaWait) {
 	return func(q QuotaWait) {
 		wait, until := whole(q.Wait), clock(q.Until, q.Wait)
+		if q.Status != 0 {
+			fmt.Fprintf(w, "fetchbench: %s: the server answered %d with Retry-After; waiting %s, until %s (later such waits are not told)\n", s, q.Status, wait, until)
+			return
+		}
 		if q.Pace {
 			fmt.Fprintf(w, "fetchbench: %s: %s; waiting %s before the next request, until %s\n", s, q.said(), wait, until)
 			return

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/fetchbench/fetchbench/internal/textsafe"
@@ -121,7 +122,9 @@ type runner struct {
 	eng    *engine
 	params string
 	t0     time.Time // the run's start, on the monotonic clock
-	wall   time.Time // t0 on the wall clock
+	// toldRetryAfter is set once a wait a server's Retry-After imposed was told.
+	toldRetryAfter atomic.Bool
+	wall           time.Time // t0 on the wall clock
 
 	follows sync.WaitGroup
 
@@ -156,6 +159,9 @@ func (r *runner) release(rec *Record, admitted time.Time, fb shedding) {
 		o.Result = Dropped
 	}
 	r.adm.Release(o)
+	if h, ok := r.adm.(retryHolder); ok && fb.retryAfter > 0 {
+		r.tellRetryAfter(fb.throttled, h.retryHeldUntil())
+	}
 }
 
 // shedding is what a request's attempts showed of the server's capacity besides its record.
@@ -462,6 +468,9 @@ func (r *runner) fetch(w *worker, it Item, queue time.Duration) (Record, sheddin
 		}
 		if dl, ok := r.ctx.Deadline(); ok && time.Until(dl) < wait {
 			return rec, fb // waiting would pass the deadline: keep this outcome
+		}
+		if ra, ok := ParseRetryAfter(a.retryAfter, time.Now()); ok && ra >= wait {
+			r.tellRetryAfter(a.status == http.StatusTooManyRequests, time.Now().Add(wait))
 		}
 		if !waitctx.Sleep(r.ctx, wait) {
 			return rec, fb

@@ -41,12 +41,14 @@ type links struct {
 	lru     list.List        // of *kept holding a document, most recently used first
 	bytes   int64            // allocated for the documents held (their capacity)
 	waiting map[string]int   // documents waiting for a link, by URLKey
+	stopped stopped          // links the run stopped before fetching
 }
 
 // link is one linked URL's outcome.
 type link struct {
-	doc []byte // the linked document, nil when it could not be fetched or was dropped
-	err string // why not
+	doc     []byte // the linked document, nil when it could not be fetched or was dropped
+	err     string // why not
+	stopped bool   // the run stopped before the link was fetched
 }
 
 // kept is a link's outcome in links, with its place in the LRU while it holds a document.
@@ -71,7 +73,7 @@ func (ls *links) keep(rec *fetcher.Record) {
 	var l link
 	switch doc, isJSON := ls.shape.unwrap(rec); {
 	case !rec.OK():
-		l.err = rec.Err
+		l.err, l.stopped = rec.Err, rec.Class == fetcher.ClassCancelled
 	case !isJSON:
 		l.err = "not a JSON document"
 	default:
@@ -128,13 +130,13 @@ func (ls *links) get(f *fetcher.Frontier, u string, parent *fetcher.Record) link
 	}()
 	f.Push(fetcher.Target{ID: 0, URL: u}, fetcher.KindLink, parent.Depth+1, parent.Seq)
 	if _, ok := f.Wait(context.Background(), u); !ok {
-		return link{err: "not fetched"}
+		return link{err: "not fetched", stopped: true}
 	}
 	ls.mu.Lock()
 	defer ls.mu.Unlock()
 	k, ok := ls.docs[key]
 	if !ok {
-		return link{err: "not fetched"}
+		return link{err: "not fetched", stopped: true}
 	}
 	if k.at != nil {
 		ls.lru.MoveToFront(k.at)
@@ -248,6 +250,10 @@ func (ls *links) follow(f *fetcher.Frontier, u string, rec *fetcher.Record, m st
 		return nil
 	}
 	l := ls.get(f, ls.form(u), rec)
+	if l.stopped {
+		ls.stopped.add(u)
+		return nil
+	}
 	if l.doc == nil {
 		problem(fmt.Sprintf("%s: %s: %s: %s", rec.URL, expand, u, l.err))
 		return nil

@@ -16,6 +16,7 @@ import (
 	"github.com/fetchbench/fetchbench/internal/naming"
 	"github.com/fetchbench/fetchbench/internal/plural"
 	"github.com/fetchbench/fetchbench/internal/textsafe"
+	"github.com/fetchbench/fetchbench/internal/verdict"
 	"github.com/fetchbench/fetchbench/report"
 	"github.com/fetchbench/fetchbench/swapi"
 )
@@ -77,6 +78,8 @@ type Discovery struct {
 	Requests int // list pages requested
 	Failed   int // list pages that could not be fetched or read
 	Refused  int // items refused: no numeric id
+	// Duplicates are items listed again with an id listed before: each id is fetched once.
+	Duplicates int
 	// Claimed is the page count page 1 claimed when it was more than MaxPages (only
 	// MaxPages were read), else 0.
 	Claimed int
@@ -112,10 +115,27 @@ func (d *Discovery) String() string {
 	if d.Refused > 0 {
 		s += fmt.Sprintf("; %s refused (no numeric id)", plural.N(d.Refused, "item", "items"))
 	}
+	if d.Duplicates > 0 {
+		s += fmt.Sprintf("; %s listed again, taken once", plural.N(d.Duplicates, "item", "items"))
+	}
 	if d.Claimed > 0 {
 		s += fmt.Sprintf("; page 1 claimed %d pages, capped: only the first %d were read", d.Claimed, MaxPages)
 	}
 	return s
+}
+
+// cappedLine says, as soon as page 1 (at url) is read, that it claimed more than MaxPages.
+func cappedLine(url string, claimed int) string {
+	return fmt.Sprintf("list page 1 %s claims %d pages; capped: only the first %d are read", url, claimed, MaxPages)
+}
+
+// Verdict is an error Is verdict.ErrBreached when the list pages were refused in part (page 1
+// claimed more than MaxPages), else nil.
+func (d *Discovery) Verdict() error {
+	if d.Claimed > 0 {
+		return verdict.Breached("")
+	}
+	return nil
 }
 
 func (d *Discovery) add(items []swapi.Item) {
@@ -162,8 +182,10 @@ func pageError(resource string, k int, rec *fetcher.Record, err error) error {
 // an item has no numeric id, or the list is empty; when a page got no answer at all, the
 // error also wraps fetcher.ErrNoAnswer. Requests stay on base's host (cfg.Scope, when zero).
 // sched runs the list pages; nil means fetcher.Schedule. Each page's record goes to
-// consumers too, which Discover closes; Discovery.Summary is the run's summary.
-func Discover(ctx context.Context, sched fetcher.Scheduler, cfg fetcher.Config, d *swapi.Dialect, base, resource string, consumers ...report.Consumer) (fetcher.TargetList, *Discovery, error) {
+// consumers too, which Discover closes; Discovery.Summary is the run's summary. An id listed
+// again is one target. note, when not nil, gets one line as soon as page 1 is read when it
+// claims more than MaxPages pages.
+func Discover(ctx context.Context, sched fetcher.Scheduler, cfg fetcher.Config, d *swapi.Dialect, base, resource string, note func(string), consumers ...report.Consumer) (fetcher.TargetList, *Discovery, error) {
 	var (
 		mu      sync.Mutex
 		failure error
@@ -183,7 +205,7 @@ func Discover(ctx context.Context, sched fetcher.Scheduler, cfg fetcher.Config, 
 		}
 		items[page] = p.Items
 	}
-	l := newLister(d, base, resource, onPage)
+	l := newLister(d, base, resource, onPage, note)
 	if cfg.Scope.IsZero() {
 		cfg.Scope = fetcher.NewScope(base)
 	}
@@ -221,21 +243,25 @@ type lister struct {
 	d              *swapi.Dialect
 	base, resource string
 	onPage         pageFunc
+	capped         func(line string)
 	f              *fetcher.Frontier
 	start          time.Time
 
 	mu    sync.Mutex
 	disc  *Discovery
 	pages map[int]int           // page number by Seq
+	ids   map[int]bool          // the ids listed so far
 	turn  map[int]chan struct{} // closed once page k's onPage has run
 	total int                   // pages announced by page 1 (capped)
 	// lastEnd is when the last list page's answer was in (its Follow began).
 	lastEnd time.Time
 }
 
-func newLister(d *swapi.Dialect, base, resource string, onPage pageFunc) *lister {
-	return &lister{d: d, base: base, resource: resource, onPage: onPage, disc: &Discovery{Resource: resource},
-		pages: map[int]int{}, turn: map[int]chan struct{}{}}
+// newLister returns a lister of resource's pages under base that hands each to onPage and, when
+// page 1 claims more than MaxPages, says so to capped (nil: nowhere) before pushing the others.
+func newLister(d *swapi.Dialect, base, resource string, onPage pageFunc, capped func(line string)) *lister {
+	return &lister{d: d, base: base, resource: resource, onPage: onPage, capped: capped, disc: &Discovery{Resource: resource},
+		pages: map[int]int{}, ids: map[int]bool{}, turn: map[int]chan struct{}{}}
 }
 
 // frontier returns a new frontier holding page 1, admitting work within scope.
@@ -299,6 +325,9 @@ func (l *lister) follow(rec *fetcher.Record) {
 			l.disc.Claimed = p.Pages
 		}
 		l.mu.Unlock()
+		if err == nil && p.Pages > MaxPages && l.capped != nil {
+			l.capped(cappedLine(rec.URL, p.Pages))
+		}
 		for n := 2; n <= total; n++ {
 			l.push(n, rec.Seq)
 		}
@@ -313,6 +342,7 @@ func (l *lister) follow(rec *fetcher.Record) {
 	if err != nil {
 		l.disc.Failed++
 	} else {
+		p.Items = l.firstListed(p.Items)
 		l.disc.add(p.Items)
 	}
 	l.mu.Unlock()
@@ -320,6 +350,23 @@ func (l *lister) follow(rec *fetcher.Record) {
 	l.mu.Lock()
 	close(l.turn[k])
 	l.mu.Unlock()
+}
+
+// firstListed is items without those whose id was listed before (on this page or an earlier
+// one), counted as duplicates. l.mu is held.
+func (l *lister) firstListed(items []swapi.Item) []swapi.Item {
+	kept := items[:0]
+	for _, it := range items {
+		if it.Err == nil && it.ID > 0 {
+			if l.ids[it.ID] {
+				l.disc.Duplicates++
+				continue
+			}
+			l.ids[it.ID] = true
+		}
+		kept = append(kept, it)
+	}
+	return kept
 }
 
 // done stamps the discovery's wall: page 1 requested → the last page answered.
@@ -375,9 +422,6 @@ func Run(ctx context.Context, job Job, out Output) (Result, error) {
 				outcomes.Store(rec.Seq, outcome{fail: fmt.Sprintf("list page %d %s: %s", page, rec.URL, naming.Text(err, out.OptionNamer))})
 				return
 			}
-			if page == 1 && l.disc.Claimed > 0 {
-				problem(fmt.Sprintf("list page 1 %s claims %d pages; capped: only the first %d are read", rec.URL, l.disc.Claimed, MaxPages))
-			}
 			var full []swapi.Item
 			for _, it := range p.Items {
 				if it.Err != nil && it.Doc == nil {
@@ -406,7 +450,7 @@ func Run(ctx context.Context, job Job, out Output) (Result, error) {
 			wg.Wait()
 			outcomes.Store(rec.Seq, o)
 		}
-		l = newLister(d, job.Base, job.Resource, onPage)
+		l = newLister(d, job.Base, job.Resource, onPage, problem)
 		f = l.frontier(cfg.Scope)
 		res.Discovery = l.disc
 	} else {
@@ -464,6 +508,10 @@ func Run(ctx context.Context, job Job, out Output) (Result, error) {
 		return res, err
 	}
 	res.Expanded = links.fetched()
+	if line := links.stopped.line(); line != "" {
+		res.Problems += links.stopped.count()
+		out.Failure(textsafe.Redact(line))
+	}
 	res.Interrupted = r.Stats.Interrupted
 	res.Summary = &r.Summary
 	if res.Documents == 0 {

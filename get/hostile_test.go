@@ -83,13 +83,13 @@ func TestRunHostileLists(t *testing.T) {
 			answer: func(w http.ResponseWriter, r *http.Request, self, _ string) {
 				fmt.Fprintf(w, `{"count":1000000000000,"results":[%s]}`, person(self+"/api/people/1/", ""))
 			},
-			wantDocs: get.MaxPages, maxReqs: get.MaxPages,
+			wantDocs: 1, maxReqs: get.MaxPages,
 			wantFails: []string{"claims 1000000000000 pages; capped: only the first 1000 are read"}},
 		{name: "dev count int64 max", dialect: swapi.Dev,
 			answer: func(w http.ResponseWriter, r *http.Request, self, _ string) {
 				fmt.Fprintf(w, `{"count":9223372036854775807,"results":[%s]}`, person(self+"/api/people/1/", ""))
 			},
-			wantDocs: get.MaxPages, maxReqs: get.MaxPages,
+			wantDocs: 1, maxReqs: get.MaxPages,
 			wantFails: []string{"claims 9223372036854775807 pages; capped"}},
 		{name: "tech total_pages 1e12", dialect: swapi.Tech,
 			answer: func(w http.ResponseWriter, r *http.Request, self, _ string) {
@@ -257,7 +257,7 @@ func TestDiscoverHostile(t *testing.T) {
 				fmt.Fprint(w, strings.NewReplacer("{self}", self, "{foreign}", foreign).Replace(tt.body))
 			})
 			cfg := fetcher.Config{Strategy: fetcher.Semaphore, Limits: fetcher.Limits{Slots: 4}}
-			ts, _, err := get.Discover(context.Background(), nil, cfg, tt.dialect, h.srv.URL+"/api/", "people")
+			ts, _, err := get.Discover(context.Background(), nil, cfg, tt.dialect, h.srv.URL+"/api/", "people", nil)
 			if n := foreignHits.Load(); n != 0 {
 				t.Errorf("the foreign host saw %d requests, want 0", n)
 			}

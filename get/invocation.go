@@ -137,23 +137,38 @@ func NoneFetched(n int) error {
 	return fmt.Errorf("none of the %d targets could be fetched", n)
 }
 
+// Discovered is what DiscoverInto's discovery leaves for the runs after it.
+type Discovered struct {
+	// Summary is the run of the list pages.
+	Summary report.Summary
+	// Verdict is the discovery's (Discovery.Verdict): the runs after it carry it.
+	Verdict error
+}
+
 // DiscoverInto is --all's discovery as targets.Discover wants it: reading the list pages
 // under cfg as a run of phase discovery with sched (nil: here), whose records go to recs
-// (nil: none) and whose summary into *sum; its string is what discovery found.
-func DiscoverInto(sched fetcher.Scheduler, cfg fetcher.Config, recs *report.RecordsOut, sum *report.Summary) func(ctx context.Context, d *swapi.Dialect, base, resource string) (fetcher.Targets, string, error) {
+// (nil: none) and whose summary and verdict into *into; its string is what discovery found.
+// notes (nil: nowhere) gets, after "fetchbench: ", the line saying at once that page 1's
+// claim was capped.
+func DiscoverInto(sched fetcher.Scheduler, cfg fetcher.Config, recs *report.RecordsOut, into *Discovered, notes io.Writer) func(ctx context.Context, d *swapi.Dialect, base, resource string) (fetcher.Targets, string, error) {
 	cfg.Phase = fetcher.PhaseDiscovery
 	return func(ctx context.Context, d *swapi.Dialect, base, resource string) (fetcher.Targets, string, error) {
 		var cs []report.Consumer
 		if s := recs.Stream(); s != nil {
 			cs = append(cs, s.Run())
 		}
-		ts, disc, err := Discover(ctx, sched, cfg, d, base, resource, cs...)
+		var note func(string)
+		if notes != nil {
+			note = func(line string) { fmt.Fprintln(notes, "fetchbench: "+textsafe.Sanitize(textsafe.Redact(line))) }
+		}
+		ts, disc, err := Discover(ctx, sched, cfg, d, base, resource, note, cs...)
 		if disc != nil && disc.Summary != nil {
-			*sum = *disc.Summary
+			into.Summary = *disc.Summary
 		}
 		if err != nil {
 			return nil, "", err
 		}
+		into.Verdict = disc.Verdict()
 		return ts, disc.String(), nil
 	}
 }

@@ -168,6 +168,14 @@ func (a *Adaptive) Floor() int { return int(a.floor) }
 // Cap is the ceiling: the most slots it will ever grant at once.
 func (a *Adaptive) Cap() int { return int(a.ceiling) }
 
+// HeldUntil is when the hold a server's Retry-After put on every admission ends; the zero
+// time, or a time past, when none holds them.
+func (a *Adaptive) HeldUntil() time.Time {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.holdUntil
+}
+
 // Acquire takes a slot, waiting until one is free under the current limit (and past any
 // Retry-After) or ctx is done, and returns the time it waited. After a nil error the caller
 // holds the slot and must Release it once; on error it holds nothing.
@@ -185,6 +193,7 @@ func (a *Adaptive) Acquire(ctx context.Context) (time.Duration, error) {
 	start := time.Now()
 	w := &waiter{ready: make(chan struct{})}
 	a.waiters = append(a.waiters, w)
+	a.wake() // arms the timer when a Retry-After or the pace holds the first waiter
 	a.mu.Unlock()
 	select {
 	case <-w.ready:

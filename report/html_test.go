@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"os/exec"
@@ -188,6 +189,32 @@ func TestHTMLWaterfallSampled(t *testing.T) {
 	}
 }
 
+// startChromium starts headless Chromium (browser) with its profile in dir, listening with
+// onEvent, for a minute at most. A browser that fails to start (a loaded machine can time out
+// its start) is started again, three times in all.
+func startChromium(t *testing.T, browser, dir string, onEvent func(ev any)) context.Context {
+	t.Helper()
+	var err error
+	for attempt := range 3 {
+		opts := append(chromedp.DefaultExecAllocatorOptions[:],
+			chromedp.ExecPath(browser), chromedp.NoSandbox, chromedp.DisableGPU,
+			chromedp.WindowSize(1200, 900), chromedp.UserDataDir(filepath.Join(dir, fmt.Sprintf("profile%d", attempt))),
+			chromedp.Flag("proxy-server", "127.0.0.1:9"), // any request that leaves would fail anyway
+		)
+		actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+		ctx, cancelCtx := chromedp.NewContext(actx)
+		ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
+		cancel := func() { cancelTimeout(); cancelCtx(); cancelAlloc() }
+		if err = chromedp.Listen(ctx, onEvent); err == nil {
+			t.Cleanup(cancel)
+			return ctx
+		}
+		cancel()
+	}
+	t.Fatalf("start chromium: %v", err)
+	return nil
+}
+
 // chromium is the browser the HTML test runs, or "" when none is installed.
 func chromium() string {
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
@@ -214,22 +241,10 @@ func TestHTMLInBrowser(t *testing.T) {
 	if err := os.WriteFile(page, htmlFixture(t, append(recordedSweep, recordedAdaptive...)...), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(browser), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.WindowSize(1200, 900), chromedp.UserDataDir(filepath.Join(dir, "profile")),
-		chromedp.Flag("proxy-server", "127.0.0.1:9"), // any request that leaves would fail anyway
-	)
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancel()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 60*time.Second)
-	defer cancel()
-
 	var mu sync.Mutex
 	var problems []string
 	url := "file://" + page
-	listen := chromedp.Listen(ctx, func(ev any) {
+	onEvent := func(ev any) {
 		mu.Lock()
 		defer mu.Unlock()
 		switch ev := ev.(type) {
@@ -244,10 +259,8 @@ func TestHTMLInBrowser(t *testing.T) {
 				problems = append(problems, "request: "+ev.Request.URL)
 			}
 		}
-	})
-	if listen != nil {
-		t.Fatalf("start chromium: %v", listen)
 	}
+	ctx := startChromium(t, browser, dir, onEvent)
 	err := chromedp.Do(ctx, chromedp.Navigate(url), chromedp.WaitReady(chromedp.CSS(`body[data-charts-drawn="true"]`)))
 	if err != nil {
 		mu.Lock()

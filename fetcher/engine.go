@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptrace"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -41,6 +42,7 @@ type attempt struct {
 	reused     bool   // the request went on a connection used before
 	proxy      string // the proxy it went through, password masked
 	location   bool   // the answer carried a Location header
+	final      string // the URL a followed redirect led to, without user information; "" when none was
 	cached     bool   // answered from Config.CacheDir
 	body       []byte // read by bodyTransport, or colly's when bodyRead is false
 	bodyRead   bool   // body was read by bodyTransport
@@ -175,7 +177,13 @@ func (e *engine) newWorker() *worker {
 	rt = &bodyTransport{next: rt, max: e.maxBody, a: &w.a}
 	c.WithTransport(rt)
 	c.DisableCookies()
-	c.SetRedirectHandler(e.followRedirect)
+	c.SetRedirectHandler(func(req *http.Request, via []*http.Request) error {
+		err := e.followRedirect(req, via)
+		if err == nil {
+			w.a.final = withoutUser(req.URL)
+		}
+		return err
+	})
 	c.SetRequestTimeout(0) // the exchange context applies the timeout
 
 	a := &w.a
@@ -328,6 +336,16 @@ func (e *engine) followRedirect(req *http.Request, via []*http.Request) error {
 		req.Header.Del("Authorization")
 	}
 	return nil
+}
+
+// withoutUser is u without its user information.
+func withoutUser(u *url.URL) string {
+	if u.User == nil {
+		return u.String()
+	}
+	v := *u
+	v.User = nil
+	return v.String()
 }
 
 // do sends one attempt on w and blocks until it is finished. The attempt returned is w's, valid

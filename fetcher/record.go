@@ -117,6 +117,10 @@ type Record struct {
 	// Note remarks on how the request went that is not an error, such as a Retry-After cut
 	// to Config.MaxRetryAfter; empty when there is nothing to say.
 	Note string
+	// FinalURL is the URL the final attempt's last followed redirect led to, without user
+	// information: where its answer came from; "" when no redirect was followed. It is not written to record
+	// files. See Final.
+	FinalURL string
 	// RetryAfter is the final attempt's Retry-After header as sent, "" without one; it is not
 	// written to record files.
 	RetryAfter string
@@ -137,6 +141,15 @@ const LateStart = ratelimit.Tolerance
 
 // OK reports whether the record is a success: no error.
 func (r *Record) OK() bool { return r.Class == ClassNone }
+
+// Final is the URL the answer came from, against which its relative links resolve:
+// FinalURL after a redirect, else URL.
+func (r *Record) Final() string {
+	if r.FinalURL != "" {
+		return r.FinalURL
+	}
+	return r.URL
+}
 
 // NeverConnected reports whether the request failed before any connection was made: refused,
 // DNS failure, or a timeout with no response at all.

@@ -447,6 +447,7 @@ func (r *runner) fetch(w *worker, it Item, queue time.Duration) (Record, sheddin
 		rec.Body, rec.ContentType, rec.HTML = a.body, a.ctype, a.html
 		a.body, a.html = nil, nil // the record has them: an idle worker holds no document
 		rec.Proto, rec.ConnReused, rec.Proxy = a.proto, a.reused, a.proxy
+		rec.FinalURL = a.final
 		rec.RetryAfter = a.retryAfter
 		if a.cached {
 			rec.Note = "from cache"

@@ -151,6 +151,7 @@ type wireRecord struct {
 	Seq         int                `json:"s"`
 	ID          int                `json:"i,omitempty"`
 	URL         string             `json:"u"`
+	FinalURL    string             `json:"fu,omitempty"`
 	StartAt     int64              `json:"at"`
 	Kind        fetcher.Kind       `json:"k,omitempty"`
 	Depth       int                `json:"d,omitempty"`
@@ -182,7 +183,7 @@ type wireRecord struct {
 
 // appendRecord appends r as one line of JSON.
 func appendRecord(b []byte, r *fetcher.Record) ([]byte, error) {
-	w := wireRecord{Seq: r.Seq, ID: r.ID, URL: r.URL, StartAt: r.StartAt.UnixNano(), Kind: r.Kind, Depth: r.Depth,
+	w := wireRecord{Seq: r.Seq, ID: r.ID, URL: r.URL, FinalURL: r.FinalURL, StartAt: r.StartAt.UnixNano(), Kind: r.Kind, Depth: r.Depth,
 		Parent: r.Parent, Worker: r.Worker, Proto: r.Proto, ConnReused: r.ConnReused, Proxy: r.Proxy, Limit: r.Limit, Start: r.Start, Intended: r.Intended, Queue: r.Queue, Latency: r.Latency,
 		TTFB: r.TTFB, Total: r.Total, Response: r.Response, Late: r.Late, Status: r.Status, Bytes: r.Bytes,
 		Err: r.Err, Class: r.Class, Attempts: r.Attempts, Name: r.Name, Note: r.Note, Body: r.Body,
@@ -211,7 +212,7 @@ func decodeRecords(batch []byte, f func(fetcher.Record)) error {
 		if err := json.Unmarshal(line, &w); err != nil {
 			return fmt.Errorf("results entry: %w", err)
 		}
-		f(fetcher.Record{Seq: w.Seq, ID: w.ID, URL: w.URL, StartAt: time.Unix(0, w.StartAt), Kind: w.Kind,
+		f(fetcher.Record{Seq: w.Seq, ID: w.ID, URL: w.URL, FinalURL: w.FinalURL, StartAt: time.Unix(0, w.StartAt), Kind: w.Kind,
 			Depth: w.Depth, Parent: w.Parent, Worker: w.Worker, Proto: w.Proto, ConnReused: w.ConnReused, Proxy: w.Proxy, Limit: w.Limit, Start: w.Start, Intended: w.Intended, Queue: w.Queue,
 			Latency: w.Latency, TTFB: w.TTFB, Total: w.Total, Response: w.Response, Late: w.Late, Status: w.Status,
 			Bytes: w.Bytes, Err: w.Err, Class: w.Class, Attempts: w.Attempts, Name: w.Name, Note: w.Note,

@@ -24,7 +24,7 @@ func TestRecordsRoundTrip(t *testing.T) {
 			TTFB: 90 * time.Millisecond, Total: 101 * time.Millisecond, Response: 102 * time.Millisecond, Late: true,
 			Status: 200, Bytes: 640, Attempts: 1, Name: "Luke \"Skywalker\"\nnewline", Note: "n",
 			Body: []byte("{\"name\":\"Luke\"}\n"), ContentType: "application/json", HTML: map[string]string{"title": "T"}},
-		{Seq: 7, URL: "http://h/x", StartAt: at, Kind: fetcher.KindLink, Depth: 1, Parent: 3, Status: 404,
+		{Seq: 7, URL: "http://h/x", FinalURL: "http://h/dir/x", StartAt: at, Kind: fetcher.KindLink, Depth: 1, Parent: 3, Status: 404,
 			Err: "http 404 Not Found", Class: fetcher.ClassHTTP4xx, Attempts: 2},
 		{Seq: 9, URL: "http://other/", StartAt: at, Class: fetcher.ClassNotAllowed, Err: "refused"},
 	}

@@ -200,6 +200,9 @@ func Run(ctx context.Context, job Job, out Output) (Result, error) {
 			}
 			rec.Note = note
 		}
+		if rec.FinalURL != "" && rec.Class != fetcher.ClassCancelled {
+			f.landed(rec.FinalURL)
+		}
 		if !rec.OK() {
 			return
 		}
@@ -208,7 +211,7 @@ func Run(ctx context.Context, job Job, out Output) (Result, error) {
 				docs.Store(rec.Seq, doc)
 			}
 		}
-		page, err := url.Parse(rec.URL)
+		page, err := url.Parse(rec.Final())
 		if err != nil {
 			return
 		}

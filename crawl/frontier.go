@@ -292,6 +292,16 @@ func (f *frontier) links(found []string, depth, parent int) {
 	}
 }
 
+// landed marks u, the URL a redirect led a request to, as seen: its answer was u's, so a
+// link to u found later is a duplicate. A URL admitted before keeps its item, fetched or not.
+func (f *frontier) landed(u string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.seen.mark(fetcher.Key(u, slash)) {
+		f.journal.seen(hash(u))
+	}
+}
+
 // unusable counts n links found on a page but not URLs to fetch (see Counts.Unusable).
 func (f *frontier) unusable(n int) {
 	f.mu.Lock()
@@ -312,7 +322,7 @@ func (f *frontier) setRobots(rec *fetcher.Record) {
 	var sitemaps []string
 	if data != nil {
 		group = data.FindGroup(f.opt.agent)
-		if base, err := url.Parse(rec.URL); err == nil {
+		if base, err := url.Parse(rec.Final()); err == nil {
 			for _, s := range data.Sitemaps {
 				if u, err := base.Parse(strings.TrimSpace(s)); err == nil {
 					sitemaps = append(sitemaps, u.String())

@@ -70,7 +70,8 @@ func typeOf(contentType string, body []byte) bodyType {
 	return typeNone
 }
 
-// links calls link with every link of body, fetched from page, resolved to an absolute URL
+// links calls link with every link of body, whose answer came from page (the URL redirects
+// led to), resolved to an absolute URL
 // (not yet normalised or scoped): in JSON every string member that is an absolute http(s)
 // URL or a path ("/…", "./…", "../…", "?…"); in HTML the href of every a and link element,
 // resolved against the page's first base element when it is http(s); in a sitemap (or any

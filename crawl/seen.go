@@ -27,7 +27,8 @@ func keyHash(key string) uint64 {
 // seen is the crawl's fetcher.Ledger in memory: each admitted key as its 64-bit hash with
 // the Seq it was admitted under (about 20 bytes a URL with the map's overhead), and the
 // outcomes settled (the crawl settles none: it waits on no outcome). A key restored from a
-// state file holds Seq -1, its Seq not being kept there. It is safe for concurrent use.
+// state file holds Seq -1, its Seq not being kept there, as does a key marked (a redirect's
+// target). It is safe for concurrent use.
 type seen struct {
 	mu       sync.Mutex
 	next     int
@@ -108,6 +109,19 @@ func (s *seen) each(skip map[uint64]bool, fn func(uint64)) {
 			fn(h)
 		}
 	}
+}
+
+// mark marks key as admitted, under no Seq of its own (-1), unless it was; it reports
+// whether it was not.
+func (s *seen) mark(key string) bool {
+	h := keyHash(key)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.seqs[h]; ok {
+		return false
+	}
+	s.seqs[h] = -1
+	return true
 }
 
 // has reports whether key was admitted.

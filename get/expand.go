@@ -239,9 +239,11 @@ func splice(doc []byte, refs []ref) []byte {
 	return out
 }
 
-// follow fetches one link of member m, when it is an http(s) URL on rec's host.
-func (ls *links) follow(f *fetcher.Frontier, u string, rec *fetcher.Record, m string, problem func(string)) []byte {
-	if fetcher.CheckURL(u) != nil {
+// follow fetches one link of member m, when it is an http(s) URL, or a path resolved against
+// the URL rec's answer came from (Record.Final), within the frontier's Scope.
+func (ls *links) follow(f *fetcher.Frontier, raw string, rec *fetcher.Record, m string, problem func(string)) []byte {
+	u, ok := resolve(rec.Final(), raw)
+	if !ok {
 		return nil // not a link: left as it is
 	}
 	expand := ls.name.Option(fieldExpand, m, "expanding "+m)
@@ -259,6 +261,28 @@ func (ls *links) follow(f *fetcher.Frontier, u string, rec *fetcher.Record, m st
 		return nil
 	}
 	return l.doc
+}
+
+// resolve is link as an absolute http(s) URL: link itself when it is one, else link resolved
+// against base when it is a path ("/…", "./…", "../…", "?…", no white space); ok is false
+// for any other string, which is not a link.
+func resolve(base, link string) (u string, ok bool) {
+	if fetcher.CheckURL(link) == nil {
+		return link, true
+	}
+	if !strings.HasPrefix(link, "/") && !strings.HasPrefix(link, "./") && !strings.HasPrefix(link, "../") &&
+		!strings.HasPrefix(link, "?") || strings.ContainsAny(link, " \t\r\n") {
+		return "", false
+	}
+	b, err := url.Parse(base)
+	if err != nil {
+		return "", false
+	}
+	r, err := b.Parse(link)
+	if err != nil || fetcher.CheckURL(r.String()) != nil {
+		return "", false
+	}
+	return r.String(), true
 }
 
 // linkForm is u in the form dialect d fetches it: under base, for a dialect whose URLs end in

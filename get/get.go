@@ -438,12 +438,12 @@ func Run(ctx context.Context, job Job, out Output) (Result, error) {
 			var wg sync.WaitGroup
 			for i, it := range full {
 				wg.Go(func() {
-					// Links are resolved against the page's URL, never the item's own claim.
+					// Relative links resolve against the URL the page came from, never the item's own claim.
 					u := rec.URL
 					if it.Err == nil {
 						u = d.DetailURL(job.Base, job.Resource, it.ID)
 					}
-					item := fetcher.Record{Seq: rec.Seq, Depth: rec.Depth, URL: u, Body: it.Doc, ContentType: "application/json"}
+					item := fetcher.Record{Seq: rec.Seq, Depth: rec.Depth, URL: u, FinalURL: rec.Final(), Body: it.Doc, ContentType: "application/json"}
 					o.docs[i] = documentOf(&shape, f, links, &item, problem)
 				})
 			}

@@ -12,6 +12,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -160,6 +161,7 @@ type run struct {
 	window chan struct{} // a token per item published and not yet finished
 
 	follows sync.WaitGroup
+	beaten  atomic.Int64 // when the job's keys were last renewed (Unix ns, local clock)
 
 	mu          sync.Mutex // guards what follows
 	outstanding map[int]fetcher.Item
@@ -190,8 +192,9 @@ func (r *run) run() error {
 	readCtx, stopReading := context.WithCancel(context.Background())
 	defer stopReading()
 	res := r.read(readCtx)
-	beat := time.NewTicker(r.c.cfg.Lease / 3)
-	defer beat.Stop()
+	beats := r.beat(readCtx)
+	check := time.NewTicker(r.c.cfg.Lease / 3)
+	defer check.Stop()
 
 	var (
 		fail      error // Redis lost or no worker left
@@ -255,11 +258,9 @@ func (r *run) run() error {
 			for _, rec := range got.records {
 				r.record(rec)
 			}
-		case <-beat.C:
-			if err := r.heartbeat(); err != nil {
-				fail = err
-				continue
-			}
+		case err := <-beats:
+			fail = err
+		case <-check.C:
 			if n, err := r.c.liveWorkers(r.parent); err == nil && n == 0 {
 				noWorkers++
 				if time.Duration(noWorkers)*r.c.cfg.Lease/3 > r.c.cfg.Lease {
@@ -295,6 +296,10 @@ func (r *run) run() error {
 	switch {
 	case errors.Is(fail, ErrNoWorker):
 		return fmt.Errorf("every worker left the pool at %s mid-run: %w", Redact(r.c.cfg.URL), ErrNoWorker)
+	case errors.Is(fail, ErrJobLost):
+		return fmt.Errorf("%w mid-run: its keys at %s vanished before they could expire (Redis restarted or was flushed)", ErrJobLost, Redact(r.c.cfg.URL))
+	case errors.Is(fail, errStalled):
+		return fail
 	case fail != nil:
 		return &UnreachableError{URL: Redact(r.c.cfg.URL), Err: fail, MidRun: true}
 	}
@@ -320,30 +325,72 @@ func (r *run) open() error {
 	return err
 }
 
-// heartbeat keeps the job's keys alive for another lease.
-func (r *run) heartbeat() error {
-	ctx, cancel := context.WithTimeout(context.Background(), r.c.cfg.Lease/3)
-	defer cancel()
-	pipe := r.c.rdb.Pipeline()
-	var job *redis.BoolCmd
-	for i, k := range r.keys.all() {
-		c := pipe.PExpire(ctx, k, r.jobTTL())
-		if i == 0 {
-			job = c
+// beat renews the job's keys every lease/3 until ctx is done. It sends the run's failure, once,
+// and stops: the job gone from Redis (ErrJobLost, or errStalled when this coordinator renewed
+// it too late), or Redis failing for a lease.
+func (r *run) beat(ctx context.Context) <-chan error {
+	out := make(chan error, 1)
+	r.beaten.Store(time.Now().UnixNano())
+	go func() {
+		t := time.NewTicker(r.c.cfg.Lease / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			err := r.heartbeat(ctx)
+			last := time.Unix(0, r.beaten.Load())
+			switch {
+			case err == nil:
+				r.beaten.Store(time.Now().UnixNano())
+				continue
+			case ctx.Err() != nil:
+				return
+			case errors.Is(err, ErrJobGone):
+				err = r.gone()
+			case time.Since(last) <= r.c.cfg.Lease:
+				continue // a moment without Redis (a restart): its next answer says more
+			}
+			out <- err
+			return
 		}
-	}
-	if _, err := pipe.Exec(ctx); err != nil {
+	}()
+	return out
+}
+
+// heartbeat keeps the job's keys alive for another jobTTL; it fails with ErrJobGone when the
+// job's hash is gone.
+func (r *run) heartbeat(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, r.c.cfg.Lease/3)
+	defer cancel()
+	n, err := heartbeatScript.Run(ctx, r.c.rdb, r.keys.all(), r.jobTTL().Milliseconds()).Int()
+	switch {
+	case err != nil:
 		return err
-	}
-	if !job.Val() {
-		return errJobExpired
+	case n < 0:
+		return ErrJobGone
 	}
 	return nil
 }
 
-// errJobExpired is the failure of a run whose job hash expired in Redis: the coordinator
-// stalled past the job's TTL, and the workers dropped the job as abandoned.
-var errJobExpired = errors.New("the job expired in Redis: this coordinator stalled longer than its keys live (--redis-lease × 3)")
+// gone is the failure of a run whose job is gone from Redis: ErrJobLost when its keys had not
+// yet had the time to expire since this coordinator last renewed them, else errStalled.
+func (r *run) gone() error {
+	since := time.Since(time.Unix(0, r.beaten.Load()))
+	if since < r.jobTTL() {
+		return ErrJobLost
+	}
+	return fmt.Errorf("%w for %s, longer than its job's keys live in Redis (%s): they expired", errStalled, since.Round(time.Millisecond), r.jobTTL())
+}
+
+// ErrJobLost is wrapped by the error of a run whose job vanished from Redis while its keys were
+// alive: Redis restarted without them, or was flushed.
+var ErrJobLost = errors.New("Redis lost the job")
+
+// errStalled is wrapped by the error of a run whose coordinator renewed its job too late.
+var errStalled = errors.New("this coordinator stalled")
 
 // jobTTL is how long the job's keys live without a heartbeat: three leases, so that a
 // coordinator stalled for a moment (a loaded machine, a GC) does not lose its job; a
@@ -351,15 +398,11 @@ var errJobExpired = errors.New("the job expired in Redis: this coordinator stall
 func (r *run) jobTTL() time.Duration { return 3 * r.c.cfg.Lease }
 
 // close marks the job done and deletes its keys but the job's own, which expires: workers
-// see it done.
+// see it done. A job gone from Redis stays gone.
 func (r *run) close() {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	pipe := r.c.rdb.TxPipeline()
-	pipe.HSet(ctx, r.keys.job, "state", stateDone)
-	pipe.PExpire(ctx, r.keys.job, r.c.cfg.Lease)
-	pipe.Del(ctx, r.keys.all()[1:]...)
-	_, _ = pipe.Exec(ctx)
+	_ = closeScript.Run(ctx, r.c.rdb, r.keys.all(), stateDone, r.c.cfg.Lease.Milliseconds()).Err()
 }
 
 // pull hands src's items over, one window token each, until src is exhausted.
@@ -407,7 +450,7 @@ func (r *run) enqueue(batch []fetcher.Item) error {
 		v, err = enqueueScript.Run(ctx, r.c.rdb, []string{r.keys.job, r.keys.work, r.keys.queued, r.keys.seen}, args...).Int64Slice()
 		cancel()
 		if err == nil && (len(v) == 0 || v[0] < 0) {
-			return ErrJobGone
+			return r.gone()
 		}
 		if err == nil {
 			r.refuseHeld(v[1:])

@@ -86,11 +86,11 @@ func started(c *Coordinator, rdb redis.UniversalClient, url string, talk io.Writ
 	return sched, func() { rdb.Close() }, nil
 }
 
-// unfinishedRun is the one line of a run the pool could not finish (Redis lost, every worker
-// gone), which Is err and fetcher.ErrUnfinished; nil for any other error.
+// unfinishedRun is the one line of a run the pool could not finish (Redis lost, or the job in
+// it, every worker gone), which Is err and fetcher.ErrUnfinished; nil for any other error.
 func unfinishedRun(err error) error {
 	var lost *UnreachableError
-	if errors.As(err, &lost) || errors.Is(err, ErrNoWorker) {
+	if errors.As(err, &lost) || errors.Is(err, ErrNoWorker) || errors.Is(err, ErrJobLost) || errors.Is(err, errStalled) {
 		return fmt.Errorf("%w; the records received are written%w", err, unfinished{})
 	}
 	return nil

@@ -86,6 +86,24 @@ redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
 return 0
 `)
 
+// heartbeatScript renews the job's keys (KEYS, the job's hash first) for ARGV[1] ms. Returns
+// 1, or -1 when the job's hash is gone.
+var heartbeatScript = redis.NewScript(`
+if redis.call('PTTL', KEYS[1]) == -2 then return -1 end
+for i = 1, #KEYS do redis.call('PEXPIRE', KEYS[i], ARGV[1]) end
+return 1
+`)
+
+// closeScript ends a job that still exists: its state becomes ARGV[1], its hash lives ARGV[2]
+// ms more, and its other keys are deleted. KEYS: the job's keys, its hash first.
+var closeScript = redis.NewScript(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], 'state', ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+for i = 2, #KEYS do redis.call('DEL', KEYS[i]) end
+return 1
+`)
+
 // publishScript adds a batch of records to the results stream, then acknowledges and deletes
 // the work entries they answer: a worker that dies before it has its records published leaves
 // its entries pending, to be claimed again. KEYS: job, results, work. ARGV: worker, batch,

@@ -199,7 +199,11 @@ const watchEvery = 100 * time.Millisecond
 // runJob runs job id's items until the job is done, stopped or gone, or ctx is done.
 func (w *Worker) runJob(ctx context.Context, id string) {
 	keys := keysOf(id)
-	vals, err := w.rdb.HMGet(ctx, keys.job, "spec", "state").Result()
+	pipe := w.rdb.Pipeline()
+	valsCmd := pipe.HMGet(ctx, keys.job, "spec", "state")
+	ttlCmd := pipe.PTTL(ctx, keys.job)
+	_, err := pipe.Exec(ctx)
+	vals := valsCmd.Val()
 	if err != nil || len(vals) != 2 || vals[1] != stateRunning {
 		return
 	}
@@ -238,14 +242,14 @@ func (w *Worker) runJob(ctx context.Context, id string) {
 
 	src := &workSource{rdb: w.rdb, keys: keys, consumer: w.id, lease: sp.Lease, start: sp.Start,
 		count: int64(min(max(w.cfg.MaxInFlight/2, 1), 32)), allowed: w.allow.allows, pending: map[int]string{}}
-	pub := newPublisher(w.rdb, keys, w.cfg.Name, src, func() bool { return errors.Is(context.Cause(jobCtx), errJobGone) })
+	pub := newPublisher(w.rdb, keys, w.cfg.Name, src, func() bool { return abandoned(context.Cause(jobCtx)) })
 	src.refuse = func(it fetcher.Item) { pub.Add(w.refused(&sp, it)) }
 
 	w.logf("job %s from %s: %s %s", id, sp.Coordinator, cfg.Strategy, cfg.Strategy.Params(cfg.Limits))
 	watched := make(chan struct{})
 	go func() {
 		defer close(watched)
-		w.watch(jobCtx, cancel, keys, sp.Lease, src, kit.sem)
+		w.watch(jobCtx, cancel, keys, sp.Lease, ttlCmd.Val(), src, kit.sem)
 	}()
 	n := 0
 	stats, _ := fetcher.Schedule(jobCtx, cfg, src, gates, func(r fetcher.Record) {
@@ -272,7 +276,7 @@ func (w *Worker) runJob(ctx context.Context, id string) {
 		w.logf("job %s: %d requests; stopped; the items it held go back to the pool after a lease: %v", id, n, herr)
 	case errors.Is(cause, errWorkerStopped):
 		w.logf("job %s: %d requests; stopped, %d handed back to the pool", id, n, handed)
-	case errors.Is(cause, errJobGone):
+	case abandoned(cause):
 		w.logf("job %s: %d requests; abandoned: %v", id, n, cause)
 	default:
 		w.logf("job %s: %d requests, %d connections", id, n, stats.Connections)
@@ -285,21 +289,35 @@ var errWorkerStopped = errors.New("the worker stopped")
 // errJobGone is the cause of a job abandoned because its coordinator vanished or Redis did.
 var errJobGone = errors.New("its coordinator is gone")
 
+// errJobLost is the cause of a job abandoned because Redis lost its keys.
+var errJobLost = fmt.Errorf("%w: its keys vanished before they could expire (Redis restarted or was flushed)", ErrJobLost)
+
+// abandoned reports whether cause is that of a job the worker left because it is gone.
+func abandoned(cause error) bool { return errors.Is(cause, errJobGone) || errors.Is(cause, ErrJobLost) }
+
 // watch ends the job when its state is no longer running, when its key is gone (its
-// coordinator vanished), or when Redis stays unreachable for a lease; meanwhile it renews the
-// leases of the items and slots the worker holds.
-func (w *Worker) watch(ctx context.Context, cancel context.CancelCauseFunc, keys jobKeys, lease time.Duration, src *workSource, sem *Semaphore) {
+// coordinator vanished, or Redis lost it before it could expire), or when Redis stays
+// unreachable for a lease; meanwhile it renews the leases of the items and slots the worker
+// holds. ttl is the job's time to live when the worker read it.
+func (w *Worker) watch(ctx context.Context, cancel context.CancelCauseFunc, keys jobKeys, lease, ttl time.Duration, src *workSource, sem *Semaphore) {
 	t := time.NewTicker(watchEvery)
 	defer t.Stop()
-	lastOK, lastRenew := time.Now(), time.Now()
+	lastOK, lastRenew := time.Now(), time.Now() // ttl: the job's time to live when last seen; ≤ 0: none
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
-		state, err := w.rdb.HGet(ctx, keys.job, "state").Result()
+		pipe := w.rdb.Pipeline()
+		stateCmd := pipe.HGet(ctx, keys.job, "state")
+		ttlCmd := pipe.PTTL(ctx, keys.job)
+		_, err := pipe.Exec(ctx)
+		state := stateCmd.Val()
 		switch {
+		case errors.Is(err, redis.Nil) && ttl > 0 && time.Since(lastOK) < ttl:
+			cancel(errJobLost)
+			return
 		case errors.Is(err, redis.Nil):
 			cancel(errJobGone)
 			return
@@ -313,7 +331,7 @@ func (w *Worker) watch(ctx context.Context, cancel context.CancelCauseFunc, keys
 			cancel(nil)
 			return
 		}
-		lastOK = time.Now()
+		lastOK, ttl = time.Now(), ttlCmd.Val()
 		if time.Since(lastRenew) >= lease/4 {
 			lastRenew = time.Now()
 			_ = src.Renew(ctx)

@@ -325,14 +325,15 @@ func (r *run) open() error {
 	return err
 }
 
-// beat renews the job's keys every lease/3 until ctx is done. It sends the run's failure, once,
-// and stops: the job gone from Redis (ErrJobLost, or errStalled when this coordinator renewed
-// it too late), or Redis failing for a lease.
+// beat renews the job's keys every lease/4 until ctx is done. It sends the run's failure, once,
+// and stops: the job gone from Redis (ErrJobLost), this coordinator renewing it more than a
+// lease after the last time, when its workers left it (errStalled), or Redis failing for a
+// lease.
 func (r *run) beat(ctx context.Context) <-chan error {
 	out := make(chan error, 1)
 	r.beaten.Store(time.Now().UnixNano())
 	go func() {
-		t := time.NewTicker(r.c.cfg.Lease / 3)
+		t := time.NewTicker(r.c.cfg.Lease / 4)
 		defer t.Stop()
 		for {
 			select {
@@ -350,6 +351,7 @@ func (r *run) beat(ctx context.Context) <-chan error {
 				return
 			case errors.Is(err, ErrJobGone):
 				err = r.gone()
+			case errors.Is(err, errStalled):
 			case time.Since(last) <= r.c.cfg.Lease:
 				continue // a moment without Redis (a restart): its next answer says more
 			}
@@ -361,16 +363,19 @@ func (r *run) beat(ctx context.Context) <-chan error {
 }
 
 // heartbeat keeps the job's keys alive for another jobTTL; it fails with ErrJobGone when the
-// job's hash is gone.
+// job's hash is gone, and with errStalled when the last heartbeat was more than a lease ago
+// (on Redis's clock): the job's workers left it.
 func (r *run) heartbeat(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(ctx, r.c.cfg.Lease/3)
+	ctx, cancel := context.WithTimeout(ctx, r.c.cfg.Lease/4)
 	defer cancel()
-	n, err := heartbeatScript.Run(ctx, r.c.rdb, r.keys.all(), r.jobTTL().Milliseconds()).Int()
+	n, err := heartbeatScript.Run(ctx, r.c.rdb, r.keys.all(), r.jobTTL().Milliseconds(), r.c.cfg.Lease.Milliseconds()).Int()
 	switch {
 	case err != nil:
 		return err
-	case n < 0:
+	case n == -1:
 		return ErrJobGone
+	case n < 0:
+		return fmt.Errorf("%w for more than a lease (%s) between two heartbeats: its workers left the job", errStalled, r.c.cfg.Lease)
 	}
 	return nil
 }
@@ -392,10 +397,8 @@ var ErrJobLost = errors.New("Redis lost the job")
 // errStalled is wrapped by the error of a run whose coordinator renewed its job too late.
 var errStalled = errors.New("this coordinator stalled")
 
-// jobTTL is how long the job's keys live without a heartbeat: three leases, so that a
-// coordinator stalled for a moment (a loaded machine, a GC) does not lose its job; a
-// vanished one's job is dropped after that.
-func (r *run) jobTTL() time.Duration { return 3 * r.c.cfg.Lease }
+// jobTTL is how long the job's keys live without a heartbeat.
+func (r *run) jobTTL() time.Duration { return jobTTL(r.c.cfg.Lease) }
 
 // close marks the job done and deletes its keys but the job's own, which expires: workers
 // see it done. A job gone from Redis stays gone.

@@ -60,8 +60,14 @@ const (
 )
 
 // DefaultLease is how long a worker may hold an item or a semaphore slot without renewing it,
-// and how long a job outlives its coordinator's last heartbeat.
+// and how long a job's workers run it after its coordinator's last heartbeat.
 const DefaultLease = 10 * time.Second
+
+// jobTTL is how long a job's keys live after its coordinator's last heartbeat, for a job of
+// lease: three leases. Its workers leave it after one (a time to live under two leases), so
+// that nothing runs for a coordinator gone; its keys outlive that, so that what a worker finds
+// gone before its time was lost by Redis.
+func jobTTL(lease time.Duration) time.Duration { return 3 * lease }
 
 // ErrURL is wrapped by the error of a Redis URL that does not parse; the error never shows
 // the URL's password.

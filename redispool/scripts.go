@@ -86,10 +86,13 @@ redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
 return 0
 `)
 
-// heartbeatScript renews the job's keys (KEYS, the job's hash first) for ARGV[1] ms. Returns
-// 1, or -1 when the job's hash is gone.
+// heartbeatScript renews the job's keys (KEYS, the job's hash first) for ARGV[1] ms, unless
+// the last renewal was more than ARGV[2] ms (a lease) ago. Returns 1, -1 when the job's hash
+// is gone, or -2 when the last renewal was too long ago: the job's workers left it.
 var heartbeatScript = redis.NewScript(`
-if redis.call('PTTL', KEYS[1]) == -2 then return -1 end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl == -2 then return -1 end
+if ttl >= 0 and ttl < tonumber(ARGV[1]) - tonumber(ARGV[2]) then return -2 end
 for i = 1, #KEYS do redis.call('PEXPIRE', KEYS[i], ARGV[1]) end
 return 1
 `)

@@ -292,11 +292,16 @@ var errJobGone = errors.New("its coordinator is gone")
 // errJobLost is the cause of a job abandoned because Redis lost its keys.
 var errJobLost = fmt.Errorf("%w: its keys vanished before they could expire (Redis restarted or was flushed)", ErrJobLost)
 
+// errCoordinatorGone is the cause of a job abandoned because its coordinator's last heartbeat
+// was more than a lease ago.
+var errCoordinatorGone = fmt.Errorf("%w: no heartbeat for more than a lease", errJobGone)
+
 // abandoned reports whether cause is that of a job the worker left because it is gone.
 func abandoned(cause error) bool { return errors.Is(cause, errJobGone) || errors.Is(cause, ErrJobLost) }
 
-// watch ends the job when its state is no longer running, when its key is gone (its
-// coordinator vanished, or Redis lost it before it could expire), or when Redis stays
+// watch ends the job when its state is no longer running, when its coordinator's last
+// heartbeat was more than a lease ago (its time to live is under jobTTL − lease), when its key
+// is gone (Redis lost it before it could expire, or it expired), or when Redis stays
 // unreachable for a lease; meanwhile it renews the leases of the items and slots the worker
 // holds. ttl is the job's time to live when the worker read it.
 func (w *Worker) watch(ctx context.Context, cancel context.CancelCauseFunc, keys jobKeys, lease, ttl time.Duration, src *workSource, sem *Semaphore) {
@@ -329,6 +334,9 @@ func (w *Worker) watch(ctx context.Context, cancel context.CancelCauseFunc, keys
 			continue
 		case state != stateRunning:
 			cancel(nil)
+			return
+		case ttlCmd.Val() >= 0 && ttlCmd.Val() < jobTTL(lease)-lease:
+			cancel(errCoordinatorGone)
 			return
 		}
 		lastOK, ttl = time.Now(), ttlCmd.Val()

@@ -26,6 +26,7 @@ var fieldFlags = map[string]string{
 	"get.Shape.Fields":              "--field",
 	"crawl.Job.State":               "--state",
 	"fakeswapi.Foreground.CertFile": "--cert",
+	"redispool.URL":                 "--redis",
 }
 
 // targetFieldFlags maps a targets.InputError's Field to its flag.

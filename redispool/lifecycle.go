@@ -124,10 +124,13 @@ func DefaultName() string {
 // Join joins the pool at url (roots: see Dial) as a worker of cfg and runs jobs until ctx
 // ends. Its lines go
 // to talk, each after "fetchbench: ": joined, the worker's own log (cfg.Log is replaced),
-// and left.
+// and left. Its error for ctx ending, the worker's only end, Is verdict.ErrInterrupted.
 func Join(ctx context.Context, url string, roots *x509.CertPool, cfg WorkerConfig, talk io.Writer) error {
 	rdb, err := Dial(ctx, url, roots)
 	if err != nil {
+		if ctx.Err() != nil {
+			return verdict.Interrupted("")
+		}
 		return err
 	}
 	defer rdb.Close()
@@ -143,7 +146,7 @@ func Join(ctx context.Context, url string, roots *x509.CertPool, cfg WorkerConfi
 	fmt.Fprintf(talk, "fetchbench: worker %s joined the pool at %s (at most %d in flight; %s)\n", w.ID(), Redact(url), cfg.MaxInFlight, allow)
 	_ = w.Run(ctx)
 	fmt.Fprintf(talk, "fetchbench: worker %s left the pool\n", w.ID())
-	return nil
+	return verdict.Interrupted("")
 }
 
 // prefixed writes each line with "fetchbench: " before it.

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/fetchbench/fetchbench/internal/badinput"
 )
 
 // Key names; docs/redis-protocol.md describes each.
@@ -113,7 +115,10 @@ func scrub(msg, raw string) string {
 
 // Dial connects to the Redis at raw and checks that it answers. A rediss:// server's
 // certificate is verified against roots, or the system's roots when roots is nil (which
-// honour SSL_CERT_FILE); roots is not used for redis://.
+// honour SSL_CERT_FILE); roots is not used for redis://. A server that answers but refuses
+// the URL (its password, its user, its database number) is bad input: a
+// *badinput.FieldError of field "redispool.URL"; one that does not answer is an
+// *UnreachableError.
 func Dial(ctx context.Context, raw string, roots *x509.CertPool) (*redis.Client, error) {
 	opts, err := ParseURL(raw)
 	if err != nil {
@@ -129,6 +134,9 @@ func Dial(ctx context.Context, raw string, roots *x509.CertPool) (*redis.Client,
 	if err := rdb.Ping(ctx).Err(); err != nil {
 		rdb.Close()
 		msg := scrub(err.Error(), raw)
+		if reply := redis.Error(nil); errors.As(err, &reply) {
+			return nil, &badinput.FieldError{Field: "redispool.URL", Arg: Redact(raw), Err: fmt.Errorf("refused by Redis: %s", msg), Bad: true}
+		}
 		var unknown x509.UnknownAuthorityError
 		if errors.As(err, &unknown) {
 			msg += " (trust its CA with --redis-cacert FILE)"

@@ -108,11 +108,15 @@ func (w *Worker) Run(ctx context.Context) error {
 			lost = false
 		}
 		last = next
-		for _, id := range ids {
-			if w.claim(id) {
+		for _, a := range ids {
+			if a.job == "" {
+				w.drop(ctx, a, "not a job announcement")
+				continue
+			}
+			if w.claim(a.job) {
 				jobs.Go(func() {
-					defer w.release(id)
-					w.runJob(ctx, id)
+					defer w.release(a.job)
+					w.runJob(ctx, a)
 				})
 			}
 		}
@@ -142,9 +146,15 @@ func (w *Worker) register(ctx context.Context) error {
 	}
 }
 
+// announcement is an entry of the pool's jobs stream.
+type announcement struct {
+	entry string // its id in the stream
+	job   string // "" when the entry names no job
+}
+
 // jobsAfter returns the jobs announced after last ("" at first: the recent ones), waiting a
 // while for one, and the new last entry id.
-func (w *Worker) jobsAfter(ctx context.Context, last string) ([]string, string, error) {
+func (w *Worker) jobsAfter(ctx context.Context, last string) ([]announcement, string, error) {
 	var msgs []redis.XMessage
 	if last == "" {
 		recent, err := w.rdb.XRevRangeN(ctx, keyJobs, "+", "-", 50).Result()
@@ -167,14 +177,21 @@ func (w *Worker) jobsAfter(ctx context.Context, last string) ([]string, string, 
 			msgs = append(msgs, st.Messages...)
 		}
 	}
-	var ids []string
+	var ids []announcement
 	for _, m := range msgs {
 		last = m.ID
-		if id, ok := m.Values["job"].(string); ok {
-			ids = append(ids, id)
-		}
+		id, _ := m.Values["job"].(string)
+		ids = append(ids, announcement{entry: m.ID, job: id})
 	}
 	return ids, last, nil
+}
+
+// drop removes the announcement a of a job no worker can run from the pool's jobs stream, so
+// that no worker reads it again, and says so when it is the one that removed it.
+func (w *Worker) drop(ctx context.Context, a announcement, why string) {
+	if n, err := w.rdb.XDel(ctx, keyJobs, a.entry).Result(); err == nil && n == 1 {
+		w.logf("job %.100q (entry %s): %s; removed from the pool's jobs", a.job, a.entry, why)
+	}
 }
 
 func (w *Worker) claim(id string) bool {
@@ -196,8 +213,10 @@ func (w *Worker) release(id string) {
 // watchEvery is how often a worker looks at a job's state.
 const watchEvery = 100 * time.Millisecond
 
-// runJob runs job id's items until the job is done, stopped or gone, or ctx is done.
-func (w *Worker) runJob(ctx context.Context, id string) {
+// runJob runs the items of the job a announces until the job is done, stopped or gone, or ctx
+// is done. A job that cannot run (its spec malformed or invalid) is dropped.
+func (w *Worker) runJob(ctx context.Context, a announcement) {
+	id := a.job
 	keys := keysOf(id)
 	pipe := w.rdb.Pipeline()
 	valsCmd := pipe.HMGet(ctx, keys.job, "spec", "state")
@@ -208,7 +227,13 @@ func (w *Worker) runJob(ctx context.Context, id string) {
 		return
 	}
 	var sp spec
-	if s, ok := vals[0].(string); !ok || json.Unmarshal([]byte(s), &sp) != nil || sp.Lease <= 0 {
+	s, _ := vals[0].(string)
+	if err := json.Unmarshal([]byte(s), &sp); err != nil {
+		w.drop(ctx, a, fmt.Sprintf("its spec is not JSON: %v", err))
+		return
+	}
+	if sp.Lease <= 0 {
+		w.drop(ctx, a, fmt.Sprintf("its spec's lease %s is not positive", sp.Lease))
 		return
 	}
 	cfg, err := sp.config(time.Now())
@@ -222,7 +247,7 @@ func (w *Worker) runJob(ctx context.Context, id string) {
 		g, err = cfg.Strategy.Gates(cfg.Limits, kit)
 	}
 	if err != nil {
-		w.logf("job %s: %v; skipped", id, err)
+		w.drop(ctx, a, err.Error())
 		return
 	}
 	gates := fetcher.Gates{Admission: capacity(w.slots, w.cfg.MaxInFlight, g.Admission), Pacer: g.Pacer, Shared: true}

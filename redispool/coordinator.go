@@ -9,7 +9,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
+	"strings"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -18,6 +20,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/fetchbench/fetchbench/fetcher"
+	"github.com/fetchbench/fetchbench/internal/plural"
 	"github.com/fetchbench/fetchbench/internal/waitctx"
 )
 
@@ -35,6 +38,9 @@ type CoordinatorConfig struct {
 	Window int
 	// Name names the coordinator in the jobs it starts; "" means host-pid.
 	Name string
+	// Log, when set, receives one line per wait a run is told of: a worker that left the pool
+	// holding the run's slots or items, and until when the run waits for them.
+	Log io.Writer
 }
 
 // Defaults of CoordinatorConfig.
@@ -163,6 +169,8 @@ type run struct {
 	follows sync.WaitGroup
 	beaten  atomic.Int64 // when the job's keys were last renewed (Unix ns, local clock)
 
+	departed map[string]bool // workers said to have left holding the run's work; the loop's
+
 	mu          sync.Mutex // guards what follows
 	outstanding map[int]fetcher.Item
 	recorded    bitset
@@ -269,6 +277,7 @@ func (r *run) run() error {
 			} else {
 				noWorkers = 0
 			}
+			r.noteDeparted()
 		case <-ctxDone:
 			stopping = true
 			if err := r.c.rdb.HSet(context.Background(), r.keys.job, "state", stateStopped).Err(); err != nil {
@@ -304,6 +313,81 @@ func (r *run) run() error {
 		return &UnreachableError{URL: Redact(r.c.cfg.URL), Err: fail, MidRun: true}
 	}
 	return nil
+}
+
+// noteDeparted says, once per worker, that one which left the pool (its registration
+// expired: it died) holds slots of the job's semaphore or items of its work, which come back
+// when their leases end: what the run waits for, and until when.
+func (r *run) noteDeparted() {
+	if r.c.cfg.Log == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), r.c.cfg.Lease/3)
+	defer cancel()
+	now, err := serverMillis(ctx, r.c.rdb)
+	if err != nil {
+		return
+	}
+	type held struct {
+		slots, items int
+		until        int64 // ms, Redis's clock
+	}
+	holders := map[string]*held{}
+	holder := func(id string) *held {
+		if holders[id] == nil {
+			holders[id] = &held{}
+		}
+		return holders[id]
+	}
+	if slots, err := r.c.rdb.ZRangeWithScores(ctx, r.keys.sem, 0, -1).Result(); err == nil {
+		for _, z := range slots {
+			token, _ := z.Member.(string)
+			if i := strings.LastIndexByte(token, ':'); i > 0 && int64(z.Score) > now {
+				h := holder(token[:i])
+				h.slots++
+				h.until = max(h.until, int64(z.Score))
+			}
+		}
+	}
+	if p, err := r.c.rdb.XPending(ctx, r.keys.work, group).Result(); err == nil {
+		for id, n := range p.Consumers {
+			if n == 0 || r.departed[id] {
+				continue
+			}
+			h := holder(id)
+			h.items = int(n)
+			if idle, err := r.c.rdb.XPendingExt(ctx, &redis.XPendingExtArgs{Stream: r.keys.work, Group: group,
+				Consumer: id, Start: "-", End: "+", Count: 100}).Result(); err == nil {
+				for _, e := range idle {
+					h.until = max(h.until, now+(r.c.cfg.Lease-e.Idle).Milliseconds())
+				}
+			}
+		}
+	}
+	for id, h := range holders {
+		if r.departed[id] {
+			continue
+		}
+		if score, err := r.c.rdb.ZScore(ctx, keyWorkers, id).Result(); err == nil && int64(score) > now {
+			continue // still in the pool
+		} else if err != nil && !errors.Is(err, redis.Nil) {
+			continue
+		}
+		if r.departed == nil {
+			r.departed = map[string]bool{}
+		}
+		r.departed[id] = true
+		in := time.Duration(h.until-now) * time.Millisecond
+		var what []string
+		if h.slots > 0 {
+			what = append(what, plural.N(h.slots, "slot", "slots"))
+		}
+		if h.items > 0 {
+			what = append(what, plural.N(h.items, "item", "items"))
+		}
+		fmt.Fprintf(r.c.cfg.Log, "the run waits for %s held by worker %s, which left the pool: until their lease ends, at %s (in %s)\n",
+			strings.Join(what, " and "), id, time.Now().Add(in).Format(time.TimeOnly), in.Round(time.Second))
+	}
 }
 
 // open creates the job's keys and announces it.

@@ -55,12 +55,16 @@ func Pooled(strategies []fetcher.Strategy, named bool) ([]fetcher.Strategy, stri
 // CoordinatorConfig.Lease) and
 // returns its scheduler, whose error for a run it could not finish Is fetcher.ErrUnfinished, and
 // what closes the connection. When talk is not nil it gets a line saying how many workers are
-// in the pool. Cut short by ctx, its error Is verdict.ErrInterrupted.
+// in the pool, and the runs' waits (CoordinatorConfig.Log). Cut short by ctx, its error Is verdict.ErrInterrupted.
 func Start(ctx context.Context, url string, roots *x509.CertPool, lease time.Duration, talk io.Writer) (fetcher.Scheduler, func(), error) {
 	rdb, err := Dial(ctx, url, roots)
 	if err == nil {
 		var c *Coordinator
-		if c, err = NewCoordinator(ctx, rdb, CoordinatorConfig{URL: url, Lease: lease}); err == nil {
+		cc := CoordinatorConfig{URL: url, Lease: lease}
+		if talk != nil {
+			cc.Log = prefixed{talk}
+		}
+		if c, err = NewCoordinator(ctx, rdb, cc); err == nil {
 			return started(c, rdb, url, talk)
 		}
 		rdb.Close()

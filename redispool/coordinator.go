@@ -131,7 +131,9 @@ func (c *Coordinator) Schedule(ctx context.Context, cfg fetcher.Config, src fetc
 		runCtx, cancel = context.WithTimeout(ctx, cfg.Deadline)
 		defer cancel()
 	}
-	r := &run{c: c, cfg: &cfg, ctx: runCtx, parent: ctx, src: src, sink: sink, id: randomID(8),
+	runCtx, stop := context.WithCancelCause(runCtx)
+	defer stop(nil)
+	r := &run{c: c, cfg: &cfg, ctx: runCtx, stop: stop, parent: ctx, src: src, sink: sink, id: randomID(8),
 		params: cfg.Strategy.Params(cfg.Limits), outstanding: map[int]fetcher.Item{}, window: make(chan struct{}, c.cfg.Window)}
 	r.keys = keysOf(r.id)
 	r.t0 = time.Now()
@@ -139,6 +141,10 @@ func (c *Coordinator) Schedule(ctx context.Context, cfg fetcher.Config, src fetc
 	r.last = r.t0
 	err := r.run()
 	stats := fetcher.RunStats{Strategy: cfg.Strategy, Requests: r.produced, Wall: r.last.Sub(r.t0), Connections: r.connected}
+	var refused *fetcher.QuotaWaitError
+	if errors.As(context.Cause(runCtx), &refused) && err == nil {
+		return stats, refused
+	}
 	if r.stopped {
 		switch {
 		case ctx.Err() != nil:
@@ -155,6 +161,7 @@ type run struct {
 	c      *Coordinator
 	cfg    *fetcher.Config
 	ctx    context.Context // the run's (deadline applied)
+	stop   context.CancelCauseFunc
 	parent context.Context
 	src    fetcher.Source
 	ledger *ledger // the frontier's, when src is one; nil otherwise
@@ -200,7 +207,7 @@ func (r *run) run() error {
 	readCtx, stopReading := context.WithCancel(context.Background())
 	defer stopReading()
 	res := r.read(readCtx)
-	beats := r.beat(readCtx)
+	beats, refusals := r.beat(readCtx)
 	check := time.NewTicker(r.c.cfg.Lease / 3)
 	defer check.Stop()
 
@@ -268,6 +275,8 @@ func (r *run) run() error {
 			}
 		case err := <-beats:
 			fail = err
+		case err := <-refusals:
+			r.stop(err)
 		case <-check.C:
 			if n, err := r.c.liveWorkers(r.parent); err == nil && n == 0 {
 				noWorkers++
@@ -409,12 +418,14 @@ func (r *run) open() error {
 	return err
 }
 
-// beat renews the job's keys every lease/4 until ctx is done. It sends the run's failure, once,
-// and stops: the job gone from Redis (ErrJobLost), this coordinator renewing it more than a
+// beat renews the job's keys every lease/4 until ctx is done. It sends, once, the refusal a
+// worker published (a *fetcher.QuotaWaitError: the run stops with it), and goes on. It sends
+// the run's failure, once, and stops: the job gone from Redis (ErrJobLost), this coordinator renewing it more than a
 // lease after the last time, when its workers left it (errStalled), or Redis failing for a
 // lease.
-func (r *run) beat(ctx context.Context) <-chan error {
-	out := make(chan error, 1)
+func (r *run) beat(ctx context.Context) (<-chan error, <-chan error) {
+	out, refusals := make(chan error, 1), make(chan error, 1)
+	refused := false
 	r.beaten.Store(time.Now().UnixNano())
 	go func() {
 		t := time.NewTicker(r.c.cfg.Lease / 4)
@@ -425,11 +436,15 @@ func (r *run) beat(ctx context.Context) <-chan error {
 				return
 			case <-t.C:
 			}
-			err := r.heartbeat(ctx)
+			ref, err := r.heartbeat(ctx)
 			last := time.Unix(0, r.beaten.Load())
 			switch {
 			case err == nil:
 				r.beaten.Store(time.Now().UnixNano())
+				if ref != nil && !refused {
+					refused = true
+					refusals <- ref
+				}
 				continue
 			case ctx.Err() != nil:
 				return
@@ -443,25 +458,32 @@ func (r *run) beat(ctx context.Context) <-chan error {
 			return
 		}
 	}()
-	return out
+	return out, refusals
 }
 
-// heartbeat keeps the job's keys alive for another jobTTL; it fails with ErrJobGone when the
-// job's hash is gone, and with errStalled when the last heartbeat was more than a lease ago
-// (on Redis's clock): the job's workers left it.
-func (r *run) heartbeat(ctx context.Context) error {
+// heartbeat keeps the job's keys alive for another jobTTL and returns the refusal a worker
+// published (nil: none); it fails with ErrJobGone when the job's hash is gone, and with
+// errStalled when the last heartbeat was more than a lease ago (on Redis's clock): the job's
+// workers left it.
+func (r *run) heartbeat(ctx context.Context) (*fetcher.QuotaWaitError, error) {
 	ctx, cancel := context.WithTimeout(ctx, r.c.cfg.Lease/4)
 	defer cancel()
-	n, err := heartbeatScript.Run(ctx, r.c.rdb, r.keys.all(), r.jobTTL().Milliseconds(), r.c.cfg.Lease.Milliseconds()).Int()
-	switch {
-	case err != nil:
-		return err
-	case n == -1:
-		return ErrJobGone
-	case n < 0:
-		return fmt.Errorf("%w for more than a lease (%s) between two heartbeats: its workers left the job", errStalled, r.c.cfg.Lease)
+	v, err := heartbeatScript.Run(ctx, r.c.rdb, r.keys.all(), r.jobTTL().Milliseconds(), r.c.cfg.Lease.Milliseconds()).Slice()
+	if err != nil {
+		return nil, err
 	}
-	return nil
+	n, _ := v[0].(int64)
+	switch {
+	case n == -1:
+		return nil, ErrJobGone
+	case n < 0:
+		return nil, fmt.Errorf("%w for more than a lease (%s) between two heartbeats: its workers left the job", errStalled, r.c.cfg.Lease)
+	}
+	if len(v) < 2 {
+		return nil, nil
+	}
+	s, _ := v[1].(string)
+	return refusalOf(s), nil
 }
 
 // gone is the failure of a run whose job is gone from Redis: ErrJobLost when its keys had not
@@ -691,8 +713,12 @@ func (r *run) giveUpAll(msg string) {
 }
 
 func (r *run) stopReason() string {
-	if r.parent.Err() != nil {
+	var refused *fetcher.QuotaWaitError
+	switch {
+	case r.parent.Err() != nil:
 		return "interrupted"
+	case errors.As(context.Cause(r.ctx), &refused):
+		return "stopped: " + refused.Error()
 	}
 	return "deadline exceeded"
 }

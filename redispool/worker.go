@@ -277,7 +277,7 @@ func (w *Worker) runJob(ctx context.Context, a announcement) {
 		w.watch(jobCtx, cancel, keys, sp.Lease, ttlCmd.Val(), src, kit.sem)
 	}()
 	n := 0
-	stats, _ := fetcher.Schedule(jobCtx, cfg, src, gates, func(r fetcher.Record) {
+	stats, serr := fetcher.Schedule(jobCtx, cfg, src, gates, func(r fetcher.Record) {
 		if r.Class == fetcher.ClassCancelled && stopping() {
 			return // its entry stays pending, handed back below
 		}
@@ -285,6 +285,11 @@ func (w *Worker) runJob(ctx context.Context, a announcement) {
 		pub.Add(r)
 	})
 	perr := pub.Close()
+	refused := asRefusal(serr)
+	var rerr error
+	if refused != nil {
+		rerr = w.refuse(keys, refused)
+	}
 	cancel(nil)
 	<-watched
 	var handed int
@@ -297,6 +302,10 @@ func (w *Worker) runJob(ctx context.Context, a announcement) {
 	switch cause := context.Cause(jobCtx); {
 	case perr != nil && !errors.Is(perr, ErrJobGone):
 		w.logf("job %s: %d requests; records lost: %v", id, n, perr)
+	case refused != nil && rerr != nil:
+		w.logf("job %s: %d requests; stopped: %v; the coordinator could not be told: %v", id, n, refused, rerr)
+	case refused != nil:
+		w.logf("job %s: %d requests; stopped: %v", id, n, refused)
 	case herr != nil:
 		w.logf("job %s: %d requests; stopped; the items it held go back to the pool after a lease: %v", id, n, herr)
 	case errors.Is(cause, errWorkerStopped):
@@ -306,6 +315,18 @@ func (w *Worker) runJob(ctx context.Context, a announcement) {
 	default:
 		w.logf("job %s: %d requests, %d connections", id, n, stats.Connections)
 	}
+}
+
+// refuse publishes in the job's hash why this worker stopped running it, for its coordinator
+// to stop the run with: the first worker's refusal wins.
+func (w *Worker) refuse(keys jobKeys, refused *fetcher.QuotaWaitError) error {
+	b, err := refusal(refused)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return refuseScript.Run(ctx, w.rdb, []string{keys.job}, b).Err()
 }
 
 // errWorkerStopped is the cause of a job the worker left because it was stopped.

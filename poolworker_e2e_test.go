@@ -16,7 +16,7 @@ import (
 // and exits 130, as every interrupted command does.
 func TestPoolWorkerExitCodes(t *testing.T) {
 	t.Parallel()
-	url := poolRedis(t, 3)
+	url := poolRedis(t, 0)
 	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
 		t.Run(sig.String(), func(t *testing.T) {
 			var logs lockedBuffer

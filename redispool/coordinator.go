@@ -324,9 +324,9 @@ func (r *run) run() error {
 	return nil
 }
 
-// noteDeparted says, once per worker, that one which left the pool (its registration
-// expired: it died) holds slots of the job's semaphore or items of its work, which come back
-// when their leases end: what the run waits for, and until when.
+// noteDeparted says, once per worker, that one which stopped answering (it missed three
+// beats of its registration: it died) holds slots of the job's semaphore or items of its
+// work, which come back when their leases end: what the run waits for, and until when.
 func (r *run) noteDeparted() {
 	if r.c.cfg.Log == nil {
 		return
@@ -377,8 +377,8 @@ func (r *run) noteDeparted() {
 		if r.departed[id] {
 			continue
 		}
-		if score, err := r.c.rdb.ZScore(ctx, keyWorkers, id).Result(); err == nil && int64(score) > now {
-			continue // still in the pool
+		if score, err := r.c.rdb.ZScore(ctx, keyWorkers, id).Result(); err == nil && int64(score) > now+(registration-3*workerBeat).Milliseconds() {
+			continue // it beats
 		} else if err != nil && !errors.Is(err, redis.Nil) {
 			continue
 		}
@@ -386,7 +386,7 @@ func (r *run) noteDeparted() {
 			r.departed = map[string]bool{}
 		}
 		r.departed[id] = true
-		in := time.Duration(h.until-now) * time.Millisecond
+		in := max(time.Duration(h.until-now)*time.Millisecond, 0)
 		var what []string
 		if h.slots > 0 {
 			what = append(what, plural.N(h.slots, "slot", "slots"))
@@ -394,8 +394,8 @@ func (r *run) noteDeparted() {
 		if h.items > 0 {
 			what = append(what, plural.N(h.items, "item", "items"))
 		}
-		fmt.Fprintf(r.c.cfg.Log, "the run waits for %s held by worker %s, which left the pool: until their lease ends, at %s (in %s)\n",
-			strings.Join(what, " and "), id, time.Now().Add(in).Format(time.TimeOnly), in.Round(time.Second))
+		fmt.Fprintf(r.c.cfg.Log, "the run waits for %s held by worker %s, which stopped answering: until their lease ends, at %s (in %s)\n",
+			strings.Join(what, " and "), id, time.Now().Add(in).Format(time.TimeOnly), in.Round(100*time.Millisecond))
 	}
 }
 

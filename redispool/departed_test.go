@@ -13,7 +13,7 @@ import (
 )
 
 // TestCoordinatorSaysWhatADeadWorkerHolds: a worker that died holding a sequential run's one
-// slot and an item makes the run wait for their lease; once the worker has left the pool the
+// slot and an item makes the run wait for their lease; once the worker has stopped answering the
 // coordinator says so in one line, with what the run waits for and until when, and the run
 // then completes on the other worker.
 func TestCoordinatorSaysWhatADeadWorkerHolds(t *testing.T) {
@@ -70,7 +70,7 @@ func TestCoordinatorSaysWhatADeadWorkerHolds(t *testing.T) {
 		}
 	}
 	lines := strings.Split(strings.TrimSpace(log.String()), "\n")
-	if len(lines) != 1 || !strings.Contains(lines[0], "the run waits for 1 slot and 1 item held by worker dead#1, which left the pool: until their lease ends, at ") {
+	if len(lines) != 1 || !strings.Contains(lines[0], "the run waits for 1 slot and 1 item held by worker dead#1, which stopped answering: until their lease ends, at ") {
 		t.Errorf("the coordinator said:\n%s\nwant one line on what dead#1 holds and until when", log.String())
 	}
 }

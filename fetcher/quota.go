@@ -297,6 +297,7 @@ type quotaGate struct {
 	mu      sync.Mutex
 	known   bool      // avail and resetAt hold
 	avail   int       // starts allowed before resetAt
+	gen     int       // changes whenever a response sets avail or resetAt
 	resetAt time.Time // when the quota is restored
 	last    Quota
 	told    time.Time // the reset last reported through onWait
@@ -313,6 +314,12 @@ func newQuotaGate(onWait func(QuotaWait), window, most time.Duration) *quotaGate
 func (g *quotaGate) observe(q Quota, inFlight int, now time.Time) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	wasKnown, wasAvail, wasReset := g.known, g.avail, g.resetAt
+	defer func() {
+		if g.known != wasKnown || g.avail != wasAvail || !g.resetAt.Equal(wasReset) {
+			g.gen++
+		}
+	}()
 	avail, resetAt := q.Remaining-inFlight, now.Add(q.Reset)
 	inferred := q.Reset == 0 && g.window > 0
 	switch {
@@ -340,6 +347,19 @@ func (g *quotaGate) observe(q Quota, inFlight int, now time.Time) {
 	}
 }
 
+// giveBack returns the start a take counted (counted) and did not make, unless a response has
+// set the count since (gen): then the server's own count holds.
+func (g *quotaGate) giveBack(counted bool, gen int) {
+	if !counted {
+		return
+	}
+	g.mu.Lock()
+	if g.known && g.gen == gen {
+		g.avail++
+	}
+	g.mu.Unlock()
+}
+
 func later(a, b time.Time) time.Time {
 	if b.After(a) {
 		return b
@@ -361,7 +381,8 @@ func (g *quotaGate) take(ctx context.Context) (time.Duration, error) {
 		}
 		last := g.last
 		if !g.known || g.avail > 0 {
-			if g.known {
+			counted, gen := g.known, g.gen
+			if counted {
 				g.avail--
 			}
 			bucket := g.bucket
@@ -377,6 +398,7 @@ func (g *quotaGate) take(ctx context.Context) (time.Duration, error) {
 			w := QuotaWait{Wait: d, Until: now.Add(d), Quota: last, Pace: true}
 			if d > g.most {
 				res.Cancel()
+				g.giveBack(counted, gen)
 				return time.Since(begin), &QuotaWaitError{QuotaWait: w, Max: g.most}
 			}
 			if d > QuotaNoticeAfter && g.onWait != nil {
@@ -384,6 +406,7 @@ func (g *quotaGate) take(ctx context.Context) (time.Duration, error) {
 			}
 			if !waitctx.Sleep(ctx, d) {
 				res.Cancel()
+				g.giveBack(counted, gen)
 				return time.Since(begin), ctx.Err()
 			}
 			return time.Since(begin), nil

@@ -9,15 +9,19 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
 	"github.com/fetchbench/fetchbench/fetcher"
 	"github.com/fetchbench/fetchbench/internal/naming"
+	"github.com/fetchbench/fetchbench/internal/plural"
 	"github.com/fetchbench/fetchbench/internal/waitctx"
 )
 
@@ -35,6 +39,9 @@ type CoordinatorConfig struct {
 	Window int
 	// Name names the coordinator in the jobs it starts; "" means host-pid.
 	Name string
+	// Log, when set, receives one line per wait a run is told of: a worker that left the pool
+	// holding the run's slots or items, and until when the run waits for them.
+	Log io.Writer
 }
 
 // Defaults of CoordinatorConfig.
@@ -125,7 +132,9 @@ func (c *Coordinator) Schedule(ctx context.Context, cfg fetcher.Config, src fetc
 		runCtx, cancel = context.WithTimeout(ctx, cfg.Deadline)
 		defer cancel()
 	}
-	r := &run{c: c, cfg: &cfg, ctx: runCtx, parent: ctx, src: src, sink: sink, id: randomID(8),
+	runCtx, stop := context.WithCancelCause(runCtx)
+	defer stop(nil)
+	r := &run{c: c, cfg: &cfg, ctx: runCtx, stop: stop, parent: ctx, src: src, sink: sink, id: randomID(8),
 		params: cfg.Strategy.Params(cfg.Limits), outstanding: map[int]fetcher.Item{}, window: make(chan struct{}, c.cfg.Window)}
 	r.keys = keysOf(r.id)
 	r.t0 = time.Now()
@@ -133,6 +142,10 @@ func (c *Coordinator) Schedule(ctx context.Context, cfg fetcher.Config, src fetc
 	r.last = r.t0
 	err := r.run()
 	stats := fetcher.RunStats{Strategy: cfg.Strategy, Requests: r.produced, Wall: r.last.Sub(r.t0), Connections: r.connected}
+	var refused *fetcher.QuotaWaitError
+	if errors.As(context.Cause(runCtx), &refused) && err == nil {
+		return stats, refused
+	}
 	if r.stopped {
 		switch {
 		case ctx.Err() != nil:
@@ -149,6 +162,7 @@ type run struct {
 	c      *Coordinator
 	cfg    *fetcher.Config
 	ctx    context.Context // the run's (deadline applied)
+	stop   context.CancelCauseFunc
 	parent context.Context
 	src    fetcher.Source
 	ledger *ledger // the frontier's, when src is one; nil otherwise
@@ -161,6 +175,9 @@ type run struct {
 	window chan struct{} // a token per item published and not yet finished
 
 	follows sync.WaitGroup
+	beaten  atomic.Int64 // when the job's keys were last renewed (Unix ns, local clock)
+
+	departed map[string]bool // workers said to have left holding the run's work; the loop's
 
 	mu          sync.Mutex // guards what follows
 	outstanding map[int]fetcher.Item
@@ -191,8 +208,9 @@ func (r *run) run() error {
 	readCtx, stopReading := context.WithCancel(context.Background())
 	defer stopReading()
 	res := r.read(readCtx)
-	beat := time.NewTicker(r.c.cfg.Lease / 3)
-	defer beat.Stop()
+	beats, refusals := r.beat(readCtx)
+	check := time.NewTicker(r.c.cfg.Lease / 3)
+	defer check.Stop()
 
 	var (
 		fail      error // Redis lost or no worker left
@@ -256,11 +274,11 @@ func (r *run) run() error {
 			for _, rec := range got.records {
 				r.record(rec)
 			}
-		case <-beat.C:
-			if err := r.heartbeat(); err != nil {
-				fail = err
-				continue
-			}
+		case err := <-beats:
+			fail = err
+		case err := <-refusals:
+			r.stop(err)
+		case <-check.C:
 			if n, err := r.c.liveWorkers(r.parent); err == nil && n == 0 {
 				noWorkers++
 				if time.Duration(noWorkers)*r.c.cfg.Lease/3 > r.c.cfg.Lease {
@@ -269,6 +287,7 @@ func (r *run) run() error {
 			} else {
 				noWorkers = 0
 			}
+			r.noteDeparted()
 		case <-ctxDone:
 			stopping = true
 			if err := r.c.rdb.HSet(context.Background(), r.keys.job, "state", stateStopped).Err(); err != nil {
@@ -296,10 +315,89 @@ func (r *run) run() error {
 	switch {
 	case errors.Is(fail, ErrNoWorker):
 		return fmt.Errorf("every worker left the pool at %s mid-run: %w", Redact(r.c.cfg.URL), ErrNoWorker)
+	case errors.Is(fail, ErrJobLost):
+		return fmt.Errorf("%w mid-run: its keys at %s vanished before they could expire (Redis restarted or was flushed)", ErrJobLost, Redact(r.c.cfg.URL))
+	case errors.Is(fail, errStalled):
+		return fail
 	case fail != nil:
 		return &UnreachableError{URL: Redact(r.c.cfg.URL), Err: fail, MidRun: true}
 	}
 	return nil
+}
+
+// noteDeparted says, once per worker, that one which stopped answering (it missed three
+// beats of its registration: it died) holds slots of the job's semaphore or items of its
+// work, which come back when their leases end: what the run waits for, and until when.
+func (r *run) noteDeparted() {
+	if r.c.cfg.Log == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), r.c.cfg.Lease/3)
+	defer cancel()
+	now, err := serverMillis(ctx, r.c.rdb)
+	if err != nil {
+		return
+	}
+	type held struct {
+		slots, items int
+		until        int64 // ms, Redis's clock
+	}
+	holders := map[string]*held{}
+	holder := func(id string) *held {
+		if holders[id] == nil {
+			holders[id] = &held{}
+		}
+		return holders[id]
+	}
+	if slots, err := r.c.rdb.ZRangeWithScores(ctx, r.keys.sem, 0, -1).Result(); err == nil {
+		for _, z := range slots {
+			token, _ := z.Member.(string)
+			if i := strings.LastIndexByte(token, ':'); i > 0 && int64(z.Score) > now {
+				h := holder(token[:i])
+				h.slots++
+				h.until = max(h.until, int64(z.Score))
+			}
+		}
+	}
+	if p, err := r.c.rdb.XPending(ctx, r.keys.work, group).Result(); err == nil {
+		for id, n := range p.Consumers {
+			if n == 0 || r.departed[id] {
+				continue
+			}
+			h := holder(id)
+			h.items = int(n)
+			if idle, err := r.c.rdb.XPendingExt(ctx, &redis.XPendingExtArgs{Stream: r.keys.work, Group: group,
+				Consumer: id, Start: "-", End: "+", Count: 100}).Result(); err == nil {
+				for _, e := range idle {
+					h.until = max(h.until, now+(r.c.cfg.Lease-e.Idle).Milliseconds())
+				}
+			}
+		}
+	}
+	for id, h := range holders {
+		if r.departed[id] {
+			continue
+		}
+		if score, err := r.c.rdb.ZScore(ctx, keyWorkers, id).Result(); err == nil && int64(score) > now+(registration-3*workerBeat).Milliseconds() {
+			continue // it beats
+		} else if err != nil && !errors.Is(err, redis.Nil) {
+			continue
+		}
+		if r.departed == nil {
+			r.departed = map[string]bool{}
+		}
+		r.departed[id] = true
+		in := max(time.Duration(h.until-now)*time.Millisecond, 0)
+		var what []string
+		if h.slots > 0 {
+			what = append(what, plural.N(h.slots, "slot", "slots"))
+		}
+		if h.items > 0 {
+			what = append(what, plural.N(h.items, "item", "items"))
+		}
+		fmt.Fprintf(r.c.cfg.Log, "the run waits for %s held by worker %s, which stopped answering: until their lease ends, at %s (in %s)\n",
+			strings.Join(what, " and "), id, time.Now().Add(in).Format(time.TimeOnly), in.Round(100*time.Millisecond))
+	}
 }
 
 // open creates the job's keys and announces it.
@@ -321,41 +419,47 @@ func (r *run) open() error {
 	return err
 }
 
-// heartbeat keeps the job's keys alive for another lease.
-func (r *run) heartbeat() error {
-	ctx, cancel := context.WithTimeout(context.Background(), r.c.cfg.Lease/3)
-	defer cancel()
-	pipe := r.c.rdb.Pipeline()
-	var job *redis.BoolCmd
-	for i, k := range r.keys.all() {
-		c := pipe.PExpire(ctx, k, r.jobTTL())
-		if i == 0 {
-			job = c
+// beat renews the job's keys every lease/4 until ctx is done. It sends, once, the refusal a
+// worker published (a *fetcher.QuotaWaitError: the run stops with it), and goes on. It sends
+// the run's failure, once, and stops: the job gone from Redis (ErrJobLost), this coordinator renewing it more than a
+// lease after the last time, when its workers left it (errStalled), or Redis failing for a
+// lease.
+func (r *run) beat(ctx context.Context) (<-chan error, <-chan error) {
+	out, refusals := make(chan error, 1), make(chan error, 1)
+	refused := false
+	r.beaten.Store(time.Now().UnixNano())
+	go func() {
+		t := time.NewTicker(r.c.cfg.Lease / 4)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			ref, err := r.heartbeat(ctx)
+			last := time.Unix(0, r.beaten.Load())
+			switch {
+			case err == nil:
+				r.beaten.Store(time.Now().UnixNano())
+				if ref != nil && !refused {
+					refused = true
+					refusals <- ref
+				}
+				continue
+			case ctx.Err() != nil:
+				return
+			case errors.Is(err, ErrJobGone):
+				err = r.gone()
+			case errors.Is(err, errStalled):
+			case time.Since(last) <= r.c.cfg.Lease:
+				continue // a moment without Redis (a restart): its next answer says more
+			}
+			out <- err
+			return
 		}
-	}
-	if _, err := pipe.Exec(ctx); err != nil {
-		return err
-	}
-	if !job.Val() {
-		return errJobExpired
-	}
-	return nil
-}
-
-// errJobExpired is the failure of a run whose job hash expired in Redis: the coordinator
-// stalled past the job's TTL, and the workers dropped the job as abandoned.
-var errJobExpired error = jobExpiredError{}
-
-// jobExpiredError is errJobExpired: a naming.Worded error naming the lease's option (field
-// "redispool.CoordinatorConfig.Lease").
-type jobExpiredError struct{}
-
-func (e jobExpiredError) Error() string { return e.Word(nil) }
-
-// Word is the error's message with the lease's option named by n.
-func (jobExpiredError) Word(n naming.Namer) string {
-	return fmt.Sprintf("the job expired in Redis: this coordinator stalled longer than its keys live (%s × 3)",
-		n.Option("redispool.CoordinatorConfig.Lease", "", "the lease"))
+	}()
+	return out, refusals
 }
 
 // noWorkerError is NewCoordinator's error when no worker joined the pool at url within wait;
@@ -379,21 +483,57 @@ func (e *noWorkerError) Word(n naming.Namer) string {
 	return fmt.Sprintf("%v at %s after %s (%s)", ErrNoWorker, e.url, e.wait, start)
 }
 
-// jobTTL is how long the job's keys live without a heartbeat: three leases, so that a
-// coordinator stalled for a moment (a loaded machine, a GC) does not lose its job; a
-// vanished one's job is dropped after that.
-func (r *run) jobTTL() time.Duration { return 3 * r.c.cfg.Lease }
+// heartbeat keeps the job's keys alive for another jobTTL and returns the refusal a worker
+// published (nil: none); it fails with ErrJobGone when the job's hash is gone, and with
+// errStalled when the last heartbeat was more than a lease ago (on Redis's clock): the job's
+// workers left it.
+func (r *run) heartbeat(ctx context.Context) (*fetcher.QuotaWaitError, error) {
+	ctx, cancel := context.WithTimeout(ctx, r.c.cfg.Lease/4)
+	defer cancel()
+	v, err := heartbeatScript.Run(ctx, r.c.rdb, r.keys.all(), r.jobTTL().Milliseconds(), r.c.cfg.Lease.Milliseconds()).Slice()
+	if err != nil {
+		return nil, err
+	}
+	n, _ := v[0].(int64)
+	switch {
+	case n == -1:
+		return nil, ErrJobGone
+	case n < 0:
+		return nil, fmt.Errorf("%w for more than a lease (%s) between two heartbeats: its workers left the job", errStalled, r.c.cfg.Lease)
+	}
+	if len(v) < 2 {
+		return nil, nil
+	}
+	s, _ := v[1].(string)
+	return refusalOf(s), nil
+}
+
+// gone is the failure of a run whose job is gone from Redis: ErrJobLost when its keys had not
+// yet had the time to expire since this coordinator last renewed them, else errStalled.
+func (r *run) gone() error {
+	since := time.Since(time.Unix(0, r.beaten.Load()))
+	if since < r.jobTTL() {
+		return ErrJobLost
+	}
+	return fmt.Errorf("%w for %s, longer than its job's keys live in Redis (%s): they expired", errStalled, since.Round(time.Millisecond), r.jobTTL())
+}
+
+// ErrJobLost is wrapped by the error of a run whose job vanished from Redis while its keys were
+// alive: Redis restarted without them, or was flushed.
+var ErrJobLost = errors.New("Redis lost the job")
+
+// errStalled is wrapped by the error of a run whose coordinator renewed its job too late.
+var errStalled = errors.New("this coordinator stalled")
+
+// jobTTL is how long the job's keys live without a heartbeat.
+func (r *run) jobTTL() time.Duration { return jobTTL(r.c.cfg.Lease) }
 
 // close marks the job done and deletes its keys but the job's own, which expires: workers
-// see it done.
+// see it done. A job gone from Redis stays gone.
 func (r *run) close() {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	pipe := r.c.rdb.TxPipeline()
-	pipe.HSet(ctx, r.keys.job, "state", stateDone)
-	pipe.PExpire(ctx, r.keys.job, r.c.cfg.Lease)
-	pipe.Del(ctx, r.keys.all()[1:]...)
-	_, _ = pipe.Exec(ctx)
+	_ = closeScript.Run(ctx, r.c.rdb, r.keys.all(), stateDone, r.c.cfg.Lease.Milliseconds()).Err()
 }
 
 // pull hands src's items over, one window token each, until src is exhausted.
@@ -441,7 +581,7 @@ func (r *run) enqueue(batch []fetcher.Item) error {
 		v, err = enqueueScript.Run(ctx, r.c.rdb, []string{r.keys.job, r.keys.work, r.keys.queued, r.keys.seen}, args...).Int64Slice()
 		cancel()
 		if err == nil && (len(v) == 0 || v[0] < 0) {
-			return ErrJobGone
+			return r.gone()
 		}
 		if err == nil {
 			r.refuseHeld(v[1:])
@@ -595,8 +735,12 @@ func (r *run) giveUpAll(msg string) {
 }
 
 func (r *run) stopReason() string {
-	if r.parent.Err() != nil {
+	var refused *fetcher.QuotaWaitError
+	switch {
+	case r.parent.Err() != nil:
 		return "interrupted"
+	case errors.As(context.Cause(r.ctx), &refused):
+		return "stopped: " + refused.Error()
 	}
 	return "deadline exceeded"
 }

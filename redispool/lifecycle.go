@@ -56,12 +56,16 @@ func Pooled(strategies []fetcher.Strategy, named bool) ([]fetcher.Strategy, stri
 // CoordinatorConfig.Lease) and
 // returns its scheduler, whose error for a run it could not finish Is fetcher.ErrUnfinished, and
 // what closes the connection. When talk is not nil it gets a line saying how many workers are
-// in the pool. Cut short by ctx, its error Is verdict.ErrInterrupted.
+// in the pool, and the runs' waits (CoordinatorConfig.Log). Cut short by ctx, its error Is verdict.ErrInterrupted.
 func Start(ctx context.Context, url string, roots *x509.CertPool, lease time.Duration, talk io.Writer) (fetcher.Scheduler, func(), error) {
 	rdb, err := Dial(ctx, url, roots)
 	if err == nil {
 		var c *Coordinator
-		if c, err = NewCoordinator(ctx, rdb, CoordinatorConfig{URL: url, Lease: lease}); err == nil {
+		cc := CoordinatorConfig{URL: url, Lease: lease}
+		if talk != nil {
+			cc.Log = prefixed{talk}
+		}
+		if c, err = NewCoordinator(ctx, rdb, cc); err == nil {
 			return started(c, rdb, url, talk)
 		}
 		rdb.Close()
@@ -87,11 +91,11 @@ func started(c *Coordinator, rdb redis.UniversalClient, url string, talk io.Writ
 	return sched, func() { rdb.Close() }, nil
 }
 
-// unfinishedRun is the one line of a run the pool could not finish (Redis lost, every worker
-// gone), which Is err and fetcher.ErrUnfinished; nil for any other error.
+// unfinishedRun is the one line of a run the pool could not finish (Redis lost, or the job in
+// it, every worker gone), which Is err and fetcher.ErrUnfinished; nil for any other error.
 func unfinishedRun(err error) error {
 	var lost *UnreachableError
-	if errors.As(err, &lost) || errors.Is(err, ErrNoWorker) {
+	if errors.As(err, &lost) || errors.Is(err, ErrNoWorker) || errors.Is(err, ErrJobLost) || errors.Is(err, errStalled) {
 		return fmt.Errorf("%w; the records received are written%w", err, unfinished{})
 	}
 	return nil
@@ -125,10 +129,13 @@ func DefaultName() string {
 // Join joins the pool at url (roots: see Dial) as a worker of cfg and runs jobs until ctx
 // ends. Its lines go
 // to talk, each after "fetchbench: ": joined, the worker's own log (cfg.Log is replaced),
-// and left.
+// and left. Its error for ctx ending, the worker's only end, Is verdict.ErrInterrupted.
 func Join(ctx context.Context, url string, roots *x509.CertPool, cfg WorkerConfig, talk io.Writer) error {
 	rdb, err := Dial(ctx, url, roots)
 	if err != nil {
+		if ctx.Err() != nil {
+			return verdict.Interrupted("")
+		}
 		return err
 	}
 	defer rdb.Close()
@@ -144,7 +151,7 @@ func Join(ctx context.Context, url string, roots *x509.CertPool, cfg WorkerConfi
 	fmt.Fprintf(talk, "fetchbench: worker %s joined the pool at %s (at most %d in flight; %s)\n", w.ID(), Redact(url), cfg.MaxInFlight, allow)
 	_ = w.Run(ctx)
 	fmt.Fprintf(talk, "fetchbench: worker %s left the pool\n", w.ID())
-	return nil
+	return verdict.Interrupted("")
 }
 
 // prefixed writes each line with "fetchbench: " before it.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/fetchbench/fetchbench/internal/badinput"
 	"github.com/fetchbench/fetchbench/internal/naming"
 )
 
@@ -62,8 +63,14 @@ const (
 )
 
 // DefaultLease is how long a worker may hold an item or a semaphore slot without renewing it,
-// and how long a job outlives its coordinator's last heartbeat.
+// and how long a job's workers run it after its coordinator's last heartbeat.
 const DefaultLease = 10 * time.Second
+
+// jobTTL is how long a job's keys live after its coordinator's last heartbeat, for a job of
+// lease: three leases. Its workers leave it after one (a time to live under two leases), so
+// that nothing runs for a coordinator gone; its keys outlive that, so that what a worker finds
+// gone before its time was lost by Redis.
+func jobTTL(lease time.Duration) time.Duration { return 3 * lease }
 
 // ErrURL is wrapped by the error of a Redis URL that does not parse; the error never shows
 // the URL's password.
@@ -109,7 +116,10 @@ func scrub(msg, raw string) string {
 
 // Dial connects to the Redis at raw and checks that it answers. A rediss:// server's
 // certificate is verified against roots, or the system's roots when roots is nil (which
-// honour SSL_CERT_FILE); roots is not used for redis://.
+// honour SSL_CERT_FILE); roots is not used for redis://. A server that answers but refuses
+// the URL (its password, its user, its database number) is bad input: a
+// *badinput.FieldError of field "redispool.URL"; one that does not answer is an
+// *UnreachableError.
 func Dial(ctx context.Context, raw string, roots *x509.CertPool) (*redis.Client, error) {
 	opts, err := ParseURL(raw)
 	if err != nil {
@@ -124,6 +134,10 @@ func Dial(ctx context.Context, raw string, roots *x509.CertPool) (*redis.Client,
 	rdb := redis.NewClient(opts)
 	if err := rdb.Ping(ctx).Err(); err != nil {
 		rdb.Close()
+		msg := scrub(err.Error(), raw)
+		if reply := redis.Error(nil); errors.As(err, &reply) {
+			return nil, &badinput.FieldError{Field: fieldURL, Arg: Redact(raw), Err: fmt.Errorf("refused by Redis: %s", msg), Bad: true}
+		}
 		var unknown x509.UnknownAuthorityError
 		return nil, &UnreachableError{URL: Redact(raw), Err: errors.New(scrub(err.Error(), raw)), UnknownCA: errors.As(err, &unknown)}
 	}

@@ -86,6 +86,36 @@ redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
 return 0
 `)
 
+// heartbeatScript renews the job's keys (KEYS, the job's hash first) for ARGV[1] ms, unless
+// the last renewal was more than ARGV[2] ms (a lease) ago. Returns {1, the refusal a worker
+// published in the job hash's field "refused" ("" for none)}, {-1} when the job's hash is
+// gone, or {-2} when the last renewal was too long ago: the job's workers left it.
+var heartbeatScript = redis.NewScript(`
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl == -2 then return {-1} end
+if ttl >= 0 and ttl < tonumber(ARGV[1]) - tonumber(ARGV[2]) then return {-2} end
+for i = 1, #KEYS do redis.call('PEXPIRE', KEYS[i], ARGV[1]) end
+return {1, redis.call('HGET', KEYS[1], 'refused') or ''}
+`)
+
+// refuseScript publishes a worker's refusal to run a job on (ARGV[1], JSON) in the job hash's
+// field "refused", unless one is there; the coordinator stops the run with it. KEYS: job.
+// Returns 1 when published, 0 when one was there or the job is gone.
+var refuseScript = redis.NewScript(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+return redis.call('HSETNX', KEYS[1], 'refused', ARGV[1])
+`)
+
+// closeScript ends a job that still exists: its state becomes ARGV[1], its hash lives ARGV[2]
+// ms more, and its other keys are deleted. KEYS: the job's keys, its hash first.
+var closeScript = redis.NewScript(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], 'state', ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+for i = 2, #KEYS do redis.call('DEL', KEYS[i]) end
+return 1
+`)
+
 // publishScript adds a batch of records to the results stream, then acknowledges and deletes
 // the work entries they answer: a worker that dies before it has its records published leaves
 // its entries pending, to be claimed again. KEYS: job, results, work. ARGV: worker, batch,

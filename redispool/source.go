@@ -75,7 +75,7 @@ func (s *workSource) read(ctx context.Context) error {
 			return err
 		}
 		if len(msgs) > 0 {
-			s.take(msgs)
+			s.take(ctx, msgs)
 			return nil
 		}
 	}
@@ -85,17 +85,22 @@ func (s *workSource) read(ctx context.Context) error {
 		return err
 	}
 	for _, st := range streams {
-		s.take(st.Messages)
+		s.take(ctx, st.Messages)
 	}
 	return nil
 }
 
-// take queues the items of msgs, refusing those outside the allowed hosts.
-func (s *workSource) take(msgs []redis.XMessage) {
+// take queues the items of msgs, refusing those outside the allowed hosts and removing those
+// that are no item, so that no worker reads them again.
+func (s *workSource) take(ctx context.Context, msgs []redis.XMessage) {
 	for _, m := range msgs {
 		it, err := itemOf(m.Values, s.start)
 		if err != nil {
-			continue // not ours to run; it stays pending and expires with the job
+			pipe := s.rdb.Pipeline()
+			pipe.XAck(ctx, s.keys.work, group, m.ID)
+			pipe.XDel(ctx, s.keys.work, m.ID)
+			_, _ = pipe.Exec(ctx)
+			continue
 		}
 		s.mu.Lock()
 		s.pending[it.Seq] = m.ID

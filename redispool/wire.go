@@ -5,6 +5,7 @@ package redispool
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -217,6 +218,30 @@ func decodeRecords(batch []byte, f func(fetcher.Record)) error {
 			Latency: w.Latency, TTFB: w.TTFB, Total: w.Total, Response: w.Response, Late: w.Late, Status: w.Status,
 			Bytes: w.Bytes, Err: w.Err, Class: w.Class, Attempts: w.Attempts, Name: w.Name, Note: w.Note,
 			Body: w.Body, ContentType: w.ContentType, HTML: w.HTML})
+	}
+	return nil
+}
+
+// refusal is a worker's *fetcher.QuotaWaitError as the job hash's field "refused" holds it.
+func refusal(err *fetcher.QuotaWaitError) ([]byte, error) { return json.Marshal(err) }
+
+// refusalOf reads a refusal back; nil for "" or one that does not parse.
+func refusalOf(s string) *fetcher.QuotaWaitError {
+	if s == "" {
+		return nil
+	}
+	var err fetcher.QuotaWaitError
+	if json.Unmarshal([]byte(s), &err) != nil {
+		return nil
+	}
+	return &err
+}
+
+// asRefusal is err's *fetcher.QuotaWaitError, or nil.
+func asRefusal(err error) *fetcher.QuotaWaitError {
+	var refused *fetcher.QuotaWaitError
+	if errors.As(err, &refused) {
+		return refused
 	}
 	return nil
 }

@@ -112,11 +112,15 @@ func (w *Worker) Run(ctx context.Context) error {
 			lost = false
 		}
 		last = next
-		for _, id := range ids {
-			if w.claim(id) {
+		for _, a := range ids {
+			if a.job == "" {
+				w.drop(ctx, a, "not a job announcement")
+				continue
+			}
+			if w.claim(a.job) {
 				jobs.Go(func() {
-					defer w.release(id)
-					w.runJob(ctx, id)
+					defer w.release(a.job)
+					w.runJob(ctx, a)
 				})
 			}
 		}
@@ -146,9 +150,15 @@ func (w *Worker) register(ctx context.Context) error {
 	}
 }
 
+// announcement is an entry of the pool's jobs stream.
+type announcement struct {
+	entry string // its id in the stream
+	job   string // "" when the entry names no job
+}
+
 // jobsAfter returns the jobs announced after last ("" at first: the recent ones), waiting a
 // while for one, and the new last entry id.
-func (w *Worker) jobsAfter(ctx context.Context, last string) ([]string, string, error) {
+func (w *Worker) jobsAfter(ctx context.Context, last string) ([]announcement, string, error) {
 	var msgs []redis.XMessage
 	if last == "" {
 		recent, err := w.rdb.XRevRangeN(ctx, keyJobs, "+", "-", 50).Result()
@@ -171,14 +181,21 @@ func (w *Worker) jobsAfter(ctx context.Context, last string) ([]string, string, 
 			msgs = append(msgs, st.Messages...)
 		}
 	}
-	var ids []string
+	var ids []announcement
 	for _, m := range msgs {
 		last = m.ID
-		if id, ok := m.Values["job"].(string); ok {
-			ids = append(ids, id)
-		}
+		id, _ := m.Values["job"].(string)
+		ids = append(ids, announcement{entry: m.ID, job: id})
 	}
 	return ids, last, nil
+}
+
+// drop removes the announcement a of a job no worker can run from the pool's jobs stream, so
+// that no worker reads it again, and says so when it is the one that removed it.
+func (w *Worker) drop(ctx context.Context, a announcement, why string) {
+	if n, err := w.rdb.XDel(ctx, keyJobs, a.entry).Result(); err == nil && n == 1 {
+		w.logf("job %.100q (entry %s): %s; removed from the pool's jobs", a.job, a.entry, why)
+	}
 }
 
 func (w *Worker) claim(id string) bool {
@@ -200,15 +217,27 @@ func (w *Worker) release(id string) {
 // watchEvery is how often a worker looks at a job's state.
 const watchEvery = 100 * time.Millisecond
 
-// runJob runs job id's items until the job is done, stopped or gone, or ctx is done.
-func (w *Worker) runJob(ctx context.Context, id string) {
+// runJob runs the items of the job a announces until the job is done, stopped or gone, or ctx
+// is done. A job that cannot run (its spec malformed or invalid) is dropped.
+func (w *Worker) runJob(ctx context.Context, a announcement) {
+	id := a.job
 	keys := keysOf(id)
-	vals, err := w.rdb.HMGet(ctx, keys.job, "spec", "state").Result()
+	pipe := w.rdb.Pipeline()
+	valsCmd := pipe.HMGet(ctx, keys.job, "spec", "state")
+	ttlCmd := pipe.PTTL(ctx, keys.job)
+	_, err := pipe.Exec(ctx)
+	vals := valsCmd.Val()
 	if err != nil || len(vals) != 2 || vals[1] != stateRunning {
 		return
 	}
 	var sp spec
-	if s, ok := vals[0].(string); !ok || json.Unmarshal([]byte(s), &sp) != nil || sp.Lease <= 0 {
+	s, _ := vals[0].(string)
+	if err := json.Unmarshal([]byte(s), &sp); err != nil {
+		w.drop(ctx, a, fmt.Sprintf("its spec is not JSON: %v", err))
+		return
+	}
+	if sp.Lease <= 0 {
+		w.drop(ctx, a, fmt.Sprintf("its spec's lease %s is not positive", sp.Lease))
 		return
 	}
 	cfg, err := sp.config(time.Now())
@@ -222,7 +251,7 @@ func (w *Worker) runJob(ctx context.Context, id string) {
 		g, err = cfg.Strategy.Gates(cfg.Limits, kit)
 	}
 	if err != nil {
-		w.logf("job %s: %v; skipped", id, err)
+		w.drop(ctx, a, err.Error())
 		return
 	}
 	gates := fetcher.Gates{Admission: capacity(w.slots, w.cfg.MaxInFlight, g.Admission), Pacer: g.Pacer, Shared: true}
@@ -242,17 +271,17 @@ func (w *Worker) runJob(ctx context.Context, id string) {
 
 	src := &workSource{rdb: w.rdb, keys: keys, consumer: w.id, lease: sp.Lease, start: sp.Start,
 		count: int64(min(max(w.cfg.MaxInFlight/2, 1), 32)), allowed: w.allow.allows, pending: map[int]string{}}
-	pub := newPublisher(w.rdb, keys, w.cfg.Name, src, func() bool { return errors.Is(context.Cause(jobCtx), errJobGone) })
+	pub := newPublisher(w.rdb, keys, w.cfg.Name, src, func() bool { return abandoned(context.Cause(jobCtx)) })
 	src.refuse = func(it fetcher.Item) { pub.Add(w.refused(&sp, it)) }
 
 	w.logf("job %s from %s: %s %s", id, sp.Coordinator, cfg.Strategy, cfg.Strategy.Params(cfg.Limits))
 	watched := make(chan struct{})
 	go func() {
 		defer close(watched)
-		w.watch(jobCtx, cancel, keys, sp.Lease, src, kit.sem)
+		w.watch(jobCtx, cancel, keys, sp.Lease, ttlCmd.Val(), src, kit.sem)
 	}()
 	n := 0
-	stats, _ := fetcher.Schedule(jobCtx, cfg, src, gates, func(r fetcher.Record) {
+	stats, serr := fetcher.Schedule(jobCtx, cfg, src, gates, func(r fetcher.Record) {
 		if r.Class == fetcher.ClassCancelled && stopping() {
 			return // its entry stays pending, handed back below
 		}
@@ -260,6 +289,11 @@ func (w *Worker) runJob(ctx context.Context, id string) {
 		pub.Add(r)
 	})
 	perr := pub.Close()
+	refused := asRefusal(serr)
+	var rerr error
+	if refused != nil {
+		rerr = w.refuse(keys, refused)
+	}
 	cancel(nil)
 	<-watched
 	var handed int
@@ -272,15 +306,31 @@ func (w *Worker) runJob(ctx context.Context, id string) {
 	switch cause := context.Cause(jobCtx); {
 	case perr != nil && !errors.Is(perr, ErrJobGone):
 		w.logf("job %s: %d requests; records lost: %v", id, n, perr)
+	case refused != nil && rerr != nil:
+		w.logf("job %s: %d requests; stopped: %v; the coordinator could not be told: %v", id, n, refused, rerr)
+	case refused != nil:
+		w.logf("job %s: %d requests; stopped: %v", id, n, refused)
 	case herr != nil:
 		w.logf("job %s: %d requests; stopped; the items it held go back to the pool after a lease: %v", id, n, herr)
 	case errors.Is(cause, errWorkerStopped):
 		w.logf("job %s: %d requests; stopped, %d handed back to the pool", id, n, handed)
-	case errors.Is(cause, errJobGone):
+	case abandoned(cause):
 		w.logf("job %s: %d requests; abandoned: %v", id, n, cause)
 	default:
 		w.logf("job %s: %d requests, %d connections", id, n, stats.Connections)
 	}
+}
+
+// refuse publishes in the job's hash why this worker stopped running it, for its coordinator
+// to stop the run with: the first worker's refusal wins.
+func (w *Worker) refuse(keys jobKeys, refused *fetcher.QuotaWaitError) error {
+	b, err := refusal(refused)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return refuseScript.Run(ctx, w.rdb, []string{keys.job}, b).Err()
 }
 
 // errWorkerStopped is the cause of a job the worker left because it was stopped.
@@ -289,21 +339,40 @@ var errWorkerStopped = errors.New("the worker stopped")
 // errJobGone is the cause of a job abandoned because its coordinator vanished or Redis did.
 var errJobGone = errors.New("its coordinator is gone")
 
-// watch ends the job when its state is no longer running, when its key is gone (its
-// coordinator vanished), or when Redis stays unreachable for a lease; meanwhile it renews the
-// leases of the items and slots the worker holds.
-func (w *Worker) watch(ctx context.Context, cancel context.CancelCauseFunc, keys jobKeys, lease time.Duration, src *workSource, sem *Semaphore) {
+// errJobLost is the cause of a job abandoned because Redis lost its keys.
+var errJobLost = fmt.Errorf("%w: its keys vanished before they could expire (Redis restarted or was flushed)", ErrJobLost)
+
+// errCoordinatorGone is the cause of a job abandoned because its coordinator's last heartbeat
+// was more than a lease ago.
+var errCoordinatorGone = fmt.Errorf("%w: no heartbeat for more than a lease", errJobGone)
+
+// abandoned reports whether cause is that of a job the worker left because it is gone.
+func abandoned(cause error) bool { return errors.Is(cause, errJobGone) || errors.Is(cause, ErrJobLost) }
+
+// watch ends the job when its state is no longer running, when its coordinator's last
+// heartbeat was more than a lease ago (its time to live is under jobTTL − lease), when its key
+// is gone (Redis lost it before it could expire, or it expired), or when Redis stays
+// unreachable for a lease; meanwhile it renews the leases of the items and slots the worker
+// holds. ttl is the job's time to live when the worker read it.
+func (w *Worker) watch(ctx context.Context, cancel context.CancelCauseFunc, keys jobKeys, lease, ttl time.Duration, src *workSource, sem *Semaphore) {
 	t := time.NewTicker(watchEvery)
 	defer t.Stop()
-	lastOK, lastRenew := time.Now(), time.Now()
+	lastOK, lastRenew := time.Now(), time.Now() // ttl: the job's time to live when last seen; ≤ 0: none
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
-		state, err := w.rdb.HGet(ctx, keys.job, "state").Result()
+		pipe := w.rdb.Pipeline()
+		stateCmd := pipe.HGet(ctx, keys.job, "state")
+		ttlCmd := pipe.PTTL(ctx, keys.job)
+		_, err := pipe.Exec(ctx)
+		state := stateCmd.Val()
 		switch {
+		case errors.Is(err, redis.Nil) && ttl > 0 && time.Since(lastOK) < ttl:
+			cancel(errJobLost)
+			return
 		case errors.Is(err, redis.Nil):
 			cancel(errJobGone)
 			return
@@ -316,8 +385,11 @@ func (w *Worker) watch(ctx context.Context, cancel context.CancelCauseFunc, keys
 		case state != stateRunning:
 			cancel(nil)
 			return
+		case ttlCmd.Val() >= 0 && ttlCmd.Val() < jobTTL(lease)-lease:
+			cancel(errCoordinatorGone)
+			return
 		}
-		lastOK = time.Now()
+		lastOK, ttl = time.Now(), ttlCmd.Val()
 		if time.Since(lastRenew) >= lease/4 {
 			lastRenew = time.Now()
 			_ = src.Renew(ctx)

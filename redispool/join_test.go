@@ -65,7 +65,7 @@ func TestDialRefused(t *testing.T) {
 			switch {
 			case strings.Contains(err.Error(), "s3cret"):
 				t.Errorf("err = %q shows the password", err)
-			case tt.bad && (!errors.As(err, &fe) || !fe.Bad || fe.Field != "redispool.URL" || !strings.Contains(err.Error(), "refused by Redis")):
+			case tt.bad && (!errors.As(err, &fe) || !fe.Bad || fe.Field != fieldURL || !strings.Contains(err.Error(), "refused by Redis")):
 				t.Errorf("err = %#v (%v), want bad input of redispool.URL, refused by Redis", err, err)
 			case !tt.bad && !errors.As(err, &down):
 				t.Errorf("err = %v, want an *UnreachableError", err)

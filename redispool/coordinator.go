@@ -520,7 +520,7 @@ func (r *run) gone() error {
 
 // ErrJobLost is wrapped by the error of a run whose job vanished from Redis while its keys were
 // alive: Redis restarted without them, or was flushed.
-var ErrJobLost = errors.New("Redis lost the job")
+var ErrJobLost = errors.New("Redis lost the job") //lint:ignore ST1005 Redis is a name
 
 // errStalled is wrapped by the error of a run whose coordinator renewed its job too late.
 var errStalled = errors.New("this coordinator stalled")

@@ -260,7 +260,7 @@ func TestPoolGlobalLimits(t *testing.T) {
 // loaded machine.
 func TestPoolAdaptive(t *testing.T) {
 	t.Parallel()
-	const n, ceiling = 600, 32
+	const n, ceiling = 300, 32
 	url := poolRedis(t, 0)
 	fake, srv := faketest.Start(t, fakeswapi.Options{Workers: 8, Latency: 50 * time.Millisecond})
 	startPoolWorkers(t, url, 3, "--max-in-flight", "20")

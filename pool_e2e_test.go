@@ -261,7 +261,7 @@ func TestPoolGlobalLimits(t *testing.T) {
 func TestPoolAdaptive(t *testing.T) {
 	t.Parallel()
 	const n, ceiling = 300, 32
-	url := poolRedis(t, 0)
+	url := poolRedis(t, 15) // every database is taken by a test; 15 is otherwise redispool's benchmarks
 	fake, srv := faketest.Start(t, fakeswapi.Options{Workers: 8, Latency: 50 * time.Millisecond})
 	startPoolWorkers(t, url, 3, "--max-in-flight", "20")
 	out, errs, code := fetchbench(t, "--redis", url, "--url-template", srv.API()+"people/{id}/", "-n", fmt.Sprint(n),

@@ -128,6 +128,7 @@ type poolRecord struct {
 	// IntendedMS is the slot the global pacer granted (on Redis's clock, from the run's start).
 	IntendedMS float64 `json:"intended_ms"`
 	Class      string  `json:"error_class"`
+	Limit      int     `json:"limit"` // the adaptive limit it was admitted under
 }
 
 // readRecords parses NDJSON records and checks that seqs 0..n-1 appear once each.
@@ -250,6 +251,36 @@ func TestPoolGlobalLimits(t *testing.T) {
 			tt.check(t, fake.Stats(), readRecords(t, out, tt.n))
 		})
 	}
+}
+
+// TestPoolAdaptive: -s adaptive across 3 worker processes against a server that serves 8 at
+// once: every target once, each record under the pool's limit (within the floor and the
+// ceiling), and the server never sees more than the ceiling at once. Where the limit settles
+// is redispool's TestAdaptiveSettlesAcrossWorkers' to say: here the latencies are those of a
+// loaded machine.
+func TestPoolAdaptive(t *testing.T) {
+	t.Parallel()
+	const n, ceiling = 300, 32
+	url := poolRedis(t, 15) // every database is taken by a test; 15 is otherwise redispool's benchmarks
+	fake, srv := faketest.Start(t, fakeswapi.Options{Workers: 8, Latency: 50 * time.Millisecond})
+	startPoolWorkers(t, url, 3, "--max-in-flight", "20")
+	out, errs, code := fetchbench(t, "--redis", url, "--url-template", srv.API()+"people/{id}/", "-n", fmt.Sprint(n),
+		"-s", "adaptive", "-c", fmt.Sprint(ceiling), "--records", "-", "-q")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var limits []int
+	for _, r := range readRecords(t, out, n) {
+		if r.Limit < 1 || r.Limit > ceiling {
+			t.Errorf("seq %d: limit %d, want 1..%d", r.Seq, r.Limit, ceiling)
+		}
+		limits = append(limits, r.Limit)
+	}
+	if peak := fake.Stats().PeakInFlight; peak > ceiling {
+		t.Errorf("the fake saw %d at once, want at most %d", peak, ceiling)
+	}
+	slices.Sort(limits)
+	t.Logf("median limit %d across 3 workers (the fake serves 8 at once)", limits[len(limits)/2])
 }
 
 // TestPoolWorkerKilled: a worker SIGKILLed mid-run; the others claim its items after the

@@ -44,25 +44,22 @@ func TestPoolFailures(t *testing.T) {
 	}
 }
 
-// TestPoolLeavesAdaptiveOut: an adapting limit lives in one process, so --redis refuses
-// -s adaptive by name and leaves it out of -s all with one line, before any connection.
-func TestPoolLeavesAdaptiveOut(t *testing.T) {
+// TestPoolKeepsAdaptive: the pool shares an adaptive limit, so --redis runs -s adaptive and
+// keeps it in -s all, with no note.
+func TestPoolKeepsAdaptive(t *testing.T) {
 	t.Parallel()
 	p := poolFlags{redis: "redis://127.0.0.1:1/"}
-	if _, _, err := p.pooled([]fetcher.Strategy{fetcher.Adaptive}, true); err == nil || !strings.Contains(err.Error(), "--redis: adaptive adapts its limit in one process") {
-		t.Errorf("-s adaptive with --redis: %v", err)
+	if kept, note, err := p.pooled([]fetcher.Strategy{fetcher.Adaptive}, true); err != nil || note != "" || !slices.Equal(kept, []fetcher.Strategy{fetcher.Adaptive}) {
+		t.Errorf("-s adaptive with --redis: %v, %q, %v", kept, note, err)
 	}
-	kept, note, err := p.pooled(fetcher.Strategies, false)
-	if err != nil || slices.Contains(kept, fetcher.Adaptive) || len(kept) != len(fetcher.Strategies)-1 || !strings.Contains(note, "adaptive left out") {
-		t.Errorf("-s all with --redis: %v, %q, %v", kept, note, err)
-	}
-	var none poolFlags
-	if kept, note, err := none.pooled(fetcher.Strategies, false); err != nil || note != "" || len(kept) != len(fetcher.Strategies) {
-		t.Errorf("without --redis: %v, %q, %v", kept, note, err)
+	for _, p := range []poolFlags{p, {}} {
+		if kept, note, err := p.pooled(fetcher.Strategies, false); err != nil || note != "" || !slices.Equal(kept, fetcher.Strategies) {
+			t.Errorf("-s all, --redis %q: %v, %q, %v", p.redis, kept, note, err)
+		}
 	}
 	res := invoke(t, "", "get", "--redis", "redis://127.0.0.1:1/", "-s", "adaptive", "-n", "1")
-	if res.code != exitUsage || !strings.Contains(res.stderr, "cannot run across workers") {
-		t.Errorf("get --redis -s adaptive: exit %d, %s", res.code, res.stderr)
+	if res.code == exitUsage || !strings.Contains(res.stderr, "does not answer") {
+		t.Errorf("get --redis -s adaptive: exit %d, %s; want it to try the Redis", res.code, res.stderr)
 	}
 }
 

@@ -86,7 +86,8 @@ type Record struct {
 	// Config.Transport's Proxy), as scheme://host:port with any password masked; "" without.
 	Proxy string
 	// Limit is the concurrency limit in force when the request was admitted, for a strategy
-	// whose limit adapts during the run (Strategy.Adapts); 0 otherwise.
+	// whose limit adapts during the run (Strategy.Adapts); 0 otherwise. Through a pool it is
+	// the whole pool's limit, as the worker last saw it.
 	Limit int
 	// Start is the offset from the strategy's start at which the first attempt went on the wire
 	// (for a request that never started: when it was given up). In a paced run an attempt

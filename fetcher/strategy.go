@@ -208,8 +208,9 @@ func (s Strategy) Limits(k Knobs) Limits {
 }
 
 // Pooled reports whether s can run across the processes of a pool (fetchbench worker): its
-// limits can be shared through Redis. An adapting limit lives in one process: not pooled.
-func (s Strategy) Pooled() bool { return s.Valid() && !s.facts().adapts }
+// limits can be shared through Redis. Every strategy can (an adapting limit too: redispool
+// keeps one for the whole pool).
+func (s Strategy) Pooled() bool { return s.Valid() }
 
 // Serial reports whether s runs one request at a time, inline and in input order.
 func (s Strategy) Serial() bool { return s.facts().serial }

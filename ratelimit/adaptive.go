@@ -4,9 +4,7 @@ package ratelimit
 
 import (
 	"context"
-	"fmt"
 	"math"
-	"slices"
 	"sync"
 	"time"
 )
@@ -47,41 +45,31 @@ import (
 // its floor and the latency stays high for FloorWindows windows, the server got slower
 // whatever the concurrency, and the baseline moves up to the latest window.
 //
-// The limit never leaves [floor, ceiling]. Waiters are served in arrival order. An Adaptive
+// The limit and every rule but the pace are a Rule, which a pool of processes shares through
+// Redis (package redispool). The limit never leaves [floor, ceiling]. Waiters are served in
+// arrival order. An Adaptive
 // is safe for concurrent use; it starts no goroutine (a Retry-After or the pace arms a timer).
 type Adaptive struct {
-	floor, ceiling float64
-
 	mu        sync.Mutex
-	limit     float64
+	rule      Rule
 	inUse     int
 	waiters   []*waiter
 	holdUntil time.Time   // no admission before this (Retry-After)
 	timer     *time.Timer // wakes the waiters at holdUntil
-	slowStart bool
-	baseline  time.Duration // lowest window mean latency; 0 until the first window
-	baseP90   time.Duration // lowest window 90th percentile latency
-	cut       time.Time     // the last decrease: earlier admissions cannot cause another
 	win       window
-	high      int // consecutive windows at the floor with a high latency
-	// failed is the limit of the last decrease (0 before any); the limit holds one below it
-	// for patience after the decrease before it probes it again.
-	failed   int
-	patience time.Duration
-	pace     float64   // admissions per second; 0: not paced
-	growth   float64   // the pace's growth per second while it holds the run back
-	next     time.Time // the earliest next admission under the pace
-	held     bool      // the pace alone holds a waiter back
-	paused   bool      // a Retry-After paused admissions and no request succeeded since
-	served   meter     // successes released
+	pace      float64   // admissions per second; 0: not paced
+	growth    float64   // the pace's growth per second while it holds the run back
+	next      time.Time // the earliest next admission under the pace
+	held      bool      // the pace alone holds a waiter back
+	paused    bool      // a Retry-After paused admissions and no request succeeded since
+	served    meter     // successes released
 }
 
 type window struct {
 	start time.Time
 	lat   []time.Duration // latencies of the requests served
-	sum   time.Duration
-	peak  int  // most slots in use at once
-	paced bool // the pace held back an admission
+	peak  int             // most slots in use at once
+	paced bool            // the pace held back an admission
 }
 
 type waiter struct {
@@ -144,29 +132,25 @@ type Sample struct {
 // NewAdaptive returns an adaptive semaphore whose limit stays within [floor, ceiling];
 // 1 ≤ floor ≤ ceiling.
 func NewAdaptive(floor, ceiling int) (*Adaptive, error) {
-	if floor < 1 || ceiling < floor {
-		return nil, fmt.Errorf("adaptive limit %d..%d: want 1 ≤ floor ≤ ceiling", floor, ceiling)
+	r, err := NewRule(floor, ceiling)
+	if err != nil {
+		return nil, err
 	}
-	a := &Adaptive{floor: float64(floor), ceiling: float64(ceiling), slowStart: true}
-	a.limit = min(max(InitialLimit, a.floor), a.ceiling)
-	return a, nil
+	return &Adaptive{rule: r}, nil
 }
 
 // Limit is the current limit: how many slots may be held at once now.
 func (a *Adaptive) Limit() int {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	return a.slots()
+	return a.rule.Slots()
 }
 
-// slots is the limit as a number of slots. a.mu is held.
-func (a *Adaptive) slots() int { return int(math.Round(a.limit)) }
-
 // Floor is the least the limit will ever be.
-func (a *Adaptive) Floor() int { return int(a.floor) }
+func (a *Adaptive) Floor() int { return int(a.rule.Floor) }
 
 // Cap is the ceiling: the most slots it will ever grant at once.
-func (a *Adaptive) Cap() int { return int(a.ceiling) }
+func (a *Adaptive) Cap() int { return int(a.rule.Ceiling) }
 
 // HeldUntil is when the hold a server's Retry-After put on every admission ends; the zero
 // time, or a time past, when none holds them.
@@ -218,7 +202,7 @@ func (a *Adaptive) Acquire(ctx context.Context) (time.Duration, error) {
 
 // free reports whether a slot may be taken at now. a.mu is held.
 func (a *Adaptive) free(now time.Time) bool {
-	return a.inUse < a.slots() && !now.Before(a.readyAt())
+	return a.inUse < a.rule.Slots() && !now.Before(a.readyAt())
 }
 
 // readyAt is the earliest moment of the next admission: past the Retry-After and, under a
@@ -240,7 +224,7 @@ func (a *Adaptive) take(now time.Time, waited bool) {
 	if waited && a.held {
 		a.win.paced = true
 		a.pace += a.growth
-		a.limit = max(a.limit, min(a.paceNeeds(), a.ceiling))
+		a.rule.Limit = max(a.rule.Limit, min(a.paceNeeds(), a.rule.Ceiling))
 	}
 	a.held = false
 	a.next = later(a.next, now).Add(a.interval())
@@ -249,7 +233,7 @@ func (a *Adaptive) take(now time.Time, waited bool) {
 // paceNeeds is the limit the pace needs at the baseline latency, with headroom; 0 before
 // a baseline. a.mu is held.
 func (a *Adaptive) paceNeeds() float64 {
-	return a.pace * a.baseline.Seconds() * PaceHeadroom
+	return a.pace * a.rule.Baseline.Seconds() * PaceHeadroom
 }
 
 // interval is the spacing of admissions under the pace. a.mu is held.
@@ -275,7 +259,7 @@ func (a *Adaptive) wake() {
 		w.granted = true
 		close(w.ready)
 	}
-	if at := a.readyAt(); len(a.waiters) > 0 && a.inUse < a.slots() && now.Before(at) {
+	if at := a.readyAt(); len(a.waiters) > 0 && a.inUse < a.rule.Slots() && now.Before(at) {
 		a.held = at.Equal(a.next) // only the pace holds the next waiter back
 		d := at.Sub(now)
 		if a.timer == nil {
@@ -314,46 +298,16 @@ func (a *Adaptive) observe(s Sample, now time.Time) {
 		return
 	}
 	a.win.lat = append(a.win.lat, s.Latency)
-	a.win.sum += s.Latency
-	if len(a.win.lat) < WindowSamples(a.limit) {
+	if !a.rule.Full(len(a.win.lat)) {
 		return
 	}
-	mean := a.win.sum / time.Duration(len(a.win.lat))
-	slices.Sort(a.win.lat)
-	p90 := a.win.lat[len(a.win.lat)*9/10]
-	if a.baseline == 0 || mean < a.baseline {
-		a.baseline = mean
-	}
-	if a.baseP90 == 0 || p90 < a.baseP90 {
-		a.baseP90 = p90
-	}
-	ratio := float64(mean) / float64(a.baseline)
-	switch {
-	case ratio > 1+LatencyTolerance || float64(p90) > float64(a.baseP90)*(1+TailTolerance):
-		if a.limit <= a.floor {
-			if a.high++; a.high >= FloorWindows {
-				a.baseline, a.baseP90, a.high = mean, p90, 0
-			}
-		}
-		// Down by the gradient, by one slot at least, by half at most.
-		a.decrease(a.limit*max(0.5, min(1/ratio, float64(a.slots()-1)/float64(a.slots()))), now)
-	case a.win.peak*2 < a.slots() || a.win.paced: // the limit was not used, or the pace held the run: no evidence
-		a.set(a.limit, now)
-	case a.slowStart:
-		a.set(a.limit*SlowStartFactor, now)
-	case a.failed > 0 && a.slots()+1 >= a.failed && now.Sub(a.cut) < a.patience:
-		a.set(a.limit, now) // on the plateau
-	default:
-		if a.slots() >= a.failed {
-			a.failed = 0 // a probe past the plateau held
-		}
-		a.set(a.limit+1, now)
-	}
+	a.rule.Close(Window{Latencies: a.win.lat, Peak: a.win.peak, Paced: a.win.paced}, now)
+	a.open(now)
 }
 
 // drop applies the rules for a request the server shed, at now. a.mu is held.
 func (a *Adaptive) drop(s Sample, now time.Time) {
-	if !s.Admitted.After(a.cut) && !a.cut.IsZero() {
+	if a.rule.Stale(s.Admitted) {
 		return // admitted before the last decrease: nothing new
 	}
 	if s.RetryAfter > 0 && (a.pace == 0 || a.paused) {
@@ -362,7 +316,8 @@ func (a *Adaptive) drop(s Sample, now time.Time) {
 	}
 	rate := a.served.rate(now)
 	if !s.Throttled || (a.pace == 0 && rate == 0) {
-		a.decrease(a.limit/2, now)
+		a.rule.Decrease(a.rule.Limit/2, now)
+		a.open(now)
 		return
 	}
 	if a.pace == 0 {
@@ -371,18 +326,8 @@ func (a *Adaptive) drop(s Sample, now time.Time) {
 		a.pace, a.growth = a.pace*PaceCut, PaceGrowth
 	}
 	a.next = now.Add(a.interval())
-	a.decrease(max(a.limit/2, a.paceNeeds()), now)
-}
-
-// decrease lowers the limit to l after the current limit failed. a.mu is held.
-func (a *Adaptive) decrease(l float64, now time.Time) {
-	a.slowStart = false
-	if f := a.slots(); f == a.failed {
-		a.patience = min(a.patience*2, MaxPatience)
-	} else {
-		a.failed, a.patience = f, Patience
-	}
-	a.set(l, now)
+	a.rule.Decrease(max(a.rule.Limit/2, a.paceNeeds()), now)
+	a.open(now)
 }
 
 // meter counts events over the last second, in two halves.
@@ -425,15 +370,7 @@ func (m *meter) rate(now time.Time) float64 {
 	return float64(m.cur+m.prev) / max(span, 100*time.Millisecond).Seconds()
 }
 
-// set moves the limit to l within [floor, ceiling] and opens a new window at now. a.mu is held.
-func (a *Adaptive) set(l float64, now time.Time) {
-	l = min(max(l, a.floor), a.ceiling)
-	if l > a.floor {
-		a.high = 0
-	}
-	if l < a.limit {
-		a.cut = now
-	}
-	a.limit = l
+// open opens a new window at now. a.mu is held.
+func (a *Adaptive) open(now time.Time) {
 	a.win = window{start: now, peak: a.inUse, lat: a.win.lat[:0]}
 }

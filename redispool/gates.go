@@ -35,6 +35,10 @@ type Semaphore struct {
 	lease time.Duration
 	owner string
 
+	// try asks Redis once for a slot for token: whether it was taken and, when not, how
+	// long at least before the next try is worth it. Its error ends Acquire.
+	try func(ctx context.Context, token string) (bool, time.Duration, error)
+
 	turn chan struct{} // held by the one waiter that asks Redis
 	next atomic.Int64
 	mu   sync.Mutex
@@ -43,7 +47,21 @@ type Semaphore struct {
 
 // newSemaphore returns the job's semaphore of slots as seen by owner (unique per process).
 func newSemaphore(rdb redis.Cmdable, keys jobKeys, slots int, lease time.Duration, owner string) *Semaphore {
-	return &Semaphore{rdb: rdb, keys: keys, slots: slots, lease: lease, owner: owner, turn: make(chan struct{}, 1)}
+	s := &Semaphore{rdb: rdb, keys: keys, slots: slots, lease: lease, owner: owner, turn: make(chan struct{}, 1)}
+	s.try = s.tryFixed
+	return s
+}
+
+// tryFixed takes a slot when fewer than s.slots are held.
+func (s *Semaphore) tryFixed(ctx context.Context, token string) (bool, time.Duration, error) {
+	n, err := acquireScript.Run(ctx, s.rdb, []string{s.keys.job, s.keys.sem}, s.slots, token, s.lease.Milliseconds()).Int()
+	switch {
+	case err != nil:
+		return false, 0, fmt.Errorf("semaphore: %w", err)
+	case n < 0:
+		return false, 0, ErrJobGone
+	}
+	return n == 1, 0, nil
 }
 
 // semPoll bounds the pause between two tries for a slot when every slot is held.
@@ -62,38 +80,52 @@ func (s *Semaphore) Acquire(ctx context.Context) (time.Duration, error) {
 		return time.Since(start), ctx.Err()
 	}
 	defer func() { <-s.turn }()
-	token := s.owner + ":" + strconv.FormatInt(s.next.Add(1), 10)
 	pause := semPollMin
 	for {
-		n, err := acquireScript.Run(ctx, s.rdb, []string{s.keys.job, s.keys.sem}, s.slots, token, s.lease.Milliseconds()).Int()
+		ok, wait, err := s.attempt(ctx)
 		switch {
 		case err != nil:
-			return time.Since(start), fmt.Errorf("semaphore: %w", err)
-		case n < 0:
-			return time.Since(start), ErrJobGone
-		case n == 1:
-			s.mu.Lock()
-			s.held = append(s.held, token)
-			s.mu.Unlock()
+			return time.Since(start), err
+		case ok:
 			return time.Since(start), nil
 		}
-		if !waitctx.Sleep(ctx, pause) {
+		if !waitctx.Sleep(ctx, max(pause, wait)) {
 			return time.Since(start), ctx.Err()
 		}
 		pause = min(2*pause, semPollMax)
 	}
 }
 
-// Release gives back one slot held; the slots of a process are alike.
-func (s *Semaphore) Release() {
-	s.mu.Lock()
-	if len(s.held) == 0 {
+// attempt asks Redis once for a slot (try), which the process holds when it was taken.
+func (s *Semaphore) attempt(ctx context.Context) (bool, time.Duration, error) {
+	token := s.owner + ":" + strconv.FormatInt(s.next.Add(1), 10)
+	ok, wait, err := s.try(ctx, token)
+	if ok {
+		s.mu.Lock()
+		s.held = append(s.held, token)
 		s.mu.Unlock()
-		return
+	}
+	return ok, wait, err
+}
+
+// pop forgets one slot held and returns its token; false when none is held.
+func (s *Semaphore) pop() (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.held) == 0 {
+		return "", false
 	}
 	token := s.held[len(s.held)-1]
 	s.held = s.held[:len(s.held)-1]
-	s.mu.Unlock()
+	return token, true
+}
+
+// Release gives back one slot held; the slots of a process are alike.
+func (s *Semaphore) Release() {
+	token, ok := s.pop()
+	if !ok {
+		return
+	}
 	// A failure leaves the slot to its lease.
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
@@ -145,15 +177,29 @@ type redisClock struct {
 // local is the local time of Redis's time slot (µs), learning from a reservation asked at
 // asked, answered at got, during which Redis's time was now (µs).
 func (c *redisClock) local(slot, now int64, asked, got time.Time) time.Time {
+	mid := asked.Add(max(got.Sub(asked), 1) / 2)
+	offset := c.learn(now, asked, got)
+	return mid.Add(time.UnixMicro(slot).Add(-offset).Sub(mid))
+}
+
+// learn learns from a call asked at asked, answered at got, during which Redis's time was
+// now (µs), and returns the offset.
+func (c *redisClock) learn(now int64, asked, got time.Time) time.Duration {
 	rtt := max(got.Sub(asked), 1)
 	mid := asked.Add(rtt / 2)
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	if c.rtt == 0 || rtt < c.rtt {
 		c.offset, c.rtt = time.UnixMicro(now).Sub(mid), rtt
 	}
-	offset := c.offset
-	c.mu.Unlock()
-	return mid.Add(time.UnixMicro(slot).Add(-offset).Sub(mid))
+	return c.offset
+}
+
+// remote is Redis's time (µs) when the local clock read t, as learned so far.
+func (c *redisClock) remote(t time.Time) int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return t.Add(c.offset).UnixMicro()
 }
 
 func newPacer(rdb redis.Cmdable, keys jobKeys, rate float64, burst int) *Pacer {
@@ -222,20 +268,17 @@ func (p *Pacer) wait(ctx context.Context, until time.Time) error {
 // Granted is how many starts this process was granted.
 func (p *Pacer) Granted() int { return int(p.granted.Load()) }
 
-// jobGates is the fetcher.GateKit of a job on a worker: its slots are a Semaphore and its
-// pace a Pacer in Redis, shared by every worker of the job; an adapting limit lives in one
-// process, so it refuses one (fetcher.Strategy.Pooled). It keeps the Semaphore it made, whose
-// leases the worker renews.
+// jobGates is the fetcher.GateKit of a job on a worker: its slots are a Semaphore, its
+// pace a Pacer and its adapting limit an Adaptive in Redis, shared by every worker of the
+// job. It keeps the Semaphore it made (an Adaptive's slots are one), whose leases the worker
+// renews.
 type jobGates struct {
 	rdb   redis.Cmdable
 	keys  jobKeys
 	lease time.Duration
 	owner string
-	sem   *Semaphore // made by Slots; nil until then
+	sem   *Semaphore // made by Slots or Adapt; nil until then
 }
-
-// errAdaptive is jobGates' refusal of an adapting limit.
-var errAdaptive = errors.New("an adapting limit cannot be shared across a pool")
 
 func (k *jobGates) Slots(n int) (fetcher.Admission, error) {
 	if n < 1 {
@@ -253,7 +296,13 @@ func (k *jobGates) Pace(rate float64, burst int) (fetcher.Pacer, error) {
 }
 
 func (k *jobGates) Adapt(floor, ceiling int) (fetcher.Admission, error) {
-	return nil, fmt.Errorf("adaptive limit %d..%d: %w", floor, ceiling, errAdaptive)
+	r, err := ratelimit.NewRule(floor, ceiling)
+	if err != nil {
+		return nil, err
+	}
+	a := newAdaptive(k.rdb, k.keys, r, k.lease, k.owner)
+	k.sem = a.sem
+	return a, nil
 }
 
 // slots is a Semaphore as a fetcher.Admission of a fixed limit.
@@ -270,6 +319,7 @@ type admission struct {
 	local  *ratelimit.Semaphore
 	global fetcher.Admission // nil: no global cap
 	max    int
+	adapts bool // global is an Adaptive
 }
 
 // capacity joins the worker's own capacity local, of which a job may hold at most max, to
@@ -278,7 +328,8 @@ func capacity(local *ratelimit.Semaphore, max int, global fetcher.Admission) *ad
 	if global != nil {
 		max = min(max, global.Max())
 	}
-	return &admission{local: local, global: global, max: max}
+	_, adapts := global.(*Adaptive)
+	return &admission{local: local, global: global, max: max, adapts: adapts}
 }
 
 func (a *admission) Acquire(ctx context.Context) (time.Duration, error) {
@@ -302,5 +353,10 @@ func (a *admission) Release(fb fetcher.Feedback) {
 
 func (a *admission) Max() int { return a.max }
 
-// Limit is Max: a pool's limit is fixed.
-func (a *admission) Limit() int { return a.max }
+// Limit is the job's limit, the whole pool's, when it adapts; else Max.
+func (a *admission) Limit() int {
+	if a.adapts {
+		return a.global.Limit()
+	}
+	return a.max
+}

@@ -254,29 +254,30 @@ func TestRedisClock(t *testing.T) {
 
 // TestJobGates: every strategy's gates on a worker are what its facts say, in Redis: its
 // slots a leased Semaphore (joined to the worker's own capacity), its pace a GCRA of its rate
-// and burst; an adapting limit is refused, as Pooled refuses it.
+// and burst, its adapting limit an Adaptive between its floor and its ceiling whose slots the
+// worker renews.
 func TestJobGates(t *testing.T) {
 	t.Parallel()
 	capped := fetcher.Knobs{Concurrency: 7, Rate: 20, Burst: 3, CapRate: true, MinConcurrency: 2}
 	free := fetcher.Knobs{Concurrency: 7, Rate: 20}
 	type gates struct {
-		Slots    int           // the global semaphore's; 0: none
+		Slots    int           // the global semaphore's (an adaptive limit's ceiling); 0: none
+		Floor    int           // an adaptive limit's; 0: none
 		Max      int           // the admission's, with the worker's capacity of 5
 		Interval time.Duration // the pacer's; 0: none
 		Burst    int
 	}
 	tests := []struct {
-		s       fetcher.Strategy
-		k       fetcher.Knobs
-		want    gates
-		refused bool
+		s    fetcher.Strategy
+		k    fetcher.Knobs
+		want gates
 	}{
 		{s: fetcher.Sequential, k: capped, want: gates{Slots: 1, Max: 1}},
 		{s: fetcher.Unbounded, k: capped, want: gates{Max: 5}},
 		{s: fetcher.Semaphore, k: capped, want: gates{Slots: 7, Max: 5}},
 		{s: fetcher.RateLimit, k: free, want: gates{Max: 5, Interval: 50 * time.Millisecond, Burst: 1}},
 		{s: fetcher.RateLimit, k: capped, want: gates{Slots: 7, Max: 5, Interval: 50 * time.Millisecond, Burst: 3}},
-		{s: fetcher.Adaptive, k: capped, refused: true},
+		{s: fetcher.Adaptive, k: capped, want: gates{Slots: 7, Floor: 2, Max: 5}},
 	}
 	local, _ := ratelimit.NewSemaphore(5)
 	for _, tt := range tests {
@@ -285,22 +286,21 @@ func TestJobGates(t *testing.T) {
 			t.Parallel()
 			kit := &jobGates{keys: keysOf("gates"), lease: time.Second, owner: "w"}
 			g, err := tt.s.Gates(l, kit)
-			if tt.refused {
-				if !errors.Is(err, errAdaptive) {
-					t.Errorf("gates of %s: %v, want errAdaptive", tt.s, err)
-				}
-				if tt.s.Pooled() {
-					t.Errorf("%s is refused by the pool's kit but Pooled", tt.s)
-				}
-				return
-			}
 			if err != nil {
 				t.Fatal(err)
+			}
+			if !tt.s.Pooled() {
+				t.Errorf("%s has gates in the pool but is not Pooled", tt.s)
 			}
 			var got gates
 			if kit.sem != nil {
 				got.Slots = kit.sem.slots
-				if g.Admission.(slots).Semaphore != kit.sem {
+				sem := func() *Semaphore { return g.Admission.(slots).Semaphore }
+				if a, ok := g.Admission.(*Adaptive); ok {
+					got.Floor = int(a.first.Floor)
+					sem = func() *Semaphore { return a.sem }
+				}
+				if sem() != kit.sem {
 					t.Error("the admission is not the semaphore the worker renews")
 				}
 			}

@@ -47,9 +47,9 @@ func Pooled(strategies []fetcher.Strategy, named bool) ([]fetcher.Strategy, stri
 				all = append(all, string(s))
 			}
 		}
-		return nil, "", badinput.Field(fieldURL, fmt.Errorf("%s adapts its limit in one process and cannot run across workers; choose among %s", names, strings.Join(all, ", ")))
+		return nil, "", badinput.Field(fieldURL, fmt.Errorf("%s cannot run across workers; choose among %s", names, strings.Join(all, ", ")))
 	}
-	return keep, names + " left out (its limit adapts in one process, not across workers)", nil
+	return keep, names + " left out (it cannot run across workers)", nil
 }
 
 // Start connects a coordinator to the pool at url (roots: see Dial; lease:

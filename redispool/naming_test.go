@@ -3,6 +3,7 @@ package redispool
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -54,17 +55,26 @@ func TestErrorsNameOptions(t *testing.T) {
 	}
 }
 
-// TestPooledNamesNoFlag: Pooled's refusal is bad input in the pool's URL field, and its note
-// leaves the option's name to the front end.
+// TestPooledNamesNoFlag: Pooled keeps every strategy, adaptive too; its refusal (of a
+// strategy no pool can run) is bad input in the pool's URL field, and its note leaves the
+// option's name to the front end.
 func TestPooledNamesNoFlag(t *testing.T) {
 	t.Parallel()
-	_, _, err := Pooled([]fetcher.Strategy{fetcher.Adaptive}, true)
+	kept, note, err := Pooled(fetcher.Strategies, false)
+	if err != nil || note != "" || !slices.Equal(kept, fetcher.Strategies) {
+		t.Errorf("Pooled(all) = %v, %q, %v; want every strategy, no note", kept, note, err)
+	}
+	if kept, _, err := Pooled([]fetcher.Strategy{fetcher.Adaptive}, true); err != nil || len(kept) != 1 {
+		t.Errorf("Pooled(adaptive) = %v, %v; want adaptive", kept, err)
+	}
+	bogus := fetcher.Strategy("bogus")
+	_, _, err = Pooled([]fetcher.Strategy{bogus}, true)
 	var fe *badinput.FieldError
 	if !errors.As(err, &fe) || fe.Field != "redispool.CoordinatorConfig.URL" || !fe.Bad {
 		t.Fatalf("Pooled error %#v: want bad input in redispool.CoordinatorConfig.URL", err)
 	}
-	_, note, err := Pooled(fetcher.Strategies, false)
-	if want := "adaptive left out (its limit adapts in one process, not across workers)"; err != nil || note != want {
+	_, note, err = Pooled([]fetcher.Strategy{fetcher.Semaphore, bogus}, false)
+	if want := "bogus left out (it cannot run across workers)"; err != nil || note != want {
 		t.Errorf("Pooled = %q, %v; want %q", note, err, want)
 	}
 }

@@ -1,6 +1,6 @@
 // Package redispool runs fetchbench's work on a pool of worker processes through Redis: a
 // job's items on a Redis Stream read by a consumer group, records back on a results stream,
-// and one global limit (a GCRA rate, a leased semaphore) on Redis's clock.
+// and one global limit (a GCRA rate, a leased semaphore, an adaptive limit) on Redis's clock.
 package redispool
 
 import (
@@ -36,16 +36,19 @@ type jobKeys struct {
 	sem     string // ZSET: semaphore slot → lease expiry (ms)
 	rate    string // String: the GCRA's theoretical arrival time (µs)
 	starts  string // String: the starts the GCRA granted
+	adapt   string // Hash: the adaptive limit (see Adaptive)
+	lat     string // List: the latencies (µs) of the adaptive limit's window
 }
 
 func keysOf(id string) jobKeys {
 	p := "fetchbench:job:{" + id + "}"
 	return jobKeys{job: p, work: p + ":work", results: p + ":results", queued: p + ":queued",
-		seen: p + ":seen", next: p + ":next", sem: p + ":sem", rate: p + ":rate", starts: p + ":starts"}
+		seen: p + ":seen", next: p + ":next", sem: p + ":sem", rate: p + ":rate", starts: p + ":starts",
+		adapt: p + ":adapt", lat: p + ":lat"}
 }
 
 func (k jobKeys) all() []string {
-	return []string{k.job, k.work, k.results, k.queued, k.seen, k.next, k.sem, k.rate, k.starts}
+	return []string{k.job, k.work, k.results, k.queued, k.seen, k.next, k.sem, k.rate, k.starts, k.adapt, k.lat}
 }
 
 // Job states, in the job hash's field "state".

@@ -230,3 +230,102 @@ for _, p in ipairs(pending) do
 end
 return {n, #pending}
 `)
+
+// adaptInitScript opens a job's adaptive limit unless it is open: the rule ARGV[1] (JSON,
+// opaque here), its limit as slots ARGV[2] and the window's size ARGV[3], version 0, a window
+// open from now (µs), no hold. KEYS: job, adapt. Returns 1 when opened, 0 when it was open,
+// -1 when the job is gone.
+var adaptInitScript = redis.NewScript(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+local t = redis.call('TIME')
+local us = tonumber(t[1]) * 1000000 + tonumber(t[2])
+redis.call('HSET', KEYS[2], 'rule', ARGV[1], 'slots', ARGV[2], 'target', ARGV[3], 'ver', 0,
+  'start', string.format('%.0f', us), 'peak', 0, 'hold', 0)
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl > 0 then redis.call('PEXPIRE', KEYS[2], ttl) end
+return 1
+`)
+
+// adaptAcquireScript takes a slot of the adaptive limit for ARGV[1], with a lease of ARGV[2]
+// ms, when no Retry-After holds admissions and fewer unexpired slots than the limit are held;
+// it keeps the window's peak. KEYS: job, sem, adapt. Returns {1 taken, 0 refused, -1 the job
+// gone, -2 the limit not open; the limit in slots; µs until the hold ends (0: none); now in
+// µs}.
+var adaptAcquireScript = redis.NewScript(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return {-1, 0, 0, 0} end
+local t = redis.call('TIME')
+local us = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local now = math.floor(us / 1000)
+local st = redis.call('HMGET', KEYS[3], 'slots', 'hold', 'peak')
+local slots = tonumber(st[1])
+if not slots then return {-2, 0, 0, us} end
+local hold = tonumber(st[2] or '0')
+if us < hold then return {0, slots, hold - us, us} end
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+local n = redis.call('ZCARD', KEYS[2])
+if n >= slots then return {0, slots, 0, us} end
+redis.call('ZADD', KEYS[2], now + tonumber(ARGV[2]), ARGV[1])
+if n + 1 > tonumber(st[3] or '0') then redis.call('HSET', KEYS[3], 'peak', n + 1) end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl > 0 then redis.call('PEXPIRE', KEYS[2], ttl) end
+return {1, slots, 0, us}
+`)
+
+// adaptReleaseScript gives back the slot ARGV[1] of the adaptive limit with the outcome of
+// its request: ARGV[2] "s" served in ARGV[3] µs, admitted at ARGV[4] (µs, Redis's clock),
+// "d" shed by the server, anything else ignored. A served request admitted since the window
+// opened joins its latencies. KEYS: job, sem, adapt, lat. Returns {0} when the caller has
+// nothing more to do; {1, version, now µs, rule, peak, latencies...} when the window is full
+// (the caller closes it); {2, version, now µs, rule} for a drop (the caller applies it); {-1}
+// when the job is gone.
+var adaptReleaseScript = redis.NewScript(`
+redis.call('ZREM', KEYS[2], ARGV[1])
+if redis.call('EXISTS', KEYS[1]) == 0 then return {-1} end
+local st = redis.call('HMGET', KEYS[3], 'rule', 'ver', 'start', 'target', 'peak')
+if not st[1] then return {0} end
+local t = redis.call('TIME')
+local us = string.format('%.0f', tonumber(t[1]) * 1000000 + tonumber(t[2]))
+if ARGV[2] == 'd' then return {2, st[2], us, st[1]} end
+if ARGV[2] ~= 's' or tonumber(ARGV[4]) < tonumber(st[3]) then return {0} end
+local n = redis.call('RPUSH', KEYS[4], ARGV[3])
+if n == 1 then
+  local ttl = redis.call('PTTL', KEYS[1])
+  if ttl > 0 then redis.call('PEXPIRE', KEYS[4], ttl) end
+end
+if n < tonumber(st[4]) then return {0} end
+local out = {1, st[2], us, st[1], st[5]}
+for _, l in ipairs(redis.call('LRANGE', KEYS[4], 0, -1)) do out[#out+1] = l end
+return out
+`)
+
+// adaptReadScript reads the adaptive limit's rule. KEYS: job, adapt. Returns {version, now
+// µs, rule}, or {-1} when the job or the limit is gone.
+var adaptReadScript = redis.NewScript(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return {-1} end
+local st = redis.call('HMGET', KEYS[2], 'rule', 'ver')
+if not st[1] then return {-1} end
+local t = redis.call('TIME')
+return {st[2], string.format('%.0f', tonumber(t[1]) * 1000000 + tonumber(t[2])), st[1]}
+`)
+
+// adaptSetScript stores a new rule of the adaptive limit when its version is still ARGV[1]
+// (compare and set): the rule ARGV[2], its limit as slots ARGV[3], the window's size ARGV[4];
+// a new window opens at ARGV[5] (µs, when the rule was applied) with the slots held now as
+// its peak and no latency; a hold until ARGV[6] µs (0: none) extends the hold. KEYS: job,
+// sem, adapt, lat. Returns 1 when stored, 0 when another process stored one first, -1 when
+// the job is gone.
+var adaptSetScript = redis.NewScript(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+if redis.call('HGET', KEYS[3], 'ver') ~= ARGV[1] then return 0 end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+redis.call('HSET', KEYS[3], 'rule', ARGV[2], 'slots', ARGV[3], 'target', ARGV[4],
+  'ver', tonumber(ARGV[1]) + 1, 'start', ARGV[5], 'peak', redis.call('ZCARD', KEYS[2]))
+if tonumber(ARGV[6]) > tonumber(redis.call('HGET', KEYS[3], 'hold') or '0') then
+  redis.call('HSET', KEYS[3], 'hold', ARGV[6])
+end
+redis.call('DEL', KEYS[4])
+return 1
+`)

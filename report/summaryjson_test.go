@@ -3,30 +3,12 @@ package report
 import (
 	"bytes"
 	"encoding/json"
-	"reflect"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/fetchbench/fetchbench/fetcher"
 )
-
-// TestSummaryJSONFields checks that summaryJSON has Summary's JSON fields, in its order.
-func TestSummaryJSONFields(t *testing.T) {
-	t.Parallel()
-	tags := func(typ reflect.Type) []string {
-		var out []string
-		for f := range typ.Fields() {
-			if tag := f.Tag.Get("json"); tag != "-" {
-				out = append(out, tag)
-			}
-		}
-		return out
-	}
-	if diff := cmp.Diff(tags(reflect.TypeFor[Summary]()), tags(reflect.TypeFor[summaryJSON]())); diff != "" {
-		t.Errorf("summaryJSON's fields (-Summary +summaryJSON):\n%s", diff)
-	}
-}
 
 // TestSummaryJSONUnknown checks that -o json says null for a figure that is unknown, and the
 // number when it is known, zero included.

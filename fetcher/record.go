@@ -48,7 +48,7 @@ type Kind string
 const (
 	KindTarget Kind = "target" // a target the user named, or an item discovered from a list page
 	KindPage   Kind = "page"   // a list page
-	KindLink   Kind = "link"   // a link followed from a document (--expand), or found by a crawl
+	KindLink   Kind = "link"   // a link followed from a document (get's expansion), or found by a crawl
 	KindRobots Kind = "robots" // a host's robots.txt, read by a crawl before its other requests there
 )
 

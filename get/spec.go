@@ -14,8 +14,8 @@ import (
 	"github.com/fetchbench/fetchbench/targets"
 )
 
-// ParseShape builds the documents' shape from --fields (keep), --field NAME=PATH (fields) and
-// --expand; its errors are bad input in field "get.Shape.Fields" (badinput.FieldError).
+// ParseShape builds the documents' shape from the members to keep, the NAME=PATH fields and
+// the members to expand; its errors are bad input in field "get.Shape.Fields" (badinput.FieldError).
 func ParseShape(keep, fields, expand []string) (Shape, error) {
 	shape := Shape{Keep: keep, Expand: expand}
 	for _, f := range fields {

@@ -13,7 +13,7 @@ import (
 	"github.com/fetchbench/fetchbench/internal/badinput"
 )
 
-// OpenRecords opens --records at path: nil for "", stdout for "-" (left open), else the file,
+// OpenRecords opens the records file at path: nil for "", stdout for "-" (left open), else the file,
 // truncated or, with appendTo, appended to. A path that cannot be created is bad input
 // (badinput.FieldError) in field "report.Records", a bad format in "report.RecordsFormat".
 func OpenRecords(path, format string, inputOrder, appendTo bool, stdout io.Writer) (*RecordsOut, error) {

@@ -30,7 +30,7 @@ func CheckResource(resource string) error {
 // Dialect is one public SWAPI's way of shaping URLs and documents. The zero value is not
 // usable; use one of Dev, PY4E, Tech and Info.
 type Dialect struct {
-	// Name is the --api name: "dev", "py4e", "tech" or "info".
+	// Name is the dialect's name: "dev", "py4e", "tech" or "info".
 	Name string
 	// BaseURL is the API root of the public service, ending in "/".
 	BaseURL string

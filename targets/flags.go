@@ -1,6 +1,6 @@
 package targets
 
-// ParseIDs parses --ids: ids and ranges (parseIDList), or "-" for stdin (nil, read
+// ParseIDs parses an id list: ids and ranges (parseIDList), or "-" for stdin (nil, read
 // when the targets are resolved; see Source.IDsStdin).
 func ParseIDs(s string) ([]int, error) {
 	if s == "-" {

@@ -1,5 +1,5 @@
 // Package golden compares a test's output with a golden file, or rewrites the file when the
-// test binary runs with -update. It registers the -update flag; import it from tests only.
+// test binary runs with its update flag set. It registers that flag; import it from tests only.
 package golden
 
 import (
@@ -11,13 +11,17 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+var update = flag.Bool(UpdateFlag, false, "rewrite the golden files in testdata/")
 
-// Updating reports whether the test binary runs with -update.
+// UpdateFlag names the test binary's flag that rewrites the golden files.
+const UpdateFlag = "update"
+
+// Updating reports whether the test binary runs with its update flag set.
 func Updating() bool { return *update }
 
-// Check compares got with the file at path, or under -update writes got there (creating its
-// directory). A mismatch is a test error with a (-want +got) diff.
+// Check compares got with the file at path, or when updating writes got there (creating its
+// directory). A mismatch is a test error with a diff: the golden file's lines marked with a
+// minus, got's with a plus.
 func Check(t testing.TB, path string, got []byte) {
 	t.Helper()
 	if *update {
@@ -31,9 +35,9 @@ func Check(t testing.TB, path string, got []byte) {
 	}
 	want, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
+		t.Fatalf("%v (run the test with its %s flag set to create it)", err, UpdateFlag)
 	}
 	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
+		t.Errorf("%s mismatch (golden lines marked with a minus, got's with a plus):\n%s", path, diff)
 	}
 }

@@ -29,7 +29,7 @@ func TestFailuresNameOptions(t *testing.T) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/doc", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprintf(w, `{"name":"x","films":["http://%s/missing","http://127.0.0.2:1/f/1"],"x":%s}`, r.Host, deep(get.MaxPathDepth+1))
+		fmt.Fprintf(w, `{"name":"x","films":["http://%s/missing","http://127.0.0.1:1/f/1"],"x":%s}`, r.Host, deep(get.MaxPathDepth+1))
 	})
 	mux.HandleFunc("/api/people/", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -49,13 +49,13 @@ func TestFailuresNameOptions(t *testing.T) {
 	}{
 		{"flags", flags, []string{
 			srv.URL + "/doc: --expand films: " + srv.URL + "/missing: ",
-			srv.URL + "/doc: --expand films: http://127.0.0.2:1/f/1: ",
+			srv.URL + "/doc: --expand films: http://127.0.0.1:1/f/1: ",
 			srv.URL + "/doc: nested deeper than 1000 levels: --field paths not evaluated",
 			"list page 1 " + srv.URL + "/api/people/?page=1: not a list page of --api dev: ",
 		}},
 		{"no namer", nil, []string{
 			srv.URL + "/doc: expanding films: " + srv.URL + "/missing: ",
-			srv.URL + "/doc: expanding films: http://127.0.0.2:1/f/1: ",
+			srv.URL + "/doc: expanding films: http://127.0.0.1:1/f/1: ",
 			srv.URL + "/doc: nested deeper than 1000 levels: field paths not evaluated",
 			"list page 1 " + srv.URL + "/api/people/?page=1: not a list page of dialect dev: ",
 		}},
